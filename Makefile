@@ -1,0 +1,53 @@
+# One entry point for every chore. `make crawl` and `make test` set themselves up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SEEDS  ?= seeds
+DB     ?= data/archive.db
+EVAL_DIR ?= ../shared/eval
+DATASET  ?=
+
+.PHONY: install crawl test test-long lint fmt eval bench demo clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+crawl: install
+	@mkdir -p $(dir $(DB))
+	$(BIN)/scraper crawl --seeds $(SEEDS) --db $(DB)
+
+test: install
+	$(BIN)/python -m pytest -m "not long" -q
+
+test-long: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check scraper archive tests
+	$(BIN)/mypy
+
+fmt: install
+	$(BIN)/ruff format scraper archive tests
+	$(BIN)/ruff check --fix scraper archive tests
+
+eval: install
+	@if [ -n "$(DATASET)" ]; then \
+	  $(BIN)/scraper eval $(EVAL_DIR)/$(DATASET); \
+	else \
+	  for d in fundus trafilatura; do $(BIN)/scraper eval $(EVAL_DIR)/$$d || exit $$?; done; \
+	fi
+
+bench: install
+	$(BIN)/python -m bench
+
+demo: install
+	$(BIN)/python -m tests.simulator.demo
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

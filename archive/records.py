@@ -1,0 +1,61 @@
+"""Records the archive accepts and returns (the consumer owns the contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+
+class StoreOutcome(str, Enum):
+    """What storing one article did."""
+
+    NEW = "new"  # a new article
+    UPDATED = "updated"  # a known article whose text changed: a new version
+    UNCHANGED = "unchanged"  # a known article, same text: only its URLs/fetch time noted
+    DUPLICATE = "duplicate"  # same or near-same text as another article: linked, not new
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """One cleaned article ready for the archive."""
+
+    url: str  # canonical URL (rel=canonical / og:url when on the publisher's domain)
+    urls: tuple[str, ...]  # every URL that led to it: requested, redirect hops, final
+    text: str
+    fetched_at: datetime  # timezone-aware
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None  # timezone-aware
+    language: str | None = None
+    site: str | None = None  # publisher name from seeds
+    description: str | None = None
+    raw_html: bytes | None = None  # the fetched body as received (decoded transfer)
+    http_status: int | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    extractor_version: str | None = None
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """The outcome of :meth:`archive.store.Archive.store_article`."""
+
+    outcome: StoreOutcome
+    article_id: int
+    duplicate_of: int | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class UrlState:
+    """What the archive knows about one URL (article page, feed or sitemap)."""
+
+    url: str
+    status: int | None
+    outcome: str | None
+    etag: str | None
+    last_modified: str | None
+    fetched_at: datetime | None
+    article_id: int | None

@@ -1,0 +1,83 @@
+"""The scraper's exception tree; third-party errors are translated at the boundary.
+
+    ScraperError
+    ├── ConfigError            bad seeds file or option            → exit 2
+    ├── LockHeld               another run holds the lock          → exit 75
+    └── FetchError             one URL could not be fetched (an outcome, never fatal)
+        ├── RefusedError       blocked before connecting (scheme, address, robots)
+        ├── HTTPStatusError    non-2xx final status
+        ├── TooLargeError      body or decoded body over the cap
+        ├── RedirectError      loop, too many hops, bad target
+        ├── TimeoutError_      deadline or read timeout
+        ├── TruncatedError     connection closed mid-body
+        ├── TransportError     refused, reset, DNS failure
+        └── DeferredError      host asked us to wait longer than the run has left
+
+Each FetchError carries ``reason``: a short stable word used in counts and in the
+archive (``timeout``, ``http_404``, ``too_large`` …).
+"""
+
+from __future__ import annotations
+
+
+class ScraperError(Exception):
+    """Base of every error the scraper raises on purpose."""
+
+
+class ConfigError(ScraperError):
+    """Configuration (seeds file, option) is invalid; message is one line for the user."""
+
+
+class LockHeld(ScraperError):
+    """Another crawl run holds the lock."""
+
+
+class FetchError(ScraperError):
+    """A URL could not be fetched; ``reason`` is a short machine-readable word."""
+
+    reason = "fetch_error"
+    retryable = False
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
+
+
+class RefusedError(FetchError):
+    reason = "refused"
+
+
+class HTTPStatusError(FetchError):
+    def __init__(self, status: int, url: str, *, retry_after: float | None = None) -> None:
+        super().__init__(f"HTTP {status} for {url}", reason=f"http_{status}")
+        self.status = status
+        self.retry_after = retry_after
+        self.retryable = status in (408, 429) or 500 <= status <= 599
+
+
+class TooLargeError(FetchError):
+    reason = "too_large"
+
+
+class RedirectError(FetchError):
+    reason = "redirect"
+
+
+class TimeoutError_(FetchError):  # noqa: N801 - avoid shadowing the builtin
+    reason = "timeout"
+    retryable = True
+
+
+class TruncatedError(FetchError):
+    reason = "truncated"
+    retryable = True
+
+
+class TransportError(FetchError):
+    reason = "transport"
+    retryable = True
+
+
+class DeferredError(FetchError):
+    reason = "deferred"

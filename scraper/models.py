@@ -1,0 +1,62 @@
+"""Frozen records handed between pipeline stages, each carrying its provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+class SourceKind(str, Enum):
+    """Where a candidate URL was found."""
+
+    FEED = "feed"
+    SITEMAP = "sitemap"
+    LISTING = "listing"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An article URL found by discovery, already canonicalised."""
+
+    url: str
+    publisher: str
+    source: SourceKind
+    found_in: str
+    published: datetime | None = None  # from the feed or news sitemap, timezone-aware
+
+
+@dataclass(frozen=True)
+class Page:
+    """One fetched HTTP response: final status 2xx or 304, body fully read within caps."""
+
+    requested_url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+    fetched_at: datetime  # timezone-aware UTC
+    redirects: tuple[str, ...] = ()  # every URL hopped through before final_url
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What extraction and cleaning made of a page; picklable (crosses process pools)."""
+
+    text: str
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None  # timezone-aware
+    language: str | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    description: str | None = None
+    warnings: tuple[str, ...] = field(default=())

@@ -1,0 +1,89 @@
+"""Every default in one frozen object, built from CLI flags and environment by the caller."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from scraper import __version__
+
+CONTACT_URL = "https://github.com/newsarchiver/newsarchiver"
+DEFAULT_USER_AGENT = f"newsarchiver/{__version__} (+{CONTACT_URL})"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Crawl settings; nothing reads the environment except :meth:`from_env`."""
+
+    db_path: Path = Path("data/archive.db")
+    seeds_path: Path = Path("seeds")
+    user_agent: str = DEFAULT_USER_AGENT
+    # concurrency and politeness
+    global_concurrency: int = 16
+    per_host_concurrency: int = 2
+    per_host_delay: float = 1.0
+    max_crawl_delay: float = 30.0
+    # timeouts and budgets (seconds)
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    request_deadline: float = 60.0
+    run_budget: float = 3 * 3600.0
+    # retries
+    max_tries: int = 4
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    max_retry_after: float = 300.0
+    # size guards (bytes)
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_feed_bytes: int = 50 * 1024 * 1024
+    max_robots_bytes: int = 500 * 1024
+    max_redirects: int = 10
+    max_encodings: int = 2
+    # discovery
+    max_sitemap_depth: int = 3
+    max_sitemap_urls: int = 50_000
+    lastmod_window_days: float = 3.0
+    max_pages: int | None = None
+    # extraction
+    extract_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    extract_timeout: float = 30.0
+    extract_memory_mb: int = 1024
+    min_article_chars: int = 200
+    # network guard: addresses (IP or CIDR) explicitly allowed although private/loopback
+    allow_addresses: tuple[str, ...] = ()
+    revisit_days: float | None = None
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """Return a copy with the non-None ``changes`` applied."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``SCRAPER_<FIELD>`` variables (e.g. SCRAPER_PER_HOST_DELAY)."""
+        environ = os.environ if environ is None else environ
+        changes: dict[str, object] = {}
+        for f in fields(cls):
+            raw = environ.get(f"SCRAPER_{f.name.upper()}")
+            if raw is None:
+                continue
+            changes[f.name] = _coerce(f.name, str(f.type), raw)
+        return cls(**changes)  # type: ignore[arg-type]
+
+
+def _coerce(name: str, type_name: str, raw: str) -> object:
+    from scraper.errors import ConfigError
+
+    try:
+        if "Path" in type_name:
+            return Path(raw)
+        if "tuple" in type_name:
+            return tuple(p for p in raw.replace(",", " ").split() if p)
+        if type_name.startswith("int"):
+            return int(raw)
+        if type_name.startswith("float"):
+            return float(raw)
+        return raw
+    except ValueError as exc:
+        raise ConfigError(f"SCRAPER_{name.upper()}: not a valid {type_name}: {raw!r}") from exc
