@@ -28,8 +28,17 @@ from urllib.parse import urlsplit
 from scraper.errors import ConfigError
 
 _KNOWN_KEYS = {
-    "name", "domain", "feeds", "sitemaps", "start_urls", "include", "exclude",
-    "per_host_delay", "per_host_concurrency", "extract", "enabled",
+    "name",
+    "domain",
+    "feeds",
+    "sitemaps",
+    "start_urls",
+    "include",
+    "exclude",
+    "per_host_delay",
+    "per_host_concurrency",
+    "extract",
+    "enabled",
 }
 _EXTRACT_KEYS = {"drop_selectors", "body_selectors"}
 
@@ -77,7 +86,9 @@ def load_seeds(path: Path) -> list[Seed]:
     names: dict[str, Path] = {}
     for seed in seeds:
         if seed.name in names:
-            raise ConfigError(f"{seed.path}: name: {seed.name!r} already used by {names[seed.name]}")
+            raise ConfigError(
+                f"{seed.path}: name: {seed.name!r} already used by {names[seed.name]}"
+            )
         names[seed.name] = seed.path
     return [s for s in seeds if s.enabled]
 
@@ -137,7 +148,9 @@ def _string(file: Path, data: dict[str, Any], key: str) -> str:
     return value.strip()
 
 
-def _strings(file: Path, data: dict[str, Any], label: str, key: str | None = None) -> tuple[str, ...]:
+def _strings(
+    file: Path, data: dict[str, Any], label: str, key: str | None = None
+) -> tuple[str, ...]:
     value = data.get(key or label, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ConfigError(f"{file}: {label}: must be a list of non-empty strings")

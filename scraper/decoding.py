@@ -1,0 +1,130 @@
+"""Content-Encoding decoding with an output limit.
+
+httpx decodes a whole compressed network chunk at once with no output limit: a 261 KB
+gzip body became one 64 MiB chunk, a 405-byte brotli body one 256 MiB chunk
+(RELIABILITY.md). So the fetcher reads ``aiter_raw()`` and decodes here, where every
+decoder stops as soon as its output passes the cap.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Protocol
+
+import brotli
+
+from scraper.errors import FetchError, TooLargeError
+
+# What we advertise in Accept-Encoding is exactly what we can decode with a limit.
+ACCEPT_ENCODING = "gzip, deflate, br"
+
+
+class Decoder(Protocol):
+    """Turns compressed chunks into at most ``limit`` bytes of output per call."""
+
+    def feed(self, data: bytes, limit: int) -> bytes: ...
+    def flush(self, limit: int) -> bytes: ...
+
+
+class _Identity:
+    def feed(self, data: bytes, limit: int) -> bytes:
+        return data
+
+    def flush(self, limit: int) -> bytes:
+        return b""
+
+
+class _Zlib:
+    """gzip (wbits 47 also accepts zlib) or deflate, which servers send raw or wrapped."""
+
+    def __init__(self, encoding: str) -> None:
+        self._encoding = encoding
+        self._raw_fallback = encoding == "deflate"
+        self._d = zlib.decompressobj(47 if encoding != "deflate" else 15)
+        self._started = False
+
+    def feed(self, data: bytes, limit: int) -> bytes:
+        try:
+            out = self._d.decompress(data, limit + 1)
+        except zlib.error:
+            if self._raw_fallback and not self._started:  # deflate sent without zlib header
+                self._raw_fallback = False
+                self._d = zlib.decompressobj(-15)
+                return self.feed(data, limit)
+            raise FetchError(f"corrupt {self._encoding} body", reason="bad_encoding") from None
+        self._started = True
+        if len(out) > limit or self._d.unconsumed_tail:
+            raise TooLargeError("decoded body exceeds the size cap", reason="too_large")
+        return out
+
+    def flush(self, limit: int) -> bytes:
+        out = self._d.flush(limit + 1)
+        if len(out) > limit:
+            raise TooLargeError("decoded body exceeds the size cap", reason="too_large")
+        return out
+
+
+class _Brotli:
+    def __init__(self) -> None:
+        self._d = brotli.Decompressor()
+
+    def feed(self, data: bytes, limit: int) -> bytes:
+        try:
+            # output_buffer_limit (brotli ≥ 1.2) stops growth at the limit.
+            out = self._d.process(data, output_buffer_limit=limit + 1)
+        except brotli.error:
+            raise FetchError("corrupt br body", reason="bad_encoding") from None
+        if len(out) > limit or not self._d.can_accept_more_data():
+            raise TooLargeError("decoded body exceeds the size cap", reason="too_large")
+        return out
+
+    def flush(self, limit: int) -> bytes:
+        return b""
+
+
+def _make(encoding: str) -> Decoder:
+    if encoding in ("identity", ""):
+        return _Identity()
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        return _Zlib(encoding)
+    if encoding == "br":
+        return _Brotli()
+    raise FetchError(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
+
+
+class CappedDecoder:
+    """Decodes a (possibly stacked) Content-Encoding, never producing more than ``cap``."""
+
+    def __init__(self, content_encoding: str, cap: int, *, max_encodings: int = 2) -> None:
+        names = [e.strip().lower() for e in content_encoding.split(",") if e.strip()]
+        names = [n for n in names if n != "identity"]
+        if len(names) > max_encodings:
+            raise FetchError(
+                f"{len(names)} stacked Content-Encodings refused", reason="stacked_encoding"
+            )
+        # Encodings are listed in the order applied; undo them last-first.
+        self._chain = [_make(n) for n in reversed(names)]
+        self._cap = cap
+        self._total = 0
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def feed(self, data: bytes) -> bytes:
+        for decoder in self._chain:
+            data = decoder.feed(data, self._cap - self._total)
+        return self._count(data)
+
+    def finish(self) -> bytes:
+        out = b""
+        for decoder in self._chain:
+            out = decoder.feed(out, self._cap - self._total) if out else b""
+            out += decoder.flush(self._cap - self._total - len(out))
+        return self._count(out)
+
+    def _count(self, data: bytes) -> bytes:
+        self._total += len(data)
+        if self._total > self._cap:
+            raise TooLargeError(f"body exceeds the size cap of {self._cap} bytes")
+        return data

@@ -1,0 +1,91 @@
+"""Per-host politeness: concurrency, minimum delay between request starts, back-off.
+
+A request to a host waits for (1) one of the host's concurrency slots, (2) the host's
+next allowed start time (the previous start plus the host delay, pushed further by a
+429's Retry-After), then (3) one of the global slots. The global slot is taken last so
+that a host waiting out its delay never holds a slot another host could use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass
+class _Host:
+    delay: float
+    concurrency: int
+    semaphore: asyncio.Semaphore
+    next_start: float = 0.0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    requests: int = 0
+
+
+class HostScheduler:
+    """Grants request slots per host; shared by every fetch of a run."""
+
+    def __init__(
+        self,
+        *,
+        global_concurrency: int,
+        per_host_concurrency: int,
+        per_host_delay: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._global = asyncio.Semaphore(global_concurrency)
+        self._default_concurrency = per_host_concurrency
+        self._default_delay = per_host_delay
+        self._hosts: dict[str, _Host] = {}
+        self._clock = clock
+        self._sleep = sleep
+
+    def _host(self, host: str) -> _Host:
+        state = self._hosts.get(host)
+        if state is None:
+            c = self._default_concurrency
+            state = _Host(self._default_delay, c, asyncio.Semaphore(c))
+            self._hosts[host] = state
+        return state
+
+    def configure(
+        self, host: str, *, delay: float | None = None, concurrency: int | None = None
+    ) -> None:
+        """Raise a host's delay (never lower it below the default) or set its concurrency."""
+        state = self._host(host)
+        if delay is not None:
+            state.delay = max(state.delay, delay)
+        if concurrency is not None and concurrency != state.concurrency and state.requests == 0:
+            state.concurrency = concurrency
+            state.semaphore = asyncio.Semaphore(concurrency)
+
+    def delay_of(self, host: str) -> float:
+        return self._host(host).delay
+
+    def pause(self, host: str, seconds: float) -> None:
+        """Make the whole host wait ``seconds`` before its next request (429 Retry-After)."""
+        state = self._host(host)
+        state.next_start = max(state.next_start, self._clock() + seconds)
+
+    def wait_time(self, host: str) -> float:
+        """Seconds until the host may start its next request."""
+        return max(0.0, self._host(host).next_start - self._clock())
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        """Hold one request slot for ``host`` for the duration of the block."""
+        state = self._host(host)
+        async with state.semaphore:
+            async with state.lock:  # serialise start times so the delay holds between starts
+                while (wait := state.next_start - self._clock()) > 0:
+                    await self._sleep(wait)
+                state.next_start = self._clock() + state.delay
+            async with self._global:
+                state.requests += 1
+                yield

@@ -1,0 +1,125 @@
+"""Run statistics, the live display on a terminal, plain log lines under cron, the summary."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+
+@dataclass
+class RunStats:
+    """Counters of one run; outcomes are counted, never raised."""
+
+    discovered: int = 0
+    known: int = 0  # already archived: not fetched again
+    fetched: int = 0
+    not_modified: int = 0
+    robots: int = 0
+    deferred: int = 0
+    no_article: int = 0
+    malformed: int = 0  # feeds/sitemaps that did not parse
+    stored: Counter[str] = field(default_factory=Counter)  # new/updated/unchanged/duplicate
+    failed: Counter[str] = field(default_factory=Counter)  # by reason
+    host_failed: Counter[str] = field(default_factory=Counter)
+    host_fetched: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.monotonic)
+
+    def fail(self, host: str, reason: str) -> None:
+        self.failed[reason] += 1
+        self.host_failed[host] += 1
+
+    @property
+    def failures(self) -> int:
+        return sum(self.failed.values())
+
+    def counts(self) -> dict[str, int]:
+        """Flat counts for the runs table."""
+        out = {
+            "discovered": self.discovered, "known": self.known, "fetched": self.fetched,
+            "not_modified": self.not_modified, "robots": self.robots,
+            "deferred": self.deferred, "no_article": self.no_article,
+            "malformed": self.malformed,
+        }
+        out.update({f"article_{k}": v for k, v in self.stored.items()})
+        out.update({f"failed_{k}": v for k, v in self.failed.items()})
+        return out
+
+    def summary_lines(self) -> list[str]:
+        """The end-of-run summary, one fact per line, no control characters."""
+        took = time.monotonic() - self.started
+        rate = self.fetched / took if took > 0 else 0.0
+        stored = ", ".join(f"{k} {v}" for k, v in sorted(self.stored.items())) or "none"
+        lines = [
+            f"discovered {self.discovered} (already archived {self.known}), "
+            f"fetched {self.fetched}, not modified {self.not_modified}, "
+            f"skipped by robots {self.robots}, deferred {self.deferred}",
+            f"articles: {stored}; no article in page {self.no_article}",
+            f"failed {self.failures}"
+            + (": " + ", ".join(f"{k} {v}" for k, v in self.failed.most_common()) if self.failures
+               else ""),
+        ]
+        for host, n in sorted(self.host_failed.items()):
+            ok = self.host_fetched.get(host, 0)
+            lines.append(f"  {host}: {n} failed, {ok} fetched")
+        lines.append(f"duration {took:.1f}s ({rate:.1f} pages/s)")
+        return lines
+
+
+class Reporter:
+    """Live table on a terminal; a plain line every ``interval`` seconds otherwise."""
+
+    def __init__(self, stats: RunStats, stream: TextIO | None = None, *,
+                 interval: float = 30.0, live: bool | None = None) -> None:
+        self.stats = stats
+        self._stream = stream or sys.stderr
+        self._interval = interval
+        self._last = time.monotonic()
+        use_live = self._stream.isatty() if live is None else live
+        self._live = Live(self._table(), console=Console(file=self._stream),
+                          refresh_per_second=4, transient=True) if use_live else None
+
+    def __enter__(self) -> Reporter:
+        if self._live is not None:
+            self._live.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._live is not None:
+            self._live.stop()
+
+    def tick(self) -> None:
+        """Called after each event; refreshes the display or logs at the interval."""
+        if self._live is not None:
+            self._live.update(self._table())
+            return
+        now = time.monotonic()
+        if now - self._last >= self._interval:
+            self._last = now
+            s = self.stats
+            self.log(f"progress: discovered {s.discovered} fetched {s.fetched} "
+                     f"stored {sum(s.stored.values())} failed {s.failures}")
+
+    def log(self, message: str) -> None:
+        if self._live is not None:
+            self._live.console.print(message, markup=False, highlight=False)
+        else:
+            print(message, file=self._stream, flush=True)
+
+    def _table(self) -> Table:
+        s = self.stats
+        table = Table(title="crawl", expand=False)
+        for col in ("host", "fetched", "failed"):
+            table.add_column(col)
+        hosts = sorted(set(s.host_fetched) | set(s.host_failed))
+        for host in hosts[:15]:
+            table.add_row(host, str(s.host_fetched[host]), str(s.host_failed[host]))
+        table.caption = (f"discovered {s.discovered} · fetched {s.fetched} · "
+                         f"stored {sum(s.stored.values())} · failed {s.failures}")
+        return table

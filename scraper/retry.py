@@ -1,0 +1,56 @@
+"""Retry policy as data: which failures retry, how long to wait, and Retry-After parsing.
+
+tenacity's default retries forever with no wait on any exception (RELIABILITY.md), so
+every knob is explicit here: a bounded number of tries, jittered exponential back-off,
+and a server's ``Retry-After`` (RFC 9110 §10.2.3: seconds or an HTTP-date) honoured but
+capped. Other 4xx are never retried.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from scraper.errors import FetchError, HTTPStatusError
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How many tries and how long to wait between them."""
+
+    max_tries: int = 4
+    base: float = 1.0
+    max_wait: float = 60.0
+    max_retry_after: float = 300.0
+
+    def should_retry(self, exc: BaseException) -> bool:
+        return isinstance(exc, FetchError) and exc.retryable
+
+    def wait(self, attempt: int, exc: BaseException | None, rng: random.Random) -> float:
+        """Seconds to wait after failed try number ``attempt`` (1-based)."""
+        if isinstance(exc, HTTPStatusError) and exc.retry_after is not None:
+            return min(exc.retry_after, self.max_retry_after)
+        # "full jitter": uniform in [0, base·2^(n-1)], so many clients do not retry in step
+        ceiling = min(self.max_wait, self.base * 2 ** (attempt - 1))
+        return rng.uniform(ceiling / 2, ceiling)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header, or None when absent or malformed."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    return max(0.0, (when - now).total_seconds())
