@@ -1,0 +1,288 @@
+"""One crawl run: seeds → discovery → polite fetching → extraction → archive.
+
+Data flow (each arrow a stage module):
+
+    seeds ─► discover (feeds, sitemaps, listings; robots.txt sitemaps)
+          ─► per-host queues ─► fetch (politeness, robots, guards)
+          ─► extraction workers (processes) ─► archive (one transaction per article)
+
+Every host gets its own small set of fetch workers (its concurrency), so a slow or
+rate-limited host never holds up the others; a fetched page is handed to extraction and
+the host worker moves on, with a bounded backlog in between. Expected outcomes (robots,
+not modified, duplicate, no article, failure by reason) are counted in
+:class:`~scraper.progress.RunStats`, never raised: one bad page never stops a run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from archive import ArticleRecord
+from archive.store import Archive
+from scraper.discover import discover
+from scraper.errors import DeferredError, FetchError, RefusedError
+from scraper.extract import EXTRACTOR_VERSION
+from scraper.fetch import HTML_TYPES, Fetcher
+from scraper.models import Candidate, Extraction, Page, SourceKind
+from scraper.progress import Reporter, RunStats
+from scraper.robots import RobotsCache, origin_of
+from scraper.seeds import Seed
+from scraper.settings import Settings
+from scraper.urls import canonicalize, host_of, pick_canonical
+from scraper.workers import ExtractionFailed, WorkerPool
+
+EXTRACT_TARGET = "scraper.extract:extract_page"
+FEED_KINDS = ("feed", "sitemap")
+
+
+@dataclass(frozen=True)
+class _Job:
+    candidate: Candidate
+    seed: Seed
+
+
+class Crawl:
+    """Runs one crawl over ``seeds`` into ``archive`` with shared fetcher and workers."""
+
+    def __init__(self, seeds: list[Seed], settings: Settings, *, archive: Archive,
+                 fetcher: Fetcher, robots: RobotsCache, pool: WorkerPool, reporter: Reporter,
+                 stop: asyncio.Event | None = None,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.seeds = seeds
+        self.settings = settings
+        self.archive = archive
+        self.fetcher = fetcher
+        self.robots = robots
+        self.pool = pool
+        self.reporter = reporter
+        self.stats = reporter.stats
+        self.stop = stop or asyncio.Event()
+        self._now = now
+        self._run_id: int | None = None
+        self._queues: dict[str, asyncio.Queue[_Job | None]] = {}
+        self._queue_workers: dict[str, int] = {}
+        self._host_workers: list[asyncio.Task[None]] = []
+        self._backlog = asyncio.Semaphore(max(8, settings.extract_workers * 4))
+        self._extractions: set[asyncio.Task[None]] = set()
+        self._seen: set[str] = set()
+        self._budget_hit = False
+
+    # -- the run -----------------------------------------------------------------------
+    async def run(self, run_id: int) -> RunStats:
+        """Discover and fetch everything; returns when all work is done or stopped."""
+        self._run_id = run_id
+        for seed in self.seeds:
+            self._configure_hosts(seed)
+        stopper = asyncio.ensure_future(self.stop.wait())
+        work = asyncio.ensure_future(self._all_seeds())
+        done, _ = await asyncio.wait({stopper, work}, return_when=asyncio.FIRST_COMPLETED)
+        if work not in done:  # SIGTERM: stop scheduling, drop in-flight network work
+            work.cancel()
+        stopper.cancel()
+        await asyncio.gather(work, stopper, return_exceptions=True)
+        await self._cancel_all()
+        return self.stats
+
+    async def _all_seeds(self) -> None:
+        await asyncio.gather(*(self._seed(seed) for seed in self.seeds))
+        for host, queue in self._queues.items():
+            for _ in range(self._queue_workers[host]):
+                queue.put_nowait(None)  # one end marker per worker of the host
+        await asyncio.gather(*self._host_workers)
+        while self._extractions:
+            await asyncio.gather(*list(self._extractions))
+
+    async def _cancel_all(self) -> None:
+        tasks = [*self._host_workers, *self._extractions]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _configure_hosts(self, seed: Seed) -> None:
+        for url in (*seed.feeds, *seed.sitemaps, *seed.start_urls):
+            self.fetcher.scheduler.configure(
+                _netloc(url), delay=seed.per_host_delay, concurrency=seed.per_host_concurrency
+            )
+
+    # -- discovery ---------------------------------------------------------------------
+    async def _seed(self, seed: Seed) -> None:
+        extra: list[str] = []
+        for origin in sorted({origin_of(u) for u in (*seed.feeds, *seed.sitemaps,
+                                                     *seed.start_urls)}):
+            policy = await self.robots.policy(origin + "/")
+            extra.extend(u for u in policy.sitemaps if seed.owns(u))
+        report = await discover(
+            seed, self._doc_fetcher(seed), now=self._now(),
+            lastmod_window_days=self.settings.lastmod_window_days,
+            max_sitemap_depth=self.settings.max_sitemap_depth,
+            max_sitemap_urls=self.settings.max_sitemap_urls,
+            max_bytes=self.settings.max_feed_bytes, extra_sitemaps=extra,
+        )
+        self.stats.malformed += report.counts.get("malformed", 0)
+        for candidate in [*self._pending(seed), *report.candidates]:
+            self._enqueue(_Job(candidate, seed))
+        self.reporter.tick()
+
+    def _pending(self, seed: Seed) -> list[Candidate]:
+        """URLs an earlier run discovered but did not archive (failed, deferred, killed)."""
+        return [Candidate(u, seed.name, SourceKind.FEED, "earlier run")
+                for u in self.archive.pending_urls() if seed.owns(u)]
+
+    def _doc_fetcher(self, seed: Seed) -> Callable[[str, str], object]:
+        async def fetch(url: str, kind: str) -> bytes | None:
+            if not await self.robots.allowed(url):
+                self.stats.robots += 1
+                self._record(url, outcome="robots")
+                return None
+            conditional = kind in FEED_KINDS
+            state = self.archive.url_state(url) if conditional else None
+            page = await self._fetch(url, etag=state.etag if state else None,
+                                     last_modified=state.last_modified if state else None,
+                                     max_bytes=self.settings.max_feed_bytes
+                                     if conditional else None, kind=kind)
+            if page is None:
+                return None
+            if page.not_modified:
+                self.stats.not_modified += 1
+                self._record(url, outcome="not_modified", status=304,
+                             etag=state.etag if state else None,
+                             last_modified=state.last_modified if state else None)
+                return None
+            self._record(url, outcome=kind, status=page.status,
+                         etag=page.headers.get("etag"),
+                         last_modified=page.headers.get("last-modified"))
+            return page.body
+
+        return fetch
+
+    # -- article fetching --------------------------------------------------------------
+    def _enqueue(self, job: _Job) -> None:
+        url = job.candidate.url
+        if url in self._seen:
+            return
+        self._seen.add(url)
+        self.stats.discovered += 1
+        if self.archive.article_for_url(url) is not None:
+            self.stats.known += 1
+            return
+        if self.settings.max_pages is not None and self.stats.discovered - self.stats.known \
+                > self.settings.max_pages:
+            self.stats.deferred += 1
+            self._record(url, outcome="deferred", reason="max_pages")
+            return
+        host = _netloc(url)
+        queue = self._queues.get(host)
+        if queue is None:
+            queue = self._queues[host] = asyncio.Queue()
+            conc = job.seed.per_host_concurrency or self.settings.per_host_concurrency
+            self._queue_workers[host] = conc
+            for _ in range(conc):
+                self._host_workers.append(asyncio.ensure_future(self._host_worker(queue)))
+        queue.put_nowait(job)
+
+    async def _host_worker(self, queue: asyncio.Queue[_Job | None]) -> None:
+        while (job := await queue.get()) is not None:
+            if self.stop.is_set():
+                return
+            page = await self._fetch_article(job)
+            if page is None:
+                continue
+            await self._backlog.acquire()
+            task = asyncio.ensure_future(self._extract_and_store(job, page))
+            self._extractions.add(task)
+            task.add_done_callback(self._extraction_done)
+
+    def _extraction_done(self, task: asyncio.Task[None]) -> None:
+        self._extractions.discard(task)
+        self._backlog.release()
+
+    async def _fetch_article(self, job: _Job) -> Page | None:
+        url = job.candidate.url
+        if not await self.robots.allowed(url):
+            self.stats.robots += 1
+            self._record(url, outcome="robots")
+            return None
+        return await self._fetch(url, accept_types=HTML_TYPES, kind="article")
+
+    async def _fetch(self, url: str, *, kind: str, **options: object) -> Page | None:
+        host = _netloc(url)
+        try:
+            page = await self.fetcher.fetch(url, hop_check=self._robots_hop, **options)  # type: ignore[arg-type]
+        except DeferredError as exc:
+            self.stats.deferred += 1
+            self._budget_hit |= exc.reason == "budget"
+            self._record(url, outcome="deferred", reason=exc.reason)
+            return None
+        except FetchError as exc:
+            self.stats.fail(host, exc.reason)
+            self._record(url, outcome="failed", reason=exc.reason,
+                         status=getattr(exc, "status", None))
+            self.reporter.log(f"failed ({exc.reason}) {kind}: {exc}")
+            return None
+        finally:
+            self.reporter.tick()
+        self.stats.fetched += 1
+        self.stats.host_fetched[host] += 1
+        return page
+
+    async def _robots_hop(self, url: str) -> None:
+        if not await self.robots.allowed(url):
+            raise RefusedError(f"redirect target disallowed by robots.txt: {url[:200]}",
+                               reason="robots")
+
+    # -- extraction and storage --------------------------------------------------------
+    async def _extract_and_store(self, job: _Job, page: Page) -> None:
+        seed = job.seed
+        try:
+            extraction: Extraction = await self.pool.run(
+                page.body, page.final_url, page.content_type,
+                drop_selectors=seed.drop_selectors, body_selectors=seed.body_selectors)
+        except ExtractionFailed as exc:
+            self.stats.fail(_netloc(page.final_url), exc.reason)
+            self._record(job.candidate.url, outcome="failed", reason=exc.reason,
+                         status=page.status)
+            return
+        if len(extraction.text.strip()) < self.settings.min_article_chars:
+            self.stats.no_article += 1
+            self._record(job.candidate.url, outcome="no_article", status=page.status)
+            return
+        record = self._record_for(job, page, extraction)
+        result = self.archive.store_article(record, run_id=self._run_id)
+        self.stats.stored[result.outcome.value] += 1
+        self.reporter.tick()
+
+    def _record_for(self, job: _Job, page: Page, ext: Extraction) -> ArticleRecord:
+        final = canonicalize(page.final_url) or page.final_url
+        url = pick_canonical(final, ext.canonical_url, job.seed.domain)
+        aliases = [job.candidate.url, page.requested_url, *page.redirects, final, url]
+        urls = tuple(dict.fromkeys(c for a in aliases if (c := canonicalize(a))))
+        return ArticleRecord(
+            url=url, urls=urls, text=ext.text, fetched_at=page.fetched_at, title=ext.title,
+            authors=ext.authors, published=ext.published or job.candidate.published,
+            language=ext.language, site=job.seed.name, description=ext.description,
+            raw_html=page.body, http_status=page.status, content_type=page.content_type,
+            etag=page.headers.get("etag"), last_modified=page.headers.get("last-modified"),
+            extractor_version=EXTRACTOR_VERSION,
+        )
+
+    def _record(self, url: str, *, outcome: str, **fields: object) -> None:
+        self.archive.record_url(url, fetched_at=datetime.now(UTC), outcome=outcome,
+                                run_id=self._run_id, **fields)  # type: ignore[arg-type]
+
+    @property
+    def budget_exhausted(self) -> bool:
+        return self._budget_hit
+
+
+def _netloc(url: str) -> str:
+    return urlsplit(url).netloc.lower() or host_of(url)
+
+
+def monotonic_deadline(budget: float) -> float:
+    """The monotonic time at which a run of ``budget`` seconds must stop fetching."""
+    return time.monotonic() + budget

@@ -1,0 +1,89 @@
+"""Set up one crawl run: lock, archive, shared client, workers, signals; report; exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from datetime import UTC, datetime
+
+from archive.store import Archive
+from scraper.fetch import Fetcher, build_client
+from scraper.netguard import AddressGuard, parse_networks
+from scraper.pipeline import EXTRACT_TARGET, Crawl
+from scraper.politeness import HostScheduler
+from scraper.progress import Reporter, RunStats
+from scraper.robots import RobotsCache
+from scraper.seeds import load_seeds
+from scraper.settings import Settings
+from scraper.workers import WorkerPool
+
+EXIT_OK, EXIT_PARTIAL = 0, 3
+
+
+def run_crawl(settings: Settings, *, quiet: bool = False) -> int:
+    """Validate configuration, take the lock, crawl, write the run record; exit code."""
+    from scraper.lock import RunLock
+
+    seeds = load_seeds(settings.seeds_path)  # ConfigError → exit 2 before anything else
+    parse_networks(settings.allow_addresses)
+    with RunLock(settings.db_path):
+        archive = Archive.open(settings.db_path)
+        try:
+            return asyncio.run(_crawl(seeds, settings, archive, quiet))
+        finally:
+            archive.close()
+
+
+async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool) -> int:
+    stats = RunStats()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    run_id = archive.begin_run(datetime.now(UTC))
+    reporter = Reporter(stats, live=False if quiet else None)
+    reporter.log(f"crawl run {run_id}: {len(seeds)} publisher(s) into {settings.db_path}")
+    status = "failed"
+    try:
+        async with build_client(settings) as client:
+            pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
+                              timeout=settings.extract_timeout,
+                              memory_mb=settings.extract_memory_mb)
+            try:
+                crawl = _build(seeds, settings, archive, client, pool, reporter, stop)
+                with reporter:
+                    await crawl.run(run_id)
+            finally:
+                await asyncio.get_running_loop().run_in_executor(None, pool.close)
+        status = _status(stats, stop.is_set(), crawl.budget_exhausted)
+    finally:
+        archive.finish_run(run_id, ended_at=datetime.now(UTC), status=status,
+                           counts=stats.counts())
+    for line in stats.summary_lines():
+        print(line, file=sys.stderr if quiet else sys.stdout, flush=True)
+    print(f"run {run_id}: {status}", flush=True)
+    return EXIT_OK if status == "ok" else EXIT_PARTIAL
+
+
+def _build(seeds: list, settings: Settings, archive: Archive, client: object,
+           pool: WorkerPool, reporter: Reporter, stop: asyncio.Event) -> Crawl:
+    scheduler = HostScheduler(global_concurrency=settings.global_concurrency,
+                              per_host_concurrency=settings.per_host_concurrency,
+                              per_host_delay=settings.per_host_delay)
+    fetcher = Fetcher(client, settings, guard=AddressGuard(settings.allow_addresses),  # type: ignore[arg-type]
+                      scheduler=scheduler,
+                      run_deadline=time.monotonic() + settings.run_budget)
+    robots = RobotsCache(fetcher, max_bytes=settings.max_robots_bytes,
+                         max_crawl_delay=settings.max_crawl_delay)
+    return Crawl(seeds, settings, archive=archive, fetcher=fetcher, robots=robots, pool=pool,
+                 reporter=reporter, stop=stop)
+
+
+def _status(stats: RunStats, stopped: bool, budget_hit: bool) -> str:
+    if stopped:
+        return "interrupted"
+    if stats.failures or stats.deferred or budget_hit:
+        return "partial"
+    return "ok"
