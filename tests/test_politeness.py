@@ -1,0 +1,81 @@
+"""Per-host delay and concurrency hold; a pause (429) makes the whole host wait."""
+
+from __future__ import annotations
+
+import asyncio
+
+from scraper.politeness import HostScheduler
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+async def test_delay_between_starts_on_one_host():
+    clock = FakeClock()
+    sched = HostScheduler(global_concurrency=8, per_host_concurrency=4, per_host_delay=2.0,
+                          clock=clock, sleep=clock.sleep)
+    starts: list[float] = []
+
+    async def request() -> None:
+        async with sched.slot("a.example"):
+            starts.append(clock.now)
+
+    await asyncio.gather(*(request() for _ in range(4)))
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert all(g >= 2.0 for g in gaps), gaps
+
+
+async def test_hosts_do_not_wait_for_each_other():
+    clock = FakeClock()
+    sched = HostScheduler(global_concurrency=8, per_host_concurrency=1, per_host_delay=5.0,
+                          clock=clock, sleep=clock.sleep)
+    starts: dict[str, float] = {}
+
+    async def request(host: str) -> None:
+        async with sched.slot(host):
+            starts[host] = clock.now
+
+    await asyncio.gather(*(request(f"h{i}.example") for i in range(5)))
+    assert max(starts.values()) == 0.0
+
+
+async def test_per_host_concurrency_cap():
+    sched = HostScheduler(global_concurrency=10, per_host_concurrency=2, per_host_delay=0.0)
+    active = peak = 0
+
+    async def request() -> None:
+        nonlocal active, peak
+        async with sched.slot("a.example"):
+            active += 1
+            peak = max(peak, active)
+            await asyncio.sleep(0.01)
+            active -= 1
+
+    await asyncio.gather(*(request() for _ in range(8)))
+    assert peak == 2
+
+
+async def test_pause_delays_next_request():
+    clock = FakeClock()
+    sched = HostScheduler(global_concurrency=2, per_host_concurrency=1, per_host_delay=0.0,
+                          clock=clock, sleep=clock.sleep)
+    sched.pause("a.example", 30.0)
+    async with sched.slot("a.example"):
+        assert clock.now >= 30.0
+
+
+async def test_crawl_delay_only_raises_the_delay():
+    sched = HostScheduler(global_concurrency=2, per_host_concurrency=1, per_host_delay=1.0)
+    sched.configure("a.example", delay=0.1)
+    assert sched.delay_of("a.example") == 1.0
+    sched.configure("a.example", delay=4.0)
+    assert sched.delay_of("a.example") == 4.0
