@@ -6,7 +6,6 @@ Faults that need a real socket (resets, drips, truncation) are in tests/test_fau
 from __future__ import annotations
 
 import gzip
-import random
 
 import httpx
 import pytest
@@ -19,59 +18,8 @@ from scraper.errors import (
     RefusedError,
     TooLargeError,
 )
-from scraper.fetch import HTML_TYPES, Fetcher
-from scraper.netguard import AddressGuard
-from scraper.politeness import HostScheduler
-from scraper.settings import Settings
-
-PUBLIC = "93.184.216.34"
-
-
-async def _public_resolver(host: str, port: int) -> list[str]:
-    return {"evil.example": ["127.0.0.1"], "meta.example": ["169.254.169.254"]}.get(host, [PUBLIC])
-
-
-def make_fetcher(handler, *, sleeps=None, settings=None, run_deadline=None, clock=None):
-    settings = settings or Settings(max_tries=3, max_body_bytes=10_000, per_host_delay=0.0)
-    sleeps = sleeps if sleeps is not None else []
-
-    async def fake_sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handler), follow_redirects=False)
-    scheduler = HostScheduler(global_concurrency=4, per_host_concurrency=2, per_host_delay=0.0,
-                              sleep=fake_sleep, **({"clock": clock} if clock else {}))
-    kwargs = {"clock": clock} if clock else {}
-    return Fetcher(client, settings, guard=AddressGuard(resolver=_public_resolver),
-                   scheduler=scheduler, sleep=fake_sleep, run_deadline=run_deadline,
-                   rng=random.Random(1), **kwargs)
-
-
-class RawStream(httpx.AsyncByteStream):
-    """Body bytes as a network stream (httpx.Response(content=...) is pre-read)."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    async def __aiter__(self):
-        for i in range(0, len(self.data), 4096):
-            yield self.data[i:i + 4096]
-
-
-def resp(status: int, headers: dict[str, str] | None = None, body: bytes = b"") -> httpx.Response:
-    return httpx.Response(status, headers=headers, stream=RawStream(body))
-
-
-class Script:
-    """A handler answering from a list of responses, recording requests."""
-
-    def __init__(self, *responses: httpx.Response) -> None:
-        self.responses = list(responses)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return self.responses.pop(0) if len(self.responses) > 1 else self.responses[0]
+from scraper.fetch import HTML_TYPES
+from tests.httpmock import Script, make_fetcher, resp
 
 
 async def test_503_then_200_is_retried_with_backoff():

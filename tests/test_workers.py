@@ -1,0 +1,44 @@
+"""A runaway extraction costs one page: its worker is replaced and the pool goes on."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.workers import ExtractionFailed, WorkerPool
+
+
+@pytest.fixture
+async def pool():
+    p = WorkerPool("tests.workerfuncs:job", workers=1, timeout=2.0, memory_mb=512)
+    yield p
+    p.close()
+
+
+async def test_result_comes_back(pool):
+    kind, value, _ = await pool.run("echo", 7)
+    assert (kind, value) == ("echo", 7)
+
+
+async def test_timeout_kills_only_that_worker(pool):
+    _, _, pid_before = await pool.run("echo")
+    with pytest.raises(ExtractionFailed) as info:
+        await pool.run("sleep", 30)
+    assert info.value.reason == "extract_timeout"
+    _, _, pid_after = await pool.run("echo")
+    assert pid_after != pid_before
+
+
+async def test_memory_limit_contains_a_hog(pool):
+    with pytest.raises(ExtractionFailed) as info:
+        await pool.run("hog", 40)  # 2.5 GiB against a 512 MiB limit
+    assert info.value.reason == "extract_memory"
+    assert (await pool.run("echo", 1))[1] == 1
+
+
+async def test_exception_and_death_are_reported(pool):
+    with pytest.raises(ExtractionFailed) as info:
+        await pool.run("raise")
+    assert info.value.reason == "extract_error" and "bad page" in str(info.value)
+    with pytest.raises(ExtractionFailed):
+        await pool.run("die")
+    assert (await pool.run("echo", 2))[1] == 2
