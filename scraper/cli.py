@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     re_ = sub.add_parser("reextract", help="re-run extraction over stored raw HTML (offline)")
     _db_arg(re_)
+    re_.add_argument("--seeds", type=Path, default=Path("seeds"),
+                     help="seed files, for per-publisher extraction rules (default: seeds)")
     return parser
 
 
@@ -153,7 +155,7 @@ def _search(args: argparse.Namespace) -> int:
 def _reextract(args: argparse.Namespace) -> int:
     from scraper.commands import reextract_cmd
 
-    return reextract_cmd(args.db)
+    return reextract_cmd(args.db, args.seeds)
 
 
 if __name__ == "__main__":
