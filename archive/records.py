@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 
-class StoreOutcome(str, Enum):
+class StoreOutcome(StrEnum):
     """What storing one article did."""
 
     NEW = "new"  # a new article
@@ -59,3 +59,30 @@ class UrlState:
     last_modified: str | None
     fetched_at: datetime | None
     article_id: int | None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One full-text search result: one per article, best first."""
+
+    article_id: int
+    url: str
+    title: str | None
+    snippet: str
+    site: str | None = None
+    published: str | None = None  # ISO 8601 as stored
+    rank: float = 0.0  # bm25: lower is better
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """A stored fetched page, decompressed, for re-extraction without the network."""
+
+    article_id: int
+    url: str
+    html: bytes
+    content_type: str | None
+    extractor_version: str | None
+    fetched_at: datetime
+    http_status: int | None = None
+    site: str | None = None

@@ -1,0 +1,293 @@
+"""The archive: one SQLite file (WAL) holding articles, their identities, versions and runs.
+
+Every public write is one transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), so a killed
+process leaves whole articles or none. WAL lets readers (datasette, notebooks) keep the
+file open while a crawl writes; ``synchronous=NORMAL`` is the WAL setting that survives a
+process kill (only an OS crash can lose the last commits, never corrupt the file).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from types import TracebackType
+from typing import ParamSpec, TypeVar
+
+from archive import dedup, rows
+from archive.errors import ArchiveError
+from archive.identity import url_key
+from archive.migrations import migrate
+from archive.records import ArticleRecord, RawPage, SearchHit, StoreOutcome, StoreResult, UrlState
+from archive.search import search_fts
+from archive.storing import reextracted, store
+
+BUSY_TIMEOUT_MS = 15_000  # a reader's checkpoint or a second writer may hold the lock briefly
+RUN_STATUSES = frozenset({"ok", "partial", "interrupted", "failed"})
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def describe(exc: sqlite3.Error, label: str) -> str:
+    """One line naming the file and what SQLite says went wrong."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    low = text.lower()
+    if "disk is full" in low or "disk i/o" in low:
+        return f"{label}: cannot write the archive ({text}); free disk space and rerun"
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return f"{label}: the archive file is damaged ({text}); restore it from a backup"
+    if "readonly" in low or "unable to open" in low:
+        return f"{label}: the archive is not writable ({text})"
+    return f"{label}: archive error: {text}"
+
+
+def _translated(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Turn SQLite errors escaping a public method into one-line ArchiveErrors."""
+
+    @wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            label = str(getattr(args[0], "path", "archive"))
+            raise ArchiveError(describe(exc, label)) from exc
+
+    return wrapper
+
+
+class Archive:
+    """An open archive; use :meth:`open`. Not for concurrent use by several threads."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path) -> Archive:
+        """Open (creating or upgrading) the archive at ``path``."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"{path}: cannot create its folder ({exc.strerror})") from exc
+        try:
+            conn = sqlite3.connect(
+                path,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise ArchiveError(describe(exc, str(path))) from exc
+        try:
+            for pragma in (
+                "journal_mode = WAL",
+                "synchronous = NORMAL",
+                "foreign_keys = ON",
+                f"busy_timeout = {BUSY_TIMEOUT_MS}",
+            ):
+                conn.execute(f"PRAGMA {pragma}")
+            migrate(conn, str(path))
+        except sqlite3.Error as exc:
+            conn.close()
+            raise ArchiveError(describe(exc, str(path))) from exc
+        except ArchiveError:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; rolled back on any exception, including KeyboardInterrupt."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # runs ---------------------------------------------------------------------------
+
+    @_translated
+    def begin_run(self, started_at: datetime) -> int:
+        """Start a run; earlier runs still marked running are marked crashed first."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE runs SET status = 'crashed' WHERE status = 'running'")
+            cur = conn.execute(
+                "INSERT INTO runs (started_at, status) VALUES (?, 'running')",
+                (rows.ts(started_at),),
+            )
+        return int(cur.lastrowid or 0)
+
+    @_translated
+    def finish_run(
+        self, run_id: int, *, ended_at: datetime, status: str, counts: dict[str, int]
+    ) -> None:
+        """Close a run with its status (ok|partial|interrupted|failed) and outcome counts."""
+        if status not in RUN_STATUSES:
+            raise ValueError(f"run status must be one of {sorted(RUN_STATUSES)}, not {status!r}")
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE runs SET ended_at = ?, status = ?, counts = ? WHERE id = ?",
+                (rows.ts(ended_at), status, json.dumps(counts, sort_keys=True), run_id),
+            )
+
+    @_translated
+    def mark_crashed_runs(self) -> int:
+        """Mark runs left 'running' by a killed process as 'crashed'; return how many."""
+        with self.transaction() as conn:
+            cur = conn.execute("UPDATE runs SET status = 'crashed' WHERE status = 'running'")
+        return cur.rowcount
+
+    # URLs ---------------------------------------------------------------------------
+
+    @_translated
+    def url_state(self, url: str) -> UrlState | None:
+        """What the archive knows of ``url``: last status, validators, outcome."""
+        row = self.conn.execute(
+            "SELECT url, status, outcome, etag, last_modified, fetched_at, article_id "
+            "FROM urls WHERE url = ?",
+            (url,),
+        ).fetchone()
+        if row is None:
+            return None
+        return UrlState(row[0], row[1], row[2], row[3], row[4], rows.parse_ts(row[5]), row[6])
+
+    @_translated
+    def record_url(
+        self,
+        url: str,
+        *,
+        fetched_at: datetime,
+        outcome: str,
+        status: int | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        reason: str | None = None,
+        article_id: int | None = None,
+        run_id: int | None = None,
+    ) -> None:
+        """Note one fetch attempt of ``url`` (feed, sitemap or article) and its outcome."""
+        with self.transaction() as conn:
+            rows.upsert_url_state(
+                conn,
+                url,
+                {
+                    "status": status,
+                    "outcome": outcome,
+                    "reason": reason,
+                    "etag": etag,
+                    "last_modified": last_modified,
+                    "fetched_at": rows.ts(fetched_at),
+                    "article_id": article_id,
+                    "run_id": run_id,
+                },
+            )
+
+    @_translated
+    def article_for_url(self, url: str) -> int | None:
+        """The article any alias of ``url`` belongs to (so a run need not fetch it again)."""
+        row = self.conn.execute(
+            "SELECT article_id FROM article_urls WHERE url_key = ? ORDER BY article_id LIMIT 1",
+            (url_key(url),),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    @_translated
+    def urls_of(self, article_id: int) -> list[str]:
+        """Every URL recorded for one article, first seen first."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT url FROM article_urls WHERE article_id = ? ORDER BY first_seen, url",
+                (article_id,),
+            )
+        ]
+
+    # articles -----------------------------------------------------------------------
+
+    @_translated
+    def store_article(self, record: ArticleRecord, *, run_id: int | None = None) -> StoreResult:
+        """Store one article in one transaction, deciding new/updated/unchanged/duplicate."""
+        fp = dedup.fingerprint(record.text)
+        with self.transaction() as conn:
+            return store(conn, record, fp, run_id=run_id)
+
+    @_translated
+    def apply_reextraction(self, article_id: int, record: ArticleRecord) -> bool:
+        """Replace an article's text/metadata from a re-extraction; True if anything changed."""
+        fp = dedup.fingerprint(record.text)
+        with self.transaction() as conn:
+            return reextracted(conn, article_id, record, fp)
+
+    @_translated
+    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
+        """Full-text search (FTS5 syntax) over title and text; one hit per article."""
+        return search_fts(self.conn, query, limit=limit, label=str(self.path))
+
+    def iter_raw_pages(self, *, batch: int = 200) -> Iterator[RawPage]:
+        """Every stored page, decompressed, in article order; memory stays at one batch."""
+        after = 0
+        while True:
+            page = self._raw_batch(after, batch)
+            if not page:
+                return
+            yield from page
+            after = page[-1].article_id
+
+    @_translated
+    def _raw_batch(self, after: int, batch: int) -> list[RawPage]:
+        # Keyset pages, not one open cursor: the caller writes between pages.
+        found = self.conn.execute(
+            "SELECT r.article_id, r.url, r.compression, r.body, r.content_type, "
+            "r.extractor_version, r.fetched_at, r.http_status, a.site FROM raw_pages r "
+            "JOIN articles a ON a.id = r.article_id WHERE r.article_id > ? "
+            "ORDER BY r.article_id LIMIT ?",
+            (after, batch),
+        ).fetchall()
+        return [
+            RawPage(
+                r[0],
+                r[1],
+                rows.load_raw(r[2], r[3]),
+                r[4],
+                r[5],
+                rows.parse_ts(r[6]) or datetime.now(UTC),
+                r[7],
+                r[8],
+            )
+            for r in found
+        ]
+
+    @_translated
+    def check(self) -> None:
+        """Run SQLite's quick_check; ArchiveError if the file is damaged."""
+        result = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise ArchiveError(f"{self.path}: the archive file is damaged ({result})")
+
+    def outcome_counts(self) -> dict[str, int]:
+        """Articles by kind: roots and duplicates (for summaries)."""
+        row = self.conn.execute("SELECT count(*), count(duplicate_of) FROM articles").fetchone()
+        return {"articles": row[0] - row[1], "duplicates": row[1]}
+
+
+__all__ = ["Archive", "ArchiveError", "StoreOutcome", "StoreResult"]
