@@ -1,0 +1,142 @@
+"""Cleaning after trafilatura: line rules over the extracted text, and body stitching.
+
+trafilatura's plain-text output has one block (paragraph, heading, list item "- …") per
+line. Lines are dropped by pattern (teasers, copyright, pitches, captions with agency
+credits, aggregator link lists; wording in :mod:`scraper.patterns`) and by shape
+(repeated verbatim, a headline run under a "Related" heading, the title leading the body).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from scraper import patterns as P
+
+_MAX_TEASER = 300  # longer lines are prose that merely starts with "More:" etc.
+_MAX_FURNITURE = 300
+_HEADLINE_MAX = 160
+_RUN_SOURCE = re.compile(r"^- .{10,}\s[-–|]\s[\w .&'’()]{2,40}$")
+_SENTENCE_END = re.compile(r"[.!?:;…\"”»)]\s*$")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def is_furniture(line: str) -> bool:
+    """True for one line of page furniture, judged by wording alone."""
+    text = line.strip().lstrip("-•* ").strip()
+    if not text:
+        return False
+    if len(text) <= _MAX_TEASER and P.TEASER_LINE.match(text):
+        return True
+    if P.SECTION_LINE.match(text) or P.TEASER_HEADING.match(text):
+        return True
+    if P.LINK_LIST_LINE.search(text):
+        return True
+    if len(text) <= _MAX_FURNITURE and (
+        P.COPYRIGHT_LINE.search(text) or P.PITCH_LINE.search(text)
+    ):
+        return True
+    if len(text) <= 400 and P.CAPTION_CREDIT.search(text):
+        return True
+    return len(text) <= 200 and bool(P.CAPTION_LABEL_LINE.match(text))
+
+
+def _headline_like(line: str) -> bool:
+    text = line.strip().lstrip("-•* ")
+    return bool(text) and len(text) <= _HEADLINE_MAX and not _SENTENCE_END.search(text)
+
+
+def drop_teaser_blocks(lines: list[str]) -> list[str]:
+    """Drop a "Related"/"Mehr zum Thema" heading and the headline run under it."""
+    out: list[str] = []
+    skipping = False
+    for line in lines:
+        stripped = line.strip()
+        if P.TEASER_HEADING.match(stripped):
+            skipping = True
+            continue
+        if skipping and _headline_like(stripped):
+            continue
+        skipping = False
+        out.append(line)
+    return out
+
+
+def drop_link_runs(lines: list[str], min_run: int = 3) -> list[str]:
+    """Drop runs of list items shaped "- Headline - Source" (aggregator link lists)."""
+    keep = [True] * len(lines)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _RUN_SOURCE.match(lines[j].strip()):
+            j += 1
+        if j - i >= min_run:
+            for k in range(i, j):
+                keep[k] = False
+        i = max(j, i + 1)
+    return [line for line, k in zip(lines, keep, strict=True) if k]
+
+
+def drop_repeats(lines: list[str]) -> list[str]:
+    """Keep the first of verbatim-repeated paragraphs; drop widgets that recur ≥ 3 times."""
+    counts = Counter(_norm(line) for line in lines if line.strip())
+    seen: set[str] = set()
+    out = []
+    for line in lines:
+        key = _norm(line)
+        if not key:
+            continue
+        if counts[key] >= 3 and len(key) <= _MAX_FURNITURE:
+            continue  # a placeholder repeated per embed ("External content unavailable")
+        if key in seen and len(key) >= 20:
+            continue  # trafilatura's fallback sometimes returns the body twice
+        seen.add(key)
+        out.append(line)
+    return out
+
+
+def drop_leading_title(lines: list[str], title: str | None) -> list[str]:
+    """The headline belongs in metadata: drop it when it leads the body."""
+    if not title or not lines:
+        return lines
+    if _norm(lines[0]).strip(" .") == _norm(title).strip(" ."):
+        return lines[1:]
+    return lines
+
+
+def postclean(text: str, title: str | None = None) -> str:
+    """Apply every line rule to trafilatura's text output."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    lines = drop_leading_title(lines, title)
+    lines = drop_teaser_blocks(lines)
+    lines = [line for line in lines if not is_furniture(line)]
+    lines = drop_link_runs(lines)
+    lines = drop_repeats(lines)
+    return "\n".join(line.strip() for line in lines)
+
+
+def stitch(text: str, blocks: tuple[str, ...], containers: int) -> str:
+    """Take the full article container when trafilatura kept only part of it.
+
+    ``blocks`` are the container's paragraphs in page order. When the extracted text covers
+    less than 60 % of their characters, the container's blocks replace the covered part;
+    lines trafilatura found before and after the container (standfirst, notes) stay.
+    """
+    long_blocks = [b for b in blocks if len(b) >= 40]
+    if not long_blocks or (containers < 2 and len(long_blocks) < 3):
+        return text
+    lines = text.split("\n")
+    norm_text = _norm(text)
+    covered = sum(len(b) for b in long_blocks if _norm(b) in norm_text)
+    total = sum(len(b) for b in long_blocks)
+    if covered >= 0.6 * total or covered == 0:
+        return text
+    block_keys = {_norm(b) for b in blocks}
+    hits = [i for i, line in enumerate(lines) if _norm(line.lstrip("- ")) in block_keys]
+    if not hits:
+        return text
+    head, tail = lines[: hits[0]], lines[hits[-1] + 1 :]
+    return "\n".join(head + list(blocks) + tail)

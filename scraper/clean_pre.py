@@ -1,0 +1,211 @@
+"""Cleaning before trafilatura: drop boilerplate nodes by structure with selectolax.
+
+Everything is decided on the intact tree first, then only the top-most doomed nodes are
+decomposed (lexbor frees a node's subtree on decompose, so descendants must not be touched
+afterwards). A guard keeps any node that holds most of the page's text: an ASP.NET page
+wraps everything in one ``<form>``, and some themes put "comments-enabled" on the article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+# Tags that never hold article prose (captions belong in metadata, not in the body).
+DROP_TAGS = (
+    "form", "aside", "nav", "footer", "figure", "figcaption", "button", "dialog", "template",
+    "iframe", "svg", "select", "textarea", "noscript", "style",
+)
+# class/id words of page furniture, matched as whole words of the attribute (- and _ split).
+_FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:related|newsletters?|share|sharing|sharebar|social|socials|comments?|"
+    r"commentlist|disqus|promo|promos|recommend\w*|subscribe|subscription|outbrain|taboola|"
+    r"advert\w*|ads|adslot|ad-slot|banner|cookie\w*|consent|breadcrumbs?|tags|taglist|"
+    r"author-bio|authorbox|more-stories|moreStories|read-more|readmore|also-read|sidebar|"
+    r"most-read|mostread|popular|trending|teaser-list|teaserlist|newsticker|byline|"
+    r"caption|credits?|copyright|skip-link|visually-hidden|sr-only|print-only)(?=$|[\s_-])",
+    re.I,
+)
+_LAYOUT = re.compile(
+    r"content|body|article|main|text|story|entry|container|layout|grid|enabled|with|has|"
+    r"page|column|wrapper",
+    re.I,
+)
+_GUARD_SHARE = 0.25  # never drop a node holding more than this share of the page's prose
+_PROSE = 80
+_LINK_DENSE = 0.7
+_MIN_BLOCK = 40
+
+
+@dataclass(frozen=True)
+class PreCleaned:
+    """The cleaned page plus the article container's blocks, for stitching split bodies."""
+
+    html: str
+    container_blocks: tuple[str, ...] = ()
+    containers: int = 0
+
+
+def preclean(
+    tree: LexborHTMLParser,
+    drop_selectors: tuple[str, ...] = (),
+    body_selectors: tuple[str, ...] = (),
+) -> PreCleaned:
+    """Remove boilerplate nodes from ``tree`` in place and return the cleaned HTML."""
+    body = tree.body
+    if body is None:
+        return PreCleaned(tree.html or "")
+    _drop(tree, [n for sel in drop_selectors for n in _select(tree, sel)])
+    if body_selectors:
+        kept = [n for sel in body_selectors for n in _select(tree, sel)]
+        if kept:
+            return _only(tree, kept)
+    _drop(tree, list(tree.css("script,style,template")))
+    guard = _Guard.of(tree, body)
+    doomed = [n for n in tree.css(",".join(DROP_TAGS)) if guard.small(n)]
+    doomed += [n for n in tree.css("[class],[id]") if _furniture(n) and guard.small(n)]
+    doomed += [n for n in tree.css("ul,ol,p,div,section") if _link_dense(n, guard)]
+    _drop(tree, doomed)
+    blocks, containers = container_blocks(tree)
+    return PreCleaned(tree.html or "", blocks, containers)
+
+
+def _select(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
+    try:
+        return list(tree.css(selector))
+    except Exception:  # a bad selector in a seed file must not stop the page
+        return []
+
+
+def _furniture(node: LexborNode) -> bool:
+    if node.tag in ("html", "body", "main", "article"):
+        return False
+    attrs = node.attributes
+    tokens = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".split()
+    # "sidebar-grid__content", "comments-enabled", "share-container": layout, not furniture
+    return any(_FURNITURE.search(t) and not _LAYOUT.search(t) for t in tokens)
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """Says whether a node is small enough to drop: it must not hold much of the prose.
+
+    Layout classes lie ("content without-sidebar", "article-ads-wrapper" around the body),
+    so the guard weighs what a node holds, not what it is called. Prose is the text of
+    paragraphs of 80+ characters; pages without such <p>s are weighed by plain text.
+    """
+
+    mass: dict[int, int]
+    total: int
+    by_text: bool
+
+    @classmethod
+    def of(cls, tree: LexborHTMLParser, body: LexborNode) -> _Guard:
+        mass: dict[int, int] = {}
+        for p in tree.css("p"):
+            n = len(p.text(deep=True, strip=True))
+            node = p.parent if n >= _PROSE else None
+            while node is not None:
+                mass[node.mem_id] = mass.get(node.mem_id, 0) + n
+                node = node.parent
+        total = mass.get(body.mem_id, 0)
+        if total >= 500:
+            return cls(mass, total, False)
+        return cls(mass, len(body.text(deep=True, strip=True)), True)
+
+    def small(self, node: LexborNode) -> bool:
+        if self.by_text:
+            return len(node.text(deep=True, strip=True)) <= _GUARD_SHARE * self.total
+        return self.mass.get(node.mem_id, 0) <= _GUARD_SHARE * self.total
+
+
+def _link_dense(node: LexborNode, guard: _Guard) -> bool:
+    """A list or box that is mostly links: related headlines, tag clouds, link farms."""
+    if not guard.small(node):
+        return False
+    text = node.text(deep=True, strip=True)
+    if not text or len(text) > 5000:
+        return False
+    links = node.css("a")
+    if not links:
+        return False
+    linked = sum(len(a.text(deep=True, strip=True)) for a in links)
+    if node.tag in ("ul", "ol"):
+        return len(links) >= 2 and linked >= _LINK_DENSE * len(text)
+    if node.tag == "p":  # a paragraph that is only a headline link is an inline teaser
+        return len(text) < 200 and linked >= 0.9 * len(text)
+    return len(links) >= 3 and linked >= 0.8 * len(text)
+
+
+def _drop(tree: LexborHTMLParser, nodes: list[LexborNode]) -> None:
+    """Decompose the top-most of ``nodes`` (descendants go with their ancestor)."""
+    doomed = {n.mem_id for n in nodes}
+    for node in _topmost(nodes, doomed):
+        node.decompose()
+
+
+def _topmost(nodes: list[LexborNode], doomed: set[int]) -> list[LexborNode]:
+    out, seen = [], set()
+    for node in nodes:
+        if node.mem_id in seen:
+            continue
+        seen.add(node.mem_id)
+        parent, covered = node.parent, False
+        while parent is not None:
+            if parent.mem_id in doomed:
+                covered = True
+                break
+            parent = parent.parent
+        if not covered:
+            out.append(node)
+    return out
+
+
+def _only(tree: LexborHTMLParser, kept: list[LexborNode]) -> PreCleaned:
+    """Keep the head and just the publisher's declared body nodes."""
+    head = tree.head.html if tree.head is not None else ""
+    parts = [n.html or "" for n in _topmost(kept, {n.mem_id for n in kept})]
+    html = f"<html>{head}<body><article>{''.join(parts)}</article></body></html>"
+    blocks = tuple(b for n in kept for b in _blocks(n))
+    return PreCleaned(html, blocks, len(kept))
+
+
+def container_blocks(tree: LexborHTMLParser) -> tuple[tuple[str, ...], int]:
+    """Blocks of the article container(s): the parents holding most paragraph text.
+
+    Condé Nast-style pages split one body into several same-class containers around ad
+    slots; trafilatura then keeps only the first. Grouping paragraph parents by
+    (tag, class) finds all of them.
+    """
+    chars: dict[tuple[str, str], int] = {}
+    members: dict[tuple[str, str], dict[int, LexborNode]] = {}
+    all_chars = 0
+    for p in tree.css("p"):
+        n = len(p.text(deep=True, strip=True))
+        parent = p.parent
+        if n < _MIN_BLOCK or parent is None:
+            continue
+        all_chars += n
+        key = (parent.tag or "", parent.attributes.get("class") or "")
+        chars[key] = chars.get(key, 0) + n
+        members.setdefault(key, {})[parent.mem_id] = parent
+    if not chars:
+        return (), 0
+    best = max(chars, key=lambda k: chars[k])
+    if chars[best] < 0.6 * all_chars:
+        return (), 0
+    nodes = list(members[best].values())
+    return tuple(b for node in nodes for b in _blocks(node)), len(nodes)
+
+
+def _blocks(node: LexborNode) -> list[str]:
+    out = []
+    for child in node.css("p,h2,h3,h4,li,blockquote"):
+        if child.tag in ("li", "blockquote") and child.css_first("p") is not None:
+            continue
+        text = " ".join(child.text(deep=True).split())
+        if text:
+            out.append(text)
+    return out

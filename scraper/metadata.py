@@ -1,0 +1,247 @@
+"""Article metadata from the page head: JSON-LD first, then Open Graph and meta tags.
+
+Read from the same selectolax tree the pre-cleaner uses, before anything is removed.
+Dates are the article's publication date (never ``dateModified``), always timezone-aware.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+_ARTICLE_TYPES = re.compile(r"(article|blogposting|report|posting)$", re.I)
+_BY_PREFIX = re.compile(
+    r"^\s*(by|von|por|par|av|af|di|door|de|przez|fra|tekst|text)\s*[:]?\s+", re.I
+)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\||\band\b|\bund\b|\by\b|\bet\b|\bog\b|\boch\b)\s*", re.I)
+_TITLE_SEP = re.compile(r"\s+[|–—·•:-]\s+")
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
+    "publishdate", "publish-date", "dc.date.issued", "dcterms.created", "dc.date",
+    "sailthru.date", "parsely-pub-date", "date", "article.published", "publication_date",
+)
+_AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """Metadata found in one page."""
+
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    language: str | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    description: str | None = None
+
+
+def read_meta(tree: LexborHTMLParser) -> PageMeta:
+    """Collect metadata from JSON-LD, meta tags, ``<link rel=canonical>`` and ``<html lang>``."""
+    metas = _meta_tags(tree)
+    ld = _jsonld_article(tree)
+    h1 = tree.css_first("h1")
+    h1_text = " ".join(h1.text(deep=True).split()) if h1 is not None else ""
+    site = _text(_ld_name(ld.get("publisher"))) or metas.get("og:site_name")
+    title = _choose_title(
+        [_text(ld.get("headline")), metas.get("og:title"), metas.get("twitter:title"),
+         _title_tag(tree)],
+        h1_text, site,
+    )
+    return PageMeta(
+        title=title,
+        authors=_authors(ld.get("author")) or _meta_authors(metas),
+        published=_first_date(
+            [ld.get("datePublished"), ld.get("dateCreated")]
+            + [metas.get(k) for k in _PUBLISHED_META]
+            + [_time_tag(tree)]
+        ),
+        language=_language(tree, ld, metas),
+        site_name=site,
+        canonical_url=_canonical(tree) or metas.get("og:url"),
+        description=_text(ld.get("description")) or metas.get("og:description")
+        or metas.get("description"),
+    )
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if not isinstance(value, str):
+        return None
+    cleaned = " ".join(value.split())
+    return cleaned or None
+
+
+def _meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for node in tree.css("meta[content]"):
+        attrs = node.attributes
+        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+        value = " ".join((attrs.get("content") or "").split())
+        if key and value and key.lower() not in out:
+            out[key.lower()] = value
+    return out
+
+
+def _jsonld_objects(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
+    for node in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(node.text(deep=True), strict=False)
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                yield item
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+
+
+def _jsonld_article(tree: LexborHTMLParser) -> dict[str, Any]:
+    """The first JSON-LD object typed as an article (or a WebPage as a last resort)."""
+    fallback: dict[str, Any] = {}
+    for obj in _jsonld_objects(tree):
+        types = obj.get("@type")
+        names = types if isinstance(types, list) else [types]
+        if any(isinstance(t, str) and _ARTICLE_TYPES.search(t) for t in names):
+            return obj
+        if not fallback and "WebPage" in names and obj.get("datePublished"):
+            fallback = obj
+    return fallback
+
+
+def _ld_name(value: Any) -> Any:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value.get("name") if isinstance(value, dict) else value
+
+
+def _title_tag(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first("title")
+    return _text(node.text(deep=True)) if node is not None else None
+
+
+def _choose_title(candidates: list[str | None], h1: str, site: str | None) -> str | None:
+    """The headline: the page's h1 if a declared title confirms it, else the first declared."""
+    found = [c for c in candidates if c]
+    if h1 and any(h1.casefold() in c.casefold() for c in found):
+        return h1
+    for cand in found:
+        return _strip_site(cand, site)
+    return h1 or None
+
+
+def _strip_site(title: str, site: str | None) -> str:
+    """Drop a " | Site name" suffix (or prefix) from a <title>/og:title."""
+    parts = _TITLE_SEP.split(title)
+    if len(parts) < 2:
+        return title
+    if site and parts[-1].casefold() in site.casefold() + " " + site.casefold().replace(" ", ""):
+        return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+    if site and parts[0].casefold() == site.casefold():
+        return " - ".join(parts[1:])
+    return title
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        name = _ld_name(item)
+        if isinstance(name, str):
+            names.extend(split_authors(name))
+    return _dedupe(names)
+
+
+def _meta_authors(metas: dict[str, str]) -> tuple[str, ...]:
+    for key in _AUTHOR_META:
+        value = metas.get(key)
+        if value and not value.startswith(("http://", "https://")):
+            return _dedupe(split_authors(value))
+    return ()
+
+
+def split_authors(raw: str) -> list[str]:
+    """"By Jane Doe and John Roe" → ["Jane Doe", "John Roe"]; URLs and e-mails dropped."""
+    raw = _BY_PREFIX.sub("", " ".join(raw.split()))
+    out = []
+    for part in _AUTHOR_SPLIT.split(raw):
+        part = _BY_PREFIX.sub("", part).strip(" .·-–")
+        if part and "@" not in part and "://" not in part and len(part) <= 80:
+            out.append(part)
+    return out
+
+
+def _dedupe(names: list[str]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(name)
+    return tuple(out)
+
+
+def _time_tag(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first("article time[datetime], time[pubdate], time[datetime]")
+    return node.attributes.get("datetime") if node is not None else None
+
+
+def _first_date(values: list[Any]) -> datetime | None:
+    for value in values:
+        parsed = parse_date(_text(value))
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """ISO-8601 date or datetime → aware datetime (naive values are taken as UTC)."""
+    if not value:
+        return None
+    value = value.strip().replace("Z", "+00:00").replace(" ", "T", 1)
+    value = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", value)  # +0200 → +02:00
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)  # no zone given: UTC is the least wrong guess
+    return parsed
+
+
+def _language(tree: LexborHTMLParser, ld: dict[str, Any], metas: dict[str, str]) -> str | None:
+    html = tree.css_first("html")
+    candidates = [
+        html.attributes.get("lang") if html is not None else None,
+        _text(ld.get("inLanguage")),
+        metas.get("og:locale"),
+        metas.get("content-language"),
+        metas.get("language"),
+    ]
+    for cand in candidates:
+        if cand:
+            code = re.split(r"[-_]", cand.strip())[0].lower()
+            if re.fullmatch(r"[a-z]{2,3}", code):
+                return code
+    return None
+
+
+def _canonical(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first('link[rel="canonical"][href]')
+    href = node.attributes.get("href") if node is not None else None
+    return href.strip() if href and href.strip().startswith(("http://", "https://")) else None

@@ -1,0 +1,148 @@
+"""Boilerplate wording, as data: every phrase the cleaning layer matches lives here.
+
+Phrases are grouped by language where the wording differs. Each group is compiled once
+into a case-insensitive regex. Nothing here may name a page, URL or text of an
+evaluation set: these are the generic phrasings publishers use for page furniture.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Labels that introduce a teaser for another article ("Read more: <headline>").
+TEASER_LABELS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "read more", "read also", "also read", "read next", "read the original", "related",
+        "related article", "related articles", "related story", "related stories",
+        "related content", "related reading", "related coverage", "related news", "see also",
+        "see more", "also see", "more", "more from", "don't miss", "do not miss", "must read",
+        "recommended", "recommended reading", "suggested reading", "further reading",
+        "editor's pick", "editors' picks", "trending", "watch", "listen", "click here",
+        "more news", "more stories", "you may also like", "you might also like",
+        "also on", "popular", "most read", "latest news", "top stories",
+    ),
+    "de": (
+        "lesen sie auch", "lesen sie mehr", "lesen sie dazu", "auch interessant",
+        "ebenfalls interessant", "auch spannend", "mehr zum thema", "mehr dazu", "weiterlesen",
+        "siehe auch", "passend dazu", "passend zum thema", "das könnte sie auch interessieren",
+        "das könnte dich auch interessieren", "zum thema", "schon gelesen", "auch lesen",
+        "lese-tipp", "lesetipp", "lesetipps", "mehr themen", "weitere themen",
+        "weitere artikel", "weitere nachrichten", "unser tipp", "hier lesen", "empfohlene beiträge",
+        "auch auf", "meistgelesen", "top-themen", "zum artikel", "ebenfalls lesenswert",
+        "mehr lesen", "verwandte artikel", "aktuelle artikel", "neueste artikel",
+    ),
+    "es": (
+        "lea también", "lea más", "lee también", "lee más", "leer más", "le puede interesar",
+        "te puede interesar", "puede interesarte", "ver también", "ver más", "mire", "relacionado",
+        "contenido relacionado", "noticias relacionadas", "también te puede interesar",
+        "más información", "lo más leído",
+    ),
+    "fr": (
+        "lire aussi", "à lire aussi", "a lire aussi", "lire la suite", "voir aussi", "à voir aussi",
+        "sur le même sujet", "pour aller plus loin", "à lire également", "les plus lus",
+    ),
+    "it": ("leggi anche", "potrebbe interessarti", "vedi anche", "leggi di più", "correlati"),
+    "pl": (
+        "czytaj też", "czytaj także", "czytaj więcej", "zobacz też", "zobacz także",
+        "przeczytaj też", "przeczytaj także", "polecamy", "dowiedz się więcej",
+    ),
+    "pt": ("leia também", "leia mais", "veja também", "saiba mais", "relacionadas"),
+    "nl": ("lees ook", "lees meer", "bekijk ook", "meer over"),
+    "nordic": ("les også", "läs också", "läs mer", "læs også", "se også", "les mer"),
+}
+
+# Stand-alone section labels of page furniture (the whole line is the label).
+SECTION_LABELS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "keywords", "tags", "topics", "share", "share this", "share this article",
+        "share this story", "comments", "join the discussion", "view comments",
+        "leave a comment", "photo gallery", "photo gallery (click to enlarge)", "advertisement",
+        "sponsored", "sponsored content", "related topics", "about the author", "print",
+        "email", "follow us", "show comments", "load comments", "skip advertisement",
+    ),
+    "de": (
+        "schlagwörter", "schlagworte", "themen", "teilen", "teilen mit", "artikel teilen",
+        "kommentare", "anzeige", "werbung", "bild anzeigen", "bildergalerie", "wird geladen",
+        "externer inhalt", "mehr zum thema", "drucken", "versenden", "zur startseite",
+        "kommentieren", "artikel merken", "über den autor",
+    ),
+    "es": ("temas", "etiquetas", "compartir", "comentarios", "publicidad"),
+    "fr": ("partager", "commentaires", "publicité", "sujets"),
+    "other": ("tagi", "udostępnij", "reklama", "komentarze", "annons", "annonse"),
+}
+
+# Copyright, reprint and licence lines.
+COPYRIGHT: tuple[str, ...] = (
+    r"^\s*(©|ⓒ|\(c\)|copyright\b)",
+    r"\ball rights reserved\b",
+    r"\bdo not reproduce\b",
+    r"\bwithout (prior |express )?(written )?permission\b",
+    r"\breprint(ed)? (in|with) (online|permission)",
+    r"\bcopyrighted (property|material)\b",
+    r"\balle rechte vorbehalten\b",
+    r"\bnachdruck (nur )?mit\b",
+    r"\btodos los derechos reservados\b",
+    r"\btous droits réservés\b",
+    r"\bmateriał chroniony prawem\b",
+    r"\btutti i diritti riservati\b",
+)
+
+# Subscription, newsletter, paywall and social-follow pitches.
+PITCH: tuple[str, ...] = (
+    r"\bsign up (for|to) (our|the)\b", r"\bsubscribe (to|now|today)\b", r"\bby subscribing\b",
+    r"\bour (free |daily |weekly )?newsletters?\b", r"\bnewsletter abonnieren\b",
+    r"\bjetzt (kostenlos |gratis )?(abonnieren|registrieren|anmelden|testen)\b",
+    r"\bzum newsletter\b", r"\bunser(en)? newsletter\b", r"\bfollow (us|\w+) on\b",
+    r"\bfolgen sie uns\b", r"\bsíguenos en\b", r"\bsiguenos en\b", r"\bsuivez-nous\b",
+    r"\bto continue reading\b", r"\bfor subscribers only\b", r"\bsubscribers only\b",
+    r"\bpour lire la suite\b", r"\bpour accéder en illimité\b", r"\bweiterlesen mit\b",
+    r"\bnur für abonnenten\b", r"\bquality journalism\b",
+    r"\bsupport (our|independent) journalism\b",
+    r"\balready a subscriber\b", r"\bplease subscribe\b", r"\bget in touch with our news team\b",
+    r"\bsign up for\b.*\balerts\b", r"\bzapraszamy (też )?do subskrypcji\b",
+    r"\bdeine privatsphäre-einstellungen\b", r"\bihre privatsphäre-einstellungen\b",
+    r"\bprivacy settings\b", r"\bcookie(s)? (settings|consent|einstellungen)\b",
+)
+
+# Photo and agency credits: the last words of a caption line.
+AGENCIES: tuple[str, ...] = (
+    "reuters", "bloomberg", "afp", "ap", "ap photo", "associated press", "getty images",
+    "getty", "dpa", "picture alliance", "picture-alliance", "imago", "imago images",
+    "shutterstock", "istock", "istockphoto", "epa", "epa-efe", "efe", "keystone", "anp",
+    "ntb", "tt", "ritzau", "ansa", "pap", "xinhua", "kyodo", "yonhap", "afp via getty images",
+    "ddp", "apa", "sda", "zuma", "alamy", "unsplash", "pixabay", "sipa", "abaca",
+)
+CAPTION_LABELS: tuple[str, ...] = (
+    "photo", "photos", "foto", "fotos", "bild", "bilder", "image", "picture", "credit",
+    "bildquelle", "fotoquelle", "quelle", "titelbild", "crédits photos", "crédit photo",
+    "source", "zdjęcie", "fot",
+)
+
+# Trailing date stamps that mark an aggregator's link list entry.
+LINK_LIST_STAMP = r"\[(last updated on|originally added on|updated|posted|added)\b[^\]]*\]\s*$"
+
+
+def _labels_regex(groups: dict[str, tuple[str, ...]]) -> str:
+    words = sorted({w for ws in groups.values() for w in ws}, key=len, reverse=True)
+    return "|".join(re.escape(w) for w in words)
+
+
+_TEASER = _labels_regex(TEASER_LABELS)
+# "Label: headline", "LABEL | headline", "Label » headline" (the separator is required).
+TEASER_LINE = re.compile(rf"^\s*[-•►▶»]?\s*(?:{_TEASER})\s*(?:[:|»›>–—?]|\.\.\.)\s*\S", re.I)
+# The label alone on its line (a related-links box heading), optional trailing colon.
+TEASER_HEADING = re.compile(rf"^\s*(?:{_TEASER})\s*[:?!.…]?\s*$", re.I)
+SECTION_LINE = re.compile(rf"^\s*(?:{_labels_regex(SECTION_LABELS)})\s*[:?!.…]?\s*$", re.I)
+COPYRIGHT_LINE = re.compile("|".join(COPYRIGHT), re.I)
+PITCH_LINE = re.compile("|".join(PITCH), re.I)
+_AGENCY = "|".join(re.escape(a) for a in sorted(AGENCIES, key=len, reverse=True))
+# "… in 2019. | BLOOMBERG", "… (Photo: Jane Doe/AFP)", "STR/AFP via Getty Images"
+CAPTION_CREDIT = re.compile(
+    rf"(?:[|/©]\s*[\w .,'’\-]*(?:{_AGENCY})\s*\)?|\((?:photo|foto|bild|image)s?:[^)]*\)"
+    rf"|\b(?:photo|foto|bild|image)s?\s*:\s*[\w .,/'’\-]{{2,60}})\s*$",
+    re.I,
+)
+CAPTION_LABEL_LINE = re.compile(
+    rf"^\s*(?:{'|'.join(re.escape(c) for c in CAPTION_LABELS)})\s*:\s*\S", re.I
+)
+LINK_LIST_LINE = re.compile(LINK_LIST_STAMP, re.I)

@@ -1,0 +1,129 @@
+"""Every boilerplate pattern group catches its wording and spares ordinary prose."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper import patterns as P
+from scraper.clean import is_furniture
+
+PROSE = [
+    "The minister said more money would follow next year, according to Reuters.",
+    "Read the report carefully before you sign anything, the lawyer advised.",
+    "Die Regierung will mehr zum Thema Klimaschutz tun, sagte die Ministerin am Montag.",
+    "Sie lesen auch gern Krimis, erzählte der Buchhändler schmunzelnd.",
+    "Related companies in the sector also saw their shares fall sharply on Friday.",
+    "He signed up for the army at eighteen and never looked back.",
+]
+
+
+@pytest.mark.parametrize("line", PROSE)
+def test_prose_is_not_furniture(line: str) -> None:
+    assert not is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Related Article: China's 'Artificial Sun' is Now Five Times Hotter Than the Real Sun",
+        "Read Also: Chinese Olympics App: Authorities Discovered Two Security Vulnerabilities",
+        "See Also: Get $300k And Allow A Robotics Company To Use Your Face",
+        "SEE MORE: The ten best laptops of the year",
+        "DON'T MISS | Our guide to the new tax rules",
+        "Read more: Looted colonial art returns home",
+        "Read the original:",
+    ],
+)
+def test_english_teasers(line: str) -> None:
+    assert P.TEASER_LINE.match(line) or P.TEASER_HEADING.match(line)
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Lesen Sie auch: Neuer Wochenmarkt startet im April",
+        "Mehr zum Thema: Was die Reform für Mieter bedeutet",
+        "Auch interessant » So sparen Sie beim Heizen",
+        "Schon gelesen? Die besten Wanderwege im Herbst",
+        "Das könnte Sie auch interessieren: Bahn streicht Verbindungen",
+    ],
+)
+def test_german_teasers(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Lea también: Impiden ingreso a reportero", "Lire aussi : La réforme des retraites",
+     "Czytaj też: Nowe przepisy od stycznia", "Leggi anche: Il nuovo governo"],
+)
+def test_other_language_teasers(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ⓒ 2024 TECHTIMES.com All rights reserved. Do not reproduce without permission.",
+        "© 2023 Example Media Group",
+        "Copyright 2022 The Daily Example. All rights reserved.",
+        "© dpa-infocom, dpa:240305-99-123456/3 – Alle Rechte vorbehalten",
+        "Nachdruck nur mit Genehmigung des Verlags.",
+    ],
+)
+def test_copyright_lines(line: str) -> None:
+    assert P.COPYRIGHT_LINE.search(line)
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "In a time of both misinformation and too much information, quality journalism is "
+        "more crucial than ever.By subscribing, you can help us get the story right.",
+        "Sign up for our daily newsletter to get the latest headlines.",
+        "Jetzt kostenlos registrieren und weiterlesen.",
+        "Newsletter abonnieren",
+        "Follow us on Twitter and Facebook for the latest updates.",
+    ],
+)
+def test_subscription_and_social_pitches(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Kai-Fu Lee speaks during a panel discussion in Beijing in 2019. | BLOOMBERG",
+        "Smartphones display the TikTok logo in this illustration from 2019. | REUTERS",
+        "STR/AFP via Getty Images",
+        "Der Bürgermeister bei der Eröffnung. Foto: dpa",
+        "Foto: Max Mustermann",
+        "The flooded street on Monday (Photo: Jane Doe/AP)",
+    ],
+)
+def test_caption_credits(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["PHOTO GALLERY (CLICK TO ENLARGE)", "KEYWORDS", "Join the Discussion", "Schlagwörter",
+     "Teilen mit:", "Advertisement"],
+)
+def test_section_labels(line: str) -> None:
+    assert P.SECTION_LINE.match(line)
+
+
+def test_aggregator_link_list_entry() -> None:
+    line = ("- Quantum computing utilizes 3D crystals - Johns Hopkins News-Letter "
+            "[Last Updated On: May 4th, 2017] [Originally Added On: May 4th, 2017]")
+    assert P.LINK_LIST_LINE.search(line)
+    assert is_furniture(line)
+
+
+def test_every_language_group_compiles_into_the_teaser_regex() -> None:
+    for group in P.TEASER_LABELS.values():
+        for label in group:
+            assert P.TEASER_HEADING.match(label), label
