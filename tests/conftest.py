@@ -1,0 +1,3 @@
+"""Shared pytest configuration; fixture modules are plugged in here."""
+
+pytest_plugins = ["tests.simulator.fixtures"]

@@ -1,0 +1,26 @@
+"""What request handlers share: the site, the bound port and per-run counters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tests.simulator.site import Site
+
+
+@dataclass
+class State:
+    """Mutable server state; only touched from the simulator's event-loop thread."""
+
+    site: Site
+    port: int = 0
+    closed_port: int = 0
+    xxe_path: str = "/etc/passwd"
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def bump(self, key: str) -> int:
+        """Count one more hit on ``key``; returns the new count (1 on the first hit)."""
+        self.counters[key] = self.counters.get(key, 0) + 1
+        return self.counters[key]
+
+    def base(self, host: str) -> str:
+        return f"http://{host}:{self.port}"
