@@ -176,7 +176,7 @@ def split_authors(raw: str) -> list[str]:
     raw = _BY_PREFIX.sub("", " ".join(raw.split()))
     out = []
     for part in _AUTHOR_SPLIT.split(raw):
-        part = _BY_PREFIX.sub("", part).strip(" .·-–")
+        part = _BY_PREFIX.sub("", part).strip(" ·-–")  # keep the dot of "Urian B."
         if part and "@" not in part and "://" not in part and len(part) <= 80:
             out.append(part)
     return out
@@ -198,11 +198,19 @@ def _time_tag(tree: LexborHTMLParser) -> str | None:
 
 
 def _first_date(values: list[Any]) -> datetime | None:
-    for value in values:
-        parsed = parse_date(_text(value))
-        if parsed is not None:
-            return parsed
-    return None
+    """The first parseable date; a bare day is refined by a later same-day timestamp."""
+    texts = [t for t in (_text(v) for v in values) if t]
+    first: datetime | None = None
+    for text in texts:
+        parsed = parse_date(text)
+        if parsed is None:
+            continue
+        if len(text) > 10:
+            if first is None or parsed.date() == first.date():
+                return parsed
+        elif first is None:
+            first = parsed
+    return first
 
 
 def parse_date(value: str | None) -> datetime | None:
