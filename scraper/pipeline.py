@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from archive import ArticleRecord
 from archive.store import Archive
-from scraper.discover import discover
+from scraper.discover import Fetch, discover
 from scraper.errors import DeferredError, FetchError, RefusedError
 from scraper.extract import EXTRACTOR_VERSION
 from scraper.fetch import HTML_TYPES, Fetcher
@@ -133,7 +133,7 @@ class Crawl:
         return [Candidate(u, seed.name, SourceKind.FEED, "earlier run")
                 for u in self.archive.pending_urls() if seed.owns(u)]
 
-    def _doc_fetcher(self, seed: Seed) -> Callable[[str, str], object]:
+    def _doc_fetcher(self, seed: Seed) -> Fetch:
         async def fetch(url: str, kind: str) -> bytes | None:
             if not await self.robots.allowed(url):
                 self.stats.robots += 1
