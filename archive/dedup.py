@@ -17,7 +17,7 @@ distinct write-ups of one story        0.00 … 0.07
 =====================================  ==================
 
 :data:`NEAR_JACCARD` = 0.5 sits in the middle of the empty gap (0.07 … 0.75); the LSH
-finds a pair at J = 0.5 with probability 0.94, at J ≥ 0.7 with 0.9999 (see
+finds a pair at J = 0.5 with probability 0.80, at J ≥ 0.75 with 0.9996 (see
 :mod:`archive.minhash`).
 
 Teasers cannot be linked by Jaccard; they are matched by the hash of their first

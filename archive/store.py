@@ -89,6 +89,9 @@ class Archive:
                 "synchronous = NORMAL",
                 "foreign_keys = ON",
                 f"busy_timeout = {BUSY_TIMEOUT_MS}",
+                # Checkpoints are the only fsyncs under synchronous=NORMAL: ~40 MB of WAL
+                # between them instead of 4 MB makes them ten times rarer.
+                "wal_autocheckpoint = 10000",
             ):
                 conn.execute(f"PRAGMA {pragma}")
             migrate(conn, str(path))

@@ -1,0 +1,172 @@
+"""Archive at scale: insert-with-dedup throughput, near-duplicate lookup, size, FTS query time.
+
+Grows a synthetic archive (random words from a fixed vocabulary, ~250 words in 5
+paragraphs, a small HTML page kept as raw) through ``Archive.store_article``, one
+transaction per article as in a crawl; 1 % of inserts are edited copies of an earlier
+article, so the dedup path is exercised too. At each checkpoint it times near-duplicate
+lookups (``find_near`` for edited copies of random archived articles) and FTS queries.
+
+    .venv/bin/python -m bench.archive_scale --max 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from archive.dedup import find_near, fingerprint
+from archive.records import ArticleRecord
+from archive.store import Archive
+
+WORDS_PER_ARTICLE = 250
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def vocabulary(size: int = 30_000, seed: int = 7) -> list[str]:
+    """Pronounceable pseudo-words; a Zipf-like pick makes some far more common than others."""
+    rng = random.Random(seed)
+    syll = [c + v for c in "bcdfghjklmnprstvwz" for v in "aeiou"]
+    return ["".join(rng.choices(syll, k=rng.randint(1, 4))) for _ in range(size)]
+
+
+class Generator:
+    """Deterministic synthetic article number ``i`` (same text every time it is asked for)."""
+
+    def __init__(self) -> None:
+        self.vocab = vocabulary()
+        self.weights = [1.0 / (r + 10) for r in range(len(self.vocab))]
+        self.cum = list(_accumulate(self.weights))
+
+    def text(self, i: int) -> str:
+        rng = random.Random(i)
+        words = rng.choices(self.vocab, cum_weights=self.cum, k=WORDS_PER_ARTICLE)
+        step = WORDS_PER_ARTICLE // 5
+        return "\n\n".join(" ".join(words[p : p + step]) for p in range(0, len(words), step))
+
+    def edited(self, i: int, n: int = 6) -> str:
+        rng = random.Random(-i - 1)
+        tokens = self.text(i).split(" ")
+        for k in rng.sample(range(len(tokens)), n):
+            tokens[k] = rng.choice(self.vocab)
+        return " ".join(tokens)
+
+    def record(self, i: int, text: str, site: str = "synthetic") -> ArticleRecord:
+        url = f"https://{site}.example/{i // 1000}/{i}"
+        html = f"<html><head><title>a{i}</title></head><body><p>{text}</p></body></html>"
+        return ArticleRecord(
+            url=url, urls=(url,), text=text, fetched_at=T0 + timedelta(seconds=i),
+            title=" ".join(text.split(" ", 6)[:6]), site=site, raw_html=html.encode(),
+            http_status=200, content_type="text/html", extractor_version="bench",
+        )  # fmt: skip
+
+
+def _accumulate(values: list[float]) -> list[float]:
+    total, out = 0.0, []
+    for v in values:
+        total += v
+        out.append(total)
+    return out
+
+
+def grow(archive: Archive, gen: Generator, start: int, stop: int) -> tuple[float, int]:
+    """Insert articles start..stop-1 (1 % as edited copies); return (store seconds, dups).
+
+    Records are generated in chunks outside the timed part: the figure is the archive's.
+    """
+    dups, spent = 0, 0.0
+    for chunk in range(start, stop, 1000):
+        batch = [_article(gen, i) for i in range(chunk, min(chunk + 1000, stop))]
+        began = time.perf_counter()
+        for rec in batch:
+            dups += archive.store_article(rec).duplicate_of is not None
+        spent += time.perf_counter() - began
+    return spent, dups
+
+
+def _article(gen: Generator, i: int) -> ArticleRecord:
+    if i % 100 == 99:
+        return gen.record(i, gen.edited(i - 50), site="copies")
+    return gen.record(i, gen.text(i))
+
+
+def probe(archive: Archive, gen: Generator, n_articles: int, probes: int = 200) -> dict:
+    """Median near-dup lookup and FTS query times at the current size."""
+    rng = random.Random(n_articles)
+    targets = [rng.randrange(n_articles) for _ in range(probes)]
+    targets = [t for t in targets if t % 100 != 99]
+    lookups, found = [], 0
+    for t in targets:
+        fp = fingerprint(gen.edited(t, n=10))
+        began = time.perf_counter()
+        match = find_near(archive.conn, fp)
+        lookups.append(time.perf_counter() - began)
+        found += match is not None
+    queries = []
+    for t in targets[:50]:
+        term = gen.text(t).split(" ")[3]
+        began = time.perf_counter()
+        archive.search(term, limit=20)
+        queries.append(time.perf_counter() - began)
+    return {
+        "lookup_ms": statistics.median(lookups) * 1000,
+        "lookup_p95_ms": sorted(lookups)[int(len(lookups) * 0.95)] * 1000,
+        "lookup_found": found / len(lookups),
+        "fts_ms": statistics.median(queries) * 1000,
+    }
+
+
+def run(
+    max_articles: int = 1_000_000,
+    checkpoints: tuple[int, ...] = (10_000, 100_000, 1_000_000),
+    path: Path | None = None,
+) -> dict[int, dict]:
+    """Grow an archive to ``max_articles`` and measure at each checkpoint reached."""
+    folder = None if path else tempfile.TemporaryDirectory(prefix="archive-bench-")
+    db = path or Path(folder.name) / "archive.db"  # type: ignore[union-attr]
+    gen, results, done = Generator(), {}, 0
+    with Archive.open(db) as archive:
+        for point in sorted(c for c in checkpoints if c <= max_articles) or [max_articles]:
+            seconds, dups = grow(archive, gen, done, point)
+            rate = (point - done) / seconds
+            done = point
+            archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            size = db.stat().st_size
+            results[point] = {
+                "insert_per_s": rate,
+                "dups_linked": dups,
+                "bytes_per_article": size / point,
+                **probe(archive, gen, point),
+            }
+            print(_row(point, results[point]), flush=True)
+    if folder:
+        folder.cleanup()
+    return results
+
+
+def _row(n: int, r: dict) -> str:
+    return (
+        f"| {n:>9,} | {r['insert_per_s']:>8,.0f} | {r['lookup_ms']:>7.2f} | "
+        f"{r['lookup_p95_ms']:>7.2f} | {r['lookup_found']:>5.2f} | "
+        f"{r['bytes_per_article']:>8,.0f} | {r['fts_ms']:>7.2f} |"
+    )
+
+
+def main() -> None:
+    """Command line: ``--max N`` to stop earlier, ``--db PATH`` to keep the database."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, default=None)
+    args = parser.parse_args()
+    points = tuple(p for p in (10_000, 100_000, 1_000_000) if p < args.max) + (args.max,)
+    print("| articles | insert/s | lookup ms | p95 ms | found | bytes/art | FTS ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    run(args.max, points, args.db)
+
+
+if __name__ == "__main__":
+    main()
