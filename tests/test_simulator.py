@@ -89,7 +89,9 @@ def test_article_page_has_the_body_and_the_chrome(simulator: Simulator) -> None:
         page = client.get(simulator.article_url(article)).text
     for para in article.paragraphs:
         assert html.escape(para, quote=True) in page
-    ld = json.loads(re.search(r'application/ld\+json">(.*?)</script>', page).group(1))
+    found = re.search(r'application/ld\+json">(.*?)</script>', page)
+    assert found is not None
+    ld = json.loads(found.group(1))
     assert (ld["@type"], ld["headline"]) == ("NewsArticle", article.title)
     assert ld["author"]["name"] == article.author
     assert f'<link rel="canonical" href="{simulator.article_url(article)}">' in page

@@ -151,7 +151,7 @@ async def _endless(state: State, req: Request, conn: Conn, args: list[str]) -> H
     return Handled(200)
 
 
-_BOMBS = {
+_BOMBS: dict[str, tuple[str, Callable[[int], bytes]]] = {
     "gzip": ("gzip", bombs.gzip_bomb),
     "deflate": ("deflate", bombs.deflate_bomb),
     "deflate-raw": ("deflate", lambda size: bombs.deflate_bomb(size, raw=True)),

@@ -108,11 +108,11 @@ def _page(state: State, req: Request, pub: Publisher) -> Response:
     if req.path == "/" or req.path.startswith("/section/"):
         section = req.path.strip("/").split("/")[-1] if req.path != "/" else None
         chosen = [a for a in articles if section is None or a.section == section] or articles
-        body = pages.listing_page(pub, chosen, title=section.title() if section else None)
-        return cacheable(req, body.encode(), _newest(chosen, state), "text/html; charset=utf-8")
+        html = pages.listing_page(pub, chosen, title=section.title() if section else None)
+        return cacheable(req, html.encode(), _newest(chosen, state), "text/html; charset=utf-8")
     if req.path == PRIVATE_PATH:
-        body = pages.simple_page("Staff only", "Internal schedule. Crawlers must not see this.")
-        return Response(200, body.encode())
+        secret = pages.simple_page("Staff only", "Internal schedule. Crawlers must not see this.")
+        return Response(200, secret.encode())
     article = site.article(req.host, req.path)
     amp = site.amp_article(req.host, req.path) if article is None else None
     if article is None and amp is None:

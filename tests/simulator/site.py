@@ -133,9 +133,12 @@ class Article:
         return f"{self.path}?{TRACKING_QUERY}"
 
 
+_UMLAUTS = {ord("ä"): "ae", ord("ö"): "oe", ord("ü"): "ue", ord("ß"): "ss"}
+
+
 def slugify(title: str) -> str:
     """A URL slug: German umlauts transliterated, other accents dropped."""
-    title = title.lower().translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
+    title = title.lower().translate(_UMLAUTS)
     ascii_ = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:70].rstrip("-")
 
