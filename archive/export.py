@@ -27,7 +27,7 @@ COLUMNS = (
     "fetched_at", "updated_at", "content_hash", "duplicate_of", "version",
 )  # fmt: skip
 _LIST_COLUMNS = frozenset({"urls", "authors"})
-_BATCH = 500
+_BATCH = 100  # rows in memory at once: ~100 article texts
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _QUERY = """
