@@ -341,3 +341,53 @@ def test_aggregator_seed_text_has_its_quotes_back() -> None:
 def test_hosts_outside_loopback_are_refused() -> None:
     with pytest.raises(ValueError, match="127.0.0.0/8"):
         Simulator(hosts=["10.0.0.5"])
+
+
+def test_hostile_sitemaps(simulator: Simulator) -> None:
+    with httpx.Client(timeout=30) as client:
+        index = client.get(simulator.url("/fault/sitemap/self-index")).text
+        huge = client.get(simulator.url("/fault/sitemap/huge-count")).content
+        with client.stream("GET", simulator.url("/fault/sitemap/gz-bomb")) as resp:
+            wire = b"".join(resp.iter_raw())
+    assert simulator.url("/fault/sitemap/self-index") in index
+    assert huge.count(b"<url>") > 50_000 and _xml(huge) is not None
+    assert len(wire) < 2 * 1024 * 1024 and "content-encoding" not in resp.headers
+    assert zlib.decompressobj(31).decompress(wire, 200).startswith(b"<?xml")
+
+
+def test_oversized_robots_hides_a_rule_past_500_kib(make_simulator: MakeSim) -> None:
+    sim = make_simulator(with_host(SiteConfig.uniform(1, 2), 0, robots="oversized"))
+    with httpx.Client() as client:
+        body = client.get(sim.url("/robots.txt")).content
+    cut = 500 * 1024
+    assert len(body) > cut and b"Disallow: /private/" in body[:cut]
+    assert b"Disallow: /\n" not in body[:cut] and body.endswith(b"Disallow: /\n")
+
+
+def test_host_feed_mode_serves_the_hostile_feed(make_simulator: MakeSim) -> None:
+    sim = make_simulator(with_host(SiteConfig.uniform(2, 2), 1, feed="billion-laughs"))
+    with httpx.Client() as client:
+        good = client.get(sim.url("/feed.rss", sim.hosts[0])).content
+        bad = client.get(sim.url("/feed.rss", sim.hosts[1])).content
+    assert b"<!ENTITY" not in good and b'<!ENTITY lol9 "&lol8;' in bad
+
+
+def test_size_faults_announce_or_stream_more_than_any_cap(simulator: Simulator) -> None:
+    with httpx.Client(timeout=10) as client:
+        with client.stream("GET", simulator.url("/fault/huge-length")) as resp:
+            assert int(resp.headers["content-length"]) >= 10**12
+        with client.stream("GET", simulator.url("/fault/endless")) as resp:
+            got = 0
+            for chunk in resp.iter_raw():
+                got += len(chunk)
+                if got > 4 * 1024 * 1024:
+                    break
+    assert resp.headers["transfer-encoding"] == "chunked" and got > 4 * 1024 * 1024
+
+
+def test_monster_and_empty_pages(simulator: Simulator) -> None:
+    with httpx.Client(timeout=30) as client:
+        nested = client.get(simulator.url("/fault/monster/nested")).content
+        empty = client.get(simulator.url("/fault/empty")).text
+    assert nested.count(b"<div>") == 100_000
+    assert "Coming soon." in empty and "<article" not in empty
