@@ -38,6 +38,7 @@ from scraper.workers import ExtractionFailed, WorkerPool
 
 EXTRACT_TARGET = "scraper.extract:extract_page"
 FEED_KINDS = ("feed", "sitemap")
+GONE = (404, 410)
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,9 @@ class Crawl:
         if self.archive.article_for_url(url) is not None:
             self.stats.known += 1
             return
+        if self._gone(url):
+            self.stats.gone += 1
+            return
         if self.settings.max_pages is not None and self.stats.discovered - self.stats.known \
                 > self.settings.max_pages:
             self.stats.deferred += 1
@@ -184,6 +188,11 @@ class Crawl:
             for _ in range(conc):
                 self._host_workers.append(asyncio.ensure_future(self._host_worker(queue)))
         queue.put_nowait(job)
+
+    def _gone(self, url: str) -> bool:
+        """A URL that answered 404/410 in an earlier run is not requested again."""
+        state = self.archive.url_state(url)
+        return state is not None and state.outcome == "failed" and state.status in GONE
 
     async def _host_worker(self, queue: asyncio.Queue[_Job | None]) -> None:
         while (job := await queue.get()) is not None:
@@ -226,8 +235,9 @@ class Crawl:
             return None
         finally:
             self.reporter.tick()
-        self.stats.fetched += 1
-        self.stats.host_fetched[host] += 1
+        if not page.not_modified:
+            self.stats.fetched += 1
+            self.stats.host_fetched[host] += 1
         return page
 
     async def _robots_hop(self, url: str) -> None:

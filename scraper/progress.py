@@ -19,6 +19,7 @@ class RunStats:
 
     discovered: int = 0
     known: int = 0  # already archived: not fetched again
+    gone: int = 0  # answered 404/410 in an earlier run: not fetched again
     fetched: int = 0
     not_modified: int = 0
     robots: int = 0
@@ -42,7 +43,8 @@ class RunStats:
     def counts(self) -> dict[str, int]:
         """Flat counts for the runs table."""
         out = {
-            "discovered": self.discovered, "known": self.known, "fetched": self.fetched,
+            "discovered": self.discovered, "known": self.known, "gone": self.gone,
+            "fetched": self.fetched,
             "not_modified": self.not_modified, "robots": self.robots,
             "deferred": self.deferred, "no_article": self.no_article,
             "malformed": self.malformed,
@@ -57,7 +59,7 @@ class RunStats:
         rate = self.fetched / took if took > 0 else 0.0
         stored = ", ".join(f"{k} {v}" for k, v in sorted(self.stored.items())) or "none"
         lines = [
-            f"discovered {self.discovered} (already archived {self.known}), "
+            f"discovered {self.discovered} (already archived {self.known}, gone {self.gone}), "
             f"fetched {self.fetched}, not modified {self.not_modified}, "
             f"skipped by robots {self.robots}, deferred {self.deferred}",
             f"articles: {stored}; no article in page {self.no_article}",
