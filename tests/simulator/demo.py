@@ -44,7 +44,7 @@ def crawl(sim: Simulator, seeds: Path) -> int:
         "crawl", "--seeds", str(seeds), "--db", str(DEMO_DB),
         "--allow-address", "127.0.0.0/8", "--delay", str(CRAWL_DELAY),
     ]
-    print("$", " ".join(cmd[1:] if cmd[0] == sys.executable else cmd), flush=True)
+    print("$ scraper", " ".join(cmd[cmd.index("crawl"):]), flush=True)
     try:
         return subprocess.run(cmd, timeout=CRAWL_TIMEOUT, check=False).returncode
     except subprocess.TimeoutExpired:

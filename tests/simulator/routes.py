@@ -11,7 +11,6 @@ from tests.simulator.http import Conn, Handled, Request, Response, head, http_da
 from tests.simulator.site import PRIVATE_PATH, Article, HostConfig, Publisher
 from tests.simulator.state import State
 
-ROBOTS_HOLD = 30.0  # seconds the "timeout" robots.txt keeps the client waiting, then closes
 XML = "application/xml; charset=utf-8"
 
 
@@ -47,7 +46,7 @@ async def _robots(state: State, req: Request, conn: Conn, pub: Publisher) -> Res
     if mode == "429":
         return Response(429, b"Too many requests", "text/plain", (("Retry-After", "3600"),))
     if mode == "timeout":
-        await asyncio.sleep(ROBOTS_HOLD)
+        await asyncio.sleep(min(pub.config.robots_hold, 60.0))
         return Handled(0)
     return Response(200, feeds.robots_txt(pub, state.base(req.host)), "text/plain; charset=utf-8")
 

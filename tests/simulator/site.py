@@ -54,6 +54,7 @@ class HostConfig:
     sitemap: str = "ok"
     crawl_delay: float | None = 0.2
     latency: float | None = None  # seconds before each response; None: the site's default
+    robots_hold: float = 30.0  # robots="timeout": seconds of silence before closing
     ip: str | None = None
 
     def __post_init__(self) -> None:
