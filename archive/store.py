@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import wraps
@@ -206,6 +206,36 @@ class Archive:
             )
 
     @_translated
+    def queue_urls(
+        self, urls: list[str], *, queued_at: datetime, run_id: int | None = None
+    ) -> None:
+        """Note discovered article URLs as queued, in one transaction.
+
+        A run killed before it fetched them leaves them queued; :meth:`pending_urls` hands
+        them to the next run even when the feed that listed them now answers 304.
+        """
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO urls (url, outcome, fetched_at, run_id) VALUES (?, 'queued', ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET outcome = 'queued', run_id = excluded.run_id "
+                "WHERE urls.article_id IS NULL",
+                [(u, rows.ts(queued_at), run_id) for u in urls],
+            )
+
+    @_translated
+    def pending_urls(self) -> list[str]:
+        """URLs queued, failed (other than gone) or deferred by earlier runs and not archived."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT url FROM urls WHERE article_id IS NULL "
+                "AND outcome IN ('queued', 'failed', 'deferred') "
+                "AND coalesce(status, 0) NOT IN (404, 410) "
+                "AND url NOT IN (SELECT url FROM article_urls) ORDER BY url"
+            )
+        ]
+
+    @_translated
     def article_for_url(self, url: str) -> int | None:
         """The article any alias of ``url`` belongs to (so a run need not fetch it again)."""
         row = self.conn.execute(
@@ -233,6 +263,21 @@ class Archive:
         fp = dedup.fingerprint(record.text)
         with self.transaction() as conn:
             return store(conn, record, fp, run_id=run_id)
+
+    @_translated
+    def store_many(
+        self, records: Iterable[ArticleRecord], *, run_id: int | None = None
+    ) -> list[StoreResult]:
+        """Store a batch in one transaction (bulk imports): all of it or none of it lands.
+
+        A crawl stores one article per transaction instead, so a kill loses one article at
+        most; a batch trades that for fewer commits (see BENCHMARKS.md).
+        """
+        results = []
+        with self.transaction() as conn:
+            for record in records:
+                results.append(store(conn, record, dedup.fingerprint(record.text), run_id=run_id))
+        return results
 
     @_translated
     def apply_reextraction(self, article_id: int, record: ArticleRecord) -> bool:

@@ -72,6 +72,7 @@ class Crawl:
         self._extractions: set[asyncio.Task[None]] = set()
         self._seen: set[str] = set()
         self._budget_hit = False
+        self._queued = 0
 
     # -- the run -----------------------------------------------------------------------
     async def run(self, run_id: int) -> RunStats:
@@ -87,6 +88,8 @@ class Crawl:
         stopper.cancel()
         await asyncio.gather(work, stopper, return_exceptions=True)
         await self._cancel_all()
+        if not work.cancelled() and work.exception() is not None:
+            raise work.exception()  # type: ignore[misc]  # a bug must fail the run, loudly
         return self.stats
 
     async def _all_seeds(self) -> None:
@@ -117,6 +120,10 @@ class Crawl:
                                                      *seed.start_urls)}):
             policy = await self.robots.policy(origin + "/")
             extra.extend(u for u in policy.sitemaps if seed.owns(u))
+            if policy.state == "unreachable":  # RFC 9309: the whole host is off this run
+                self.stats.fail(_netloc(origin), f"robots_{policy.reason}")
+                self.reporter.log(f"robots.txt unreachable ({policy.reason}): {origin}; "
+                                  "host skipped this run")
         report = await discover(
             seed, self._doc_fetcher(seed), now=self._now(),
             lastmod_window_days=self.settings.lastmod_window_days,
@@ -125,8 +132,10 @@ class Crawl:
             max_bytes=self.settings.max_feed_bytes, extra_sitemaps=extra,
         )
         self.stats.malformed += report.counts.get("malformed", 0)
-        for candidate in [*self._pending(seed), *report.candidates]:
-            self._enqueue(_Job(candidate, seed))
+        queued = [c.url for c in [*self._pending(seed), *report.candidates]
+                  if self._enqueue(_Job(c, seed))]
+        # No await since the jobs were queued, so no worker has touched them yet.
+        self.archive.queue_urls(queued, queued_at=self._now(), run_id=self._run_id)
         self.reporter.tick()
 
     def _pending(self, seed: Seed) -> list[Candidate]:
@@ -162,23 +171,24 @@ class Crawl:
         return fetch
 
     # -- article fetching --------------------------------------------------------------
-    def _enqueue(self, job: _Job) -> None:
+    def _enqueue(self, job: _Job) -> bool:
+        """Queue a candidate for fetching unless seen, archived, gone or over the cap."""
         url = job.candidate.url
         if url in self._seen:
-            return
+            return False
         self._seen.add(url)
         self.stats.discovered += 1
         if self.archive.article_for_url(url) is not None:
             self.stats.known += 1
-            return
+            return False
         if self._gone(url):
             self.stats.gone += 1
-            return
-        if self.settings.max_pages is not None and self.stats.discovered - self.stats.known \
-                > self.settings.max_pages:
+            return False
+        if self.settings.max_pages is not None and self._queued >= self.settings.max_pages:
             self.stats.deferred += 1
             self._record(url, outcome="deferred", reason="max_pages")
-            return
+            return False
+        self._queued += 1
         host = _netloc(url)
         queue = self._queues.get(host)
         if queue is None:
@@ -188,6 +198,7 @@ class Crawl:
             for _ in range(conc):
                 self._host_workers.append(asyncio.ensure_future(self._host_worker(queue)))
         queue.put_nowait(job)
+        return True
 
     def _gone(self, url: str) -> bool:
         """A URL that answered 404/410 in an earlier run is not requested again."""

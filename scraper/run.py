@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 import time
 from datetime import UTC, datetime
 
@@ -62,7 +61,7 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
         archive.finish_run(run_id, ended_at=datetime.now(UTC), status=status,
                            counts=stats.counts())
     for line in stats.summary_lines():
-        print(line, file=sys.stderr if quiet else sys.stdout, flush=True)
+        print(line, flush=True)
     print(f"run {run_id}: {status}", flush=True)
     return EXIT_OK if status == "ok" else EXIT_PARTIAL
 

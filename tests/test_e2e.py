@@ -1,0 +1,173 @@
+"""End to end: the real CLI crawls the loopback simulator (real sockets, subprocesses).
+
+One module-scoped site is crawled twice; the assertions read the simulator's request log
+and the archive, as a user would.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.simulator import HostConfig, Simulator, SiteConfig
+from tests.simulator.site import MISSING_PATH, PRIVATE_PATH
+
+DELAY = 0.3
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "scraper", *args], capture_output=True,
+                          text=True, timeout=timeout, env=full_env, cwd=ROOT, check=False)
+
+
+def crawl(seeds: Path, db: Path, *extra: str, env: dict[str, str] | None = None):
+    return run_cli("crawl", "--seeds", str(seeds), "--db", str(db), "--allow-address",
+                   "127.0.0.0/8", "--quiet", *extra, env=env)
+
+
+@dataclass
+class Crawled:
+    sim: Simulator
+    db: Path
+    seeds: Path
+    first: subprocess.CompletedProcess[str]
+    first_log: list
+    second: subprocess.CompletedProcess[str]
+    second_log: list
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    hosts = tuple(HostConfig(articles=6, crawl_delay=None, lang=lang)
+                  for lang in ("en", "en", "de"))
+    with Simulator(SiteConfig(hosts=hosts)) as sim:
+        seeds = tmp / "seeds"
+        sim.write_seeds(seeds, per_host_delay=DELAY)
+        db = tmp / "archive.db"
+        first = crawl(seeds, db)
+        first_log = list(sim.log)
+        sim.clear_log()
+        second = crawl(seeds, db)
+        yield Crawled(sim, db, seeds, first, first_log, second, list(sim.log))
+
+
+def articles(db: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT url, text FROM articles WHERE duplicate_of IS NULL").fetchall()
+
+
+def _ws(text: str) -> str:
+    return " ".join(text.split())  # NBSP and runs of spaces are normalised by extraction
+
+
+def test_every_article_archived_once(crawled: Crawled):
+    assert crawled.first.returncode == 3, crawled.first.stderr  # the 404 link is a failure
+    stored = articles(crawled.db)
+    paths = [url.split(":", 2)[2].split("/", 1)[1] for url, _ in stored]
+    assert len(paths) == len(set(paths))
+    expected = {a.path for a in crawled.sim.site.articles}
+    assert {"/" + p for p in paths} == expected
+    texts = {url.split("/", 3)[3]: text for url, text in stored}
+    for article in crawled.sim.site.articles:
+        body = _ws(texts["/".join(article.path.split("/")[1:])])
+        assert _ws(article.paragraphs[0]) in body and _ws(article.paragraphs[-1]) in body
+
+
+def test_disallowed_path_never_requested(crawled: Crawled):
+    assert not [e for e in crawled.first_log + crawled.second_log if e.path == PRIVATE_PATH]
+
+
+def test_per_host_delay_and_concurrency_respected(crawled: Crawled):
+    for host in crawled.sim.hosts:
+        entries = sorted((e for e in crawled.first_log if e.host == host),
+                         key=lambda e: e.start)
+        gaps = [b.start - a.start for a, b in zip(entries, entries[1:], strict=False)]
+        assert len(entries) > 10
+        assert min(gaps) >= DELAY - 0.02, (host, min(gaps))
+        assert crawled.sim.max_concurrency(host) <= 2
+
+
+def test_second_run_is_conditional_and_fetches_no_article(crawled: Crawled):
+    assert crawled.second.returncode == 0, crawled.second.stdout + crawled.second.stderr
+    article_paths = {a.path for a in crawled.sim.site.articles}
+    assert not [e for e in crawled.second_log if e.path in article_paths]
+    docs = [e for e in crawled.second_log if e.path in ("/feed.rss", "/sitemap_index.xml")]
+    assert docs and all(e.status == 304 for e in docs)
+    assert all(e.header("If-None-Match") or e.header("If-Modified-Since") for e in docs)
+
+
+def test_tracking_variant_and_amp_twin_stored_once(crawled: Crawled):
+    with sqlite3.connect(crawled.db) as conn:
+        urls = [u for (u,) in conn.execute("SELECT url FROM article_urls")]
+        per_article = conn.execute(
+            "SELECT count(*) FROM articles WHERE duplicate_of IS NULL").fetchone()[0]
+    assert not any("utm_" in u for u in urls)
+    assert per_article == len(crawled.sim.site.articles)
+
+
+def test_503_then_200_is_retried_and_stored(crawled: Crawled):
+    flaky = [a for a in crawled.sim.site.articles if a.fails_first]
+    assert flaky
+    stored = {url.split("/", 3)[3] for url, _ in articles(crawled.db)}
+    for article in flaky:
+        hits = [e for e in crawled.first_log if e.path == article.path and e.host == article.host]
+        assert [e.status for e in hits] == [503, 200]
+        assert article.path.lstrip("/") in stored
+
+
+def test_404_recorded_and_not_retried(crawled: Crawled):
+    hits = [e for e in crawled.first_log if e.path == MISSING_PATH]
+    assert len(hits) == len(crawled.sim.hosts)  # once per host, no retry
+    assert not [e for e in crawled.second_log if e.path == MISSING_PATH]  # gone: not re-asked
+    with sqlite3.connect(crawled.db) as conn:
+        rows = conn.execute("SELECT outcome, status FROM urls WHERE url LIKE ?",
+                            (f"%{MISSING_PATH}",)).fetchall()
+    assert rows and all(r == ("failed", 404) for r in rows)
+    assert "http_404" in crawled.first.stdout
+
+
+def test_run_records(crawled: Crawled):
+    with sqlite3.connect(crawled.db) as conn:
+        runs = conn.execute("SELECT status FROM runs ORDER BY id").fetchall()
+    assert [r[0] for r in runs] == ["partial", "ok"]
+
+
+def test_bad_seeds_file_exits_2_with_one_line(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "X"\ndomain = "x.example"\nfeeds = "not-a-list"\n')
+    result = crawl(bad, tmp_path / "a.db")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "bad.toml" in lines[0] and "feeds" in lines[0]
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_unreachable_publisher_summary_and_exit_3(tmp_path: Path):
+    seed = tmp_path / "offline.toml"
+    seed.write_text('name = "Offline"\ndomain = "offline.invalid"\n'
+                    'feeds = ["https://www.offline.invalid/rss.xml"]\n')
+    result = crawl(seed, tmp_path / "a.db", env={"SCRAPER_MAX_TRIES": "1"})
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "www.offline.invalid" in result.stdout and "failed" in result.stdout
+
+
+def test_second_concurrent_run_exits_75(tmp_path: Path):
+    from scraper.lock import RunLock
+
+    seed = tmp_path / "s.toml"
+    seed.write_text('name = "S"\ndomain = "s.invalid"\nfeeds = ["https://s.invalid/rss"]\n')
+    with RunLock(tmp_path / "a.db"):
+        result = crawl(seed, tmp_path / "a.db")
+    assert result.returncode == 75 and "lock" in result.stderr
