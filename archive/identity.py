@@ -127,6 +127,8 @@ def _word_ids(tokens: list[str]) -> list[int]:
         _WORD_IDS.clear()
     memo = _WORD_IDS
     out = list(map(memo.get, tokens))
+    if None not in out:  # the common case once the vocabulary is warm: no Python loop
+        return out  # type: ignore[return-value]
     for i, wid in enumerate(out):
         if wid is None:
             word = tokens[i]
