@@ -2,8 +2,9 @@
 
 Starts the simulator (3 publishers × 10 articles), writes seeds into a temporary folder,
 runs ``scraper crawl`` into ``data/demo.db`` (fresh each time), prints the run summary and
-the first three exported articles, then stops the simulator. Exits with the crawl's exit
-code when it is not 0.
+the first three exported articles, then stops the simulator. The simulated site links a
+removed page on purpose, so the crawl's expected code is 3 (finished with some failures);
+the demo exits 0 when that is all that went wrong and articles were exported.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ def show_articles(count: int = 3) -> int:
         print(f"demo: export failed ({result.returncode}): {result.stderr.strip()}")
         return result.returncode
     lines = [line for line in result.stdout.splitlines() if line.strip()]
+    if not lines:
+        print("demo: nothing was archived")
+        return 1
     print(f"\n{len(lines)} articles exported; the first {min(count, len(lines))}:\n")
     for line in lines[:count]:
         record = json.loads(line)
@@ -78,8 +82,11 @@ def main() -> int:
               + ", ".join(f"{p.name} ({p.ip})" for p in site.publishers))
         code = crawl(sim, seeds)
         print(f"\ncrawl exit code {code}; the simulator served {len(sim.log)} requests")
-        show_articles()
-    return code
+        shown = show_articles()
+    if code == 3 and shown == 0:
+        print("(exit 3 is expected: each simulated site links one removed page, a 404)")
+        return 0
+    return code or shown
 
 
 if __name__ == "__main__":
