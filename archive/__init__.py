@@ -4,6 +4,13 @@ It knows SQLite and text, never HTTP or HTML parsing: it does not import ``scrap
 The record types it accepts are defined here, in :mod:`archive.records`.
 """
 
-from archive.records import ArticleRecord, StoreOutcome, StoreResult, UrlState
+from archive.records import (
+    ArticleRecord,
+    RawPage,
+    SearchHit,
+    StoreOutcome,
+    StoreResult,
+    UrlState,
+)
 
-__all__ = ["ArticleRecord", "StoreOutcome", "StoreResult", "UrlState"]
+__all__ = ["ArticleRecord", "RawPage", "SearchHit", "StoreOutcome", "StoreResult", "UrlState"]

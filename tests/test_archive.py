@@ -245,3 +245,27 @@ def test_sigkill_mid_crawl_leaves_whole_articles_and_a_crashed_run(tmp_path: Pat
         archive.begin_run(datetime.now(UTC))
         statuses = [r[0] for r in conn.execute("SELECT status FROM runs ORDER BY id")]
         assert statuses == ["crashed", "running"]
+
+
+def test_store_many_is_all_or_nothing(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = ("exoplanet", "football_final", "school_strike")
+    texts = [(FIXTURES / f"{n}.txt").read_text("utf-8") for n in names]
+    good = [record(url=f"https://b.example/{i}", text=t) for i, t in enumerate(texts)]
+    results = archive.store_many(good)
+    assert [r.outcome for r in results] == [StoreOutcome.NEW] * 3
+    calls = {"n": 0}
+    real = rows.save_raw
+
+    def fail_third(*args: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk went away")
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rows, "save_raw", fail_third)
+    names = ("wildfire", "earnings_chipmaker", "water_council")
+    texts = [(FIXTURES / f"{n}.txt").read_text("utf-8") for n in names]
+    batch = [record(url=f"https://c.example/{i}", text=t) for i, t in enumerate(texts)]
+    with pytest.raises(OSError):
+        archive.store_many(batch)
+    assert archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
