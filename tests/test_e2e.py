@@ -6,6 +6,7 @@ and the archive, as a user would.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -171,3 +172,57 @@ def test_second_concurrent_run_exits_75(tmp_path: Path):
     with RunLock(tmp_path / "a.db"):
         result = crawl(seed, tmp_path / "a.db")
     assert result.returncode == 75 and "lock" in result.stderr
+
+
+def test_export_jsonl_holds_the_bodies(crawled: Crawled, tmp_path: Path):
+    out = tmp_path / "articles.jsonl"
+    result = run_cli("export", "--db", str(crawled.db), "--format", "jsonl", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == len(crawled.sim.site.articles)
+    for key in ("url", "title", "text", "authors", "published", "language", "site",
+                "fetched_at", "content_hash"):
+        assert all(key in r for r in records), key
+    bodies = " ".join(_ws(r["text"]) for r in records)
+    for article in crawled.sim.site.articles:
+        assert _ws(article.paragraphs[1]) in bodies
+    assert all(r["published"] is None or "T" in r["published"] for r in records)
+
+
+def test_export_csv_and_since(crawled: Crawled, tmp_path: Path):
+    out = tmp_path / "a.csv"
+    assert run_cli("export", "--db", str(crawled.db), "--format", "csv", "-o",
+                   str(out)).returncode == 0
+    import csv
+
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(crawled.sim.site.articles)
+    assert all(r["url"] and r["text"] and r["content_hash"] for r in rows)
+    future = run_cli("export", "--db", str(crawled.db), "--since", "2999-01-01")
+    assert future.returncode == 0 and future.stdout.strip() == ""
+    bad = run_cli("export", "--db", str(crawled.db), "--since", "yesterday-ish")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_search_finds_one_hit_per_article(crawled: Crawled):
+    article = crawled.sim.site.articles[0]
+    word = max(article.title.split(), key=len).strip("‘’“”:,.")
+    result = run_cli("search", word, "--db", str(crawled.db), "--json")
+    assert result.returncode == 0, result.stderr
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    assert hits and len({h["id"] for h in hits}) == len(hits)
+    assert any(article.path in h["url"] for h in hits)
+
+
+def test_reextract_runs_offline_and_changes_nothing(crawled: Crawled):
+    result = run_cli("reextract", "--db", str(crawled.db), "--seeds", str(crawled.seeds))
+    assert result.returncode == 0, result.stderr
+    assert f"reextracted {len(crawled.sim.site.articles)}" in result.stdout
+    assert " 0 changed" in result.stdout
+
+
+def test_missing_archive_is_a_clear_error(tmp_path: Path):
+    result = run_cli("export", "--db", str(tmp_path / "none.db"))
+    assert result.returncode == 2 and "no archive" in result.stderr
+    assert not (tmp_path / "none.db").exists()
