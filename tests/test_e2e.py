@@ -226,3 +226,10 @@ def test_missing_archive_is_a_clear_error(tmp_path: Path):
     result = run_cli("export", "--db", str(tmp_path / "none.db"))
     assert result.returncode == 2 and "no archive" in result.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def test_no_terminal_control_characters_under_cron(crawled: Crawled):
+    for result in (crawled.first, crawled.second):
+        output = result.stdout + result.stderr
+        assert "\x1b" not in output and "\r" not in output
+        assert "discovered" in result.stdout and "duration" in result.stdout
