@@ -12,6 +12,7 @@ from pathlib import Path
 from archive import ArticleRecord
 from archive.errors import ArchiveError
 from archive.export import export, parse_since
+from archive.search import plain_query
 from archive.store import Archive
 from scraper.errors import ConfigError
 from scraper.seeds import Seed, load_seeds
@@ -60,7 +61,14 @@ def _export_atomically(archive: Archive, output: Path, fmt: str, since: object,
 def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
     """Print the best hits, one per article."""
     with _open_existing(db) as archive:
-        hits = archive.search(query, limit=limit)
+        try:
+            hits = archive.search(query, limit=limit)
+        except ArchiveError:
+            # Not valid FTS5 syntax (a stray quote, a hyphen): search the words instead.
+            words = plain_query(query)
+            if not words:
+                raise ConfigError(f"nothing to search for in {query!r}") from None
+            hits = archive.search(words, limit=limit)
     for hit in hits:
         if as_json:
             print(json.dumps({"id": hit.article_id, "url": hit.url, "title": hit.title,

@@ -73,6 +73,7 @@ class Crawl:
         self._seen: set[str] = set()
         self._budget_hit = False
         self._queued = 0
+        self._pending_all: list[str] | None = None
 
     # -- the run -----------------------------------------------------------------------
     async def run(self, run_id: int) -> RunStats:
@@ -140,8 +141,10 @@ class Crawl:
 
     def _pending(self, seed: Seed) -> list[Candidate]:
         """URLs an earlier run discovered but did not archive (failed, deferred, killed)."""
+        if self._pending_all is None:  # one query per run, shared by the seeds
+            self._pending_all = self.archive.pending_urls()
         return [Candidate(u, seed.name, SourceKind.FEED, "earlier run")
-                for u in self.archive.pending_urls() if seed.owns(u)]
+                for u in self._pending_all if seed.owns(u)]
 
     def _doc_fetcher(self, seed: Seed) -> Fetch:
         async def fetch(url: str, kind: str) -> bytes | None:

@@ -233,3 +233,11 @@ def test_no_terminal_control_characters_under_cron(crawled: Crawled):
         output = result.stdout + result.stderr
         assert "\x1b" not in output and "\r" not in output
         assert "discovered" in result.stdout and "duration" in result.stdout
+
+
+def test_search_with_broken_syntax_falls_back_to_words(crawled: Crawled):
+    article = crawled.sim.site.articles[0]
+    word = max(article.title.split(), key=len).strip("‘’“”:,.")
+    result = run_cli("search", f'"{word}', "--db", str(crawled.db))
+    assert result.returncode == 0, result.stderr
+    assert "hit(s)" in result.stderr and "0 hit(s)" not in result.stderr
