@@ -39,6 +39,9 @@ _LATIN_RIVALS = {
     "cp1250", "iso8859-2", "cp1257", "iso8859-4", "iso8859-13", "iso8859-15", "iso8859-9",
     "cp1254", "mac-roman", "mac-latin2", "cp850", "cp437",
 }
+# Single-byte legacy codecs: their text almost never forms valid UTF-8 multi-byte runs, so
+# such runs prove the declaration wrong (multi-byte CJK codecs can look like UTF-8: excluded).
+_SINGLE_BYTE_PREFIXES = ("cp125", "iso8859", "koi8", "mac-", "cp437", "cp85", "cp86", "tis")
 _CENTRAL_EUROPEAN_LANG = re.compile(rb"""<html[^>]+lang=["']?(pl|cs|sk|hu|sl|hr|ro|bs|sr)""", re.I)
 _FALLBACK_HANDLER = "scraper-cp1252-fallback"
 _HIGH_BYTES = bytes(range(0x80, 0x100))
@@ -114,8 +117,8 @@ def _try_declared(body: bytes, codec: str) -> str | None:
     """Decode with a declared codec if the bytes agree with it, else None."""
     if codec == "utf-8":
         return _decode_utf8_lenient(body)
-    if codec == "cp1252" and _looks_utf8(body):
-        return _decode_utf8_lenient(body)  # declared Western, stored as UTF-8
+    if codec.startswith(_SINGLE_BYTE_PREFIXES) and _looks_utf8(body):
+        return _decode_utf8_lenient(body)  # declared single-byte, stored as UTF-8
     try:
         return body.decode(codec)
     except (UnicodeDecodeError, LookupError):

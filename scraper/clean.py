@@ -17,11 +17,18 @@ _MAX_TEASER = 300  # longer lines are prose that merely starts with "More:" etc.
 _MAX_FURNITURE = 300
 _HEADLINE_MAX = 160
 _RUN_SOURCE = re.compile(r"^- .{10,}\s[-–|]\s[\w .&'’()]{2,40}$")
+_WORD = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"[.!?:;…\"”»)]\s*$")
 
 
 def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+def _words(text: str) -> str:
+    """Word tokens only: a repeat differing in spacing or punctuation is the same text."""
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 def is_furniture(line: str) -> bool:
@@ -41,7 +48,21 @@ def is_furniture(line: str) -> bool:
         return True
     if len(text) <= 400 and P.CAPTION_CREDIT.search(text):
         return True
+    if len(text) <= 80 and (P.BYLINE_LINE.match(text) or is_stamp(text)):
+        return True
     return len(text) <= 200 and bool(P.CAPTION_LABEL_LINE.match(text))
+
+
+def is_stamp(text: str) -> bool:
+    """A date/time or reading-time stamp ("Stand: 22.04.2024, 06:00 Uhr", "3 min read")."""
+    dates = P.DATE_TOKEN.findall(text)
+    if not dates:
+        return False
+    words = _LETTERS.findall(P.DATE_TOKEN.sub(" ", text))
+    if not all(P.STAMP_WORD.match(w) for w in words):
+        return False
+    # a bare number alone (a table cell, a list count) is not a stamp: need a date or a label
+    return bool(words) or any(not d.isdigit() for d in dates)
 
 
 def _headline_like(line: str) -> bool:
@@ -82,11 +103,11 @@ def drop_link_runs(lines: list[str], min_run: int = 3) -> list[str]:
 
 def drop_repeats(lines: list[str]) -> list[str]:
     """Keep the first of verbatim-repeated paragraphs; drop widgets that recur ≥ 3 times."""
-    counts = Counter(_norm(line) for line in lines if line.strip())
+    counts = Counter(_words(line) or _norm(line) for line in lines if line.strip())
     seen: set[str] = set()
     out = []
     for line in lines:
-        key = _norm(line)
+        key = _words(line) or _norm(line)  # "=)" has no words but is still a line
         if not key:
             continue
         if counts[key] >= 3 and len(key) <= _MAX_FURNITURE:
@@ -99,11 +120,20 @@ def drop_repeats(lines: list[str]) -> list[str]:
 
 
 def drop_leading_title(lines: list[str], title: str | None) -> list[str]:
-    """The headline belongs in metadata: drop it when it leads the body."""
-    if not title or not lines:
+    """The headline belongs in metadata: drop it when it leads the body.
+
+    Templates often print a kicker glued to the headline ("Ausschuss zur Ahrtal-Flut Zwei
+    Rücktritte …"), so a leading line that ends with the title, or is the title, goes.
+    """
+    want = _words(title or "")
+    if want.count(" ") < 2 or not lines:
         return lines
-    if _norm(lines[0]).strip(" .") == _norm(title).strip(" ."):
-        return lines[1:]
+    for i, line in enumerate(lines[:2]):
+        got = _words(line)
+        if got == want or (
+            got.endswith(" " + want) and len(got) <= len(want) + 80 and not line[:1].islower()
+        ):
+            return lines[:i] + lines[i + 1 :]
     return lines
 
 

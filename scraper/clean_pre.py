@@ -52,6 +52,7 @@ def preclean(
     tree: LexborHTMLParser,
     drop_selectors: tuple[str, ...] = (),
     body_selectors: tuple[str, ...] = (),
+    title: str | None = None,
 ) -> PreCleaned:
     """Remove boilerplate nodes from ``tree`` in place and return the cleaned HTML."""
     body = tree.body
@@ -63,6 +64,7 @@ def preclean(
         if kept:
             return _only(tree, kept)
     _drop(tree, list(tree.css("script,style,template")))
+    _drop(tree, other_articles(tree, title))
     guard = _Guard.of(tree, body)
     doomed = [n for n in tree.css(",".join(DROP_TAGS)) if guard.small(n)]
     doomed += [n for n in tree.css("[class],[id]") if _furniture(n) and guard.small(n)]
@@ -106,7 +108,8 @@ class _Guard:
         mass: dict[int, int] = {}
         for p in tree.css("p"):
             n = len(p.text(deep=True, strip=True))
-            node = p.parent if n >= _PROSE else None
+            # a paragraph wrapped in a link is another article's teaser card, not prose
+            node = p.parent if n >= _PROSE and not _in_link(p) else None
             while node is not None:
                 mass[node.mem_id] = mass.get(node.mem_id, 0) + n
                 node = node.parent
@@ -119,6 +122,49 @@ class _Guard:
         if self.by_text:
             return len(node.text(deep=True, strip=True)) <= _GUARD_SHARE * self.total
         return self.mass.get(node.mem_id, 0) <= _GUARD_SHARE * self.total
+
+
+def _in_link(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == "a":
+            return True
+        parent = parent.parent
+    return False
+
+
+def other_articles(tree: LexborHTMLParser, title: str | None) -> list[LexborNode]:
+    """Further ``<article>``s with their own headline: the next stories of an endless page.
+
+    Infinite-scroll templates append the following articles, each an ``<article>`` with
+    its own ``<h1>``. The page's article is the one whose h1 matches the title, else the
+    first; every other top-level ``<article>`` holding an h1 goes.
+    """
+    arts = [a for a in tree.css("article") if a.css_first("h1") is not None]
+    arts = [a for a in arts if not any(_inside(a, b) for b in arts if b is not a)]
+    if len(arts) < 2:
+        return []
+    want = _alnum(title or "")
+    main = next((a for a in arts if want and _alnum(_h1(a)) == want), arts[0])
+    return [a for a in arts if a is not main]
+
+
+def _h1(node: LexborNode) -> str:
+    h1 = node.css_first("h1")
+    return h1.text(deep=True) if h1 is not None else ""
+
+
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id == ancestor.mem_id:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _link_dense(node: LexborNode, guard: _Guard) -> bool:

@@ -55,7 +55,7 @@ def _extract(
     html = decode_html(body, content_type)[:_MAX_HTML_CHARS]
     tree = LexborHTMLParser(html)
     meta = read_meta(tree)
-    pre = preclean(tree, drop_selectors, body_selectors)
+    pre = preclean(tree, drop_selectors, body_selectors, meta.title)
     doc = trafilatura.bare_extraction(
         pre.html, url=url or None, include_comments=False, with_metadata=False,
         include_tables=True, include_images=False, include_links=False,

@@ -59,15 +59,18 @@ SECTION_LABELS: dict[str, tuple[str, ...]] = {
         "leave a comment", "photo gallery", "photo gallery (click to enlarge)", "advertisement",
         "sponsored", "sponsored content", "related topics", "about the author", "print",
         "email", "follow us", "show comments", "load comments", "skip advertisement",
+        "advertisement - scroll to continue", "story continues below advertisement",
     ),
     "de": (
         "schlagwörter", "schlagworte", "themen", "teilen", "teilen mit", "artikel teilen",
         "kommentare", "anzeige", "werbung", "bild anzeigen", "bildergalerie", "wird geladen",
         "externer inhalt", "mehr zum thema", "drucken", "versenden", "zur startseite",
-        "kommentieren", "artikel merken", "über den autor",
+        "kommentieren", "artikel merken", "über den autor", "kommentar abgeben",
+        "empfohlener redaktioneller inhalt", "ein klick für den datenschutz", "hauptinhalt",
+        "zum inhalt springen", "embed", "audio", "video",
     ),
     "es": ("temas", "etiquetas", "compartir", "comentarios", "publicidad"),
-    "fr": ("partager", "commentaires", "publicité", "sujets"),
+    "fr": ("partager", "commentaires", "publicité", "sujets", "passer la publicité"),
     "other": ("tagi", "udostępnij", "reklama", "komentarze", "annons", "annonse"),
 }
 
@@ -102,6 +105,21 @@ PITCH: tuple[str, ...] = (
     r"\bsign up for\b.*\balerts\b", r"\bzapraszamy (też )?do subskrypcji\b",
     r"\bdeine privatsphäre-einstellungen\b", r"\bihre privatsphäre-einstellungen\b",
     r"\bprivacy settings\b", r"\bcookie(s)? (settings|consent|einstellungen)\b",
+    # paywall notices ("the rest is for subscribers"), per language
+    r"\bréservée? aux abonnés\b", r"\bil vous reste \d", r"\breserved for subscribers\b",
+    r"\bthis (article|content|story) is (only )?(available|for) (to )?(subscribers|members)\b",
+    r"\bexklusiv für abonnenten\b", r"\bnur für (plus-|digital-)?abonnenten\b",
+    r"\bsolo para suscriptores\b", r"\bexclusivo para suscriptores\b",
+    r"会員限定", r"有料会員", r"会員登録", r"有料記事",
+    # newsletter and app pitches, donation and feedback prompts
+    r"\bget (the latest|daily|our)\b.*\b(news|newsletter|updates)\b.*\b(inbox|delivered)\b",
+    r"\bfehler gefunden\?", r"\bhat ihnen (dieser|der) (artikel|beitrag) gefallen\b",
+    r"\bwie hat ihnen (dieser|der) (artikel|beitrag) gefallen\b",
+    r"\bunterstützen sie uns\b.*\b(spende|abo|abonnement|mitglied)",
+    r"\bunabhängiger journalismus braucht\b",
+    r"\bum einen kommentar abzugeben\b", r"\bto (post|leave) a comment\b",
+    r"\bich bin damit einverstanden, dass mir (der )?externe",
+    r"\bexterner inhalt\b.*\b(einverstanden|zustimmen|laden)\b",
 )
 
 # Photo and agency credits: the last words of a caption line.
@@ -116,6 +134,23 @@ CAPTION_LABELS: tuple[str, ...] = (
     "photo", "photos", "foto", "fotos", "bild", "bilder", "image", "picture", "credit",
     "bildquelle", "fotoquelle", "quelle", "titelbild", "crédits photos", "crédit photo",
     "source", "zdjęcie", "fot",
+)
+
+# Byline words: a short line "By Jane Doe" / "Von Karim Natour" is the byline, which
+# belongs in metadata (the authors), not in the body.
+BYLINE_WORDS: tuple[str, ...] = (
+    "by", "von", "par", "por", "di", "door", "av", "af", "przez", "written by", "text",
+    "text von", "ein beitrag von", "redaktion", "autor", "autorin", "author", "reporter",
+)
+# Reading-time and date-stamp labels: a line made of these and a date/time only is furniture.
+STAMP_WORDS: tuple[str, ...] = (
+    "stand", "updated", "update", "published", "posted", "last updated", "aktualisiert",
+    "veröffentlicht", "erstellt", "zuletzt", "am", "um", "uhr", "on", "at", "publié", "le",
+    "mis à jour", "à", "actualizado", "publicado", "el", "a", "las", "uppdaterad",
+    "publicerad", "oppdatert", "publisert", "kl", "min", "mins", "minutes", "minute",
+    "minuten", "read", "lesezeit", "lesedauer", "reading time", "temps de lecture",
+    "lectura", "de", "jst", "gmt", "utc", "cet", "cest", "mez", "mesz", "et", "est", "edt",
+    "bst", "pt", "pst", "pdt", "ist", "aest", "pm", "h", "更新", "公開", "配信",
 )
 
 # Trailing date stamps that mark an aggregator's link list entry.
@@ -146,3 +181,30 @@ CAPTION_LABEL_LINE = re.compile(
     rf"^\s*(?:{'|'.join(re.escape(c) for c in CAPTION_LABELS)})\s*:\s*\S", re.I
 )
 LINK_LIST_LINE = re.compile(LINK_LIST_STAMP, re.I)
+
+BYLINE_LINE = re.compile(
+    rf"^\s*(?i:{'|'.join(re.escape(w) for w in sorted(BYLINE_WORDS, key=len, reverse=True))})"
+    r"\s*:?\s+(?:[A-ZÀ-ÖØ-Þ][\w.'’-]*\.?\s*(?:,|&|/|\band\b|\bund\b|\bet\b|\by\b)?\s*){1,8}$"
+)
+_MONTH_NAMES = (
+    "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar|februar|märz|mai|juni|juli|"
+    "oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|"
+    "novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
+    "octubre|noviembre|diciembre|january|february|march|april|june|july|august|september|"
+    "october|november|december"
+).split("|")
+_MONTHS = "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
+# One date or time token: 22.04.2024, 2024-04-22, 06:00, 15.59, 13. Mai 2026, May 13, 2026.
+DATE_TOKEN = re.compile(
+    "|".join((
+        r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b", r"\b\d{4}-\d{2}-\d{2}\b",
+        r"\d{1,2}[:.h]\d{2}(?::\d{2})?",
+        rf"\b\d{{1,2}}\.?\s*(?:{_MONTHS})\b\.?\s*\d{{0,4}}",
+        rf"\b(?:{_MONTHS})\b\.?\s+\d{{1,2}},?\s*\d{{0,4}}",
+        r"\d{4}年\d{1,2}月\d{1,2}日", r"\d{1,2}月\d{1,2}日", r"\d{1,2}時\d{1,2}分", r"\b\d{1,3}\b",
+    )),
+    re.I,
+)
+STAMP_WORD = re.compile(
+    rf"(?:{'|'.join(re.escape(w) for w in sorted(STAMP_WORDS, key=len, reverse=True))})$", re.I
+)

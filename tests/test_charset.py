@@ -83,3 +83,17 @@ def test_label_helpers() -> None:
 def test_wrongly_declared_central_european_page_uses_its_lang() -> None:
     text = '<html lang="pl"><p>Zażółć gęślą jaźń — Łódź, Kraków i Gdańsk, świętość.</p></html>'
     assert decode_html(text.encode("cp1250"), "text/html; charset=utf-8") == text
+
+
+def test_iso8859_15_meta_over_utf8_bytes_comes_out_right() -> None:
+    text = "Nada más cruzar la meta, «el karma» llegó: ¡qué carrera! " * 3
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; '
+            f'charset=iso-8859-15"></head><body><p>{text}</p></body></html>').encode()
+    assert text in decode_html(page)
+
+
+def test_iso8859_15_page_in_its_own_charset_still_decodes_with_it() -> None:
+    text = "Le prix est de 5 € pour l'œuvre complète, dit-il à la fête."
+    page = ('<html><head><meta charset="iso-8859-15"></head>'
+            f"<body><p>{text}</p></body></html>").encode("iso8859-15")
+    assert text in decode_html(page)

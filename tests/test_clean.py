@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.clean import drop_link_runs, drop_repeats, postclean, stitch
+from scraper.clean import drop_leading_title, drop_link_runs, drop_repeats, postclean, stitch
 from scraper.clean_pre import container_blocks, preclean
 
 PARA = "This paragraph is part of the article and it is long enough to count as real prose."
@@ -91,3 +91,63 @@ def test_widget_repeated_three_times_is_dropped_entirely() -> None:
     lines = ["External content unavailable", PARA, "External content unavailable",
              "External content unavailable", PARA]
     assert drop_repeats(lines) == [PARA]
+
+
+def test_next_articles_of_an_endless_page_are_dropped() -> None:
+    tree = _page(
+        f"<main><article><h1>Anxiety will grow</h1><p>{PARA} Main.</p></article>"
+        '<div class="under"><article id="next"><h1>Solskjaer may return</h1>'
+        + "".join(f"<p>{PARA} Next {i}.</p>" for i in range(6)) + "</article></div></main>"
+    )
+    html = preclean(tree, title="Anxiety will grow").html
+    assert f"{PARA} Main." in html and "Next" not in html and "Solskjaer" not in html
+
+
+def test_the_article_matching_the_title_is_kept_even_when_it_is_not_first() -> None:
+    tree = _page(
+        f"<article><h1>Yesterday's story</h1><p>{PARA} Old.</p></article>"
+        f"<article><h1>Today's story</h1><p>{PARA} New.</p></article>"
+    )
+    html = preclean(tree, title="Today’s story").html  # curly vs straight apostrophe
+    assert f"{PARA} New." in html and "Old." not in html
+
+
+def test_one_article_with_nested_cards_is_untouched() -> None:
+    tree = _page(f"<article><h1>Only story</h1><p>{PARA}</p>"
+                 "<article><h1>Card</h1><p>Inner card text.</p></article></article>")
+    assert "Inner card text" in preclean(tree, title="Only story").html
+
+
+def test_teaser_cards_wrapped_in_links_do_not_count_as_prose() -> None:
+    # each card carries a long summary: by text mass they outweigh the short article
+    card = ('<li><a href="/other-{i}"><h3>Other headline {i}</h3><p>LABEL: '
+            + PARA * 3 + "</p></a></li>")
+    own = "".join(f"<p>{PARA} Own {i}.</p>" for i in range(7))
+    tree = _page(f"<article>{own}</article>"
+                 "<ul>" + "".join(card.format(i=i) for i in range(4)) + "</ul>")
+    html = preclean(tree).html
+    assert html.count(f"{PARA} Own") == 7 and "LABEL" not in html
+
+
+def test_repeats_differing_only_in_spacing_and_punctuation_are_dropped() -> None:
+    first = "According to the blog Example, two batches of bills were misprinted in 2014."
+    again = "According to the blog Example , two batches of bills were misprinted in 2014"
+    assert drop_repeats([first, PARA, again, "=)"]) == [first, PARA, "=)"]
+
+
+def test_kicker_glued_to_the_headline_is_dropped_but_a_sentence_ending_in_it_is_not() -> None:
+    title = "Zwei Rücktritte - und viele offene Fragen"
+    lines = ["Ausschuss zur Ahrtal-Flut Zwei Rücktritte - und viele offene Fragen", PARA]
+    assert drop_leading_title(lines, title) == [PARA]
+    lines = ["für das Rezept Zwei Rücktritte und viele offene Fragen", PARA]
+    assert drop_leading_title(lines, title) == lines
+
+
+def test_bylines_and_date_stamps_leave_the_body() -> None:
+    text = "\n".join(["Stand: 22.04.2024, 06:00 Uhr", "Von Nina Beispiel", PARA,
+                      "3 Minuten Lesezeit", "17:41 JST, October 13, 2024", "| 2013 | 95 |",
+                      "By comparison, the old rules were far stricter than the new ones.",
+                      "Call +81 158-23-2012 to book."])
+    assert postclean(text).split("\n") == [
+        PARA, "| 2013 | 95 |", "By comparison, the old rules were far stricter than the new ones.",
+        "Call +81 158-23-2012 to book."]

@@ -127,3 +127,41 @@ def test_every_language_group_compiles_into_the_teaser_regex() -> None:
     for group in P.TEASER_LABELS.values():
         for label in group:
             assert P.TEASER_HEADING.match(label), label
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Il vous reste 57.09% de cet article à lire. La suite est réservée aux abonnés.",
+        "この記事は会員限定です。",
+        "有料会員になると会員限定の有料記事もお読みいただけます。",
+        "Fehler gefunden? Jetzt melden.",
+        "Get the latest news from example.com delivered to your inbox.",
+        "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns bitte mit einer Spende.",
+        "Du musst dich EINLOGGEN um einen Kommentar abzugeben.",
+        "Passer la publicité",
+        "Empfohlener redaktioneller Inhalt",
+    ],
+)
+def test_paywall_pitch_and_widget_lines(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Werden Sie Teil der Community und unterstützen Sie uns dabei, Produkte zu verbessern.",
+     "Members of the club said they would get daily updates on the repairs by phone."],
+)
+def test_pitch_wording_inside_ordinary_prose_is_kept(line: str) -> None:
+    assert not is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "byline"),
+    [("Von Karim Beispiel", True), ("By Jane Doe and John Roe", True),
+     ("Redaktion: Marcus Muster, Elena Beispiel", True), ("Par Les Echos", True),
+     ("By comparison, Haniyeh often took a more moderate stance", False),
+     ("Von A bis Z", False), ("By the way", False)],
+)
+def test_byline_lines(line: str, byline: bool) -> None:
+    assert bool(P.BYLINE_LINE.match(line)) is byline
