@@ -182,8 +182,17 @@ class Fetcher:
         return target
 
     def _check_budget(self, url: str) -> None:
-        if self._run_deadline is not None and self._clock() >= self._run_deadline:
+        if self._run_deadline is None:
+            return
+        remaining = self._run_deadline - self._clock()
+        if remaining <= 0:
             raise DeferredError(f"run budget exhausted before {url[:200]}", reason="budget")
+        # A host paused (429 Retry-After) past the end of the run is deferred as a whole:
+        # its other URLs go to the next run without another request.
+        if self._scheduler.wait_time(_host_key(url)) > remaining:
+            raise DeferredError(
+                f"host asks to wait beyond the run budget: {url[:200]}", reason="deferred"
+            )
 
     async def _deadline(self, work: Awaitable[Page | str], url: str) -> Page | str:
         try:
@@ -248,6 +257,7 @@ class Fetcher:
             wait = min(retry_after, self.policy.max_retry_after)
             remaining = (self._run_deadline - self._clock()) if self._run_deadline else None
             if remaining is not None and wait > remaining:
+                self._scheduler.pause(_host_key(url), wait)  # the host's other URLs defer too
                 raise DeferredError(
                     f"host asks to wait {wait:.0f}s, beyond the run budget", reason="deferred"
                 )
