@@ -234,16 +234,19 @@ class Crawl:
 
     async def _fetch(self, url: str, *, kind: str, **options: object) -> Page | None:
         host = _netloc(url)
+        # Feeds/sitemaps/listings that fail are "feed_failed" etc.: plain "failed" and
+        # "deferred" mark article URLs, which the next run fetches again (pending_urls).
+        prefix = "" if kind == "article" else f"{kind}_"
         try:
             page = await self.fetcher.fetch(url, hop_check=self._robots_hop, **options)  # type: ignore[arg-type]
         except DeferredError as exc:
             self.stats.deferred += 1
             self._budget_hit |= exc.reason == "budget"
-            self._record(url, outcome="deferred", reason=exc.reason)
+            self._record(url, outcome=prefix + "deferred", reason=exc.reason)
             return None
         except FetchError as exc:
             self.stats.fail(host, exc.reason)
-            self._record(url, outcome="failed", reason=exc.reason,
+            self._record(url, outcome=prefix + "failed", reason=exc.reason,
                          status=getattr(exc, "status", None))
             self.reporter.log(f"failed ({exc.reason}) {kind}: {exc}")
             return None
