@@ -19,7 +19,7 @@ Last-Modified, 304; the last article of a host answers 503 + Retry-After: 1 once
 
 Fault endpoints on every host (each bounded in bytes and time):
   /fault/status/<code>[?retry_after=<verbatim>|?retry_after_date=<s ahead>]
-  /fault/flaky/<key>?fails=N&code=503[&retry_after=S]   then 200 with an article
+  /fault/flaky/<key>?fails=N&code=503[&retry_after=S|&retry_after_date=S]  then an article
   /fault/article                       an ordinary article (redirect target)
   /fault/reset[?after=N]               RST before any byte (or after head + N bytes)
   /fault/short-body                    Content-Length larger than the bytes sent, then FIN
@@ -42,6 +42,7 @@ Fault endpoints on every host (each bounded in bytes and time):
   /fault/sitemap/<self-index|huge-count|huge-size|gz-bomb>
   /fault/monster/<big|nested|links>    20 MB page, 100k nested divs, 200k links
   /fault/empty                         chrome only, no article
+  /fault/links?to=<path>|<path>|…      an RSS feed linking to those targets
 """
 
 from tests.simulator.log import LogEntry, RequestLog

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import cache
 from html import escape
+from xml.sax.saxutils import escape as xml_escape
 
 from tests.simulator import feeds, pages
 from tests.simulator.http import Conn, Handled, Request, Response
@@ -121,6 +122,26 @@ async def _feed(state: State, req: Request, conn: Conn, args: list[str]) -> Resp
     return Response(200, body, "application/rss+xml; charset=utf-8")
 
 
+async def _links(state: State, req: Request, conn: Conn, args: list[str]) -> Response:
+    """``/fault/links?to=<path>|<path>|…``: an RSS feed whose items link to those targets.
+
+    Lets a crawl be pointed at any fault endpoints through ordinary discovery; a target
+    starting with ``http`` is used verbatim, any other is a path on the requested host.
+    """
+    base = state.base(req.host)
+    targets = [t for t in req.query.get("to", "").split("|") if t][:500]
+    items = "".join(
+        f"<item><title>Link {i}</title><link>{xml_escape(t if t.startswith('http') else base + t)}"
+        "</link></item>"
+        for i, t in enumerate(targets)
+    )
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Links</title>'
+        f"<link>{base}/</link>{items}</channel></rss>\n"
+    ).encode()
+    return Response(200, body, "application/rss+xml; charset=utf-8")
+
+
 async def _sitemap(state: State, req: Request, conn: Conn, args: list[str]) -> Response | Handled:
     """``/fault/sitemap/<self-index|huge-count|huge-size|gz-bomb>`` (scenario 22)."""
     from tests.simulator import faults, routes  # both import this module
@@ -174,5 +195,5 @@ async def _empty(state: State, req: Request, conn: Conn, args: list[str]) -> Res
 
 HANDLERS: dict[str, Handler] = {
     "type": _type, "charset": _charset, "feed": _feed, "sitemap": _sitemap,
-    "monster": _monster, "empty": _empty,
+    "monster": _monster, "empty": _empty, "links": _links,
 }

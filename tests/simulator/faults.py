@@ -57,7 +57,12 @@ async def _flaky(state: State, req: Request, conn: Conn, args: list[str]) -> Res
     hits = state.bump(f"flaky:{req.host}:{key}")
     if hits <= int(_num(req, "fails", 1, 1000)):
         code = int(_num(req, "code", 503, 599))
-        extra = (("Retry-After", req.query["retry_after"]),) if "retry_after" in req.query else ()
+        extra: tuple[tuple[str, str], ...] = ()
+        if "retry_after" in req.query:
+            extra = (("Retry-After", req.query["retry_after"]),)
+        elif "retry_after_date" in req.query:  # RFC 9110 §10.2.3: an HTTP-date, s ahead
+            later = datetime.now(UTC) + timedelta(seconds=_num(req, "retry_after_date", 2, 1e7))
+            extra = (("Retry-After", http_date(later)),)
         return Response(code, content.error_page(code), headers=extra)
     return Response(200, content.fault_article_html(state, req.host))
 
