@@ -20,7 +20,7 @@ DROP_TAGS = (
 )
 # class/id words of page furniture, matched as whole words of the attribute (- and _ split).
 _FURNITURE = re.compile(
-    r"(?:^|[\s_-])(?:related|newsletters?|share|sharing|sharebar|social|socials|comments?|"
+    r"(?:^|[\s_-])(related|newsletters?|share|sharing|sharebar|social|socials|comments?|"
     r"commentlist|disqus|promo|promos|recommend\w*|subscribe|subscription|outbrain|taboola|"
     r"advert\w*|ads|adslot|ad-slot|banner|cookie\w*|consent|breadcrumbs?|tags|taglist|"
     r"author-bio|authorbox|more-stories|moreStories|read-more|readmore|also-read|sidebar|"
@@ -28,11 +28,15 @@ _FURNITURE = re.compile(
     r"caption|credits?|copyright|skip-link|visually-hidden|sr-only|print-only)(?=$|[\s_-])",
     re.I,
 )
+_BEM = re.compile(r"[A-Za-z][\w-]*--[\w-]+$")  # block__element--modifier
+_EXPANDER = re.compile(r"read-?more", re.I)
 _LAYOUT = re.compile(
     r"content|body|article|main|text|story|entry|container|layout|grid|enabled|with|has|"
     r"page|column|wrapper",
     re.I,
 )
+_MAILTO = re.compile(r"mailto:|tel:", re.I)
+_REFERENCE = re.compile(r"https?://|www\.|[\w.+-]+@[\w-]+\.", re.I)
 _GUARD_SHARE = 0.25  # never drop a node holding more than this share of the page's prose
 _PROSE = 80
 _LINK_DENSE = 0.7
@@ -66,7 +70,7 @@ def preclean(
     _drop(tree, list(tree.css("script,style,template")))
     _drop(tree, other_articles(tree, title))
     guard = _Guard.of(tree, body)
-    doomed = [n for n in tree.css(",".join(DROP_TAGS)) if guard.small(n)]
+    doomed = [n for n in tree.css(",".join(DROP_TAGS)) if guard.small(n) and not _table(n)]
     doomed += [n for n in tree.css("[class],[id]") if _furniture(n) and guard.small(n)]
     doomed += [n for n in tree.css("ul,ol,p,div,section") if _link_dense(n, guard)]
     _drop(tree, doomed)
@@ -85,9 +89,23 @@ def _furniture(node: LexborNode) -> bool:
     if node.tag in ("html", "body", "main", "article"):
         return False
     attrs = node.attributes
-    tokens = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".split()
+    # a BEM modifier says what a block contains ("TestReport__Section--Ads"), not what it is
+    words = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".split()
+    tokens = [t.split("--")[0] if _BEM.match(t) else t for t in words]
     # "sidebar-grid__content", "comments-enabled", "share-container": layout, not furniture
-    return any(_FURNITURE.search(t) and not _LAYOUT.search(t) for t in tokens)
+    found = (_FURNITURE.search(t) for t in tokens if not _LAYOUT.search(t))
+    hits = [m.group(1) for m in found if m]
+    if not hits:
+        return False
+    if all(_EXPANDER.fullmatch(h) for h in hits):
+        # "read more" on a box of prose is a collapsed-text toggle, not a teaser link
+        return len(node.text(deep=True, strip=True)) < 200
+    return True
+
+
+def _table(node: LexborNode) -> bool:
+    """A <figure> wrapping a data table is content (comparison tables, results)."""
+    return node.tag == "figure" and node.css_first("table") is not None
 
 
 @dataclass(frozen=True)
@@ -181,7 +199,10 @@ def _link_dense(node: LexborNode, guard: _Guard) -> bool:
     if node.tag in ("ul", "ol"):
         return len(links) >= 2 and linked >= _LINK_DENSE * len(text)
     if node.tag == "p":  # a paragraph that is only a headline link is an inline teaser
-        return len(text) < 200 and linked >= 0.9 * len(text)
+        # ... unless the link is a reference: a mailto or a bare URL as its own text
+        refs = any(_MAILTO.match(a.attributes.get("href") or "") or
+                   _REFERENCE.match(a.text(strip=True)) for a in links)
+        return len(text) < 200 and linked >= 0.9 * len(text) and not refs
     return len(links) >= 3 and linked >= 0.8 * len(text)
 
 

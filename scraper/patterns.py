@@ -118,6 +118,7 @@ PITCH: tuple[str, ...] = (
     r"\bunterstützen sie uns\b.*\b(spende|abo|abonnement|mitglied)",
     r"\bunabhängiger journalismus braucht\b",
     r"\bum einen kommentar abzugeben\b", r"\bto (post|leave) a comment\b",
+    r"\bbefore commenting\b",
     r"\bich bin damit einverstanden, dass mir (der )?externe",
     r"\bexterner inhalt\b.*\b(einverstanden|zustimmen|laden)\b",
 )

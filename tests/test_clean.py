@@ -151,3 +151,23 @@ def test_bylines_and_date_stamps_leave_the_body() -> None:
     assert postclean(text).split("\n") == [
         PARA, "| 2013 | 95 |", "By comparison, the old rules were far stricter than the new ones.",
         "Call +81 158-23-2012 to book."]
+
+
+def test_structure_words_that_describe_content_do_not_doom_it() -> None:
+    own = "".join(f"<p>{PARA} {i}.</p>" for i in range(8))
+    tree = _page(
+        f"<article>{own}"
+        f'<section class="TestReport__Section TestReport__Section--Ads"><p>{PARA} Verdict.</p>'
+        '</section><div class="js_readmore"><p>The village lies in a quiet valley with '
+        "old farmhouses, a church and a long path along the river that leads to the mill "
+        "and on to the forest beyond it, where the walkers rest before the long climb to "
+        "the ridge.</p></div>"
+        "<figure><table><tr><td>Fee</td><td>1 GBP withdrawal</td></tr></table></figure>"
+        '<p>Write to <a href="mailto:desk@example.org">desk@example.org</a></p>'
+        '<p><a href="https://example.org/other">Another story entirely</a></p>'
+        '<div class="read-more"><a href="/x">Read more</a></div></article>'
+    )
+    html = preclean(tree).html
+    for kept in ("Verdict.", "quiet valley", "1 GBP withdrawal", "desk@example.org"):
+        assert kept in html
+    assert "Another story entirely" not in html and "Read more" not in html
