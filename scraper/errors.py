@@ -81,3 +81,21 @@ class TransportError(FetchError):
 
 class DeferredError(FetchError):
     reason = "deferred"
+
+
+# Reasons a later run cannot fix by trying again (the page or its host must change first).
+_PERMANENT = frozenset({
+    "not_html", "too_large", "stacked_encoding", "bad_encoding", "redirect_loop",
+    "too_many_redirects", "bad_redirect", "bad_scheme", "bad_url", "private_address",
+    "robots",
+})
+
+
+def is_permanent(reason: str | None) -> bool:
+    """True for a failure reason that retrying in a later run would not change."""
+    if not reason:
+        return False
+    if reason.startswith("http_"):
+        code = reason[5:]
+        return code.isdigit() and 400 <= int(code) < 500 and int(code) not in (408, 429)
+    return reason in _PERMANENT

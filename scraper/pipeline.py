@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from archive import ArticleRecord
 from archive.store import Archive
 from scraper.discover import Fetch, discover
-from scraper.errors import DeferredError, FetchError, RefusedError
+from scraper.errors import DeferredError, FetchError, RefusedError, is_permanent
 from scraper.extract import EXTRACTOR_VERSION
 from scraper.fetch import HTML_TYPES, Fetcher
 from scraper.models import Candidate, Extraction, Page, SourceKind
@@ -144,7 +144,12 @@ class Crawl:
         if self._pending_all is None:  # one query per run, shared by the seeds
             self._pending_all = self.archive.pending_urls()
         return [Candidate(u, seed.name, SourceKind.FEED, "earlier run")
-                for u in self._pending_all if seed.owns(u)]
+                for u in self._pending_all if seed.owns(u) and not self._permanent(u)]
+
+    def _permanent(self, url: str) -> bool:
+        """A URL whose last failure a retry cannot fix (4xx, not HTML, too large …)."""
+        state = self.archive.url_state(url)
+        return state is not None and state.outcome == "failed" and is_permanent(state.reason)
 
     def _doc_fetcher(self, seed: Seed) -> Fetch:
         async def fetch(url: str, kind: str) -> bytes | None:
