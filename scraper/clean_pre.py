@@ -8,6 +8,7 @@ wraps everything in one ``<form>``, and some themes put "comments-enabled" on th
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -37,6 +38,11 @@ _LAYOUT = re.compile(
 )
 _MAILTO = re.compile(r"mailto:|tel:", re.I)
 _REFERENCE = re.compile(r"https?://|www\.|[\w.+-]+@[\w-]+\.", re.I)
+_LEAD_MIN = 40
+_LEAD_PROBE = 60
+_INLINE = frozenset({"b", "strong", "i", "em", "span", "a", "u", "mark", "small", "font"})
+_NOT_LEAD = frozenset({"a", "figure", "figcaption", "aside", "nav", "footer", "script", "style",
+                       "noscript", "template", "button", "form", "head", "title", "meta"})
 _GUARD_SHARE = 0.25  # never drop a node holding more than this share of the page's prose
 _PROSE = 80
 _LINK_DENSE = 0.7
@@ -89,18 +95,25 @@ def _furniture(node: LexborNode) -> bool:
     if node.tag in ("html", "body", "main", "article"):
         return False
     attrs = node.attributes
-    # a BEM modifier says what a block contains ("TestReport__Section--Ads"), not what it is
-    words = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".split()
-    tokens = [t.split("--")[0] if _BEM.match(t) else t for t in words]
-    # "sidebar-grid__content", "comments-enabled", "share-container": layout, not furniture
-    found = (_FURNITURE.search(t) for t in tokens if not _LAYOUT.search(t))
-    hits = [m.group(1) for m in found if m]
+    hits = _furniture_words(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
     if not hits:
         return False
     if all(_EXPANDER.fullmatch(h) for h in hits):
         # "read more" on a box of prose is a collapsed-text toggle, not a teaser link
         return len(node.text(deep=True, strip=True)) < 200
     return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _furniture_words(attrs: str) -> tuple[str, ...]:
+    """Furniture words of a class/id string (cached: templates repeat the same classes)."""
+    if not _FURNITURE.search(attrs):
+        return ()
+    # a BEM modifier says what a block contains ("TestReport__Section--Ads"), not what it is
+    tokens = [t.split("--")[0] if _BEM.match(t) else t for t in attrs.split()]
+    # "sidebar-grid__content", "comments-enabled", "share-container": layout, not furniture
+    found = ((t, _FURNITURE.search(t)) for t in tokens)
+    return tuple(m.group(1) for t, m in found if m and not _LAYOUT.search(t))
 
 
 def _table(node: LexborNode) -> bool:
@@ -276,3 +289,43 @@ def _blocks(node: LexborNode) -> list[str]:
         if text:
             out.append(text)
     return out
+
+
+def find_lead(tree: LexborHTMLParser, description: str | None) -> str | None:
+    """The standfirst shown on the page: the element whose text starts like the description.
+
+    Many templates print the lead in the article header, outside the container trafilatura
+    picks; the meta description usually repeats it. Only text visible in the body counts
+    (a description that is SEO copy alone adds nothing), never a caption, link or aside.
+    """
+    desc = " ".join((description or "").split()).rstrip(" .…")
+    body = tree.body
+    if len(desc) < _LEAD_MIN or body is None:
+        return None
+    probe = desc[:_LEAD_PROBE].casefold()
+    head = probe[:24]
+    for node in body.traverse(include_text=True):
+        if node.tag != "-text":
+            continue
+        piece = " ".join((node.text_content or "").split()).casefold()
+        # the lead's first words, whole in one text node or opening it before inline markup
+        if head not in piece and not (len(piece) >= 12 and probe.startswith(piece)):
+            continue
+        elem = node.parent
+        while elem is not None and elem.tag in _INLINE:
+            elem = elem.parent
+        if elem is None or elem.tag in _NOT_LEAD or _within(elem, _NOT_LEAD):
+            continue
+        text = " ".join(elem.text(deep=True).split())
+        if probe in text.casefold() and len(text) <= 2 * len(desc) + 200:
+            return text
+    return None
+
+
+def _within(node: LexborNode, tags: frozenset[str]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in tags:
+            return True
+        parent = parent.parent
+    return False

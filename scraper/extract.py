@@ -17,12 +17,12 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.charset import decode_html
 from scraper.clean import postclean, stitch
-from scraper.clean_pre import preclean
+from scraper.clean_pre import find_lead, preclean
 from scraper.metadata import PageMeta, read_meta, split_authors
 from scraper.models import Extraction
 
 # Bump whenever the text or metadata produced for the same bytes may change.
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 
 _MAX_HTML_CHARS = 8_000_000  # lexbor copes, but trafilatura's lxml pass gets slow beyond
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs per-page noise
@@ -55,19 +55,30 @@ def _extract(
     html = decode_html(body, content_type)[:_MAX_HTML_CHARS]
     tree = LexborHTMLParser(html)
     meta = read_meta(tree)
+    lead = find_lead(tree, meta.description)
     pre = preclean(tree, drop_selectors, body_selectors, meta.title)
     doc = trafilatura.bare_extraction(
         pre.html, url=url or None, include_comments=False, with_metadata=False,
         include_tables=True, include_images=False, include_links=False,
     )
-    raw = getattr(doc, "text", None) or ""
-    text = postclean(stitch(raw, pre.container_blocks, pre.containers), meta.title)
+    raw = stitch(getattr(doc, "text", None) or "", pre.container_blocks, pre.containers)
+    text = postclean(with_lead(raw, lead), meta.title)
     warnings: list[str] = []
     if not text:
         warnings.append("no_text")
     if "\ufffd" in text:
         warnings.append("replacement_chars")
     return _build(text, meta, doc, tuple(warnings))
+
+
+def with_lead(text: str, lead: str | None) -> str:
+    """Put the page's standfirst first when trafilatura left it out."""
+    if not lead or not text:
+        return text
+    probe = " ".join(lead.split()[:8]).casefold()
+    if probe in " ".join(text.split()).casefold():
+        return text
+    return f"{lead}\n{text}"
 
 
 def _build(text: str, meta: PageMeta, doc: object, warnings: tuple[str, ...]) -> Extraction:

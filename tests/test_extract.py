@@ -75,3 +75,34 @@ def test_cli_missing_file_is_one_line_exit_2(
     assert extract_file_cli(tmp_path / "missing.html", None) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot read" in err
+
+
+LEAD = ("Residents of the northern suburbs waited five years for this: from March the "
+        "night buses run every thirty minutes.")
+
+
+def _lead_page(lead_markup: str, description: str = LEAD) -> bytes:
+    body = "".join(f"<p>{PARA} Part {i}.</p>" for i in range(5))
+    return (f'<html><head><title>Night buses</title><meta name="description" '
+            f'content="{description}"></head><body><header><h1>Night buses</h1>'
+            f'{lead_markup}</header><div class="story-body">{body}</div>'
+            "<footer><p>Contact the newsroom.</p></footer></body></html>").encode()
+
+
+def test_standfirst_outside_the_body_container_leads_the_text() -> None:
+    got = extract_page(_lead_page(f'<div class="intro"><b>{LEAD[:40]}</b>{LEAD[40:]}</div>'),
+                       "https://city.example/a")
+    assert got.text.startswith(LEAD) and got.text.count(PARA) == 5
+
+
+def test_description_that_is_only_seo_copy_or_a_caption_adds_nothing() -> None:
+    seo = "Everything you need to know about night buses in our city and its suburbs today."
+    assert seo not in extract_page(_lead_page("", seo), "https://city.example/b").text
+    caption = f"<figure><img src=x><figcaption>{LEAD}</figcaption></figure>"
+    assert LEAD not in extract_page(_lead_page(caption), "https://city.example/c").text
+
+
+def test_standfirst_already_in_the_body_is_not_repeated() -> None:
+    page = _lead_page("").replace(b'<div class="story-body">',
+                                  f'<div class="story-body"><p>{LEAD}</p>'.encode())
+    assert extract_page(page, "https://city.example/d").text.count(LEAD) == 1
