@@ -52,9 +52,13 @@ def build_client(settings: Settings) -> httpx.AsyncClient:
         follow_redirects=False,
         trust_env=False,  # no proxy or netrc taken silently from the environment
         timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+        # Requests in flight are capped by the HostScheduler, not here. Idle keep-alive
+        # connections are cheap, but a keep-alive cap below the hosts in rotation closes
+        # exactly the connection the next request to that host would reuse (httpcore
+        # evicts idle connections over the cap), so every request paid a new TCP connect.
         limits=httpx.Limits(
-            max_connections=settings.global_concurrency * 2,
-            max_keepalive_connections=settings.global_concurrency,
+            max_connections=settings.global_concurrency * 4,
+            max_keepalive_connections=settings.global_concurrency * 4,
         ),
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
     )
