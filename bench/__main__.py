@@ -48,12 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def options(args: argparse.Namespace) -> parts.Options:
     """Options from the command line; --quick changes only what was not given."""
-    quick = dict(repeats=1, hosts=5, articles=40, long_pages=2_000, extract_pages=100,
-                 archive_max=10_000) if args.quick else {}
+    quick: dict[str, object] = {}
+    if args.quick:
+        quick = dict(repeats=1, hosts=5, articles=40, long_pages=2_000, extract_pages=100,
+                     archive_max=10_000)
     given = {k: getattr(args, k) for k in ("repeats", "hosts", "articles", "long_pages",
                                            "extract_pages", "archive_max")}
     opts = parts.Options(latency=args.latency, eval_dir=args.eval_dir, timeout=args.timeout)
-    opts = replace(opts, **quick)
+    opts = replace(opts, **quick)  # type: ignore[arg-type]
     opts = replace(opts, **{k: v for k, v in given.items() if v is not None})
     return opts
 

@@ -32,6 +32,7 @@ class ProcResult:
     stdout: str
     stderr: str
     timed_out: bool = False
+    cpu_main: float = 0.0  # user+system seconds of the main process (last sample)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class Window:
     pages: int
     per_host: tuple[int, ...]
     seconds: float
+    requests: int = 0  # every request of the run (robots, feeds, sitemaps, listings too)
+    connections: int = 0  # TCP connections they came on (keep-alive reuse)
 
     @property
     def rate(self) -> float:
@@ -49,13 +52,15 @@ class Window:
 
 def article_window(log: Iterable[LogEntry], prefixes: Sequence[str] = ARTICLE_PREFIXES) -> Window:
     """First article request's arrival to the last one's completion, over every host."""
+    log = list(log)
     entries = [e for e in log if e.path.startswith(tuple(prefixes)) and e.end is not None]
     if not entries:
-        return Window(0, (), 0.0)
+        return Window(0, (), 0.0, len(log), len({e.conn for e in log}))
     hosts = Counter(e.host for e in entries)
     start = min(e.start for e in entries)
     end = max(e.end for e in entries if e.end is not None)
-    return Window(len(entries), tuple(sorted(hosts.values())), end - start)
+    return Window(len(entries), tuple(sorted(hosts.values())), end - start, len(log),
+                  len({e.conn for e in log}))
 
 
 def run_measured(cmd: Sequence[str], *, env: dict[str, str] | None = None,
@@ -65,7 +70,7 @@ def run_measured(cmd: Sequence[str], *, env: dict[str, str] | None = None,
     began = time.monotonic()
     proc = subprocess.Popen(list(cmd), env=env, cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    peak_main = peak_tree = 0.0
+    peak_main = peak_tree = cpu = 0.0
     timed_out = False
     out, err = "", ""
     while True:
@@ -75,13 +80,14 @@ def run_measured(cmd: Sequence[str], *, env: dict[str, str] | None = None,
         except subprocess.TimeoutExpired:
             peak_main = max(peak_main, _status_kb(proc.pid, "VmHWM") / 1024)
             peak_tree = max(peak_tree, sum(_pss_kb(p) for p in _tree(proc.pid)) / 1024)
+            cpu = max(cpu, _cpu_seconds(proc.pid))
             if time.monotonic() - began > timeout:
                 timed_out = True
                 proc.kill()
                 out, err = proc.communicate()
                 break
     return ProcResult(proc.returncode, time.monotonic() - began, peak_main, peak_tree,
-                      out, err, timed_out)
+                      out, err, timed_out, cpu)
 
 
 def _status_kb(pid: int, field: str) -> float:
@@ -92,6 +98,15 @@ def _status_kb(pid: int, field: str) -> float:
     except (OSError, ValueError, IndexError):
         pass
     return 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of ``pid`` (fields 14 and 15 of /proc/<pid>/stat), in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def _pss_kb(pid: int) -> float:

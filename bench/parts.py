@@ -80,6 +80,14 @@ def _crawl_rows(rules: Politeness, opts: Options, runs: list[CrawlRun], out: Res
     out.rows.append(Row(part, f"ours, {rules.label}, fraction of the politeness bound",
                         f"{median(fracs):.2f}", "≥ 0.90", verdict(median(fracs), 0.9),
                         spread(fracs)))
+    cpu = [1000 * r.proc.cpu_main / r.window.pages for r in runs if r.window.pages]
+    out.rows.append(Row(part, f"ours, {rules.label}, crawl-process CPU ms per page "
+                        "(event loop; extraction is in workers)", f"{median(cpu):.1f}",
+                        spread=spread(cpu, "{:.1f}")))
+    conns = [r.window.connections for r in runs]
+    reqs = [r.window.requests for r in runs]
+    out.rows.append(Row(part, f"ours, {rules.label}, TCP connections / requests",
+                        f"{median(conns):.0f} / {median(reqs):.0f}"))
     quality = [r.quality.f1 for r in runs if r.quality]
     if quality:
         out.rows.append(Row(part, f"ours, {rules.label}, body F1 vs known texts",
