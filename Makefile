@@ -43,8 +43,18 @@ eval: install
 	  for d in fundus trafilatura; do $(BIN)/scraper eval $(EVAL_DIR)/$$d || exit $$?; done; \
 	fi
 
-bench: install
-	$(BIN)/python -m bench
+# The bench runs in its own environment: the peers (Scrapy) are never runtime dependencies.
+BENCH_VENV  := build/venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): pyproject.toml
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[bench]'
+	@touch $(BENCH_STAMP)
+
+bench: install $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python -m bench $(BENCH_ARGS)
 
 demo: install
 	$(BIN)/python -m tests.simulator.demo
