@@ -17,6 +17,10 @@ from scraper.errors import FetchError, TooLargeError
 
 # What we advertise in Accept-Encoding is exactly what we can decode with a limit.
 ACCEPT_ENCODING = "gzip, deflate, br"
+# Output per decompress call. One call with the whole remaining cap as its limit let zlib
+# and brotli grow (and copy) their output buffers to 2-4x the cap before we could check;
+# in small steps a bomb is cut at the cap plus one step.
+STEP = 256 * 1024
 
 
 class Decoder(Protocol):
@@ -44,18 +48,25 @@ class _Zlib:
         self._started = False
 
     def feed(self, data: bytes, limit: int) -> bytes:
-        try:
-            out = self._d.decompress(data, limit + 1)
-        except zlib.error:
-            if self._raw_fallback and not self._started:  # deflate sent without zlib header
-                self._raw_fallback = False
-                self._d = zlib.decompressobj(-15)
-                return self.feed(data, limit)
-            raise FetchError(f"corrupt {self._encoding} body", reason="bad_encoding") from None
-        self._started = True
-        if len(out) > limit or self._d.unconsumed_tail:
-            raise TooLargeError("decoded body exceeds the size cap", reason="too_large")
-        return out
+        out: list[bytes] = []
+        total = 0
+        while True:
+            try:
+                piece = self._d.decompress(data, STEP)
+            except zlib.error:
+                if self._raw_fallback and not self._started:  # deflate sent without header
+                    self._raw_fallback = False
+                    self._d = zlib.decompressobj(-15)
+                    return self.feed(data, limit)
+                raise FetchError(f"corrupt {self._encoding} body", reason="bad_encoding") from None
+            self._started = True
+            out.append(piece)
+            total += len(piece)
+            if total > limit:
+                raise TooLargeError("decoded body exceeds the size cap", reason="too_large")
+            data = self._d.unconsumed_tail
+            if not data and len(piece) < STEP:  # input used up and no output pending
+                return b"".join(out)
 
     def flush(self, limit: int) -> bytes:
         out = self._d.flush(limit + 1)
@@ -69,14 +80,23 @@ class _Brotli:
         self._d = brotli.Decompressor()
 
     def feed(self, data: bytes, limit: int) -> bytes:
-        try:
-            # output_buffer_limit (brotli ≥ 1.2) stops growth at the limit.
-            out = self._d.process(data, output_buffer_limit=limit + 1)
-        except brotli.error:
-            raise FetchError("corrupt br body", reason="bad_encoding") from None
-        if len(out) > limit or not self._d.can_accept_more_data():
-            raise TooLargeError("decoded body exceeds the size cap", reason="too_large")
-        return out
+        out: list[bytes] = []
+        total = 0
+        while True:
+            try:
+                # output_buffer_limit (brotli ≥ 1.2) stops the output buffer growing at about
+                # STEP; the decoder keeps the input it has not used yet, and later calls with
+                # empty input go on producing output until a call yields nothing.
+                piece = self._d.process(data, output_buffer_limit=STEP)
+            except brotli.error:
+                raise FetchError("corrupt br body", reason="bad_encoding") from None
+            out.append(piece)
+            total += len(piece)
+            if total > limit:
+                raise TooLargeError("decoded body exceeds the size cap", reason="too_large")
+            if not piece or self._d.is_finished():
+                return b"".join(out)
+            data = b""
 
     def flush(self, limit: int) -> bytes:
         return b""
