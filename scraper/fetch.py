@@ -220,7 +220,7 @@ class Fetcher:
         body_started = False
         try:
             request = self._client.build_request("GET", url, headers=headers)
-            response = await self._client.send(request, stream=True)
+            response = await _send(self._client, request, url)
             try:
                 status = response.status_code
                 if status in REDIRECT_CODES and "location" in response.headers:
@@ -267,6 +267,26 @@ class Fetcher:
                 )
             self._scheduler.pause(_host_key(url), wait)
         raise HTTPStatusError(status, url[:200], retry_after=retry_after)
+
+
+async def _send(client: httpx.AsyncClient, request: httpx.Request, url: str) -> httpx.Response:
+    """Send one request; a Location httpx cannot parse is a refused redirect, not a reset.
+
+    Even with redirects off, httpx parses a 3xx's Location inside ``send`` (to offer
+    ``next_request``) and raises there: ``data:``/``javascript:`` targets, octal hosts such
+    as ``0177.0.0.1``. Our own request URL was parsed by ``build_request`` already, so a URL
+    error here can only come from the Location header.
+    """
+    try:
+        return await client.send(request, stream=True)
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        raise RefusedError(f"bad redirect target ({_short(exc)}): {url[:200]}",
+                           reason="bad_redirect") from None
+    except httpx.RemoteProtocolError as exc:
+        if "location header" not in str(exc).lower():
+            raise
+        raise RefusedError(f"bad redirect target ({_short(exc)}): {url[:200]}",
+                           reason="bad_redirect") from None
 
 
 def _host_key(url: str) -> str:
