@@ -1,8 +1,8 @@
 """Shared helpers for the fault-injection suite: real CLI crawls against the simulator.
 
 A crawl runs the real ``scraper crawl`` in a subprocess (real sockets, exit code, signals)
-through a tiny wrapper that writes the crawler's own peak RSS (``getrusage(RUSAGE_SELF)``)
-to a file on exit; extraction workers are watched through ``/proc`` (``VmHWM``) while the
+through a tiny wrapper that writes the crawler's own peak RSS (``VmHWM``) to a file on
+exit; extraction workers are watched through ``/proc`` (``VmHWM``) while the
 crawl runs. Fault endpoints are reached through ordinary discovery: a seed whose feed is the
 simulator's ``/fault/links?to=…`` lists them. The archive is then read with plain SQL, as a
 user (or datasette) would.
@@ -53,13 +53,16 @@ FAST_ENV: dict[str, str] = {
     "SCRAPER_MAX_CRAWL_DELAY": "0.3",
 }
 
-# Runs the real CLI entry point, then records this process's peak RSS (KiB on Linux).
+# Runs the real CLI entry point, then records this process's peak RSS in KiB. VmHWM, not
+# getrusage: Linux carries ru_maxrss across execve, and subprocess forks with vfork, so
+# ru_maxrss would report the test runner's own peak; VmHWM belongs to the new image only.
 _WRAPPER = (
-    "import os, resource, sys\n"
+    "import os, sys\n"
     "from scraper.cli import main\n"
     "code = main(sys.argv[1:])\n"
+    "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1]\n"
     "with open(os.environ['FAULTKIT_RSS_FILE'], 'w') as fh:\n"
-    "    fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+    "    fh.write(hwm)\n"
     "sys.exit(code)\n"
 )
 
