@@ -39,7 +39,7 @@ Fault endpoints on every host (each bounded in bytes and time):
   /fault/charset/<meta-only|header-lies|unknown|bom>    text = content.CHARSET_TEXT
   /fault/feed/<xxe|billion-laughs|quadratic|truncated|garbage>  (XXE reads sim.xxe_path,
                                        a temp file holding sim.xxe_secret)
-  /fault/sitemap/<self-index|huge-count|huge-size|gz-bomb>
+  /fault/sitemap/<self-index|chain/<n>|huge-count|huge-size|gz-bomb>  (chain: endless index)
   /fault/monster/<big|nested|links>    20 MB page, 100k nested divs, 200k links
   /fault/empty                         chrome only, no article
   /fault/links?to=<path>|<path>|…      an RSS feed linking to those targets

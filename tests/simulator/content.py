@@ -143,7 +143,7 @@ async def _links(state: State, req: Request, conn: Conn, args: list[str]) -> Res
 
 
 async def _sitemap(state: State, req: Request, conn: Conn, args: list[str]) -> Response | Handled:
-    """``/fault/sitemap/<self-index|huge-count|huge-size|gz-bomb>`` (scenario 22)."""
+    """``/fault/sitemap/<self-index|chain/<n>|huge-count|huge-size|gz-bomb>`` (scenario 22)."""
     from tests.simulator import faults, routes  # both import this module
 
     kind = args[0] if args else "self-index"
@@ -154,6 +154,12 @@ async def _sitemap(state: State, req: Request, conn: Conn, args: list[str]) -> R
             b"<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"
             + f"<sitemap><loc>{base}/fault/sitemap/self-index</loc></sitemap>".encode(),
         )
+        return Response(200, body, routes.XML)
+    if kind == "chain":  # an index whose only child is the next index, without end
+        n = int(args[1]) if len(args) > 1 and args[1].isdigit() else 0
+        child = f"<sitemap><loc>{base}/fault/sitemap/chain/{min(n + 1, 10_000)}</loc></sitemap>"
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.'
+                f'sitemaps.org/schemas/sitemap/0.9">{child}</sitemapindex>\n').encode()
         return Response(200, body, routes.XML)
     if kind in ("huge-count", "huge-size"):
         return await routes.huge_sitemap(state, req, conn, kind)

@@ -16,7 +16,7 @@ _UA_BLOCK = "User-agent: *\n"
 def robots_txt(pub: Publisher, base: str) -> bytes:
     """robots.txt per RFC 9309 for the modes served with status 200."""
     mode = pub.config.robots
-    sitemap = f"Sitemap: {base}/sitemap_index.xml\n"
+    sitemap = f"Sitemap: {base}/sitemap_index.xml\n" if pub.config.robots_sitemap else ""
     if mode == "allow-news":
         # RFC 9309 §2.2.2: the longest match wins, so /news/ stays allowed under "Disallow: /".
         return (_UA_BLOCK + "Allow: /news/\nAllow: /feed.rss\nDisallow: /\n" + sitemap).encode()

@@ -55,6 +55,7 @@ class HostConfig:
     crawl_delay: float | None = 0.2
     latency: float | None = None  # seconds before each response; None: the site's default
     robots_hold: float = 30.0  # robots="timeout": seconds of silence before closing
+    robots_sitemap: bool = True  # list the sitemap index in robots.txt (RFC 9309 §2.2.4)
     ip: str | None = None
 
     def __post_init__(self) -> None:
