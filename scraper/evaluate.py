@@ -161,10 +161,15 @@ def meta_matches(truth: dict[str, Any], got: Extraction) -> tuple[tuple[str, boo
         out.append(("author", normalise_space(want) == "; ".join(got.authors)))
     if truth.get("published"):
         want = _parse_instant(truth["published"])
-        out.append(("published", want is not None and got.published is not None
-                    and abs((want - got.published).total_seconds()) < 1))
-        out.append(("published_date", want is not None and got.published is not None
-                    and want.date() == got.published.astimezone(want.tzinfo).date()))
+        got_at = got.published
+        if want is not None and got_at is not None:
+            # a zone-less truth is a local wall time: compare ours in its own offset
+            got_at = got_at.replace(tzinfo=None) if want.tzinfo is None else got_at.astimezone(
+                want.tzinfo)
+        out.append(("published", want is not None and got_at is not None
+                    and abs((want - got_at).total_seconds()) < 1))
+        out.append(("published_date", want is not None and got_at is not None
+                    and want.date() == got_at.date()))
     if truth.get("date"):
         got_date = got.published.date().isoformat() if got.published else None
         out.append(("date", got_date == str(truth["date"])[:10]))
@@ -172,11 +177,11 @@ def meta_matches(truth: dict[str, Any], got: Extraction) -> tuple[tuple[str, boo
 
 
 def _parse_instant(value: str) -> datetime | None:
+    """The truth's timestamp: aware if it names a zone, else naive (a local wall time)."""
     try:
-        parsed = datetime.fromisoformat(value)
+        return datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
 
 
 # ---------------------------------------------------------------- running

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import trafilatura
@@ -18,7 +19,7 @@ from selectolax.lexbor import LexborHTMLParser
 from scraper.charset import decode_html
 from scraper.clean import postclean, stitch
 from scraper.clean_pre import find_lead, preclean
-from scraper.metadata import PageMeta, read_meta, split_authors
+from scraper.metadata import PageMeta, guess_date, read_meta, split_authors
 from scraper.models import Extraction
 
 # Bump whenever the text or metadata produced for the same bytes may change.
@@ -55,6 +56,8 @@ def _extract(
     html = decode_html(body, content_type)[:_MAX_HTML_CHARS]
     tree = LexborHTMLParser(html)
     meta = read_meta(tree)
+    if meta.published is None:
+        meta = replace(meta, published=guess_date(html, url))
     lead = find_lead(tree, meta.description)
     pre = preclean(tree, drop_selectors, body_selectors, meta.title)
     doc = trafilatura.bare_extraction(

@@ -6,6 +6,7 @@ Dates are the article's publication date (never ``dateModified``), always timezo
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from htmldate import find_date
 from selectolax.lexbor import LexborHTMLParser
 
 _ARTICLE_TYPES = re.compile(r"(article|blogposting|report|posting)$", re.I)
@@ -20,6 +22,10 @@ _BY_PREFIX = re.compile(
     r"^\s*(by|von|por|par|av|af|di|door|de|przez|fra|tekst|text)\s*[:]?\s+", re.I
 )
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\||\band\b|\bund\b|\by\b|\bet\b|\bog\b|\boch\b)\s*", re.I)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# "Jane Doe (jd)": newsroom initials after the name
+_INITIALS = re.compile(r"\s*\([a-zäöüß]{2,5}\)$")
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 _TITLE_SEP = re.compile(r"\s+[|–—·•:-]\s+")
 _PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "datepublished", "pubdate",
@@ -56,7 +62,7 @@ def read_meta(tree: LexborHTMLParser) -> PageMeta:
     )
     return PageMeta(
         title=title,
-        authors=_authors(ld.get("author")) or _meta_authors(metas),
+        authors=_people(_authors(ld.get("author")) or _meta_authors(metas)),
         published=_first_date(
             [ld.get("datePublished"), ld.get("dateCreated")]
             + [metas.get(k) for k in _PUBLISHED_META]
@@ -75,7 +81,8 @@ def _text(value: Any) -> str | None:
         value = value[0] if value else None
     if not isinstance(value, str):
         return None
-    cleaned = " ".join(value.split())
+    # JSON-LD and CMS meta values often carry escaped entities ("&#8216;") and ZWSPs
+    cleaned = " ".join(html.unescape(value).translate(_INVISIBLE).split())
     return cleaned or None
 
 
@@ -84,7 +91,7 @@ def _meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
     for node in tree.css("meta[content]"):
         attrs = node.attributes
         key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
-        value = " ".join((attrs.get("content") or "").split())
+        value = _text(attrs.get("content") or "")
         if key and value and key.lower() not in out:
             out[key.lower()] = value
     return out
@@ -163,6 +170,11 @@ def _authors(value: Any) -> tuple[str, ...]:
     return _dedupe(names)
 
 
+def _people(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Author names without newsroom initials ("Jane Doe (jd)" → "Jane Doe")."""
+    return tuple(_INITIALS.sub("", name) for name in names)
+
+
 def _meta_authors(metas: dict[str, str]) -> tuple[str, ...]:
     for key in _AUTHOR_META:
         value = metas.get(key)
@@ -198,19 +210,35 @@ def _time_tag(tree: LexborHTMLParser) -> str | None:
 
 
 def _first_date(values: list[Any]) -> datetime | None:
-    """The first parseable date; a bare day is refined by a later same-day timestamp."""
-    texts = [t for t in (_text(v) for v in values) if t]
-    first: datetime | None = None
-    for text in texts:
+    """The first declared publication date, refined by a later value of the same day.
+
+    Sources disagree in precision: a bare day, a zone-less time (read as UTC), or a full
+    timestamp with its offset. A later value of the same (local) day that carries more
+    (a time, then an explicit offset) wins over the first one.
+    """
+    best: datetime | None = None
+    best_rank = -1
+    for text in (t for t in (_text(v) for v in values) if t):
         parsed = parse_date(text)
         if parsed is None:
             continue
-        if len(text) > 10:
-            if first is None or parsed.date() == first.date():
-                return parsed
-        elif first is None:
-            first = parsed
-    return first
+        rank = 0 if len(text) <= 10 else 2 if _OFFSET.search(text) else 1
+        if best is None:
+            best, best_rank = parsed, rank
+        elif rank > best_rank and parsed.date() == best.date():
+            best, best_rank = parsed, rank
+        if best_rank == 2:
+            break
+    return best
+
+
+def guess_date(html_text: str, url: str | None = None) -> datetime | None:
+    """Last resort when no source declares a date: htmldate's reading of the page (a day)."""
+    try:
+        found = find_date(html_text, original_date=True, extensive_search=False, url=url or None)
+    except Exception:  # htmldate on hostile markup must not stop the page
+        return None
+    return parse_date(found) if found else None
 
 
 def parse_date(value: str | None) -> datetime | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from scraper.evaluate import (
     aggregate_body,
     aggregate_snippets,
     body_score,
+    meta_matches,
     run_eval_cli,
     shingles,
     snippet_score,
@@ -114,3 +116,17 @@ def test_missing_dataset_is_one_line_exit_2(
     (tmp_path / "ground-truth.json").write_text("{oops", "utf-8")
     assert run_eval_cli(tmp_path, None, True) == 2
     assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_published_match_respects_zones_and_zone_less_truth() -> None:
+    from scraper.models import Extraction
+
+    berlin = timezone(timedelta(hours=2))
+    got = Extraction(text="", published=datetime(2024, 4, 24, 22, 58, 49, tzinfo=berlin))
+    naive = dict(meta_matches({"published": "2024-04-24 22:58:49"}, got))
+    assert naive == {"published": True, "published_date": True}  # same local wall time
+    aware = dict(meta_matches({"published": "2024-04-24T20:58:49+00:00"}, got))
+    assert aware == {"published": True, "published_date": True}  # same instant
+    wrong = Extraction(text="", published=datetime(2024, 4, 24, 12, 0, tzinfo=UTC))
+    assert dict(meta_matches({"published": "2024-04-24T22:58:49+02:00"}, wrong)) == {
+        "published": False, "published_date": True}

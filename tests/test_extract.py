@@ -106,3 +106,26 @@ def test_standfirst_already_in_the_body_is_not_repeated() -> None:
     page = _lead_page("").replace(b'<div class="story-body">',
                                   f'<div class="story-body"><p>{LEAD}</p>'.encode())
     assert extract_page(page, "https://city.example/d").text.count(LEAD) == 1
+
+
+
+def test_metadata_entities_initials_and_the_most_precise_same_day_date() -> None:
+    page = f"""<html><head><title>x</title>
+<meta property="og:title" content="Mexico to fight &#8216;illogical&#8217; tariffs​">
+<meta name="date" content="2024-04-26T20:44">
+<meta property="article:published_time" content="2024-04-26T20:44:00+02:00">
+<meta name="author" content="Elena Beispiel (ebe), Tom Muster (tmu)"></head>
+<body><p>{PARA}</p><p>{PARA}</p></body></html>"""
+    got = extract_page(page.encode(), "https://city.example/e")
+    assert got.title == "Mexico to fight ‘illogical’ tariffs"
+    assert got.authors == ("Elena Beispiel", "Tom Muster")
+    assert got.published is not None and got.published.isoformat() == "2024-04-26T20:44:00+02:00"
+
+
+def test_page_without_declared_date_gets_one_from_its_text() -> None:
+    page = (f"<html><head><title>x</title></head><body><article><h1>Night buses</h1>"
+            f'<p class="date">Published 14 March 2023</p><p>{PARA}</p><p>{PARA}</p>'
+            "</article></body></html>")
+    got = extract_page(page.encode(), "https://city.example/f")
+    assert got.published is not None and got.published.date().isoformat() == "2023-03-14"
+    assert got.published.tzinfo is not None
