@@ -16,12 +16,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-import zlib
+from operator import xor
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 SHINGLE_WORDS = 3  # short shingles survive scattered word edits (5 edits cost 15, not 25)
 LEAD_WORDS = 20  # a teaser repeats the opening words verbatim; shortest measured lead: 24
-_MASK64 = (1 << 64) - 1
 _WORD_RE = re.compile(r"\w+")
 
 # Query parameters that identify a campaign or a click, never the page itself.
@@ -117,39 +116,39 @@ def tokenize(normalised: str) -> list[str]:
     return _WORD_RE.findall(normalised)
 
 
-_WORD_IDS: dict[str, int] = {}
-_WORD_IDS_MAX = 1_000_000  # bound the memo; news vocabularies stay well below this
+# Simple tabulation hashing (Patrascu & Thorup 2012; shown fit for one-permutation MinHash
+# by Dahlgaard, Knudsen & Thorup 2017): a 3-shingle hashes to T1[a] ^ T2[b] ^ T3[c], one
+# random 64-bit word per (position, word). The tables come from BLAKE2b of the word, so they
+# are the same in every process (``hash()`` is salted) and the XORs run inside ``map``.
+_TABLES: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
+_TABLE_MAX = 1_000_000  # bound the memo; news vocabularies stay well below this
 
 
-def _word_ids(tokens: list[str]) -> list[int]:
-    """Stable 32-bit ids of words: crc32, because ``hash()`` is salted per process."""
-    if len(_WORD_IDS) > _WORD_IDS_MAX:
-        _WORD_IDS.clear()
-    memo = _WORD_IDS
-    out = list(map(memo.get, tokens))
-    if None not in out:  # the common case once the vocabulary is warm: no Python loop
-        return out  # type: ignore[return-value]
-    for i, wid in enumerate(out):
-        if wid is None:
-            word = tokens[i]
-            out[i] = memo[word] = zlib.crc32(word.encode("utf-8"))
-    return out  # type: ignore[return-value]
+def _tabulate(tokens: list[str]) -> tuple[list[int], list[int], list[int]]:
+    """The three per-position table words of each token, filling the memo for new words."""
+    t1, t2, t3 = _TABLES
+    if None in map(t1.get, tokens):  # a word not seen yet in this process (rare once warm)
+        if len(t1) > _TABLE_MAX:
+            for table in _TABLES:
+                table.clear()
+        for word in set(tokens).difference(t1):
+            digest = hashlib.blake2b(word.encode("utf-8"), digest_size=24).digest()
+            t1[word] = int.from_bytes(digest[:8], "little")
+            t2[word] = int.from_bytes(digest[8:16], "little")
+            t3[word] = int.from_bytes(digest[16:], "little")
+    return (
+        list(map(t1.__getitem__, tokens)),
+        list(map(t2.__getitem__, tokens)),
+        list(map(t3.__getitem__, tokens)),
+    )
 
 
 def shingle_hashes(tokens: list[str]) -> set[int]:
-    """64-bit hashes of the word 3-shingles of ``tokens`` (one shingle if the text is shorter).
-
-    The last multiplication makes the top bits depend on all three words: MinHash takes its
-    bin from them.
-    """
-    ids = _word_ids(tokens)
-    if len(ids) < SHINGLE_WORDS:
-        ids = ids + [0] * (SHINGLE_WORDS - len(ids))
-    m = _MASK64
-    return {
-        (((a * 0x9E3779B97F4A7C15 + b) & m) * 0xBF58476D1CE4E5B9 + c) * 0x94D049BB133111EB & m
-        for a, b, c in zip(ids, ids[1:], ids[2:], strict=False)
-    }
+    """Unsigned 64-bit hashes of the word 3-shingles of ``tokens`` (one if the text is shorter)."""
+    if len(tokens) < SHINGLE_WORDS:
+        tokens = tokens + [""] * (SHINGLE_WORDS - len(tokens))
+    t1, t2, t3 = _tabulate(tokens)
+    return set(map(xor, map(xor, t1, t2[1:]), t3[2:]))
 
 
 def lead_hash(tokens: list[str]) -> str | None:

@@ -60,10 +60,25 @@ def _backfill_v2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _backfill_v3(conn: sqlite3.Connection) -> None:
+    """Re-band every root: v3 hashes shingles by tabulation into 36 MinHash bins, so keys
+    written by v2 (crc32 word ids, 64 bins) would never match a new text's keys."""
+    conn.execute("DELETE FROM minhash_bands")
+    cursor = conn.execute("SELECT id, text FROM articles WHERE duplicate_of IS NULL ORDER BY id")
+    while batch := cursor.fetchmany(500):  # streamed: a large archive is not loaded at once
+        conn.executemany(
+            "INSERT OR IGNORE INTO minhash_bands VALUES (?, ?)",
+            [(key, article_id) for article_id, text in batch
+             for key in fingerprint(text).band_keys],
+        )  # fmt: skip
+
+
 MIGRATIONS = (
     Migration(1, "plain schema: articles, urls, runs", schema.V1),
     Migration(2, "identity, versions, raw pages, full-text search", schema.V2, _backfill_v2),
-)
+    Migration(3, "faster MinHash: tabulation shingle hashes, 36 bins; bands rebuilt", "",
+              _backfill_v3),
+)  # fmt: skip
 CURRENT_VERSION = MIGRATIONS[-1].version
 
 

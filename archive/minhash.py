@@ -1,9 +1,9 @@
 """MinHash sketch and LSH band keys: the sub-linear candidate search for near duplicates.
 
-One-permutation MinHash (Li, Owen & Zhang 2012): each shingle hash is hashed once; its top
-6 bits pick one of 64 bins and the rest is its value; a bin keeps its minimum. Two texts
-share a bin's minimum with probability close to their Jaccard similarity J. The 64 bins are
-cut into :data:`BANDS` bands of :data:`ROWS` rows; a band's rows hash to one key stored in
+One-permutation MinHash (Li, Owen & Zhang 2012): each shingle is hashed once; the hash picks
+one of :data:`BINS` bins (multiply-shift on its value) and the bin keeps its minimum. Two
+texts share a bin's minimum with probability close to their Jaccard similarity J. The bins
+are cut into :data:`BANDS` bands of :data:`ROWS` rows; a band's rows hash to one key stored in
 an indexed table, so finding candidates is one index probe per band whatever the archive
 size. A pair becomes a candidate with probability ``1 - (1 - J**ROWS) ** BANDS``: 0.80 at
 J = 0.5, 0.994 at J = 0.7 and 0.9996 at J = 0.75 (the lowest near-duplicate measured),
@@ -16,29 +16,26 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 
-BINS = 64
 ROWS = 3
-BANDS = 12  # bins 0..35; each band is one random B-tree insert per commit, so few bands
-_BIN_SHIFT = 58
-_VALUE_MASK = (1 << _BIN_SHIFT) - 1
+BANDS = 12  # each band is one random B-tree insert per commit, so few bands
+BINS = ROWS * BANDS  # every bin feeds a band: no shingle is hashed into an unused bin
 _MASK64 = (1 << 64) - 1
-_EMPTY = _VALUE_MASK + 1  # larger than any value: marks a bin no shingle fell into
+_EMPTY = 1 << 64  # larger than any 64-bit hash: marks a bin no shingle fell into
+# A hash h falls in bin (h * BINS) >> 64, which never decreases as h grows: bin b holds the
+# hashes from _STARTS[b] up to _STARTS[b + 1] - 1.
+_STARTS = [-((-b << 64) // BINS) for b in range(BINS + 1)]
 
 
 def sketch(shingles: Iterable[int]) -> list[int]:
-    """The 64 bin minima of a shingle-hash set (empty bins hold a sentinel).
+    """The :data:`BINS` bin minima of a set of unsigned 64-bit shingle hashes.
 
-    The bin is the top 6 bits, so after one C-speed sort each bin's minimum is the first
-    hash at or above the bin's start: 64 bisections instead of a Python loop over shingles.
+    Empty bins hold a sentinel. After one C-speed sort each bin's minimum is the first hash
+    at or above the bin's start: BINS bisections instead of a Python loop over shingles.
     """
     ordered = sorted(shingles)
-    n = len(ordered)
-    mins = []
-    for b in range(BINS):
-        i = bisect_left(ordered, b << _BIN_SHIFT)
-        h = ordered[i] if i < n else -1
-        mins.append(h & _VALUE_MASK if h >> _BIN_SHIFT == b else _EMPTY)
-    return mins
+    ordered.append(_EMPTY)  # bisecting past the last hash finds the sentinel
+    mins = [ordered[bisect_left(ordered, start)] for start in _STARTS[:-1]]
+    return [m if m < end else _EMPTY for m, end in zip(mins, _STARTS[1:], strict=True)]
 
 
 def band_keys(mins: list[int]) -> list[int]:

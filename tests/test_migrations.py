@@ -116,3 +116,47 @@ def test_failed_migration_leaves_the_old_archive_untouched(
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
     conn.close()
     assert "duplicate_of" not in columns and "migrations" not in tables
+
+
+# The LSH band keys the v2 release (crc32 word ids, 64 bins) wrote for water_council.txt.
+V2_WATER_BANDS = (
+    8139525968742825534, -8924669630023626280, 8500519026827662749, -5834679825565955694,
+    1924244572073071875, 8186525597714568439, 1768087457803179606, -4343252117774932913,
+    -7218074604857793086, -1199491183505601080, -7277209629170790415,
+)  # fmt: skip
+
+
+def test_v2_archive_is_rebanded_and_still_finds_near_copies_of_old_articles(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v2.db"
+    text = (FIXTURES / "articles" / "water_council.txt").read_text("utf-8")
+    with Archive.open(path) as archive:  # then made to look as the v2 release left it
+        old = archive.store_article(
+            ArticleRecord(
+                url=WATER_URL, urls=(), text=text, fetched_at=datetime(2024, 4, 1, tzinfo=UTC)
+            )  # fmt: skip
+        ).article_id
+        with archive.transaction() as conn:
+            conn.execute("DELETE FROM minhash_bands")
+            conn.executemany(
+                "INSERT INTO minhash_bands VALUES (?, ?)", [(k, old) for k in V2_WATER_BANDS]
+            )
+            conn.execute("DELETE FROM migrations WHERE version >= 3")
+    with Archive.open(path) as archive:
+        assert applied_migrations(archive.conn)[-1][0] == CURRENT_VERSION == 3
+        bands = {r[0] for r in archive.conn.execute("SELECT band_key FROM minhash_bands")}
+        assert bands and not bands & set(V2_WATER_BANDS)
+        result = archive.store_article(
+            ArticleRecord(
+                url="https://wire.example/pipes",
+                urls=(),
+                text="By Wire Staff\n\n" + text.replace("seven to two", "7-2"),
+                fetched_at=datetime(2024, 5, 1, tzinfo=UTC),
+            )  # fmt: skip
+        )
+        kind = archive.conn.execute(
+            "SELECT dedup_kind FROM articles WHERE id = ?", (result.article_id,)
+        ).fetchone()[0]
+    # another opening: no teaser match, so only the rebuilt LSH bands can have found it
+    assert (result.outcome, result.duplicate_of, kind) == (StoreOutcome.DUPLICATE, old, "near")
