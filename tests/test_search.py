@@ -91,3 +91,25 @@ def test_plain_query_makes_free_text_safe(archive: Archive) -> None:
     archive.store_article(rec("https://x.example/p", text("exoplanet")))
     hits = archive.search(plain_query('TOI-3318 "b'))
     assert len(hits) == 1
+
+
+def test_common_term_ranks_within_the_newest_matches(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.search as search
+
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    names = ["wildfire", "exoplanet", "football_final", "school_strike", "earnings_chipmaker"]
+    ids = []
+    for i, name in enumerate(names):  # "harbour" in every body; the oldest has it in its title
+        title = "Harbour news" if i == 0 else f"Story {i}"
+        body = text(name) + "\n\nFiled from the harbour."
+        ids.append(archive.store_article(rec(f"https://h.example/{i}", body, title)).article_id)
+    hits = archive.search("harbour")
+    # only the three newest are ranked (the title match is older than the window) ...
+    assert sorted(h.article_id for h in hits) == sorted(ids[-3:])
+    assert all("[harbour]" in h.snippet for h in hits)
+    monkeypatch.setattr(search, "RANK_WINDOW", 2_000)
+    # ... while a window wider than the matches ranks them all, the title match first
+    hits = archive.search("harbour")
+    assert len(hits) == 5 and hits[0].article_id == ids[0]
