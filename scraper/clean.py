@@ -138,14 +138,36 @@ def drop_leading_title(lines: list[str], title: str | None) -> list[str]:
 
 
 def postclean(text: str, title: str | None = None) -> str:
-    """Apply every line rule to trafilatura's text output."""
+    """Apply every line rule to trafilatura's text output; paragraphs come out as blocks."""
     lines = [line for line in text.split("\n") if line.strip()]
     lines = drop_leading_title(lines, title)
     lines = drop_teaser_blocks(lines)
     lines = [line for line in lines if not is_furniture(line)]
     lines = drop_link_runs(lines)
     lines = drop_repeats(lines)
-    return "\n".join(line.strip() for line in lines)
+    return join_blocks([line.strip() for line in lines])
+
+
+def join_blocks(lines: list[str]) -> str:
+    """Paragraphs separated by a blank line, as the archive stores them.
+
+    The items of one list ("- …") and the rows of one table ("| … |") stay together on
+    consecutive lines, as in Markdown: each list or table is one block.
+    """
+    out: list[str] = []
+    prev = ""
+    for line in lines:
+        if out:
+            out.append("\n" if _same_block(prev, line) else "\n\n")
+        out.append(line)
+        prev = line
+    return "".join(out)
+
+
+def _same_block(prev: str, line: str) -> bool:
+    return (prev.startswith("- ") and line.startswith("- ")) or (
+        prev.startswith("|") and line.startswith("|")
+    )
 
 
 def stitch(text: str, blocks: tuple[str, ...], containers: int) -> str:

@@ -23,7 +23,7 @@ from scraper.metadata import PageMeta, guess_date, read_meta, split_authors
 from scraper.models import Extraction
 
 # Bump whenever the text or metadata produced for the same bytes may change.
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 
 _MAX_HTML_CHARS = 8_000_000  # lexbor copes, but trafilatura's lxml pass gets slow beyond
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs per-page noise

@@ -78,7 +78,7 @@ def test_postclean_removes_teasers_copyright_title_and_repeats() -> None:
 def test_teaser_heading_drops_the_headline_run_below_it() -> None:
     text = "\n".join([PARA, "Mehr zum Thema", "Wahl in Hessen: Die Ergebnisse",
                       "Kommentar: Ein klares Signal", PARA + " End."])
-    assert postclean(text) == PARA + "\n" + PARA + " End."
+    assert postclean(text) == PARA + "\n\n" + PARA + " End."
 
 
 def test_link_runs_of_headline_source_items_are_dropped() -> None:
@@ -148,7 +148,7 @@ def test_bylines_and_date_stamps_leave_the_body() -> None:
                       "3 Minuten Lesezeit", "17:41 JST, October 13, 2024", "| 2013 | 95 |",
                       "By comparison, the old rules were far stricter than the new ones.",
                       "Call +81 158-23-2012 to book."])
-    assert postclean(text).split("\n") == [
+    assert postclean(text).split("\n\n") == [
         PARA, "| 2013 | 95 |", "By comparison, the old rules were far stricter than the new ones.",
         "Call +81 158-23-2012 to book."]
 
@@ -171,3 +171,11 @@ def test_structure_words_that_describe_content_do_not_doom_it() -> None:
     for kept in ("Verdict.", "quiet valley", "1 GBP withdrawal", "desk@example.org"):
         assert kept in html
     assert "Another story entirely" not in html and "Read more" not in html
+
+
+def test_paragraphs_are_separated_by_a_blank_line_lists_and_tables_stay_whole() -> None:
+    text = "\n".join([PARA, "- first item of the list", "- second item of the list", PARA + " 2",
+                      "| Year | Sales |", "| 2023 | 95 |", PARA + " 3"])
+    assert postclean(text).split("\n\n") == [
+        PARA, "- first item of the list\n- second item of the list", PARA + " 2",
+        "| Year | Sales |\n| 2023 | 95 |", PARA + " 3"]

@@ -25,6 +25,18 @@ def test_page_matches_golden_and_seed_text(case: Case) -> None:
     assert "\ufffd" not in text
 
 
+@pytest.mark.parametrize("case", CASES, ids=[c.page for c in CASES])
+def test_paragraphs_are_the_seed_texts_paragraphs(case: Case) -> None:
+    """Stored text holds one paragraph per block, blocks separated by a blank line."""
+    text = str(run_case(case)["text"])
+    clean = (SEEDS / case.clean_text).read_text("utf-8")
+    want = [" ".join(p.split()) for p in clean.split("\n\n") if p.strip()]
+    got = text.split("\n\n")
+    assert "\n\n\n" not in text and text == text.strip()
+    assert [" ".join(p.split()) for p in got] == want
+    assert all("\n" not in p for p in got)  # no paragraph broken over lines
+
+
 def test_curly_quotes_survive_every_page() -> None:
     for case in CASES:
         clean = (SEEDS / case.clean_text).read_text("utf-8")
