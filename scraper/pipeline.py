@@ -125,8 +125,9 @@ class Crawl:
                 self.stats.fail(_netloc(origin), f"robots_{policy.reason}")
                 self.reporter.log(f"robots.txt unreachable ({policy.reason}): {origin}; "
                                   "host skipped this run")
+        fetched: list[tuple[str, dict[str, object]]] = []
         report = await discover(
-            seed, self._doc_fetcher(seed), now=self._now(),
+            seed, self._doc_fetcher(seed, fetched), now=self._now(),
             lastmod_window_days=self.settings.lastmod_window_days,
             max_sitemap_depth=self.settings.max_sitemap_depth,
             max_sitemap_urls=self.settings.max_sitemap_urls,
@@ -137,6 +138,10 @@ class Crawl:
                   if self._enqueue(_Job(c, seed))]
         # No await since the jobs were queued, so no worker has touched them yet.
         self.archive.queue_urls(queued, queued_at=self._now(), run_id=self._run_id)
+        # Feed/sitemap validators only once their candidates are queued: a run killed in
+        # between would otherwise get 304s next time and never see those articles again.
+        for url, fields in fetched:
+            self._record(url, **fields)  # type: ignore[arg-type]
         self.reporter.tick()
 
     def _pending(self, seed: Seed) -> list[Candidate]:
@@ -151,7 +156,7 @@ class Crawl:
         state = self.archive.url_state(url)
         return state is not None and state.outcome == "failed" and is_permanent(state.reason)
 
-    def _doc_fetcher(self, seed: Seed) -> Fetch:
+    def _doc_fetcher(self, seed: Seed, fetched: list[tuple[str, dict[str, object]]]) -> Fetch:
         async def fetch(url: str, kind: str) -> bytes | None:
             if not await self.robots.allowed(url):
                 self.stats.robots += 1
@@ -171,9 +176,9 @@ class Crawl:
                              etag=state.etag if state else None,
                              last_modified=state.last_modified if state else None)
                 return None
-            self._record(url, outcome=kind, status=page.status,
-                         etag=page.headers.get("etag"),
-                         last_modified=page.headers.get("last-modified"))
+            fetched.append((url, {"outcome": kind, "status": page.status,
+                                  "etag": page.headers.get("etag"),
+                                  "last_modified": page.headers.get("last-modified")}))
             return page.body
 
         return fetch
