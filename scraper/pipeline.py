@@ -72,6 +72,7 @@ class Crawl:
         self._extractions: set[asyncio.Task[None]] = set()
         self._seen: set[str] = set()
         self._budget_hit = False
+        self._fatal: BaseException | None = None  # a store that failed (disk full …)
         self._queued = 0
         self._pending_all: list[str] | None = None
 
@@ -91,6 +92,8 @@ class Crawl:
         await self._cancel_all()
         if not work.cancelled() and work.exception() is not None:
             raise work.exception()  # type: ignore[misc]  # a bug must fail the run, loudly
+        if self._fatal is not None:
+            raise self._fatal
         return self.stats
 
     async def _all_seeds(self) -> None:
@@ -233,6 +236,11 @@ class Crawl:
     def _extraction_done(self, task: asyncio.Task[None]) -> None:
         self._extractions.discard(task)
         self._backlog.release()
+        if not task.cancelled() and task.exception() is not None and self._fatal is None:
+            # The archive refused a write (disk full, I/O error): every later page would
+            # fail the same way, so stop the run now and let the error end it, in one line.
+            self._fatal = task.exception()
+            self.stop.set()
 
     async def _fetch_article(self, job: _Job) -> Page | None:
         url = job.candidate.url
