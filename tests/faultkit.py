@@ -57,7 +57,10 @@ FAST_ENV: dict[str, str] = {
 # getrusage: Linux carries ru_maxrss across execve, and subprocess forks with vfork, so
 # ru_maxrss would report the test runner's own peak; VmHWM belongs to the new image only.
 _WRAPPER = (
-    "import os, sys\n"
+    "import os, resource, sys\n"
+    "if os.environ.get('FAULTKIT_FSIZE'):  # a full disk: writes past this size fail (EFBIG)\n"
+    "    size = int(os.environ['FAULTKIT_FSIZE'])\n"
+    "    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))\n"
     "from scraper.cli import main\n"
     "code = main(sys.argv[1:])\n"
     "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1]\n"
@@ -137,6 +140,15 @@ def crawl(seeds: Path, db: Path, *, env: Mapping[str, str] | None = None,
     rss_file.unlink(missing_ok=True)
     return CrawlResult(proc.returncode, out, err, time.monotonic() - started, peak,
                        watcher.peak_kib)
+
+
+def start_crawl(seeds: Path, db: Path, *, env: Mapping[str, str] | None = None,
+                allow: Iterable[str] = (LOOPBACK,)) -> subprocess.Popen[str]:
+    """Start a crawl in its own process group and return at once (for signal tests)."""
+    argv, full_env = cli_command(*crawl_args(seeds, db, allow=allow))
+    full_env.update(env if env is not None else FAST_ENV)
+    return subprocess.Popen(argv, env=full_env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
 def kill_group(proc: subprocess.Popen[str]) -> None:
@@ -229,11 +241,12 @@ def links_seed(folder: Path, sim: Simulator, host: str, targets: Iterable[str], 
     return path
 
 
-def raw_seed(folder: Path, name: str, domain: str, **lists: Iterable[str]) -> Path:
-    """A seed with explicit ``feeds``/``sitemaps``/``start_urls``/``include``/``exclude``."""
+def raw_seed(folder: Path, name: str, domain: str, **keys: Iterable[str] | float) -> Path:
+    """A seed with explicit ``feeds``/``sitemaps``/``include``… and numbers (concurrency)."""
     folder.mkdir(parents=True, exist_ok=True)
     lines = [f'name = "{name}"', f'domain = "{domain}"']
-    lines += [f"{key} = {json.dumps(list(values))}" for key, values in lists.items()]
+    lines += [f"{key} = {json.dumps(v if isinstance(v, int | float) else list(v))}"
+              for key, v in keys.items()]
     path = folder / f"{name}.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
