@@ -59,6 +59,7 @@ class UrlState:
     last_modified: str | None
     fetched_at: datetime | None
     article_id: int | None
+    reason: str | None = None  # why the last fetch failed (timeout, http_503 …)
 
 
 @dataclass(frozen=True)

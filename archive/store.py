@@ -186,13 +186,15 @@ class Archive:
     def url_state(self, url: str) -> UrlState | None:
         """What the archive knows of ``url``: last status, validators, outcome."""
         row = self.conn.execute(
-            "SELECT url, status, outcome, etag, last_modified, fetched_at, article_id "
+            "SELECT url, status, outcome, etag, last_modified, fetched_at, article_id, reason "
             "FROM urls WHERE url = ?",
             (url,),
         ).fetchone()
         if row is None:
             return None
-        return UrlState(row[0], row[1], row[2], row[3], row[4], rows.parse_ts(row[5]), row[6])
+        return UrlState(
+            row[0], row[1], row[2], row[3], row[4], rows.parse_ts(row[5]), row[6], row[7]
+        )
 
     @_translated
     def record_url(
