@@ -53,6 +53,7 @@ TRIES = 3
 class NetRun:
     sim: Simulator
     db: Path
+    seeds: Path
     result: CrawlResult
     rows: dict[str, UrlRow]
 
@@ -76,7 +77,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetRun]:
         db = tmp / "net.db"
         env = crawl_env(max_tries=TRIES, read_timeout=0.5, request_deadline=1.5)
         result = crawl(seeds, db, env=env)
-        yield NetRun(sim, db, result, url_rows(db))
+        yield NetRun(sim, db, seeds, result, url_rows(db))
 
 
 def _failed(run: NetRun, path: str, reason: str) -> None:
@@ -271,7 +272,7 @@ async def test_s08_budget_exhausted_starts_nothing(simulator: Simulator) -> None
 
 def test_s08_run_budget_defers_the_rest_to_the_next_run(tmp_path: Path) -> None:
     budget = 1.0
-    site = fast_site(HostConfig(articles=8, crawl_delay=None))
+    site = fast_site(HostConfig(articles=8, crawl_delay=None, robots_sitemap=False))
     with Simulator(site, latency=0.4) as sim:
         seeds = tmp_path / "seeds"
         raw_seed(seeds, "budget", sim.hosts[0], feeds=[sim.url("/feed.rss")])
@@ -291,3 +292,20 @@ def test_s08_run_budget_defers_the_rest_to_the_next_run(tmp_path: Path) -> None:
     stored = archived(db)
     assert {a.path for a in sim.site.articles} <= set(stored)  # the next run fetched the rest
     assert consistency_problems(db) == []
+
+
+# -- the next night --------------------------------------------------------------------
+
+def test_s04_next_run_retries_only_what_a_retry_can_fix(net: NetRun) -> None:
+    """Last in this module: it crawls the shared site a second time."""
+    before = {path: requests_to(net.sim, path) for path in RETRIED + NOT_RETRIED}
+    again = crawl(net.seeds, net.db, env=crawl_env(max_tries=1, read_timeout=0.5,
+                                                   request_deadline=1.5))
+    assert again.returncode == 3, again.output
+    for path in RETRIED:  # a 5xx may be over by tonight: asked once more
+        assert requests_to(net.sim, path) == before[path] + 1, path
+    for path in ("/fault/status/404", "/fault/status/410"):  # gone: never asked again
+        assert requests_to(net.sim, path) == before[path], path
+    # still listed, so asked once more, and once only (a 403 is not retried in a run)
+    assert requests_to(net.sim, "/fault/status/403") == before["/fault/status/403"] + 1
+    assert runs(net.db)[-1][0] == "partial"
