@@ -12,6 +12,7 @@ import re
 from collections import Counter
 
 from scraper import patterns as P
+from scraper.clean_pre import LINE_BREAK, PARA_BREAK
 
 _MAX_TEASER = 300  # longer lines are prose that merely starts with "More:" etc.
 _MAX_FURNITURE = 300
@@ -19,7 +20,9 @@ _HEADLINE_MAX = 160
 _RUN_SOURCE = re.compile(r"^- .{10,}\s[-–|]\s[\w .&'’()]{2,40}$")
 _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")
-_SENTENCE_END = re.compile(r"[.!?:;…\"”»)]\s*$")
+_MARKS = re.compile(rf"\s*{LINE_BREAK}\s*")
+_MARK_EOL = re.compile(rf"{LINE_BREAK}[^\S\n]*\n")
+_SENTENCE_END = re.compile(r"[.!?:;…\"”»)。！？]\s*$")  # 。！？ end CJK sentences
 
 
 def _norm(text: str) -> str:
@@ -137,30 +140,63 @@ def drop_leading_title(lines: list[str], title: str | None) -> list[str]:
     return lines
 
 
+class _Line(str):
+    """One line of the text, remembering the paragraph (block) it came from."""
+
+    block: int
+
+    def __new__(cls, text: str, block: int) -> _Line:
+        line = super().__new__(cls, text)
+        line.block = block
+        return line
+
+
 def postclean(text: str, title: str | None = None) -> str:
-    """Apply every line rule to trafilatura's text output; paragraphs come out as blocks."""
-    lines = [line for line in text.split("\n") if line.strip()]
+    """Apply every line rule to trafilatura's text output; paragraphs come out as blocks.
+
+    Each output line of trafilatura is a block, but one ending in :data:`LINE_BREAK`
+    continues on the next (a ``<br>`` inside a paragraph). Rules judge single lines (a
+    caption or pitch may sit behind a ``<br>``); a block's surviving lines are joined by a
+    newline.
+    """
+    # a marker ending a row joins the next row to its paragraph (see mark_line_breaks)
+    text = _MARK_EOL.sub(LINE_BREAK, text).replace(PARA_BREAK, "\n")
+    lines: list[str] = [
+        _Line(part, block) for block, row in enumerate(text.split("\n"))
+        for part in _break(row) if part.strip()
+    ]
     lines = drop_leading_title(lines, title)
     lines = drop_teaser_blocks(lines)
     lines = [line for line in lines if not is_furniture(line)]
     lines = drop_link_runs(lines)
     lines = drop_repeats(lines)
-    return join_blocks([line.strip() for line in lines])
+    return join_blocks(lines)
+
+
+def _break(row: str) -> list[str]:
+    """A block's lines; a ``<br>`` in a table row or list item is only a space."""
+    if row.lstrip().startswith(("|", "- ")):
+        return [_MARKS.sub(" ", row)]
+    return row.split(LINE_BREAK)
 
 
 def join_blocks(lines: list[str]) -> str:
     """Paragraphs separated by a blank line, as the archive stores them.
 
-    The items of one list ("- …") and the rows of one table ("| … |") stay together on
-    consecutive lines, as in Markdown: each list or table is one block.
+    Lines of one block (a paragraph broken by ``<br>``) are joined by a newline; the items
+    of one list ("- …") and the rows of one table ("| … |") stay together on consecutive
+    lines, as in Markdown: each list or table is one block.
     """
     out: list[str] = []
-    prev = ""
-    for line in lines:
+    prev, prev_block = "", -1
+    for raw in lines:
+        block = getattr(raw, "block", -1)
+        line = raw.strip()
         if out:
-            out.append("\n" if _same_block(prev, line) else "\n\n")
+            same = block == prev_block and block >= 0
+            out.append("\n" if same or _same_block(prev, line) else "\n\n")
         out.append(line)
-        prev = line
+        prev, prev_block = line, block
     return "".join(out)
 
 

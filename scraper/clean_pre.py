@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper import patterns as P
+
 # Tags that never hold article prose (captions belong in metadata, not in the body).
 DROP_TAGS = (
     "form", "aside", "nav", "footer", "figure", "figcaption", "button", "dialog", "template",
@@ -26,7 +28,8 @@ _FURNITURE = re.compile(
     r"advert\w*|ads|adslot|ad-slot|banner|cookie\w*|consent|breadcrumbs?|tags|taglist|"
     r"author-bio|authorbox|more-stories|moreStories|read-more|readmore|also-read|sidebar|"
     r"most-read|mostread|popular|trending|teaser-list|teaserlist|newsticker|byline|"
-    r"caption|credits?|copyright|skip-link|visually-hidden|sr-only|print-only)(?=$|[\s_-])",
+    r"caption|credits?|copyright|skip-link|visually-hidden|sr-only|print-only|modal|lightbox)"
+    r"(?=$|[\s_-])",
     re.I,
 )
 _BEM = re.compile(r"[A-Za-z][\w-]*--[\w-]+$")  # block__element--modifier
@@ -38,15 +41,16 @@ _LAYOUT = re.compile(
 )
 _MAILTO = re.compile(r"mailto:|tel:", re.I)
 _REFERENCE = re.compile(r"https?://|www\.|[\w.+-]+@[\w-]+\.", re.I)
-_LEAD_MIN = 40
-_LEAD_PROBE = 60
-_INLINE = frozenset({"b", "strong", "i", "em", "span", "a", "u", "mark", "small", "font"})
-_NOT_LEAD = frozenset({"a", "figure", "figcaption", "aside", "nav", "footer", "script", "style",
-                       "noscript", "template", "button", "form", "head", "title", "meta"})
 _GUARD_SHARE = 0.25  # never drop a node holding more than this share of the page's prose
 _PROSE = 80
 _LINK_DENSE = 0.7
 _MIN_BLOCK = 40
+# Control-picture symbols: trafilatura keeps them (private-use characters it strips), and
+# they do not occur in prose.
+LINE_BREAK = "\u241e"
+PARA_BREAK = "\u241f"
+_PITCH_MAX = 300  # a pitch sentence or button; longer text is prose that mentions one
+_PITCH_BOX_MAX = 1500
 
 
 @dataclass(frozen=True)
@@ -74,14 +78,61 @@ def preclean(
         if kept:
             return _only(tree, kept)
     _drop(tree, list(tree.css("script,style,template")))
+    flatten_ruby(tree)
     _drop(tree, other_articles(tree, title))
     guard = _Guard.of(tree, body)
     doomed = [n for n in tree.css(",".join(DROP_TAGS)) if guard.small(n) and not _table(n)]
     doomed += [n for n in tree.css("[class],[id]") if _furniture(n) and guard.small(n)]
     doomed += [n for n in tree.css("ul,ol,p,div,section") if _link_dense(n, guard)]
+    doomed += pitch_boxes(tree, guard)
     _drop(tree, doomed)
+    mark_line_breaks(tree)
     blocks, containers = container_blocks(tree)
     return PreCleaned(tree.html or "", blocks, containers)
+
+
+def flatten_ruby(tree: LexborHTMLParser) -> None:
+    """Turn ``<ruby>`` annotations into plain inline text, as a non-ruby browser shows them.
+
+    Per the HTML spec, ``<rp>`` holds the fallback parentheses around the reading: with them
+    the reading stays ("尹錫悦（ユンソンニョル）"); without them only the base text does.
+    Left as markup, trafilatura breaks the sentence into one line per ruby element.
+    """
+    rubies = tree.css("ruby")
+    if not rubies:
+        return
+    for ruby in rubies:
+        if ruby.css_first("rp") is None:
+            for reading in ruby.css("rt"):
+                reading.decompose()
+    tree.unwrap_tags(["ruby", "rb", "rt", "rp", "rtc"])
+
+
+def mark_line_breaks(tree: LexborHTMLParser) -> None:
+    """Mark each ``<br>`` inside text with :data:`LINE_BREAK` or :data:`PARA_BREAK`.
+
+    trafilatura makes every ``<br>`` a new block, so a paragraph hard-wrapped with ``<br>``
+    would come out as several paragraphs; lexbor's text drops it, gluing the words on
+    either side. The marker goes before the ``<br>`` (which stays, so trafilatura sees the
+    page it always saw): a lone one is a line break inside the paragraph, a run of two or
+    more a paragraph break (old templates separate paragraphs that way).
+    """
+    marks: list[tuple[LexborNode, str]] = []
+    for br in tree.css("br"):
+        before, after = _neighbour(br, forward=False), _neighbour(br, forward=True)
+        if before is None or after is None or before.tag == "br":
+            continue  # an edge of a block, or inside a run (its first <br> speaks for it)
+        marks.append((br, PARA_BREAK if after.tag == "br" else LINE_BREAK))
+    for node, mark in marks:  # decided on the intact tree first
+        node.insert_before(f" {mark} ")
+
+
+def _neighbour(node: LexborNode, *, forward: bool) -> LexborNode | None:
+    """The nearest sibling that is not whitespace-only text."""
+    sib = node.next if forward else node.prev
+    while sib is not None and sib.tag == "-text" and not (sib.text_content or "").strip():
+        sib = sib.next if forward else sib.prev
+    return sib
 
 
 def _select(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
@@ -219,6 +270,58 @@ def _link_dense(node: LexborNode, guard: _Guard) -> bool:
     return len(links) >= 3 and linked >= 0.8 * len(text)
 
 
+def pitch_boxes(tree: LexborHTMLParser, guard: _Guard) -> list[LexborNode]:
+    """Paywall, subscription and donation boxes: the whole box around a pitch goes.
+
+    The line rules drop a pitch sentence, but its box also holds a benefits list, a
+    footnote, a heading ("Links lesen, …") and buttons. A box is the largest ancestor of a
+    pitch (a sentence in :data:`scraper.patterns.PITCH` or a call-to-action link) that
+    holds no other prose paragraph and little of the page's text.
+    """
+    boxes: dict[int, LexborNode] = {}
+    for trigger in _pitch_triggers(tree):
+        box = _pitch_box(trigger, guard)
+        if box is not None:
+            boxes[box.mem_id] = box
+    return list(boxes.values())
+
+
+def _pitch_triggers(tree: LexborHTMLParser) -> list[LexborNode]:
+    found = []
+    for node in tree.css("p,h2,h3,h4,h5,dt,a,button"):
+        text = " ".join(node.text(deep=True, strip=False).split())
+        if not text or len(text) > _PITCH_MAX:
+            continue
+        if node.tag in ("a", "button"):
+            if P.CALL_TO_ACTION.fullmatch(text):
+                found.append(node)
+        elif P.PITCH_LINE.search(text):
+            found.append(node)
+    return found
+
+
+def _pitch_box(trigger: LexborNode, guard: _Guard) -> LexborNode | None:
+    box, node = None, trigger.parent
+    for _ in range(6):
+        if node is None or node.tag in ("body", "html", "main", "article") or not guard.small(node):
+            break
+        if len(node.text(deep=True, strip=True)) > _PITCH_BOX_MAX or _holds_prose(node):
+            break
+        box, node = node, node.parent
+    return box
+
+
+def _holds_prose(node: LexborNode) -> bool:
+    """A paragraph of prose that is not itself part of the pitch (an article's teaser text)."""
+    for p in node.css("p"):
+        text = " ".join(p.text(deep=True).split())
+        if len(text) < _PROSE or P.PITCH_LINE.search(text):
+            continue
+        if not any(P.CALL_TO_ACTION.fullmatch(" ".join(a.text().split())) for a in p.css("a")):
+            return True
+    return False
+
+
 def _drop(tree: LexborHTMLParser, nodes: list[LexborNode]) -> None:
     """Decompose the top-most of ``nodes`` (descendants go with their ancestor)."""
     doomed = {n.mem_id for n in nodes}
@@ -246,6 +349,7 @@ def _topmost(nodes: list[LexborNode], doomed: set[int]) -> list[LexborNode]:
 def _only(tree: LexborHTMLParser, kept: list[LexborNode]) -> PreCleaned:
     """Keep the head and just the publisher's declared body nodes."""
     head = tree.head.html if tree.head is not None else ""
+    mark_line_breaks(tree)
     parts = [n.html or "" for n in _topmost(kept, {n.mem_id for n in kept})]
     html = f"<html>{head}<body><article>{''.join(parts)}</article></body></html>"
     blocks = tuple(b for n in kept for b in _blocks(n))
@@ -289,43 +393,3 @@ def _blocks(node: LexborNode) -> list[str]:
         if text:
             out.append(text)
     return out
-
-
-def find_lead(tree: LexborHTMLParser, description: str | None) -> str | None:
-    """The standfirst shown on the page: the element whose text starts like the description.
-
-    Many templates print the lead in the article header, outside the container trafilatura
-    picks; the meta description usually repeats it. Only text visible in the body counts
-    (a description that is SEO copy alone adds nothing), never a caption, link or aside.
-    """
-    desc = " ".join((description or "").split()).rstrip(" .…")
-    body = tree.body
-    if len(desc) < _LEAD_MIN or body is None:
-        return None
-    probe = desc[:_LEAD_PROBE].casefold()
-    head = probe[:24]
-    for node in body.traverse(include_text=True):
-        if node.tag != "-text":
-            continue
-        piece = " ".join((node.text_content or "").split()).casefold()
-        # the lead's first words, whole in one text node or opening it before inline markup
-        if head not in piece and not (len(piece) >= 12 and probe.startswith(piece)):
-            continue
-        elem = node.parent
-        while elem is not None and elem.tag in _INLINE:
-            elem = elem.parent
-        if elem is None or elem.tag in _NOT_LEAD or _within(elem, _NOT_LEAD):
-            continue
-        text = " ".join(elem.text(deep=True).split())
-        if probe in text.casefold() and len(text) <= 2 * len(desc) + 200:
-            return text
-    return None
-
-
-def _within(node: LexborNode, tags: frozenset[str]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in tags:
-            return True
-        parent = parent.parent
-    return False

@@ -14,11 +14,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import trafilatura
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.charset import decode_html
 from scraper.clean import postclean, stitch
-from scraper.clean_pre import find_lead, preclean
+from scraper.clean_pre import preclean
 from scraper.metadata import PageMeta, guess_date, read_meta, split_authors
 from scraper.models import Extraction
 
@@ -27,6 +27,11 @@ EXTRACTOR_VERSION = "1.2.0"
 
 _MAX_HTML_CHARS = 8_000_000  # lexbor copes, but trafilatura's lxml pass gets slow beyond
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs per-page noise
+_LEAD_MIN = 40
+_LEAD_PROBE = 60
+_INLINE = frozenset({"b", "strong", "i", "em", "span", "a", "u", "mark", "small", "font"})
+_NOT_LEAD = frozenset({"a", "figure", "figcaption", "aside", "nav", "footer", "script", "style",
+                       "noscript", "template", "button", "form", "head", "title", "meta"})
 
 
 def extract_page(
@@ -82,6 +87,46 @@ def with_lead(text: str, lead: str | None) -> str:
     if probe in " ".join(text.split()).casefold():
         return text
     return f"{lead}\n{text}"
+
+
+def find_lead(tree: LexborHTMLParser, description: str | None) -> str | None:
+    """The standfirst shown on the page: the element whose text starts like the description.
+
+    Many templates print the lead in the article header, outside the container trafilatura
+    picks; the meta description usually repeats it. Only text visible in the body counts
+    (a description that is SEO copy alone adds nothing), never a caption, link or aside.
+    """
+    desc = " ".join((description or "").split()).rstrip(" .…")
+    body = tree.body
+    if len(desc) < _LEAD_MIN or body is None:
+        return None
+    probe = desc[:_LEAD_PROBE].casefold()
+    head = probe[:24]
+    for node in body.traverse(include_text=True):
+        if node.tag != "-text":
+            continue
+        piece = " ".join((node.text_content or "").split()).casefold()
+        # the lead's first words, whole in one text node or opening it before inline markup
+        if head not in piece and not (len(piece) >= 12 and probe.startswith(piece)):
+            continue
+        elem = node.parent
+        while elem is not None and elem.tag in _INLINE:
+            elem = elem.parent
+        if elem is None or elem.tag in _NOT_LEAD or _within(elem, _NOT_LEAD):
+            continue
+        text = " ".join(elem.text(deep=True).split())
+        if probe in text.casefold() and len(text) <= 2 * len(desc) + 200:
+            return text
+    return None
+
+
+def _within(node: LexborNode, tags: frozenset[str]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in tags:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _build(text: str, meta: PageMeta, doc: object, warnings: tuple[str, ...]) -> Extraction:

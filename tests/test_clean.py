@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import trafilatura
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.clean import drop_leading_title, drop_link_runs, drop_repeats, postclean, stitch
@@ -179,3 +180,49 @@ def test_paragraphs_are_separated_by_a_blank_line_lists_and_tables_stay_whole() 
     assert postclean(text).split("\n\n") == [
         PARA, "- first item of the list\n- second item of the list", PARA + " 2",
         "| Year | Sales |\n| 2023 | 95 |", PARA + " 3"]
+
+
+def test_ruby_readings_follow_the_rp_fallback_and_do_not_split_the_sentence() -> None:
+    tree = _page(
+        f"<article><p>{PARA}</p><p>会見で<ruby><rb>尹錫悦</rb><rp>（</rp><rt>ユンソンニョル</rt>"
+        "<rp>）</rp></ruby>大統領は述べた。<ruby>漢字<rt>かんじ</rt></ruby>も同じ。</p>"
+        f"<p>{PARA} Two.</p><p>{PARA} Three.</p></article>"
+    )
+    text = postclean(trafilatura_text(preclean(tree).html))
+    assert "会見で尹錫悦（ユンソンニョル）大統領は述べた。漢字も同じ。" in text.split("\n\n")
+    assert "かんじ" not in text  # no <rp>: the page offers no plain-text form of the reading
+
+
+def test_paywall_and_donation_boxes_go_whole_a_short_article_stays() -> None:
+    own = "".join(f"<p>{PARA} {i}.</p>" for i in range(6))
+    tree = _page(
+        f"<article>{own}"
+        '<div class="box"><p><b>この記事は会員限定です。</b>無料で会員登録できます。</p>'
+        '<a class="btn" href="/r">会員登録する</a><dl><dt>登録すると</dt>'
+        "<dd>電子版が利用できる</dd><dd>記事が読み放題</dd></dl><p>※紙の新聞とは朝刊です。</p></div>"
+        '<div class="bottom"><p>Links lesen</p><p>Gerade jetzt braucht es Zusammenhalt, und die '
+        "Redaktion bittet alle Leserinnen und Leser um einen Beitrag für die Arbeit vor Ort. "
+        '<a href="/d">Jetzt unterstützen</a></p></div></article>'
+    )
+    html = preclean(tree).html
+    assert html.count(PARA) == 6
+    for gone in ("読み放題", "紙の新聞", "Links lesen", "Zusammenhalt"):
+        assert gone not in html
+    # a teaser paragraph above a paywall notice is the article, not part of the box
+    tree = _page(f'<div class="story"><p>{PARA} Teaser.</p><div><p>Subscribe now to continue '
+                 'reading.</p><a href="/s">Subscribe</a></div></div>')
+    assert f"{PARA} Teaser." in preclean(tree).html
+
+
+def test_modal_widgets_and_japanese_labels_are_furniture() -> None:
+    own = "".join(f"<p>{PARA} {i}.</p>" for i in range(4))
+    tree = _page(f'<div class="scrap-modal"><div class="scrap-modal-head">メモ入力</div>'
+                 f"<p>完了しました</p></div><article>{own}</article>")
+    html = preclean(tree).html
+    assert "メモ入力" not in html and "完了しました" not in html and html.count(PARA) == 4
+    text = "\n".join([PARA, "関連キーワード", "関連記事", "地震の新しい情報", "おすすめ情報"])
+    assert postclean(text) == PARA
+
+
+def trafilatura_text(html: str) -> str:
+    return str(getattr(trafilatura.bare_extraction(html, with_metadata=False), "text", ""))

@@ -129,3 +129,21 @@ def test_page_without_declared_date_gets_one_from_its_text() -> None:
     got = extract_page(page.encode(), "https://city.example/f")
     assert got.published is not None and got.published.date().isoformat() == "2023-03-14"
     assert got.published.tzinfo is not None
+
+
+def test_paragraphs_are_blank_line_separated_and_a_br_stays_inside_its_paragraph() -> None:
+    poem = "Roses grow along the old harbour wall<br>and nobody remembers who planted them"
+    page = ("<html><head><title>Roses on the harbour wall</title></head><body><article>"
+            f"<h1>Roses on the harbour wall</h1><p>{PARA}</p><p>{poem}</p>"
+            f"<p>{PARA} Second.<br><br>{PARA} Third.</p>"
+            "<ul><li>First point of the list</li><li>Second point<br>of the list</li></ul>"
+            f"<p>{PARA} End.</p></article></body></html>")
+    text = extract_page(page.encode(), "https://city.example/harbour").text
+    assert text.split("\n\n") == [
+        PARA,
+        "Roses grow along the old harbour wall\nand nobody remembers who planted them",
+        f"{PARA} Second.", f"{PARA} Third.",
+        "- First point of the list\n- Second point of the list",
+        f"{PARA} End.",
+    ]
+    assert "\u241e" not in text

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from scraper import patterns as P
@@ -165,3 +168,25 @@ def test_pitch_wording_inside_ordinary_prose_is_kept(line: str) -> None:
 )
 def test_byline_lines(line: str, byline: bool) -> None:
     assert bool(P.BYLINE_LINE.match(line)) is byline
+
+
+def test_anchored_search_finds_exactly_what_the_plain_alternation_finds() -> None:
+    """The literal-prefix shortcut may skip work, never a match (upper case included)."""
+    seeds = Path(__file__).parent / "fixtures" / "seed-texts"
+    lines = [line for f in sorted(seeds.glob("*.txt")) for line in f.read_text("utf-8").split("\n")]
+    lines += PROSE + ["SUBSCRIBE NOW for full access", "Réservé aux abonnés", "ⓒ 2024 Example",
+                      "Il vous reste 80% de l'article à lire", "この記事は会員限定です。",
+                      "FOLLOW US ON Instagram", "Nachdruck nur mit Genehmigung",
+                      "All Rights Reserved", "Copyright 2023 Example Media"]
+    for group, fast in ((P.PITCH, P.PITCH_LINE), (P.COPYRIGHT, P.COPYRIGHT_LINE)):
+        plain = re.compile("|".join(group), re.I)
+        found = [line for line in lines if fast.search(line)]
+        assert found == [line for line in lines if plain.search(line)]
+        assert len(found) >= 3  # the corpus does exercise the patterns
+
+
+def test_call_to_action_is_the_whole_link_text() -> None:
+    for text in ("Jetzt unterstützen", "Subscribe now →", "会員登録する", " Donate "):
+        assert P.CALL_TO_ACTION.fullmatch(text), text
+    for text in ("Subscribe to the council's planning alerts", "Support for the bill grew"):
+        assert not P.CALL_TO_ACTION.fullmatch(text), text
