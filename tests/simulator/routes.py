@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from dataclasses import replace
 from datetime import datetime
 
 from tests.simulator import faults, feeds, pages
@@ -40,7 +41,9 @@ def cacheable(req: Request, body: bytes, modified: datetime, content_type: str,
 
 
 async def _robots(state: State, req: Request, conn: Conn, pub: Publisher) -> Response | Handled:
-    mode = pub.config.robots
+    mode = state.robots_override.get(req.host, pub.config.robots)
+    if mode != pub.config.robots:  # Simulator.set_robots: the site changed between runs
+        pub = replace(pub, config=replace(pub.config, robots=mode))
     if mode in ("404", "500"):
         return Response(int(mode), pages.simple_page(f"Error {mode}", "Nothing here.").encode())
     if mode == "429":

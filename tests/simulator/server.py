@@ -21,7 +21,7 @@ from types import TracebackType
 from tests.simulator import routes
 from tests.simulator.http import BadRequest, Conn, Request, Response, read_request, serialise
 from tests.simulator.log import LogEntry, RequestLog
-from tests.simulator.site import Article, Site, SiteConfig
+from tests.simulator.site import ROBOTS_MODES, Article, Site, SiteConfig
 from tests.simulator.state import State
 
 _BIND_ATTEMPTS = 20
@@ -214,6 +214,12 @@ class Simulator:
 
     def clear_log(self) -> None:
         self.request_log.clear()
+
+    def set_robots(self, host: str, mode: str) -> None:
+        """Serve ``host``'s robots.txt in another mode from now on (e.g. "500" tonight)."""
+        if mode not in ROBOTS_MODES:
+            raise ValueError(f"unknown robots mode {mode!r}; choose one of {ROBOTS_MODES}")
+        self.state.robots_override[host] = mode
 
     def requests_for(self, host: str | None = None, path_prefix: str = "") -> list[LogEntry]:
         return self.request_log.requests_for(host, path_prefix)

@@ -16,6 +16,7 @@ class State:
     closed_port: int = 0
     xxe_path: str = "/etc/passwd"
     counters: dict[str, int] = field(default_factory=dict)
+    robots_override: dict[str, str] = field(default_factory=dict)  # host → robots mode
 
     def bump(self, key: str) -> int:
         """Count one more hit on ``key``; returns the new count (1 on the first hit)."""
