@@ -245,6 +245,11 @@ class Crawl:
     async def _fetch_article(self, job: _Job) -> Page | None:
         url = job.candidate.url
         if not await self.robots.allowed(url):
+            policy = await self.robots.policy(url)
+            if policy.state == "unreachable":  # RFC 9309: off for this run only, so the
+                self.stats.deferred += 1  # URL stays pending (a "robots" outcome is final)
+                self._record(url, outcome="deferred", reason=f"robots_{policy.reason}")
+                return None
             self.stats.robots += 1
             self._record(url, outcome="robots")
             return None
