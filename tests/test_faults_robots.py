@@ -21,6 +21,7 @@ from tests.faultkit import (
     consistency_problems,
     crawl,
     crawl_env,
+    raw_seed,
     real_fetcher,
     runs,
     target,
@@ -146,3 +147,24 @@ def test_s19_crawl_delay_honoured_but_capped(robots_run: RobotsRun) -> None:
     assert max(gaps) < 5  # 86400 s asked, capped at 0.3 s
     assert _articles(robots_run, "slow-crawl") <= robots_run.stored_paths("slow-crawl")
     assert robots_run.stored_paths("slow-crawl") <= set(archived(robots_run.db))
+
+
+def test_s19_host_off_for_one_run_only_keeps_its_pending_urls(tmp_path: Path) -> None:
+    """A robots.txt that fails tonight keeps the host off *this* run: URLs waiting from an
+    earlier run must still be fetched the night after, when the feed answers 304."""
+    hosts = (HostConfig(articles=3, crawl_delay=None, robots_sitemap=False),)
+    with Simulator(SiteConfig(hosts=hosts)) as sim:
+        host = sim.hosts[0]
+        seeds = tmp_path / "seeds"
+        raw_seed(seeds, "feed-only", host, feeds=[sim.url("/feed.rss")])
+        db = tmp_path / "n.db"
+        env = crawl_env(max_tries=2)
+        first = crawl(seeds, db, env=env, extra=["--max-pages", "1"])  # two left waiting
+        sim.set_robots(host, "500")
+        second = crawl(seeds, db, env=env)
+        sim.set_robots(host, "ok")
+        third = crawl(seeds, db, env=env)
+    assert (first.returncode, second.returncode) == (3, 3), first.output + second.output
+    assert third.returncode == 0, third.output
+    assert [e.status for e in sim.requests_for(host, "/feed.rss")][-1] == 304
+    assert {a.path for a in sim.site.articles} <= set(archived(db))
