@@ -43,7 +43,7 @@ def is_furniture(line: str) -> bool:
         return True
     if P.SECTION_LINE.match(text) or P.TEASER_HEADING.match(text):
         return True
-    if P.LINK_LIST_LINE.search(text):
+    if P.LINK_LIST_LINE.search(text) or P.PLACEHOLDER_LINE.match(text):
         return True
     if len(text) <= _MAX_FURNITURE and (
         P.COPYRIGHT_LINE.search(text) or P.PITCH_LINE.search(text)

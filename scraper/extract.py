@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +28,11 @@ EXTRACTOR_VERSION = "1.2.0"
 
 _MAX_HTML_CHARS = 8_000_000  # lexbor copes, but trafilatura's lxml pass gets slow beyond
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs per-page noise
+_SHORT_TEXT = 200  # below this, look for the body in the page's data (script-rendered pages)
+_MIN_EMBEDDED = 500
+_RSC_CHUNK = re.compile(r'self\.__next_f\.push\(\[1,("(?:[^"\\]|\\.)*")\]\)')
+_RSC_TEXT_ROW = re.compile(r"(?:^|\n)[0-9a-f]+:T([0-9a-f]+),")
+_NEXT_DATA = re.compile(r'<script[^>]*id="__NEXT_DATA__"[^>]*>(.*?)</script>', re.S | re.I)
 _LEAD_MIN = 40
 _LEAD_PROBE = 60
 _INLINE = frozenset({"b", "strong", "i", "em", "span", "a", "u", "mark", "small", "font"})
@@ -65,18 +71,82 @@ def _extract(
         meta = replace(meta, published=guess_date(html, url))
     lead = find_lead(tree, meta.description)
     pre = preclean(tree, drop_selectors, body_selectors, meta.title)
-    doc = trafilatura.bare_extraction(
-        pre.html, url=url or None, include_comments=False, with_metadata=False,
-        include_tables=True, include_images=False, include_links=False,
-    )
+    doc = _trafilatura(pre.html, url)
     raw = stitch(getattr(doc, "text", None) or "", pre.container_blocks, pre.containers)
     text = postclean(with_lead(raw, lead), meta.title)
+    if len(text) < _SHORT_TEXT and not body_selectors:
+        embedded = embedded_article_html(html)
+        if embedded is not None:
+            text = max(text, _extract_fragment(embedded, url, meta.title), key=len)
     warnings: list[str] = []
     if not text:
         warnings.append("no_text")
     if "\ufffd" in text:
         warnings.append("replacement_chars")
     return _build(text, meta, doc, tuple(warnings))
+
+
+def _trafilatura(html: str, url: str) -> object:
+    return trafilatura.bare_extraction(
+        html, url=url or None, include_comments=False, with_metadata=False,
+        include_tables=True, include_images=False, include_links=False,
+    )
+
+
+def _extract_fragment(fragment: str, url: str, title: str | None) -> str:
+    """The cleaned text of an article body found as page data (no head, no template)."""
+    tree = LexborHTMLParser(f"<html><body><article>{fragment}</article></body></html>")
+    pre = preclean(tree, title=title)
+    doc = _trafilatura(pre.html, url)
+    raw = stitch(getattr(doc, "text", None) or "", pre.container_blocks, pre.containers)
+    return postclean(raw, title)
+
+
+def embedded_article_html(html: str) -> str | None:
+    """Article HTML that a script-rendered page ships only as data, for when the DOM is empty.
+
+    Next.js App Router pages stream it in React Server Component "text rows"
+    (``self.__next_f.push``, rows ``<id>:T<hex byte length>,<text>``); pages-router sites
+    put it in the ``__NEXT_DATA__`` JSON. The longest such string holding paragraphs wins.
+    """
+    found = [t for t in _rsc_texts(html) + _next_data_texts(html)
+             if len(t) >= _MIN_EMBEDDED and "<p" in t]
+    return max(found, key=len) if found else None
+
+
+def _rsc_texts(html: str) -> list[str]:
+    if "self.__next_f" not in html:
+        return []
+    try:
+        payload = "".join(json.loads(chunk) for chunk in _RSC_CHUNK.findall(html))
+    except ValueError:
+        return []
+    out = []
+    for row in _RSC_TEXT_ROW.finditer(payload):
+        size = int(row.group(1), 16)  # in UTF-8 bytes: that many characters cover them all
+        raw = payload[row.end() : row.end() + size].encode("utf-8")[:size]
+        out.append(raw.decode("utf-8", "ignore"))
+    return out
+
+
+def _next_data_texts(html: str) -> list[str]:
+    found = _NEXT_DATA.search(html)
+    if found is None:
+        return []
+    try:
+        stack: list[object] = [json.loads(found.group(1))]
+    except ValueError:
+        return []
+    out = []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str) and len(node) >= _MIN_EMBEDDED:
+            out.append(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return out
 
 
 def with_lead(text: str, lead: str | None) -> str:

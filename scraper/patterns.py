@@ -240,6 +240,8 @@ CAPTION_LABEL_LINE = re.compile(
     rf"^\s*(?:{'|'.join(re.escape(c) for c in CAPTION_LABELS)})\s*:\s*\S", re.I
 )
 LINK_LIST_LINE = re.compile(LINK_LIST_STAMP, re.I)
+# An unfilled template slot left in the text ("$$ARTICLEAD$$", "{{ ad_slot }}", "[[AD]]").
+PLACEHOLDER_LINE = re.compile(r"^(?:\$\$|\{\{|\[\[|%%)\s*[\w.-]+\s*(?:\$\$|\}\}|\]\]|%%)$")
 
 BYLINE_LINE = re.compile(
     rf"^\s*(?i:{'|'.join(re.escape(w) for w in sorted(BYLINE_WORDS, key=len, reverse=True))})"

@@ -147,3 +147,30 @@ def test_paragraphs_are_blank_line_separated_and_a_br_stays_inside_its_paragraph
         f"{PARA} End.",
     ]
     assert "\u241e" not in text
+
+
+def _script_page(script: str) -> bytes:
+    return ("<html><head><title>Night buses extended to the suburbs</title></head><body>"
+            f'<div id="root"></div>{script}</body></html>').encode()
+
+
+ARTICLE_HTML = (f'<p class="editor-p">{PARA}</p>$$ARTICLEAD$$<h2>What changes</h2>'
+                f"<p>{PARA} Operators expect more passengers.</p><p>{PARA} From March.</p>")
+
+
+def test_script_rendered_page_body_is_read_from_next_js_server_component_rows() -> None:
+    size = len(ARTICLE_HTML.encode("utf-8"))
+    rows = [f'0:["$","div",null,{{}}]\n24:T{size:x},{ARTICLE_HTML}', '25:["$","p",null,{}]\n']
+    script = "".join(f"<script>self.__next_f.push([1,{json.dumps(r)}])</script>" for r in rows)
+    got = extract_page(_script_page(script), "https://city.example/night-buses")
+    assert got.text.split("\n\n") == [PARA, "What changes", f"{PARA} Operators expect more "
+                                      "passengers.", f"{PARA} From March."]
+
+
+def test_script_rendered_page_body_is_read_from_next_data() -> None:
+    data = {"props": {"pageProps": {"article": {"id": 7, "body": ARTICLE_HTML,
+                                                "teaser": "Short teaser text."}}}}
+    script = f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>'
+    got = extract_page(_script_page(script), "https://city.example/night-buses")
+    assert got.text.count(PARA) == 3 and "ARTICLEAD" not in got.text
+    assert extract_page(_script_page(script[:-40]), "https://x.example/").text == ""  # cut JSON
