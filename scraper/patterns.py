@@ -174,6 +174,8 @@ STAMP_WORDS: tuple[str, ...] = (
     "minuten", "read", "lesezeit", "lesedauer", "reading time", "temps de lecture",
     "lectura", "de", "jst", "gmt", "utc", "cet", "cest", "mez", "mesz", "et", "est", "edt",
     "bst", "pt", "pst", "pdt", "ist", "aest", "pm", "h", "更新", "公開", "配信",
+    # media-library availability ("02:57 Min. Verfügbar bis 06.05.2024")
+    "verfügbar", "bis", "available", "until", "disponible", "jusqu'au",
 )
 
 # Trailing date stamps that mark an aggregator's link list entry.
@@ -240,6 +242,12 @@ CAPTION_LABEL_LINE = re.compile(
     rf"^\s*(?:{'|'.join(re.escape(c) for c in CAPTION_LABELS)})\s*:\s*\S", re.I
 )
 LINK_LIST_LINE = re.compile(LINK_LIST_STAMP, re.I)
+# A video/audio teaser: its blurb ends in a date and a running time ("… 21.04.2024 | 3:18 min").
+MEDIA_TEASER_END = re.compile(
+    r"(?:\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2})\s*[|·•]\s*"
+    r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:min|minuten|mins|minutes)\.?\s*$",
+    re.I,
+)
 # An unfilled template slot left in the text ("$$ARTICLEAD$$", "{{ ad_slot }}", "[[AD]]").
 PLACEHOLDER_LINE = re.compile(r"^(?:\$\$|\{\{|\[\[|%%)\s*[\w.-]+\s*(?:\$\$|\}\}|\]\]|%%)$")
 

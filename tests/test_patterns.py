@@ -190,3 +190,16 @@ def test_call_to_action_is_the_whole_link_text() -> None:
         assert P.CALL_TO_ACTION.fullmatch(text), text
     for text in ("Subscribe to the council's planning alerts", "Support for the bill grew"):
         assert not P.CALL_TO_ACTION.fullmatch(text), text
+
+
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [("02:57 Min.. Verfügbar bis 06.05.2024.", True),
+     ("Der Minister spricht über die neuen Sanktionen gegen den Iran. 18.04.2024 | 0:21 min", True),
+     ("Watch the full interview with the mayor here. 2024-04-18 · 12:05 min", True),
+     ("$$ARTICLEAD$$", True), ("{{ ad_slot_2 }}", True),
+     ("Das Rennen am 21.04.2024 dauerte am Ende 3:18 Minuten länger als geplant.", False),
+     ("Die Ausstellung ist bis 06.05.2024 im Stadtmuseum zu sehen.", False)],
+)
+def test_media_teasers_availability_stamps_and_placeholders(line: str, furniture: bool) -> None:
+    assert is_furniture(line) is furniture
