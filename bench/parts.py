@@ -159,6 +159,9 @@ def extraction_speed(opts: Options, out: Result, log: Callable[[str], None]) -> 
                         spread=spread(r1)))
     out.rows.append(Row(part, f"ours {w} cores / bare 1 core", f"{median(rn):.2f}", "≥ 1.70",
                         verdict(median(rn), 1.7), spread(rn)))
+    cpu = [p.ours_cpu / p.bare_cpu for p in passes if p.bare_cpu]
+    out.rows.append(Row(part, "ours / bare, pages per CPU second (unaffected by other load)",
+                        f"{median(cpu):.2f}", spread=spread(cpu)))
 
 
 def memory(opts: Options, out: Result, log: Callable[[str], None]) -> None:
