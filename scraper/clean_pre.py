@@ -361,27 +361,43 @@ def container_blocks(tree: LexborHTMLParser) -> tuple[tuple[str, ...], int]:
 
     Condé Nast-style pages split one body into several same-class containers around ad
     slots; trafilatura then keeps only the first. Grouping paragraph parents by
-    (tag, class) finds all of them.
+    (tag, class without modifiers) finds all of them. Teaser cards (three or more parents
+    of one paragraph each) are not a body and do not count against a body in parts.
     """
     chars: dict[tuple[str, str], int] = {}
+    paras: dict[tuple[str, str], int] = {}
     members: dict[tuple[str, str], dict[int, LexborNode]] = {}
-    all_chars = 0
     for p in tree.css("p"):
         n = len(p.text(deep=True, strip=True))
         parent = p.parent
         if n < _MIN_BLOCK or parent is None:
             continue
-        all_chars += n
-        key = (parent.tag or "", parent.attributes.get("class") or "")
+        key = (parent.tag or "", _class_key(parent.attributes.get("class") or ""))
         chars[key] = chars.get(key, 0) + n
+        paras[key] = paras.get(key, 0) + 1
         members.setdefault(key, {})[parent.mem_id] = parent
     if not chars:
         return (), 0
     best = max(chars, key=lambda k: chars[k])
-    if chars[best] < 0.6 * all_chars:
+    cards = 0  # only a body split in parts is weighed without the cards (else keep it strict)
+    if len(members[best]) >= 2:
+        cards = sum(c for k, c in chars.items()
+                    if k != best and len(members[k]) >= 3 and paras[k] == len(members[k]))
+    if chars[best] < 0.6 * (sum(chars.values()) - cards):
         return (), 0
     nodes = list(members[best].values())
     return tuple(b for node in nodes for b in _blocks(node)), len(nodes)
+
+
+@functools.lru_cache(maxsize=1024)
+def _class_key(classes: str) -> str:
+    """A class string without its modifiers: "body articleBody -bottom-space" → "body articleBody".
+
+    The parts of one split body often differ only by a modifier (a leading "-", a BEM
+    "--" modifier, a responsive "lg:" utility).
+    """
+    return " ".join(t for t in classes.split() if not t.startswith("-") and "--" not in t
+                    and ":" not in t)
 
 
 def _blocks(node: LexborNode) -> list[str]:

@@ -226,3 +226,12 @@ def test_modal_widgets_and_japanese_labels_are_furniture() -> None:
 
 def trafilatura_text(html: str) -> str:
     return str(getattr(trafilatura.bare_extraction(html, with_metadata=False), "text", ""))
+
+
+def test_body_parts_differing_by_a_class_modifier_are_stitched_past_teaser_cards() -> None:
+    part = "".join(f"<p>{PARA} {i}.</p>" for i in range(4))
+    cards = "".join(f'<div class="card"><p>{PARA} Teaser {i}.</p></div>' for i in range(6))
+    tree = _page(f'<div class="body articleBody -bottom-space">{part}</div><div class="ad">x</div>'
+                 f'<div class="body articleBody">{part.replace(" 0.", " 3.")}</div>{cards}')
+    blocks, containers = container_blocks(tree)
+    assert containers == 2 and len(blocks) == 8 and not any("Teaser" in b for b in blocks)
