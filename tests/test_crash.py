@@ -144,6 +144,7 @@ def test_s26_sigkill_at_random_moments(kill_site: KillSite, tmp_path: Path) -> N
 
 
 @pytest.mark.long
+@pytest.mark.timeout(1800)
 def test_s26_sigkill_at_50_random_moments(kill_site: KillSite, tmp_path: Path) -> None:
     done = kill_rounds(kill_site, tmp_path, LONG_KILL_POINTS, seed=2026)
     print(f"\nS26 kill points survived: {done}")
@@ -214,7 +215,8 @@ def test_s27_sigterm_stops_promptly_and_marks_the_run_interrupted(
     late = [e for e in slow_sim.log if e.start > sent + 1.0]
     slow_sim.latency = 0.0  # the follow-up need not be slow
     assert proc.returncode == 3, err
-    assert took < 5, f"took {took:.1f}s to stop"
+    print(f"\nS27 SIGTERM to exit: {took:.2f}s")
+    assert took < 8, f"took {took:.1f}s to stop"
     assert "interrupted" in out and "Traceback" not in err
     assert runs(db)[-1][0] == "interrupted"
     assert not late  # scheduling stopped at once

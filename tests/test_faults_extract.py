@@ -35,7 +35,7 @@ from tests.simulator.content import monster
 
 MONSTERS = ("big", "nested", "links")
 BODY_CAP = 32 * MIB  # so the 20 MB page reaches extraction
-EXTRACT_TIMEOUT = 4.0
+EXTRACT_TIMEOUT = 2.5
 WORKER_MB = 640
 # What a monster may end as: extracted (an article or no article), or cut in its worker.
 ENDINGS = {("new", None), ("no_article", None), ("failed", "extract_timeout"),
@@ -82,7 +82,7 @@ def test_s23_run_continues_and_memory_stays_bounded(extract_run: ExtractRun) -> 
     assert "/fault/article" in archived(extract_run.db)  # the crawl went on past the monsters
     assert runs(extract_run.db)[-1][0] in ("ok", "partial")
     assert consistency_problems(extract_run.db) == []
-    # 3 pages × 4 s at most, plus worker restarts: the wall-clock limit held
+    # 3 pages × 2.5 s at most, plus worker restarts: the wall-clock limit held
     assert result.seconds < len(MONSTERS) * (EXTRACT_TIMEOUT + 3) + 15
     grown = result.peak_mib - extract_run.baseline_mib
     biggest = len(monster("big")) / MIB
