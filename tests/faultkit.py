@@ -10,6 +10,7 @@ user (or datasette) would.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -401,12 +402,11 @@ async def real_fetcher(*, allow: Iterable[str] = (LOOPBACK,), sleeps: list[float
             "connect_timeout": 2.0, "read_timeout": 2.0, "request_deadline": 5.0}
     conf = Settings(**{**base, **settings})  # type: ignore[arg-type]
     scheduler = HostScheduler(global_concurrency=8, per_host_concurrency=4, per_host_delay=0.0)
-    record = sleeps
 
-    async def sleep(seconds: float) -> None:
-        if record is not None:
-            record.append(seconds)
-        await _asyncio_sleep(seconds)
+    async def sleep(seconds: float) -> None:  # the back-off waits, recorded for the test
+        if sleeps is not None:
+            sleeps.append(seconds)
+        await asyncio.sleep(seconds)
 
     guard = AddressGuard(allow, resolver=resolver)  # type: ignore[arg-type]
     client: httpx.AsyncClient = build_client(conf)
@@ -415,9 +415,3 @@ async def real_fetcher(*, allow: Iterable[str] = (LOOPBACK,), sleeps: list[float
                       run_deadline=run_deadline)
     finally:
         await client.aclose()
-
-
-async def _asyncio_sleep(seconds: float) -> None:
-    import asyncio
-
-    await asyncio.sleep(seconds)
