@@ -27,7 +27,8 @@ from scraper.settings import Settings
 from tests.httpmock import make_fetcher, resp
 
 EXAMPLES = 100
-SIZES = [EXAMPLES, pytest.param(2_000, marks=pytest.mark.long, id="long")]
+SIZES = [EXAMPLES, pytest.param(2_000, marks=[pytest.mark.long, pytest.mark.timeout(1200)],
+                                 id="long")]
 PAGES = [p.read_bytes() for p in sorted((Path(__file__).parent / "fixtures" / "pages").rglob(
     "*.html"))]
 URL = "https://news.example.com/2026/01/story.html"
