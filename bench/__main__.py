@@ -11,6 +11,7 @@ table and writes it, with the machine and the command, to ``--out`` for BENCHMAR
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 import time
@@ -78,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     if opts.repeats < 1 or opts.hosts < 1 or opts.articles < 1:
         raise SystemExit("bench: --repeats, --hosts and --articles must be at least 1")
     result, began = parts.Result(), time.monotonic()
+    # Other work on the machine moves every wall-clock figure: record it at both ends.
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    result.notes.append(f"load average at start (1/5/15 min): {load}")
 
     def log(message: str) -> None:
         print(f"[{time.monotonic() - began:6.0f}s] {message}", file=sys.stderr, flush=True)
