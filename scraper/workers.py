@@ -48,6 +48,14 @@ def _worker_main(conn: Connection, target: str, memory_mb: int) -> None:
             conn.send(("error", f"{type(exc).__name__}: {exc}"[:300]))
 
 
+def _exchange(conn: Connection, job: object) -> tuple[str, Any]:
+    """Send one job and wait for its answer, in a thread: a page of several MB written
+    into the pipe would otherwise block the event loop until the worker reads it."""
+    conn.send(job)
+    result: tuple[str, Any] = conn.recv()
+    return result
+
+
 @dataclass
 class _Worker:
     process: Any
@@ -83,9 +91,9 @@ class WorkerPool:
         worker = await self._idle.get()
         loop = asyncio.get_running_loop()
         try:
-            worker.conn.send((args, kwargs))
             status, value = await asyncio.wait_for(
-                loop.run_in_executor(None, worker.conn.recv), self._timeout
+                loop.run_in_executor(None, _exchange, worker.conn, (args, kwargs)),
+                self._timeout,
             )
         except TimeoutError:
             worker = self._replace(worker)
