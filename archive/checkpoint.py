@@ -23,7 +23,7 @@ import threading
 from pathlib import Path
 
 POLL_SECONDS = 0.1  # one fsync per poll at most; a poll with nothing to copy costs microseconds
-REWIND_FRAMES = 10_000  # rewind the WAL once it holds this many pages (~40 MB) ...
+REWIND_FRAMES = 30_000  # rewind the WAL once it holds this many pages (~120 MB) ...
 REWIND_BACKLOG = 1_000  # ... and at most this many are left to copy (a short writer pause)
 WRITER_AUTOCHECKPOINT = 40_000  # the writer's own fallback if this thread falls behind
 

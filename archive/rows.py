@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from archive.dedup import Fingerprint
-from archive.identity import url_key
 from archive.records import ArticleRecord
 
 RAW_COMPRESSION = "gzip"  # stdlib, and readable by any tool a data team has
@@ -85,12 +84,14 @@ def insert_article(
     return int(cur.lastrowid or 0)
 
 
-def add_urls(conn: sqlite3.Connection, article_id: int, urls: Iterable[str], seen: str) -> None:
-    """Record every URL that led to the article (first sighting wins)."""
+def add_urls(
+    conn: sqlite3.Connection, article_id: int, keys: dict[str, str], seen: str
+) -> None:
+    """Record every URL that led to the article, with its identity key (first sighting wins)."""
     conn.executemany(
         "INSERT OR IGNORE INTO article_urls (url, url_key, article_id, first_seen) "
         "VALUES (?, ?, ?, ?)",
-        [(u, url_key(u), article_id, seen) for u in urls],
+        [(u, k, article_id, seen) for u, k in keys.items()],
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import wraps
@@ -280,33 +280,58 @@ class Archive:
     # articles -----------------------------------------------------------------------
 
     @_translated
-    def store_article(self, record: ArticleRecord, *, run_id: int | None = None) -> StoreResult:
-        """Store one article in one transaction, deciding new/updated/unchanged/duplicate."""
-        fp = dedup.fingerprint(record.text)
+    def store_article(
+        self,
+        record: ArticleRecord,
+        *,
+        run_id: int | None = None,
+        fingerprint: dedup.Fingerprint | None = None,
+    ) -> StoreResult:
+        """Store one article in one transaction, deciding new/updated/unchanged/duplicate.
+
+        ``fingerprint`` is ``archive.dedup.fingerprint(record.text)`` when the caller has
+        already worked it out (the crawl does, in its extraction workers, so the single
+        writer only looks things up); without it the archive computes it here.
+        """
+        fp = fingerprint if fingerprint is not None else dedup.fingerprint(record.text)
         self._writing()
         with self.transaction() as conn:
             return store(conn, record, fp, run_id=run_id)
 
     @_translated
     def store_many(
-        self, records: Iterable[ArticleRecord], *, run_id: int | None = None
+        self,
+        records: Sequence[ArticleRecord],
+        *,
+        run_id: int | None = None,
+        fingerprints: Sequence[dedup.Fingerprint] | None = None,
     ) -> list[StoreResult]:
         """Store a batch in one transaction (bulk imports): all of it or none of it lands.
 
         A crawl stores one article per transaction instead, so a kill loses one article at
-        most; a batch trades that for fewer commits (see BENCHMARKS.md).
+        most; a batch trades that for fewer commits (see BENCHMARKS.md). ``fingerprints``,
+        if given, are those of the records' texts, in order.
         """
+        if fingerprints is not None and len(fingerprints) != len(records):
+            raise ValueError("store_many: one fingerprint per record")
+        fps = fingerprints or [dedup.fingerprint(r.text) for r in records]
         results = []
         self._writing()
         with self.transaction() as conn:
-            for record in records:
-                results.append(store(conn, record, dedup.fingerprint(record.text), run_id=run_id))
+            for record, fp in zip(records, fps, strict=True):
+                results.append(store(conn, record, fp, run_id=run_id))
         return results
 
     @_translated
-    def apply_reextraction(self, article_id: int, record: ArticleRecord) -> bool:
+    def apply_reextraction(
+        self,
+        article_id: int,
+        record: ArticleRecord,
+        *,
+        fingerprint: dedup.Fingerprint | None = None,
+    ) -> bool:
         """Replace an article's text/metadata from a re-extraction; True if anything changed."""
-        fp = dedup.fingerprint(record.text)
+        fp = fingerprint if fingerprint is not None else dedup.fingerprint(record.text)
         with self.transaction() as conn:
             return reextracted(conn, article_id, record, fp)
 

@@ -29,13 +29,14 @@ def store(
 ) -> StoreResult:
     """Store ``record``; the caller holds the transaction."""
     urls = list(dict.fromkeys((record.url, *record.urls)))
-    known = _known_article(conn, record.url, urls)
+    keys = {u: url_key(u) for u in urls}  # ~50 µs each: worked out once per store
+    known = _known_article(conn, keys[record.url], keys)
     if known is not None:
         result = _store_known(conn, known, record, fp)
     else:
         result = _store_unknown(conn, record, fp, run_id)
     seen = rows.ts(record.fetched_at)
-    rows.add_urls(conn, result.article_id, urls, seen)
+    rows.add_urls(conn, result.article_id, keys, seen)
     rows.save_raw(conn, result.article_id, record)
     for url in urls:
         rows.upsert_url_state(
@@ -55,17 +56,18 @@ def store(
     return result
 
 
-def _known_article(conn: sqlite3.Connection, url: str, urls: list[str]) -> int | None:
-    keys = list(dict.fromkeys(url_key(u) for u in urls))
-    marks = ",".join("?" * len(keys))
+def _known_article(conn: sqlite3.Connection, own: str, keys: dict[str, str]) -> int | None:
+    """The article any of the URL keys already belongs to; ``own`` is the canonical URL's."""
+    distinct = list(dict.fromkeys(keys.values()))
+    marks = ",".join("?" * len(distinct))
     found = conn.execute(
         f"SELECT article_id, url_key FROM article_urls WHERE url_key IN ({marks}) "
         "ORDER BY article_id",
-        keys,
+        distinct,
     ).fetchall()
     if not found:
         return None
-    own = url_key(url)  # the canonical URL's own article wins over a stale redirect alias
+    # the canonical URL's own article wins over a stale redirect alias
     return next((int(a) for a, k in found if k == own), int(found[0][0]))
 
 

@@ -112,7 +112,7 @@ async def _reextract(archive: Archive, seeds: dict[str, Seed]) -> tuple[int, int
             total += 1
             seed = seeds.get(raw.site or "")
             try:
-                ext = await pool.run(raw.html, raw.url, raw.content_type,
+                ext, fp = await pool.run(raw.html, raw.url, raw.content_type,
                                      drop_selectors=seed.drop_selectors if seed else (),
                                      body_selectors=seed.body_selectors if seed else ())
             except ExtractionFailed:
@@ -127,7 +127,7 @@ async def _reextract(archive: Archive, seeds: dict[str, Seed]) -> tuple[int, int
                 failed += 1  # keep the stored text rather than replace it with nothing
                 continue
             try:
-                changed += archive.apply_reextraction(raw.article_id, record)
+                changed += archive.apply_reextraction(raw.article_id, record, fingerprint=fp)
             except ArchiveError:
                 failed += 1
     finally:

@@ -17,6 +17,7 @@ from pathlib import Path
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from archive.dedup import Fingerprint, fingerprint
 from scraper.charset import decode_html
 from scraper.clean import postclean, stitch
 from scraper.clean_pre import preclean
@@ -53,6 +54,25 @@ def extract_page(
         return _extract(body, url, content_type, drop_selectors, body_selectors)
     except Exception as exc:  # one bad page must never stop a run
         return Extraction(text="", warnings=(f"extract_failed: {type(exc).__name__}: {exc}",))
+
+
+def extract_for_archive(
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    *,
+    drop_selectors: tuple[str, ...] = (),
+    body_selectors: tuple[str, ...] = (),
+) -> tuple[Extraction, Fingerprint]:
+    """:func:`extract_page` plus the text's dedup fingerprint: the crawl's worker target.
+
+    Normalising, shingling and MinHash cost ~0.3 ms of CPU per article; done here they run
+    on all cores beside the extraction, and the archive writer (the crawl's event loop) is
+    left with its SQLite lookups and writes.
+    """
+    extraction = extract_page(body, url, content_type, drop_selectors=drop_selectors,
+                              body_selectors=body_selectors)
+    return extraction, fingerprint(extraction.text)
 
 
 def _extract(

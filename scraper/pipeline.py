@@ -36,7 +36,7 @@ from scraper.settings import Settings
 from scraper.urls import canonicalize, host_of, pick_canonical
 from scraper.workers import ExtractionFailed, WorkerPool
 
-EXTRACT_TARGET = "scraper.extract:extract_page"
+EXTRACT_TARGET = "scraper.extract:extract_for_archive"  # (Extraction, Fingerprint)
 FEED_KINDS = ("feed", "sitemap")
 GONE = (404, 410)
 
@@ -289,7 +289,7 @@ class Crawl:
     async def _extract_and_store(self, job: _Job, page: Page) -> None:
         seed = job.seed
         try:
-            extraction: Extraction = await self.pool.run(
+            extraction, fp = await self.pool.run(
                 page.body, page.final_url, page.content_type,
                 drop_selectors=seed.drop_selectors, body_selectors=seed.body_selectors)
         except ExtractionFailed as exc:
@@ -302,7 +302,7 @@ class Crawl:
             self._record(job.candidate.url, outcome="no_article", status=page.status)
             return
         record = self._record_for(job, page, extraction)
-        result = self.archive.store_article(record, run_id=self._run_id)
+        result = self.archive.store_article(record, run_id=self._run_id, fingerprint=fp)
         self.stats.stored[result.outcome.value] += 1
         self.reporter.tick()
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import pickle
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from scraper.extract import EXTRACTOR_VERSION, extract_file_cli, extract_page
+from archive.dedup import fingerprint
+from scraper.extract import EXTRACTOR_VERSION, extract_file_cli, extract_for_archive, extract_page
 
 PARA = ("The council voted on Thursday to extend the night bus network to the northern "
         "suburbs, a change residents had requested for more than five years.")
@@ -56,6 +59,16 @@ def test_bad_input_never_raises(body: bytes) -> None:
 def test_extract_page_is_picklable_for_process_pools() -> None:
     assert pickle.loads(pickle.dumps(extract_page)) is extract_page
     assert EXTRACTOR_VERSION
+
+
+def test_a_workers_fingerprint_is_the_one_the_archive_would_compute() -> None:
+    # The crawl fingerprints in its extraction processes; dedup across runs depends on
+    # every process hashing a text the same way (no salted hash() anywhere).
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        ext, fp = pool.submit(extract_for_archive, PAGE.encode(), "https://city.example/n").result()
+    assert ext == extract_page(PAGE.encode(), "https://city.example/n")
+    assert fp == fingerprint(ext.text)
+    assert fp.band_keys and fp.lead_hash
 
 
 def test_cli_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
