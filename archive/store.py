@@ -68,6 +68,7 @@ class Archive:
         self.conn = conn
         self.path = path
         self._checkpointer: Checkpointer | None = None
+        self._shingles = dedup.ShingleCache()  # candidates' shingles, for verification
 
     @classmethod
     def open(cls, path: str | Path) -> Archive:
@@ -296,7 +297,7 @@ class Archive:
         fp = fingerprint if fingerprint is not None else dedup.fingerprint(record.text)
         self._writing()
         with self.transaction() as conn:
-            return store(conn, record, fp, run_id=run_id)
+            return store(conn, record, fp, run_id=run_id, cache=self._shingles)
 
     @_translated
     def store_many(
@@ -319,7 +320,8 @@ class Archive:
         self._writing()
         with self.transaction() as conn:
             for record, fp in zip(records, fps, strict=True):
-                results.append(store(conn, record, fp, run_id=run_id))
+                results.append(store(conn, record, fp, run_id=run_id,
+                                     cache=self._shingles))
         return results
 
     @_translated

@@ -19,22 +19,31 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from archive import rows
-from archive.dedup import Fingerprint, Match, find_exact, find_near, find_teaser, fingerprint
+from archive.dedup import (
+    Fingerprint,
+    Match,
+    ShingleCache,
+    find_exact,
+    find_near,
+    find_teaser,
+    fingerprint,
+)
 from archive.identity import url_key
 from archive.records import ArticleRecord, StoreOutcome, StoreResult
 
 
 def store(
-    conn: sqlite3.Connection, record: ArticleRecord, fp: Fingerprint, *, run_id: int | None
+    conn: sqlite3.Connection, record: ArticleRecord, fp: Fingerprint, *, run_id: int | None,
+    cache: ShingleCache | None = None,
 ) -> StoreResult:
-    """Store ``record``; the caller holds the transaction."""
+    """Store ``record``; the caller holds the transaction. ``cache`` speeds up verification."""
     urls = list(dict.fromkeys((record.url, *record.urls)))
     keys = {u: url_key(u) for u in urls}  # ~50 µs each: worked out once per store
     known = _known_article(conn, keys[record.url], keys)
     if known is not None:
         result = _store_known(conn, known, record, fp)
     else:
-        result = _store_unknown(conn, record, fp, run_id)
+        result = _store_unknown(conn, record, fp, run_id, cache)
     seen = rows.ts(record.fetched_at)
     rows.add_urls(conn, result.article_id, keys, seen)
     rows.save_raw(conn, result.article_id, record)
@@ -117,12 +126,13 @@ def new_version(
 
 
 def _store_unknown(
-    conn: sqlite3.Connection, record: ArticleRecord, fp: Fingerprint, run_id: int | None
+    conn: sqlite3.Connection, record: ArticleRecord, fp: Fingerprint, run_id: int | None,
+    cache: ShingleCache | None,
 ) -> StoreResult:
     match = find_exact(conn, fp)
     if match is not None and _same_origin(conn, match.article_id, record):
         return StoreResult(StoreOutcome.UNCHANGED, match.article_id, None, _version(conn, match))
-    match = match or find_near(conn, fp) or find_teaser(conn, fp)
+    match = match or find_near(conn, fp, cache) or find_teaser(conn, fp, cache)
     if match is not None and not match.new_is_longer:
         dup = rows.insert_article(
             conn,

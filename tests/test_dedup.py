@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.dedup import NEAR_JACCARD, fingerprint
+from archive.dedup import NEAR_JACCARD, ShingleCache, fingerprint
 from archive.identity import content_hash, jaccard, url_key
 from archive.records import ArticleRecord, StoreOutcome
 from archive.store import Archive
@@ -256,3 +256,28 @@ def test_similarity_table_behind_the_threshold() -> None:
     assert min(min(table[k]) for k in NEAR) > NEAR_JACCARD + 0.15
     assert max(table["rewrite"] + table["unrelated"]) < NEAR_JACCARD - 0.3
     assert max(table["teaser"]) < NEAR_JACCARD  # teasers need the lead-hash path
+
+
+def test_candidate_cache_changes_no_decision_and_is_used(tmp_path: Path) -> None:
+    """The verification cache (ShingleCache) only saves work: same roots as without it."""
+    cases = dedup_set(4)
+    roots = []
+    for name, size in (("cached.db", 1024), ("uncached.db", 0)):
+        with Archive.open(tmp_path / name) as opened:
+            opened._shingles = ShingleCache(size)
+            ids = [opened.store_article(case.record).article_id for case in cases]
+            roots.append([root(opened, i) for i in ids])
+            if size:
+                assert opened._shingles.hits > opened._shingles.misses
+    assert roots[0] == roots[1]
+
+
+def test_candidate_cache_reshingles_a_root_whose_text_changed(archive: Archive) -> None:
+    bases = load_bases()
+    first = archive.store_article(_record("https://a.example/1", bases["wildfire"], T0, "a"))
+    cache = ShingleCache()
+    before = dict(cache.shingles(archive.conn, [first.article_id]))[first.article_id]
+    archive.store_article(_record("https://a.example/1", bases["exoplanet"], T0, "a"))
+    after = dict(cache.shingles(archive.conn, [first.article_id]))[first.article_id]
+    assert set(after) == set(fingerprint(bases["exoplanet"]).shingles) != set(before)
+    assert cache.misses == 2
