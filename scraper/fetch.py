@@ -40,6 +40,7 @@ from scraper.netguard import AddressGuard
 from scraper.politeness import HostScheduler
 from scraper.retry import RetryPolicy, parse_retry_after
 from scraper.settings import Settings
+from scraper.transport import PerOriginTransport
 
 HopCheck = Callable[[str], Awaitable[None]]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -52,14 +53,10 @@ def build_client(settings: Settings) -> httpx.AsyncClient:
         follow_redirects=False,
         trust_env=False,  # no proxy or netrc taken silently from the environment
         timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-        # Requests in flight are capped by the HostScheduler, not here. Idle keep-alive
-        # connections are cheap, but a keep-alive cap below the hosts in rotation closes
-        # exactly the connection the next request to that host would reuse (httpcore
-        # evicts idle connections over the cap), so every request paid a new TCP connect.
-        limits=httpx.Limits(
-            max_connections=settings.global_concurrency * 4,
-            max_keepalive_connections=settings.global_concurrency * 4,
-        ),
+        # Requests in flight are capped by the HostScheduler, not here. A pool per origin
+        # (scraper.transport) keeps connection bookkeeping per host; its keep-alive cap is
+        # the most a host can have in flight, so a host's next request finds a connection.
+        transport=PerOriginTransport(keepalive_per_origin=settings.global_concurrency),
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
     )
 
