@@ -45,6 +45,10 @@ class DiscoveryReport:
     candidates: list[Candidate]
     counts: dict[str, int]
     errors: list[str] = field(default_factory=list)  # one line per malformed/failed document
+    # Every sitemap parsed this run: "index" (it lists child sitemaps) or "leaf". A caller
+    # that sends conditional requests must not for an index: a 304 there would hide its
+    # children, which change while the index stays the same.
+    sitemap_kinds: dict[str, str] = field(default_factory=dict)
 
 
 async def discover(
@@ -77,7 +81,8 @@ async def discover(
     await run.sitemaps(roots, max_depth=max_sitemap_depth, max_files=max_sitemap_files)
     await run.listings()
     run.counts["candidates"] = len(run.found)
-    return DiscoveryReport(list(run.found.values()), dict(run.counts), run.errors)
+    return DiscoveryReport(list(run.found.values()), dict(run.counts), run.errors,
+                           run.sitemap_kinds)
 
 
 class _Run:
@@ -91,6 +96,7 @@ class _Run:
         self.found: dict[str, Candidate] = {}
         self.counts: Counter[str] = Counter({k: 0 for k in _COUNT_KEYS})
         self.errors: list[str] = []
+        self.sitemap_kinds: dict[str, str] = {}
         self.limit = asyncio.Semaphore(_CONCURRENCY)
 
     async def feeds(self) -> None:
@@ -122,6 +128,7 @@ class _Run:
         self, url: str, doc: SitemapDoc, too_deep: bool, visited: set[str], out: list[str]
     ) -> None:
         self.counts["sitemap_urls_truncated"] += int(doc.truncated)
+        self.sitemap_kinds[url] = "index" if doc.children or doc.sitemaps else "leaf"
         for entry in doc.urls:
             self.add(entry.url, entry.published, SourceKind.SITEMAP, url)
         for child in doc.children or [FeedEntry(u) for u in doc.sitemaps]:

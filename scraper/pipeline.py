@@ -39,6 +39,10 @@ from scraper.workers import ExtractionFailed, WorkerPool
 EXTRACT_TARGET = "scraper.extract:extract_for_archive"  # (Extraction, Fingerprint)
 FEED_KINDS = ("feed", "sitemap")
 GONE = (404, 410)
+# A sitemap's recorded outcome says what it was when last parsed. Only a known leaf is
+# asked conditionally: an index's children change while the index itself does not, so a
+# 304 on the index would hide them (and "sitemap", from earlier versions, may be either).
+SITEMAP_LEAF, SITEMAP_INDEX = "sitemap_leaf", "sitemap_index"
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,9 @@ class Crawl:
         # Feed/sitemap validators only once their candidates are queued: a run killed in
         # between would otherwise get 304s next time and never see those articles again.
         for url, fields in fetched:
+            if fields["outcome"] == "sitemap" and url in report.sitemap_kinds:
+                fields["outcome"] = (SITEMAP_INDEX if report.sitemap_kinds[url] == "index"
+                                     else SITEMAP_LEAF)
             self._record(url, **fields)  # type: ignore[arg-type]
         self.reporter.tick()
 
@@ -165,8 +172,10 @@ class Crawl:
                 self.stats.robots += 1
                 self._record(url, outcome="robots")
                 return None
+            state = self.archive.url_state(url) if kind in FEED_KINDS else None
+            if state is not None and kind == "sitemap" and state.outcome != SITEMAP_LEAF:
+                state = None  # an index, or not known to be a leaf: ask unconditionally
             conditional = kind in FEED_KINDS
-            state = self.archive.url_state(url) if conditional else None
             page = await self._fetch(url, etag=state.etag if state else None,
                                      last_modified=state.last_modified if state else None,
                                      max_bytes=self.settings.max_feed_bytes
@@ -175,7 +184,10 @@ class Crawl:
                 return None
             if page.not_modified:
                 self.stats.not_modified += 1
-                self._record(url, outcome="not_modified", status=304,
+                # A leaf sitemap stays a known leaf, so the next run asks conditionally too.
+                leaf = kind == "sitemap" and state is not None
+                outcome = SITEMAP_LEAF if leaf else "not_modified"
+                self._record(url, outcome=outcome, status=304,
                              etag=state.etag if state else None,
                              last_modified=state.last_modified if state else None)
                 return None

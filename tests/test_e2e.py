@@ -103,9 +103,42 @@ def test_second_run_is_conditional_and_fetches_no_article(crawled: Crawled):
     assert crawled.second.returncode == 0, crawled.second.stdout + crawled.second.stderr
     article_paths = {a.path for a in crawled.sim.site.articles}
     assert not [e for e in crawled.second_log if e.path in article_paths]
-    docs = [e for e in crawled.second_log if e.path in ("/feed.rss", "/sitemap_index.xml")]
-    assert docs and all(e.status == 304 for e in docs)
+    docs = [e for e in crawled.second_log
+            if e.path in ("/feed.rss", "/sitemap-news.xml", "/sitemap-archive.xml.gz")]
+    assert len(docs) == 3 * len(crawled.sim.hosts)
+    assert all(e.status == 304 for e in docs)
     assert all(e.header("If-None-Match") or e.header("If-Modified-Since") for e in docs)
+    # The index is asked in full every run: a 304 there would hide changed children.
+    index = [e for e in crawled.second_log if e.path == "/sitemap_index.xml"]
+    assert index and all(e.status == 200 and not e.header("If-None-Match") for e in index)
+
+
+def test_new_article_behind_an_unchanged_sitemap_index_is_found(tmp_path: Path):
+    """The index's body (and ETag) stays the same; only its news sitemap child changes."""
+    with Simulator(SiteConfig.uniform(publishers=1, articles=6)) as sim:
+        site = sim.site
+        everything = site.articles
+        fresh = everything[0]
+        site.articles = everything[1:]  # not published yet at the first run
+        base = site.base_url(fresh.host)
+        seeds = tmp_path / "seeds"
+        seeds.mkdir()
+        (seeds / "sitemap_only.toml").write_text(
+            f'name = "Sitemap only"\ndomain = "{fresh.host}"\n'
+            f'sitemaps = ["{base}/sitemap_index.xml"]\n'
+            "include = ['^/news/.+\\.html']\n", encoding="utf-8")
+        db = tmp_path / "archive.db"
+        first = crawl(seeds, db)
+        assert fresh.path not in {e.path for e in sim.log}, first.stderr
+        site.articles = everything  # published: listed in the news sitemap only
+        sim.clear_log()
+        second = crawl(seeds, db)
+        log = {e.path: e for e in sim.log}
+    assert second.returncode in (0, 3), second.stderr
+    assert log["/sitemap_index.xml"].status == 200
+    assert fresh.path in log
+    stored = {url.split("/", 3)[3] for url, _ in articles(db)}
+    assert fresh.path.lstrip("/") in stored
 
 
 def test_tracking_variant_and_amp_twin_stored_once(crawled: Crawled):
