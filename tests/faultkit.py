@@ -312,6 +312,12 @@ def requests_to(sim: Simulator, path: str, host: str | None = None) -> int:
     return len([e for e in sim.log if e.target == path and (host is None or e.host == host)])
 
 
+def has_schema(conn: sqlite3.Connection) -> bool:
+    """Whether the archive's schema exists (a crawler killed in its first second may leave
+    an empty database file: valid, and the next run creates the schema)."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'runs'").fetchone() is not None
+
+
 def consistency_problems(db: Path) -> list[str]:
     """Everything wrong with an archive after a crash; empty when it is whole."""
     problems: list[str] = []
@@ -319,6 +325,9 @@ def consistency_problems(db: Path) -> list[str]:
         check = conn.execute("PRAGMA integrity_check").fetchone()[0]
         if check != "ok":
             problems.append(f"integrity_check: {check}")
+        if not has_schema(conn):  # killed before the schema's one transaction committed
+            tables = conn.execute("SELECT name FROM sqlite_master").fetchall()
+            return problems + ([f"half a schema: {tables}"] if tables else [])
         try:  # FTS5's own check of its index structure
             conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
         except sqlite3.DatabaseError as exc:

@@ -269,3 +269,14 @@ def test_store_many_is_all_or_nothing(archive: Archive, monkeypatch: pytest.Monk
     with pytest.raises(OSError):
         archive.store_many(batch)
     assert archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+
+
+def test_file_left_empty_by_a_crawler_killed_at_start_opens_as_a_new_archive(
+        tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    conn = sqlite3.connect(path)  # what a kill between connect and the schema leaves
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+    with Archive.open(path) as archive:
+        run_id = archive.begin_run(datetime.now(UTC))
+        assert archive.conn.execute("SELECT id FROM runs").fetchall() == [(run_id,)]

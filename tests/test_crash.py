@@ -28,6 +28,7 @@ from tests.faultkit import (
     consistency_problems,
     crawl,
     crawl_env,
+    has_schema,
     kill_group,
     raw_seed,
     runs,
@@ -100,6 +101,8 @@ def kill_at(seeds: Path, db: Path, after: float) -> tuple[int, set[int]]:
     if not db.exists():
         return proc.returncode, set()
     with contextlib.closing(connect(db)) as conn:
+        if not has_schema(conn):  # killed while the archive was being created
+            return proc.returncode, set()
         running = conn.execute("SELECT id FROM runs WHERE status = 'running'").fetchall()
     return proc.returncode, {r[0] for r in running}
 
