@@ -38,6 +38,8 @@ from dataclasses import dataclass
 
 from archive import minhash
 from archive.identity import (
+    containment,
+    jaccard,
     lead_hash,
     normalise_text,
     shingle_hashes,
@@ -154,7 +156,7 @@ def find_near(conn: sqlite3.Connection, fp: Fingerprint,
     ]
     best: Match | None = None
     for article_id, other in (cache or ShingleCache(0)).shingles(conn, ids):
-        score = _jaccard(fp.shingles, other)
+        score = jaccard(fp.shingles, other)
         if score >= NEAR_JACCARD and (best is None or score > best.similarity):
             best = Match(article_id, "near", score)
     return best
@@ -173,23 +175,12 @@ def find_teaser(conn: sqlite3.Connection, fp: Fingerprint,
             (fp.lead_hash, MAX_CANDIDATES),
         )
     ]
-    mine = fp.shingles
     for article_id, other in (cache or ShingleCache(0)).shingles(conn, ids):
-        inter = len(mine.intersection(other))
-        new_is_longer = len(mine) > len(other)
-        small = len(other) if new_is_longer else len(mine)
-        score = inter / small if small else 0.0
+        score = containment(fp.shingles, other)
         if score >= TEASER_CONTAINMENT:
-            return Match(article_id, "teaser", score, new_is_longer=new_is_longer)
+            return Match(article_id, "teaser", score,
+                         new_is_longer=len(fp.shingles) > len(other))
     return None
-
-
-def _jaccard(mine: frozenset[int], other: array[int]) -> float:
-    """Exact Jaccard of a shingle set and a sorted array of distinct shingles."""
-    if not mine or not other:
-        return 0.0
-    inter = len(mine.intersection(other))
-    return inter / (len(mine) + len(other) - inter)
 
 
 def _texts(conn: sqlite3.Connection, ids: list[int]) -> list[tuple[int, str]]:

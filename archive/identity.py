@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection
 from operator import xor
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -159,14 +160,15 @@ def lead_hash(tokens: list[str]) -> str | None:
     return hashlib.blake2b(lead, digest_size=8).hexdigest()
 
 
-def jaccard(a: set[int], b: set[int]) -> float:
-    """Exact Jaccard similarity of two shingle sets."""
+def jaccard(a: set[int] | frozenset[int], b: Collection[int]) -> float:
+    """Exact Jaccard similarity of two shingle sets (``b`` any collection of distinct ones)."""
     if not a or not b:
         return 0.0
-    inter = len(a & b)
+    inter = len(a.intersection(b))
     return inter / (len(a) + len(b) - inter)
 
 
-def containment(small: set[int], big: set[int]) -> float:
-    """Share of ``small``'s shingles found in ``big``."""
-    return len(small & big) / len(small) if small else 0.0
+def containment(a: set[int] | frozenset[int], b: Collection[int]) -> float:
+    """Share of the smaller one's shingles found in the other (``b``: distinct shingles)."""
+    small = min(len(a), len(b))
+    return len(a.intersection(b)) / small if small else 0.0

@@ -172,10 +172,10 @@ class Crawl:
                 self.stats.robots += 1
                 self._record(url, outcome="robots")
                 return None
-            state = self.archive.url_state(url) if kind in FEED_KINDS else None
+            conditional = kind in FEED_KINDS
+            state = self.archive.url_state(url) if conditional else None
             if state is not None and kind == "sitemap" and state.outcome != SITEMAP_LEAF:
                 state = None  # an index, or not known to be a leaf: ask unconditionally
-            conditional = kind in FEED_KINDS
             page = await self._fetch(url, etag=state.etag if state else None,
                                      last_modified=state.last_modified if state else None,
                                      max_bytes=self.settings.max_feed_bytes
