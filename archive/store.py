@@ -307,11 +307,12 @@ class Archive:
         run_id: int | None = None,
         fingerprints: Sequence[dedup.Fingerprint] | None = None,
     ) -> list[StoreResult]:
-        """Store a batch in one transaction (bulk imports): all of it or none of it lands.
+        """Store a batch in one transaction: all of it or none of it lands.
 
-        A crawl stores one article per transaction instead, so a kill loses one article at
-        most; a batch trades that for fewer commits (see BENCHMARKS.md). ``fingerprints``,
-        if given, are those of the records' texts, in order.
+        The crawl's group commit and bulk imports use it: one commit, one FTS5 flush and
+        one write of each touched index page for the whole batch (see BENCHMARKS.md).
+        Records are decided in order, so a later one sees the earlier ones as archived.
+        ``fingerprints``, if given, are those of the records' texts, in order.
         """
         if fingerprints is not None and len(fingerprints) != len(records):
             raise ValueError("store_many: one fingerprint per record")

@@ -4,7 +4,8 @@ Data flow (each arrow a stage module):
 
     seeds ─► discover (feeds, sitemaps, listings; robots.txt sitemaps)
           ─► per-host queues ─► fetch (politeness, robots, guards)
-          ─► extraction workers (processes) ─► archive (one transaction per article)
+          ─► extraction workers (processes) ─► archive (group commit: a transaction per
+             batch of articles, see scraper.groupcommit)
 
 Every host gets its own small set of fetch workers (its concurrency), so a slow or
 rate-limited host never holds up the others; a fetched page is handed to extraction and
@@ -23,11 +24,13 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from archive import ArticleRecord
+from archive.records import StoreResult
 from archive.store import Archive
 from scraper.discover import Fetch, discover
 from scraper.errors import DeferredError, FetchError, RefusedError, is_permanent
 from scraper.extract import EXTRACTOR_VERSION
 from scraper.fetch import HTML_TYPES, Fetcher
+from scraper.groupcommit import GroupCommit
 from scraper.models import Candidate, Extraction, Page, SourceKind
 from scraper.progress import Reporter, RunStats
 from scraper.robots import RobotsCache, origin_of
@@ -79,11 +82,15 @@ class Crawl:
         self._fatal: BaseException | None = None  # a store that failed (disk full …)
         self._queued = 0
         self._pending_all: list[str] | None = None
+        self._writer: GroupCommit | None = None
 
     # -- the run -----------------------------------------------------------------------
     async def run(self, run_id: int) -> RunStats:
         """Discover and fetch everything; returns when all work is done or stopped."""
         self._run_id = run_id
+        self._writer = GroupCommit(self.archive, run_id=run_id, size=self.settings.store_batch,
+                                   interval=self.settings.store_interval,
+                                   on_stored=self._stored, on_error=self._storage_failed)
         for seed in self.seeds:
             self._configure_hosts(seed)
         stopper = asyncio.ensure_future(self.stop.wait())
@@ -94,6 +101,7 @@ class Crawl:
         stopper.cancel()
         await asyncio.gather(work, stopper, return_exceptions=True)
         await self._cancel_all()
+        self._writer.flush()  # what was extracted is stored, after SIGTERM too
         if not work.cancelled() and work.exception() is not None:
             raise work.exception()  # type: ignore[misc]  # a bug must fail the run, loudly
         if self._fatal is not None:
@@ -248,10 +256,14 @@ class Crawl:
     def _extraction_done(self, task: asyncio.Task[None]) -> None:
         self._extractions.discard(task)
         self._backlog.release()
-        if not task.cancelled() and task.exception() is not None and self._fatal is None:
+        if not task.cancelled() and task.exception() is not None:
+            self._storage_failed(task.exception())  # type: ignore[arg-type]
+
+    def _storage_failed(self, exc: BaseException) -> None:
+        if self._fatal is None:
             # The archive refused a write (disk full, I/O error): every later page would
             # fail the same way, so stop the run now and let the error end it, in one line.
-            self._fatal = task.exception()
+            self._fatal = exc
             self.stop.set()
 
     async def _fetch_article(self, job: _Job) -> Page | None:
@@ -313,8 +325,10 @@ class Crawl:
             self.stats.no_article += 1
             self._record(job.candidate.url, outcome="no_article", status=page.status)
             return
-        record = self._record_for(job, page, extraction)
-        result = self.archive.store_article(record, run_id=self._run_id, fingerprint=fp)
+        assert self._writer is not None
+        self._writer.add(self._record_for(job, page, extraction), fp)
+
+    def _stored(self, result: StoreResult) -> None:
         self.stats.stored[result.outcome.value] += 1
         self.reporter.tick()
 

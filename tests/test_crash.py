@@ -299,7 +299,9 @@ def test_s30_disk_full_mid_run_keeps_whole_articles(kill_site: KillSite, tmp_pat
     assert len(errors) == 1 and "disk" in errors[0].lower() and "Traceback" not in full.stderr
     assert consistency_problems(db) == []
     follow = crawl(kill_site.full_seeds, db, env=kill_env())  # space is back
-    assert follow.returncode == 3, follow.output
+    # 3 if the simulated 404 link is met again; the first run may have recorded it as gone
+    # before a group commit ran into the full disk.
+    assert follow.returncode in (0, 3), follow.output
     assert archive_problems(kill_site.sim, db) == []
 
 
