@@ -335,7 +335,8 @@ class Crawl:
     def _record_for(self, job: _Job, page: Page, ext: Extraction) -> ArticleRecord:
         final = canonicalize(page.final_url) or page.final_url
         url = pick_canonical(final, ext.canonical_url, job.seed.domain)
-        aliases = [job.candidate.url, page.requested_url, *page.redirects, final, url]
+        aliases = dict.fromkeys((job.candidate.url, page.requested_url, *page.redirects,
+                                 final, url))  # mostly one URL several times
         urls = tuple(dict.fromkeys(c for a in aliases if (c := canonicalize(a))))
         return ArticleRecord(
             url=url, urls=urls, text=ext.text, fetched_at=page.fetched_at, title=ext.title,

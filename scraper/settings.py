@@ -52,7 +52,7 @@ class Settings:
     extract_memory_mb: int = 1024
     min_article_chars: int = 200
     # archive writes: articles per transaction, and the longest an extracted one waits
-    store_batch: int = 64
+    store_batch: int = 16
     store_interval: float = 0.5
     # network guard: addresses (IP or CIDR) explicitly allowed although private/loopback
     allow_addresses: tuple[str, ...] = ()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import idna
@@ -41,6 +42,14 @@ _HOST_RE = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 
 def canonicalize(url: str, base: str | None = None) -> str | None:
     """Return the canonical http(s) form of ``url`` (resolved against ``base``), else None."""
+    try:
+        return _cached(url, base)
+    except TypeError:  # not a string (unhashable, or refused by urlsplit)
+        return None
+
+
+@lru_cache(maxsize=8192)  # a crawl asks for the same URLs again and again (~30 µs each)
+def _cached(url: str, base: str | None) -> str | None:
     try:
         return _canonicalize(url, base)
     except (ValueError, UnicodeError, TypeError):
