@@ -78,6 +78,7 @@ MIGRATIONS = (
     Migration(2, "identity, versions, raw pages, full-text search", schema.V2, _backfill_v2),
     Migration(3, "faster MinHash: tabulation shingle hashes, 36 bins; bands rebuilt", "",
               _backfill_v3),
+    Migration(4, "crawl frontier parked outside memory", schema.V4),
 )  # fmt: skip
 CURRENT_VERSION = MIGRATIONS[-1].version
 

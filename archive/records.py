@@ -60,6 +60,18 @@ class UrlState:
     fetched_at: datetime | None
     article_id: int | None
     reason: str | None = None  # why the last fetch failed (timeout, http_503 …)
+    run_id: int | None = None  # the run that last recorded it (queued, fetched, failed …)
+
+
+@dataclass(frozen=True)
+class ParkedUrl:
+    """A queued article URL a crawl parked in the archive (``frontier``) to save memory."""
+
+    host: str  # the crawl's queue key (netloc)
+    url: str
+    seed: str  # the publisher's name
+    source: str  # feed, sitemap or listing
+    published: datetime | None = None  # from the feed or news sitemap
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,22 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text, duplicate_of ON 
 END;
 """
 
+# v4: the part of a crawl's frontier it does not hold in memory. A host's queue keeps a
+# window of URLs in memory and parks the rest here, in discovery order; the crawl takes them
+# back as the window empties. Only the running crawl uses it: it is emptied when a run
+# starts (what a killed run parked is still ``queued`` in ``urls``, so it is not lost).
+V4 = """
+CREATE TABLE frontier (
+    id INTEGER PRIMARY KEY,
+    host TEXT NOT NULL,
+    url TEXT NOT NULL,
+    seed TEXT NOT NULL,
+    source TEXT NOT NULL,
+    published TEXT
+);
+CREATE INDEX frontier_host ON frontier(host, id);
+"""
+
 MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS migrations (
     version INTEGER PRIMARY KEY,

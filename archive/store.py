@@ -23,7 +23,15 @@ from archive.checkpoint import WRITER_AUTOCHECKPOINT, Checkpointer
 from archive.errors import ArchiveError
 from archive.identity import url_key
 from archive.migrations import migrate
-from archive.records import ArticleRecord, RawPage, SearchHit, StoreOutcome, StoreResult, UrlState
+from archive.records import (
+    ArticleRecord,
+    ParkedUrl,
+    RawPage,
+    SearchHit,
+    StoreOutcome,
+    StoreResult,
+    UrlState,
+)
 from archive.search import search_fts
 from archive.storing import reextracted, store
 
@@ -189,14 +197,15 @@ class Archive:
     def url_state(self, url: str) -> UrlState | None:
         """What the archive knows of ``url``: last status, validators, outcome."""
         row = self.conn.execute(
-            "SELECT url, status, outcome, etag, last_modified, fetched_at, article_id, reason "
-            "FROM urls WHERE url = ?",
+            "SELECT url, status, outcome, etag, last_modified, fetched_at, article_id, reason, "
+            "run_id FROM urls WHERE url = ?",
             (url,),
         ).fetchone()
         if row is None:
             return None
         return UrlState(
-            row[0], row[1], row[2], row[3], row[4], rows.parse_ts(row[5]), row[6], row[7]
+            row[0], row[1], row[2], row[3], row[4], rows.parse_ts(row[5]), row[6], row[7],
+            row[8],
         )
 
     @_translated
@@ -259,6 +268,35 @@ class Archive:
                 "AND url NOT IN (SELECT url FROM article_urls) ORDER BY url"
             )
         ]
+
+    @_translated
+    def park_frontier(self, parked: Sequence[ParkedUrl]) -> None:
+        """Park queued URLs a crawl does not keep in memory, in one transaction, in order."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO frontier (host, url, seed, source, published) VALUES (?, ?, ?, ?, ?)",
+                [(p.host, p.url, p.seed, p.source, rows.iso_or_none(p.published))
+                 for p in parked],
+            )  # fmt: skip
+
+    @_translated
+    def take_frontier(self, host: str, limit: int) -> list[ParkedUrl]:
+        """Remove and return the first ``limit`` URLs parked for ``host``, in parking order."""
+        with self.transaction() as conn:
+            found = conn.execute(
+                "SELECT id, url, seed, source, published FROM frontier WHERE host = ? "
+                "ORDER BY id LIMIT ?",
+                (host, limit),
+            ).fetchall()
+            if found:
+                conn.execute("DELETE FROM frontier WHERE host = ? AND id <= ?", (host, found[-1][0]))
+        return [ParkedUrl(host, u, seed, src, rows.parse_ts(p)) for _, u, seed, src, p in found]
+
+    @_translated
+    def clear_frontier(self) -> int:
+        """Drop what an earlier (killed) run parked; its URLs are still queued in ``urls``."""
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM frontier").rowcount
 
     @_translated
     def article_for_url(self, url: str) -> int | None:

@@ -3,7 +3,8 @@
 Data flow (each arrow a stage module):
 
     seeds ─► discover (feeds, sitemaps, listings; robots.txt sitemaps)
-          ─► per-host queues ─► fetch (politeness, robots, guards)
+          ─► per-host queues (a window in memory, the rest parked in the archive)
+          ─► fetch (politeness, robots, guards)
           ─► extraction workers (processes) ─► archive (group commit: a transaction per
              batch of articles, see scraper.groupcommit)
 
@@ -24,12 +25,13 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from archive import ArticleRecord
-from archive.records import StoreResult
+from archive.records import ParkedUrl, StoreResult
 from archive.store import Archive
 from scraper.discover import Fetch, discover
 from scraper.errors import DeferredError, FetchError, RefusedError, is_permanent
 from scraper.extract import EXTRACTOR_VERSION
 from scraper.fetch import HTML_TYPES, Fetcher
+from scraper.frontier import HostFrontier
 from scraper.groupcommit import GroupCommit
 from scraper.models import Candidate, Extraction, Page, SourceKind
 from scraper.progress import Reporter, RunStats
@@ -72,12 +74,12 @@ class Crawl:
         self.stop = stop or asyncio.Event()
         self._now = now
         self._run_id: int | None = None
-        self._queues: dict[str, asyncio.Queue[_Job | None]] = {}
-        self._queue_workers: dict[str, int] = {}
+        self._queues: dict[str, HostFrontier[_Job]] = {}
+        self._parking: list[ParkedUrl] = []  # written once per discovery batch
+        self._seeds = {seed.name: seed for seed in seeds}
         self._host_workers: list[asyncio.Task[None]] = []
         self._backlog = asyncio.Semaphore(max(8, settings.extract_workers * 4))
         self._extractions: set[asyncio.Task[None]] = set()
-        self._seen: set[str] = set()
         self._budget_hit = False
         self._fatal: BaseException | None = None  # a store that failed (disk full …)
         self._queued = 0
@@ -88,6 +90,7 @@ class Crawl:
     async def run(self, run_id: int) -> RunStats:
         """Discover and fetch everything; returns when all work is done or stopped."""
         self._run_id = run_id
+        self.archive.clear_frontier()  # a killed run's parked URLs are queued in ``urls``
         self._writer = GroupCommit(self.archive, run_id=run_id, size=self.settings.store_batch,
                                    interval=self.settings.store_interval,
                                    on_stored=self._stored, on_error=self._storage_failed)
@@ -110,9 +113,8 @@ class Crawl:
 
     async def _all_seeds(self) -> None:
         await asyncio.gather(*(self._seed(seed) for seed in self.seeds))
-        for host, queue in self._queues.items():
-            for _ in range(self._queue_workers[host]):
-                queue.put_nowait(None)  # one end marker per worker of the host
+        for queue in self._queues.values():
+            queue.close()  # its workers end once it is empty
         await asyncio.gather(*self._host_workers)
         while self._extractions:
             await asyncio.gather(*list(self._extractions))
@@ -149,9 +151,14 @@ class Crawl:
             max_bytes=self.settings.max_feed_bytes, extra_sitemaps=extra,
         )
         self.stats.malformed += report.counts.get("malformed", 0)
+        batch: set[str] = set()  # URLs of this batch (earlier batches are in the archive)
         queued = [c.url for c in [*self._pending(seed), *report.candidates]
-                  if self._enqueue(_Job(c, seed))]
+                  if self._enqueue(_Job(c, seed), batch)]
+        report.candidates.clear()  # they now live in the queues or the archive
         # No await since the jobs were queued, so no worker has touched them yet.
+        if self._parking:
+            self.archive.park_frontier(self._parking)
+            self._parking = []
         self.archive.queue_urls(queued, queued_at=self._now(), run_id=self._run_id)
         # Feed/sitemap validators only once their candidates are queued: a run killed in
         # between would otherwise get 304s next time and never see those articles again.
@@ -207,17 +214,24 @@ class Crawl:
         return fetch
 
     # -- article fetching --------------------------------------------------------------
-    def _enqueue(self, job: _Job) -> bool:
-        """Queue a candidate for fetching unless seen, archived, gone or over the cap."""
+    def _enqueue(self, job: _Job, batch: set[str]) -> bool:
+        """Queue a candidate for fetching unless seen, archived, gone or over the cap.
+
+        Seen means in this discovery batch (``batch``) or recorded by this run in the
+        archive (queued or fetched): the run keeps no set of every URL it met.
+        """
         url = job.candidate.url
-        if url in self._seen:
+        if url in batch:
             return False
-        self._seen.add(url)
+        batch.add(url)
+        state = self.archive.url_state(url)
+        if state is not None and state.run_id == self._run_id and state.article_id is None:
+            return False  # an earlier batch of this run queued or tried it
         self.stats.discovered += 1
         if self.archive.article_for_url(url) is not None:
             self.stats.known += 1
             return False
-        if self._gone(url):
+        if state is not None and state.outcome == "failed" and state.status in GONE:
             self.stats.gone += 1
             return False
         if self.settings.max_pages is not None and self._queued >= self.settings.max_pages:
@@ -228,20 +242,22 @@ class Crawl:
         host = _netloc(url)
         queue = self._queues.get(host)
         if queue is None:
-            queue = self._queues[host] = asyncio.Queue()
+            queue = self._queues[host] = HostFrontier(
+                self.settings.frontier_window, lambda n, host=host: self._unpark(host, n))
             conc = job.seed.per_host_concurrency or self.settings.per_host_concurrency
-            self._queue_workers[host] = conc
             for _ in range(conc):
                 self._host_workers.append(asyncio.ensure_future(self._host_worker(queue)))
-        queue.put_nowait(job)
+        if not queue.put(job):
+            c = job.candidate
+            self._parking.append(ParkedUrl(host, url, job.seed.name, c.source.value, c.published))
         return True
 
-    def _gone(self, url: str) -> bool:
-        """A URL that answered 404/410 in an earlier run is not requested again."""
-        state = self.archive.url_state(url)
-        return state is not None and state.outcome == "failed" and state.status in GONE
+    def _unpark(self, host: str, limit: int) -> list[_Job]:
+        return [_Job(Candidate(p.url, p.seed, SourceKind(p.source), "frontier", p.published),
+                     self._seeds[p.seed])
+                for p in self.archive.take_frontier(host, limit) if p.seed in self._seeds]
 
-    async def _host_worker(self, queue: asyncio.Queue[_Job | None]) -> None:
+    async def _host_worker(self, queue: HostFrontier[_Job]) -> None:
         while (job := await queue.get()) is not None:
             if self.stop.is_set():
                 return

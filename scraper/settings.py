@@ -46,6 +46,7 @@ class Settings:
     max_sitemap_urls: int = 50_000
     lastmod_window_days: float = 3.0
     max_pages: int | None = None
+    frontier_window: int = 256  # URLs per host kept in memory; the rest wait in the archive
     # extraction
     extract_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     extract_timeout: float = 30.0
