@@ -66,7 +66,9 @@ def kill_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KillSite]:
 
 
 def kill_env() -> dict[str, str]:
-    return crawl_env(per_host_delay=0, max_crawl_delay=0)
+    # A window of one URL per host parks the rest in the archive, and batches of three put
+    # several articles in each group commit: kills land in both.
+    return crawl_env(per_host_delay=0, max_crawl_delay=0, frontier_window=1, store_batch=3)
 
 
 def archive_problems(sim: Simulator, db: Path) -> list[str]:
