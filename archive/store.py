@@ -257,6 +257,21 @@ class Archive:
             )
 
     @_translated
+    def defer_urls(
+        self, urls: Sequence[str], *, reason: str, deferred_at: datetime,
+        run_id: int | None = None,
+    ) -> None:
+        """Note URLs left for a later run (a cap such as ``--max-pages``), in one transaction."""
+        with self.transaction() as conn:
+            for url in urls:
+                rows.upsert_url_state(
+                    conn, url,
+                    {"status": None, "outcome": "deferred", "reason": reason, "etag": None,
+                     "last_modified": None, "fetched_at": rows.ts(deferred_at),
+                     "article_id": None, "run_id": run_id},
+                )  # fmt: skip
+
+    @_translated
     def pending_urls(self) -> list[str]:
         """URLs queued, failed (other than gone) or deferred by earlier runs and not archived."""
         return [

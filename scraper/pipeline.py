@@ -76,6 +76,7 @@ class Crawl:
         self._run_id: int | None = None
         self._queues: dict[str, HostFrontier[_Job]] = {}
         self._parking: list[ParkedUrl] = []  # written once per discovery batch
+        self._deferring: list[str] = []  # over --max-pages, written once per batch too
         self._seeds = {seed.name: seed for seed in seeds}
         self._host_workers: list[asyncio.Task[None]] = []
         self._backlog = asyncio.Semaphore(max(8, settings.extract_workers * 4))
@@ -159,6 +160,10 @@ class Crawl:
         if self._parking:
             self.archive.park_frontier(self._parking)
             self._parking = []
+        if self._deferring:
+            self.archive.defer_urls(self._deferring, reason="max_pages",
+                                    deferred_at=datetime.now(UTC), run_id=self._run_id)
+            self._deferring = []
         self.archive.queue_urls(queued, queued_at=self._now(), run_id=self._run_id)
         # Feed/sitemap validators only once their candidates are queued: a run killed in
         # between would otherwise get 304s next time and never see those articles again.
@@ -236,7 +241,7 @@ class Crawl:
             return False
         if self.settings.max_pages is not None and self._queued >= self.settings.max_pages:
             self.stats.deferred += 1
-            self._record(url, outcome="deferred", reason="max_pages")
+            self._deferring.append(url)
             return False
         self._queued += 1
         host = _netloc(url)

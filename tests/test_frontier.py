@@ -91,3 +91,14 @@ def test_a_crawl_with_a_tiny_window_archives_everything_and_leaves_no_parked_url
     assert sorted(served) == sorted(expected)  # each fetched once (a 503 is retried)
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM frontier").fetchone()[0] == 0
+
+
+def test_urls_over_the_page_cap_are_deferred_in_one_go_and_pending_next_run(
+    tmp_path: Path,
+) -> None:
+    urls = [f"https://a.example/news/{i}" for i in range(2_000)]
+    with Archive.open(tmp_path / "a.db") as archive:
+        archive.defer_urls(urls, reason="max_pages", deferred_at=T0, run_id=None)
+        state = archive.url_state(urls[7])
+        assert state is not None and (state.outcome, state.reason) == ("deferred", "max_pages")
+        assert archive.pending_urls() == sorted(urls)
