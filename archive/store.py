@@ -304,7 +304,9 @@ class Archive:
                 (host, limit),
             ).fetchall()
             if found:
-                conn.execute("DELETE FROM frontier WHERE host = ? AND id <= ?", (host, found[-1][0]))
+                conn.execute(
+                    "DELETE FROM frontier WHERE host = ? AND id <= ?", (host, found[-1][0])
+                )
         return [ParkedUrl(host, u, seed, src, rows.parse_ts(p)) for _, u, seed, src, p in found]
 
     @_translated

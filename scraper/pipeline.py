@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import urlsplit
 
 from archive import ArticleRecord
@@ -248,7 +249,7 @@ class Crawl:
         queue = self._queues.get(host)
         if queue is None:
             queue = self._queues[host] = HostFrontier(
-                self.settings.frontier_window, lambda n, host=host: self._unpark(host, n))
+                self.settings.frontier_window, partial(self._unpark, host))
             conc = job.seed.per_host_concurrency or self.settings.per_host_concurrency
             for _ in range(conc):
                 self._host_workers.append(asyncio.ensure_future(self._host_worker(queue)))
