@@ -223,21 +223,39 @@ class Archive:
         run_id: int | None = None,
     ) -> None:
         """Note one fetch attempt of ``url`` (feed, sitemap or article) and its outcome."""
+        self.record_urls([url], fetched_at=fetched_at, outcome=outcome, status=status,
+                         etag=etag, last_modified=last_modified, reason=reason,
+                         article_id=article_id, run_id=run_id)
+
+    @_translated
+    def record_urls(
+        self,
+        urls: Sequence[str],
+        *,
+        fetched_at: datetime,
+        outcome: str,
+        status: int | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        reason: str | None = None,
+        article_id: int | None = None,
+        run_id: int | None = None,
+    ) -> None:
+        """:meth:`record_url` for several URLs with the same outcome, in one transaction
+        (for instance the URLs a ``--max-pages`` cap leaves for a later run)."""
+        values: dict[str, object] = {
+            "status": status,
+            "outcome": outcome,
+            "reason": reason,
+            "etag": etag,
+            "last_modified": last_modified,
+            "fetched_at": rows.ts(fetched_at),
+            "article_id": article_id,
+            "run_id": run_id,
+        }
         with self.transaction() as conn:
-            rows.upsert_url_state(
-                conn,
-                url,
-                {
-                    "status": status,
-                    "outcome": outcome,
-                    "reason": reason,
-                    "etag": etag,
-                    "last_modified": last_modified,
-                    "fetched_at": rows.ts(fetched_at),
-                    "article_id": article_id,
-                    "run_id": run_id,
-                },
-            )
+            for url in urls:
+                rows.upsert_url_state(conn, url, values)
 
     @_translated
     def queue_urls(
@@ -255,21 +273,6 @@ class Archive:
                 "WHERE urls.article_id IS NULL",
                 [(u, rows.ts(queued_at), run_id) for u in urls],
             )
-
-    @_translated
-    def defer_urls(
-        self, urls: Sequence[str], *, reason: str, deferred_at: datetime,
-        run_id: int | None = None,
-    ) -> None:
-        """Note URLs left for a later run (a cap such as ``--max-pages``), in one transaction."""
-        with self.transaction() as conn:
-            for url in urls:
-                rows.upsert_url_state(
-                    conn, url,
-                    {"status": None, "outcome": "deferred", "reason": reason, "etag": None,
-                     "last_modified": None, "fetched_at": rows.ts(deferred_at),
-                     "article_id": None, "run_id": run_id},
-                )  # fmt: skip
 
     @_translated
     def pending_urls(self) -> list[str]:

@@ -41,7 +41,7 @@ class GroupCommit:
         self.interval = max(0.0, interval)
         self.on_stored = on_stored
         self.on_error = on_error
-        self.batches = 0  # transactions that stored articles (for tests and the summary)
+        self.batches = 0  # transactions that stored articles (for tests)
         self._buffer: list[tuple[ArticleRecord, Fingerprint]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._failed = False

@@ -162,8 +162,9 @@ class Crawl:
             self.archive.park_frontier(self._parking)
             self._parking = []
         if self._deferring:
-            self.archive.defer_urls(self._deferring, reason="max_pages",
-                                    deferred_at=datetime.now(UTC), run_id=self._run_id)
+            self.archive.record_urls(self._deferring, fetched_at=datetime.now(UTC),
+                                     outcome="deferred", reason="max_pages",
+                                     run_id=self._run_id)
             self._deferring = []
         self.archive.queue_urls(queued, queued_at=self._now(), run_id=self._run_id)
         # Feed/sitemap validators only once their candidates are queued: a run killed in

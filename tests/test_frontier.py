@@ -98,7 +98,7 @@ def test_urls_over_the_page_cap_are_deferred_in_one_go_and_pending_next_run(
 ) -> None:
     urls = [f"https://a.example/news/{i}" for i in range(2_000)]
     with Archive.open(tmp_path / "a.db") as archive:
-        archive.defer_urls(urls, reason="max_pages", deferred_at=T0, run_id=None)
+        archive.record_urls(urls, fetched_at=T0, outcome="deferred", reason="max_pages")
         state = archive.url_state(urls[7])
         assert state is not None and (state.outcome, state.reason) == ("deferred", "max_pages")
         assert archive.pending_urls() == sorted(urls)
