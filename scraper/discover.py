@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 _CONCURRENCY = 4  # documents fetched at once per seed; the pipeline's politeness still applies
+_INLINE_PARSE_BYTES = 256 * 1024  # smaller documents are parsed on the event loop itself
 _T = TypeVar("_T")
 
 
@@ -63,6 +64,7 @@ async def discover(
     extra_sitemaps: Sequence[str] = (),
     max_candidates: int | None = None,
     max_sitemap_files: int = 500,
+    parse_slots: asyncio.Semaphore | None = None,
 ) -> DiscoveryReport:
     """Discover candidate article URLs for ``seed``.
 
@@ -70,11 +72,14 @@ async def discover(
     to children down to ``max_sitemap_depth``. Entries dated before ``now`` minus
     ``lastmod_window_days`` are skipped (a window ≤ 0 disables that); undated ones are kept.
     ``max_candidates`` (default ``max_sitemap_urls``) caps the URLs returned.
+    ``parse_slots``, shared by the seeds of a run, caps how many large documents are parsed
+    at once across all of them (each parse tree can be several times its document's size).
     """
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     cutoff = now - timedelta(days=lastmod_window_days) if lastmod_window_days > 0 else None
     run = _Run(seed, fetch, cutoff, max_bytes, max_sitemap_urls)
+    run.parse_slots = parse_slots or asyncio.Semaphore(1)
     run.cap = max_sitemap_urls if max_candidates is None else max_candidates
     await run.feeds()
     roots = [*seed.sitemaps, *extra_sitemaps]
@@ -98,6 +103,7 @@ class _Run:
         self.errors: list[str] = []
         self.sitemap_kinds: dict[str, str] = {}
         self.limit = asyncio.Semaphore(_CONCURRENCY)
+        self.parse_slots = asyncio.Semaphore(1)
 
     async def feeds(self) -> None:
         urls = _unique(self.seed.feeds)
@@ -178,7 +184,7 @@ class _Run:
                 self.counts["not_fetched"] += 1  # 304, failure or robots: caller recorded it
                 return None
             try:
-                parsed = await _in_thread(parse, body, url)
+                parsed = await _in_thread(parse, body, url, self.parse_slots)
             except (XMLError, ValueError) as exc:
                 self._fail("malformed", url, str(exc))
                 return None
@@ -235,9 +241,13 @@ def _unique(urls: Sequence[str]) -> list[str]:
     return list(out)
 
 
-async def _in_thread(parse: Callable[[bytes, str], _T], body: bytes, url: str) -> _T:
+async def _in_thread(parse: Callable[[bytes, str], _T], body: bytes, url: str,
+                     slots: asyncio.Semaphore) -> _T:
     # Parsing a 50 MB sitemap takes seconds; keep the event loop (other fetches) moving.
-    if len(body) < 256 * 1024:
+    # Large documents wait for one of ``slots``: parsing holds the GIL, so parsing several
+    # at once gains no speed, while each live parse tree costs memory.
+    if len(body) < _INLINE_PARSE_BYTES:
         return parse(body, url)
-    return await asyncio.to_thread(parse, body, url)
+    async with slots:
+        return await asyncio.to_thread(parse, body, url)
 

@@ -87,6 +87,7 @@ class Crawl:
         self._queued = 0
         self._pending_all: list[str] | None = None
         self._writer: GroupCommit | None = None
+        self._parse_slots = asyncio.Semaphore(1)  # large discovery documents, one at a time
 
     # -- the run -----------------------------------------------------------------------
     async def run(self, run_id: int) -> RunStats:
@@ -151,6 +152,7 @@ class Crawl:
             max_sitemap_depth=self.settings.max_sitemap_depth,
             max_sitemap_urls=self.settings.max_sitemap_urls,
             max_bytes=self.settings.max_feed_bytes, extra_sitemaps=extra,
+            parse_slots=self._parse_slots,
         )
         self.stats.malformed += report.counts.get("malformed", 0)
         batch: set[str] = set()  # URLs of this batch (earlier batches are in the archive)

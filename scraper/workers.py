@@ -6,6 +6,10 @@ end the run. Here each worker is a process of its own, fed through a pipe; a tas
 outlives its wall-clock limit gets its worker killed and replaced, and the address-space
 limit set in every worker turns a runaway parse into a MemoryError (or a dead worker)
 that costs one page, never the run.
+
+The parent's end of each pipe is a non-blocking socket served by the event loop itself
+(the worker keeps ``multiprocessing``'s framing): no thread per job, so no thread handoffs
+or GIL contention on the loop that also drives every fetch.
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ from __future__ import annotations
 import asyncio
 import importlib
 import multiprocessing
+import os
+import pickle
 import resource
+import socket
+import struct
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -48,18 +56,46 @@ def _worker_main(conn: Connection, target: str, memory_mb: int) -> None:
             conn.send(("error", f"{type(exc).__name__}: {exc}"[:300]))
 
 
-def _exchange(conn: Connection, job: object) -> tuple[str, Any]:
-    """Send one job and wait for its answer, in a thread: a page of several MB written
-    into the pipe would otherwise block the event loop until the worker reads it."""
-    conn.send(job)
-    result: tuple[str, Any] = conn.recv()
+def _frame(payload: bytes) -> bytes:
+    """``multiprocessing.Connection``'s framing (what the worker's ``recv`` expects)."""
+    if len(payload) > 0x7FFFFFFF:
+        return struct.pack("!i", -1) + struct.pack("!Q", len(payload))
+    return struct.pack("!i", len(payload))
+
+
+async def _recv_exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, n: int) -> bytearray:
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        count = await loop.sock_recv_into(sock, view[got:])
+        if count == 0:
+            raise EOFError("extraction worker closed its pipe")
+        got += count
+    return buf
+
+
+async def _exchange(sock: socket.socket, job: object) -> tuple[str, Any]:
+    """Send one job and wait for its answer, on the event loop's own socket readiness.
+
+    No thread per job: the socket is non-blocking, so a page of several MB goes out as the
+    worker reads it while the loop runs on.
+    """
+    loop = asyncio.get_running_loop()
+    payload = pickle.dumps(job, pickle.HIGHEST_PROTOCOL)
+    await loop.sock_sendall(sock, _frame(payload) + payload)
+    (size,) = struct.unpack("!i", await _recv_exactly(loop, sock, 4))
+    if size == -1:
+        (size,) = struct.unpack("!Q", await _recv_exactly(loop, sock, 8))
+    result: tuple[str, Any] = pickle.loads(await _recv_exactly(loop, sock, size))
     return result
 
 
 @dataclass
 class _Worker:
     process: Any
-    conn: Connection
+    sock: socket.socket
+    dirty: bool = False  # an exchange was cut short: what is left in the pipe is garbage
 
 
 class WorkerPool:
@@ -77,34 +113,38 @@ class WorkerPool:
             self._idle.put_nowait(self._spawn())
 
     def _spawn(self) -> _Worker:
-        parent, child = self._ctx.Pipe()
+        parent, child = self._ctx.Pipe()  # a socketpair: the parent end goes non-blocking
         proc = self._ctx.Process(target=_worker_main, args=(child, self._target, self._memory_mb),
                                  daemon=True)
         proc.start()
         child.close()
-        worker = _Worker(proc, parent)
+        sock = socket.socket(fileno=os.dup(parent.fileno()))
+        parent.close()
+        sock.setblocking(False)
+        worker = _Worker(proc, sock)
         self._all.append(worker)
         return worker
 
     async def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the target in a free worker; ExtractionFailed on timeout, crash or error."""
         worker = await self._idle.get()
-        loop = asyncio.get_running_loop()
+        if worker.dirty:
+            worker = self._replace(worker)
         try:
-            status, value = await asyncio.wait_for(
-                loop.run_in_executor(None, _exchange, worker.conn, (args, kwargs)),
-                self._timeout,
-            )
+            worker.dirty = True  # until the answer is read in full
+            status, value = await asyncio.wait_for(_exchange(worker.sock, (args, kwargs)),
+                                                   self._timeout)
+            worker.dirty = False
         except TimeoutError:
             worker = self._replace(worker)
             raise ExtractionFailed(f"extraction exceeded {self._timeout:g}s",
                                    "extract_timeout") from None
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError):
             worker = self._replace(worker)
             raise ExtractionFailed("extraction worker died (memory limit?)",
                                    "extract_memory") from None
         finally:
-            self._idle.put_nowait(worker)
+            self._idle.put_nowait(worker)  # a cancelled exchange leaves it dirty: replaced
         if status == "ok":
             return value
         raise ExtractionFailed(str(value), "extract_memory" if status == "memory"
@@ -120,13 +160,13 @@ class WorkerPool:
         if worker.process.is_alive():
             worker.process.kill()
         worker.process.join(timeout=5)
-        worker.conn.close()
+        worker.sock.close()
 
     def close(self) -> None:
         """Stop every worker."""
         for worker in self._all:
             try:
-                worker.conn.close()
+                worker.sock.close()
             except OSError:
                 pass
             worker.process.terminate()

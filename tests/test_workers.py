@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from scraper.workers import ExtractionFailed, WorkerPool
@@ -42,3 +44,20 @@ async def test_exception_and_death_are_reported(pool):
     with pytest.raises(ExtractionFailed):
         await pool.run("die")
     assert (await pool.run("echo", 2))[1] == 2
+
+
+async def test_pages_of_several_megabytes_go_both_ways(pool):
+    # Larger than any socket buffer: the pipe is written as the worker reads it.
+    page = bytes(range(256)) * 40_000  # 10 MB
+    kind, value, _ = await pool.run("echo", page)
+    assert kind == "echo" and value == page
+
+
+async def test_cancelled_exchange_does_not_poison_the_next_one(pool):
+    task = asyncio.ensure_future(pool.run("sleep", 1))
+    await asyncio.sleep(0.2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # The worker still owes the cancelled job's answer; the pool must not hand it out.
+    assert (await pool.run("echo", 3))[1] == 3
