@@ -132,6 +132,14 @@ class ShingleCache:
             self._put((i, hashes[i]), value)
         return found
 
+    def remember(self, article_id: int, fp: Fingerprint) -> None:
+        """Cache a root just stored: later candidates verify against it without re-shingling.
+
+        Keyed by content hash too, so an entry left by a transaction that was rolled back
+        can only ever match the same text, whose shingles these are.
+        """
+        self._put((article_id, fp.content_hash), array("Q", sorted(fp.shingles)))
+
     def _put(self, key: tuple[int, str], value: array[int]) -> None:
         if self.size <= 0:
             return

@@ -146,6 +146,8 @@ def _store_unknown(
         return StoreResult(StoreOutcome.DUPLICATE, dup, match.article_id)
     article_id = rows.insert_article(conn, record, fp, run_id=run_id)
     rows.set_bands(conn, article_id, fp.band_keys)
+    if cache is not None:
+        cache.remember(article_id, fp)
     if match is not None:  # the archived root was a teaser of this full article
         _relink_teaser(conn, match, article_id, rows.ts(record.fetched_at))
     return StoreResult(StoreOutcome.NEW, article_id)

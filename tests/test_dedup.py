@@ -281,3 +281,14 @@ def test_candidate_cache_reshingles_a_root_whose_text_changed(archive: Archive) 
     after = dict(cache.shingles(archive.conn, [first.article_id]))[first.article_id]
     assert set(after) == set(fingerprint(bases["exoplanet"]).shingles) != set(before)
     assert cache.misses == 2
+
+
+def test_root_stored_this_session_is_verified_from_the_cache(archive: Archive) -> None:
+    """A near copy of an article stored moments before is checked without re-reading it."""
+    bases = load_bases()
+    archive._shingles = ShingleCache()
+    first = archive.store_article(_record("https://a.example/1", bases["wildfire"], T0, "a"))
+    copy = bases["wildfire"].replace("fire", "blaze", 1) + " Updated."
+    second = archive.store_article(_record("https://b.example/2", copy, T0, "b"))
+    assert second.duplicate_of == first.article_id
+    assert (archive._shingles.hits, archive._shingles.misses) == (1, 0)
