@@ -79,8 +79,12 @@ class Archive:
         self._shingles = dedup.ShingleCache()  # candidates' shingles, for verification
 
     @classmethod
-    def open(cls, path: str | Path) -> Archive:
-        """Open (creating or upgrading) the archive at ``path``."""
+    def open(cls, path: str | Path, *, cache_kib: int = CACHE_KIB) -> Archive:
+        """Open (creating or upgrading) the archive at ``path``.
+
+        ``cache_kib`` is this connection's page cache; a connection that only looks URLs
+        up (the crawl's, beside its article writer) needs far less than one that stores.
+        """
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,7 +112,7 @@ class Archive:
                 # so a lookup reads only leaf pages. More buys nothing measurable: at 1M
                 # articles inserts ran as fast with 16 MB as with 64 or 256 (BENCHMARKS.md),
                 # and a cache that fills as the archive grows is memory the crawl holds.
-                f"cache_size = -{CACHE_KIB}",
+                f"cache_size = -{max(64, int(cache_kib))}",
             ):
                 conn.execute(f"PRAGMA {pragma}")
             migrate(conn, str(path))

@@ -94,9 +94,20 @@ class Crawl:
         """Discover and fetch everything; returns when all work is done or stopped."""
         self._run_id = run_id
         self.archive.clear_frontier()  # a killed run's parked URLs are queued in ``urls``
+        # Articles are stored through a connection of their own, on a thread of their own.
+        writer = Archive.open(self.archive.path)
         self._writer = GroupCommit(self.archive, run_id=run_id, size=self.settings.store_batch,
                                    interval=self.settings.store_interval,
-                                   on_stored=self._stored, on_error=self._storage_failed)
+                                   on_stored=self._stored, on_error=self._storage_failed,
+                                   writer=writer)
+        try:
+            return await self._run()
+        finally:
+            self._writer.close()
+            writer.close()
+
+    async def _run(self) -> RunStats:
+        assert self._writer is not None
         for seed in self.seeds:
             self._configure_hosts(seed)
         stopper = asyncio.ensure_future(self.stop.wait())
@@ -107,7 +118,7 @@ class Crawl:
         stopper.cancel()
         await asyncio.gather(work, stopper, return_exceptions=True)
         await self._cancel_all()
-        self._writer.flush()  # what was extracted is stored, after SIGTERM too
+        await self._writer.drain()  # what was extracted is stored, after SIGTERM too
         if not work.cancelled() and work.exception() is not None:
             raise work.exception()  # type: ignore[misc]  # a bug must fail the run, loudly
         if self._fatal is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,3 +122,62 @@ def test_one_refused_article_does_not_take_its_batch_down(archive: Archive) -> N
     assert len(sink.errors) == 1 and isinstance(sink.errors[0], ArchiveError)
     assert "refused for the test" in str(sink.errors[0])
     assert group.batches == 3  # the failed batch was retried one article per transaction
+
+
+def threaded(archive: Archive, sink: Sink, **kw: float) -> tuple[GroupCommit, Archive]:
+    """A group commit as the crawl builds it: a second connection, on a thread of its own."""
+    second = Archive.open(archive.path)
+    options = {"size": 3, "interval": 30.0, **kw}
+    group = GroupCommit(archive, run_id=None, size=int(options["size"]),
+                        interval=options["interval"], on_stored=sink.results.append,
+                        on_error=sink.errors.append, writer=second)
+    return group, second
+
+
+def test_writer_thread_stores_every_batch_in_order_and_reports_on_the_loop(
+        archive: Archive) -> None:
+    threads: set[int] = set()
+
+    async def main() -> int:
+        group, second = threaded(archive, sink)
+        original = second.store_many
+
+        def store_many(*args: object, **kw: object) -> list[StoreResult]:
+            threads.add(threading.get_ident())
+            return original(*args, **kw)  # type: ignore[arg-type]
+
+        second.store_many = store_many  # type: ignore[method-assign]
+        for i in range(8):
+            group.add(rec(i), fingerprint(body(i)))
+        await group.drain()
+        group.close()
+        second.close()
+        return threading.get_ident()
+
+    sink = Sink()
+    loop_thread = asyncio.run(main())
+    assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in range(8)]
+    assert [r.outcome for r in sink.results] == [StoreOutcome.NEW] * 8 and not sink.errors
+    assert threads and loop_thread not in threads  # stored off the event loop's thread
+
+
+def test_writer_thread_refusal_is_reported_once_and_spares_the_others(archive: Archive) -> None:
+    archive.conn.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON articles WHEN new.url LIKE '%/news/2' "
+        "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
+    )
+
+    async def main() -> None:
+        group, second = threaded(archive, sink)
+        for i in (0, 1, 2):
+            group.add(rec(i), fingerprint(body(i)))
+        await group.drain()
+        group.add(rec(5), fingerprint(body(5)))  # after the failure: not written
+        await group.drain()
+        group.close()
+        second.close()
+
+    sink = Sink()
+    asyncio.run(main())
+    assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in (0, 1)]
+    assert len(sink.errors) == 1 and "refused for the test" in str(sink.errors[0])
