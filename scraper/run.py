@@ -55,7 +55,8 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
         async with build_client(settings) as client:
             pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
                               timeout=settings.extract_timeout,
-                              memory_mb=settings.extract_memory_mb)
+                              memory_mb=settings.extract_memory_mb,
+                              nice=settings.extract_nice)
             try:
                 crawl = _build(seeds, settings, archive, client, pool, reporter, stop)
                 with reporter:

@@ -37,7 +37,12 @@ class ExtractionFailed(ScraperError):
         self.reason = reason
 
 
-def _worker_main(conn: Connection, target: str, memory_mb: int) -> None:
+def _worker_main(conn: Connection, target: str, memory_mb: int, nice: int = 0) -> None:
+    if nice > 0:
+        try:
+            os.nice(nice)
+        except OSError:
+            pass  # not allowed here: run at the parent's priority
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -101,8 +106,10 @@ class _Worker:
 class WorkerPool:
     """A fixed set of extraction processes used from asyncio."""
 
-    def __init__(self, target: str, *, workers: int, timeout: float, memory_mb: int) -> None:
+    def __init__(self, target: str, *, workers: int, timeout: float, memory_mb: int,
+                 nice: int = 0) -> None:
         self._target = target
+        self._nice = nice
         self._timeout = timeout
         self._memory_mb = memory_mb
         self._ctx = multiprocessing.get_context("forkserver")
@@ -114,8 +121,8 @@ class WorkerPool:
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()  # a socketpair: the parent end goes non-blocking
-        proc = self._ctx.Process(target=_worker_main, args=(child, self._target, self._memory_mb),
-                                 daemon=True)
+        proc = self._ctx.Process(target=_worker_main, daemon=True,
+                                 args=(child, self._target, self._memory_mb, self._nice))
         proc.start()
         child.close()
         sock = socket.socket(fileno=os.dup(parent.fileno()))

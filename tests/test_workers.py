@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
@@ -61,3 +62,12 @@ async def test_cancelled_exchange_does_not_poison_the_next_one(pool):
         await task
     # The worker still owes the cancelled job's answer; the pool must not hand it out.
     assert (await pool.run("echo", 3))[1] == 3
+
+
+async def test_workers_run_below_the_event_loops_priority():
+    lower = WorkerPool("tests.workerfuncs:job", workers=1, timeout=5.0, memory_mb=512, nice=3)
+    try:
+        _, niceness, _ = await lower.run("niceness")
+    finally:
+        lower.close()
+    assert niceness == min(19, os.nice(0) + 3)

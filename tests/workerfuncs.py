@@ -10,6 +10,8 @@ def job(kind: str, value: int = 0) -> object:
     """Behave as ``kind`` says: echo, sleep, raise, eat memory, or die."""
     if kind == "echo":
         return ("echo", value, os.getpid())
+    if kind == "niceness":
+        return ("niceness", os.nice(0), os.getpid())
     if kind == "sleep":
         time.sleep(value)
         return "slept"
