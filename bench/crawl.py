@@ -15,9 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.bound import Politeness
-from bench.measure import ProcResult, Window, article_window, run_measured
+from bench.measure import (
+    ARTICLE_PREFIXES,
+    ProcResult,
+    Window,
+    article_window,
+    run_measured,
+)
 from bench.quality import Quality, score_texts
 from tests.simulator import Simulator
+from tests.simulator.log import LogEntry
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -56,11 +63,17 @@ def run_crawl(sim: Simulator, rules: Politeness, *, timeout: float = 600.0,
         sim.clear_log()
         cmd = [sys.executable, "-m", "scraper", "crawl", "--seeds", str(folder / "seeds"),
                "--db", str(db), "--allow-address", "127.0.0.0/8", "--quiet"]
-        proc = run_measured(cmd, env=crawl_env(rules, extra_env), cwd=REPO, timeout=timeout)
+        proc = run_measured(cmd, env=crawl_env(rules, extra_env), cwd=REPO, timeout=timeout,
+                            progress=lambda: article_count(sim.log))
         window = article_window(sim.log)
         texts = archived_texts(db) if db.exists() else {}
     quality = score_texts(texts, sim) if score else None
     return CrawlRun(window, proc, quality, len(texts))
+
+
+def article_count(log: list[LogEntry]) -> int:
+    """Article pages the server has answered so far."""
+    return sum(1 for e in log if e.end is not None and e.path.startswith(ARTICLE_PREFIXES))
 
 
 def archived_texts(db: Path) -> dict[str, str]:

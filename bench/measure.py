@@ -12,7 +12,7 @@ import os
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,8 @@ class ProcResult:
     stderr: str
     timed_out: bool = False
     cpu_main: float = 0.0  # user+system seconds of the main process (last sample)
+    # (progress, RSS MB of the main process) at each sample, when a progress count was given
+    rss_curve: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,12 +67,18 @@ def article_window(log: Iterable[LogEntry], prefixes: Sequence[str] = ARTICLE_PR
 
 def run_measured(cmd: Sequence[str], *, env: dict[str, str] | None = None,
                  cwd: Path | None = None, timeout: float = 600.0,
-                 interval: float = 0.25) -> ProcResult:
-    """Run ``cmd`` to completion (killed after ``timeout``), sampling its memory."""
+                 interval: float = 0.25,
+                 progress: Callable[[], int] | None = None) -> ProcResult:
+    """Run ``cmd`` to completion (killed after ``timeout``), sampling its memory.
+
+    With ``progress`` (e.g. pages the server has answered so far), each sample also records
+    the main process's current RSS against it, to show whether memory grows with the work.
+    """
     began = time.monotonic()
     proc = subprocess.Popen(list(cmd), env=env, cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     peak_main = peak_tree = cpu = 0.0
+    curve: list[tuple[int, float]] = []
     timed_out = False
     out, err = "", ""
     while True:
@@ -81,13 +89,15 @@ def run_measured(cmd: Sequence[str], *, env: dict[str, str] | None = None,
             peak_main = max(peak_main, _status_kb(proc.pid, "VmHWM") / 1024)
             peak_tree = max(peak_tree, sum(_pss_kb(p) for p in _tree(proc.pid)) / 1024)
             cpu = max(cpu, _cpu_seconds(proc.pid))
+            if progress is not None and (rss := _status_kb(proc.pid, "VmRSS")):
+                curve.append((progress(), rss / 1024))
             if time.monotonic() - began > timeout:
                 timed_out = True
                 proc.kill()
                 out, err = proc.communicate()
                 break
     return ProcResult(proc.returncode, time.monotonic() - began, peak_main, peak_tree,
-                      out, err, timed_out, cpu)
+                      out, err, timed_out, cpu, tuple(curve))
 
 
 def _status_kb(pid: int, field: str) -> float:

@@ -192,6 +192,27 @@ def memory(opts: Options, out: Result, log: Callable[[str], None]) -> None:
                             spread=spread(tree, "{:.0f}")))
         out.rows.append(Row(part, f"{label}crawl of {pages:,} pages: pages/s (latency 0, "
                             "d=0, c=4)", f"{median(rates):.1f}", spread=spread(rates, "{:.1f}")))
+        if label:
+            _growth(results[0].proc.rss_curve, pages, out)
+
+
+def _growth(curve: tuple[tuple[int, float], ...], pages: int, out: Result,
+            warmup: float = 0.1, tolerance: float = 0.05) -> None:
+    """Does RSS grow with the pages fetched? Compare it after ``warmup`` of them with the
+    highest it reaches afterwards; the caches (SQLite's page cache, the dedup shingle
+    cache) fill during the warm-up and are capped."""
+    mark = warmup * pages
+    after = [rss for done, rss in curve if done >= mark]
+    if len(after) < 2:
+        out.notes.append("part 4: too few memory samples after the warm-up to judge growth")
+        return
+    start, top = after[0], max(after)
+    growth = top / start - 1
+    out.rows.append(Row(
+        "4 memory", f"long crawl: RSS after the first {warmup:.0%} of pages → highest after it, "
+        f"MB (growth over the other {1 - warmup:.0%})",
+        f"{start:.0f} → {top:.0f} ({growth:+.1%})", f"flat (< {tolerance:.0%})",
+        verdict(growth, tolerance, higher_is_better=False)))
 
 
 def archive_scale(opts: Options, out: Result, log: Callable[[str], None]) -> None:

@@ -94,3 +94,16 @@ def test_tiny_crawl_bench_stays_within_the_politeness_bound(tmp_path: Path) -> N
 def test_cli_rejects_bad_part_numbers_with_one_line() -> None:
     with pytest.raises(SystemExit, match="--parts wants numbers 1-5"):
         bench_main(["--parts", "1,9"])
+
+
+def test_memory_growth_is_judged_after_the_warmup_only() -> None:
+    # Caches fill during the first 10 % of pages; growth after that is what counts.
+    flat = ((0, 40.0), (50, 90.0), (100, 99.0), (500, 99.5), (1000, 100.0))
+    growing = ((0, 40.0), (100, 99.0), (500, 130.0), (1000, 160.0))
+    rows = {}
+    for name, curve in (("flat", flat), ("growing", growing)):
+        result = parts.Result()
+        parts._growth(curve, 1000, result)
+        rows[name] = result.rows[0]
+    assert rows["flat"].value == "99 → 100 (+1.0%)" and rows["flat"].verdict == "met"
+    assert rows["growing"].verdict == "below"
