@@ -106,8 +106,13 @@ class Fetcher:
         accept_types: tuple[str, ...] | None = None,
         max_tries: int | None = None,
         hop_check: HopCheck | None = None,
+        urgent: bool = False,
     ) -> Page:
-        """GET ``url`` with retries; a 2xx or 304 Page, else a FetchError subclass."""
+        """GET ``url`` with retries; a 2xx or 304 Page, else a FetchError subclass.
+
+        ``urgent`` (discovery documents, robots.txt) goes ahead of article requests waiting
+        for a global slot.
+        """
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -123,7 +128,8 @@ class Fetcher:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._follow(url, headers, cap, truncate, accept_types, hop_check)
+                return await self._follow(url, headers, cap, truncate, accept_types, hop_check,
+                                          urgent)
         raise AssertionError("unreachable: tenacity reraises the last error")
 
     def _wait(self, retry_state: object) -> float:
@@ -143,6 +149,7 @@ class Fetcher:
         truncate: bool,
         accept_types: tuple[str, ...] | None,
         hop_check: HopCheck | None,
+        urgent: bool = False,
     ) -> Page:
         seen = [url]
         current = url
@@ -151,7 +158,7 @@ class Fetcher:
             await self._guard.check(current)
             if hop_check is not None and current != url:
                 await hop_check(current)
-            async with self._scheduler.slot(_host_key(current)):
+            async with self._scheduler.slot(_host_key(current), urgent=urgent):
                 result = await self._deadline(
                     self._one(current, headers, cap, truncate, accept_types), current
                 )

@@ -321,7 +321,9 @@ class Crawl:
         # "deferred" mark article URLs, which the next run fetches again (pending_urls).
         prefix = "" if kind == "article" else f"{kind}_"
         try:
-            page = await self.fetcher.fetch(url, hop_check=self._robots_hop, **options)  # type: ignore[arg-type]
+            page = await self.fetcher.fetch(url, hop_check=self._robots_hop,
+                                            urgent=kind != "article",
+                                            **options)  # type: ignore[arg-type]
         except DeferredError as exc:
             self.stats.deferred += 1
             self._budget_hit |= exc.reason == "budget"

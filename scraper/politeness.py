@@ -4,12 +4,17 @@ A request to a host waits for (1) one of the host's concurrency slots, (2) the h
 next allowed start time (the previous start plus the host delay, pushed further by a
 429's Retry-After), then (3) one of the global slots. The global slot is taken last so
 that a host waiting out its delay never holds a slot another host could use.
+
+Urgent requests (robots.txt, feeds, sitemaps, listings: the ones that find work for
+every host) get the next free global slot before article requests do, so all publishers
+are discovered, and their hosts busy, as early as the global cap allows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -27,6 +32,41 @@ class _Host:
     requests: int = 0
 
 
+class _Slots:
+    """A semaphore whose urgent waiters are served before the others (FIFO within each)."""
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._normal: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self, urgent: bool) -> None:
+        if self._free > 0 and not self._urgent and not self._normal:
+            self._free -= 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        queue = self._urgent if urgent else self._normal
+        queue.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # handed a slot, then cancelled: pass it on
+            else:
+                queue.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        """Hand the slot to the first urgent waiter, else the first other one, else free it."""
+        for queue in (self._urgent, self._normal):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
+                    return
+        self._free += 1
+
+
 class HostScheduler:
     """Grants request slots per host; shared by every fetch of a run."""
 
@@ -39,7 +79,7 @@ class HostScheduler:
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._global = asyncio.Semaphore(global_concurrency)
+        self._global = _Slots(global_concurrency)
         self._default_concurrency = per_host_concurrency
         self._default_delay = per_host_delay
         self._hosts: dict[str, _Host] = {}
@@ -78,14 +118,22 @@ class HostScheduler:
         return max(0.0, self._host(host).next_start - self._clock())
 
     @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
-        """Hold one request slot for ``host`` for the duration of the block."""
+    async def slot(self, host: str, *, urgent: bool = False) -> AsyncIterator[None]:
+        """Hold one request slot for ``host`` for the duration of the block.
+
+        ``urgent`` requests are granted a global slot ahead of the others waiting for one.
+        """
         state = self._host(host)
         async with state.semaphore:
             async with state.lock:  # serialise start times so the delay holds between starts
                 while (wait := state.next_start - self._clock()) > 0:
                     await self._sleep(wait)
+                # The host's next start counts from when this request really starts, after
+                # any wait for a global slot; a host waiting for its delay holds no global slot.
+                await self._global.acquire(urgent)
                 state.next_start = self._clock() + state.delay
-            async with self._global:
+            try:
                 state.requests += 1
                 yield
+            finally:
+                self._global.release()

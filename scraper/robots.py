@@ -73,7 +73,7 @@ class RobotsCache:
     async def _load(self, origin: str) -> RobotsPolicy:
         try:
             page = await self._fetcher.fetch(origin + "/robots.txt", max_bytes=self._max_bytes,
-                                             truncate=True, max_tries=2)
+                                             truncate=True, max_tries=2, urgent=True)
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500 and exc.status != 429:
                 return RobotsPolicy(origin, "unavailable", reason=f"http_{exc.status}")

@@ -79,3 +79,79 @@ async def test_crawl_delay_only_raises_the_delay():
     assert sched.delay_of("a.example") == 1.0
     sched.configure("a.example", delay=4.0)
     assert sched.delay_of("a.example") == 4.0
+
+
+async def test_urgent_requests_get_the_next_global_slot_first():
+    sched = HostScheduler(global_concurrency=1, per_host_concurrency=4, per_host_delay=0.0)
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with sched.slot("busy.example"):
+            await release.wait()
+
+    async def request(name: str, host: str, urgent: bool) -> None:
+        async with sched.slot(host, urgent=urgent):
+            order.append(name)
+
+    first = asyncio.ensure_future(holder())
+    await asyncio.sleep(0)
+    waiting = [asyncio.ensure_future(request(f"article{i}", f"a{i}.example", False))
+               for i in range(3)]
+    await asyncio.sleep(0)
+    waiting.append(asyncio.ensure_future(request("sitemap", "b.example", True)))
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(first, *waiting)
+    assert order == ["sitemap", "article0", "article1", "article2"]
+
+
+async def test_host_delay_counts_from_the_real_start_after_a_global_wait():
+    # One global slot, held by another host until t=3: the host's first request starts
+    # late, and its second must still wait the full delay after that late start.
+    clock = FakeClock()
+    sched = HostScheduler(global_concurrency=1, per_host_concurrency=2, per_host_delay=2.0,
+                          clock=clock, sleep=clock.sleep)
+    starts: list[float] = []
+    release = asyncio.Event()
+
+    async def hog() -> None:
+        async with sched.slot("other.example"):
+            await release.wait()
+
+    async def request() -> None:
+        async with sched.slot("a.example"):
+            starts.append(clock.now)
+
+    hogging = asyncio.ensure_future(hog())
+    await asyncio.sleep(0)
+    requests = [asyncio.ensure_future(request()) for _ in range(2)]
+    for _ in range(5):
+        await asyncio.sleep(0)  # both requests are queued behind the hog now
+    clock.now = max(clock.now, 3.0)
+    release.set()
+    await asyncio.gather(hogging, *requests)
+    assert starts[0] >= 3.0 and starts[1] - starts[0] >= 2.0, starts
+
+
+async def test_a_cancelled_waiter_does_not_lose_a_global_slot():
+    sched = HostScheduler(global_concurrency=1, per_host_concurrency=4, per_host_delay=0.0)
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with sched.slot("busy.example"):
+            await release.wait()
+
+    async def request(host: str) -> str:
+        async with sched.slot(host):
+            return host
+
+    first = asyncio.ensure_future(holder())
+    await asyncio.sleep(0)
+    doomed = asyncio.ensure_future(request("a.example"))
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.sleep(0)  # the slot is handed to the waiter ...
+    doomed.cancel()  # ... which is cancelled before it runs
+    await asyncio.gather(first, doomed, return_exceptions=True)
+    assert await asyncio.wait_for(request("b.example"), 1.0) == "b.example"
