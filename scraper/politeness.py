@@ -52,7 +52,7 @@ class _Slots:
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self.release()  # handed a slot, then cancelled: pass it on
-            else:
+            elif waiter in queue:  # release() may have dropped it already
                 queue.remove(waiter)
             raise
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from scraper.politeness import HostScheduler
+from scraper.politeness import HostScheduler, _Slots
 
 
 class FakeClock:
@@ -155,3 +155,16 @@ async def test_a_cancelled_waiter_does_not_lose_a_global_slot():
     doomed.cancel()  # ... which is cancelled before it runs
     await asyncio.gather(first, doomed, return_exceptions=True)
     assert await asyncio.wait_for(request("b.example"), 1.0) == "b.example"
+
+
+async def test_a_waiter_cancelled_just_before_a_release_ends_cancelled_and_frees_the_slot():
+    # release() skips the cancelled waiter before that waiter's own clean-up has run.
+    slots = _Slots(1)
+    await slots.acquire(urgent=False)
+    doomed = asyncio.ensure_future(slots.acquire(urgent=False))
+    await asyncio.sleep(0)
+    doomed.cancel()
+    slots.release()
+    results = await asyncio.gather(doomed, return_exceptions=True)
+    assert isinstance(results[0], asyncio.CancelledError)
+    await asyncio.wait_for(slots.acquire(urgent=True), 1.0)  # the slot was freed
