@@ -50,6 +50,7 @@ class DiscoveryReport:
     # that sends conditional requests must not for an index: a 304 there would hide its
     # children, which change while the index stays the same.
     sitemap_kinds: dict[str, str] = field(default_factory=dict)
+    malformed: list[str] = field(default_factory=list)  # URLs of documents that did not parse
 
 
 async def discover(
@@ -87,7 +88,7 @@ async def discover(
     await run.listings()
     run.counts["candidates"] = len(run.found)
     return DiscoveryReport(list(run.found.values()), dict(run.counts), run.errors,
-                           run.sitemap_kinds)
+                           run.sitemap_kinds, run.malformed)
 
 
 class _Run:
@@ -102,6 +103,7 @@ class _Run:
         self.counts: Counter[str] = Counter({k: 0 for k in _COUNT_KEYS})
         self.errors: list[str] = []
         self.sitemap_kinds: dict[str, str] = {}
+        self.malformed: list[str] = []
         self.limit = asyncio.Semaphore(_CONCURRENCY)
         self.parse_slots = asyncio.Semaphore(1)
 
@@ -193,6 +195,8 @@ class _Run:
 
     def _fail(self, key: str, url: str, message: str) -> None:
         self.counts[key] += 1
+        if key == "malformed":
+            self.malformed.append(url)
         self.errors.append(f"{url}: {' '.join(message.split())[:300]}")
 
     def add(self, url: str, published: datetime | None, source: SourceKind, where: str) -> None:

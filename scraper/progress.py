@@ -12,6 +12,13 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+MALFORMED_LISTED = 10  # documents named in the summary; the count covers the rest
+
+
+def _printable(text: str, limit: int = 200) -> str:
+    """``text`` for one summary line: no control characters, at most ``limit`` long."""
+    return "".join(c if c.isprintable() else "?" for c in text[:limit])
+
 
 @dataclass
 class RunStats:
@@ -26,6 +33,7 @@ class RunStats:
     deferred: int = 0
     no_article: int = 0
     malformed: int = 0  # feeds/sitemaps that did not parse
+    malformed_urls: list[str] = field(default_factory=list)  # which (the summary lists some)
     stored: Counter[str] = field(default_factory=Counter)  # new/updated/unchanged/duplicate
     failed: Counter[str] = field(default_factory=Counter)  # by reason
     host_failed: Counter[str] = field(default_factory=Counter)
@@ -70,6 +78,12 @@ class RunStats:
         for host, n in sorted(self.host_failed.items()):
             ok = self.host_fetched.get(host, 0)
             lines.append(f"  {host}: {n} failed, {ok} fetched")
+        if self.malformed:
+            lines.append(f"discovery documents that did not parse: {self.malformed}")
+            shown = self.malformed_urls[:MALFORMED_LISTED]
+            lines.extend(f"  {_printable(url)}" for url in shown)
+            if self.malformed > len(shown):
+                lines.append(f"  … and {self.malformed - len(shown)} more")
         lines.append(f"duration {took:.1f}s ({rate:.1f} pages/s)")
         return lines
 

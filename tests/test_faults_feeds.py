@@ -129,6 +129,11 @@ def test_s20_entity_bombs_fail_fast_in_bounded_memory(feed_run: FeedRun, kind: s
 def test_s20_hostile_feeds_recorded_malformed(feed_run: FeedRun) -> None:
     # xxe, billion-laughs, quadratic, garbage and the gzip-bomb sitemap: five refused
     assert runs(feed_run.db)[-1][1]["malformed"] == 5
+    # ... and the run's summary names each of them, so the operator knows which to look at
+    out = feed_run.result.stdout
+    assert "discovery documents that did not parse: 5" in out
+    for mode in ("xxe", "billion-laughs", "quadratic", "garbage"):
+        assert f"  {feed_run.sim.url('/feed.rss', feed_run.host[mode])}" in out.splitlines()
 
 
 # -- 21 -----------------------------------------------------------------------------------
