@@ -80,7 +80,8 @@ async def discover(
         now = now.replace(tzinfo=UTC)
     cutoff = now - timedelta(days=lastmod_window_days) if lastmod_window_days > 0 else None
     run = _Run(seed, fetch, cutoff, max_bytes, max_sitemap_urls)
-    run.parse_slots = parse_slots or asyncio.Semaphore(1)
+    if parse_slots is not None:
+        run.parse_slots = parse_slots
     run.cap = max_sitemap_urls if max_candidates is None else max_candidates
     await run.feeds()
     roots = [*seed.sitemaps, *extra_sitemaps]

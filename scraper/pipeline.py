@@ -165,7 +165,6 @@ class Crawl:
             max_bytes=self.settings.max_feed_bytes, extra_sitemaps=extra,
             parse_slots=self._parse_slots,
         )
-        self.stats.malformed += report.counts.get("malformed", 0)
         self.stats.malformed_urls.extend(report.malformed)
         batch: set[str] = set()  # URLs of this batch (earlier batches are in the archive)
         queued = [c.url for c in [*self._pending(seed), *report.candidates]

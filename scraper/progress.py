@@ -32,8 +32,7 @@ class RunStats:
     robots: int = 0
     deferred: int = 0
     no_article: int = 0
-    malformed: int = 0  # feeds/sitemaps that did not parse
-    malformed_urls: list[str] = field(default_factory=list)  # which (the summary lists some)
+    malformed_urls: list[str] = field(default_factory=list)  # feeds/sitemaps that did not parse
     stored: Counter[str] = field(default_factory=Counter)  # new/updated/unchanged/duplicate
     failed: Counter[str] = field(default_factory=Counter)  # by reason
     host_failed: Counter[str] = field(default_factory=Counter)
@@ -60,6 +59,10 @@ class RunStats:
         out.update({f"article_{k}": v for k, v in self.stored.items()})
         out.update({f"failed_{k}": v for k, v in self.failed.items()})
         return out
+
+    @property
+    def malformed(self) -> int:
+        return len(self.malformed_urls)
 
     def summary_lines(self) -> list[str]:
         """The end-of-run summary, one fact per line, no control characters."""

@@ -9,7 +9,7 @@ def test_summary_names_documents_that_did_not_parse_and_counts_the_rest() -> Non
     stats = RunStats()
     urls = [f"https://paper.example/feed-{i}.xml" for i in range(MALFORMED_LISTED + 3)]
     urls[0] = "https://paper.example/feed\x1b[31m.xml"  # a control character from a sitemap
-    stats.malformed, stats.malformed_urls = len(urls), urls
+    stats.malformed_urls = urls
     lines = stats.summary_lines()
     start = lines.index(f"discovery documents that did not parse: {len(urls)}")
     listed = lines[start + 1:start + 1 + MALFORMED_LISTED]
