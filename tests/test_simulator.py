@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import html
 import json
@@ -160,6 +161,26 @@ def test_log_measures_concurrency_and_gaps(make_simulator: MakeSim) -> None:
     assert sim.max_concurrency(sim.hosts[0]) == 1
     gap = sim.min_gap(sim.hosts[0])
     assert gap is not None and gap >= 0.5  # 0.3 s latency + 0.2 s pause between arrivals
+
+
+def test_latency_is_the_whole_response_time_not_added_to_the_work(
+        make_simulator: MakeSim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bench's bound assumes each answer takes exactly L: building it is inside L."""
+    from tests.simulator import routes
+
+    real = routes.handle
+
+    async def slow_handle(*args: object) -> object:
+        await asyncio.sleep(0.15)  # rendering a page that takes its time
+        return await real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(routes, "handle", slow_handle)
+    sim = make_simulator(SiteConfig.uniform(publishers=1, articles=3), latency=0.3)
+    with httpx.Client() as client:
+        assert client.get(sim.article_url(sim.site.articles[0])).status_code == 200
+    (entry,) = sim.log
+    assert entry.end is not None
+    assert 0.3 <= entry.end - entry.start < 0.4  # not 0.3 + 0.15
 
 
 def test_robots_disallows_private_and_sets_crawl_delay(simulator: Simulator) -> None:

@@ -72,6 +72,9 @@ class Conn:
     number: int = 0
     closed: bool = field(default=False)
     status: int = 0  # status of the response whose head was sent on this request
+    # time.monotonic() before which nothing of the current response may leave: the
+    # request's arrival plus the simulated latency (0: no wait)
+    not_before: float = 0.0
 
     async def send_head(self, status: int, data: bytes) -> None:
         """Send a response head (or more) and remember its status for the log."""
@@ -79,8 +82,15 @@ class Conn:
         await self.send(data)
 
     async def send(self, data: bytes) -> None:
+        await self.wait_turn()
         self.writer.write(data)
         await self.writer.drain()
+
+    async def wait_turn(self) -> None:
+        """Sleep until the response may leave (see ``not_before``)."""
+        wait = self.not_before - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
 
     def reset(self) -> None:
         """Close with RST instead of FIN: SO_LINGER with a zero timeout (socket(7))."""
