@@ -1,11 +1,9 @@
 """One connection pool per origin behind the run's single ``httpx.AsyncClient``.
 
-httpcore keeps one pool per transport and, on every request start and every response
-close, walks *all* of its connections, asking each idle one whether its socket became
-readable (a ``poll`` per connection). With 20 hosts × 4 keep-alive connections that walk
-was a third of the crawl process's CPU at per-host delay 0 (py-spy, BENCHMARKS.md).
-Routing each origin to a pool of its own makes the walk as long as one host's
-connections, which the host scheduler already keeps at its per-host concurrency.
+httpx keeps the client's API (requests, headers, streamed responses, its exception
+types); the connections underneath are the crawl's own (:mod:`scraper.http11`), one pool
+per origin, so finding a free connection looks only at that host's few connections,
+which the host scheduler already keeps at its per-host concurrency.
 
 Pools of origins not used for a while are closed once there are more than
 ``max_pools``, but only when none of their responses is still open, so a slow download
@@ -20,6 +18,8 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 
+from scraper.http11 import OriginPool
+
 Origin = tuple[bytes, bytes, int | None]
 
 
@@ -28,12 +28,11 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, *, keepalive_per_origin: int, max_pools: int = 128,
                  keepalive_expiry: float = 5.0, verify: ssl.SSLContext | None = None) -> None:
-        self._limits = httpx.Limits(max_connections=None,  # the HostScheduler caps requests
-                                    max_keepalive_connections=keepalive_per_origin,
-                                    keepalive_expiry=keepalive_expiry)
+        self._keepalive = keepalive_per_origin  # the HostScheduler caps requests in flight
+        self._expiry = keepalive_expiry
         self._max_pools = max_pools
         self._verify = verify
-        self._pools: OrderedDict[Origin, httpx.AsyncHTTPTransport] = OrderedDict()
+        self._pools: OrderedDict[Origin, OriginPool] = OrderedDict()
         self._open: dict[Origin, int] = {}  # responses not yet closed, per origin
 
     @property
@@ -47,8 +46,9 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
         pool = self._pools.get(origin)
         if pool is None:
             await self._evict_idle()
-            pool = self._pools[origin] = httpx.AsyncHTTPTransport(
-                verify=self._ssl(), limits=self._limits, trust_env=False)
+            pool = self._pools[origin] = OriginPool(
+                *origin, max_idle=self._keepalive, keepalive_expiry=self._expiry,
+                ssl_context=self._ssl() if origin[0] == b"https" else None)
         self._pools.move_to_end(origin)
         self._open[origin] = self._open.get(origin, 0) + 1
         try:
