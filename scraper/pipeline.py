@@ -33,7 +33,7 @@ from scraper.errors import DeferredError, FetchError, RefusedError, is_permanent
 from scraper.extract import EXTRACTOR_VERSION
 from scraper.fetch import HTML_TYPES, Fetcher
 from scraper.frontier import HostFrontier
-from scraper.groupcommit import GroupCommit
+from scraper.groupcommit import GroupCommit, WriterProcess
 from scraper.models import Candidate, Extraction, Page, SourceKind
 from scraper.progress import Reporter, RunStats
 from scraper.robots import RobotsCache, origin_of
@@ -94,8 +94,8 @@ class Crawl:
         """Discover and fetch everything; returns when all work is done or stopped."""
         self._run_id = run_id
         self.archive.clear_frontier()  # a killed run's parked URLs are queued in ``urls``
-        # Articles are stored through a connection of their own, on a thread of their own.
-        writer = Archive.open(self.archive.path)
+        # Articles are stored in a process of their own, through a connection of its own.
+        writer = WriterProcess(self.archive.path, nice=self.settings.extract_nice)
         self._writer = GroupCommit(self.archive, run_id=run_id, size=self.settings.store_batch,
                                    interval=self.settings.store_interval,
                                    on_stored=self._stored, on_error=self._storage_failed,
@@ -103,8 +103,7 @@ class Crawl:
         try:
             return await self._run()
         finally:
-            self._writer.close()
-            writer.close()
+            await asyncio.get_running_loop().run_in_executor(None, self._writer.close)
 
     async def _run(self) -> RunStats:
         assert self._writer is not None

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import pickle
 import resource
+import signal
 import socket
 import struct
 from dataclasses import dataclass
@@ -37,7 +38,11 @@ class ExtractionFailed(ScraperError):
         self.reason = reason
 
 
-def _worker_main(conn: Connection, target: str, memory_mb: int, nice: int = 0) -> None:
+def _worker_main(conn: Connection, target: str, memory_mb: int, nice: int = 0,
+                 shielded: bool = False) -> None:
+    if shielded:  # Ctrl-C or a SIGTERM to the process group: the parent decides when to stop
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if nice > 0:
         try:
             os.nice(nice)
@@ -104,12 +109,18 @@ class _Worker:
 
 
 class WorkerPool:
-    """A fixed set of extraction processes used from asyncio."""
+    """A fixed set of worker processes used from asyncio (extraction; the archive writer).
+
+    ``shielded`` workers ignore SIGINT and SIGTERM, so a signal to the whole process group
+    leaves them to finish what the parent still sends (the archive writer, draining); they
+    end when the parent closes their pipe.
+    """
 
     def __init__(self, target: str, *, workers: int, timeout: float, memory_mb: int,
-                 nice: int = 0) -> None:
+                 nice: int = 0, shielded: bool = False) -> None:
         self._target = target
         self._nice = nice
+        self._shielded = shielded
         self._timeout = timeout
         self._memory_mb = memory_mb
         self._ctx = multiprocessing.get_context("forkserver")
@@ -122,7 +133,8 @@ class WorkerPool:
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()  # a socketpair: the parent end goes non-blocking
         proc = self._ctx.Process(target=_worker_main, daemon=True,
-                                 args=(child, self._target, self._memory_mb, self._nice))
+                                 args=(child, self._target, self._memory_mb, self._nice,
+                                       self._shielded))
         proc.start()
         child.close()
         sock = socket.socket(fileno=os.dup(parent.fileno()))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import threading
+import os
+import signal
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from archive.dedup import fingerprint
 from archive.errors import ArchiveError
 from archive.records import ArticleRecord, StoreOutcome, StoreResult
 from archive.store import Archive
-from scraper.groupcommit import GroupCommit
+from scraper.groupcommit import GroupCommit, WriterProcess
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archive" / "articles"
 T0 = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
@@ -124,60 +125,102 @@ def test_one_refused_article_does_not_take_its_batch_down(archive: Archive) -> N
     assert group.batches == 3  # the failed batch was retried one article per transaction
 
 
-def threaded(archive: Archive, sink: Sink, **kw: float) -> tuple[GroupCommit, Archive]:
-    """A group commit as the crawl builds it: a second connection, on a thread of its own."""
-    second = Archive.open(archive.path)
+def in_process(archive: Archive, sink: Sink, **kw: float) -> GroupCommit:
+    """A group commit as the crawl builds it: the writer is a process of its own."""
     options = {"size": 3, "interval": 30.0, **kw}
-    group = GroupCommit(archive, run_id=None, size=int(options["size"]),
-                        interval=options["interval"], on_stored=sink.results.append,
-                        on_error=sink.errors.append, writer=second)
-    return group, second
+    return GroupCommit(archive, run_id=None, size=int(options["size"]),
+                       interval=options["interval"], on_stored=sink.results.append,
+                       on_error=sink.errors.append, writer=WriterProcess(archive.path))
 
 
-def test_writer_thread_stores_every_batch_in_order_and_reports_on_the_loop(
+def test_writer_process_stores_every_batch_in_order_and_reports_on_the_loop(
         archive: Archive) -> None:
-    threads: set[int] = set()
-
-    async def main() -> int:
-        group, second = threaded(archive, sink)
-        original = second.store_many
-
-        def store_many(*args: object, **kw: object) -> list[StoreResult]:
-            threads.add(threading.get_ident())
-            return original(*args, **kw)  # type: ignore[arg-type]
-
-        second.store_many = store_many  # type: ignore[method-assign]
+    async def main() -> None:
+        group = in_process(archive, sink)
         for i in range(8):
             group.add(rec(i), fingerprint(body(i)))
+        assert stored_urls(archive) == []  # nothing is written by the loop's own process
         await group.drain()
         group.close()
-        second.close()
-        return threading.get_ident()
 
     sink = Sink()
-    loop_thread = asyncio.run(main())
+    asyncio.run(main())
     assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in range(8)]
     assert [r.outcome for r in sink.results] == [StoreOutcome.NEW] * 8 and not sink.errors
-    assert threads and loop_thread not in threads  # stored off the event loop's thread
+    ids = [r.article_id for r in sink.results]
+    assert ids == sorted(ids)  # the batches landed in the order they were added
 
 
-def test_writer_thread_refusal_is_reported_once_and_spares_the_others(archive: Archive) -> None:
+def test_writer_process_refusal_is_reported_once_and_spares_the_others(
+        archive: Archive) -> None:
     archive.conn.execute(
         "CREATE TRIGGER refuse BEFORE INSERT ON articles WHEN new.url LIKE '%/news/2' "
         "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
     )
 
     async def main() -> None:
-        group, second = threaded(archive, sink)
+        group = in_process(archive, sink)
         for i in (0, 1, 2):
             group.add(rec(i), fingerprint(body(i)))
         await group.drain()
         group.add(rec(5), fingerprint(body(5)))  # after the failure: not written
         await group.drain()
         group.close()
-        second.close()
 
     sink = Sink()
     asyncio.run(main())
     assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in (0, 1)]
     assert len(sink.errors) == 1 and "refused for the test" in str(sink.errors[0])
+
+
+def test_writer_process_that_dies_fails_its_batch_with_one_clear_error(
+        archive: Archive) -> None:
+    async def main() -> None:
+        writer = WriterProcess(archive.path)
+        group = GroupCommit(archive, run_id=None, size=2, interval=30.0,
+                            on_stored=sink.results.append, on_error=sink.errors.append,
+                            writer=writer)
+        group.add(rec(0), fingerprint(body(0)))
+        group.add(rec(1), fingerprint(body(1)))
+        await group.drain()
+        os.kill(writer_pid(writer), signal.SIGKILL)
+        group.add(rec(2), fingerprint(body(2)))
+        group.add(rec(3), fingerprint(body(3)))
+        await group.drain()
+        group.close()
+
+    sink = Sink()
+    asyncio.run(main())
+    assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in (0, 1)]
+    assert [r.outcome for r in sink.results] == [StoreOutcome.NEW] * 2
+    assert len(sink.errors) == 1 and isinstance(sink.errors[0], ArchiveError)
+    assert "archive writer process died" in str(sink.errors[0])
+
+
+def test_writer_process_outlives_a_signal_to_the_process_group(archive: Archive) -> None:
+    async def main() -> None:
+        writer = WriterProcess(archive.path)
+        group = GroupCommit(archive, run_id=None, size=2, interval=30.0,
+                            on_stored=sink.results.append, on_error=sink.errors.append,
+                            writer=writer)
+        group.add(rec(0), fingerprint(body(0)))
+        group.add(rec(1), fingerprint(body(1)))
+        await group.drain()
+        for sig in (signal.SIGINT, signal.SIGTERM):  # what Ctrl-C or `kill -- -PGID` sends
+            os.kill(writer_pid(writer), sig)
+        await asyncio.sleep(0.2)
+        group.add(rec(2), fingerprint(body(2)))  # drained after the signal, as the crawl does
+        await group.drain()
+        group.close()
+
+    sink = Sink()
+    asyncio.run(main())
+    assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in range(3)]
+    assert not sink.errors
+
+
+def writer_pid(writer: WriterProcess) -> int:
+    (worker,) = writer._pool._all  # one process
+    pid = worker.process.pid
+    assert pid is not None and pid != os.getpid()
+    return int(pid)
