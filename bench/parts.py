@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import extraction
+from bench import ceiling, extraction
 from bench.bound import Politeness, rate_bound, steady_rate
 from bench.crawl import CrawlRun, failure_line, run_crawl
 from bench.peers import run as peers
@@ -50,16 +50,26 @@ def crawl_and_peers(opts: Options, out: Result, *, with_peers: bool,
     names = [n for n in opts.peers if with_peers and _peer_ok(n, out)]
     for rules in opts.rules:
         ours: list[CrawlRun] = []
+        floor: list[float] = []
         theirs: dict[str, list[peers.PeerRun]] = {n: [] for n in names}
         for i in range(opts.repeats):
             with Simulator(site, latency=opts.latency) as sim:
                 log(f"[{rules.label}] run {i + 1}/{opts.repeats}: our crawl")
                 ours.append(_checked(run_crawl(sim, rules, timeout=opts.timeout), out))
+                log(f"[{rules.label}] run {i + 1}/{opts.repeats}: minimal client")
+                window, code = ceiling.run(sim, rules, timeout=opts.timeout)
+                if code:
+                    out.notes.append(f"minimal client exited {code} ({rules.label})")
+                floor.append(_fraction(window.rate, window.per_host, opts.latency, rules))
                 for name in names:
                     log(f"[{rules.label}] run {i + 1}/{opts.repeats}: {name}")
                     theirs[name].append(_peer_checked(
                         peers.run_peer(name, sim, rules, timeout=opts.timeout), out))
         _crawl_rows(rules, opts, ours, out)
+        out.rows.append(Row("1 crawl vs bound", f"minimal client (keep-alive, reads and drops "
+                            f"each page), {rules.label}, fraction of the bound: what this "
+                            "simulator and machine allow", f"{median(floor):.2f}",
+                            spread=spread(floor)))
         for name in names:
             _peer_rows(name, rules, opts, ours, theirs[name], out)
 

@@ -76,10 +76,11 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
 def _one_malloc_arena() -> None:
     """Ask glibc for one malloc arena, not one per thread (Linux; elsewhere a no-op).
 
-    The article writer and discovery's parsers run on threads; with an arena each, freed
-    memory scattered over several arenas stays resident: 120 MB against 99 MB peak for the
-    bench's 20,000-page crawl (BENCHMARKS.md). The threads allocate little, so sharing one
-    arena costs no measurable speed.
+    Discovery's parsers run on threads (and, until the archive writer became a process,
+    so did it); with an arena each, freed memory scattered over several arenas stays
+    resident: 120 MB against 99 MB peak for the bench's 20,000-page crawl with the writer
+    thread (BENCHMARKS.md). The threads allocate little, so sharing one arena costs no
+    measurable speed.
     """
     try:
         libc = ctypes.CDLL("libc.so.6")

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench import parts
+from bench import ceiling, parts
 from bench.__main__ import main as bench_main
 from bench.bound import Politeness, host_makespan, rate_bound, steady_rate, window_bound
 from bench.measure import article_window
@@ -89,6 +89,20 @@ def test_tiny_crawl_bench_stays_within_the_politeness_bound(tmp_path: Path) -> N
     assert 0.5 < fraction <= 1.02
     f1 = float(by_what["ours, d=0.2s c=1, body F1 vs known texts"].value)
     assert f1 > 0.95
+    (floor,) = [r for r in result.rows if r.what.startswith("minimal client")]
+    assert 0.5 < float(floor.value) <= 1.02  # the calibration client keeps the rules too
+    assert not [n for n in result.notes if "minimal client" in n], result.notes
+
+
+def test_minimal_client_keeps_the_per_host_rules() -> None:
+    site = BenchSite(bench_config(hosts=2, articles=4, latency=0.05))
+    with Simulator(site) as sim:
+        window, code = ceiling.run(sim, Politeness(0.15, 2, global_concurrency=3))
+        assert code == 0 and window.pages == 8
+        for host in sim.hosts:
+            assert sim.max_concurrency(host) <= 2
+            gap = sim.min_gap(host)
+            assert gap is not None and gap >= 0.15 - 0.005
 
 
 def test_cli_rejects_bad_part_numbers_with_one_line() -> None:
