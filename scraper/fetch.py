@@ -18,6 +18,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -107,11 +108,13 @@ class Fetcher:
         max_tries: int | None = None,
         hop_check: HopCheck | None = None,
         urgent: bool = False,
+        longest_retry_after: float | None = None,
     ) -> Page:
         """GET ``url`` with retries; a 2xx or 304 Page, else a FetchError subclass.
 
         ``urgent`` (discovery documents, robots.txt) goes ahead of article requests waiting
-        for a global slot.
+        for a global slot. A 429/503 whose Retry-After (as capped by ``max_retry_after``) is
+        over ``longest_retry_after`` is not retried in this call; the host stays paused.
         """
         headers = {}
         if etag:
@@ -122,7 +125,7 @@ class Fetcher:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(max_tries or self.policy.max_tries),
             wait=self._wait,
-            retry=retry_if_exception(self.policy.should_retry),
+            retry=retry_if_exception(partial(self._should_retry, longest_retry_after)),
             sleep=self._sleep,
             reraise=True,
         )
@@ -131,6 +134,13 @@ class Fetcher:
                 return await self._follow(url, headers, cap, truncate, accept_types, hop_check,
                                           urgent)
         raise AssertionError("unreachable: tenacity reraises the last error")
+
+    def _should_retry(self, longest_retry_after: float | None, exc: BaseException) -> bool:
+        if (longest_retry_after is not None and isinstance(exc, HTTPStatusError)
+                and exc.retry_after is not None
+                and min(exc.retry_after, self.policy.max_retry_after) > longest_retry_after):
+            return False  # the wait that the retry would take (capped) is too long
+        return self.policy.should_retry(exc)
 
     def _wait(self, retry_state: object) -> float:
         outcome = getattr(retry_state, "outcome", None)

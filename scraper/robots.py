@@ -72,8 +72,11 @@ class RobotsCache:
 
     async def _load(self, origin: str) -> RobotsPolicy:
         try:
+            # A 429 asking for longer than the longest crawl delay we honour is not waited
+            # out: the host is unreachable for this run, and its URLs wait for the next.
             page = await self._fetcher.fetch(origin + "/robots.txt", max_bytes=self._max_bytes,
-                                             truncate=True, max_tries=2, urgent=True)
+                                             truncate=True, max_tries=2, urgent=True,
+                                             longest_retry_after=self._max_delay)
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500 and exc.status != 429:
                 return RobotsPolicy(origin, "unavailable", reason=f"http_{exc.status}")

@@ -87,9 +87,10 @@ async def test_s19_robots_states_on_real_sockets(make_simulator) -> None:
         ("unavailable", "http_404"), ("unreachable", "http_500"),
         ("unreachable", "http_429"), ("unreachable", "deadline")]
     assert news_ok and not front_ok  # Allow: /news/ is longer than Disallow: /
-    # 429 "Retry-After: 3600": the host waited (capped at 0.5 s) before the one retry
-    asked = sorted(e.start for e in sim.requests_for(sim.hosts[2], "/robots.txt"))
-    assert len(asked) == 2 and asked[1] - asked[0] >= 0.45
+    # 429 "Retry-After: 3600", capped at 0.5 s: still longer than the longest crawl delay
+    # honoured (MAX_DELAY), so it is not waited out; the host is unreachable for this run
+    asked = sim.requests_for(sim.hosts[2], "/robots.txt")
+    assert len(asked) == 1
 
 
 def test_s19_crawl_finishes_partial_and_whole(robots_run: RobotsRun) -> None:

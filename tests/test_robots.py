@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from scraper.robots import RobotsCache
@@ -67,3 +69,32 @@ async def test_our_token_group_applies():
     cache = cache_for(robots(body))
     assert await cache.allowed("http://pub.example/news/x")
     assert not await cache.allowed("http://pub.example/private/x")
+
+
+async def test_429_with_a_long_retry_after_is_not_waited_out():
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return resp(429, {"Retry-After": "3600"}, b"slow down")
+
+    cache = cache_for(handler)
+    # Waiting out the pause would take 300 s (Retry-After capped); the run must go on.
+    policy = await asyncio.wait_for(cache.policy("http://pub.example/"), timeout=5)
+    assert policy.state == "unreachable" and policy.reason == "http_429"
+    assert calls == ["/robots.txt"]
+    assert not await cache.allowed("http://pub.example/news/a.html")
+
+
+async def test_429_with_a_short_retry_after_is_retried():
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        if len(calls) == 1:
+            return resp(429, {"Retry-After": "1"}, b"slow down")
+        return resp(200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n")
+
+    cache = cache_for(handler)
+    policy = await asyncio.wait_for(cache.policy("http://pub.example/"), timeout=10)
+    assert policy.state == "parsed" and calls == ["/robots.txt", "/robots.txt"]
