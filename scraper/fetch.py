@@ -48,8 +48,11 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 
 
-def build_client(settings: Settings) -> httpx.AsyncClient:
-    """The one shared client of a run; redirects, decoding and proxies are ours to decide."""
+def build_client(settings: Settings, guard: AddressGuard | None = None) -> httpx.AsyncClient:
+    """The one shared client of a run; redirects, decoding and proxies are ours to decide.
+
+    With ``guard``, every new connection's peer address is checked too (DNS rebinding).
+    """
     return httpx.AsyncClient(
         follow_redirects=False,
         trust_env=False,  # no proxy or netrc taken silently from the environment
@@ -57,7 +60,8 @@ def build_client(settings: Settings) -> httpx.AsyncClient:
         # Requests in flight are capped by the HostScheduler, not here. A pool per origin
         # (scraper.transport) keeps connection bookkeeping per host; its keep-alive cap is
         # the most a host can have in flight, so a host's next request finds a connection.
-        transport=PerOriginTransport(keepalive_per_origin=settings.global_concurrency),
+        transport=PerOriginTransport(keepalive_per_origin=settings.global_concurrency,
+                                     peer_check=guard.allowed if guard else None),
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
     )
 

@@ -15,12 +15,17 @@ so callers cannot tell this pool from httpx's.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable
 
 import h11
 import httpx
+
+from scraper.errors import RefusedError
+
+PeerCheck = Callable[[ipaddress.IPv4Address | ipaddress.IPv6Address], bool]
 
 MAX_HEAD = 100 * 1024  # bytes of status line and headers (httpcore's limit too)
 HIGH_WATER = 256 * 1024  # received but not yet read: stop reading the socket above this
@@ -271,13 +276,14 @@ class OriginPool:
 
     def __init__(self, scheme: bytes, host: bytes, port: int | None, *,
                  max_idle: int, keepalive_expiry: float,
-                 ssl_context: ssl.SSLContext | None) -> None:
+                 ssl_context: ssl.SSLContext | None, peer_check: PeerCheck | None = None) -> None:
         self._tls = scheme == b"https"
         self._host = host.decode("ascii")
         self._port = port or (443 if self._tls else 80)
         self._max_idle = max(0, max_idle)
         self._expiry = keepalive_expiry
         self._ssl = ssl_context
+        self._peer_check = peer_check
         self._idle: list[Connection] = []
         self._all: set[Connection] = set()
 
@@ -318,9 +324,31 @@ class OriginPool:
             raise httpx.ConnectTimeout("connect timed out") from None
         except (OSError, ssl.SSLError) as exc:
             raise httpx.ConnectError(str(exc) or type(exc).__name__) from None
+        self._check_peer(protocol)
         conn = Connection(protocol, self._released)
         self._all.add(conn)
         return conn
+
+    def _check_peer(self, protocol: _Protocol) -> None:
+        """Refuse the address actually connected to, if the guard would have refused it.
+
+        The guard checked the name's addresses before the request; the connection resolves
+        the name again, and a DNS answer that changed in between (rebinding) must not
+        reach a private address.
+        """
+        if self._peer_check is None or protocol.transport is None:
+            return
+        peer = protocol.transport.get_extra_info("peername")
+        try:
+            addr = ipaddress.ip_address(str(peer[0]).split("%")[0])
+        except (TypeError, ValueError, IndexError):
+            addr = None
+        if addr is None or not self._peer_check(addr):
+            protocol.transport.abort()
+            raise RefusedError(
+                f"{self._host} connected to {addr}, which is not public (its DNS answer "
+                "changed after the address check; allow it with --allow-address)",
+                reason="private_address")
 
     def _released(self, conn: Connection) -> None:
         if conn.reusable and len(self._idle) < self._max_idle:

@@ -6,6 +6,10 @@ connecting. Hosts written as integers (``2130706433``), hex or octal quads, shor
 (``127.1``) and IPv4-mapped IPv6 (``::ffff:127.0.0.1``) are normalised first, so they
 cannot slip past. Addresses the operator allows explicitly (``--allow-address``, an IP or
 a CIDR network) pass; tests and the demo allow their loopback addresses that way.
+
+The connection resolves the name again, so each new connection's peer address is checked
+by the same rule once connected (``scraper.http11``): a DNS answer that changes between
+the check and the connection (rebinding) cannot reach a private address either.
 """
 
 from __future__ import annotations

@@ -52,13 +52,14 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
     reporter.log(f"crawl run {run_id}: {len(seeds)} publisher(s) into {settings.db_path}")
     status = "failed"
     try:
-        async with build_client(settings) as client:
+        guard = AddressGuard(settings.allow_addresses)
+        async with build_client(settings, guard) as client:
             pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
                               timeout=settings.extract_timeout,
                               memory_mb=settings.extract_memory_mb,
                               nice=settings.extract_nice)
             try:
-                crawl = _build(seeds, settings, archive, client, pool, reporter, stop)
+                crawl = _build(seeds, settings, archive, client, pool, reporter, stop, guard)
                 with reporter:
                     await crawl.run(run_id)
             finally:
@@ -90,11 +91,12 @@ def _one_malloc_arena() -> None:
 
 
 def _build(seeds: list, settings: Settings, archive: Archive, client: object,
-           pool: WorkerPool, reporter: Reporter, stop: asyncio.Event) -> Crawl:
+           pool: WorkerPool, reporter: Reporter, stop: asyncio.Event,
+           guard: AddressGuard) -> Crawl:
     scheduler = HostScheduler(global_concurrency=settings.global_concurrency,
                               per_host_concurrency=settings.per_host_concurrency,
                               per_host_delay=settings.per_host_delay)
-    fetcher = Fetcher(client, settings, guard=AddressGuard(settings.allow_addresses),  # type: ignore[arg-type]
+    fetcher = Fetcher(client, settings, guard=guard,  # type: ignore[arg-type]
                       scheduler=scheduler,
                       run_deadline=time.monotonic() + settings.run_budget)
     robots = RobotsCache(fetcher, max_bytes=settings.max_robots_bytes,

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 
-from scraper.http11 import OriginPool
+from scraper.http11 import OriginPool, PeerCheck
 
 Origin = tuple[bytes, bytes, int | None]
 
@@ -27,11 +27,13 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
     """An ``httpx`` transport that keeps a separate connection pool for each origin."""
 
     def __init__(self, *, keepalive_per_origin: int, max_pools: int = 128,
-                 keepalive_expiry: float = 5.0, verify: ssl.SSLContext | None = None) -> None:
+                 keepalive_expiry: float = 5.0, verify: ssl.SSLContext | None = None,
+                 peer_check: PeerCheck | None = None) -> None:
         self._keepalive = keepalive_per_origin  # the HostScheduler caps requests in flight
         self._expiry = keepalive_expiry
         self._max_pools = max_pools
         self._verify = verify
+        self._peer_check = peer_check  # the address guard, applied to each connected peer
         self._pools: OrderedDict[Origin, OriginPool] = OrderedDict()
         self._open: dict[Origin, int] = {}  # responses not yet closed, per origin
 
@@ -48,7 +50,8 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
             await self._evict_idle()
             pool = self._pools[origin] = OriginPool(
                 *origin, max_idle=self._keepalive, keepalive_expiry=self._expiry,
-                ssl_context=self._ssl() if origin[0] == b"https" else None)
+                ssl_context=self._ssl() if origin[0] == b"https" else None,
+                peer_check=self._peer_check)
         self._pools.move_to_end(origin)
         self._open[origin] = self._open.get(origin, 0) + 1
         try:

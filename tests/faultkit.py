@@ -418,7 +418,7 @@ async def real_fetcher(*, allow: Iterable[str] = (LOOPBACK,), sleeps: list[float
         await asyncio.sleep(seconds)
 
     guard = AddressGuard(allow, resolver=resolver)  # type: ignore[arg-type]
-    client: httpx.AsyncClient = build_client(conf)
+    client: httpx.AsyncClient = build_client(conf, guard)
     try:
         yield Fetcher(client, conf, guard=guard, scheduler=scheduler, sleep=sleep,
                       run_deadline=run_deadline)

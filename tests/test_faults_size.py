@@ -255,6 +255,21 @@ async def test_s16_internal_address_allowed_explicitly_and_resolved_names(
     assert "robots_private_address" in content.result.stdout
 
 
+async def test_s16_dns_answer_changed_after_the_check_is_refused_at_connect(
+        make_simulator) -> None:
+    sim = make_simulator(fast_site(), hosts=["127.0.0.1"])
+
+    async def first_answer(host: str, port: int) -> list[str]:
+        return ["93.184.216.34"]  # public when checked; the system resolver says 127.0.0.1
+
+    async with real_fetcher(allow=[], resolver=first_answer) as fetcher:
+        with pytest.raises(RefusedError) as info:
+            await fetcher.fetch(f"http://localhost:{sim.port}/fault/article")
+    assert info.value.reason == "private_address" and "127.0.0.1" in str(info.value)
+    assert sim.log == []  # connected, then refused before a request was sent
+    assert requests_to(sim, "/fault/article") == 0
+
+
 # -- 17, 18: content types and charsets --------------------------------------------------
 
 @pytest.mark.parametrize("kind", TYPES)
