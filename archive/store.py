@@ -281,10 +281,14 @@ class Archive:
     @_translated
     def pending_urls(self) -> list[str]:
         """URLs queued, failed (other than gone) or deferred by earlier runs and not archived."""
+        return [url for url, _, _ in self.pending()]
+
+    def pending(self) -> list[tuple[str, str, str | None]]:
+        """:meth:`pending_urls` with each one's last outcome and failure reason, in one query."""
         return [
-            row[0]
+            (str(row[0]), str(row[1]), row[2])
             for row in self.conn.execute(
-                "SELECT url FROM urls WHERE article_id IS NULL "
+                "SELECT url, outcome, reason FROM urls WHERE article_id IS NULL "
                 "AND outcome IN ('queued', 'failed', 'deferred') "
                 "AND coalesce(status, 0) NOT IN (404, 410) "
                 "AND url NOT IN (SELECT url FROM article_urls) ORDER BY url"

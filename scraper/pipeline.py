@@ -189,16 +189,15 @@ class Crawl:
         self.reporter.tick()
 
     def _pending(self, seed: Seed) -> list[Candidate]:
-        """URLs an earlier run discovered but did not archive (failed, deferred, killed)."""
-        if self._pending_all is None:  # one query per run, shared by the seeds
-            self._pending_all = self.archive.pending_urls()
-        return [Candidate(u, seed.name, SourceKind.FEED, "earlier run")
-                for u in self._pending_all if seed.owns(u) and not self._permanent(u)]
+        """URLs an earlier run discovered but did not archive (failed, deferred, killed).
 
-    def _permanent(self, url: str) -> bool:
-        """A URL whose last failure a retry cannot fix (4xx, not HTML, too large …)."""
-        state = self.archive.url_state(url)
-        return state is not None and state.outcome == "failed" and is_permanent(state.reason)
+        Those whose last failure a retry cannot fix (4xx, not HTML, too large …) stay out.
+        """
+        if self._pending_all is None:  # one query per run, shared by the seeds
+            self._pending_all = [url for url, outcome, reason in self.archive.pending()
+                                 if not (outcome == "failed" and is_permanent(reason))]
+        return [Candidate(u, seed.name, SourceKind.FEED, "earlier run")
+                for u in self._pending_all if seed.owns(u)]
 
     def _doc_fetcher(self, seed: Seed, fetched: list[tuple[str, dict[str, object]]]) -> Fetch:
         async def fetch(url: str, kind: str) -> bytes | None:

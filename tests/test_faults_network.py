@@ -296,6 +296,27 @@ def test_s08_run_budget_defers_the_rest_to_the_next_run(tmp_path: Path) -> None:
 
 # -- the next night --------------------------------------------------------------------
 
+def test_s04_earlier_failures_out_of_the_feeds_come_back_only_if_retry_can_fix(
+        tmp_path: Path) -> None:
+    """URLs no feed lists any more are retried from the archive, unless retrying is futile."""
+    paths = ["/fault/status/403", "/fault/status/503", "/fault/article"]
+    with Simulator(fast_site()) as sim:
+        host = sim.hosts[0]
+        db = tmp_path / "p.db"
+        env = crawl_env(max_tries=1)
+        links_seed(tmp_path / "seeds", sim, host, paths, name="p")
+        first = crawl(tmp_path / "seeds", db, env=env)
+        assert first.returncode == 3, first.output
+        before = {p: requests_to(sim, p) for p in paths}
+        links_seed(tmp_path / "seeds", sim, host, ["/fault/article"], name="p")  # 403, 503 gone
+        second = crawl(tmp_path / "seeds", db, env=env)
+        assert second.returncode == 3, second.output
+        after = {p: requests_to(sim, p) for p in paths}
+    assert after["/fault/status/503"] == before["/fault/status/503"] + 1  # may be over now
+    assert after["/fault/status/403"] == before["/fault/status/403"]  # forbidden stays so
+    assert consistency_problems(db) == []
+
+
 def test_s04_next_run_retries_only_what_a_retry_can_fix(net: NetRun) -> None:
     """Last in this module: it crawls the shared site a second time."""
     before = {path: requests_to(net.sim, path) for path in RETRIED + NOT_RETRIED}
