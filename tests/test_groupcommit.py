@@ -176,14 +176,8 @@ def test_writer_process_refusal_is_reported_once_and_spares_the_others(
 def test_writer_process_that_dies_fails_its_batch_with_one_clear_error(
         archive: Archive) -> None:
     async def main() -> None:
-        writer = WriterProcess(archive.path)
-        group = GroupCommit(archive, run_id=None, size=2, interval=30.0,
-                            on_stored=sink.results.append, on_error=sink.errors.append,
-                            writer=writer)
-        group.add(rec(0), fingerprint(body(0)))
-        group.add(rec(1), fingerprint(body(1)))
-        await group.drain()
-        os.kill(writer_pid(writer), signal.SIGKILL)
+        group, pid = await two_stored(archive, sink)
+        os.kill(pid, signal.SIGKILL)
         group.add(rec(2), fingerprint(body(2)))
         group.add(rec(3), fingerprint(body(3)))
         await group.drain()
@@ -199,15 +193,9 @@ def test_writer_process_that_dies_fails_its_batch_with_one_clear_error(
 
 def test_writer_process_outlives_a_signal_to_the_process_group(archive: Archive) -> None:
     async def main() -> None:
-        writer = WriterProcess(archive.path)
-        group = GroupCommit(archive, run_id=None, size=2, interval=30.0,
-                            on_stored=sink.results.append, on_error=sink.errors.append,
-                            writer=writer)
-        group.add(rec(0), fingerprint(body(0)))
-        group.add(rec(1), fingerprint(body(1)))
-        await group.drain()
+        group, pid = await two_stored(archive, sink)
         for sig in (signal.SIGINT, signal.SIGTERM):  # what Ctrl-C or `kill -- -PGID` sends
-            os.kill(writer_pid(writer), sig)
+            os.kill(pid, sig)
         await asyncio.sleep(0.2)
         group.add(rec(2), fingerprint(body(2)))  # drained after the signal, as the crawl does
         await group.drain()
@@ -217,6 +205,18 @@ def test_writer_process_outlives_a_signal_to_the_process_group(archive: Archive)
     asyncio.run(main())
     assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in range(3)]
     assert not sink.errors
+
+
+async def two_stored(archive: Archive, sink: Sink) -> tuple[GroupCommit, int]:
+    """A group commit with a writer process, batches of 2, after one batch; the writer's pid."""
+    writer = WriterProcess(archive.path)
+    group = GroupCommit(archive, run_id=None, size=2, interval=30.0,
+                        on_stored=sink.results.append, on_error=sink.errors.append,
+                        writer=writer)
+    group.add(rec(0), fingerprint(body(0)))
+    group.add(rec(1), fingerprint(body(1)))
+    await group.drain()
+    return group, writer_pid(writer)
 
 
 def writer_pid(writer: WriterProcess) -> int:
