@@ -108,7 +108,11 @@ def _refuse_declared_entities(root: etree._Element) -> None:
     if dtd is None:
         return
     for ent in dtd.iterentities():
-        for value in (ent.orig or "", ent.content or ""):
+        try:
+            values = (ent.orig or "", ent.content or "")
+        except UnicodeError:  # recover mode let bytes that are not UTF-8 into the DTD
+            raise EntitiesRefused("entities refused: undecodable entity declared") from None
+        for value in values:
             _check_entity(False, ent.system_url is not None, value)
 
 
