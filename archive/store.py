@@ -213,25 +213,6 @@ class Archive:
         )
 
     @_translated
-    def record_url(
-        self,
-        url: str,
-        *,
-        fetched_at: datetime,
-        outcome: str,
-        status: int | None = None,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        reason: str | None = None,
-        article_id: int | None = None,
-        run_id: int | None = None,
-    ) -> None:
-        """Note one fetch attempt of ``url`` (feed, sitemap or article) and its outcome."""
-        self.record_urls([url], fetched_at=fetched_at, outcome=outcome, status=status,
-                         etag=etag, last_modified=last_modified, reason=reason,
-                         article_id=article_id, run_id=run_id)
-
-    @_translated
     def record_urls(
         self,
         urls: Sequence[str],
@@ -245,8 +226,9 @@ class Archive:
         article_id: int | None = None,
         run_id: int | None = None,
     ) -> None:
-        """:meth:`record_url` for several URLs with the same outcome, in one transaction
-        (for instance the URLs a ``--max-pages`` cap leaves for a later run)."""
+        """Note a fetch attempt of each of ``urls`` (feeds, sitemaps or articles) and its
+        outcome, the same for all, in one transaction (one URL after each fetch; the URLs a
+        ``--max-pages`` cap leaves for a later run all at once)."""
         values: dict[str, object] = {
             "status": status,
             "outcome": outcome,
@@ -267,7 +249,7 @@ class Archive:
     ) -> None:
         """Note discovered article URLs as queued, in one transaction.
 
-        A run killed before it fetched them leaves them queued; :meth:`pending_urls` hands
+        A run killed before it fetched them leaves them queued; :meth:`pending` hands
         them to the next run even when the feed that listed them now answers 304.
         """
         with self.transaction() as conn:
@@ -279,12 +261,9 @@ class Archive:
             )
 
     @_translated
-    def pending_urls(self) -> list[str]:
-        """URLs queued, failed (other than gone) or deferred by earlier runs and not archived."""
-        return [url for url, _, _ in self.pending()]
-
     def pending(self) -> list[tuple[str, str, str | None]]:
-        """:meth:`pending_urls` with each one's last outcome and failure reason, in one query."""
+        """URLs queued, failed (other than gone) or deferred by earlier runs and not archived,
+        each with its last outcome and failure reason, in URL order."""
         return [
             (str(row[0]), str(row[1]), row[2])
             for row in self.conn.execute(

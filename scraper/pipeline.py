@@ -316,7 +316,7 @@ class Crawl:
     async def _fetch(self, url: str, *, kind: str, **options: object) -> Page | None:
         host = _netloc(url)
         # Feeds/sitemaps/listings that fail are "feed_failed" etc.: plain "failed" and
-        # "deferred" mark article URLs, which the next run fetches again (pending_urls).
+        # "deferred" mark article URLs, which the next run fetches again (Archive.pending).
         prefix = "" if kind == "article" else f"{kind}_"
         try:
             page = await self.fetcher.fetch(url, hop_check=self._robots_hop,
@@ -384,8 +384,8 @@ class Crawl:
         )
 
     def _record(self, url: str, *, outcome: str, **fields: object) -> None:
-        self.archive.record_url(url, fetched_at=datetime.now(UTC), outcome=outcome,
-                                run_id=self._run_id, **fields)  # type: ignore[arg-type]
+        self.archive.record_urls([url], fetched_at=datetime.now(UTC), outcome=outcome,
+                                 run_id=self._run_id, **fields)  # type: ignore[arg-type]
 
     @property
     def budget_exhausted(self) -> bool:

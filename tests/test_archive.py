@@ -105,9 +105,10 @@ def test_runs_killed_while_running_are_marked_crashed(archive: Archive) -> None:
 def test_url_state_keeps_validators_for_conditional_requests(archive: Archive) -> None:
     feed = "https://news.example/feed.xml"
     assert archive.url_state(feed) is None
-    archive.record_url(feed, fetched_at=T0, outcome="ok", status=200, etag='"v1"',
-                       last_modified="Wed, 01 May 2024 06:00:00 GMT")  # fmt: skip
-    archive.record_url(feed, fetched_at=T0 + timedelta(hours=1), outcome="not_modified", status=304)
+    archive.record_urls([feed], fetched_at=T0, outcome="ok", status=200, etag='"v1"',
+                        last_modified="Wed, 01 May 2024 06:00:00 GMT")  # fmt: skip
+    archive.record_urls([feed], fetched_at=T0 + timedelta(hours=1), outcome="not_modified",
+                        status=304)
     state = archive.url_state(feed)
     assert state is not None
     assert (state.status, state.outcome, state.etag) == (304, "not_modified", '"v1"')

@@ -101,4 +101,4 @@ def test_urls_over_the_page_cap_are_deferred_in_one_go_and_pending_next_run(
         archive.record_urls(urls, fetched_at=T0, outcome="deferred", reason="max_pages")
         state = archive.url_state(urls[7])
         assert state is not None and (state.outcome, state.reason) == ("deferred", "max_pages")
-        assert archive.pending_urls() == sorted(urls)
+        assert [url for url, _, _ in archive.pending()] == sorted(urls)
