@@ -157,7 +157,10 @@ class Connection:
 
     async def send(self, request: httpx.Request, timeouts: dict[str, float | None]
                    ) -> httpx.Response:
-        """Write ``request`` and read the response's head; its body streams afterwards."""
+        """Write ``request`` and read the response's head; its body streams afterwards.
+
+        On any error the connection is of no further use; its pool drops it.
+        """
         proto = self._protocol
         transport = proto.transport
         assert transport is not None
@@ -172,24 +175,15 @@ class Connection:
                     await proto.drain(timeouts.get("write"))
             transport.write(proto.h11.send(h11.EndOfMessage()) or b"")
         except h11.LocalProtocolError as exc:
-            self.close()
             raise httpx.LocalProtocolError(str(exc)) from None
-        except BaseException:
-            self.close()
-            raise
         read = timeouts.get("read")
-        try:
-            while True:
-                event = await proto.next_event(read)
-                if isinstance(event, h11.Response):
-                    break
-                if isinstance(event, h11.ConnectionClosed):
-                    raise httpx.RemoteProtocolError(
-                        "Server disconnected without sending a response.")
-                # h11.InformationalResponse (1xx): the real answer follows
-        except BaseException:
-            self.close()
-            raise
+        while True:
+            event = await proto.next_event(read)
+            if isinstance(event, h11.Response):
+                break
+            if isinstance(event, h11.ConnectionClosed):
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+            # h11.InformationalResponse (1xx): the real answer follows
         return httpx.Response(
             status_code=event.status_code,
             headers=event.headers.raw_items(),
