@@ -44,7 +44,8 @@ class Simulator:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.Server] = []
-        self._conns: set[asyncio.Task[None]] = set()
+        # every connection's task, from the moment it is accepted, with its stream writer
+        self._conns: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
         self._conn_numbers = itertools.count(1)
         self._closed_sock: socket.socket | None = None
         self._xxe_file: Path | None = None
@@ -111,7 +112,7 @@ class Simulator:
             port = 0
             try:
                 for ip in self.hosts:
-                    server = await asyncio.start_server(self._client, ip, port)
+                    server = await asyncio.start_server(self._accept, ip, port)
                     servers.append(server)
                     port = server.sockets[0].getsockname()[1]
             except OSError:  # the first port is taken on a later address: pick another
@@ -125,21 +126,36 @@ class Simulator:
     async def _shutdown(self) -> None:
         for server in self._servers:
             server.close()
-        for task in list(self._conns):
-            task.cancel()
-        await asyncio.gather(*self._conns, return_exceptions=True)
+        await self._end_connections()
         for server in self._servers:
             await server.wait_closed()
         self._servers = []
         loop = asyncio.get_running_loop()
         await loop.shutdown_default_executor()
+        # A connection accepted just before the close may still have arrived meanwhile.
+        await asyncio.sleep(0)
+        await self._end_connections()
+
+    async def _end_connections(self) -> None:
+        """Cancel every connection's task, until none is left: none may outlive the loop."""
+        while self._conns:
+            conns = dict(self._conns)
+            for task in conns:
+                task.cancel()
+            await asyncio.gather(*conns, return_exceptions=True)
+            for writer in conns.values():  # a task cancelled before its first step never ran
+                if not writer.transport.is_closing():
+                    writer.transport.abort()
 
     # -- serving ---------------------------------------------------------------------------
 
+    def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Start serving a new connection, known to :meth:`stop` before its task first runs."""
+        task = asyncio.get_running_loop().create_task(self._client(reader, writer))
+        self._conns[task] = writer
+        task.add_done_callback(self._conns.pop)
+
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._conns.add(task)
         host, port = writer.get_extra_info("sockname")[:2]
         conn = Conn(reader, writer, number=next(self._conn_numbers))
         try:
@@ -150,7 +166,6 @@ class Simulator:
         except (BadRequest, ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
-            self._conns.discard(task)
             if not conn.closed:
                 writer.transport.abort()
 
