@@ -6,6 +6,7 @@ The record types it accepts are defined here, in :mod:`archive.records`.
 
 from archive.records import (
     ArticleRecord,
+    Outcome,
     RawPage,
     SearchHit,
     StoreOutcome,
@@ -13,4 +14,12 @@ from archive.records import (
     UrlState,
 )
 
-__all__ = ["ArticleRecord", "RawPage", "SearchHit", "StoreOutcome", "StoreResult", "UrlState"]
+__all__ = [
+    "ArticleRecord",
+    "Outcome",
+    "RawPage",
+    "SearchHit",
+    "StoreOutcome",
+    "StoreResult",
+    "UrlState",
+]

@@ -16,6 +16,38 @@ class StoreOutcome(StrEnum):
     DUPLICATE = "duplicate"  # same or near-same text as another article: linked, not new
 
 
+class Outcome(StrEnum):
+    """What the archive records of one URL's last fetch (``urls.outcome``).
+
+    Article URLs end as a :class:`StoreOutcome` value (``new``, ``updated`` …) or one of
+    the first group; discovery documents (feeds, sitemaps, listing pages) as the second.
+    Only ``queued``, ``failed`` and ``deferred`` article URLs are fetched again next run.
+    """
+
+    QUEUED = "queued"  # discovered; not fetched yet (or its run was killed)
+    FAILED = "failed"  # the fetch or extraction failed; ``reason`` says why
+    DEFERRED = "deferred"  # left for the next run (budget, --max-pages, robots.txt down)
+    ROBOTS = "robots"  # disallowed by robots.txt: final
+    NO_ARTICLE = "no_article"  # fetched, but no article text on the page
+    NOT_MODIFIED = "not_modified"  # a conditional request answered 304
+    FEED = "feed"
+    SITEMAP = "sitemap"  # a sitemap parsed before leaves and indexes were told apart
+    SITEMAP_LEAF = "sitemap_leaf"  # a sitemap of URLs: asked conditionally next time
+    SITEMAP_INDEX = "sitemap_index"  # an index: always asked unconditionally
+    LISTING = "listing"
+    FEED_FAILED = "feed_failed"
+    FEED_DEFERRED = "feed_deferred"
+    SITEMAP_FAILED = "sitemap_failed"
+    SITEMAP_DEFERRED = "sitemap_deferred"
+    LISTING_FAILED = "listing_failed"
+    LISTING_DEFERRED = "listing_deferred"
+
+    @classmethod
+    def of_document(cls, kind: str, failure: str) -> Outcome:
+        """``failed``/``deferred`` for an article (``kind`` "article"), else prefixed."""
+        return cls(failure if kind == "article" else f"{kind}_{failure}")
+
+
 @dataclass(frozen=True)
 class ArticleRecord:
     """One cleaned article ready for the archive."""

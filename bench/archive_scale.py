@@ -26,7 +26,7 @@ from archive.records import ArticleRecord
 from archive.store import Archive
 from scraper.settings import Settings
 
-STORE_BATCH = Settings().store_batch  # the crawl's group commit (scraper/groupcommit.py)
+STORE_BATCH = Settings().store_batch  # the crawl's group commit (scraper/crawl/writer.py)
 
 WORDS_PER_ARTICLE = 250
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -198,7 +198,8 @@ def run(
                               "insert_1tx_per_s": (start - single) / one_s
                               if one_s else float("nan"),
                               "insert_with_fp_per_s": (point - start) / (crawl_s + hash_s),
-                              "dups_linked": dups + more_1 + more, "bytes_per_article": size / point,
+                              "dups_linked": dups + more_1 + more,
+                              "bytes_per_article": size / point,
                               "load": "/".join(f"{x:.1f}" for x in os.getloadavg()),
                               **probe(archive, gen, point)}  # fmt: skip
             print(_row(point, results[point]), flush=True)

@@ -4,9 +4,9 @@ Three timings over the same pages (raw bytes, as fetched), in one run, interleav
 repeat so machine noise hits all three alike:
 
 - bare ``trafilatura.extract(body, url=…, include_comments=False)``, one process;
-- ours (``scraper.extract.extract_page``: decode, pre-clean, trafilatura, post-clean,
+- ours (``scraper.extract.extractor.extract_page``: decode, pre-clean, trafilatura, post-clean,
   metadata), one process;
-- ours through the crawl's own ``scraper.workers.WorkerPool`` on every core.
+- ours through the crawl's own ``scraper.crawl.workers.WorkerPool`` on every core.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import trafilatura
 
-from scraper.extract import extract_page
-from scraper.pipeline import EXTRACT_TARGET
-from scraper.workers import WorkerPool
+from scraper.crawl.pipeline import EXTRACT_TARGET
+from scraper.crawl.workers import WorkerPool
+from scraper.extract.extractor import extract_page
 
 DATASETS = ("fundus", "trafilatura")
 

@@ -1,6 +1,6 @@
 """Text quality of a crawl's output against the simulator's known article texts.
 
-Uses the project's body metric (``scraper.evaluate.body_score``: 4-token shingles), so
+Uses the project's body metric (``scraper.extract.evaluate.body_score``: 4-token shingles), so
 "identical or better text" between us and a peer is the same measure ``make eval`` uses.
 An article the tool did not return counts with recall 0.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scraper.evaluate import aggregate_body, body_score
+from scraper.extract.evaluate import aggregate_body, body_score
 from scraper.urls import canonicalize
 from tests.simulator import Simulator
 

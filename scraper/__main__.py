@@ -1,5 +1,5 @@
 import sys
 
-from scraper.cli import main
+from scraper.cli.main import main
 
 sys.exit(main())

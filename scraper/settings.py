@@ -44,6 +44,8 @@ class Settings:
     # discovery
     max_sitemap_depth: int = 3
     max_sitemap_urls: int = 50_000
+    max_sitemap_files: int = 500  # sitemap documents fetched per seed and run
+    discovery_concurrency: int = 4  # discovery documents fetched at once per seed
     lastmod_window_days: float = 3.0
     max_pages: int | None = None
     frontier_window: int = 256  # URLs per host kept in memory; the rest wait in the archive
@@ -59,6 +61,14 @@ class Settings:
     # archive writes: articles per transaction, and the longest an extracted one waits
     store_batch: int = 16
     store_interval: float = 0.5
+    # connections: pools kept (one per origin; idle ones beyond this are closed), the
+    # longest an idle keep-alive connection is kept (s), and how long a resolved address
+    # is reused within a run (s)
+    max_pools: int = 128
+    keepalive_expiry: float = 5.0
+    dns_cache_ttl: float = 300.0
+    # the longest the archive writer may take over one group commit before the run fails
+    writer_timeout: float = 300.0
     # network guard: addresses (IP or CIDR) explicitly allowed although private/loopback
     allow_addresses: tuple[str, ...] = ()
     revisit_days: float | None = None

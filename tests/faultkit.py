@@ -30,9 +30,9 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from scraper.fetch import Fetcher, build_client
-from scraper.netguard import AddressGuard
-from scraper.politeness import HostScheduler
+from scraper.fetch.fetcher import Fetcher, build_client
+from scraper.fetch.guard import AddressGuard
+from scraper.fetch.politeness import HostScheduler
 from scraper.settings import Settings
 from tests.simulator import HostConfig, Simulator, SiteConfig
 
@@ -62,7 +62,7 @@ _WRAPPER = (
     "if os.environ.get('FAULTKIT_FSIZE'):  # a full disk: writes past this size fail (EFBIG)\n"
     "    size = int(os.environ['FAULTKIT_FSIZE'])\n"
     "    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))\n"
-    "from scraper.cli import main\n"
+    "from scraper.cli.main import main\n"
     "code = main(sys.argv[1:])\n"
     "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1]\n"
     "with open(os.environ['FAULTKIT_RSS_FILE'], 'w') as fh:\n"

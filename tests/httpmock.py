@@ -6,9 +6,9 @@ import random
 
 import httpx
 
-from scraper.fetch import Fetcher
-from scraper.netguard import AddressGuard
-from scraper.politeness import HostScheduler
+from scraper.fetch.fetcher import Fetcher
+from scraper.fetch.guard import AddressGuard
+from scraper.fetch.politeness import HostScheduler
 from scraper.settings import Settings
 
 PUBLIC = "93.184.216.34"

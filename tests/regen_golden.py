@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from scraper.extract import extract_page, extraction_json
+from scraper.extract.extractor import extract_page, extraction_json
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = FIXTURES / "pages"

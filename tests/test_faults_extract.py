@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.extract import extract_page
+from scraper.extract.extractor import extract_page
 from scraper.settings import Settings
 from tests.faultkit import (
     MIB,

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from archive.store import Archive
-from scraper.discover import discover
-from scraper.feeds import parse_feed
+from scraper.discover.discovery import discover
+from scraper.discover.feeds import parse_feed
+from scraper.discover.xmlsafe import EntitiesRefused, XMLError
 from scraper.seeds import load_seed
-from scraper.xmlsafe import EntitiesRefused, XMLError
 from tests.faultkit import (
     MIB,
     CrawlResult,

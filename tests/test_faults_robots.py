@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.robots import RobotsCache
+from scraper.fetch.robots import RobotsCache
 from tests.faultkit import (
     CrawlResult,
     UrlRow,

@@ -18,10 +18,10 @@ from pathlib import Path
 import brotli
 import pytest
 
-from scraper.decoding import CappedDecoder
 from scraper.errors import FetchError, RedirectError, RefusedError, TooLargeError
-from scraper.extract import extract_page
-from scraper.fetch import HTML_TYPES
+from scraper.extract.extractor import extract_page
+from scraper.fetch.decoding import CappedDecoder
+from scraper.fetch.fetcher import HTML_TYPES
 from tests.faultkit import (
     MIB,
     CrawlResult,

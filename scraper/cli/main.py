@@ -1,0 +1,162 @@
+"""The ``scraper`` command: crawl, extract, eval, export, search, reextract.
+
+Exit codes (stable): 0 all done; 1 fatal error; 2 usage or configuration error;
+3 finished with some failures (or interrupted, or deferred work); 75 another run holds
+the lock. Errors are one line on stderr, never a traceback (set SCRAPER_DEBUG=1 for one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from scraper import __version__
+from scraper.errors import ConfigError, LockHeld
+
+EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED = 0, 1, 2, 3, 75
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scraper",
+        description="Boilerplate-stripping news scraper and deduplicating SQLite archiver.",
+        epilog="Exit codes: 0 done, 1 fatal, 2 usage/config error, 3 some failures, "
+        "75 another run holds the lock.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    crawl = sub.add_parser("crawl", help="discover, fetch, clean and archive new articles")
+    crawl.add_argument("--seeds", type=Path, default=Path("seeds"),
+                       help="a seed TOML file or a folder of them (default: seeds)")
+    _db_arg(crawl)
+    crawl.add_argument("--allow-address", action="append", default=[], metavar="ADDR",
+                       help="allow this private/loopback IP or CIDR (repeatable; tests, demo)")
+    crawl.add_argument("--max-pages", type=int, default=None, metavar="N",
+                       help="fetch at most N new article pages this run")
+    crawl.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                       help="stop starting new fetches after this many seconds")
+    crawl.add_argument("--delay", type=float, default=None, metavar="SECONDS",
+                       help="minimum delay between requests to one host (default 1.0)")
+    crawl.add_argument("--user-agent", default=None, help="User-Agent header to send")
+    crawl.add_argument("--quiet", action="store_true", help="no progress display")
+
+    extract = sub.add_parser("extract", help="extract one saved HTML page and print JSON")
+    extract.add_argument("file", type=Path, metavar="FILE")
+    extract.add_argument("--url", default=None, help="the page's URL (helps links, metadata)")
+
+    ev = sub.add_parser("eval", help="measure extraction against a dataset with ground truth")
+    ev.add_argument("dataset", type=Path, metavar="DATASET_DIR")
+    ev.add_argument("--output", type=Path, default=None, metavar="FILE",
+                    help="write {id: {articleBody: text}} JSON here")
+    ev.add_argument("--json", action="store_true", help="print one JSON object of figures")
+
+    export = sub.add_parser("export", help="write archived articles as jsonl, csv or parquet")
+    _db_arg(export)
+    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl")
+    export.add_argument("--since", default=None, metavar="TIME",
+                        help="only articles fetched or updated since (ISO time, or 24h, 7d)")
+    export.add_argument("--include-duplicates", action="store_true",
+                        help="also export articles linked as duplicates of another")
+    export.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                        help="output file (default: standard output)")
+
+    search = sub.add_parser("search", help="full-text search over title and text")
+    search.add_argument("query", metavar="QUERY")
+    _db_arg(search)
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--json", action="store_true", help="one JSON object per hit")
+
+    re_ = sub.add_parser("reextract", help="re-run extraction over stored raw HTML (offline)")
+    _db_arg(re_)
+    re_.add_argument("--seeds", type=Path, default=Path("seeds"),
+                     help="seed files, for per-publisher extraction rules (default: seeds)")
+    return parser
+
+
+def _db_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=Path("data/archive.db"),
+                        help="archive database (default: data/archive.db)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "crawl": _crawl, "extract": _extract, "eval": _eval, "export": _export,
+        "search": _search, "reextract": _reextract,
+    }
+    try:
+        return handlers[args.command](args)
+    except ConfigError as exc:
+        return _fail(f"configuration error: {exc}", EXIT_USAGE)
+    except LockHeld as exc:
+        return _fail(f"locked: {exc}", EXIT_LOCKED)
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_PARTIAL)
+    except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
+        from archive.errors import ArchiveError
+
+        if os.environ.get("SCRAPER_DEBUG"):
+            raise
+        kind = "archive error" if isinstance(exc, ArchiveError) else "fatal"
+        return _fail(f"{kind}: {_one_line(exc)}", EXIT_FATAL)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"scraper: {message}", file=sys.stderr)
+    return code
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _crawl(args: argparse.Namespace) -> int:
+    from scraper.crawl.run import run_crawl
+    from scraper.settings import Settings
+
+    settings = Settings.from_env().with_overrides(
+        db_path=args.db, seeds_path=args.seeds, max_pages=args.max_pages,
+        run_budget=args.budget, per_host_delay=args.delay, user_agent=args.user_agent,
+        allow_addresses=tuple(args.allow_address) or None,
+    )
+    return run_crawl(settings, quiet=args.quiet)
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from scraper.extract.extractor import extract_file_cli
+
+    return extract_file_cli(args.file, args.url)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from scraper.extract.evaluate import run_eval_cli
+
+    return run_eval_cli(args.dataset, args.output, args.json)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from scraper.cli.commands import export_cmd
+
+    return export_cmd(args.db, args.format, args.since, args.include_duplicates, args.output)
+
+
+def _search(args: argparse.Namespace) -> int:
+    from scraper.cli.commands import search_cmd
+
+    return search_cmd(args.db, args.query, args.limit, args.json)
+
+
+def _reextract(args: argparse.Namespace) -> int:
+    from scraper.cli.commands import reextract_cmd
+
+    return reextract_cmd(args.db, args.seeds)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,327 @@
+"""Extraction quality harness: body and snippet metrics over an evaluation dataset.
+
+Dataset format (``../shared/eval/README.md``): ``ground-truth.json`` mapping id → record and
+``html/<id>.html.gz``. Records with ``articleBody`` are scored with the body metric (4-token
+shingles, multiset), records with ``with``/``without`` snippets with the snippet metric.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from scraper.models import Extraction
+
+_TOKEN = re.compile(r"\w+")
+_SPACE = re.compile(r"\s+")
+SHINGLE = 4
+
+Extractor = Callable[[bytes, str], Extraction]
+
+
+@dataclass(frozen=True)
+class BodyScore:
+    """Body metric for one page; precision is None when the output is empty."""
+
+    precision: float | None
+    recall: float
+    exact: bool
+
+
+@dataclass(frozen=True)
+class SnippetScore:
+    """Snippet metric counts for one page."""
+
+    tp: int
+    fn: int
+    fp: int
+    tn: int
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """One page's extraction outcome and scores (what the harness aggregates)."""
+
+    page_id: str
+    text: str
+    cpu_ms: float
+    body: BodyScore | None
+    snippets: SnippetScore | None
+    meta: tuple[tuple[str, bool], ...]  # (field, exact match) for fields the truth has
+
+
+def tokens(text: str) -> list[str]:
+    """Unicode word tokens, case kept, punctuation dropped."""
+    return _TOKEN.findall(text)
+
+
+def shingles(toks: list[str], size: int = SHINGLE) -> Counter[tuple[str, ...]]:
+    """Multiset of ``size``-token runs; a shorter non-empty text is one shorter shingle."""
+    if not toks:
+        return Counter()
+    if len(toks) < size:
+        return Counter([tuple(toks)])
+    return Counter(tuple(toks[i : i + size]) for i in range(len(toks) - size + 1))
+
+
+def body_score(predicted: str, truth: str) -> BodyScore:
+    """Shingle precision/recall of one page (scaling tp+fp+fn to 1 leaves both unchanged)."""
+    pred_toks, true_toks = tokens(predicted), tokens(truth)
+    pred, true = shingles(pred_toks), shingles(true_toks)
+    tp = sum((pred & true).values())
+    fp = sum((pred - true).values())
+    fn = sum((true - pred).values())
+    precision = tp / (tp + fp) if pred else None
+    recall = tp / (tp + fn) if true else 1.0
+    return BodyScore(precision, recall, pred_toks == true_toks)
+
+
+def snippet_score(predicted: str, with_: Iterable[str], without: Iterable[str]) -> SnippetScore:
+    """Count ``with`` snippets found (tp) / missed (fn) and ``without`` found (fp) / not (tn)."""
+    text = normalise_space(predicted)
+    found_with = [normalise_space(s) in text for s in with_]
+    found_without = [normalise_space(s) in text for s in without]
+    return SnippetScore(
+        tp=sum(found_with),
+        fn=len(found_with) - sum(found_with),
+        fp=sum(found_without),
+        tn=len(found_without) - sum(found_without),
+    )
+
+
+def normalise_space(text: str) -> str:
+    """Collapse whitespace runs to one space and strip."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def f1(precision: float, recall: float) -> float:
+    """Harmonic mean; 0 when both are 0."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def aggregate_body(scores: list[BodyScore]) -> dict[str, float]:
+    """Mean precision over non-empty outputs, mean recall over all pages, F1 of the means."""
+    precisions = [s.precision for s in scores if s.precision is not None]
+    precision = statistics.fmean(precisions) if precisions else 0.0
+    recall = statistics.fmean(s.recall for s in scores) if scores else 0.0
+    low = sum(1 for p in precisions if p < 0.8)
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1(precision, recall),
+        "accuracy": sum(s.exact for s in scores) / len(scores) if scores else 0.0,
+        "share_precision_below_0.8": low / len(scores) if scores else 0.0,
+    }
+
+
+def aggregate_snippets(scores: list[SnippetScore]) -> dict[str, float]:
+    """Micro-averaged snippet precision/recall/F1 plus the raw counts."""
+    tp, fn = sum(s.tp for s in scores), sum(s.fn for s in scores)
+    fp, tn = sum(s.fp for s in scores), sum(s.tn for s in scores)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1(precision, recall),
+        "accuracy": (tp + tn) / (tp + tn + fp + fn) if tp + tn + fp + fn else 0.0,
+        "with_found": tp,
+        "with_missed": fn,
+        "without_found": fp,
+        "without_absent": tn,
+    }
+
+
+# ---------------------------------------------------------------- metadata
+
+
+def meta_matches(truth: dict[str, Any], got: Extraction) -> tuple[tuple[str, bool], ...]:
+    """Exact-match checks for the metadata fields the ground truth carries."""
+    out: list[tuple[str, bool]] = []
+    if truth.get("title"):
+        out.append(("title", normalise_space(truth["title"]) == normalise_space(got.title or "")))
+    if isinstance(truth.get("authors"), list) and truth["authors"]:
+        out.append(("authors", [normalise_space(a) for a in truth["authors"]] == list(got.authors)))
+    if truth.get("author"):
+        # trafilatura's set joins several authors with "; " (a few records use a list)
+        want = truth["author"]
+        want = "; ".join(want) if isinstance(want, list) else str(want)
+        out.append(("author", normalise_space(want) == "; ".join(got.authors)))
+    if truth.get("published"):
+        want = _parse_instant(truth["published"])
+        got_at = got.published
+        if want is not None and got_at is not None:
+            # a zone-less truth is a local wall time: compare ours in its own offset
+            got_at = got_at.replace(tzinfo=None) if want.tzinfo is None else got_at.astimezone(
+                want.tzinfo)
+        out.append(("published", want is not None and got_at is not None
+                    and abs((want - got_at).total_seconds()) < 1))
+        out.append(("published_date", want is not None and got_at is not None
+                    and want.date() == got_at.date()))
+    if truth.get("date"):
+        got_date = got.published.date().isoformat() if got.published else None
+        out.append(("date", got_date == str(truth["date"])[:10]))
+    return tuple(out)
+
+
+def _parse_instant(value: str) -> datetime | None:
+    """The truth's timestamp: aware if it names a zone, else naive (a local wall time)."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- running
+
+
+def default_extractor(body: bytes, url: str) -> Extraction:
+    """The crawl's full extraction path (imported lazily: workers import it themselves)."""
+    from scraper.extract.extractor import extract_page
+
+    return extract_page(body, url)
+
+
+def score_page(
+    page_id: str, html_path: Path, truth: dict[str, Any], extractor: Extractor
+) -> PageResult:
+    """Extract one page and score it against its ground truth."""
+    body = gzip.decompress(html_path.read_bytes())
+    start = time.thread_time()  # CPU time of this thread: one core, unaffected by contention
+    got = extractor(body, truth.get("url") or "")
+    cpu_ms = (time.thread_time() - start) * 1000
+    body_s = body_score(got.text, truth["articleBody"]) if "articleBody" in truth else None
+    snip_s = None
+    if "with" in truth or "without" in truth:
+        snip_s = snippet_score(got.text, truth.get("with", []), truth.get("without", []))
+    return PageResult(page_id, got.text, cpu_ms, body_s, snip_s, meta_matches(truth, got))
+
+
+def load_dataset(dataset_dir: Path) -> dict[str, dict[str, Any]]:
+    """Read ``ground-truth.json``; raises ValueError with a one-line message if unusable."""
+    truth_file = dataset_dir / "ground-truth.json"
+    if not dataset_dir.is_dir():
+        raise ValueError(f"{dataset_dir}: not a dataset folder")
+    try:
+        data = json.loads(truth_file.read_text(encoding="utf-8"))
+    except OSError:
+        raise ValueError(f"{truth_file}: missing or unreadable") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{truth_file}: not valid JSON: {exc}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise ValueError(f"{truth_file}: expected an object of id → record objects")
+    return data
+
+
+def run_dataset(
+    dataset_dir: Path, extractor: Extractor = default_extractor, workers: int | None = None
+) -> list[PageResult]:
+    """Score every page of a dataset (pages missing their HTML file are skipped)."""
+    truth = load_dataset(dataset_dir)
+    jobs = [
+        (pid, dataset_dir / "html" / f"{pid}.html.gz", rec)
+        for pid, rec in sorted(truth.items())
+        if (dataset_dir / "html" / f"{pid}.html.gz").is_file()
+    ]
+    workers = workers or min(2, os.cpu_count() or 1)
+    if workers <= 1 or len(jobs) < 8:
+        return [score_page(pid, path, rec, extractor) for pid, path, rec in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(score_page, pid, path, rec, extractor) for pid, path, rec in jobs]
+        return [f.result() for f in futures]
+
+
+def summarise(results: list[PageResult]) -> dict[str, Any]:
+    """One JSON-ready summary of a dataset run."""
+    bodies = [r.body for r in results if r.body is not None]
+    snippets = [r.snippets for r in results if r.snippets is not None]
+    summary: dict[str, Any] = {"pages": len(results)}
+    if bodies:
+        summary.update(aggregate_body(bodies))
+        summary["metric"] = "body"
+    elif snippets:
+        summary.update(aggregate_snippets(snippets))
+        summary["metric"] = "snippet"
+        summary["share_precision_below_0.8"] = _snippet_low_share(snippets)
+    times = [r.cpu_ms for r in results]
+    summary["ms_per_page"] = statistics.median(times) if times else 0.0
+    summary["ms_per_page_mean"] = statistics.fmean(times) if times else 0.0
+    summary["empty_outputs"] = sum(1 for r in results if not r.text.strip())
+    summary["replacement_chars"] = sum(r.text.count("\ufffd") for r in results)
+    summary["metadata_exact"] = _meta_rates(results)
+    return summary
+
+
+def _snippet_low_share(scores: list[SnippetScore]) -> float:
+    """Share of pages whose own snippet precision is below 0.8 (pages with any hit)."""
+    low = sum(1 for s in scores if s.tp + s.fp and s.tp / (s.tp + s.fp) < 0.8)
+    return low / len(scores) if scores else 0.0
+
+
+def _meta_rates(results: list[PageResult]) -> dict[str, float]:
+    seen: Counter[str] = Counter()
+    hits: Counter[str] = Counter()
+    for r in results:
+        for name, ok in r.meta:
+            seen[name] += 1
+            hits[name] += ok
+    return {name: hits[name] / seen[name] for name in sorted(seen)}
+
+
+def format_summary(name: str, s: dict[str, Any]) -> str:
+    """Human-readable report lines."""
+    lines = [f"dataset {name}: {s['pages']} pages, {s.get('metric', 'no')} metric"]
+    lines.append(
+        f"  precision {s.get('precision', 0):.3f}  recall {s.get('recall', 0):.3f}  "
+        f"F1 {s.get('f1', 0):.3f}  accuracy {s.get('accuracy', 0):.3f}"
+    )
+    if s.get("metric") == "snippet":
+        lines.append(f"  without-snippets found {s['without_found']}, "
+                     f"with-snippets missed {s['with_missed']}")
+    lines.append(f"  share precision < 0.8: {s.get('share_precision_below_0.8', 0):.1%}")
+    lines.append(f"  ms/page (one core, CPU): median {s['ms_per_page']:.1f}, "
+                 f"mean {s['ms_per_page_mean']:.1f}")
+    lines.append(f"  empty outputs {s['empty_outputs']}, U+FFFD in output {s['replacement_chars']}")
+    meta = ", ".join(f"{k} {v:.1%}" for k, v in s["metadata_exact"].items())
+    lines.append(f"  metadata exact match: {meta or 'none in ground truth'}")
+    return "\n".join(lines)
+
+
+def run_eval_cli(
+    dataset_dir: Path, output: Path | None, as_json: bool, *, workers: int | None = None
+) -> int:
+    """``scraper eval``: score the crawl's extraction path on a dataset; exit code."""
+    try:
+        results = run_dataset(dataset_dir, workers=workers)
+    except ValueError as exc:
+        print(f"scraper eval: {exc}", file=sys.stderr)
+        return 2
+    summary = summarise(results)
+    if output is not None:
+        payload = {r.page_id: {"articleBody": r.text} for r in results}
+        try:
+            output.write_text(json.dumps(payload, ensure_ascii=False, indent=1), "utf-8")
+        except OSError as exc:
+            print(f"scraper eval: cannot write {output}: {exc.strerror}", file=sys.stderr)
+            return 2
+    if as_json:
+        print(json.dumps({"dataset": dataset_dir.name, **summary}, sort_keys=True))
+    else:
+        print(format_summary(dataset_dir.name, summary))
+    return 0
+
+
+if __name__ == "__main__":  # python -m scraper.extract.evaluate DIR (as `scraper eval DIR`)
+    sys.exit(run_eval_cli(Path(sys.argv[1]), None, "--json" in sys.argv))

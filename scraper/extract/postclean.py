@@ -1,0 +1,230 @@
+"""Cleaning after trafilatura: line rules over the extracted text, and body stitching.
+
+trafilatura's plain-text output has one block (paragraph, heading, list item "- …") per
+line. Lines are dropped by pattern (teasers, copyright, pitches, captions with agency
+credits, aggregator link lists; wording in :mod:`scraper.extract.patterns`) and by shape
+(repeated verbatim, a headline run under a "Related" heading, the title leading the body).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from scraper.extract import patterns as P
+from scraper.extract.preclean import LINE_BREAK, PARA_BREAK
+
+_MAX_TEASER = 300  # longer lines are prose that merely starts with "More:" etc.
+_MAX_FURNITURE = 300
+_HEADLINE_MAX = 160
+_RUN_SOURCE = re.compile(r"^- .{10,}\s[-–|]\s[\w .&'’()]{2,40}$")
+_WORD = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_MARKS = re.compile(rf"\s*{LINE_BREAK}\s*")
+_MARK_EOL = re.compile(rf"{LINE_BREAK}[^\S\n]*\n")
+_SENTENCE_END = re.compile(r"[.!?:;…\"”»)。！？]\s*$")  # 。！？ end CJK sentences
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _words(text: str) -> str:
+    """Word tokens only: a repeat differing in spacing or punctuation is the same text."""
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def is_furniture(line: str) -> bool:
+    """True for one line of page furniture, judged by wording alone."""
+    text = line.strip().lstrip("-•* ").strip()
+    if not text:
+        return False
+    if len(text) <= _MAX_TEASER and P.TEASER_LINE.match(text):
+        return True
+    if P.SECTION_LINE.match(text) or P.TEASER_HEADING.match(text):
+        return True
+    if P.LINK_LIST_LINE.search(text) or P.PLACEHOLDER_LINE.match(text):
+        return True
+    if len(text) <= _MAX_FURNITURE and (
+        P.COPYRIGHT_LINE.search(text) or P.PITCH_LINE.search(text)
+    ):
+        return True
+    if len(text) <= 400 and (P.CAPTION_CREDIT.search(text) or P.MEDIA_TEASER_END.search(text)):
+        return True
+    if len(text) <= 80 and (P.BYLINE_LINE.match(text) or is_stamp(text)):
+        return True
+    return len(text) <= 200 and bool(P.CAPTION_LABEL_LINE.match(text))
+
+
+def is_stamp(text: str) -> bool:
+    """A date/time or reading-time stamp ("Stand: 22.04.2024, 06:00 Uhr", "3 min read")."""
+    dates = P.DATE_TOKEN.findall(text)
+    if not dates:
+        return False
+    words = _LETTERS.findall(P.DATE_TOKEN.sub(" ", text))
+    if not all(P.STAMP_WORD.match(w) for w in words):
+        return False
+    # a bare number alone (a table cell, a list count) is not a stamp: need a date or a label
+    return bool(words) or any(not d.isdigit() for d in dates)
+
+
+def _headline_like(line: str) -> bool:
+    text = line.strip().lstrip("-•* ")
+    return bool(text) and len(text) <= _HEADLINE_MAX and not _SENTENCE_END.search(text)
+
+
+def drop_teaser_blocks(lines: list[str]) -> list[str]:
+    """Drop a "Related"/"Mehr zum Thema" heading and the headline run under it."""
+    out: list[str] = []
+    skipping = False
+    for line in lines:
+        stripped = line.strip()
+        if P.TEASER_HEADING.match(stripped):
+            skipping = True
+            continue
+        if skipping and _headline_like(stripped):
+            continue
+        skipping = False
+        out.append(line)
+    return out
+
+
+def drop_link_runs(lines: list[str], min_run: int = 3) -> list[str]:
+    """Drop runs of list items shaped "- Headline - Source" (aggregator link lists)."""
+    keep = [True] * len(lines)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _RUN_SOURCE.match(lines[j].strip()):
+            j += 1
+        if j - i >= min_run:
+            for k in range(i, j):
+                keep[k] = False
+        i = max(j, i + 1)
+    return [line for line, k in zip(lines, keep, strict=True) if k]
+
+
+def drop_repeats(lines: list[str]) -> list[str]:
+    """Keep the first of verbatim-repeated paragraphs; drop widgets that recur ≥ 3 times."""
+    counts = Counter(_words(line) or _norm(line) for line in lines if line.strip())
+    seen: set[str] = set()
+    out = []
+    for line in lines:
+        key = _words(line) or _norm(line)  # "=)" has no words but is still a line
+        if not key:
+            continue
+        if counts[key] >= 3 and len(key) <= _MAX_FURNITURE:
+            continue  # a placeholder repeated per embed ("External content unavailable")
+        if key in seen and len(key) >= 20:
+            continue  # trafilatura's fallback sometimes returns the body twice
+        seen.add(key)
+        out.append(line)
+    return out
+
+
+def drop_leading_title(lines: list[str], title: str | None) -> list[str]:
+    """The headline belongs in metadata: drop it when it leads the body.
+
+    Templates often print a kicker glued to the headline ("Ausschuss zur Ahrtal-Flut Zwei
+    Rücktritte …"), so a leading line that ends with the title, or is the title, goes.
+    """
+    want = _words(title or "")
+    if want.count(" ") < 2 or not lines:
+        return lines
+    for i, line in enumerate(lines[:2]):
+        got = _words(line)
+        if got == want or (
+            got.endswith(" " + want) and len(got) <= len(want) + 80 and not line[:1].islower()
+        ):
+            return lines[:i] + lines[i + 1 :]
+    return lines
+
+
+class _Line(str):
+    """One line of the text, remembering the paragraph (block) it came from."""
+
+    block: int
+
+    def __new__(cls, text: str, block: int) -> _Line:
+        line = super().__new__(cls, text)
+        line.block = block
+        return line
+
+
+def postclean(text: str, title: str | None = None) -> str:
+    """Apply every line rule to trafilatura's text output; paragraphs come out as blocks.
+
+    Each output line of trafilatura is a block, but one ending in :data:`LINE_BREAK`
+    continues on the next (a ``<br>`` inside a paragraph). Rules judge single lines (a
+    caption or pitch may sit behind a ``<br>``); a block's surviving lines are joined by a
+    newline.
+    """
+    # a marker ending a row joins the next row to its paragraph (see mark_line_breaks)
+    text = _MARK_EOL.sub(LINE_BREAK, text).replace(PARA_BREAK, "\n")
+    lines: list[str] = [
+        _Line(part, block) for block, row in enumerate(text.split("\n"))
+        for part in _break(row) if part.strip()
+    ]
+    lines = drop_leading_title(lines, title)
+    lines = drop_teaser_blocks(lines)
+    lines = [line for line in lines if not is_furniture(line)]
+    lines = drop_link_runs(lines)
+    lines = drop_repeats(lines)
+    return join_blocks(lines)
+
+
+def _break(row: str) -> list[str]:
+    """A block's lines; a ``<br>`` in a table row or list item is only a space."""
+    if row.lstrip().startswith(("|", "- ")):
+        return [_MARKS.sub(" ", row)]
+    return row.split(LINE_BREAK)
+
+
+def join_blocks(lines: list[str]) -> str:
+    """Paragraphs separated by a blank line, as the archive stores them.
+
+    Lines of one block (a paragraph broken by ``<br>``) are joined by a newline; the items
+    of one list ("- …") and the rows of one table ("| … |") stay together on consecutive
+    lines, as in Markdown: each list or table is one block.
+    """
+    out: list[str] = []
+    prev, prev_block = "", -1
+    for raw in lines:
+        block = getattr(raw, "block", -1)
+        line = raw.strip()
+        if out:
+            same = block == prev_block and block >= 0
+            out.append("\n" if same or _same_block(prev, line) else "\n\n")
+        out.append(line)
+        prev, prev_block = line, block
+    return "".join(out)
+
+
+def _same_block(prev: str, line: str) -> bool:
+    return (prev.startswith("- ") and line.startswith("- ")) or (
+        prev.startswith("|") and line.startswith("|")
+    )
+
+
+def stitch(text: str, blocks: tuple[str, ...], containers: int) -> str:
+    """Take the full article container when trafilatura kept only part of it.
+
+    ``blocks`` are the container's paragraphs in page order. When the extracted text covers
+    less than 60 % of their characters, the container's blocks replace the covered part;
+    lines trafilatura found before and after the container (standfirst, notes) stay.
+    """
+    long_blocks = [b for b in blocks if len(b) >= 40]
+    if not long_blocks or (containers < 2 and len(long_blocks) < 3):
+        return text
+    lines = text.split("\n")
+    norm_text = _norm(text)
+    covered = sum(len(b) for b in long_blocks if _norm(b) in norm_text)
+    total = sum(len(b) for b in long_blocks)
+    if covered >= 0.6 * total or covered == 0:
+        return text
+    block_keys = {_norm(b) for b in blocks}
+    hits = [i for i, line in enumerate(lines) if _norm(line.lstrip("- ")) in block_keys]
+    if not hits:
+        return text
+    head, tail = lines[: hits[0]], lines[hits[-1] + 1 :]
+    return "\n".join(head + list(blocks) + tail)

@@ -1,0 +1,7 @@
+"""Fetching: one guarded, polite HTTP fetch at a time.
+
+``fetcher`` (size caps, own redirects, deadline, retries) over the run's one httpx client
+(``transport``), ``guard`` (addresses), ``politeness`` (per-host delay and concurrency),
+``robots`` (RFC 9309), ``retry`` (the policy as data) and ``decoding`` (capped
+Content-Encoding).
+"""

@@ -1,0 +1,367 @@
+"""One guarded HTTP fetch: address checks, own redirects, size caps, deadline, retries.
+
+What httpx does not protect us from (RELIABILITY.md), and what this module does instead:
+- bodies are read with ``aiter_raw()`` and decoded by :mod:`scraper.fetch.decoding` with an
+  output cap, checked against Content-Length first and while streaming;
+- redirects are followed here, a hop at a time, every hop's scheme and resolved address
+  checked, 3xx bodies never read, a hop cap and loop detection;
+- httpx timeouts are per read, so each request runs under a total deadline;
+- retries are bounded (tenacity), jittered, honour Retry-After, and never retry 4xx
+  other than 408/429; a 429 pauses the whole host, and a wait longer than what is left
+  of the run defers the URL to the next run instead of failing it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from functools import partial
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
+
+from scraper.errors import (
+    DeferredError,
+    FetchError,
+    HTTPStatusError,
+    RedirectError,
+    RefusedError,
+    TimeoutError_,
+    TooLargeError,
+    TransportError,
+    TruncatedError,
+)
+from scraper.fetch.decoding import ACCEPT_ENCODING, CappedDecoder
+from scraper.fetch.guard import AddressGuard
+from scraper.fetch.politeness import HostScheduler
+from scraper.fetch.retry import RetryPolicy, parse_retry_after
+from scraper.fetch.transport import PerOriginTransport
+from scraper.models import Page
+from scraper.settings import Settings
+
+HopCheck = Callable[[str], Awaitable[None]]
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+
+
+def build_client(settings: Settings, guard: AddressGuard | None = None) -> httpx.AsyncClient:
+    """The one shared client of a run; redirects, decoding and proxies are ours to decide.
+
+    With ``guard``, every new connection's peer address is checked too (DNS rebinding).
+    """
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        trust_env=False,  # no proxy or netrc taken silently from the environment
+        timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+        # Requests in flight are capped by the HostScheduler, not here. A pool per origin
+        # (scraper.fetch.transport) keeps connection bookkeeping per host; its keep-alive cap is
+        # the most a host can have in flight, so a host's next request finds a connection.
+        transport=PerOriginTransport(keepalive_per_origin=settings.global_concurrency,
+                                     peer_check=guard.allowed if guard else None),
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+    )
+
+
+class Fetcher:
+    """Fetches URLs politely and safely; shared by every stage of a run."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        *,
+        guard: AddressGuard,
+        scheduler: HostScheduler,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        run_deadline: float | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._client = client
+        self._settings = settings
+        self._guard = guard
+        self._scheduler = scheduler
+        self._sleep = sleep
+        self._clock = clock
+        self._run_deadline = run_deadline
+        self._rng = rng or random.Random()
+        self.policy = RetryPolicy(
+            settings.max_tries,
+            settings.backoff_base,
+            settings.backoff_max,
+            settings.max_retry_after,
+        )
+
+    @property
+    def scheduler(self) -> HostScheduler:
+        return self._scheduler
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+        truncate: bool = False,
+        accept_types: tuple[str, ...] | None = None,
+        max_tries: int | None = None,
+        hop_check: HopCheck | None = None,
+        urgent: bool = False,
+        longest_retry_after: float | None = None,
+    ) -> Page:
+        """GET ``url`` with retries; a 2xx or 304 Page, else a FetchError subclass.
+
+        ``urgent`` (discovery documents, robots.txt) goes ahead of article requests waiting
+        for a global slot. A 429/503 whose Retry-After (as capped by ``max_retry_after``) is
+        over ``longest_retry_after`` is not retried in this call; the host stays paused.
+        """
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        cap = max_bytes or self._settings.max_body_bytes
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(max_tries or self.policy.max_tries),
+            wait=self._wait,
+            retry=retry_if_exception(partial(self._should_retry, longest_retry_after)),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._follow(url, headers, cap, truncate, accept_types, hop_check,
+                                          urgent)
+        raise AssertionError("unreachable: tenacity reraises the last error")
+
+    def _should_retry(self, longest_retry_after: float | None, exc: BaseException) -> bool:
+        if (longest_retry_after is not None and isinstance(exc, HTTPStatusError)
+                and exc.retry_after is not None
+                and min(exc.retry_after, self.policy.max_retry_after) > longest_retry_after):
+            return False  # the wait that the retry would take (capped) is too long
+        return self.policy.should_retry(exc)
+
+    def _wait(self, retry_state: object) -> float:
+        outcome = getattr(retry_state, "outcome", None)
+        exc = outcome.exception() if outcome is not None else None
+        attempt = int(getattr(retry_state, "attempt_number", 1))
+        wait = self.policy.wait(attempt, exc, self._rng)
+        if isinstance(exc, HTTPStatusError) and exc.retry_after is not None:
+            return 0.0  # the host itself was paused by _check_status; its slot waits
+        return wait
+
+    async def _follow(
+        self,
+        url: str,
+        headers: dict[str, str],
+        cap: int,
+        truncate: bool,
+        accept_types: tuple[str, ...] | None,
+        hop_check: HopCheck | None,
+        urgent: bool = False,
+    ) -> Page:
+        seen = [url]
+        current = url
+        while True:
+            self._check_budget(current)
+            await self._guard.check(current)
+            if hop_check is not None and current != url:
+                await hop_check(current)
+            async with self._scheduler.slot(_host_key(current), urgent=urgent):
+                result = await self._deadline(
+                    self._one(current, headers, cap, truncate, accept_types), current
+                )
+            if isinstance(result, Page):
+                return Page(
+                    url,
+                    result.final_url,
+                    result.status,
+                    result.headers,
+                    result.body,
+                    result.fetched_at,
+                    tuple(seen[:-1]),
+                )
+            current = self._next_hop(seen, result)
+
+    def _next_hop(self, seen: list[str], location: str) -> str:
+        target = urljoin(seen[-1], location.strip())
+        if urlsplit(target).scheme not in ("http", "https"):
+            raise RefusedError(
+                f"redirect to a non-HTTP URL refused: {target[:200]}", reason="bad_redirect"
+            )
+        if target in seen:
+            raise RedirectError(f"redirect loop at {target[:200]}", reason="redirect_loop")
+        if len(seen) > self._settings.max_redirects:
+            raise RedirectError(
+                f"more than {self._settings.max_redirects} redirects", reason="too_many_redirects"
+            )
+        seen.append(target)
+        return target
+
+    def _check_budget(self, url: str) -> None:
+        if self._run_deadline is None:
+            return
+        remaining = self._run_deadline - self._clock()
+        if remaining <= 0:
+            raise DeferredError(f"run budget exhausted before {url[:200]}", reason="budget")
+        # A host paused (429 Retry-After) past the end of the run is deferred as a whole:
+        # its other URLs go to the next run without another request.
+        if self._scheduler.wait_time(_host_key(url)) > remaining:
+            raise DeferredError(
+                f"host asks to wait beyond the run budget: {url[:200]}", reason="deferred"
+            )
+
+    async def _deadline(self, work: Awaitable[Page | str], url: str) -> Page | str:
+        try:
+            async with asyncio.timeout(self._settings.request_deadline):
+                return await work
+        except TimeoutError:
+            raise TimeoutError_(
+                f"no complete response within {self._settings.request_deadline:g}s: {url[:200]}",
+                reason="deadline",
+            ) from None
+
+    async def _one(
+        self,
+        url: str,
+        headers: dict[str, str],
+        cap: int,
+        truncate: bool,
+        accept_types: tuple[str, ...] | None,
+    ) -> Page | str:
+        """One request; returns the Page, or the Location of a redirect."""
+        body_started = False
+        try:
+            request = self._client.build_request("GET", url, headers=headers)
+            response = await _send(self._client, request, url)
+            try:
+                status = response.status_code
+                if status in REDIRECT_CODES and "location" in response.headers:
+                    return response.headers["location"]  # the 3xx body is never read
+                self._check_status(url, response)
+                if status == 304:
+                    return _page(url, response, b"")
+                _check_type(url, response, accept_types)
+                _check_length(url, response, cap, truncate)
+                body_started = True
+                body = await _read_body(response, cap, truncate, self._settings.max_encodings)
+                return _page(url, response, body)
+            finally:
+                await response.aclose()
+        except httpx.TimeoutException as exc:
+            raise TimeoutError_(f"{type(exc).__name__} for {url[:200]}") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            if body_started:
+                raise TruncatedError(f"connection closed mid-body: {url[:200]}") from None
+            raise TransportError(f"{_short(exc)}: {url[:200]}", reason="reset") from None
+        except httpx.ConnectError as exc:
+            raise TransportError(
+                f"cannot connect: {_short(exc)}: {url[:200]}", reason="connect"
+            ) from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise RefusedError(f"bad URL: {exc}", reason="bad_url") from None
+        except httpx.HTTPError as exc:
+            raise TransportError(f"{_short(exc)}: {url[:200]}") from None
+
+    def _check_status(self, url: str, response: httpx.Response) -> None:
+        status = response.status_code
+        if 200 <= status < 300 or status == 304:
+            return
+        retry_after = None
+        if status in (429, 503):
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+        if retry_after is not None:
+            wait = min(retry_after, self.policy.max_retry_after)
+            remaining = (self._run_deadline - self._clock()) if self._run_deadline else None
+            if remaining is not None and wait > remaining:
+                self._scheduler.pause(_host_key(url), wait)  # the host's other URLs defer too
+                raise DeferredError(
+                    f"host asks to wait {wait:.0f}s, beyond the run budget", reason="deferred"
+                )
+            self._scheduler.pause(_host_key(url), wait)
+        raise HTTPStatusError(status, url[:200], retry_after=retry_after)
+
+
+async def _send(client: httpx.AsyncClient, request: httpx.Request, url: str) -> httpx.Response:
+    """Send one request; a Location httpx cannot parse is a refused redirect, not a reset.
+
+    Even with redirects off, httpx parses a 3xx's Location inside ``send`` (to offer
+    ``next_request``) and raises there: ``data:``/``javascript:`` targets, octal hosts such
+    as ``0177.0.0.1``. Our own request URL was parsed by ``build_request`` already, so a URL
+    error here can only come from the Location header.
+    """
+    try:
+        return await client.send(request, stream=True)
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        raise RefusedError(f"bad redirect target ({_short(exc)}): {url[:200]}",
+                           reason="bad_redirect") from None
+    except httpx.RemoteProtocolError as exc:
+        if "location header" not in str(exc).lower():
+            raise
+        raise RefusedError(f"bad redirect target ({_short(exc)}): {url[:200]}",
+                           reason="bad_redirect") from None
+
+
+def _host_key(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc.lower()
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]
+
+
+def _check_type(url: str, response: httpx.Response, accept: tuple[str, ...] | None) -> None:
+    if not accept:
+        return
+    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype and not any(ctype.startswith(a) for a in accept):
+        raise FetchError(
+            f"content type {ctype!r} is not an article page: {url[:200]}", reason="not_html"
+        )
+
+
+def _check_length(url: str, response: httpx.Response, cap: int, truncate: bool) -> None:
+    raw = response.headers.get("content-length")
+    if raw is None or truncate:
+        return
+    try:
+        length = int(raw)
+    except ValueError:
+        return
+    if length > cap:
+        raise TooLargeError(f"Content-Length {length} over the cap of {cap}: {url[:200]}")
+
+
+async def _read_body(
+    response: httpx.Response, cap: int, truncate: bool, max_encodings: int
+) -> bytes:
+    # In truncate mode (robots.txt: RFC 9309 asks parsers to read at least 500 KiB) what
+    # lies past the cap is dropped rather than failing the fetch.
+    decoder = CappedDecoder(
+        response.headers.get("content-encoding", ""),
+        cap * 2 if truncate else cap,
+        max_encodings=max_encodings,
+    )
+    parts: list[bytes] = []
+    try:
+        async for chunk in response.aiter_raw():
+            parts.append(decoder.feed(chunk))
+            if truncate and decoder.total >= cap:
+                return b"".join(parts)[:cap]
+        parts.append(decoder.finish())
+    except TooLargeError:
+        if not truncate:
+            raise
+    return b"".join(parts)[:cap]
+
+
+def _page(url: str, response: httpx.Response, body: bytes) -> Page:
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    return Page(url, str(response.url), response.status_code, headers, body, datetime.now(UTC))

@@ -1,0 +1,134 @@
+"""Refuse requests to loopback, private, link-local and other non-public addresses.
+
+httpx follows a redirect from a public host to 127.0.0.1 without complaint
+(RELIABILITY.md), so every hop is checked here, by the *resolved* address, before
+connecting. Hosts written as integers (``2130706433``), hex or octal quads, short quads
+(``127.1``) and IPv4-mapped IPv6 (``::ffff:127.0.0.1``) are normalised first, so they
+cannot slip past. Addresses the operator allows explicitly (``--allow-address``, an IP or
+a CIDR network) pass; tests and the demo allow their loopback addresses that way.
+
+The connection resolves the name again, so each new connection's peer address is checked
+by the same rule once connected (``scraper.fetch.http11``): a DNS answer that changes between
+the check and the connection (rebinding) cannot reach a private address either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Awaitable, Callable, Iterable
+from urllib.parse import urlsplit
+
+from scraper.errors import ConfigError, RefusedError
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+def parse_networks(
+    values: Iterable[str],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Parse ``--allow-address`` values (IPs or CIDRs); ConfigError on a bad one."""
+    nets = []
+    for value in values:
+        try:
+            nets.append(ipaddress.ip_network(value.strip(), strict=False))
+        except ValueError:
+            raise ConfigError(f"--allow-address: not an IP address or network: {value!r}") from None
+    return tuple(nets)
+
+
+def literal_address(host: str) -> IPAddress | None:
+    """The IP a host string denotes literally, including legacy integer/hex/octal forms."""
+    host = host.strip("[]")
+    try:
+        return _unmap(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if host and all(c in "0123456789abcdefxABCDEFX." for c in host):
+        try:  # inet_aton accepts 2130706433, 0x7f000001, 0177.0.0.1 and 127.1, as libc does
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+def _unmap(addr: IPAddress) -> IPAddress:
+    if isinstance(addr, ipaddress.IPv6Address):
+        if addr.ipv4_mapped is not None:
+            return addr.ipv4_mapped
+        if addr.sixtofour is not None:
+            return addr.sixtofour
+    return addr
+
+
+def is_public(addr: IPAddress) -> bool:
+    """True for globally routable unicast addresses."""
+    addr = _unmap(addr)
+    return not (
+        addr.is_private
+        or addr.is_loopback
+        or addr.is_link_local
+        or addr.is_multicast
+        or addr.is_reserved
+        or addr.is_unspecified
+        or not addr.is_global
+    )
+
+
+async def _system_resolve(host: str, port: int) -> list[str]:
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+class AddressGuard:
+    """Checks each URL's scheme and resolved address before a connection is made."""
+
+    def __init__(self, allow: Iterable[str] = (), resolver: Resolver | None = None) -> None:
+        self._allowed = parse_networks(allow)
+        self._resolve = resolver or _system_resolve
+
+    def allowed(self, addr: IPAddress) -> bool:
+        """True if ``addr`` may be contacted: public, or explicitly allowed."""
+        addr = _unmap(addr)
+        if any(addr in net for net in self._allowed):
+            return True
+        return is_public(addr)
+
+    async def check(self, url: str) -> None:
+        """Raise RefusedError unless ``url`` is http(s) to an allowed address."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise RefusedError(
+                f"scheme {parts.scheme or '(none)'!r} refused: {url[:200]}", reason="bad_scheme"
+            )
+        host = parts.hostname
+        if not host:
+            raise RefusedError(f"no host in URL: {url[:200]}", reason="bad_url")
+        literal = literal_address(host)
+        if literal is not None:
+            self._require(literal, url)
+            return
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise RefusedError(f"bad port in URL: {url[:200]}", reason="bad_url") from None
+        try:
+            addresses = await self._resolve(host, port)
+        except (OSError, UnicodeError) as exc:
+            from scraper.errors import TransportError
+
+            raise TransportError(f"cannot resolve {host}: {exc}", reason="dns") from None
+        if not addresses:
+            raise RefusedError(f"{host} resolves to no address", reason="dns")
+        for text in addresses:
+            self._require(ipaddress.ip_address(text.split("%")[0]), url)
+
+    def _require(self, addr: IPAddress, url: str) -> None:
+        if not self.allowed(addr):
+            raise RefusedError(
+                f"address {addr} is not public (allow it with --allow-address): {url[:200]}",
+                reason="private_address",
+            )

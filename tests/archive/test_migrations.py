@@ -1,0 +1,164 @@
+"""Schema migrations: an archive written by the first release upgrades in place, data kept."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from archive.errors import ArchiveError
+from archive.migrations import CURRENT_VERSION, MIGRATIONS, applied_migrations
+from archive.records import ArticleRecord, StoreOutcome
+from archive.store import Archive
+from tests import paths
+
+FIXTURES = paths.FIXTURES / "archive"
+WATER_URL = "https://bay-herald.example/2024/04/water-council"
+
+
+@pytest.fixture
+def v1_path(tmp_path: Path) -> Path:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript((FIXTURES / "v1_archive.sql").read_text("utf-8"))
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def upgraded(v1_path: Path) -> Iterator[Archive]:
+    with Archive.open(v1_path) as archive:
+        yield archive
+
+
+def test_upgrade_is_recorded(upgraded: Archive) -> None:
+    versions = [v for v, _, _ in applied_migrations(upgraded.conn)]
+    assert versions == [m.version for m in MIGRATIONS] and versions[-1] == CURRENT_VERSION
+
+
+def test_upgrade_keeps_every_article_run_and_url_state(upgraded: Archive) -> None:
+    conn = upgraded.conn
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+    assert conn.execute("SELECT status FROM runs ORDER BY id").fetchall() == [("ok",), ("running",)]
+    feed = upgraded.url_state("https://bay-herald.example/feed.xml")
+    assert feed is not None and feed.etag == '"feed-7"'
+    row = conn.execute(
+        "SELECT title, version, updated_at, first_seen FROM articles WHERE url = ?", (WATER_URL,)
+    ).fetchone()
+    assert row == ("Marlow Bay to replace lead pipes", 1, "2024-04-01T02:01:00.000000+00:00",
+                   "2024-04-01T02:01:00.000000+00:00")  # fmt: skip
+
+
+def test_upgraded_archive_searches_and_knows_old_aliases(upgraded: Archive) -> None:
+    hits = upgraded.search("surcharge")
+    assert [h.url for h in hits] == [WATER_URL]
+    article = upgraded.article_for_url(WATER_URL + "?utm_source=rss")
+    assert article == hits[0].article_id
+    assert (
+        upgraded.article_for_url("http://www.bay-herald.example/2024/04/water-council/") == article
+    )
+
+
+def test_upgraded_archive_dedups_new_copies_against_old_articles(upgraded: Archive) -> None:
+    text = (FIXTURES / "articles" / "water_council.txt").read_text("utf-8")
+    edited = "By Wire Staff\n\n" + text.replace("seven to two", "7-2")
+    result = upgraded.store_article(
+        ArticleRecord(
+            url="https://wire.example/pipes",
+            urls=(),
+            text=edited,
+            fetched_at=datetime(2024, 5, 1, tzinfo=UTC),
+        )  # fmt: skip
+    )
+    assert result.outcome is StoreOutcome.DUPLICATE
+    assert result.duplicate_of == upgraded.article_for_url(WATER_URL)
+
+
+def test_reopening_applies_nothing_twice(v1_path: Path) -> None:
+    Archive.open(v1_path).close()
+    with Archive.open(v1_path) as archive:
+        assert len(applied_migrations(archive.conn)) == len(MIGRATIONS)
+        assert archive.conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == 3
+
+
+def test_fresh_archive_has_the_same_schema_as_an_upgraded_one(
+    v1_path: Path, tmp_path: Path
+) -> None:
+    def tables(path: Path) -> dict[str, list[str]]:
+        conn = sqlite3.connect(path)
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        found = {n: [c[1] for c in conn.execute(f"PRAGMA table_info('{n}')")] for n in names}
+        conn.close()
+        return found
+
+    Archive.open(v1_path).close()
+    Archive.open(tmp_path / "fresh.db").close()
+    assert tables(v1_path) == tables(tmp_path / "fresh.db")
+
+
+def test_failed_migration_leaves_the_old_archive_untouched(
+    v1_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.migrations as mig
+
+    def broken(conn: sqlite3.Connection) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    step = mig.MIGRATIONS[1]
+    monkeypatch.setattr(mig, "MIGRATIONS", (mig.MIGRATIONS[0], step.__class__(
+        step.version, step.name, step.sql, broken)))  # fmt: skip
+    with pytest.raises(ArchiveError, match="free disk space"):
+        Archive.open(v1_path)
+    conn = sqlite3.connect(v1_path)
+    columns = [c[1] for c in conn.execute("PRAGMA table_info('articles')")]
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    conn.close()
+    assert "duplicate_of" not in columns and "migrations" not in tables
+
+
+# The LSH band keys the v2 release (crc32 word ids, 64 bins) wrote for water_council.txt.
+V2_WATER_BANDS = (
+    8139525968742825534, -8924669630023626280, 8500519026827662749, -5834679825565955694,
+    1924244572073071875, 8186525597714568439, 1768087457803179606, -4343252117774932913,
+    -7218074604857793086, -1199491183505601080, -7277209629170790415,
+)  # fmt: skip
+
+
+def test_v2_archive_is_rebanded_and_still_finds_near_copies_of_old_articles(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v2.db"
+    text = (FIXTURES / "articles" / "water_council.txt").read_text("utf-8")
+    with Archive.open(path) as archive:  # then made to look as the v2 release left it
+        old = archive.store_article(
+            ArticleRecord(
+                url=WATER_URL, urls=(), text=text, fetched_at=datetime(2024, 4, 1, tzinfo=UTC)
+            )  # fmt: skip
+        ).article_id
+        with archive.transaction() as conn:
+            conn.execute("DELETE FROM minhash_bands")
+            conn.executemany(
+                "INSERT INTO minhash_bands VALUES (?, ?)", [(k, old) for k in V2_WATER_BANDS]
+            )
+            conn.execute("DROP TABLE frontier")  # v4's
+            conn.execute("DELETE FROM migrations WHERE version >= 3")
+    with Archive.open(path) as archive:
+        assert applied_migrations(archive.conn)[-1][0] == CURRENT_VERSION == 4
+        bands = {r[0] for r in archive.conn.execute("SELECT band_key FROM minhash_bands")}
+        assert bands and not bands & set(V2_WATER_BANDS)
+        result = archive.store_article(
+            ArticleRecord(
+                url="https://wire.example/pipes",
+                urls=(),
+                text="By Wire Staff\n\n" + text.replace("seven to two", "7-2"),
+                fetched_at=datetime(2024, 5, 1, tzinfo=UTC),
+            )  # fmt: skip
+        )
+        kind = archive.conn.execute(
+            "SELECT dedup_kind FROM articles WHERE id = ?", (result.article_id,)
+        ).fetchone()[0]
+    # another opening: no teaser match, so only the rebuilt LSH bands can have found it
+    assert (result.outcome, result.duplicate_of, kind) == (StoreOutcome.DUPLICATE, old, "near")

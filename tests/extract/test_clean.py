@@ -1,0 +1,243 @@
+"""The cleaning layer: DOM pre-cleaning, line post-cleaning and split-body stitching."""
+
+from __future__ import annotations
+
+import trafilatura
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract.postclean import (
+    drop_leading_title,
+    drop_link_runs,
+    drop_repeats,
+    postclean,
+    stitch,
+)
+from scraper.extract.preclean import container_blocks, preclean
+
+PARA = "This paragraph is part of the article and it is long enough to count as real prose."
+
+
+def _page(body: str) -> LexborHTMLParser:
+    return LexborHTMLParser(f"<html><head><title>t</title></head><body>{body}</body></html>")
+
+
+def test_preclean_drops_structural_boilerplate_and_keeps_prose() -> None:
+    tree = _page(
+        f"<article><p>{PARA}</p><p>{PARA} Two.</p><p>{PARA} Three.</p>"
+        "<figure><img src=x><figcaption>Mayor at the opening | REUTERS</figcaption></figure>"
+        '<div class="share-bar"><a href="#">Share on Facebook</a></div>'
+        '<ul><li><a href="/a">Other story one</a></li>'
+        '<li><a href="/b">Other story two</a></li></ul>'
+        '<form><input name="email"> Sign up for our newsletter</form></article>'
+        '<aside class="related-box">Related: five more stories</aside>'
+    )
+    html = preclean(tree).html
+    assert html.count(PARA) == 3
+    for gone in ("REUTERS", "Share on Facebook", "Other story", "newsletter", "five more"):
+        assert gone not in html
+
+
+def test_preclean_guard_keeps_a_body_wrapped_in_a_furniture_class() -> None:
+    body = "".join(f"<p>{PARA} {i}</p>" for i in range(6))
+    tree = _page(f'<div class="article-ads-wrapper"><div class="ads">{body}</div></div>')
+    assert preclean(tree).html.count(PARA) == 6
+
+
+def test_preclean_applies_publisher_selectors() -> None:
+    tree = _page(f'<div class="promo-x">Buy now</div><div class="story"><p>{PARA}</p></div>'
+                 "<div class=other><p>Not the body at all, just chrome text here.</p></div>")
+    pre = preclean(tree, drop_selectors=(".promo-x",), body_selectors=(".story",))
+    assert "Buy now" not in pre.html and "chrome" not in pre.html and PARA in pre.html
+
+
+def test_bad_publisher_selector_is_ignored() -> None:
+    tree = _page(f"<p>{PARA}</p>")
+    assert PARA in preclean(tree, drop_selectors=("div[[[",)).html
+
+
+def test_container_blocks_collect_split_body_in_order() -> None:
+    tree = _page(
+        f'<div class="body-part"><p>{PARA} A</p><p>{PARA} B</p></div><div class=ad>ad</div>'
+        f'<div class="body-part"><h2>Sub</h2><p>{PARA} C</p></div>'
+    )
+    blocks, containers = container_blocks(tree)
+    assert containers == 2
+    assert [b[-1] for b in blocks] == ["A", "B", "b", "C"]
+
+
+def test_stitch_takes_full_container_when_trafilatura_kept_the_first_part() -> None:
+    blocks = tuple(f"{PARA} {i}" for i in range(6))
+    partial = f"Standfirst line.\n{blocks[0]}\n{blocks[1]}"
+    stitched = stitch(partial, blocks, containers=3)
+    assert stitched.split("\n") == ["Standfirst line.", *blocks]
+    complete = "\n".join(blocks)
+    assert stitch(complete, blocks, containers=3) == complete
+
+
+def test_postclean_removes_teasers_copyright_title_and_repeats() -> None:
+    text = "\n".join([
+        "Little giants rise", PARA, "Related Article: Something else entirely",
+        PARA, "ⓒ 2024 EXAMPLE.com All rights reserved.", "Join the Discussion",
+    ])
+    assert postclean(text, title="Little giants rise") == PARA
+
+
+def test_teaser_heading_drops_the_headline_run_below_it() -> None:
+    text = "\n".join([PARA, "Mehr zum Thema", "Wahl in Hessen: Die Ergebnisse",
+                      "Kommentar: Ein klares Signal", PARA + " End."])
+    assert postclean(text) == PARA + "\n\n" + PARA + " End."
+
+
+def test_link_runs_of_headline_source_items_are_dropped() -> None:
+    lines = [PARA, "- Quantum leap for chips - Example Wire", "- New qubit record - Tech Daily",
+             "- Lab cools atoms further - Science Now", PARA + "!"]
+    assert drop_link_runs(lines) == [PARA, PARA + "!"]
+
+
+def test_widget_repeated_three_times_is_dropped_entirely() -> None:
+    lines = ["External content unavailable", PARA, "External content unavailable",
+             "External content unavailable", PARA]
+    assert drop_repeats(lines) == [PARA]
+
+
+def test_next_articles_of_an_endless_page_are_dropped() -> None:
+    tree = _page(
+        f"<main><article><h1>Anxiety will grow</h1><p>{PARA} Main.</p></article>"
+        '<div class="under"><article id="next"><h1>Solskjaer may return</h1>'
+        + "".join(f"<p>{PARA} Next {i}.</p>" for i in range(6)) + "</article></div></main>"
+    )
+    html = preclean(tree, title="Anxiety will grow").html
+    assert f"{PARA} Main." in html and "Next" not in html and "Solskjaer" not in html
+
+
+def test_the_article_matching_the_title_is_kept_even_when_it_is_not_first() -> None:
+    tree = _page(
+        f"<article><h1>Yesterday's story</h1><p>{PARA} Old.</p></article>"
+        f"<article><h1>Today's story</h1><p>{PARA} New.</p></article>"
+    )
+    html = preclean(tree, title="Today’s story").html  # curly vs straight apostrophe
+    assert f"{PARA} New." in html and "Old." not in html
+
+
+def test_one_article_with_nested_cards_is_untouched() -> None:
+    tree = _page(f"<article><h1>Only story</h1><p>{PARA}</p>"
+                 "<article><h1>Card</h1><p>Inner card text.</p></article></article>")
+    assert "Inner card text" in preclean(tree, title="Only story").html
+
+
+def test_teaser_cards_wrapped_in_links_do_not_count_as_prose() -> None:
+    # each card carries a long summary: by text mass they outweigh the short article
+    card = ('<li><a href="/other-{i}"><h3>Other headline {i}</h3><p>LABEL: '
+            + PARA * 3 + "</p></a></li>")
+    own = "".join(f"<p>{PARA} Own {i}.</p>" for i in range(7))
+    tree = _page(f"<article>{own}</article>"
+                 "<ul>" + "".join(card.format(i=i) for i in range(4)) + "</ul>")
+    html = preclean(tree).html
+    assert html.count(f"{PARA} Own") == 7 and "LABEL" not in html
+
+
+def test_repeats_differing_only_in_spacing_and_punctuation_are_dropped() -> None:
+    first = "According to the blog Example, two batches of bills were misprinted in 2014."
+    again = "According to the blog Example , two batches of bills were misprinted in 2014"
+    assert drop_repeats([first, PARA, again, "=)"]) == [first, PARA, "=)"]
+
+
+def test_kicker_glued_to_the_headline_is_dropped_but_a_sentence_ending_in_it_is_not() -> None:
+    title = "Zwei Rücktritte - und viele offene Fragen"
+    lines = ["Ausschuss zur Ahrtal-Flut Zwei Rücktritte - und viele offene Fragen", PARA]
+    assert drop_leading_title(lines, title) == [PARA]
+    lines = ["für das Rezept Zwei Rücktritte und viele offene Fragen", PARA]
+    assert drop_leading_title(lines, title) == lines
+
+
+def test_bylines_and_date_stamps_leave_the_body() -> None:
+    text = "\n".join(["Stand: 22.04.2024, 06:00 Uhr", "Von Nina Beispiel", PARA,
+                      "3 Minuten Lesezeit", "17:41 JST, October 13, 2024", "| 2013 | 95 |",
+                      "By comparison, the old rules were far stricter than the new ones.",
+                      "Call +81 158-23-2012 to book."])
+    assert postclean(text).split("\n\n") == [
+        PARA, "| 2013 | 95 |", "By comparison, the old rules were far stricter than the new ones.",
+        "Call +81 158-23-2012 to book."]
+
+
+def test_structure_words_that_describe_content_do_not_doom_it() -> None:
+    own = "".join(f"<p>{PARA} {i}.</p>" for i in range(8))
+    tree = _page(
+        f"<article>{own}"
+        f'<section class="TestReport__Section TestReport__Section--Ads"><p>{PARA} Verdict.</p>'
+        '</section><div class="js_readmore"><p>The village lies in a quiet valley with '
+        "old farmhouses, a church and a long path along the river that leads to the mill "
+        "and on to the forest beyond it, where the walkers rest before the long climb to "
+        "the ridge.</p></div>"
+        "<figure><table><tr><td>Fee</td><td>1 GBP withdrawal</td></tr></table></figure>"
+        '<p>Write to <a href="mailto:desk@example.org">desk@example.org</a></p>'
+        '<p><a href="https://example.org/other">Another story entirely</a></p>'
+        '<div class="read-more"><a href="/x">Read more</a></div></article>'
+    )
+    html = preclean(tree).html
+    for kept in ("Verdict.", "quiet valley", "1 GBP withdrawal", "desk@example.org"):
+        assert kept in html
+    assert "Another story entirely" not in html and "Read more" not in html
+
+
+def test_paragraphs_are_separated_by_a_blank_line_lists_and_tables_stay_whole() -> None:
+    text = "\n".join([PARA, "- first item of the list", "- second item of the list", PARA + " 2",
+                      "| Year | Sales |", "| 2023 | 95 |", PARA + " 3"])
+    assert postclean(text).split("\n\n") == [
+        PARA, "- first item of the list\n- second item of the list", PARA + " 2",
+        "| Year | Sales |\n| 2023 | 95 |", PARA + " 3"]
+
+
+def test_ruby_readings_follow_the_rp_fallback_and_do_not_split_the_sentence() -> None:
+    tree = _page(
+        f"<article><p>{PARA}</p><p>会見で<ruby><rb>尹錫悦</rb><rp>（</rp><rt>ユンソンニョル</rt>"
+        "<rp>）</rp></ruby>大統領は述べた。<ruby>漢字<rt>かんじ</rt></ruby>も同じ。</p>"
+        f"<p>{PARA} Two.</p><p>{PARA} Three.</p></article>"
+    )
+    text = postclean(trafilatura_text(preclean(tree).html))
+    assert "会見で尹錫悦（ユンソンニョル）大統領は述べた。漢字も同じ。" in text.split("\n\n")
+    assert "かんじ" not in text  # no <rp>: the page offers no plain-text form of the reading
+
+
+def test_paywall_and_donation_boxes_go_whole_a_short_article_stays() -> None:
+    own = "".join(f"<p>{PARA} {i}.</p>" for i in range(6))
+    tree = _page(
+        f"<article>{own}"
+        '<div class="box"><p><b>この記事は会員限定です。</b>無料で会員登録できます。</p>'
+        '<a class="btn" href="/r">会員登録する</a><dl><dt>登録すると</dt>'
+        "<dd>電子版が利用できる</dd><dd>記事が読み放題</dd></dl><p>※紙の新聞とは朝刊です。</p></div>"
+        '<div class="bottom"><p>Links lesen</p><p>Gerade jetzt braucht es Zusammenhalt, und die '
+        "Redaktion bittet alle Leserinnen und Leser um einen Beitrag für die Arbeit vor Ort. "
+        '<a href="/d">Jetzt unterstützen</a></p></div></article>'
+    )
+    html = preclean(tree).html
+    assert html.count(PARA) == 6
+    for gone in ("読み放題", "紙の新聞", "Links lesen", "Zusammenhalt"):
+        assert gone not in html
+    # a teaser paragraph above a paywall notice is the article, not part of the box
+    tree = _page(f'<div class="story"><p>{PARA} Teaser.</p><div><p>Subscribe now to continue '
+                 'reading.</p><a href="/s">Subscribe</a></div></div>')
+    assert f"{PARA} Teaser." in preclean(tree).html
+
+
+def test_modal_widgets_and_japanese_labels_are_furniture() -> None:
+    own = "".join(f"<p>{PARA} {i}.</p>" for i in range(4))
+    tree = _page(f'<div class="scrap-modal"><div class="scrap-modal-head">メモ入力</div>'
+                 f"<p>完了しました</p></div><article>{own}</article>")
+    html = preclean(tree).html
+    assert "メモ入力" not in html and "完了しました" not in html and html.count(PARA) == 4
+    text = "\n".join([PARA, "関連キーワード", "関連記事", "地震の新しい情報", "おすすめ情報"])
+    assert postclean(text) == PARA
+
+
+def trafilatura_text(html: str) -> str:
+    return str(getattr(trafilatura.bare_extraction(html, with_metadata=False), "text", ""))
+
+
+def test_body_parts_differing_by_a_class_modifier_are_stitched_past_teaser_cards() -> None:
+    part = "".join(f"<p>{PARA} {i}.</p>" for i in range(4))
+    cards = "".join(f'<div class="card"><p>{PARA} Teaser {i}.</p></div>' for i in range(6))
+    tree = _page(f'<div class="body articleBody -bottom-space">{part}</div><div class="ad">x</div>'
+                 f'<div class="body articleBody">{part.replace(" 0.", " 3.")}</div>{cards}')
+    blocks, containers = container_blocks(tree)
+    assert containers == 2 and len(blocks) == 8 and not any("Teaser" in b for b in blocks)

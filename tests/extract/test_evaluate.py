@@ -1,0 +1,133 @@
+"""The evaluation metrics on hand-made cases, and the harness on a tiny hand-written set."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from scraper.extract.evaluate import (
+    BodyScore,
+    aggregate_body,
+    aggregate_snippets,
+    body_score,
+    meta_matches,
+    run_eval_cli,
+    shingles,
+    snippet_score,
+    tokens,
+)
+from tests.paths import FIXTURES
+
+EVALSET = FIXTURES / "evalset"
+
+
+def test_tokens_drop_punctuation_keep_case_and_unicode() -> None:
+    assert tokens("Größe, naïve — It's 5€!") == ["Größe", "naïve", "It", "s", "5"]
+
+
+def test_short_text_is_one_shorter_shingle() -> None:
+    assert shingles(["a", "b"]) == {("a", "b"): 1}
+    assert shingles([]) == {}
+    assert sum(shingles(list("abcdef")).values()) == 3
+
+
+def test_identical_text_scores_perfectly() -> None:
+    score = body_score("one two three four five", "one two three four five")
+    assert score == BodyScore(1.0, 1.0, True)
+
+
+def test_extra_boilerplate_lowers_precision_only() -> None:
+    truth = "alpha beta gamma delta epsilon"  # 2 shingles
+    got = body_score(truth + " read more elsewhere now", truth)  # 2 true + 4 extra shingles
+    assert got.recall == 1.0
+    assert got.precision == pytest.approx(2 / 6)
+    assert not got.exact
+
+
+def test_missing_half_lowers_recall_only() -> None:
+    truth = "a b c d e f g h"  # 5 shingles
+    got = body_score("a b c d e", truth)  # 2 shingles, both true
+    assert got.precision == 1.0
+    assert got.recall == pytest.approx(2 / 5)
+
+
+def test_repeated_body_is_penalised_as_multiset() -> None:
+    truth = "w x y z"
+    got = body_score("w x y z w x y z", truth)
+    # shingles of the doubled text: wxyz, xyzw, yzwx, zwxy, wxyz → 1 tp of 5
+    assert got.precision == pytest.approx(1 / 5)
+
+
+def test_empty_output_counts_for_recall_not_precision() -> None:
+    scores = [body_score("", "a b c d"), body_score("a b c d", "a b c d")]
+    summary = aggregate_body(scores)
+    assert summary["precision"] == 1.0
+    assert summary["recall"] == 0.5
+    assert summary["f1"] == pytest.approx(2 / 3)
+    assert summary["accuracy"] == 0.5
+
+
+def test_low_precision_share() -> None:
+    scores = [BodyScore(0.5, 1.0, False), BodyScore(0.9, 1.0, False), BodyScore(1.0, 1.0, True),
+              BodyScore(None, 0.0, False)]
+    assert aggregate_body(scores)["share_precision_below_0.8"] == 0.25
+
+
+def test_snippets_are_whitespace_normalised_and_summed() -> None:
+    page = snippet_score("The  quick\nbrown fox.", ["quick brown", "lazy dog"], ["fox.", "Home"])
+    assert (page.tp, page.fn, page.fp, page.tn) == (1, 1, 1, 1)
+    summary = aggregate_snippets([page, snippet_score("x", ["x"], [])])
+    assert summary["precision"] == pytest.approx(2 / 3)
+    assert summary["recall"] == pytest.approx(2 / 3)
+    assert summary["without_found"] == 1
+
+
+def test_harness_on_body_set_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    assert run_eval_cli(EVALSET / "body", out, True, workers=1) == 0
+    report = json.loads(capsys.readouterr().out)
+    for key in ("pages", "precision", "recall", "f1", "accuracy", "ms_per_page",
+                "share_precision_below_0.8"):
+        assert key in report
+    assert report["pages"] == 2
+    assert report["f1"] > 0.95  # teaser and copyright lines must be gone
+    assert report["metadata_exact"]["title"] == 1.0
+    written = json.loads(out.read_text("utf-8"))
+    assert set(written) == {"bakery", "harbour"}
+    assert "Read more" not in written["harbour"]["articleBody"]
+    assert "Lebkuchen" in written["bakery"]["articleBody"]
+
+
+def test_harness_on_snippet_set(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_eval_cli(EVALSET / "snippets", None, False, workers=1) == 0
+    text = capsys.readouterr().out
+    assert "snippet metric" in text
+    assert "without-snippets found 0" in text
+
+
+def test_missing_dataset_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert run_eval_cli(tmp_path / "nope", None, True) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a dataset folder" in err
+    (tmp_path / "ground-truth.json").write_text("{oops", "utf-8")
+    assert run_eval_cli(tmp_path, None, True) == 2
+    assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_published_match_respects_zones_and_zone_less_truth() -> None:
+    from scraper.models import Extraction
+
+    berlin = timezone(timedelta(hours=2))
+    got = Extraction(text="", published=datetime(2024, 4, 24, 22, 58, 49, tzinfo=berlin))
+    naive = dict(meta_matches({"published": "2024-04-24 22:58:49"}, got))
+    assert naive == {"published": True, "published_date": True}  # same local wall time
+    aware = dict(meta_matches({"published": "2024-04-24T20:58:49+00:00"}, got))
+    assert aware == {"published": True, "published_date": True}  # same instant
+    wrong = Extraction(text="", published=datetime(2024, 4, 24, 12, 0, tzinfo=UTC))
+    assert dict(meta_matches({"published": "2024-04-24T22:58:49+02:00"}, wrong)) == {
+        "published": False, "published_date": True}
