@@ -100,6 +100,10 @@ class Fetcher:
     def scheduler(self) -> HostScheduler:
         return self._scheduler
 
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
     async def fetch(
         self,
         url: str,
@@ -150,10 +154,9 @@ class Fetcher:
         outcome = getattr(retry_state, "outcome", None)
         exc = outcome.exception() if outcome is not None else None
         attempt = int(getattr(retry_state, "attempt_number", 1))
-        wait = self.policy.wait(attempt, exc, self._rng)
         if isinstance(exc, HTTPStatusError) and exc.retry_after is not None:
             return 0.0  # the host itself was paused by _check_status; its slot waits
-        return wait
+        return self.policy.wait(attempt, self._rng)
 
     async def _follow(
         self,
