@@ -39,8 +39,8 @@ class RetryPolicy:
         return rng.uniform(ceiling / 2, ceiling)
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header, or None when absent or malformed."""
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds from a Retry-After header (an HTTP-date counts from ``now``), or None."""
     if not value:
         return None
     value = value.strip()
@@ -54,5 +54,4 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())

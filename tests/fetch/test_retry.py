@@ -12,7 +12,7 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def test_retry_after_seconds_and_date():
-    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("120", NOW) == 120.0
     assert parse_retry_after("Sun, 22 Nov 2026 12:01:30 GMT", NOW) == 90.0
     assert parse_retry_after("Sun, 22 Nov 2026 11:00:00 GMT", NOW) == 0.0
 
