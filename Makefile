@@ -26,7 +26,7 @@ test: install
 	$(BIN)/python -m pytest -m "not long" -q
 
 test-long: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --hypothesis-profile=long
 
 lint: install
 	$(BIN)/ruff check scraper archive tests

@@ -74,12 +74,6 @@ class Match:
     new_is_longer: bool = False  # teaser case: the archived one is the teaser
 
 
-def root_of(conn: sqlite3.Connection, article_id: int) -> int:
-    """The article a duplicate points to (roots point to themselves)."""
-    row = conn.execute("SELECT duplicate_of FROM articles WHERE id = ?", (article_id,)).fetchone()
-    return article_id if row is None or row[0] is None else int(row[0])
-
-
 def find_exact(conn: sqlite3.Connection, fp: Fingerprint) -> Match | None:
     """The root of the first article holding exactly this normalised text."""
     row = conn.execute(

@@ -55,8 +55,3 @@ def band_keys(mins: list[int]) -> list[int]:
         k = (k ^ (k >> 31)) * 0xBF58476D1CE4E5B9 & _MASK64
         keys.append(k - (1 << 64) if k >> 63 else k)
     return keys
-
-
-def candidate_probability(j: float) -> float:
-    """Probability that a pair with Jaccard ``j`` shares at least one band."""
-    return 1.0 - (1.0 - j**ROWS) ** BANDS

@@ -1,19 +1,13 @@
 """News scraper: discover → fetch → extract → clean → dedup → store.
 
-The pipeline stages live in their own modules:
-
-    seeds.py      publisher configuration (``seeds/*.toml``) loaded into typed objects
-    urls.py       URL canonicalisation (tracking parameters, fragments, case)
-    discover.py   RSS/Atom feeds, sitemaps, listing pages → candidate article URLs
-    netguard.py   refuses loopback/private/link-local targets unless allowed
-    robots.py     robots.txt per RFC 9309, cached per run
-    politeness.py per-host concurrency, minimum delay and back-off
-    fetch.py      one guarded HTTP fetch: size caps, own redirects, deadline, retries
-    charset.py    bytes → text (BOM, header, meta, detection)
-    extract.py    trafilatura with metadata, behind the cleaning layer
-    clean.py      boilerplate removal before and after trafilatura
-    pipeline.py   one crawl run tying the stages together
-    cli.py        the ``scraper`` command
+Each stage is a package: ``discover/``, ``fetch/``, ``extract/``, ``crawl/`` (one run tying
+them together) and ``cli/``; the archive is the ``archive`` package. ARCHITECTURE.md draws
+the data flow.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("newsarchiver")
+except PackageNotFoundError:  # a source tree on sys.path, not installed
+    __version__ = "0+unknown"

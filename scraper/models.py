@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+
+
+def utc_now() -> datetime:
+    """The wall clock of a run, where a test does not inject its own."""
+    return datetime.now(UTC)
 
 
 class SourceKind(StrEnum):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from scraper import __version__
+from scraper.errors import ConfigError
 
 CONTACT_URL = "https://github.com/newsarchiver/newsarchiver"
 DEFAULT_USER_AGENT = f"newsarchiver/{__version__} (+{CONTACT_URL})"
@@ -53,7 +56,7 @@ class Settings:
     extract_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     extract_timeout: float = 30.0
     extract_memory_mb: int = 1024
-    # Niceness added to the extraction workers and the archive writer process: a page's
+    # Niceness (0-19) added to the extraction workers and the archive writer process: a page's
     # extraction or storing can wait a few ms, the event loop's next response cannot
     # (bench, d=0 c=4: +2-4 % pages/s; 0 turns it off).
     extract_nice: int = 5
@@ -71,7 +74,27 @@ class Settings:
     writer_timeout: float = 300.0
     # network guard: addresses (IP or CIDR) explicitly allowed although private/loopback
     allow_addresses: tuple[str, ...] = ()
-    revisit_days: float | None = None
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ConfigError naming the flag or variable of the first value out of range."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                problem = _out_of_range(f.name, value)
+                if problem:
+                    raise ConfigError(f"{_source(f.name)}: {problem}, got {value!r}")
+        if not self.robots_token:
+            raise ConfigError(f"{_source('user_agent')}: must start with a product token "
+                              f"(letters, '_' or '-'; RFC 9309 §2.2.1), got {self.user_agent!r}")
+
+    @property
+    def robots_token(self) -> str:
+        """The product token robots.txt groups are matched against: the user agent's first."""
+        match = _PRODUCT_TOKEN.match(self.user_agent.strip())
+        return match.group(0) if match else ""
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with the non-None ``changes`` applied."""
@@ -90,9 +113,51 @@ class Settings:
         return cls(**changes)  # type: ignore[arg-type]
 
 
-def _coerce(name: str, type_name: str, raw: str) -> object:
-    from scraper.errors import ConfigError
+# RFC 9309 §2.2.1: a product token is letters, underscores and hyphens.
+_PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
+# What a user types for a field besides its SCRAPER_ variable (scraper.cli.main).
+_FLAGS = {"per_host_delay": "--delay", "run_budget": "--budget", "max_pages": "--max-pages",
+          "user_agent": "--user-agent"}
+# Numeric fields by the range they must lie in; a field in none may be any finite number.
+# 0 is allowed where it means something: no delay, no redirects, no cache, no niceness.
+_AT_LEAST_ONE = frozenset({
+    "global_concurrency", "per_host_concurrency", "max_tries", "max_body_bytes",
+    "max_feed_bytes", "max_robots_bytes", "max_sitemap_urls", "max_sitemap_files",
+    "discovery_concurrency", "frontier_window", "extract_workers", "extract_memory_mb",
+    "store_batch", "max_pools",
+})
+_POSITIVE = frozenset({
+    "connect_timeout", "read_timeout", "request_deadline", "run_budget", "extract_timeout",
+    "writer_timeout",
+})
+_NOT_NEGATIVE = frozenset({
+    "per_host_delay", "max_crawl_delay", "backoff_base", "backoff_max", "max_retry_after",
+    "max_redirects", "max_encodings", "max_sitemap_depth", "max_pages", "min_article_chars",
+    "store_interval", "keepalive_expiry", "dns_cache_ttl",
+})
+_NICE_MAX = 19  # the largest niceness increment that still changes anything (nice(2))
 
+
+def _out_of_range(name: str, value: float) -> str:
+    if not math.isfinite(value):
+        return "must be a finite number"
+    if name in _AT_LEAST_ONE and value < 1:
+        return "must be at least 1"
+    if name in _POSITIVE and value <= 0:
+        return "must be more than 0"
+    if name in _NOT_NEGATIVE and value < 0:
+        return "must be 0 or more"
+    if name == "extract_nice" and not 0 <= value <= _NICE_MAX:
+        return f"must be between 0 and {_NICE_MAX}"
+    return ""
+
+
+def _source(name: str) -> str:
+    env = f"SCRAPER_{name.upper()}"
+    return f"{_FLAGS[name]} / {env}" if name in _FLAGS else env
+
+
+def _coerce(name: str, type_name: str, raw: str) -> object:
     try:
         if "Path" in type_name:
             return Path(raw)

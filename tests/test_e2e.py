@@ -255,6 +255,17 @@ def test_reextract_runs_offline_and_changes_nothing(crawled: Crawled):
     assert " 0 changed" in result.stdout
 
 
+def test_reextract_reads_the_crawls_environment(crawled: Crawled):
+    env = {"SCRAPER_MIN_ARTICLE_CHARS": "10000000"}  # no stored article is this long
+    result = run_cli("reextract", "--db", str(crawled.db), "--seeds", str(crawled.seeds),
+                     env=env)
+    count = len(crawled.sim.site.articles)
+    assert result.returncode == 3 and f"0 changed, 0 unchanged, {count} failed" in result.stdout
+    bad = run_cli("reextract", "--db", str(crawled.db), env={"SCRAPER_EXTRACT_WORKERS": "0"})
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
+        "scraper: configuration error: SCRAPER_EXTRACT_WORKERS: must be at least 1, got 0"]
+
+
 def test_missing_archive_is_a_clear_error(tmp_path: Path):
     result = run_cli("export", "--db", str(tmp_path / "none.db"))
     assert result.returncode == 2 and "no archive" in result.stderr

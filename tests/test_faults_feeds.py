@@ -200,7 +200,7 @@ async def test_s22_sitemap_over_50000_urls_capped(make_simulator, tmp_path: Path
 
         report = await discover(seed, fetch, now=datetime.now(UTC), lastmod_window_days=3.0,
                                 max_sitemap_depth=DEPTH, max_sitemap_urls=50_000,
-                                max_bytes=50 * MIB)
+                                max_bytes=50 * MIB, max_sitemap_files=500, concurrency=4)
     assert len(report.candidates) == 50_000  # of the 60,000 listed
     assert report.counts["sitemap_urls_truncated"] == 1
 

@@ -16,6 +16,7 @@ from archive.search import plain_query
 from archive.store import Archive
 from scraper.errors import ConfigError
 from scraper.seeds import Seed, load_seeds
+from scraper.settings import Settings
 
 
 def _open_existing(db: Path) -> Archive:
@@ -81,11 +82,15 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
     return 0
 
 
-def reextract_cmd(db: Path, seeds_path: Path | None = None) -> int:
-    """Re-run extraction over every stored raw page; update what changed; no network."""
-    seeds = _seeds_by_name(seeds_path)
-    with _open_existing(db) as archive:
-        changed, total, failed = asyncio.run(_reextract(archive, seeds))
+def reextract_cmd(settings: Settings) -> int:
+    """Re-run extraction over every stored raw page; update what changed; no network.
+
+    ``settings`` (``SCRAPER_*`` as for a crawl) give the workers, their limits and the
+    shortest article kept.
+    """
+    seeds = _seeds_by_name(settings.seeds_path)
+    with _open_existing(settings.db_path) as archive:
+        changed, total, failed = asyncio.run(_reextract(archive, seeds, settings))
     print(f"reextracted {total} page(s): {changed} changed, {total - changed - failed} "
           f"unchanged, {failed} failed")
     return 3 if failed else 0
@@ -97,13 +102,12 @@ def _seeds_by_name(path: Path | None) -> dict[str, Seed]:
     return {s.name: s for s in load_seeds(path)}
 
 
-async def _reextract(archive: Archive, seeds: dict[str, Seed]) -> tuple[int, int, int]:
+async def _reextract(archive: Archive, seeds: dict[str, Seed],
+                     settings: Settings) -> tuple[int, int, int]:
     from scraper.crawl.pipeline import EXTRACT_TARGET
     from scraper.crawl.workers import ExtractionFailed, WorkerPool
     from scraper.extract.extractor import EXTRACTOR_VERSION
-    from scraper.settings import Settings
 
-    settings = Settings()
     pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
                       timeout=settings.extract_timeout, memory_mb=settings.extract_memory_mb)
     changed = total = failed = 0

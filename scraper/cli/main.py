@@ -154,8 +154,10 @@ def _search(args: argparse.Namespace) -> int:
 
 def _reextract(args: argparse.Namespace) -> int:
     from scraper.cli.commands import reextract_cmd
+    from scraper.settings import Settings
 
-    return reextract_cmd(args.db, args.seeds)
+    settings = Settings.from_env().with_overrides(db_path=args.db, seeds_path=args.seeds)
+    return reextract_cmd(settings)
 
 
 if __name__ == "__main__":

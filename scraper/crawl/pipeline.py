@@ -162,6 +162,8 @@ class Crawl:
             max_sitemap_depth=self.settings.max_sitemap_depth,
             max_sitemap_urls=self.settings.max_sitemap_urls,
             max_bytes=self.settings.max_feed_bytes, extra_sitemaps=extra,
+            max_sitemap_files=self.settings.max_sitemap_files,
+            concurrency=self.settings.discovery_concurrency,
             parse_slots=self._parse_slots,
         )
         self.stats.malformed_urls.extend(report.malformed)

@@ -6,7 +6,6 @@ import asyncio
 import ctypes
 import signal
 import time
-from datetime import UTC, datetime
 
 from archive.store import Archive
 from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl
@@ -16,6 +15,7 @@ from scraper.fetch.fetcher import Fetcher, build_client
 from scraper.fetch.guard import AddressGuard, parse_networks
 from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.robots import RobotsCache
+from scraper.models import utc_now
 from scraper.seeds import load_seeds
 from scraper.settings import Settings
 
@@ -47,7 +47,7 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    run_id = archive.begin_run(datetime.now(UTC))
+    run_id = archive.begin_run(utc_now())
     reporter = Reporter(stats, live=False if quiet else None)
     reporter.log(f"crawl run {run_id}: {len(seeds)} publisher(s) into {settings.db_path}")
     status = "failed"
@@ -66,7 +66,7 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
                 await asyncio.get_running_loop().run_in_executor(None, pool.close)
         status = _status(stats, stop.is_set(), crawl.budget_exhausted)
     finally:
-        archive.finish_run(run_id, ended_at=datetime.now(UTC), status=status,
+        archive.finish_run(run_id, ended_at=utc_now(), status=status,
                            counts=stats.counts())
     for line in stats.summary_lines():
         print(line, flush=True)
@@ -97,12 +97,12 @@ def _build(seeds: list, settings: Settings, archive: Archive, client: object,
                               per_host_concurrency=settings.per_host_concurrency,
                               per_host_delay=settings.per_host_delay)
     fetcher = Fetcher(client, settings, guard=guard,  # type: ignore[arg-type]
-                      scheduler=scheduler,
+                      scheduler=scheduler, now=utc_now,
                       run_deadline=time.monotonic() + settings.run_budget)
     robots = RobotsCache(fetcher, max_bytes=settings.max_robots_bytes,
                          max_crawl_delay=settings.max_crawl_delay)
     return Crawl(seeds, settings, archive=archive, fetcher=fetcher, robots=robots, pool=pool,
-                 reporter=reporter, stop=stop)
+                 reporter=reporter, stop=stop, now=utc_now)
 
 
 def _status(stats: RunStats, stopped: bool, budget_hit: bool) -> str:

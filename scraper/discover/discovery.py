@@ -17,7 +17,7 @@ from typing import Protocol, TypeVar
 
 from scraper.discover.feeds import FeedEntry, parse_date, parse_feed
 from scraper.discover.listing import listing_links, looks_like_article, parse_listing
-from scraper.discover.sitemaps import SitemapDoc, parse_sitemap, robots_sitemaps
+from scraper.discover.sitemaps import SitemapDoc, parse_sitemap
 from scraper.discover.xmlsafe import XMLError
 from scraper.models import Candidate, SourceKind
 from scraper.seeds import Seed
@@ -25,10 +25,9 @@ from scraper.urls import canonicalize
 
 __all__ = [
     "DiscoveryReport", "FeedEntry", "Fetch", "SitemapDoc", "discover", "parse_date",
-    "parse_feed", "parse_listing", "parse_sitemap", "robots_sitemaps",
+    "parse_feed", "parse_listing", "parse_sitemap",
 ]
 
-_CONCURRENCY = 4  # documents fetched at once per seed; the pipeline's politeness still applies
 _INLINE_PARSE_BYTES = 256 * 1024  # smaller documents are parsed on the event loop itself
 _T = TypeVar("_T")
 
@@ -62,9 +61,10 @@ async def discover(
     max_sitemap_depth: int,
     max_sitemap_urls: int,
     max_bytes: int,
+    max_sitemap_files: int,
+    concurrency: int,
     extra_sitemaps: Sequence[str] = (),
     max_candidates: int | None = None,
-    max_sitemap_files: int = 500,
     parse_slots: asyncio.Semaphore | None = None,
 ) -> DiscoveryReport:
     """Discover candidate article URLs for ``seed``.
@@ -72,14 +72,16 @@ async def discover(
     Sitemaps listed at depth 0 (the seed's and ``extra_sitemaps`` from robots.txt) may point
     to children down to ``max_sitemap_depth``. Entries dated before ``now`` minus
     ``lastmod_window_days`` are skipped (a window ≤ 0 disables that); undated ones are kept.
-    ``max_candidates`` (default ``max_sitemap_urls``) caps the URLs returned.
+    ``max_candidates`` (default ``max_sitemap_urls``) caps the URLs returned, and
+    ``max_sitemap_files`` the sitemap documents fetched. At most ``concurrency`` documents
+    are fetched at once (the fetcher's politeness still applies on top).
     ``parse_slots``, shared by the seeds of a run, caps how many large documents are parsed
     at once across all of them (each parse tree can be several times its document's size).
     """
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     cutoff = now - timedelta(days=lastmod_window_days) if lastmod_window_days > 0 else None
-    run = _Run(seed, fetch, cutoff, max_bytes, max_sitemap_urls)
+    run = _Run(seed, fetch, cutoff, max_bytes, max_sitemap_urls, concurrency)
     if parse_slots is not None:
         run.parse_slots = parse_slots
     run.cap = max_sitemap_urls if max_candidates is None else max_candidates
@@ -95,9 +97,8 @@ async def discover(
 class _Run:
     """Mutable state of one seed's discovery; never leaves this module."""
 
-    def __init__(
-        self, seed: Seed, fetch: Fetch, cutoff: datetime | None, max_bytes: int, max_urls: int
-    ) -> None:
+    def __init__(self, seed: Seed, fetch: Fetch, cutoff: datetime | None, max_bytes: int,
+                 max_urls: int, concurrency: int) -> None:
         self.seed, self.fetch, self.cutoff = seed, fetch, cutoff
         self.max_bytes, self.max_urls, self.cap = max_bytes, max_urls, max_urls
         self.found: dict[str, Candidate] = {}
@@ -105,7 +106,7 @@ class _Run:
         self.errors: list[str] = []
         self.sitemap_kinds: dict[str, str] = {}
         self.malformed: list[str] = []
-        self.limit = asyncio.Semaphore(_CONCURRENCY)
+        self.limit = asyncio.Semaphore(concurrency)
         self.parse_slots = asyncio.Semaphore(1)
 
     async def feeds(self) -> None:

@@ -24,7 +24,6 @@ from scraper.discover.feeds import (
 from scraper.discover.xmlsafe import XMLError, XMLTooLarge, maybe_gunzip, parse_xml
 from scraper.urls import canonicalize
 
-_MAX_ROBOTS_SITEMAPS = 1000
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
@@ -121,18 +120,3 @@ def _text_sitemap(data: bytes, *, max_bytes: int, max_urls: int) -> SitemapDoc:
     if not urls:
         raise XMLError("not a sitemap: neither XML nor a list of URLs")
     return SitemapDoc(urls, [], truncated)
-
-
-def robots_sitemaps(robots_txt: str) -> list[str]:
-    """Canonical URLs of the ``Sitemap:`` lines of a robots.txt (RFC 9309 §2.2.4), in order."""
-    found: dict[str, None] = {}  # ordered set
-    for line in robots_txt.splitlines():
-        key, sep, value = line.partition(":")
-        if not sep or key.strip().lower() != "sitemap":
-            continue
-        url = canonicalize(value.split("#", 1)[0].strip())  # "#" starts a comment
-        if url is not None:
-            found[url] = None
-            if len(found) >= _MAX_ROBOTS_SITEMAPS:
-                break
-    return list(found)

@@ -67,8 +67,8 @@ def extract_for_archive(
     """:func:`extract_page` plus the text's dedup fingerprint: the crawl's worker target.
 
     Normalising, shingling and MinHash cost ~0.3 ms of CPU per article; done here they run
-    on all cores beside the extraction, and the archive writer (the crawl's event loop) is
-    left with its SQLite lookups and writes.
+    on all cores beside the extraction, and the archive's writer is left with its SQLite
+    lookups and writes.
     """
     extraction = extract_page(body, url, content_type, drop_selectors=drop_selectors,
                               body_selectors=body_selectors)

@@ -17,7 +17,7 @@ import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from urllib.parse import urljoin, urlsplit
 
@@ -40,7 +40,7 @@ from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.retry import RetryPolicy, parse_retry_after
 from scraper.fetch.transport import PerOriginTransport
-from scraper.models import Page
+from scraper.models import Page, utc_now
 from scraper.settings import Settings
 
 HopCheck = Callable[[str], Awaitable[None]]
@@ -78,6 +78,7 @@ class Fetcher:
         scheduler: HostScheduler,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = utc_now,
         run_deadline: float | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -86,7 +87,8 @@ class Fetcher:
         self._guard = guard
         self._scheduler = scheduler
         self._sleep = sleep
-        self._clock = clock
+        self._clock = clock  # deadlines (monotonic)
+        self._now = now  # fetched_at, Retry-After dates (wall clock)
         self._run_deadline = run_deadline
         self._rng = rng or random.Random()
         self.policy = RetryPolicy(
@@ -99,6 +101,10 @@ class Fetcher:
     @property
     def scheduler(self) -> HostScheduler:
         return self._scheduler
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
 
     async def fetch(
         self,
@@ -150,10 +156,9 @@ class Fetcher:
         outcome = getattr(retry_state, "outcome", None)
         exc = outcome.exception() if outcome is not None else None
         attempt = int(getattr(retry_state, "attempt_number", 1))
-        wait = self.policy.wait(attempt, exc, self._rng)
         if isinstance(exc, HTTPStatusError) and exc.retry_after is not None:
             return 0.0  # the host itself was paused by _check_status; its slot waits
-        return wait
+        return self.policy.wait(attempt, self._rng)
 
     async def _follow(
         self,
@@ -245,12 +250,12 @@ class Fetcher:
                     return response.headers["location"]  # the 3xx body is never read
                 self._check_status(url, response)
                 if status == 304:
-                    return _page(url, response, b"")
+                    return _page(url, response, b"", self._now())
                 _check_type(url, response, accept_types)
                 _check_length(url, response, cap, truncate)
                 body_started = True
                 body = await _read_body(response, cap, truncate, self._settings.max_encodings)
-                return _page(url, response, body)
+                return _page(url, response, body, self._now())
             finally:
                 await response.aclose()
         except httpx.TimeoutException as exc:
@@ -274,7 +279,7 @@ class Fetcher:
             return
         retry_after = None
         if status in (429, 503):
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            retry_after = parse_retry_after(response.headers.get("retry-after"), self._now())
         if retry_after is not None:
             wait = min(retry_after, self.policy.max_retry_after)
             remaining = (self._run_deadline - self._clock()) if self._run_deadline else None
@@ -362,6 +367,6 @@ async def _read_body(
     return b"".join(parts)[:cap]
 
 
-def _page(url: str, response: httpx.Response, body: bytes) -> Page:
+def _page(url: str, response: httpx.Response, body: bytes, fetched_at: datetime) -> Page:
     headers = {k.lower(): v for k, v in response.headers.items()}
-    return Page(url, str(response.url), response.status_code, headers, body, datetime.now(UTC))
+    return Page(url, str(response.url), response.status_code, headers, body, fetched_at)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from scraper.errors import FetchError, HTTPStatusError
+from scraper.errors import FetchError
 
 
 @dataclass(frozen=True)
@@ -28,17 +28,19 @@ class RetryPolicy:
     def should_retry(self, exc: BaseException) -> bool:
         return isinstance(exc, FetchError) and exc.retryable
 
-    def wait(self, attempt: int, exc: BaseException | None, rng: random.Random) -> float:
-        """Seconds to wait after failed try number ``attempt`` (1-based)."""
-        if isinstance(exc, HTTPStatusError) and exc.retry_after is not None:
-            return min(exc.retry_after, self.max_retry_after)
-        # "full jitter": uniform in [0, base·2^(n-1)], so many clients do not retry in step
+    def wait(self, attempt: int, rng: random.Random) -> float:
+        """Seconds of back-off after failed try number ``attempt`` (1-based).
+
+        A Retry-After is not waited here: the fetcher pauses the whole host for it.
+        """
+        # "equal jitter": uniform in [c/2, c] for c = base·2^(n-1) (capped), so clients do
+        # not retry in step, yet each wait is at least half the exponential one
         ceiling = min(self.max_wait, self.base * 2 ** (attempt - 1))
         return rng.uniform(ceiling / 2, ceiling)
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header, or None when absent or malformed."""
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds from a Retry-After header (an HTTP-date counts from ``now``), or None."""
     if not value:
         return None
     value = value.strip()
@@ -52,5 +54,4 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())

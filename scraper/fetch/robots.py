@@ -6,7 +6,9 @@
 - 5xx, 429, a timeout or a network error: "unreachable", the host is treated as fully
   disallowed for this run (§2.3.1.4). Protego would happily parse a 503 error page as
   robots.txt and allow everything (RELIABILITY.md), so only 2xx bodies reach it;
-- Crawl-delay is honoured but capped (Protego returns 86400 unchanged).
+- Crawl-delay is honoured but capped (Protego returns 86400 unchanged);
+- the group that applies is the one for our product token (``Settings.robots_token``: the
+  configured user agent's first word, RFC 9309 §2.2.1), else ``*``.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from protego import Protego
 
 from scraper.errors import FetchError, HTTPStatusError, RefusedError
 from scraper.fetch.fetcher import Fetcher
-
-ROBOTS_TOKEN = "newsarchiver"
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class RobotsPolicy:
     reason: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
-    def allows(self, url: str, agent: str = ROBOTS_TOKEN) -> bool:
+    def allows(self, url: str, agent: str) -> bool:
         if self.state == "unreachable":
             return False
         if self.parser is None:
@@ -52,11 +52,12 @@ class RobotsCache:
     """Fetches each origin's robots.txt once per run and answers ``allowed(url)``."""
 
     def __init__(self, fetcher: Fetcher, *, max_bytes: int, max_crawl_delay: float,
-                 agent: str = ROBOTS_TOKEN) -> None:
+                 agent: str | None = None) -> None:
         self._fetcher = fetcher
         self._max_bytes = max_bytes
         self._max_delay = max_crawl_delay
-        self._agent = agent
+        # The fetcher's settings send the User-Agent, so they name our group too.
+        self._agent = agent or fetcher.settings.robots_token
         self._tasks: dict[str, asyncio.Task[RobotsPolicy]] = {}
 
     async def policy(self, url: str) -> RobotsPolicy:

@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from protego import Protego
+
 from scraper.discover.discovery import DiscoveryReport, discover
 from scraper.models import SourceKind
 from scraper.seeds import Seed
@@ -62,7 +64,8 @@ def index(*locs: str) -> bytes:
 async def run(s: Seed, fetch: FakeFetch, **kw: object) -> DiscoveryReport:
     options: dict[str, object] = {
         "now": NOW, "lastmod_window_days": 3.0, "max_sitemap_depth": 3,
-        "max_sitemap_urls": 50_000, "max_bytes": 1024 * 1024,
+        "max_sitemap_urls": 50_000, "max_bytes": 1024 * 1024, "max_sitemap_files": 500,
+        "concurrency": 4,
     }
     return await discover(s, fetch, **{**options, **kw})  # type: ignore[arg-type]
 
@@ -120,6 +123,16 @@ async def test_sitemap_file_cap_and_concurrency_bound() -> None:
     assert len(fetch.calls) == 11 and report.counts["sitemap_files_capped"] == 20
     assert len(report.candidates) == 10
     assert 1 < fetch.max_in_flight <= 4
+
+
+async def test_discovery_concurrency_is_the_callers() -> None:
+    children = [f"{SITE}/part-{i}.xml" for i in range(12)]
+    docs = {f"{SITE}/index.xml": index(*children)}
+    docs.update({c: urlset(f"{SITE}/a/story-number-{i}") for i, c in enumerate(children)})
+    one, eight = FakeFetch(docs, delay=0.01), FakeFetch(docs, delay=0.01)
+    await run(seed(sitemaps=(f"{SITE}/index.xml",)), one, concurrency=1)
+    await run(seed(sitemaps=(f"{SITE}/index.xml",)), eight, concurrency=8)
+    assert one.max_in_flight == 1 and 4 < eight.max_in_flight <= 8
 
 
 async def test_total_url_cap() -> None:
@@ -222,3 +235,20 @@ async def test_off_site_child_sitemap_not_followed() -> None:
     report = await run(seed(sitemaps=(f"{SITE}/index.xml",)), fetch)
     assert [u for u, _ in fetch.calls] == [f"{SITE}/index.xml"]
     assert report.counts["off_site"] == 2
+
+
+async def test_robots_txt_sitemaps_as_the_crawl_passes_them() -> None:
+    # The crawl hands Protego's Sitemap lines to discover() as extra_sitemaps: duplicates,
+    # relative and non-HTTP URLs, and commented-out lines never reach the fetcher.
+    robots = Protego.parse(
+        "User-agent: *\nDisallow: /private/\n"
+        "Sitemap: https://news.example.com/sitemap_index.xml\n"
+        "sitemap:https://news.example.com/news.xml # news only\n"
+        "SITEMAP : https://News.Example.com/news.xml\n"
+        "Sitemap: /relative.xml\nSitemap: ftp://news.example.com/x.xml\nSitemap:\n"
+        "# Sitemap: https://news.example.com/commented.xml\n"
+    )
+    fetch = FakeFetch({})
+    await run(seed(), fetch, extra_sitemaps=list(robots.sitemaps))
+    assert fetch.calls == [(f"{SITE}/sitemap_index.xml", "sitemap"),
+                           (f"{SITE}/news.xml", "sitemap")]

@@ -1,31 +1,27 @@
 """Property-based fuzzing of the discovery parsers: nothing unexpected escapes, invariants hold.
 
-Each test runs ``FUZZ_EXAMPLES`` examples by default (the ``long`` variants: 5,000) and
-prints how many it ran, e.g. ``fuzz canonicalize: 200 examples``; see them with ``-s`` or in
-the junit XML (``record_property``). ``--hypothesis-show-statistics`` gives timings.
+Example counts come from the Hypothesis profile (tests/conftest.py): 200 per property in
+``make test``, 5,000 in ``make test-long``; ``--hypothesis-show-statistics`` shows them.
+Every fixture document is also run unmutated, as an explicit example.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 from protego import Protego
 
 from scraper.discover.feeds import parse_feed
 from scraper.discover.listing import parse_listing
-from scraper.discover.sitemaps import parse_sitemap, robots_sitemaps
+from scraper.discover.sitemaps import parse_sitemap
 from scraper.discover.xmlsafe import XMLError
 from scraper.urls import canonicalize, host_of
 from tests import paths
 
 FIXTURES = paths.FIXTURES / "discovery"
-FUZZ_EXAMPLES = 200
-SIZES = [FUZZ_EXAMPLES, pytest.param(5_000, marks=pytest.mark.long, id="long")]
 MB = 1024 * 1024
 BASE = "https://news.example.com/feed.xml"
 XML_FIXTURES = [
@@ -98,32 +94,11 @@ def mutated_documents(draw: st.DrawFn) -> bytes:
 documents = mutated_documents() | st.binary(max_size=2048)
 
 
-# --- harness ------------------------------------------------------------------------------
-def fuzz(strategy: st.SearchStrategy[Any], check: Callable[[Any], None], n: int) -> int:
-    """Run ``check`` on ``n`` generated examples; return how many were actually run."""
-    count = 0
-
-    @settings(max_examples=n, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(strategy)
-    def run(example: Any) -> None:
-        nonlocal count
-        count += 1
-        check(example)
-
-    run()
-    return count
-
-
-@pytest.fixture
-def report(capsys: pytest.CaptureFixture[str], record_property: Callable[[str, object], None],
-           request: pytest.FixtureRequest) -> Callable[[int, int], None]:
-    def _report(count: int, wanted: int) -> None:
-        record_property("fuzz_examples", count)
-        with capsys.disabled():
-            print(f"\nfuzz {request.node.name}: {count} examples")
-        assert count >= wanted * 0.9, f"only {count} of {wanted} examples ran"
-
-    return _report
+def with_fixtures(test: Callable[..., None]) -> Callable[..., None]:
+    """Run ``test`` on every XML fixture as it is, besides the generated documents."""
+    for doc in XML_FIXTURES:
+        test = example(doc)(test)
+    return test
 
 
 def assert_canonical_http(url: str) -> None:
@@ -169,14 +144,15 @@ def check_sitemap(data: bytes) -> None:
 
 
 def check_robots(text: str) -> None:
-    found = robots_sitemaps(text)
-    assert len(found) == len(set(found))
-    for url in found:
-        assert_canonical_http(url)
     robots = Protego.parse(text)
     robots.can_fetch("https://news.example.com/a/b?c=d", "newsarchiver")
     robots.crawl_delay("newsarchiver")
-    list(robots.sitemaps)
+    # The crawl passes these to discover(), which keeps the ones that canonicalise.
+    for url in robots.sitemaps:
+        assert isinstance(url, str)
+        canonical = canonicalize(url)
+        if canonical is not None:
+            assert_canonical_http(canonical)
 
 
 def check_listing(html: str) -> None:
@@ -195,26 +171,29 @@ listing_html = st.lists(
 ).map("".join)
 
 
-@pytest.mark.parametrize("n", SIZES)
-def test_fuzz_canonicalize(n: int, report: Callable[[int, int], None]) -> None:
-    report(fuzz(urls, check_canonicalize, n), n)
+@given(urls)
+def test_fuzz_canonicalize(url: str) -> None:
+    check_canonicalize(url)
 
 
-@pytest.mark.parametrize("n", SIZES)
-def test_fuzz_parse_feed(n: int, report: Callable[[int, int], None]) -> None:
-    report(fuzz(documents, check_feed, n), n)
+@given(documents)
+@with_fixtures
+def test_fuzz_parse_feed(data: bytes) -> None:
+    check_feed(data)
 
 
-@pytest.mark.parametrize("n", SIZES)
-def test_fuzz_parse_sitemap(n: int, report: Callable[[int, int], None]) -> None:
-    report(fuzz(documents, check_sitemap, n), n)
+@given(documents)
+@with_fixtures
+def test_fuzz_parse_sitemap(data: bytes) -> None:
+    check_sitemap(data)
 
 
-@pytest.mark.parametrize("n", SIZES)
-def test_fuzz_robots(n: int, report: Callable[[int, int], None]) -> None:
-    report(fuzz(robots_text, check_robots, n), n)
+@given(robots_text)
+def test_fuzz_robots(text: str) -> None:
+    check_robots(text)
 
 
-@pytest.mark.parametrize("n", SIZES)
-def test_fuzz_listing(n: int, report: Callable[[int, int], None]) -> None:
-    report(fuzz(listing_html, check_listing, n), n)
+@given(listing_html)
+@example((FIXTURES / "listing.html").read_text())
+def test_fuzz_listing(html: str) -> None:
+    check_listing(html)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scraper.discover.sitemaps import parse_sitemap, robots_sitemaps
+from scraper.discover.sitemaps import parse_sitemap
 from scraper.discover.xmlsafe import XMLError, XMLTooLarge
 from tests import paths
 
@@ -110,17 +110,3 @@ def test_truncated_urlset_keeps_complete_entries() -> None:
     )
     doc = parse_sitemap(data, BASE, max_bytes=MB, max_urls=10)
     assert [e.url for e in doc.urls] == ["https://news.example.com/a/complete-one"]
-
-
-def test_robots_sitemaps() -> None:
-    robots = (
-        "User-agent: *\nDisallow: /private/\n"
-        "Sitemap: https://news.example.com/sitemap_index.xml\n"
-        "sitemap:https://news.example.com/news.xml # news only\n"
-        "SITEMAP : https://News.Example.com/news.xml\n"
-        "Sitemap: /relative.xml\nSitemap: ftp://news.example.com/x.xml\nSitemap:\n"
-        "# Sitemap: https://news.example.com/commented.xml\n"
-    )
-    assert robots_sitemaps(robots) == [
-        "https://news.example.com/sitemap_index.xml", "https://news.example.com/news.xml",
-    ]

@@ -4,19 +4,17 @@
 pages: it must return an Extraction and never raise, with aware dates, and no U+FFFD in its
 text unless the input forced one. ``RobotsCache`` gets arbitrary status codes and bodies
 over a mock transport: RFC 9309's states, a capped Crawl-delay, and only the first
-``max_bytes`` of the file mattering. Each test prints how many examples it ran; the
-``long`` variants run 2,000 per property.
+``max_bytes`` of the file mattering. Extraction is slow, so these properties run half the
+Hypothesis profile's examples (tests/conftest.py): 100 in ``make test``, 2,500 in ``make
+test-long``. Every fixture page is also run unmutated, as an explicit example.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
 
 import httpx
-import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from scraper.extract.extractor import extract_page
@@ -26,40 +24,10 @@ from scraper.settings import Settings
 from tests.httpmock import make_fetcher, resp
 from tests.paths import FIXTURES
 
-EXAMPLES = 100
-SIZES = [EXAMPLES, pytest.param(2_000, marks=[pytest.mark.long, pytest.mark.timeout(1200)],
-                                 id="long")]
-PAGES = [p.read_bytes() for p in sorted((FIXTURES / "pages").rglob(
-    "*.html"))]
+# Half the profile's count; no saved-example database (off here before the profiles too).
+SLOW = settings(max_examples=max(1, settings.default.max_examples // 2), database=None)
+PAGES = [p.read_bytes() for p in sorted((FIXTURES / "pages").rglob("*.html"))]
 URL = "https://news.example.com/2026/01/story.html"
-
-
-def run_examples(strategy: st.SearchStrategy[Any], check: Callable[[Any], None], n: int) -> int:
-    """Run ``check`` on ``n`` generated examples; return how many ran."""
-    ran = 0
-
-    @settings(max_examples=n, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(strategy)
-    def prop(example: Any) -> None:
-        nonlocal ran
-        ran += 1
-        check(example)
-
-    prop()
-    return ran
-
-
-@pytest.fixture
-def report(capsys: pytest.CaptureFixture[str], record_property: Callable[[str, object], None],
-           request: pytest.FixtureRequest) -> Callable[[int, int], None]:
-    def _report(ran: int, wanted: int) -> None:
-        record_property("fuzz_examples", ran)
-        with capsys.disabled():
-            print(f"\nfuzz {request.node.name}: {ran} examples")
-        assert ran >= wanted * 0.9, f"only {ran} of {wanted} examples ran"
-
-    return _report
 
 
 # -- extraction -----------------------------------------------------------------------------
@@ -140,20 +108,29 @@ def check_extraction(example: tuple[bytes, str | None, bool]) -> None:
         assert "\ufffd" not in (out.title or "")
 
 
-@pytest.mark.parametrize("n", SIZES)
-def test_fuzz_extract_page_arbitrary_bytes(n: int, report: Callable[[int, int], None]) -> None:
-    report(run_examples(raw_bytes, check_extraction, n), n)
+@SLOW
+@given(raw_bytes)
+def test_fuzz_extract_page_arbitrary_bytes(case: tuple[bytes, str | None, bool]) -> None:
+    check_extraction(case)
 
 
-@pytest.mark.parametrize("n", SIZES)
-def test_fuzz_extract_page_html_soup(n: int, report: Callable[[int, int], None]) -> None:
-    report(run_examples(html_pages(), check_extraction, n), n)
+@SLOW
+@given(html_pages())
+def test_fuzz_extract_page_html_soup(case: tuple[bytes, str | None, bool]) -> None:
+    check_extraction(case)
 
 
-@pytest.mark.parametrize("n", SIZES)
-def test_fuzz_extract_page_mutated_real_pages(n: int,
-                                              report: Callable[[int, int], None]) -> None:
-    report(run_examples(mutated_pages(), check_extraction, n), n)
+def _with_pages(test):  # type: ignore[no-untyped-def]
+    for page in PAGES:  # each real page as it is, besides its mutations
+        test = example((page, "text/html; charset=utf-8", False))(test)
+    return test
+
+
+@SLOW
+@given(mutated_pages())
+@_with_pages
+def test_fuzz_extract_page_mutated_real_pages(case: tuple[bytes, str | None, bool]) -> None:
+    check_extraction(case)
 
 
 # -- robots.txt -----------------------------------------------------------------------------
@@ -215,6 +192,7 @@ robots_examples = st.tuples(statuses, robots_bodies | st.builds(
     lambda body, pad: body + b"#" * pad, robots_bodies, st.integers(0, 2 * MAX_ROBOTS)), _tails)
 
 
-@pytest.mark.parametrize("n", SIZES)
-def test_fuzz_robots_cache(n: int, report: Callable[[int, int], None]) -> None:
-    report(run_examples(robots_examples, check_robots, n), n)
+@SLOW
+@given(robots_examples)
+def test_fuzz_robots_cache(case: tuple[int, bytes, bytes]) -> None:
+    check_robots(case)

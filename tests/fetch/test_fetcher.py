@@ -174,3 +174,32 @@ async def test_budget_exhausted_starts_no_fetch():
         await fetcher.fetch("http://news.example/a")
     assert info.value.reason == "budget"
     assert script.requests == []
+
+
+async def test_the_injected_wall_clock_stamps_pages_and_dates_retry_after():
+    from datetime import UTC, datetime
+
+    from scraper.fetch.fetcher import Fetcher
+    from scraper.fetch.guard import AddressGuard
+    from scraper.fetch.politeness import HostScheduler
+    from scraper.settings import Settings
+
+    then = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    replies = iter([resp(503, {"Retry-After": "Wed, 02 Jan 2030 03:04:25 GMT"}), resp(200)])
+    client = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: next(replies)))
+
+    sleeps: list[float] = []  # a monotonic clock that only sleeping advances
+
+    async def no_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    async def public(host: str, port: int) -> list[str]:
+        return ["93.184.216.34"]
+
+    scheduler = HostScheduler(global_concurrency=1, per_host_concurrency=1, per_host_delay=0.0,
+                              sleep=no_sleep, clock=lambda: sum(sleeps))
+    fetcher = Fetcher(client, Settings(per_host_delay=0.0), guard=AddressGuard(resolver=public),
+                      scheduler=scheduler, sleep=no_sleep, now=lambda: then)
+    page = await fetcher.fetch("http://news.example/a")
+    assert page.fetched_at == then
+    assert any(19.0 < s <= 20.0 for s in sleeps), sleeps  # the date is 20 s after `then`

@@ -5,14 +5,14 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from scraper.errors import HTTPStatusError, TransportError
+from scraper.errors import HTTPStatusError
 from scraper.fetch.retry import RetryPolicy, parse_retry_after
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def test_retry_after_seconds_and_date():
-    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("120", NOW) == 120.0
     assert parse_retry_after("Sun, 22 Nov 2026 12:01:30 GMT", NOW) == 90.0
     assert parse_retry_after("Sun, 22 Nov 2026 11:00:00 GMT", NOW) == 0.0
 
@@ -25,14 +25,10 @@ def test_malformed_retry_after_is_ignored():
 def test_backoff_grows_and_is_capped():
     policy = RetryPolicy(max_tries=10, base=1.0, max_wait=8.0)
     rng = random.Random(0)
-    waits = [policy.wait(n, TransportError("x"), rng) for n in range(1, 8)]
+    waits = [policy.wait(n, rng) for n in range(1, 8)]
     assert waits[0] <= 1.0 and max(waits) <= 8.0 and waits[4] >= 4.0
-
-
-def test_retry_after_capped():
-    policy = RetryPolicy(max_retry_after=60.0)
-    exc = HTTPStatusError(429, "u", retry_after=86400.0)
-    assert policy.wait(1, exc, random.Random(0)) == 60.0
+    ceilings = [min(8.0, 2.0 ** (n - 1)) for n in range(1, 8)]
+    assert all(c / 2 <= w <= c for w, c in zip(waits, ceilings, strict=True))  # [c/2, c]
 
 
 def test_which_statuses_retry():

@@ -98,3 +98,20 @@ async def test_429_with_a_short_retry_after_is_retried():
     cache = cache_for(handler)
     policy = await asyncio.wait_for(cache.policy("http://pub.example/"), timeout=10)
     assert policy.state == "parsed" and calls == ["/robots.txt", "/robots.txt"]
+
+
+async def test_the_group_for_the_configured_user_agent_applies():
+    body = ("User-agent: *\nDisallow: /\n\n"
+            "User-agent: gazettebot\nDisallow: /private/\nCrawl-delay: 2\n")
+
+    def load(agent: str) -> RobotsCache:
+        settings = Settings(max_tries=2, per_host_delay=0.0, user_agent=agent)
+        return RobotsCache(make_fetcher(robots(body), settings=settings), max_bytes=500 * 1024,
+                           max_crawl_delay=30.0)
+
+    ours = load("GazetteBot/1.0 (+https://gazette.example/bot)")
+    assert await ours.allowed("http://pub.example/news/a.html")
+    assert not await ours.allowed("http://pub.example/private/b.html")
+    assert (await ours.policy("http://pub.example/")).crawl_delay == 2.0
+    default = load(Settings().user_agent)  # newsarchiver/…: only the * group names it
+    assert not await default.allowed("http://pub.example/news/a.html")
