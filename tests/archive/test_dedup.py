@@ -11,9 +11,17 @@ from pathlib import Path
 import pytest
 
 from archive.dedup import NEAR_JACCARD, ShingleCache, fingerprint
-from archive.identity import content_hash, jaccard, url_key
+from archive.identity import (
+    TRACKING_NAMES,
+    TRACKING_PREFIXES,
+    content_hash,
+    is_tracking_param,
+    jaccard,
+    url_key,
+)
 from archive.records import ArticleRecord, StoreOutcome
 from archive.store import Archive
+from scraper.urls import canonicalize
 from tests import paths
 
 FIXTURES = paths.FIXTURES / "archive"
@@ -293,3 +301,21 @@ def test_root_stored_this_session_is_verified_from_the_cache(archive: Archive) -
     second = archive.store_article(_record("https://b.example/2", copy, T0, "b"))
     assert second.duplicate_of == first.article_id
     assert (archive._shingles.hits, archive._shingles.misses) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "name", sorted(TRACKING_NAMES) + [f"{prefix}campaign" for prefix in TRACKING_PREFIXES]
+)
+def test_canonical_url_and_url_key_drop_the_same_tracking_parameters(name: str) -> None:
+    tracked = f"https://example.com/news/a-1?id=7&{name}=x"
+    assert canonicalize(tracked) == "https://example.com/news/a-1?id=7"
+    assert url_key(tracked) == url_key("https://example.com/news/a-1?id=7")
+    assert is_tracking_param(name.upper())
+
+
+@pytest.mark.parametrize("name", ["ref", "source", "src", "cid", "share", "id", "page"])
+def test_ambiguous_parameters_are_kept_by_both(name: str) -> None:
+    """A parameter that names content on some sites keeps two pages apart in both forms."""
+    one, two = (f"https://example.com/a?{name}={v}" for v in ("1", "2"))
+    assert canonicalize(one) != canonicalize(two)
+    assert url_key(one) != url_key(two)
