@@ -11,10 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from archive.dedup import fingerprint
-from archive.errors import ArchiveError
-from archive.records import ArticleRecord, StoreOutcome, StoreResult
-from archive.store import Archive
+from archive import (
+    Archive,
+    ArchiveError,
+    ArticleRecord,
+    StoreOutcome,
+    StoreResult,
+    fingerprint,
+)
 from scraper.crawl.writer import GroupCommit, WriterProcess
 from tests import paths
 
