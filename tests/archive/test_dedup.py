@@ -111,8 +111,7 @@ def _record(url: str, text: str, at: datetime, site: str) -> ArticleRecord:
 
 def root(archive: Archive, article_id: int) -> int:
     """The article a stored id resolves to."""
-    row = archive.conn.execute("SELECT duplicate_of FROM articles WHERE id = ?", (article_id,))
-    dup = row.fetchone()[0]
+    dup = archive.db.table("articles").get(article_id)["duplicate_of"]
     return article_id if dup is None else int(dup)
 
 

@@ -40,16 +40,17 @@ def test_upgrade_is_recorded(upgraded: Archive) -> None:
 
 
 def test_upgrade_keeps_every_article_run_and_url_state(upgraded: Archive) -> None:
-    conn = upgraded.conn
-    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
-    assert conn.execute("SELECT status FROM runs ORDER BY id").fetchall() == [("ok",), ("running",)]
+    articles, runs = upgraded.db.table("articles"), upgraded.db.table("runs")
+    assert articles.count == 3
+    assert [r["status"] for r in runs.rows_where(order_by="id")] == ["ok", "running"]
     feed = upgraded.urls.state("https://bay-herald.example/feed.xml")
     assert feed is not None and feed.etag == '"feed-7"'
-    row = conn.execute(
-        "SELECT title, version, updated_at, first_seen FROM articles WHERE url = ?", (WATER_URL,)
-    ).fetchone()
-    assert row == ("Marlow Bay to replace lead pipes", 1, "2024-04-01T02:01:00.000000+00:00",
-                   "2024-04-01T02:01:00.000000+00:00")  # fmt: skip
+    (row,) = articles.rows_where("url = ?", [WATER_URL],
+                                 select="title, version, updated_at, first_seen")  # fmt: skip
+    assert tuple(row.values()) == (
+        "Marlow Bay to replace lead pipes", 1, "2024-04-01T02:01:00.000000+00:00",
+        "2024-04-01T02:01:00.000000+00:00",
+    )  # fmt: skip
 
 
 def test_upgraded_archive_searches_and_knows_old_aliases(upgraded: Archive) -> None:
@@ -81,7 +82,7 @@ def test_reopening_applies_nothing_twice(v1_path: Path) -> None:
     Archive.open(v1_path).close()
     with Archive.open(v1_path) as archive:
         assert len(applied_migrations(archive.db)) == len(MIGRATIONS)
-        assert archive.conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == 3
+        assert archive.db.table("articles_fts_docsize").count == 3  # what the index holds
 
 
 def test_fresh_archive_has_the_same_schema_as_an_upgraded_one(
@@ -147,7 +148,7 @@ def test_v2_archive_is_rebanded_and_still_finds_near_copies_of_old_articles(
             conn.execute("DELETE FROM migrations WHERE version >= 3")
     with Archive.open(path) as archive:
         assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 5
-        bands = {r[0] for r in archive.conn.execute("SELECT band_key FROM minhash_bands")}
+        bands = {r["band_key"] for r in archive.db.table("minhash_bands").rows}
         assert bands and not bands & set(V2_WATER_BANDS)
         result = archive.articles.store(
             ArticleRecord(
@@ -157,8 +158,6 @@ def test_v2_archive_is_rebanded_and_still_finds_near_copies_of_old_articles(
                 fetched_at=datetime(2024, 5, 1, tzinfo=UTC),
             )  # fmt: skip
         )
-        kind = archive.conn.execute(
-            "SELECT dedup_kind FROM articles WHERE id = ?", (result.article_id,)
-        ).fetchone()[0]
+        kind = archive.db.table("articles").get(result.article_id)["dedup_kind"]
     # another opening: no teaser match, so only the rebuilt LSH bands can have found it
     assert (result.outcome, result.duplicate_of, kind) == (StoreOutcome.DUPLICATE, old, "near")

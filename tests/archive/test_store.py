@@ -44,8 +44,7 @@ def archive(tmp_path: Path) -> Iterator[Archive]:
 
 def test_open_creates_folder_and_uses_wal(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "new" / "deep" / "a.db") as archive:
-        mode = archive.conn.execute("PRAGMA journal_mode").fetchone()[0]
-        assert mode == "wal"
+        assert archive.db.journal_mode == "wal"
         assert archive.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
@@ -81,10 +80,10 @@ def test_changed_text_is_a_new_version_with_history(archive: Archive) -> None:
     second = archive.articles.store(record(text=corrected, fetched_at=later))
     assert second.outcome is StoreOutcome.UPDATED
     assert (second.article_id, second.version) == (first.article_id, 2)
-    current = archive.conn.execute("SELECT text, version FROM articles").fetchone()
-    assert current == (corrected, 2)
-    history = archive.conn.execute("SELECT version, text FROM article_versions").fetchall()
-    assert history == [(1, TEXT)]
+    current = list(archive.db.table("articles").rows_where(select="text, version"))
+    assert current == [{"text": corrected, "version": 2}]
+    history = list(archive.db.table("article_versions").rows_where(select="version, text"))
+    assert history == [{"version": 1, "text": TEXT}]
     assert [h.article_id for h in archive.articles.search('"one death"')] == [first.article_id]
     assert archive.articles.search('"no deaths"') == []
 
@@ -94,10 +93,9 @@ def test_runs_killed_while_running_are_marked_crashed(archive: Archive) -> None:
     second = archive.runs.start(T0 + timedelta(days=1))
     archive.runs.finish(second, ended_at=T0 + timedelta(days=1, hours=1), status="partial",
                        counts={"new": 3, "failed": 1})  # fmt: skip
-    found = dict(archive.conn.execute("SELECT id, status FROM runs").fetchall())
+    found = {r["id"]: r["status"] for r in archive.db.table("runs").rows}
     assert found == {killed: "crashed", second: "partial"}
-    counts = archive.conn.execute("SELECT counts FROM runs WHERE id = ?", (second,)).fetchone()
-    assert counts[0] == '{"failed": 1, "new": 3}'
+    assert archive.db.table("runs").get(second)["counts"] == '{"failed": 1, "new": 3}'
     third = archive.runs.start(T0 + timedelta(days=2))
     assert archive.runs.mark_crashed() == 1
     with pytest.raises(ValueError, match="run status"):
@@ -135,7 +133,7 @@ def test_failed_store_leaves_nothing_half_written(
     with pytest.raises(OSError):
         archive.articles.store(record(raw_html=b"<html></html>"))
     for table in ("articles", "article_urls", "urls", "minhash_bands", "articles_fts"):
-        assert archive.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+        assert archive.db.table(table).count == 0
     monkeypatch.undo()
     assert archive.articles.store(record()).outcome is StoreOutcome.NEW
 
@@ -144,8 +142,8 @@ def test_raw_html_round_trips_compressed_and_reextraction_versions(archive: Arch
     html = ("<html><body>" + ("<p>" + TEXT + "</p>") * 3 + "</body></html>").encode()
     rec = record(raw_html=html, content_type="text/html", extractor_version="x1")
     stored = archive.articles.store(rec)
-    size, stored_bytes = archive.conn.execute("SELECT size, length(body) FROM raw_pages").fetchone()
-    assert size == len(html) and stored_bytes < len(html) / 2
+    (page,) = archive.db.table("raw_pages").rows
+    assert page["size"] == len(html) and len(page["body"]) < len(html) / 2
     pages = list(archive.articles.raw_pages())
     assert [(p.article_id, p.html, p.extractor_version) for p in pages] == [
         (stored.article_id, html, "x1")
@@ -154,8 +152,8 @@ def test_raw_html_round_trips_compressed_and_reextraction_versions(archive: Arch
     assert archive.articles.reextract(stored.article_id, same) is False
     cleaner = replace(rec, text=TEXT.split("\n\n", 1)[1], extractor_version="x2")
     assert archive.articles.reextract(stored.article_id, cleaner) is True
-    row = archive.conn.execute("SELECT version, text FROM articles").fetchone()
-    assert row == (2, cleaner.text)
+    (row,) = archive.db.table("articles").rows
+    assert (row["version"], row["text"]) == (2, cleaner.text)
     assert next(archive.articles.raw_pages()).extractor_version == "x2"
 
 
@@ -271,7 +269,7 @@ def test_store_many_is_all_or_nothing(archive: Archive, monkeypatch: pytest.Monk
     batch = [record(url=f"https://c.example/{i}", text=t) for i, t in enumerate(texts)]
     with pytest.raises(OSError):
         archive.articles.store_many(batch)
-    assert archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+    assert archive.db.table("articles").count == 3
 
 
 def test_file_left_empty_by_a_crawler_killed_at_start_opens_as_a_new_archive(
@@ -282,4 +280,4 @@ def test_file_left_empty_by_a_crawler_killed_at_start_opens_as_a_new_archive(
     conn.close()
     with Archive.open(path) as archive:
         run_id = archive.runs.start(datetime.now(UTC))
-        assert archive.conn.execute("SELECT id FROM runs").fetchall() == [(run_id,)]
+        assert [r["id"] for r in archive.db.table("runs").rows] == [run_id]

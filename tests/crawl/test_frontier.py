@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlite_utils import Database
 
 from archive import Archive, ParkedUrl
 from scraper.crawl.frontier import HostFrontier
@@ -88,8 +89,8 @@ def test_a_crawl_with_a_tiny_window_archives_everything_and_leaves_no_parked_url
     stored = {"/" + url.split("/", 3)[3] for url, _ in articles(db)}
     assert stored == expected
     assert sorted(served) == sorted(expected)  # each fetched once (a 503 is retried)
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM frontier").fetchone()[0] == 0
+    with Database(db) as reader:
+        assert reader.table("frontier").count == 0
 
 
 def test_urls_over_the_page_cap_are_deferred_in_one_go_and_pending_next_run(
