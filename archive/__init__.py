@@ -1,25 +1,47 @@
 """The article archive: SQLite storage, identity and deduplication.
 
-It knows SQLite and text, never HTTP or HTML parsing: it does not import ``scraper``.
-The record types it accepts are defined here, in :mod:`archive.records`.
+This module is the archive's front door: ``scraper/`` and ``bench/`` import from
+``archive`` only, never from its submodules, which are internal and may change. It knows
+SQLite and text, never HTTP or HTML parsing: it does not import ``scraper``.
 """
 
+from archive.dedup import Fingerprint, fingerprint
+from archive.errors import ArchiveError
+from archive.export import FORMATS as EXPORT_FORMATS
+from archive.export import export, parse_since
+from archive.identity import TRACKING_NAMES, TRACKING_PREFIXES, is_tracking_param, url_key
 from archive.records import (
     ArticleRecord,
     Outcome,
+    ParkedUrl,
     RawPage,
     SearchHit,
     StoreOutcome,
     StoreResult,
     UrlState,
 )
+from archive.search import plain_query
+from archive.store import Archive
 
 __all__ = [
+    "EXPORT_FORMATS",
+    "TRACKING_NAMES",
+    "TRACKING_PREFIXES",
+    "Archive",
+    "ArchiveError",
     "ArticleRecord",
+    "Fingerprint",
     "Outcome",
+    "ParkedUrl",
     "RawPage",
     "SearchHit",
     "StoreOutcome",
     "StoreResult",
     "UrlState",
+    "export",
+    "fingerprint",
+    "is_tracking_param",
+    "parse_since",
+    "plain_query",
+    "url_key",
 ]

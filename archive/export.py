@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from sqlite_utils import Database
+
 from archive.errors import ArchiveError
 from archive.rows import ts
 
@@ -27,13 +29,14 @@ COLUMNS = (
     "fetched_at", "updated_at", "content_hash", "duplicate_of", "version",
 )  # fmt: skip
 _LIST_COLUMNS = frozenset({"urls", "authors"})
-_BATCH = 100  # rows in memory at once: ~100 article texts
+_BATCH = 100  # rows per Parquet row group: ~100 article texts in memory
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _QUERY = """
 SELECT a.id, a.url,
        (SELECT json_group_array(url) FROM
-           (SELECT url FROM article_urls WHERE article_id = a.id ORDER BY first_seen, url)),
+           (SELECT url FROM article_urls WHERE article_id = a.id ORDER BY first_seen, url))
+           AS urls,
        a.title, a.text, a.authors, a.published, a.language, a.site, a.fetched_at,
        a.updated_at, a.content_hash, a.duplicate_of, a.version
 FROM articles a INDEXED BY articles_updated
@@ -59,16 +62,15 @@ def parse_since(text: str) -> datetime:
 
 
 def iter_rows(
-    conn: sqlite3.Connection, *, since: datetime | None = None, include_duplicates: bool = False
+    db: Database, *, since: datetime | None = None, include_duplicates: bool = False
 ) -> Iterator[dict[str, Any]]:
     """Articles as export rows (lists decoded), oldest change first."""
-    cur = conn.execute(_QUERY, (ts(since) if since else "", int(include_duplicates)))
-    while batch := cur.fetchmany(_BATCH):
-        for row in batch:
-            item = dict(zip(COLUMNS, row, strict=True))
-            item["urls"] = json.loads(item["urls"] or "[]")
-            item["authors"] = json.loads(item["authors"] or "[]")
-            yield item
+    # sqlite-utils' query() fetches lazily from one cursor; the SQL is written out because
+    # rows_where cannot add the URL list subquery or force the index walk.
+    for item in db.query(_QUERY, (ts(since) if since else "", int(include_duplicates))):
+        item["urls"] = json.loads(item["urls"] or "[]")
+        item["authors"] = json.loads(item["authors"] or "[]")
+        yield item
 
 
 def export(
@@ -82,7 +84,7 @@ def export(
     """Write the archive to ``out`` in ``fmt``; return the number of articles written."""
     if fmt not in FORMATS:
         raise ArchiveError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    items = iter_rows(archive.conn, since=since, include_duplicates=include_duplicates)
+    items = iter_rows(archive.db, since=since, include_duplicates=include_duplicates)
     try:
         if fmt == "parquet":
             return _write_parquet(items, out)

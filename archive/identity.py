@@ -24,40 +24,38 @@ SHINGLE_WORDS = 3  # short shingles survive scattered word edits (5 edits cost 1
 LEAD_WORDS = 20  # a teaser repeats the opening words verbatim; shortest measured lead: 24
 _WORD_RE = re.compile(r"\w+")
 
-# Query parameters that identify a campaign or a click, never the page itself.
-_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "hsa_", "oly_")
-_TRACKING_NAMES = frozenset(
+# Query parameters that identify a campaign, a click or a share, never the page itself: the
+# one list both the crawler's canonical URLs (scraper.urls) and the archive's URL keys use.
+# Only names no site uses for content are listed. Dropping a meaningful parameter merges
+# two pages into one (the second is never fetched); keeping a tracking one costs at most a
+# fetch, after which the exact-text check links the page as an alias. So ``ref``,
+# ``source``, ``src``, ``cid`` and ``share`` are left out: they are referral tags on many
+# news sites but name a revision, a content id or a file on others.
+TRACKING_PREFIXES: tuple[str, ...] = (
+    "utm_",  # Google Analytics campaign tags
+    "pk_", "piwik_", "mtm_",  # Matomo (formerly Piwik)
+    "mc_",  # Mailchimp
+    "hsa_",  # HubSpot ads
+    "hmb_",  # hmb_campaign, hmb_medium, hmb_source: newsletter campaign tags
+    "oly_",  # Omeda Olytics
+)  # fmt: skip
+TRACKING_NAMES: frozenset[str] = frozenset(
     {
-        "fbclid",
-        "gclid",
-        "dclid",
-        "msclkid",
-        "yclid",
-        "igshid",
-        "_ga",
-        "_gl",
-        "ref",
-        "ref_src",
-        "cmpid",
-        "ocid",
-        "ito",
-        "smid",
-        "sr_share",
-        "share",
-        "amp",
-        "outputtype",
-        "usqp",
-        "at_medium",
-        "at_campaign",
-        "guccounter",
-        "xtor",
-        "spm",
-        "s_cid",
-        "cid",
-        "source",
-        "src",
+        # click ids of ad and social platforms
+        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid",
+        "twclid", "ttclid", "li_fat_id", "igshid", "igsh",
+        # analytics and marketing-automation cookies carried in the URL
+        "_ga", "_gl", "_hsenc", "_hsmi", "__hstc", "__hssc", "__hsfp", "hsctatracking",
+        "mkt_tok", "vero_id", "vero_conv", "s_kwcid", "s_cid", "wt.mc_id", "wt.mc_ev",
+        # publishers' own campaign, share and placement tags
+        "ref_src", "ref_url", "cmpid", "ocid", "ncid", "ito", "smid", "sr_share",
+        "at_medium", "at_campaign", "at_custom1", "at_custom2", "at_custom3", "at_custom4",
+        "xtor", "spm", "guccounter",
     }
-)
+)  # fmt: skip
+# AMP selectors in the query: not tracking (the canonical URL keeps them, they choose what
+# is served) but another skin of the same article, so the URL key folds them like ``m.``.
+_AMP_PARAMS = frozenset({"amp", "outputtype", "usqp"})
 # Host prefixes serving the same article in another skin (mobile, AMP cache-friendly host).
 _HOST_SKINS = ("www.", "m.", "mobile.", "amp.")
 
@@ -79,10 +77,16 @@ def url_key(url: str) -> str:
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not (k.lower() in _TRACKING_NAMES or k.lower().startswith(_TRACKING_PREFIXES))
+        if not (is_tracking_param(k) or k.lower() in _AMP_PARAMS)
     ]
     # The scheme is dropped on purpose: http and https of one host serve one article.
     return urlunsplit(("", host, path, urlencode(sorted(query)), "")).lstrip("/")
+
+
+def is_tracking_param(name: str) -> bool:
+    """True for a query parameter name that only tracks campaigns, clicks or shares."""
+    lowered = name.lower()
+    return lowered in TRACKING_NAMES or lowered.startswith(TRACKING_PREFIXES)
 
 
 def _strip_amp_path(path: str) -> str:

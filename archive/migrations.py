@@ -3,6 +3,20 @@
 Each step runs in one transaction and is recorded in the ``migrations`` table, so a crash
 mid-upgrade leaves the previous version intact. A database from before the ``migrations``
 table existed (it has ``articles`` but no ``migrations``) is version 1.
+
+Steps v1-v4 are the SQL their releases ran (:mod:`archive.schema`), kept as written: a fresh
+archive replays them, so it ends with the same schema as one upgraded step by step.
+Later steps are Python over sqlite-utils (``Migration.apply``). A step that changes a
+column SQLite cannot ALTER (type, NOT NULL, default, foreign key, dropping it) uses
+sqlite-utils' ``table.transform``, which copies the table into the new shape and swaps it
+in, inside the step's transaction (sqlite-utils nests it as a savepoint)::
+
+    def _v6_published_not_null(db: Database) -> None:
+        db.table("articles").transform(not_null={"published"})
+
+``transform`` recreates the table, so the step must then recreate what hangs on it that
+SQLite drops with it (the FTS triggers in :data:`archive.schema.V2`). v5 is the first
+step written this way.
 """
 
 from __future__ import annotations
@@ -12,24 +26,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlite_utils import Database
+
 from archive import schema
+from archive.connection import transaction
 from archive.dedup import fingerprint
 from archive.errors import ArchiveError
 from archive.identity import url_key
 
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"  # as v2: accents fold, so "cafe" finds "café"
+
 
 @dataclass(frozen=True)
 class Migration:
-    """One schema step: SQL, then an optional data backfill, in one transaction."""
+    """One schema step: SQL, then an optional Python step (sqlite-utils), in one transaction."""
 
     version: int
     name: str
     sql: str
-    backfill: Callable[[sqlite3.Connection], None] | None = None
+    apply: Callable[[Database], None] | None = None
 
 
-def _backfill_v2(conn: sqlite3.Connection) -> None:
+def _backfill_v2(db: Database) -> None:
     """Fill the v2 identity columns and tables from v1 rows (texts are re-fingerprinted)."""
+    conn = db.conn  # row-by-row backfill of a released step: its SQL stays as it ran
     rows = conn.execute("SELECT id, url, text, fetched_at FROM articles").fetchall()
     for article_id, url, text, fetched_at in rows:
         fp = fingerprint(text)
@@ -60,9 +80,10 @@ def _backfill_v2(conn: sqlite3.Connection) -> None:
     )
 
 
-def _backfill_v3(conn: sqlite3.Connection) -> None:
+def _backfill_v3(db: Database) -> None:
     """Re-band every root: v3 hashes shingles by tabulation into 36 MinHash bins, so keys
     written by v2 (crc32 word ids, 64 bins) would never match a new text's keys."""
+    conn = db.conn
     conn.execute("DELETE FROM minhash_bands")
     cursor = conn.execute("SELECT id, text FROM articles WHERE duplicate_of IS NULL ORDER BY id")
     while batch := cursor.fetchmany(500):  # streamed: a large archive is not loaded at once
@@ -73,28 +94,48 @@ def _backfill_v3(conn: sqlite3.Connection) -> None:
         )  # fmt: skip
 
 
+def _v5_discoverable_fts(db: Database) -> None:
+    """Recreate the search index in the form sqlite-utils and datasette detect.
+
+    v2 declared ``content='articles'``; both tools look for ``content="articles"`` (or
+    ``[articles]``) in the FTS table's SQL, so ``sqlite-utils search`` refused the archive
+    and datasette's ``?_search=`` returned every row. The triggers of v2 stay: they name
+    ``articles_fts``, which keeps its columns (title, text) and tokenizer.
+    """
+    db.table("articles_fts").drop()
+    db.table("articles").enable_fts(["title", "text"], tokenize=FTS_TOKENIZE)
+    # enable_fts indexes every row; duplicates stay out of search (one hit per story).
+    # The FTS5 'delete' command has no sqlite-utils form.
+    db.execute(
+        "INSERT INTO articles_fts(articles_fts, rowid, title, text) "
+        "SELECT 'delete', id, title, text FROM articles WHERE duplicate_of IS NOT NULL"
+    )
+
+
 MIGRATIONS = (
     Migration(1, "plain schema: articles, urls, runs", schema.V1),
     Migration(2, "identity, versions, raw pages, full-text search", schema.V2, _backfill_v2),
     Migration(3, "faster MinHash: tabulation shingle hashes, 36 bins; bands rebuilt", "",
               _backfill_v3),
     Migration(4, "crawl frontier parked outside memory", schema.V4),
+    Migration(5, "search index discoverable by sqlite-utils and datasette", "",
+              _v5_discoverable_fts),
 )  # fmt: skip
 CURRENT_VERSION = MIGRATIONS[-1].version
 
 
-def current_version(conn: sqlite3.Connection) -> int:
+def current_version(db: Database) -> int:
     """The schema version of an open database (0 for an empty one)."""
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = set(db.table_names())
     if "migrations" in tables:
-        row = conn.execute("SELECT max(version) FROM migrations").fetchone()
+        row = db.execute("SELECT max(version) FROM migrations").fetchone()
         return int(row[0] or 0)
     return 1 if "articles" in tables else 0
 
 
-def migrate(conn: sqlite3.Connection, label: str) -> list[int]:
+def migrate(db: Database, label: str) -> list[int]:
     """Bring the database up to :data:`CURRENT_VERSION`; return the versions applied."""
-    version = current_version(conn)
+    version = current_version(db)
     if version > CURRENT_VERSION:
         raise ArchiveError(
             f"{label}: archive schema v{version} is newer than this program supports "
@@ -104,29 +145,36 @@ def migrate(conn: sqlite3.Connection, label: str) -> list[int]:
     for step in MIGRATIONS:
         if step.version <= version:
             continue
-        _apply(conn, step, record_v1=version == 1 and not applied)
+        _apply(db, step, record_v1=version == 1 and not applied)
         applied.append(step.version)
     return applied
 
 
-def _apply(conn: sqlite3.Connection, step: Migration, *, record_v1: bool) -> None:
+def _apply(db: Database, step: Migration, *, record_v1: bool) -> None:
     now = datetime.now(UTC).isoformat(timespec="microseconds")
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for statement in _statements(schema.MIGRATIONS_TABLE + step.sql):
-            conn.execute(statement)
+    # BEGIN IMMEDIATE: two processes opening an old archive at once upgrade it one at a time.
+    with transaction(db.conn):
+        _migrations_table(db)
+        for statement in _statements(step.sql):
+            db.execute(statement)
         if record_v1:  # an archive made before migrations were recorded
-            conn.execute(
-                "INSERT OR IGNORE INTO migrations VALUES (1, ?, ?)", (MIGRATIONS[0].name, now)
+            db.table("migrations").insert(
+                {"version": 1, "name": MIGRATIONS[0].name, "applied_at": now}, ignore=True
             )
-        if step.backfill is not None:
-            step.backfill(conn)
-        conn.execute("INSERT INTO migrations VALUES (?, ?, ?)", (step.version, step.name, now))
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        if step.apply is not None:
+            step.apply(db)
+        db.table("migrations").insert(
+            {"version": step.version, "name": step.name, "applied_at": now}
+        )
+
+
+def _migrations_table(db: Database) -> None:
+    db.table("migrations").create(
+        {"version": int, "name": str, "applied_at": str},
+        pk="version",
+        not_null={"name", "applied_at"},
+        if_not_exists=True,
+    )
 
 
 def _statements(script: str) -> list[str]:
@@ -144,9 +192,12 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-def applied_migrations(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
+def applied_migrations(db: Database) -> list[tuple[int, str, str]]:
     """The ``migrations`` table: (version, name, applied_at)."""
-    return [tuple(r) for r in conn.execute("SELECT * FROM migrations ORDER BY version")]
+    return [
+        (r["version"], r["name"], r["applied_at"])
+        for r in db.table("migrations").rows_where(order_by="version")
+    ]
 
 
 __all__ = ["CURRENT_VERSION", "MIGRATIONS", "applied_migrations", "current_version", "migrate"]

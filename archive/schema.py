@@ -141,11 +141,3 @@ CREATE TABLE frontier (
 );
 CREATE INDEX frontier_host ON frontier(host, id);
 """
-
-MIGRATIONS_TABLE = """
-CREATE TABLE IF NOT EXISTS migrations (
-    version INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    applied_at TEXT NOT NULL
-);
-"""

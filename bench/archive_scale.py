@@ -21,9 +21,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from archive.dedup import find_near, fingerprint
-from archive.records import ArticleRecord
-from archive.store import Archive
+from archive import Archive, ArticleRecord, fingerprint
 from scraper.settings import Settings
 
 STORE_BATCH = Settings().store_batch  # the crawl's group commit (scraper/crawl/writer.py)
@@ -98,14 +96,16 @@ def grow(
         began = time.perf_counter()
         if batch == 1:
             results = [
-                archive.store_article(r, fingerprint=f)
+                archive.articles.store(r, fingerprint=f)
                 for r, f in zip(records, fps, strict=True)
             ]
         else:
             results = []
             for k in range(0, len(records), batch):
                 results.extend(
-                    archive.store_many(records[k : k + batch], fingerprints=fps[k : k + batch])
+                    archive.articles.store_many(
+                        records[k : k + batch], fingerprints=fps[k : k + batch]
+                    )
                 )
         spent += time.perf_counter() - began
         dups += sum(r.duplicate_of is not None for r in results)
@@ -133,7 +133,7 @@ def probe(archive: Archive, gen: Generator, n_articles: int, probes: int = 200) 
     for t in targets:
         fp = fingerprint(gen.edited(t, n=10))
         began = time.perf_counter()
-        match = find_near(archive.conn, fp)
+        match = archive.articles.nearest(fp)
         lookups.append(time.perf_counter() - began)
         found += match is not None
     queries = {
@@ -147,7 +147,7 @@ def probe(archive: Archive, gen: Generator, n_articles: int, probes: int = 200) 
         times = []
         for query in texts:
             began = time.perf_counter()
-            archive.search(query, limit=20)
+            archive.articles.search(query, limit=20)
             times.append(time.perf_counter() - began)
         out[f"fts_{kind}_ms"], out[f"fts_{kind}_p95_ms"] = _ms(times, 0.5), _ms(times, 0.95)
     out["fts_ms"] = out["fts_phrase_ms"]  # the headline figure (bench/parts.py reads it)
@@ -182,7 +182,7 @@ def run(
     db = path or Path(folder.name) / "archive.db"  # type: ignore[union-attr]
     gen, results = Generator(), {}
     with Archive.open(db) as archive:
-        done = archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        done = archive.db.table("articles").count
         wanted = sorted(c for c in checkpoints if done < c <= max_articles)
         for point in wanted or ([max_articles] if done < max_articles else []):
             start = max(done, point - crawl_sample)

@@ -16,18 +16,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import idna
 
-# Query parameters that only identify a campaign or click, never the article.
-TRACKING_PARAMS: frozenset[str] = frozenset(
-    {
-        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid",
-        "twclid", "ttclid", "li_fat_id", "igshid", "igsh", "mc_cid", "mc_eid", "_ga", "_gl",
-        "_hsenc", "_hsmi", "__hstc", "__hssc", "__hsfp", "hsctatracking", "mkt_tok",
-        "oly_anon_id", "oly_enc_id", "vero_id", "vero_conv", "ref_src", "ref_url", "spm",
-        "wt.mc_id", "wt.mc_ev", "s_kwcid", "ncid", "cmpid", "ocid", "sr_share", "at_medium",
-        "at_campaign", "at_custom1", "at_custom2", "at_custom3", "at_custom4", "xtor",
-    }
-)
-TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "pk_", "mtm_", "hmb_")
+from archive import is_tracking_param
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -147,12 +136,6 @@ def _normalize_query(query: str) -> str:
         pairs.append((key, _normalize_escapes(value, _VALUE_SAFE) if sep else None))
     pairs.sort(key=lambda kv: kv[0])
     return "&".join(k if v is None else f"{k}={v}" for k, v in pairs)
-
-
-def is_tracking_param(name: str) -> bool:
-    """True for a query parameter name that only tracks campaigns or clicks."""
-    lowered = name.lower()
-    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
 def host_of(url: str) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.store import Archive
+from archive import Archive
 from tests.faultkit import (
     archived,
     connect,

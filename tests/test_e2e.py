@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from tests.simulator import HostConfig, Simulator, SiteConfig
 from tests.simulator.site import MISSING_PATH, PRIVATE_PATH
@@ -64,8 +64,9 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
 
 
 def articles(db: Path) -> list[tuple[str, str]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT url, text FROM articles WHERE duplicate_of IS NULL").fetchall()
+    with Database(db) as reader:
+        found = reader.table("articles").rows_where("duplicate_of IS NULL", select="url, text")
+        return [(r["url"], r["text"]) for r in found]
 
 
 def _ws(text: str) -> str:
@@ -142,10 +143,9 @@ def test_new_article_behind_an_unchanged_sitemap_index_is_found(tmp_path: Path):
 
 
 def test_tracking_variant_and_amp_twin_stored_once(crawled: Crawled):
-    with sqlite3.connect(crawled.db) as conn:
-        urls = [u for (u,) in conn.execute("SELECT url FROM article_urls")]
-        per_article = conn.execute(
-            "SELECT count(*) FROM articles WHERE duplicate_of IS NULL").fetchone()[0]
+    with Database(crawled.db) as reader:
+        urls = [r["url"] for r in reader.table("article_urls").rows]
+        per_article = reader.table("articles").count_where("duplicate_of IS NULL")
     assert not any("utm_" in u for u in urls)
     assert per_article == len(crawled.sim.site.articles)
 
@@ -164,17 +164,16 @@ def test_404_recorded_and_not_retried(crawled: Crawled):
     hits = [e for e in crawled.first_log if e.path == MISSING_PATH]
     assert len(hits) == len(crawled.sim.hosts)  # once per host, no retry
     assert not [e for e in crawled.second_log if e.path == MISSING_PATH]  # gone: not re-asked
-    with sqlite3.connect(crawled.db) as conn:
-        rows = conn.execute("SELECT outcome, status FROM urls WHERE url LIKE ?",
-                            (f"%{MISSING_PATH}",)).fetchall()
-    assert rows and all(r == ("failed", 404) for r in rows)
+    with Database(crawled.db) as reader:
+        rows = list(reader.table("urls").rows_where("url LIKE ?", [f"%{MISSING_PATH}"]))
+    assert rows and all((r["outcome"], r["status"]) == ("failed", 404) for r in rows)
     assert "http_404" in crawled.first.stdout
 
 
 def test_run_records(crawled: Crawled):
-    with sqlite3.connect(crawled.db) as conn:
-        runs = conn.execute("SELECT status FROM runs ORDER BY id").fetchall()
-    assert [r[0] for r in runs] == ["partial", "ok"]
+    with Database(crawled.db) as reader:
+        runs = [r["status"] for r in reader.table("runs").rows_where(order_by="id")]
+    assert runs == ["partial", "ok"]
 
 
 def test_bad_seeds_file_exits_2_with_one_line(tmp_path: Path):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.store import Archive
+from archive import Archive
 from scraper.discover.discovery import discover
 from scraper.discover.feeds import parse_feed
 from scraper.discover.xmlsafe import EntitiesRefused, XMLError
@@ -106,7 +106,7 @@ def test_s20_xxe_secret_never_reaches_the_archive(feed_run: FeedRun) -> None:
         if path.exists():
             assert secret.encode() not in path.read_bytes()
     with Archive.open(feed_run.db) as archive:
-        assert all(secret.encode() not in page.html for page in archive.iter_raw_pages())
+        assert all(secret.encode() not in page.html for page in archive.articles.raw_pages())
     assert "/news/leak.html" not in feed_run.requested("xxe")
     assert feed_run.stored("xxe") == set()  # the whole document was refused
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive.store import Archive
+from archive import Archive
 from tests.faultkit import (
     archived,
     consistency_problems,
@@ -37,7 +37,7 @@ def test_s25_variants_and_a_second_run_give_one_article_one_hit(tmp_path: Path) 
     assert not tracked  # … and tracking parameters never reach the wire
     stored = archived(db)
     with Archive.open(db) as archive:
-        roots = archive.outcome_counts()["articles"]
+        roots = archive.articles.counts()["articles"]
         for article in sim.site.articles:
             own = stored[article.path]
             base = sim.article_url(article)
@@ -46,7 +46,7 @@ def test_s25_variants_and_a_second_run_give_one_article_one_hit(tmp_path: Path) 
             if any(e.path == article.amp_path for e in amp_requested):
                 variants.append(sim.url(article.amp_path, article.host))  # its canonical won
             for variant in variants:
-                assert archive.article_for_url(variant) == own, variant
+                assert archive.urls.article_for(variant) == own, variant
             hits = search_hits(db, article.title + " " + article.paragraphs[1])
             assert hits == [own], article.title  # found, once, and no copy of it
     assert roots == len(sim.site.articles)

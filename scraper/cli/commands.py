@@ -9,11 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from archive import ArticleRecord
-from archive.errors import ArchiveError
-from archive.export import export, parse_since
-from archive.search import plain_query
-from archive.store import Archive
+from archive import Archive, ArchiveError, ArticleRecord, export, parse_since, plain_query
 from scraper.errors import ConfigError
 from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
@@ -63,13 +59,13 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
     """Print the best hits, one per article."""
     with _open_existing(db) as archive:
         try:
-            hits = archive.search(query, limit=limit)
+            hits = archive.articles.search(query, limit=limit)
         except ArchiveError:
             # Not valid FTS5 syntax (a stray quote, a hyphen): search the words instead.
             words = plain_query(query)
             if not words:
                 raise ConfigError(f"nothing to search for in {query!r}") from None
-            hits = archive.search(words, limit=limit)
+            hits = archive.articles.search(words, limit=limit)
     for hit in hits:
         if as_json:
             print(json.dumps({"id": hit.article_id, "url": hit.url, "title": hit.title,
@@ -112,7 +108,7 @@ async def _reextract(archive: Archive, seeds: dict[str, Seed],
                       timeout=settings.extract_timeout, memory_mb=settings.extract_memory_mb)
     changed = total = failed = 0
     try:
-        for raw in archive.iter_raw_pages():
+        for raw in archive.articles.raw_pages():
             total += 1
             seed = seeds.get(raw.site or "")
             try:
@@ -131,7 +127,7 @@ async def _reextract(archive: Archive, seeds: dict[str, Seed],
                 failed += 1  # keep the stored text rather than replace it with nothing
                 continue
             try:
-                changed += archive.apply_reextraction(raw.article_id, record, fingerprint=fp)
+                changed += archive.articles.reextract(raw.article_id, record, fingerprint=fp)
             except ArchiveError:
                 failed += 1
     finally:

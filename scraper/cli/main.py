@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_PARTIAL)
     except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
-        from archive.errors import ArchiveError
+        from archive import ArchiveError
 
         if os.environ.get("SCRAPER_DEBUG"):
             raise

@@ -17,7 +17,7 @@ from pathlib import Path
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from archive.dedup import Fingerprint, fingerprint
+from archive import Fingerprint, fingerprint
 from scraper.extract.charset import decode_html
 from scraper.extract.metadata import PageMeta, guess_date, read_meta, split_authors
 from scraper.extract.postclean import postclean, stitch

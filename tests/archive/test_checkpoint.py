@@ -43,7 +43,7 @@ def test_wal_is_copied_and_rewound_while_the_writer_keeps_committing(
         archive.conn.execute("PRAGMA wal_autocheckpoint = 1000000")
         largest = 0
         for i in range(400):
-            archive.store_article(_article(i))
+            archive.articles.store(_article(i))
             largest = max(largest, wal.stat().st_size)
             time.sleep(0.001)  # a crawl's pace, far above it; lets the thread get the GIL
         assert len(_checkpoint_threads()) == 1
@@ -58,5 +58,5 @@ def test_wal_is_copied_and_rewound_while_the_writer_keeps_committing(
 
 def test_a_reading_archive_starts_no_thread(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "a.db") as archive:
-        archive.search("anything")
+        archive.articles.search("anything")
         assert not _checkpoint_threads()

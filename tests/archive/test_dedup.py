@@ -11,9 +11,17 @@ from pathlib import Path
 import pytest
 
 from archive.dedup import NEAR_JACCARD, ShingleCache, fingerprint
-from archive.identity import content_hash, jaccard, url_key
+from archive.identity import (
+    TRACKING_NAMES,
+    TRACKING_PREFIXES,
+    content_hash,
+    is_tracking_param,
+    jaccard,
+    url_key,
+)
 from archive.records import ArticleRecord, StoreOutcome
 from archive.store import Archive
+from scraper.urls import canonicalize
 from tests import paths
 
 FIXTURES = paths.FIXTURES / "archive"
@@ -103,8 +111,7 @@ def _record(url: str, text: str, at: datetime, site: str) -> ArticleRecord:
 
 def root(archive: Archive, article_id: int) -> int:
     """The article a stored id resolves to."""
-    row = archive.conn.execute("SELECT duplicate_of FROM articles WHERE id = ?", (article_id,))
-    dup = row.fetchone()[0]
+    dup = archive.db.table("articles").get(article_id)["duplicate_of"]
     return article_id if dup is None else int(dup)
 
 
@@ -112,7 +119,7 @@ def measure(archive: Archive, cases: list[Case]) -> dict[str, float]:
     """Store every case and count false merges, missed exact copies, near-dup recall."""
     ids: dict[tuple[str, str], int] = {}
     for case in cases:
-        ids[(case.base, case.kind)] = archive.store_article(case.record).article_id
+        ids[(case.base, case.kind)] = archive.articles.store(case.record).article_id
     base_root = {b: root(archive, ids[(b, "original")]) for b, k in ids if k == "original"}
     owner = {}
     for (base, _), article_id in ids.items():
@@ -157,11 +164,11 @@ def test_rewrites_of_one_story_stay_distinct_even_when_stored_near_each_other(
     texts = load_bases()
     for group in REWRITE_GROUPS:
         results = [
-            archive.store_article(_record(f"https://{n}.example/story", texts[n], T0, n))
+            archive.articles.store(_record(f"https://{n}.example/story", texts[n], T0, n))
             for n in group
         ]
         assert [r.outcome for r in results] == [StoreOutcome.NEW] * len(group)
-    n_hits = len(archive.search('"little giants"', limit=50))
+    n_hits = len(archive.articles.search('"little giants"', limit=50))
     assert n_hits == 3  # the three seed rewrites, each its own search hit
 
 
@@ -177,14 +184,14 @@ def test_measured_gap_supports_threshold() -> None:
 def test_teaser_first_then_full_article_full_becomes_the_root(archive: Archive) -> None:
     text = load_bases()["wildfire"]
     teaser = _paras(text)[0] + "\n\nRead more on our site."
-    first = archive.store_article(_record("https://teaser.example/fire", teaser, T0, "agg"))
-    full = archive.store_article(_record("https://origin.example/fire", text, T0, "origin"))
+    first = archive.articles.store(_record("https://teaser.example/fire", teaser, T0, "agg"))
+    full = archive.articles.store(_record("https://origin.example/fire", text, T0, "origin"))
     assert first.outcome is StoreOutcome.NEW
     assert full.outcome is StoreOutcome.NEW
     assert root(archive, first.article_id) == full.article_id
-    hits = archive.search("wildfire")
+    hits = archive.articles.search("wildfire")
     assert [h.article_id for h in hits] == [full.article_id]
-    later = archive.store_article(_record("https://teaser2.example/fire", teaser, T0, "agg2"))
+    later = archive.articles.store(_record("https://teaser2.example/fire", teaser, T0, "agg2"))
     assert later.duplicate_of == full.article_id
 
 
@@ -216,12 +223,12 @@ def test_url_key_keeps_identifying_query_and_path() -> None:
 
 def test_exact_copy_on_same_site_under_new_url_is_an_alias(archive: Archive) -> None:
     text = load_bases()["exoplanet"]
-    first = archive.store_article(_record("https://a.example/x/1", text, T0, "a"))
-    again = archive.store_article(_record("https://a.example/archive/1", text, T0, "a"))
+    first = archive.articles.store(_record("https://a.example/x/1", text, T0, "a"))
+    again = archive.articles.store(_record("https://a.example/archive/1", text, T0, "a"))
     assert again.outcome is StoreOutcome.UNCHANGED
     assert again.article_id == first.article_id
-    assert archive.article_for_url("https://a.example/archive/1") == first.article_id
-    assert set(archive.urls_of(first.article_id)) == {
+    assert archive.urls.article_for("https://a.example/archive/1") == first.article_id
+    assert set(archive.urls.of_article(first.article_id)) == {
         "https://a.example/x/1",
         "https://a.example/archive/1",
     }
@@ -229,9 +236,9 @@ def test_exact_copy_on_same_site_under_new_url_is_an_alias(archive: Archive) -> 
 
 def test_duplicate_survives_replace_of_its_fields(archive: Archive) -> None:
     text = load_bases()["football_final"]
-    first = archive.store_article(_record("https://a.example/f", text, T0, "a"))
+    first = archive.articles.store(_record("https://a.example/f", text, T0, "a"))
     copy = replace(_record("https://b.example/f", text, T0, "b"), title="Other title")
-    result = archive.store_article(copy)
+    result = archive.articles.store(copy)
     assert result.outcome is StoreOutcome.DUPLICATE
     assert result.duplicate_of == first.article_id
 
@@ -265,20 +272,20 @@ def test_candidate_cache_changes_no_decision_and_is_used(tmp_path: Path) -> None
     roots = []
     for name, size in (("cached.db", 1024), ("uncached.db", 0)):
         with Archive.open(tmp_path / name) as opened:
-            opened._shingles = ShingleCache(size)
-            ids = [opened.store_article(case.record).article_id for case in cases]
+            opened.articles._shingles = ShingleCache(size)
+            ids = [opened.articles.store(case.record).article_id for case in cases]
             roots.append([root(opened, i) for i in ids])
             if size:
-                assert opened._shingles.hits > opened._shingles.misses
+                assert opened.articles._shingles.hits > opened.articles._shingles.misses
     assert roots[0] == roots[1]
 
 
 def test_candidate_cache_reshingles_a_root_whose_text_changed(archive: Archive) -> None:
     bases = load_bases()
-    first = archive.store_article(_record("https://a.example/1", bases["wildfire"], T0, "a"))
+    first = archive.articles.store(_record("https://a.example/1", bases["wildfire"], T0, "a"))
     cache = ShingleCache()
     before = dict(cache.shingles(archive.conn, [first.article_id]))[first.article_id]
-    archive.store_article(_record("https://a.example/1", bases["exoplanet"], T0, "a"))
+    archive.articles.store(_record("https://a.example/1", bases["exoplanet"], T0, "a"))
     after = dict(cache.shingles(archive.conn, [first.article_id]))[first.article_id]
     assert set(after) == set(fingerprint(bases["exoplanet"]).shingles) != set(before)
     assert cache.misses == 2
@@ -287,9 +294,27 @@ def test_candidate_cache_reshingles_a_root_whose_text_changed(archive: Archive) 
 def test_root_stored_this_session_is_verified_from_the_cache(archive: Archive) -> None:
     """A near copy of an article stored moments before is checked without re-reading it."""
     bases = load_bases()
-    archive._shingles = ShingleCache()
-    first = archive.store_article(_record("https://a.example/1", bases["wildfire"], T0, "a"))
+    archive.articles._shingles = ShingleCache()
+    first = archive.articles.store(_record("https://a.example/1", bases["wildfire"], T0, "a"))
     copy = bases["wildfire"].replace("fire", "blaze", 1) + " Updated."
-    second = archive.store_article(_record("https://b.example/2", copy, T0, "b"))
+    second = archive.articles.store(_record("https://b.example/2", copy, T0, "b"))
     assert second.duplicate_of == first.article_id
-    assert (archive._shingles.hits, archive._shingles.misses) == (1, 0)
+    assert (archive.articles._shingles.hits, archive.articles._shingles.misses) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "name", sorted(TRACKING_NAMES) + [f"{prefix}campaign" for prefix in TRACKING_PREFIXES]
+)
+def test_canonical_url_and_url_key_drop_the_same_tracking_parameters(name: str) -> None:
+    tracked = f"https://example.com/news/a-1?id=7&{name}=x"
+    assert canonicalize(tracked) == "https://example.com/news/a-1?id=7"
+    assert url_key(tracked) == url_key("https://example.com/news/a-1?id=7")
+    assert is_tracking_param(name.upper())
+
+
+@pytest.mark.parametrize("name", ["ref", "source", "src", "cid", "share", "id", "page"])
+def test_ambiguous_parameters_are_kept_by_both(name: str) -> None:
+    """A parameter that names content on some sites keeps two pages apart in both forms."""
+    one, two = (f"https://example.com/a?{name}={v}" for v in ("1", "2"))
+    assert canonicalize(one) != canonicalize(two)
+    assert url_key(one) != url_key(two)

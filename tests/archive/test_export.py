@@ -33,11 +33,11 @@ def archive(tmp_path: Path) -> Iterator[Archive]:
             text=FIRE, fetched_at=T0, title="Fire “east”", authors=("Rosa Díaz", "Li Wei"),
             published=datetime(2024, 4, 30, 22, 0, tzinfo=UTC), language="en", site="n",
         )  # fmt: skip
-        opened.store_article(fire)
-        opened.store_article(ArticleRecord(
+        opened.articles.store(fire)
+        opened.articles.store(ArticleRecord(
             url="https://copy.example/fire", urls=(), text=FIRE, fetched_at=T0, site="copy",
         ))  # fmt: skip
-        opened.store_article(ArticleRecord(
+        opened.articles.store(ArticleRecord(
             url="https://n.example/planet", urls=(), text=PLANET, fetched_at=T0 + timedelta(days=2),
             title="Planet", site="n",
         ))  # fmt: skip
@@ -81,7 +81,7 @@ def test_since_takes_only_what_changed(archive: Archive) -> None:
     assert [r["url"] for r in rows] == ["https://n.example/planet"]
     later = ArticleRecord(url="https://n.example/fire", urls=(), text=FIRE + " Update.",
                           fetched_at=T0 + timedelta(days=3))  # fmt: skip
-    archive.store_article(later)
+    archive.articles.store(later)
     rows = lines(archive, since=T0 + timedelta(days=2, hours=1))
     assert [(r["url"], r["version"]) for r in rows] == [("https://n.example/fire", 2)]
 

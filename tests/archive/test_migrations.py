@@ -35,37 +35,38 @@ def upgraded(v1_path: Path) -> Iterator[Archive]:
 
 
 def test_upgrade_is_recorded(upgraded: Archive) -> None:
-    versions = [v for v, _, _ in applied_migrations(upgraded.conn)]
+    versions = [v for v, _, _ in applied_migrations(upgraded.db)]
     assert versions == [m.version for m in MIGRATIONS] and versions[-1] == CURRENT_VERSION
 
 
 def test_upgrade_keeps_every_article_run_and_url_state(upgraded: Archive) -> None:
-    conn = upgraded.conn
-    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
-    assert conn.execute("SELECT status FROM runs ORDER BY id").fetchall() == [("ok",), ("running",)]
-    feed = upgraded.url_state("https://bay-herald.example/feed.xml")
+    articles, runs = upgraded.db.table("articles"), upgraded.db.table("runs")
+    assert articles.count == 3
+    assert [r["status"] for r in runs.rows_where(order_by="id")] == ["ok", "running"]
+    feed = upgraded.urls.state("https://bay-herald.example/feed.xml")
     assert feed is not None and feed.etag == '"feed-7"'
-    row = conn.execute(
-        "SELECT title, version, updated_at, first_seen FROM articles WHERE url = ?", (WATER_URL,)
-    ).fetchone()
-    assert row == ("Marlow Bay to replace lead pipes", 1, "2024-04-01T02:01:00.000000+00:00",
-                   "2024-04-01T02:01:00.000000+00:00")  # fmt: skip
+    (row,) = articles.rows_where("url = ?", [WATER_URL],
+                                 select="title, version, updated_at, first_seen")  # fmt: skip
+    assert tuple(row.values()) == (
+        "Marlow Bay to replace lead pipes", 1, "2024-04-01T02:01:00.000000+00:00",
+        "2024-04-01T02:01:00.000000+00:00",
+    )  # fmt: skip
 
 
 def test_upgraded_archive_searches_and_knows_old_aliases(upgraded: Archive) -> None:
-    hits = upgraded.search("surcharge")
+    hits = upgraded.articles.search("surcharge")
     assert [h.url for h in hits] == [WATER_URL]
-    article = upgraded.article_for_url(WATER_URL + "?utm_source=rss")
+    article = upgraded.urls.article_for(WATER_URL + "?utm_source=rss")
     assert article == hits[0].article_id
     assert (
-        upgraded.article_for_url("http://www.bay-herald.example/2024/04/water-council/") == article
+        upgraded.urls.article_for("http://www.bay-herald.example/2024/04/water-council/") == article
     )
 
 
 def test_upgraded_archive_dedups_new_copies_against_old_articles(upgraded: Archive) -> None:
     text = (FIXTURES / "articles" / "water_council.txt").read_text("utf-8")
     edited = "By Wire Staff\n\n" + text.replace("seven to two", "7-2")
-    result = upgraded.store_article(
+    result = upgraded.articles.store(
         ArticleRecord(
             url="https://wire.example/pipes",
             urls=(),
@@ -74,14 +75,14 @@ def test_upgraded_archive_dedups_new_copies_against_old_articles(upgraded: Archi
         )  # fmt: skip
     )
     assert result.outcome is StoreOutcome.DUPLICATE
-    assert result.duplicate_of == upgraded.article_for_url(WATER_URL)
+    assert result.duplicate_of == upgraded.urls.article_for(WATER_URL)
 
 
 def test_reopening_applies_nothing_twice(v1_path: Path) -> None:
     Archive.open(v1_path).close()
     with Archive.open(v1_path) as archive:
-        assert len(applied_migrations(archive.conn)) == len(MIGRATIONS)
-        assert archive.conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == 3
+        assert len(applied_migrations(archive.db)) == len(MIGRATIONS)
+        assert archive.db.table("articles_fts_docsize").count == 3  # what the index holds
 
 
 def test_fresh_archive_has_the_same_schema_as_an_upgraded_one(
@@ -133,7 +134,7 @@ def test_v2_archive_is_rebanded_and_still_finds_near_copies_of_old_articles(
     path = tmp_path / "v2.db"
     text = (FIXTURES / "articles" / "water_council.txt").read_text("utf-8")
     with Archive.open(path) as archive:  # then made to look as the v2 release left it
-        old = archive.store_article(
+        old = archive.articles.store(
             ArticleRecord(
                 url=WATER_URL, urls=(), text=text, fetched_at=datetime(2024, 4, 1, tzinfo=UTC)
             )  # fmt: skip
@@ -146,10 +147,10 @@ def test_v2_archive_is_rebanded_and_still_finds_near_copies_of_old_articles(
             conn.execute("DROP TABLE frontier")  # v4's
             conn.execute("DELETE FROM migrations WHERE version >= 3")
     with Archive.open(path) as archive:
-        assert applied_migrations(archive.conn)[-1][0] == CURRENT_VERSION == 4
-        bands = {r[0] for r in archive.conn.execute("SELECT band_key FROM minhash_bands")}
+        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 5
+        bands = {r["band_key"] for r in archive.db.table("minhash_bands").rows}
         assert bands and not bands & set(V2_WATER_BANDS)
-        result = archive.store_article(
+        result = archive.articles.store(
             ArticleRecord(
                 url="https://wire.example/pipes",
                 urls=(),
@@ -157,8 +158,6 @@ def test_v2_archive_is_rebanded_and_still_finds_near_copies_of_old_articles(
                 fetched_at=datetime(2024, 5, 1, tzinfo=UTC),
             )  # fmt: skip
         )
-        kind = archive.conn.execute(
-            "SELECT dedup_kind FROM articles WHERE id = ?", (result.article_id,)
-        ).fetchone()[0]
+        kind = archive.db.table("articles").get(result.article_id)["dedup_kind"]
     # another opening: no teaser match, so only the rebuilt LSH bands can have found it
     assert (result.outcome, result.duplicate_of, kind) == (StoreOutcome.DUPLICATE, old, "near")

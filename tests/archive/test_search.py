@@ -47,50 +47,50 @@ def test_one_hit_per_article_across_variants_copies_and_reruns(archive: Archive)
     )
     for _ in range(2):  # the same run twice
         for url in urls:
-            archive.store_article(rec(url, body, site="paper"))
-    archive.store_article(rec("https://wire.example/strike", body, site="wire"))
-    archive.store_article(rec("https://blog.example/s", "By A. Blogger\n\n" + body, site="blog"))
-    hits = archive.search("picket")
+            archive.articles.store(rec(url, body, site="paper"))
+    archive.articles.store(rec("https://wire.example/strike", body, site="wire"))
+    archive.articles.store(rec("https://blog.example/s", "By A. Blogger\n\n" + body, site="blog"))
+    hits = archive.articles.search("picket")
     assert len(hits) == 1
     assert hits[0].url == urls[0]
 
 
 def test_snippet_highlights_the_match(archive: Archive) -> None:
-    archive.store_article(rec("https://x.example/planet", text("exoplanet"), "Water world"))
-    archive.store_article(rec("https://x.example/fire", text("wildfire"), "Fire"))
-    hits = archive.search("spectrograph")
+    archive.articles.store(rec("https://x.example/planet", text("exoplanet"), "Water world"))
+    archive.articles.store(rec("https://x.example/fire", text("wildfire"), "Fire"))
+    hits = archive.articles.search("spectrograph")
     assert len(hits) == 1
     assert "[spectrograph]" in hits[0].snippet
     assert hits[0].title == "Water world"
 
 
 def test_title_match_ranks_before_body_mention(archive: Archive) -> None:
-    archive.store_article(rec("https://x.example/a", text("wildfire"), "Evacuations ordered"))
-    archive.store_article(rec("https://x.example/b", text("exoplanet"), "Telescope finds water"))
-    hits = archive.search("water")
+    archive.articles.store(rec("https://x.example/a", text("wildfire"), "Evacuations ordered"))
+    archive.articles.store(rec("https://x.example/b", text("exoplanet"), "Telescope finds water"))
+    hits = archive.articles.search("water")
     assert [h.url for h in hits][0] == "https://x.example/b"
 
 
 def test_index_follows_new_versions(archive: Archive) -> None:
     body = text("earnings_chipmaker")
-    archive.store_article(rec("https://x.example/e", body))
+    archive.articles.store(rec("https://x.example/e", body))
     updated = body.replace("Ohio", "Arizona")
-    archive.store_article(replace(rec("https://x.example/e", updated), fetched_at=T0 + HOUR))
-    assert archive.search("Ohio") == []
-    assert len(archive.search("Arizona")) == 1
+    archive.articles.store(replace(rec("https://x.example/e", updated), fetched_at=T0 + HOUR))
+    assert archive.articles.search("Ohio") == []
+    assert len(archive.articles.search("Arizona")) == 1
 
 
 @pytest.mark.parametrize("query", ['"unbalanced', "AND", "title:", "(water"])
 def test_bad_query_syntax_is_one_line_error(archive: Archive, query: str) -> None:
-    archive.store_article(rec("https://x.example/p", text("exoplanet")))
+    archive.articles.store(rec("https://x.example/p", text("exoplanet")))
     with pytest.raises(ArchiveError) as info:
-        archive.search(query)
+        archive.articles.search(query)
     assert "\n" not in str(info.value) and "bad search query" in str(info.value)
 
 
 def test_plain_query_makes_free_text_safe(archive: Archive) -> None:
-    archive.store_article(rec("https://x.example/p", text("exoplanet")))
-    hits = archive.search(plain_query('TOI-3318 "b'))
+    archive.articles.store(rec("https://x.example/p", text("exoplanet")))
+    hits = archive.articles.search(plain_query('TOI-3318 "b'))
     assert len(hits) == 1
 
 
@@ -105,12 +105,12 @@ def test_common_term_ranks_within_the_newest_matches(
     for i, name in enumerate(names):  # "harbour" in every body; the oldest has it in its title
         title = "Harbour news" if i == 0 else f"Story {i}"
         body = text(name) + "\n\nFiled from the harbour."
-        ids.append(archive.store_article(rec(f"https://h.example/{i}", body, title)).article_id)
-    hits = archive.search("harbour")
+        ids.append(archive.articles.store(rec(f"https://h.example/{i}", body, title)).article_id)
+    hits = archive.articles.search("harbour")
     # only the three newest are ranked (the title match is older than the window) ...
     assert sorted(h.article_id for h in hits) == sorted(ids[-3:])
     assert all("[harbour]" in h.snippet for h in hits)
     monkeypatch.setattr(search, "RANK_WINDOW", 2_000)
     # ... while a window wider than the matches ranks them all, the title match first
-    hits = archive.search("harbour")
+    hits = archive.articles.search("harbour")
     assert len(hits) == 5 and hits[0].article_id == ids[0]

@@ -44,17 +44,16 @@ def archive(tmp_path: Path) -> Iterator[Archive]:
 
 def test_open_creates_folder_and_uses_wal(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "new" / "deep" / "a.db") as archive:
-        mode = archive.conn.execute("PRAGMA journal_mode").fetchone()[0]
-        assert mode == "wal"
+        assert archive.db.journal_mode == "wal"
         assert archive.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
 def test_same_article_twice_across_runs_is_one_article(tmp_path: Path) -> None:
     path = tmp_path / "a.db"
     with Archive.open(path) as archive:
-        first = archive.store_article(record())
+        first = archive.articles.store(record())
     with Archive.open(path) as archive:  # the next night
-        again = archive.store_article(record(fetched_at=T0 + timedelta(days=1)))
+        again = archive.articles.store(record(fetched_at=T0 + timedelta(days=1)))
         assert again.outcome is StoreOutcome.UNCHANGED
         assert again.article_id == first.article_id
         assert archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
@@ -62,56 +61,55 @@ def test_same_article_twice_across_runs_is_one_article(tmp_path: Path) -> None:
 
 def test_redirect_sources_and_variants_map_to_the_article(archive: Archive) -> None:
     rec = record(urls=("https://t.co/abc", "https://news.example/fire?utm_source=tw"))
-    stored = archive.store_article(rec)
+    stored = archive.articles.store(rec)
     for alias in (
         "https://t.co/abc",
         "http://www.news.example/fire",
         "https://news.example/fire/amp",
         "https://news.example/fire?utm_medium=email",
     ):
-        assert archive.article_for_url(alias) == stored.article_id
-    assert archive.article_for_url("https://news.example/other") is None
-    assert "https://t.co/abc" in archive.urls_of(stored.article_id)
+        assert archive.urls.article_for(alias) == stored.article_id
+    assert archive.urls.article_for("https://news.example/other") is None
+    assert "https://t.co/abc" in archive.urls.of_article(stored.article_id)
 
 
 def test_changed_text_is_a_new_version_with_history(archive: Archive) -> None:
-    first = archive.store_article(record())
+    first = archive.articles.store(record())
     corrected = TEXT.replace("No deaths have been reported.", "One death was reported.")
     later = T0 + timedelta(hours=5)
-    second = archive.store_article(record(text=corrected, fetched_at=later))
+    second = archive.articles.store(record(text=corrected, fetched_at=later))
     assert second.outcome is StoreOutcome.UPDATED
     assert (second.article_id, second.version) == (first.article_id, 2)
-    current = archive.conn.execute("SELECT text, version FROM articles").fetchone()
-    assert current == (corrected, 2)
-    history = archive.conn.execute("SELECT version, text FROM article_versions").fetchall()
-    assert history == [(1, TEXT)]
-    assert [h.article_id for h in archive.search('"one death"')] == [first.article_id]
-    assert archive.search('"no deaths"') == []
+    current = list(archive.db.table("articles").rows_where(select="text, version"))
+    assert current == [{"text": corrected, "version": 2}]
+    history = list(archive.db.table("article_versions").rows_where(select="version, text"))
+    assert history == [{"version": 1, "text": TEXT}]
+    assert [h.article_id for h in archive.articles.search('"one death"')] == [first.article_id]
+    assert archive.articles.search('"no deaths"') == []
 
 
 def test_runs_killed_while_running_are_marked_crashed(archive: Archive) -> None:
-    killed = archive.begin_run(T0)
-    second = archive.begin_run(T0 + timedelta(days=1))
-    archive.finish_run(second, ended_at=T0 + timedelta(days=1, hours=1), status="partial",
+    killed = archive.runs.start(T0)
+    second = archive.runs.start(T0 + timedelta(days=1))
+    archive.runs.finish(second, ended_at=T0 + timedelta(days=1, hours=1), status="partial",
                        counts={"new": 3, "failed": 1})  # fmt: skip
-    found = dict(archive.conn.execute("SELECT id, status FROM runs").fetchall())
+    found = {r["id"]: r["status"] for r in archive.db.table("runs").rows}
     assert found == {killed: "crashed", second: "partial"}
-    counts = archive.conn.execute("SELECT counts FROM runs WHERE id = ?", (second,)).fetchone()
-    assert counts[0] == '{"failed": 1, "new": 3}'
-    third = archive.begin_run(T0 + timedelta(days=2))
-    assert archive.mark_crashed_runs() == 1
+    assert archive.db.table("runs").get(second)["counts"] == '{"failed": 1, "new": 3}'
+    third = archive.runs.start(T0 + timedelta(days=2))
+    assert archive.runs.mark_crashed() == 1
     with pytest.raises(ValueError, match="run status"):
-        archive.finish_run(third, ended_at=T0, status="great", counts={})
+        archive.runs.finish(third, ended_at=T0, status="great", counts={})
 
 
 def test_url_state_keeps_validators_for_conditional_requests(archive: Archive) -> None:
     feed = "https://news.example/feed.xml"
-    assert archive.url_state(feed) is None
-    archive.record_urls([feed], fetched_at=T0, outcome="ok", status=200, etag='"v1"',
+    assert archive.urls.state(feed) is None
+    archive.urls.record([feed], fetched_at=T0, outcome="ok", status=200, etag='"v1"',
                         last_modified="Wed, 01 May 2024 06:00:00 GMT")  # fmt: skip
-    archive.record_urls([feed], fetched_at=T0 + timedelta(hours=1), outcome="not_modified",
+    archive.urls.record([feed], fetched_at=T0 + timedelta(hours=1), outcome="not_modified",
                         status=304)
-    state = archive.url_state(feed)
+    state = archive.urls.state(feed)
     assert state is not None
     assert (state.status, state.outcome, state.etag) == (304, "not_modified", '"v1"')
     assert state.last_modified == "Wed, 01 May 2024 06:00:00 GMT"
@@ -119,8 +117,8 @@ def test_url_state_keeps_validators_for_conditional_requests(archive: Archive) -
 
 
 def test_store_records_url_state_for_every_alias(archive: Archive) -> None:
-    stored = archive.store_article(record(urls=("https://t.co/x",), http_status=200, etag="e"))
-    state = archive.url_state("https://t.co/x")
+    stored = archive.articles.store(record(urls=("https://t.co/x",), http_status=200, etag="e"))
+    state = archive.urls.state("https://t.co/x")
     assert state is not None
     assert (state.article_id, state.outcome, state.etag) == (stored.article_id, "new", "e")
 
@@ -133,30 +131,30 @@ def test_failed_store_leaves_nothing_half_written(
 
     monkeypatch.setattr(rows, "save_raw", boom)
     with pytest.raises(OSError):
-        archive.store_article(record(raw_html=b"<html></html>"))
+        archive.articles.store(record(raw_html=b"<html></html>"))
     for table in ("articles", "article_urls", "urls", "minhash_bands", "articles_fts"):
-        assert archive.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+        assert archive.db.table(table).count == 0
     monkeypatch.undo()
-    assert archive.store_article(record()).outcome is StoreOutcome.NEW
+    assert archive.articles.store(record()).outcome is StoreOutcome.NEW
 
 
 def test_raw_html_round_trips_compressed_and_reextraction_versions(archive: Archive) -> None:
     html = ("<html><body>" + ("<p>" + TEXT + "</p>") * 3 + "</body></html>").encode()
     rec = record(raw_html=html, content_type="text/html", extractor_version="x1")
-    stored = archive.store_article(rec)
-    size, stored_bytes = archive.conn.execute("SELECT size, length(body) FROM raw_pages").fetchone()
-    assert size == len(html) and stored_bytes < len(html) / 2
-    pages = list(archive.iter_raw_pages())
+    stored = archive.articles.store(rec)
+    (page,) = archive.db.table("raw_pages").rows
+    assert page["size"] == len(html) and len(page["body"]) < len(html) / 2
+    pages = list(archive.articles.raw_pages())
     assert [(p.article_id, p.html, p.extractor_version) for p in pages] == [
         (stored.article_id, html, "x1")
     ]
     same = replace(rec, extractor_version="x2")
-    assert archive.apply_reextraction(stored.article_id, same) is False
+    assert archive.articles.reextract(stored.article_id, same) is False
     cleaner = replace(rec, text=TEXT.split("\n\n", 1)[1], extractor_version="x2")
-    assert archive.apply_reextraction(stored.article_id, cleaner) is True
-    row = archive.conn.execute("SELECT version, text FROM articles").fetchone()
-    assert row == (2, cleaner.text)
-    assert next(archive.iter_raw_pages()).extractor_version == "x2"
+    assert archive.articles.reextract(stored.article_id, cleaner) is True
+    (row,) = archive.db.table("articles").rows
+    assert (row["version"], row["text"]) == (2, cleaner.text)
+    assert next(archive.articles.raw_pages()).extractor_version == "x2"
 
 
 def test_corrupt_file_is_one_line_error(tmp_path: Path) -> None:
@@ -194,12 +192,12 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
 
 
 def test_reader_holding_the_database_does_not_block_writes(archive: Archive) -> None:
-    archive.store_article(record())
+    archive.articles.store(record())
     reader = sqlite3.connect(archive.path, isolation_level=None)
     reader.execute("BEGIN")
     assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
     began = time.monotonic()
-    archive.store_article(record(url="https://news.example/space", text=OTHER))
+    archive.articles.store(record(url="https://news.example/space", text=OTHER))
     assert time.monotonic() - began < 2
     assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 1  # its snapshot
     reader.execute("COMMIT")
@@ -214,11 +212,11 @@ _WRITER = textwrap.dedent(
     from archive.store import Archive
     text = open(sys.argv[2], encoding="utf-8").read()
     with Archive.open(sys.argv[1]) as archive:
-        archive.begin_run(datetime.now(UTC))
+        archive.runs.start(datetime.now(UTC))
         print("ready", flush=True)
         for i in range(100000):
             body = f"Item {i}. " + text.replace("fire", f"fire{i}")
-            archive.store_article(ArticleRecord(
+            archive.articles.store(ArticleRecord(
                 url=f"https://k.example/{i}", urls=(f"https://k.example/{i}?x=1",), text=body,
                 fetched_at=datetime.now(UTC), raw_html=body.encode()))
     """
@@ -245,7 +243,7 @@ def test_sigkill_mid_crawl_leaves_whole_articles_and_a_crashed_run(tmp_path: Pat
         assert conn.execute("SELECT count(*) FROM article_urls").fetchone()[0] == 2 * n
         assert conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == n
         conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
-        archive.begin_run(datetime.now(UTC))
+        archive.runs.start(datetime.now(UTC))
         statuses = [r[0] for r in conn.execute("SELECT status FROM runs ORDER BY id")]
         assert statuses == ["crashed", "running"]
 
@@ -254,7 +252,7 @@ def test_store_many_is_all_or_nothing(archive: Archive, monkeypatch: pytest.Monk
     names = ("exoplanet", "football_final", "school_strike")
     texts = [(FIXTURES / f"{n}.txt").read_text("utf-8") for n in names]
     good = [record(url=f"https://b.example/{i}", text=t) for i, t in enumerate(texts)]
-    results = archive.store_many(good)
+    results = archive.articles.store_many(good)
     assert [r.outcome for r in results] == [StoreOutcome.NEW] * 3
     calls = {"n": 0}
     real = rows.save_raw
@@ -270,8 +268,8 @@ def test_store_many_is_all_or_nothing(archive: Archive, monkeypatch: pytest.Monk
     texts = [(FIXTURES / f"{n}.txt").read_text("utf-8") for n in names]
     batch = [record(url=f"https://c.example/{i}", text=t) for i, t in enumerate(texts)]
     with pytest.raises(OSError):
-        archive.store_many(batch)
-    assert archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+        archive.articles.store_many(batch)
+    assert archive.db.table("articles").count == 3
 
 
 def test_file_left_empty_by_a_crawler_killed_at_start_opens_as_a_new_archive(
@@ -281,5 +279,5 @@ def test_file_left_empty_by_a_crawler_killed_at_start_opens_as_a_new_archive(
     conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
     with Archive.open(path) as archive:
-        run_id = archive.begin_run(datetime.now(UTC))
-        assert archive.conn.execute("SELECT id FROM runs").fetchall() == [(run_id,)]
+        run_id = archive.runs.start(datetime.now(UTC))
+        assert [r["id"] for r in archive.db.table("runs").rows] == [run_id]

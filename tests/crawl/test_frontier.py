@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.records import ParkedUrl
-from archive.store import Archive
+from sqlite_utils import Database
+
+from archive import Archive, ParkedUrl
 from scraper.crawl.frontier import HostFrontier
 from tests.simulator import HostConfig, Simulator, SiteConfig
 from tests.test_e2e import articles, crawl
@@ -60,18 +60,18 @@ def test_the_archive_parks_per_host_in_order_and_a_new_run_clears_leftovers(
     tmp_path: Path,
 ) -> None:
     with Archive.open(tmp_path / "a.db") as archive:
-        archive.park_frontier([
+        archive.frontier.park([
             ParkedUrl("a.example", "https://a.example/1", "A", "sitemap", T0),
             ParkedUrl("b.example", "https://b.example/1", "B", "feed"),
             ParkedUrl("a.example", "https://a.example/2", "A", "listing"),
             ParkedUrl("a.example", "https://a.example/3", "A", "feed"),
         ])  # fmt: skip
-        first = archive.take_frontier("a.example", 2)
+        first = archive.frontier.take("a.example", 2)
         assert [p.url for p in first] == ["https://a.example/1", "https://a.example/2"]
         assert first[0].published == T0 and first[1].source == "listing"
-        assert [p.url for p in archive.take_frontier("a.example", 5)] == ["https://a.example/3"]
-        assert archive.take_frontier("a.example", 5) == []
-        assert archive.clear_frontier() == 1  # b.example's, left as a killed run would
+        assert [p.url for p in archive.frontier.take("a.example", 5)] == ["https://a.example/3"]
+        assert archive.frontier.take("a.example", 5) == []
+        assert archive.frontier.clear() == 1  # b.example's, left as a killed run would
 
 
 def test_a_crawl_with_a_tiny_window_archives_everything_and_leaves_no_parked_url(
@@ -89,8 +89,8 @@ def test_a_crawl_with_a_tiny_window_archives_everything_and_leaves_no_parked_url
     stored = {"/" + url.split("/", 3)[3] for url, _ in articles(db)}
     assert stored == expected
     assert sorted(served) == sorted(expected)  # each fetched once (a 503 is retried)
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM frontier").fetchone()[0] == 0
+    with Database(db) as reader:
+        assert reader.table("frontier").count == 0
 
 
 def test_urls_over_the_page_cap_are_deferred_in_one_go_and_pending_next_run(
@@ -98,7 +98,7 @@ def test_urls_over_the_page_cap_are_deferred_in_one_go_and_pending_next_run(
 ) -> None:
     urls = [f"https://a.example/news/{i}" for i in range(2_000)]
     with Archive.open(tmp_path / "a.db") as archive:
-        archive.record_urls(urls, fetched_at=T0, outcome="deferred", reason="max_pages")
-        state = archive.url_state(urls[7])
+        archive.urls.record(urls, fetched_at=T0, outcome="deferred", reason="max_pages")
+        state = archive.urls.state(urls[7])
         assert state is not None and (state.outcome, state.reason) == ("deferred", "max_pages")
-        assert [url for url, _, _ in archive.pending()] == sorted(urls)
+        assert [url for url, _, _ in archive.urls.pending()] == sorted(urls)

@@ -11,10 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from archive.dedup import fingerprint
-from archive.errors import ArchiveError
-from archive.records import ArticleRecord, StoreOutcome, StoreResult
-from archive.store import Archive
+from archive import (
+    Archive,
+    ArchiveError,
+    ArticleRecord,
+    StoreOutcome,
+    StoreResult,
+    fingerprint,
+)
 from scraper.crawl.writer import GroupCommit, WriterProcess
 from tests import paths
 
@@ -56,7 +60,7 @@ def writer(archive: Archive, sink: Sink, **kw: float) -> GroupCommit:
 
 
 def stored_urls(archive: Archive) -> list[str]:
-    return [r[0] for r in archive.conn.execute("SELECT url FROM articles ORDER BY id")]
+    return [r["url"] for r in archive.db.table("articles").rows_where(order_by="id")]
 
 
 def test_full_batches_are_stored_at_once_and_the_rest_on_flush(archive: Archive) -> None:

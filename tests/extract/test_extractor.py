@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.dedup import fingerprint
+from archive import fingerprint
 from scraper.extract.extractor import (
     EXTRACTOR_VERSION,
     extract_file_cli,

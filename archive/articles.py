@@ -1,0 +1,156 @@
+"""The archive's articles: storing (with dedup), re-extraction, search and stored pages.
+
+Reached as ``archive.articles``. Storing is the hot path: its SQL is written out in
+:mod:`archive.storing` and :mod:`archive.rows`, not built by sqlite-utils per call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from archive import dedup, rows
+from archive.checkpoint import Checkpointer
+from archive.connection import BUSY_TIMEOUT_MS, transaction, translated
+from archive.records import ArticleRecord, RawPage, SearchHit, StoreResult
+from archive.search import search_fts
+from archive.storing import reextracted, store
+
+_RAW_PAGES = (
+    # A join sqlite-utils' rows_where cannot express; keyset pages (article_id > ?), not one
+    # open cursor, because the caller writes between pages.
+    "SELECT r.article_id, r.url, r.compression, r.body, r.content_type, "
+    "r.extractor_version, r.fetched_at, r.http_status, a.site FROM raw_pages r "
+    "JOIN articles a ON a.id = r.article_id WHERE r.article_id > ? "
+    "ORDER BY r.article_id LIMIT ?"
+)
+
+
+class Articles:
+    """Articles, their URLs, versions and raw pages; the only part that runs dedup."""
+
+    def __init__(self, db: Database, path: Path) -> None:
+        self.db = db
+        self.conn = db.conn
+        self.path = path
+        self._checkpointer: Checkpointer | None = None
+        self._shingles = dedup.ShingleCache()  # candidates' shingles, for verification
+
+    def close(self) -> None:
+        """Stop the checkpoint thread, if a write started one (idempotent)."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
+
+    def _writing(self) -> None:
+        """Start the background checkpointer on the first article write (readers need none)."""
+        if self._checkpointer is None:
+            self._checkpointer = Checkpointer(self.path, BUSY_TIMEOUT_MS)
+        elif self._checkpointer.rewind_due():
+            # Copy the few pages left between two transactions: the next BEGIN rewinds the WAL.
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+
+    @translated
+    def store(
+        self,
+        record: ArticleRecord,
+        *,
+        run_id: int | None = None,
+        fingerprint: dedup.Fingerprint | None = None,
+    ) -> StoreResult:
+        """Store one article in one transaction, deciding new/updated/unchanged/duplicate.
+
+        ``fingerprint`` is ``archive.fingerprint(record.text)`` when the caller has
+        already worked it out (the crawl does, in its extraction workers, so the single
+        writer only looks things up); without it the archive computes it here.
+        """
+        fp = fingerprint if fingerprint is not None else dedup.fingerprint(record.text)
+        self._writing()
+        with transaction(self.conn) as conn:
+            return store(conn, record, fp, run_id=run_id, cache=self._shingles)
+
+    @translated
+    def store_many(
+        self,
+        records: Sequence[ArticleRecord],
+        *,
+        run_id: int | None = None,
+        fingerprints: Sequence[dedup.Fingerprint] | None = None,
+    ) -> list[StoreResult]:
+        """Store a batch in one transaction: all of it or none of it lands.
+
+        The crawl's group commit and bulk imports use it: one commit, one FTS5 flush and
+        one write of each touched index page for the whole batch (see BENCHMARKS.md).
+        Records are decided in order, so a later one sees the earlier ones as archived.
+        ``fingerprints``, if given, are those of the records' texts, in order.
+        """
+        if fingerprints is not None and len(fingerprints) != len(records):
+            raise ValueError("store_many: one fingerprint per record")
+        fps = fingerprints or [dedup.fingerprint(r.text) for r in records]
+        self._writing()
+        with transaction(self.conn) as conn:
+            return [store(conn, record, fp, run_id=run_id, cache=self._shingles)
+                    for record, fp in zip(records, fps, strict=True)]  # fmt: skip
+
+    @translated
+    def reextract(
+        self,
+        article_id: int,
+        record: ArticleRecord,
+        *,
+        fingerprint: dedup.Fingerprint | None = None,
+    ) -> bool:
+        """Replace an article's text/metadata from a re-extraction; True if anything changed."""
+        fp = fingerprint if fingerprint is not None else dedup.fingerprint(record.text)
+        with transaction(self.conn) as conn:
+            return reextracted(conn, article_id, record, fp)
+
+    @translated
+    def nearest(self, fp: dedup.Fingerprint) -> dedup.Match | None:
+        """The archived root ``fp``'s text near-duplicates, if any; read only.
+
+        Candidates are verified from their stored texts, not from the session's shingle
+        cache, so the bench measures a cold lookup.
+        """
+        return dedup.find_near(self.conn, fp)
+
+    @translated
+    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
+        """Full-text search (FTS5 syntax) over title and text; one hit per article."""
+        return search_fts(self.conn, query, limit=limit, label=str(self.path))
+
+    def raw_pages(self, *, batch: int = 200) -> Iterator[RawPage]:
+        """Every stored page, decompressed, in article order; memory stays at one batch."""
+        after = 0
+        while True:
+            page = self._raw_batch(after, batch)
+            if not page:
+                return
+            yield from page
+            after = page[-1].article_id
+
+    @translated
+    def _raw_batch(self, after: int, batch: int) -> list[RawPage]:
+        return [
+            RawPage(
+                r["article_id"],
+                r["url"],
+                rows.load_raw(r["compression"], r["body"]),
+                r["content_type"],
+                r["extractor_version"],
+                rows.parse_ts(r["fetched_at"]) or datetime.now(UTC),
+                r["http_status"],
+                r["site"],
+            )
+            for r in self.db.query(_RAW_PAGES, (after, batch))
+        ]
+
+    @translated
+    def counts(self) -> dict[str, int]:
+        """Articles by kind: roots and duplicates (for summaries)."""
+        table = self.db.table("articles")
+        duplicates = table.count_where("duplicate_of IS NOT NULL")
+        return {"articles": table.count - duplicates, "duplicates": duplicates}
