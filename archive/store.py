@@ -138,9 +138,6 @@ class Archive:
         """Start the background checkpointer on the first article write (readers need none)."""
         if self._checkpointer is None:
             self._checkpointer = Checkpointer(self.path, BUSY_TIMEOUT_MS)
-        elif self._checkpointer.rewind_due():
-            # Copy the few pages left between two transactions: the next BEGIN rewinds the WAL.
-            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
     def __enter__(self) -> Archive:
         return self
@@ -152,7 +149,17 @@ class Archive:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; rolled back on any exception, including KeyboardInterrupt."""
+        """One write transaction; rolled back on any exception, including KeyboardInterrupt.
+
+        Inside another (the crawl's writer groups many writes in one commit) it is a
+        savepoint: a write that fails is undone alone and the outer transaction goes on.
+        """
+        if self.conn.in_transaction:
+            yield from self._savepoint()
+            return
+        if self._checkpointer is not None and self._checkpointer.rewind_due():
+            # Copy the few pages left between two transactions: the next BEGIN rewinds the WAL.
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -161,6 +168,18 @@ class Archive:
                 self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("SAVEPOINT nested")
+        try:
+            yield self.conn
+        except BaseException:
+            # A full disk or an I/O error may have rolled the whole transaction back already.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK TO nested")
+                self.conn.execute("RELEASE nested")
+            raise
+        self.conn.execute("RELEASE nested")
 
     # runs ---------------------------------------------------------------------------
 
