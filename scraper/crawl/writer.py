@@ -103,7 +103,13 @@ class _Control:
     future: asyncio.Future[Any] = field(repr=False)
 
 
-_CLOSE = object()
+class StoreFailed(ArchiveError):
+    """The archive writer failed: the run ends; the articles it lost fail as ``store_failed``."""
+
+    reason = STORE_FAILED
+
+
+_Item = Write | _Control | None  # None: close
 
 
 class ArchiveWriter:
@@ -117,7 +123,7 @@ class ArchiveWriter:
 
     def __init__(self, path: str | object, *, size: int, interval: float, timeout: float,
                  on_landed: Callable[[Landed], None] = lambda landed: None,
-                 on_failed: Callable[[ArchiveError], None] = lambda exc: None) -> None:
+                 on_failed: Callable[[StoreFailed], None] = lambda exc: None) -> None:
         self.path = str(path)
         self.size = max(1, size)
         self.interval = max(0.0, interval)
@@ -125,9 +131,9 @@ class ArchiveWriter:
         self.on_landed = on_landed
         self.on_failed = on_failed
         self.run_id: int | None = None  # set by begin_run, read by the thread
-        self.failed: ArchiveError | None = None
+        self.failed: StoreFailed | None = None
         self.batches = 0  # group commits that landed (for tests)
-        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
         self._in_flight: dict[str, int] = {}
         self._busy_since: float | None = None  # monotonic start of the open commit
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -195,7 +201,7 @@ class ArchiveWriter:
             self._watchdog = None
         if self._thread is None:
             return
-        self._queue.put(_CLOSE)
+        self._queue.put(None)
         thread, self._thread = self._thread, None
         if self._hang is not None and self._hang.is_set():
             return  # a daemon thread: it ends with the process
@@ -208,7 +214,7 @@ class ArchiveWriter:
                     left = self._in_flight.pop(url, 1) - 1
                     if left:
                         self._in_flight[url] = left
-        if landed.error is None:
+        if landed.error is None and self.failed is None:
             self.batches += 1
         self.on_landed(landed)
         if landed.error is not None:
@@ -217,10 +223,11 @@ class ArchiveWriter:
     def _fail(self, error: BaseException) -> None:
         if self.failed is not None:
             return
-        if not isinstance(error, ArchiveError):
-            error = ArchiveError(f"{self.path}: {type(error).__name__}: {error}")
-        self.failed = error
-        self.on_failed(error)
+        line = str(error) if isinstance(error, ArchiveError) else (
+            f"{self.path}: {type(error).__name__}: {error}")
+        self.failed = StoreFailed(line)
+        self.failed.__cause__ = error
+        self.on_failed(self.failed)
 
     async def _watch(self) -> None:
         """Fail the run if one group commit outlives ``timeout`` (a hung disk, a lock)."""
@@ -230,8 +237,8 @@ class ArchiveWriter:
             await asyncio.sleep(step)
             since = self._busy_since
             if since is not None and time.monotonic() - since > self.timeout:
-                self._fail(ArchiveError(f"{self.path}: the archive writer took longer than "
-                                        f"{self.timeout:g}s over one commit"))
+                self._fail(StoreFailed(f"{self.path}: the archive writer took longer than "
+                                       f"{self.timeout:g}s over one commit"))
                 self._hang.set()
                 return
 
@@ -251,21 +258,22 @@ class ArchiveWriter:
             return
         self._to_loop(_settle, opened, None, None)
         with archive:
-            held: object = None
-            while True:
-                item = held if held is not None else self._queue.get()
-                held = None
-                if item is _CLOSE:
-                    return
+            item = self._queue.get()
+            while item is not None:
                 if isinstance(item, _Control):
                     self._control(archive, item)
+                    item = self._queue.get()
                     continue
                 batch, held = self._collect(item)
                 self._commit(archive, batch)
+                item = held[0] if held else self._queue.get()
 
-    def _collect(self, first: object) -> tuple[list[Write], object]:
-        """``first`` and what follows it within the interval; a control item ends a batch."""
-        batch: list[Write] = [first]  # type: ignore[list-item]  # _main checked it
+    def _collect(self, first: Write) -> tuple[list[Write], list[_Item]]:
+        """``first`` and the writes following within the interval; the item that ended it.
+
+        A control item or the close ends a batch early: it must see every write before it.
+        """
+        batch: list[Write] = [first]
         articles = int(isinstance(first, StoreArticle))
         deadline = time.monotonic() + self.interval
         while articles < self.size and len(batch) < self.size * OPS_PER_ARTICLE:
@@ -274,11 +282,11 @@ class ArchiveWriter:
                 item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
             except queue.Empty:
                 break
-            if item is _CLOSE or isinstance(item, _Control):
-                return batch, item
-            batch.append(item)  # type: ignore[arg-type]  # only writes are left
+            if item is None or isinstance(item, _Control):
+                return batch, [item]
+            batch.append(item)
             articles += isinstance(item, StoreArticle)
-        return batch, None
+        return batch, []
 
     def _commit(self, archive: Archive, batch: list[Write]) -> None:
         if self.failed is not None:  # the run is ending: nothing more is written

@@ -20,6 +20,7 @@ from scraper.crawl.writer import (
     ParkedUrls,
     QueuedUrls,
     StoreArticle,
+    StoreFailed,
     UrlOutcome,
 )
 from tests import paths
@@ -51,7 +52,7 @@ def archive(tmp_path: Path) -> Iterator[Archive]:
 class Sink:
     def __init__(self) -> None:
         self.landed: list[Landed] = []
-        self.errors: list[ArchiveError] = []
+        self.errors: list[StoreFailed] = []
 
     @property
     def outcomes(self) -> list[StoreOutcome]:
@@ -152,6 +153,7 @@ def test_a_refused_article_ends_the_run_once_and_keeps_what_came_before(
     asyncio.run(main())
     assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in (0, 1, 3)]
     assert len(sink.errors) == 1 and "refused for the test" in str(sink.errors[0])
+    assert sink.errors[0].reason == "store_failed"  # not an extraction worker's reason
     lost = [w.record.url for landed in sink.landed for w in landed.lost]
     assert lost == ["https://paper.example/news/2", "https://paper.example/news/4"]
 
