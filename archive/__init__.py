@@ -5,6 +5,7 @@ This module is the archive's front door: ``scraper/`` and ``bench/`` import from
 SQLite and text, never HTTP or HTML parsing: it does not import ``scraper``.
 """
 
+from archive.connection import describe
 from archive.dedup import Fingerprint, fingerprint
 from archive.errors import ArchiveError
 from archive.export import FORMATS as EXPORT_FORMATS
@@ -38,6 +39,7 @@ __all__ = [
     "StoreOutcome",
     "StoreResult",
     "UrlState",
+    "describe",
     "export",
     "fingerprint",
     "is_tracking_param",

@@ -49,8 +49,16 @@ class Articles:
         """Start the background checkpointer on the first article write (readers need none)."""
         if self._checkpointer is None:
             self._checkpointer = Checkpointer(self.path, BUSY_TIMEOUT_MS)
-        elif self._checkpointer.rewind_due():
-            # Copy the few pages left between two transactions: the next BEGIN rewinds the WAL.
+        else:
+            self.rewind_wal()
+
+    def rewind_wal(self) -> None:
+        """Between transactions, copy the few WAL pages left so the next BEGIN rewinds it.
+
+        Not inside a transaction: a checkpoint there fails ("database table is locked").
+        """
+        if (self._checkpointer is not None and not self.conn.in_transaction
+                and self._checkpointer.rewind_due()):
             self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
     @translated

@@ -94,7 +94,14 @@ def connect(path: Path, *, cache_kib: int = CACHE_KIB) -> Database:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction; rolled back on any exception, including KeyboardInterrupt."""
+    """One write transaction; rolled back on any exception, including KeyboardInterrupt.
+
+    Inside an open transaction it is a savepoint instead: a failing write is undone alone
+    and the outer transaction (the crawl writer's group commit) goes on.
+    """
+    if conn.in_transaction:
+        yield from _savepoint(conn)
+        return
     # BEGIN IMMEDIATE, not sqlite-utils' atomic() (a deferred BEGIN): the write lock is
     # taken up front, so a busy archive waits here instead of failing mid-transaction.
     conn.execute("BEGIN IMMEDIATE")
@@ -105,3 +112,16 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _savepoint(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    conn.execute("SAVEPOINT nested")
+    try:
+        yield conn
+    except BaseException:
+        # A full disk or an I/O error may have rolled the whole transaction back already.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK TO nested")
+            conn.execute("RELEASE nested")
+        raise
+    conn.execute("RELEASE nested")

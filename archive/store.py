@@ -9,22 +9,17 @@ small class over the one shared connection: ``runs`` (:class:`~archive.ledger.Ru
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from sqlite_utils import Database
 
-from archive import dedup
 from archive.articles import Articles
 from archive.connection import CACHE_KIB, connect, describe, transaction, translated
 from archive.errors import ArchiveError
 from archive.ledger import Frontier, Runs, UrlLedger
 from archive.migrations import migrate
-from archive.records import ArticleRecord, ParkedUrl, StoreResult, UrlState
 
 
 class Archive:
@@ -79,7 +74,13 @@ class Archive:
         self.close()
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        """One write transaction (a context manager); rolled back on any exception."""
+        """One write transaction (a context manager); rolled back on any exception.
+
+        Inside another (the crawl's writer groups many writes in one commit) it is a
+        savepoint: a write that fails is undone alone and the outer transaction goes on.
+        """
+        if not self.conn.in_transaction:
+            self.articles.rewind_wal()
         return transaction(self.conn)
 
     @translated
@@ -88,72 +89,3 @@ class Archive:
         result = self.conn.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
             raise ArchiveError(f"{self.path}: the archive file is damaged ({result})")
-
-    # compatibility: callers in scraper/crawl move to the parts after merging -------------
-
-    def begin_run(self, started_at: datetime) -> int:
-        """Compatibility: :meth:`Runs.start`."""
-        return self.runs.start(started_at)
-
-    def finish_run(
-        self, run_id: int, *, ended_at: datetime, status: str, counts: dict[str, int]
-    ) -> None:
-        """Compatibility: :meth:`Runs.finish`."""
-        self.runs.finish(run_id, ended_at=ended_at, status=status, counts=counts)
-
-    def url_state(self, url: str) -> UrlState | None:
-        """Compatibility: :meth:`UrlLedger.state`."""
-        return self.urls.state(url)
-
-    def record_urls(self, urls: Sequence[str], **fields: Any) -> None:
-        """Compatibility: :meth:`UrlLedger.record`."""
-        self.urls.record(urls, **fields)
-
-    def queue_urls(
-        self, urls: list[str], *, queued_at: datetime, run_id: int | None = None
-    ) -> None:
-        """Compatibility: :meth:`UrlLedger.queue`."""
-        self.urls.queue(urls, queued_at=queued_at, run_id=run_id)
-
-    def pending(self) -> list[tuple[str, str, str | None]]:
-        """Compatibility: :meth:`UrlLedger.pending`."""
-        return self.urls.pending()
-
-    def article_for_url(self, url: str) -> int | None:
-        """Compatibility: :meth:`UrlLedger.article_for`."""
-        return self.urls.article_for(url)
-
-    def park_frontier(self, parked: Sequence[ParkedUrl]) -> None:
-        """Compatibility: :meth:`Frontier.park`."""
-        self.frontier.park(parked)
-
-    def take_frontier(self, host: str, limit: int) -> list[ParkedUrl]:
-        """Compatibility: :meth:`Frontier.take`."""
-        return self.frontier.take(host, limit)
-
-    def clear_frontier(self) -> int:
-        """Compatibility: :meth:`Frontier.clear`."""
-        return self.frontier.clear()
-
-    def store_article(
-        self,
-        record: ArticleRecord,
-        *,
-        run_id: int | None = None,
-        fingerprint: dedup.Fingerprint | None = None,
-    ) -> StoreResult:
-        """Compatibility: :meth:`Articles.store`."""
-        return self.articles.store(record, run_id=run_id, fingerprint=fingerprint)
-
-    def store_many(
-        self,
-        records: Sequence[ArticleRecord],
-        *,
-        run_id: int | None = None,
-        fingerprints: Sequence[dedup.Fingerprint] | None = None,
-    ) -> list[StoreResult]:
-        """Compatibility: :meth:`Articles.store_many`."""
-        return self.articles.store_many(records, run_id=run_id, fingerprints=fingerprints)
-
-
-__all__ = ["Archive", "ArchiveError"]

@@ -56,9 +56,8 @@ class Settings:
     extract_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     extract_timeout: float = 30.0
     extract_memory_mb: int = 1024
-    # Niceness (0-19) added to the extraction workers and the archive writer process: a page's
-    # extraction or storing can wait a few ms, the event loop's next response cannot
-    # (bench, d=0 c=4: +2-4 % pages/s; 0 turns it off).
+    # Niceness added to the extraction workers: a page's extraction can wait a few ms,
+    # the event loop's next response cannot (bench, d=0 c=4: +2-4 % pages/s; 0 turns it off).
     extract_nice: int = 5
     min_article_chars: int = 200
     # archive writes: articles per transaction, and the longest an extracted one waits

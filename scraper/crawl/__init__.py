@@ -1,6 +1,10 @@
-"""One crawl run: admission, host frontiers and workers, extraction pool, archive writer.
+"""One crawl run: discovery, admission, host workers, extraction, the archive writer.
 
-``run`` sets a run up (lock, archive, client, signals); ``pipeline`` joins the stages;
-``frontier`` (per-host queues), ``workers`` (extraction processes), ``writer`` (group
-commits to the archive), ``progress`` (live table and summary), ``lock`` (one run at a time).
+``run`` sets a run up (lock, archive, writer, client, signals); ``pipeline`` joins the
+stages: ``discovering`` (robots.txt sitemaps, feeds, sitemaps, listings), ``admission``
+(seen, known, gone, over the cap; queued or parked), ``hosts`` (per-host queues in
+``frontier`` and their fetch workers, through ``fetching``), ``extracting`` (the
+``workers`` processes), ``writer`` (every archive write, group commits on a thread) fed by
+``ledger``; ``jobs`` holds the records they pass, ``progress`` the live table and summary,
+``lock`` one run at a time.
 """

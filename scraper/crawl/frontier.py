@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 Job = TypeVar("Job")
@@ -22,11 +22,12 @@ class HostFrontier(Generic[Job]):
     """FIFO of one host's jobs for its fetch workers; ``take(limit)`` brings parked ones back.
 
     :meth:`put` returns False when the job did not fit in memory: the caller parks it (the
-    pipeline writes parked URLs in one transaction per discovery batch). Once anything is
-    parked, later jobs are parked too, so the order of discovery holds.
+    crawl hands parked URLs to the archive writer once per discovery batch; ``take`` runs
+    on the writer too, after them). Once anything is parked, later jobs are parked too, so
+    the order of discovery holds.
     """
 
-    def __init__(self, window: int, take: Callable[[int], list[Job]]) -> None:
+    def __init__(self, window: int, take: Callable[[int], Awaitable[list[Job]]]) -> None:
         self.window = max(1, window)
         self.parked = 0
         self._take = take
@@ -56,7 +57,7 @@ class HostFrontier(Generic[Job]):
         """The next job, waiting for one; None when closed and empty."""
         while True:
             if not self._jobs and self.parked:
-                taken = self._take(self.window)
+                taken = await self._take(self.window)
                 # Fewer than expected means the parked rows are gone (they cannot be, but
                 # a queue that waits for them forever would hang the run).
                 self.parked = max(0, self.parked - len(taken)) if taken else 0

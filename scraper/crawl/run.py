@@ -7,10 +7,11 @@ import ctypes
 import signal
 import time
 
-from archive.store import Archive
+from archive import Archive
 from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl
 from scraper.crawl.progress import Reporter, RunStats
 from scraper.crawl.workers import WorkerPool
+from scraper.crawl.writer import ArchiveWriter
 from scraper.fetch.fetcher import Fetcher, build_client
 from scraper.fetch.guard import AddressGuard, parse_networks
 from scraper.fetch.politeness import HostScheduler
@@ -32,8 +33,8 @@ def run_crawl(settings: Settings, *, quiet: bool = False) -> int:
     _one_malloc_arena()
     parse_networks(settings.allow_addresses)
     with RunLock(settings.db_path):
-        # Articles are written through a second connection (scraper.crawl.writer) with the
-        # archive's full page cache; this one looks URLs up and records their state.
+        # Everything is written through a second connection (scraper.crawl.writer) with the
+        # archive's full page cache, on its own thread; this one only looks URLs up.
         archive = Archive.open(settings.db_path, cache_kib=LOOKUP_CACHE_KIB)
         try:
             return asyncio.run(_crawl(seeds, settings, archive, quiet))
@@ -42,12 +43,23 @@ def run_crawl(settings: Settings, *, quiet: bool = False) -> int:
 
 
 async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool) -> int:
-    stats = RunStats()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    run_id = archive.begin_run(utc_now())
+    writer = ArchiveWriter(settings.db_path, size=settings.store_batch,
+                           interval=settings.store_interval, timeout=settings.writer_timeout)
+    await writer.start()
+    try:
+        return await _run(seeds, settings, archive, writer, stop, quiet)
+    finally:
+        await writer.close()
+
+
+async def _run(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
+               stop: asyncio.Event, quiet: bool) -> int:
+    stats = RunStats()
+    run_id = await writer.begin_run(utc_now())
     reporter = Reporter(stats, live=False if quiet else None)
     reporter.log(f"crawl run {run_id}: {len(seeds)} publisher(s) into {settings.db_path}")
     status = "failed"
@@ -59,15 +71,17 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
                               memory_mb=settings.extract_memory_mb,
                               nice=settings.extract_nice)
             try:
-                crawl = _build(seeds, settings, archive, client, pool, reporter, stop, guard)
+                crawl = _build(seeds, settings, archive, writer, client, pool, reporter,
+                               stop, guard)
                 with reporter:
-                    await crawl.run(run_id)
+                    await crawl.run()
             finally:
                 await asyncio.get_running_loop().run_in_executor(None, pool.close)
         status = _status(stats, stop.is_set(), crawl.budget_exhausted)
     finally:
-        archive.finish_run(run_id, ended_at=utc_now(), status=status,
-                           counts=stats.counts())
+        counts = stats.counts()
+        await writer.call(lambda a: a.runs.finish(run_id, ended_at=utc_now(),
+                                                 status=status, counts=counts))
     for line in stats.summary_lines():
         print(line, flush=True)
     print(f"run {run_id}: {status}", flush=True)
@@ -77,11 +91,10 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
 def _one_malloc_arena() -> None:
     """Ask glibc for one malloc arena, not one per thread (Linux; elsewhere a no-op).
 
-    Discovery's parsers run on threads (and, until the archive writer became a process,
-    so did it); with an arena each, freed memory scattered over several arenas stays
-    resident: 120 MB against 99 MB peak for the bench's 20,000-page crawl with the writer
-    thread (BENCHMARKS.md). The threads allocate little, so sharing one arena costs no
-    measurable speed.
+    Discovery's parsers and the archive writer run on threads; with an arena each, freed
+    memory scattered over several arenas stays resident: 120 MB against 99 MB peak for
+    the bench's 20,000-page crawl with the writer thread (BENCHMARKS.md). The threads
+    allocate little, so sharing one arena costs no measurable speed.
     """
     try:
         libc = ctypes.CDLL("libc.so.6")
@@ -90,8 +103,8 @@ def _one_malloc_arena() -> None:
         pass
 
 
-def _build(seeds: list, settings: Settings, archive: Archive, client: object,
-           pool: WorkerPool, reporter: Reporter, stop: asyncio.Event,
+def _build(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
+           client: object, pool: WorkerPool, reporter: Reporter, stop: asyncio.Event,
            guard: AddressGuard) -> Crawl:
     scheduler = HostScheduler(global_concurrency=settings.global_concurrency,
                               per_host_concurrency=settings.per_host_concurrency,
@@ -101,8 +114,9 @@ def _build(seeds: list, settings: Settings, archive: Archive, client: object,
                       run_deadline=time.monotonic() + settings.run_budget)
     robots = RobotsCache(fetcher, max_bytes=settings.max_robots_bytes,
                          max_crawl_delay=settings.max_crawl_delay)
-    return Crawl(seeds, settings, archive=archive, fetcher=fetcher, robots=robots, pool=pool,
-                 reporter=reporter, stop=stop, now=utc_now)
+    return Crawl(seeds, settings, archive=archive, writer=writer, fetcher=fetcher,
+                 robots=robots, pool=pool, reporter=reporter, stop=stop,
+                 now=utc_now)
 
 
 def _status(stats: RunStats, stopped: bool, budget_hit: bool) -> str:

@@ -1,195 +1,368 @@
-"""Group commit: the crawl stores extracted articles several to a transaction.
+"""The archive writer: every write of a crawl, on one thread with its own connection.
 
-One transaction per article costs a commit, an FTS5 segment flush and the WAL pages of every
-index it touched, per article; a batch pays those once (BENCHMARKS.md, archive scale). The
-price is what a kill loses: the articles waiting in the open batch, at most ``size`` of them
-or ``interval`` seconds' worth. Nothing is lost for good: their URLs were recorded as
-``queued`` before they were fetched, so the next run fetches them again.
+The event loop executes no SQL writes. It hands each write (a URL's outcome, queued or
+parked URLs, an extracted article) to :meth:`ArchiveWriter.submit`, which never waits;
+the writer thread applies them in the order submitted, several to a transaction: a group
+commit closes once it holds ``size`` articles or its first write is ``interval`` seconds
+old. One transaction per write costs a commit, an FTS5 segment flush and the WAL pages of
+every index it touched, per write; a batch pays those once (BENCHMARKS.md, archive scale).
 
-A batch that the archive refuses as a whole is retried one article per transaction, so one
-article that cannot be stored never takes the others of its batch down with it; the first
-article that fails alone ends the run (a full disk, a damaged file: every later write would
-fail the same way).
+The price is what a kill loses: the open batch, at most ``size`` articles or ``interval``
+seconds' worth of writes. Nothing is lost for good: article URLs are recorded as
+``queued`` (in an earlier batch, as writes keep their order) before they are fetched, so
+the next run fetches them again.
 
-Given a ``writer`` (:class:`WriterProcess`: a process of its own with its own connection to
-the same archive), batches are stored there, one at a time and in order, so the event
-loop's process neither stops nor competes for its GIL while SQLite, FTS5 and the dedup
-checks work; results still reach ``on_stored`` and ``on_error`` on the event loop.
-Without one, :meth:`flush` stores on the caller's thread.
+Inside a batch each write is a savepoint: an article the archive refuses is undone alone
+and ends the run (a full disk, a damaged file: every later write would fail the same way);
+the writes before it are committed. A batch still open when the writer stops answering
+for ``timeout`` seconds ends the run the same way. Either is reported with the reason
+``store_failed``.
+
+Reads stay on the loop's connection. They see what has landed; a URL whose queued or
+recorded state is still on its way is :meth:`ArchiveWriter.in_flight` (read-your-writes).
 """
 
 from __future__ import annotations
 
 import asyncio
-import pickle
+import queue
+import sqlite3
+import threading
+import time
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
 
-from archive import ArticleRecord
-from archive.dedup import Fingerprint
-from archive.errors import ArchiveError
-from archive.records import StoreResult
-from archive.store import Archive
-from scraper.crawl.workers import ExtractionFailed, WorkerPool
+from archive import (
+    Archive,
+    ArchiveError,
+    ArticleRecord,
+    Fingerprint,
+    Outcome,
+    ParkedUrl,
+    StoreResult,
+    describe,
+)
 
-Stored = Callable[[StoreResult], None]
-Batch = list[tuple[ArticleRecord, Fingerprint]]
-# What storing one batch came to: its results, the error that ended it, transactions used.
-Outcome = tuple[list[StoreResult], BaseException | None, int]
+STORE_FAILED = "store_failed"  # the failure reason of articles a writer failure lost
+OPS_PER_ARTICLE = 64  # a batch of URL outcomes alone closes after size * this many writes
+_T = TypeVar("_T")
 
 
-class GroupCommit:
-    """Buffers ``(record, fingerprint)`` pairs; stores them in one transaction per batch.
+@dataclass(frozen=True)
+class UrlOutcome:
+    """What a fetch of ``urls`` came to (one URL, or the many a cap defers at once)."""
 
-    :meth:`add` never waits: it starts a batch's store at once when the batch is full,
-    otherwise makes sure one starts within ``interval`` seconds. :meth:`drain` stores whatever
-    is buffered and waits for every batch under way (the crawl awaits it at the end of a
-    run, after SIGTERM too). ``on_stored`` gets each result, in order.
+    urls: tuple[str, ...]
+    outcome: Outcome
+    fetched_at: datetime
+    status: int | None = None
+    reason: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class QueuedUrls:
+    """Article URLs admitted for fetching (fetched again next run if this one is killed)."""
+
+    urls: tuple[str, ...]
+    queued_at: datetime
+
+
+@dataclass(frozen=True)
+class ParkedUrls:
+    """Queued URLs kept in the archive's ``frontier`` rather than in memory."""
+
+    parked: tuple[ParkedUrl, ...]
+
+
+@dataclass(frozen=True)
+class StoreArticle:
+    """An extracted article; ``host`` is whose failure count it joins if it is lost."""
+
+    record: ArticleRecord
+    fingerprint: Fingerprint
+    host: str
+
+
+Write = UrlOutcome | QueuedUrls | ParkedUrls | StoreArticle
+
+
+@dataclass(frozen=True)
+class Landed:
+    """What one group commit came to, handed to the event loop."""
+
+    writes: tuple[Write, ...]
+    results: tuple[StoreResult, ...]  # one per stored article, in order
+    lost: tuple[StoreArticle, ...] = ()  # articles not stored (the run ends)
+    error: BaseException | None = None
+
+
+@dataclass
+class _Control:
+    """Run ``action`` on the writer's archive after every write submitted before it."""
+
+    action: Callable[[Archive], Any]
+    future: asyncio.Future[Any] = field(repr=False)
+
+
+class StoreFailed(ArchiveError):
+    """The archive writer failed: the run ends; the articles it lost fail as ``store_failed``."""
+
+    reason = STORE_FAILED
+
+
+_Item = Write | _Control | None  # None: close
+
+
+class ArchiveWriter:
+    """The crawl's only writer to the archive at ``path``; use from one event loop.
+
+    ``on_landed`` gets each group commit's :class:`Landed` on the loop, in order; the first
+    failure also goes to ``on_failed`` (an :class:`ArchiveError`), after which writes are
+    dropped: the run is ending. :meth:`call` runs anything else (runs, the frontier) on
+    the writer's thread, in order with the writes, and returns its result.
     """
 
-    def __init__(self, archive: Archive, *, run_id: int | None, size: int, interval: float,
-                 on_stored: Stored, on_error: Callable[[BaseException], None],
-                 writer: WriterProcess | None = None) -> None:
-        self.archive = archive
-        self.run_id = run_id
+    def __init__(self, path: str | object, *, size: int, interval: float, timeout: float,
+                 on_landed: Callable[[Landed], None] = lambda landed: None,
+                 on_failed: Callable[[StoreFailed], None] = lambda exc: None) -> None:
+        self.path = str(path)
         self.size = max(1, size)
         self.interval = max(0.0, interval)
-        self.on_stored = on_stored
-        self.on_error = on_error
-        self.batches = 0  # transactions that stored articles (for tests)
-        self._buffer: Batch = []
-        self._timer: asyncio.TimerHandle | None = None
-        self._failed = False
-        self._writer = writer
-        self._under_way: set[asyncio.Task[None]] = set()
-        self._last: asyncio.Task[None] | None = None  # the batch stored most recently
+        self.timeout = timeout
+        self.on_landed = on_landed
+        self.on_failed = on_failed
+        self.run_id: int | None = None  # set by begin_run, read by the thread
+        self.failed: StoreFailed | None = None
+        self.batches = 0  # group commits that landed (for tests)
+        self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
+        self._in_flight: dict[str, int] = {}
+        self._busy_since: float | None = None  # monotonic start of the open commit
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._watchdog: asyncio.Task[None] | None = None
+        self._hang: asyncio.Event | None = None  # set when a commit outlived ``timeout``
 
-    def __len__(self) -> int:
-        return len(self._buffer)
+    # -- the loop's side ---------------------------------------------------------------
+    async def start(self) -> None:
+        """Open the writer's own connection on its thread; ArchiveError if it cannot."""
+        self._loop = asyncio.get_running_loop()
+        self._hang = asyncio.Event()
+        opened: asyncio.Future[None] = self._loop.create_future()
+        self._thread = threading.Thread(target=self._main, args=(opened,),
+                                        name="archive-writer", daemon=True)
+        self._thread.start()
+        await opened
+        self._watchdog = asyncio.ensure_future(self._watch())
 
-    def add(self, record: ArticleRecord, fingerprint: Fingerprint) -> None:
-        """Buffer one article; store the batch now if it is full (errors go to ``on_error``)."""
-        if self._failed:  # the run is ending on a storage error; nothing more is written
+    def submit(self, write: Write) -> None:
+        """Hand one write to the writer; never waits (dropped once the writer failed)."""
+        if self.failed is not None:
             return
-        self._buffer.append((record, fingerprint))
-        if len(self._buffer) >= self.size or self.interval == 0:
-            self.flush()
-        elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self.interval, self.flush)
+        if isinstance(write, UrlOutcome | QueuedUrls):
+            for url in write.urls:
+                self._in_flight[url] = self._in_flight.get(url, 0) + 1
+        self._queue.put(write)
 
-    def flush(self) -> None:
-        """Store everything buffered, in one transaction (or one each if the batch fails).
+    def in_flight(self, url: str) -> bool:
+        """True while a queued or recorded state of ``url`` is submitted but not landed."""
+        return url in self._in_flight
 
-        With a writer process this only starts the store; :meth:`drain` waits for it.
-        """
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        batch, self._buffer = self._buffer, []
-        if not batch or self._failed:
-            return
-        if self._writer is None:
-            self._apply(store_batch(self.archive, self.run_id, batch))
-            return
-        task = asyncio.ensure_future(self._store_after(self._last, self._writer, batch))
-        self._last = task
-        self._under_way.add(task)
-        task.add_done_callback(self._under_way.discard)
+    async def call(self, action: Callable[[Archive], _T]) -> _T:
+        """``action(archive)`` on the writer's thread once earlier writes have landed."""
+        assert self._loop is not None and self._hang is not None, "start() the writer first"
+        future: asyncio.Future[_T] = self._loop.create_future()
+        self._queue.put(_Control(action, future))
+        hang: asyncio.Future[Any] = asyncio.ensure_future(self._hang.wait())
+        try:
+            await asyncio.wait({future, hang}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            hang.cancel()
+        if not future.done():  # the writer stopped answering: it will not run this either
+            assert self.failed is not None
+            raise self.failed
+        return future.result()
+
+    async def begin_run(self, started_at: datetime) -> int:
+        """Start a run record; later writes belong to it."""
+
+        def begin(archive: Archive) -> int:
+            self.run_id = archive.runs.start(started_at)
+            return self.run_id
+
+        return await self.call(begin)
 
     async def drain(self) -> None:
-        """Store what is buffered and wait until every batch under way has landed."""
-        self.flush()
-        while self._under_way:
-            await asyncio.wait(set(self._under_way))
+        """Wait until everything submitted has landed (or the writer failed)."""
+        await self.call(lambda archive: None)
 
-    def close(self) -> None:
-        """End the writer process, if any (after :meth:`drain`)."""
-        if self._writer is not None:
-            self._writer.close()
-
-    async def _store_after(self, previous: asyncio.Task[None] | None, writer: WriterProcess,
-                           batch: Batch) -> None:
-        """Store ``batch`` in the writer once the batch before it has landed (order kept)."""
-        if previous is not None:
-            await asyncio.wait({previous})
-        if self._failed:  # an earlier batch ended the run: nothing more is written
+    async def close(self) -> None:
+        """Land what is submitted and end the thread (idempotent; a hung one is left)."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+        if self._thread is None:
             return
-        self._apply(await writer.store(self.run_id, batch))
+        self._queue.put(None)
+        thread, self._thread = self._thread, None
+        if self._hang is not None and self._hang.is_set():
+            return  # a daemon thread: it ends with the process
+        await asyncio.get_running_loop().run_in_executor(None, thread.join)
 
-    def _apply(self, outcome: Outcome) -> None:
-        results, error, transactions = outcome
-        self.batches += transactions
-        for result in results:
-            self.on_stored(result)
-        if error is not None and not self._failed:
-            self._failed = True
-            self.on_error(error)
+    def _landed(self, landed: Landed) -> None:
+        for write in landed.writes:
+            if isinstance(write, UrlOutcome | QueuedUrls):
+                for url in write.urls:
+                    left = self._in_flight.pop(url, 1) - 1
+                    if left:
+                        self._in_flight[url] = left
+        if landed.error is None and self.failed is None:
+            self.batches += 1
+        self.on_landed(landed)
+        if landed.error is not None:
+            self._fail(landed.error)
 
+    def _fail(self, error: BaseException) -> None:
+        if self.failed is not None:
+            return
+        line = str(error) if isinstance(error, ArchiveError) else (
+            f"{self.path}: {type(error).__name__}: {error}")
+        self.failed = StoreFailed(line)
+        self.failed.__cause__ = error
+        self.on_failed(self.failed)
 
-def store_batch(archive: Archive, run_id: int | None, batch: Batch) -> Outcome:
-    """Store ``batch`` in one transaction, else one article per transaction; never raises.
+    async def _watch(self) -> None:
+        """Fail the run if one group commit outlives ``timeout`` (a hung disk, a lock)."""
+        assert self._hang is not None
+        step = min(1.0, self.timeout / 4)
+        while True:
+            await asyncio.sleep(step)
+            since = self._busy_since
+            if since is not None and time.monotonic() - since > self.timeout:
+                self._fail(StoreFailed(f"{self.path}: the archive writer took longer than "
+                                       f"{self.timeout:g}s over one commit"))
+                self._hang.set()
+                return
 
-    The first article that cannot be stored alone ends the batch, with its error.
-    """
-    records = [r for r, _ in batch]
-    fps = [f for _, f in batch]
-    try:
-        return archive.store_many(records, run_id=run_id, fingerprints=fps), None, 1
-    except Exception:  # noqa: BLE001 - retried one by one below, which names the culprit
-        pass
-    results: list[StoreResult] = []
-    for record, fp in batch:
+    def _to_loop(self, callback: Callable[..., None], *args: object) -> None:
+        assert self._loop is not None
         try:
-            results.append(archive.store_article(record, run_id=run_id, fingerprint=fp))
-        except Exception as exc:  # noqa: BLE001 - handed to the crawl, which stops on it
-            return results, exc, len(results)
-    return results, None, len(results)
+            self._loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
 
-
-class WriterProcess:
-    """The archive writer: a process of its own, holding its own connection to ``path``.
-
-    It ignores SIGINT and SIGTERM (the crawl drains it after either) and ends when
-    :meth:`close` closes its pipe, or when the crawl's process dies; a batch it was storing
-    then is committed whole or not at all, like any SQLite transaction. A writer that dies
-    or hangs (``timeout`` per batch) fails that batch, which ends the run like any other
-    storage error.
-    """
-
-    def __init__(self, path: str | Path, *, nice: int = 0, timeout: float = 300.0) -> None:
-        self._path = str(path)
-        self._timeout = timeout
-        self._pool = WorkerPool(_WRITER_TARGET, workers=1, timeout=timeout, memory_mb=0,
-                                nice=nice, shielded=True)
-
-    async def store(self, run_id: int | None, batch: Batch) -> Outcome:
-        """Store ``batch`` in the writer process; its outcome, errors included, never raises."""
+    # -- the writer thread -------------------------------------------------------------
+    def _main(self, opened: asyncio.Future[None]) -> None:
         try:
-            outcome: Outcome = await self._pool.run(self._path, run_id, batch)
-            return outcome
-        except ExtractionFailed as exc:
-            why = ("took longer than " + f"{self._timeout:g}s" if exc.reason == "extract_timeout"
-                   else "died" if exc.reason == "extract_memory" else f"failed ({exc})")
-            return [], ArchiveError(f"{self._path}: the archive writer process {why}"), 0
+            archive = Archive.open(self.path)
+        except ArchiveError as exc:
+            self._to_loop(_settle, opened, None, exc)
+            return
+        self._to_loop(_settle, opened, None, None)
+        with archive:
+            item = self._queue.get()
+            while item is not None:
+                if isinstance(item, _Control):
+                    self._control(archive, item)
+                    item = self._queue.get()
+                    continue
+                batch, held = self._collect(item)
+                self._commit(archive, batch)
+                item = held[0] if held else self._queue.get()
 
-    def close(self) -> None:
-        """End the writer process (after :meth:`GroupCommit.drain`)."""
-        self._pool.close()
+    def _collect(self, first: Write) -> tuple[list[Write], list[_Item]]:
+        """``first`` and the writes following within the interval; the item that ended it.
+
+        A control item or the close ends a batch early: it must see every write before it.
+        """
+        batch: list[Write] = [first]
+        articles = int(isinstance(first, StoreArticle))
+        deadline = time.monotonic() + self.interval
+        while articles < self.size and len(batch) < self.size * OPS_PER_ARTICLE:
+            wait = deadline - time.monotonic()
+            try:
+                item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is None or isinstance(item, _Control):
+                return batch, [item]
+            batch.append(item)
+            articles += isinstance(item, StoreArticle)
+        return batch, []
+
+    def _commit(self, archive: Archive, batch: list[Write]) -> None:
+        if self.failed is not None:  # the run is ending: nothing more is written
+            lost = tuple(w for w in batch if isinstance(w, StoreArticle))
+            self._to_loop(self._landed, Landed(tuple(batch), (), lost))
+            return
+        self._busy_since = time.monotonic()
+        results: list[StoreResult] = []
+        error: BaseException | None = None
+        done = 0
+        try:
+            with archive.transaction():
+                done, error = _apply(archive, batch, self.run_id, results)
+        except (sqlite3.Error, ArchiveError) as exc:  # the commit itself: nothing landed
+            error = exc if isinstance(exc, ArchiveError) else ArchiveError(
+                describe(exc, self.path))
+            results, done = [], 0
+        finally:
+            self._busy_since = None
+        lost = tuple(w for w in batch[done:] if isinstance(w, StoreArticle))
+        self._to_loop(self._landed, Landed(tuple(batch), tuple(results), lost, error))
+
+    def _control(self, archive: Archive, item: _Control) -> None:
+        self._busy_since = time.monotonic()
+        try:
+            value, error = item.action(archive), None
+        except Exception as exc:  # noqa: BLE001 - handed to the caller on the loop
+            value, error = None, exc
+        finally:
+            self._busy_since = None
+        self._to_loop(_settle, item.future, value, error)
 
 
-_WRITER_TARGET = "scraper.crawl.writer:write_in_process"
-_OPEN: dict[str, Archive] = {}  # in the writer process: its connection, per archive path
+def _apply(archive: Archive, batch: list[Write], run_id: int | None,
+           results: list[StoreResult]) -> tuple[int, BaseException | None]:
+    """Apply ``batch`` in order; how many writes were applied and the error that stopped it.
+
+    An error that rolled the whole transaction back (a full disk) is raised instead.
+    """
+    for done, write in enumerate(batch):
+        try:
+            result = _apply_one(archive, write, run_id)
+        except ArchiveError as exc:
+            if not archive.conn.in_transaction:
+                raise
+            return done, exc
+        if result is not None:
+            results.append(result)
+    return len(batch), None
 
 
-def write_in_process(path: str, run_id: int | None, batch: Batch) -> Outcome:
-    """The writer process's side of :meth:`WriterProcess.store`."""
-    archive = _OPEN.get(path)
-    if archive is None:
-        archive = _OPEN[path] = Archive.open(path)
-    results, error, transactions = store_batch(archive, run_id, batch)
+def _apply_one(archive: Archive, write: Write, run_id: int | None) -> StoreResult | None:
+    if isinstance(write, StoreArticle):
+        return archive.articles.store(write.record, run_id=run_id,
+                                     fingerprint=write.fingerprint)
+    if isinstance(write, UrlOutcome):
+        archive.urls.record(write.urls, fetched_at=write.fetched_at,
+                            outcome=write.outcome.value, status=write.status,
+                            etag=write.etag, last_modified=write.last_modified,
+                            reason=write.reason, run_id=run_id)
+    elif isinstance(write, QueuedUrls):
+        archive.urls.queue(list(write.urls), queued_at=write.queued_at, run_id=run_id)
+    else:
+        archive.frontier.park(write.parked)
+    return None
+
+
+def _settle(future: asyncio.Future[Any], value: object, error: BaseException | None) -> None:
+    if future.done():  # its caller gave up waiting (a timeout)
+        return
     if error is not None:
-        try:
-            pickle.loads(pickle.dumps(error))
-        except Exception:  # noqa: BLE001 - any exception must reach the crawl, as one line
-            error = ArchiveError(f"{type(error).__name__}: {error}")
-    return results, error, transactions
+        future.set_exception(error)
+    else:
+        future.set_result(value)

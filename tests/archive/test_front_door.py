@@ -12,10 +12,6 @@ from tests import paths
 
 _ARCHIVE = paths.ROOT / "archive"
 
-# Rewritten on another branch at the same time (the crawl's pipeline, writer and run); the
-# integrator moves their imports to ``archive`` and empties this set after the merge.
-_MOVING = frozenset({"scraper/crawl/pipeline.py", "scraper/crawl/writer.py",
-                     "scraper/crawl/run.py"})  # fmt: skip
 
 
 def _archive_submodule_imports(source: Path) -> list[str]:
@@ -38,9 +34,7 @@ def _archive_submodule_imports(source: Path) -> list[str]:
 
 def _sources(package: str) -> list[Path]:
     root = paths.ROOT / package
-    return sorted(
-        p for p in root.rglob("*.py") if p.relative_to(paths.ROOT).as_posix() not in _MOVING
-    )
+    return sorted(root.rglob("*.py"))
 
 
 @pytest.mark.parametrize("package", ["scraper", "bench"])

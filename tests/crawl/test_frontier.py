@@ -19,7 +19,7 @@ T0 = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
 def test_jobs_beyond_the_window_are_parked_and_come_back_in_order() -> None:
     parked: list[str] = []
 
-    def take(limit: int) -> list[str]:
+    async def take(limit: int) -> list[str]:  # the crawl's runs on the archive writer
         out = parked[:limit]
         del parked[:limit]
         return out
@@ -42,7 +42,10 @@ def test_jobs_beyond_the_window_are_parked_and_come_back_in_order() -> None:
 
 def test_a_waiting_worker_wakes_for_a_new_job_and_ends_on_close() -> None:
     async def main() -> list[str | None]:
-        queue: HostFrontier[str] = HostFrontier(2, lambda n: [])
+        async def nothing(limit: int) -> list[str]:
+            return []
+
+        queue: HostFrontier[str] = HostFrontier(2, nothing)
         waiter = asyncio.ensure_future(queue.get())
         await asyncio.sleep(0.01)
         assert not waiter.done()

@@ -1,10 +1,9 @@
-"""Group commit: the crawl's archive writes, several articles to a transaction."""
+"""The archive writer: every write of a crawl on one thread, several to a transaction."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,11 +14,21 @@ from archive import (
     Archive,
     ArchiveError,
     ArticleRecord,
+    Outcome,
+    ParkedUrl,
     StoreOutcome,
-    StoreResult,
     fingerprint,
 )
-from scraper.crawl.writer import GroupCommit, WriterProcess
+from archive.articles import Articles  # patched: the writer's view of a stuck disk
+from scraper.crawl.writer import (
+    ArchiveWriter,
+    Landed,
+    ParkedUrls,
+    QueuedUrls,
+    StoreArticle,
+    StoreFailed,
+    UrlOutcome,
+)
 from tests import paths
 
 FIXTURES = paths.FIXTURES / "archive" / "articles"
@@ -48,184 +57,171 @@ def archive(tmp_path: Path) -> Iterator[Archive]:
 
 class Sink:
     def __init__(self) -> None:
-        self.results: list[StoreResult] = []
-        self.errors: list[BaseException] = []
+        self.landed: list[Landed] = []
+        self.errors: list[StoreFailed] = []
+
+    @property
+    def outcomes(self) -> list[StoreOutcome]:
+        return [r.outcome for landed in self.landed for r in landed.results]
 
 
-def writer(archive: Archive, sink: Sink, **kw: float) -> GroupCommit:
-    options = {"size": 4, "interval": 30.0, **kw}
-    return GroupCommit(archive, run_id=None, size=int(options["size"]),
-                       interval=options["interval"], on_stored=sink.results.append,
-                       on_error=sink.errors.append)
+def writer(archive: Archive, sink: Sink, **kw: float) -> ArchiveWriter:
+    options = {"size": 4, "interval": 30.0, "timeout": 30.0, **kw}
+    return ArchiveWriter(archive.path, size=int(options["size"]), interval=options["interval"],
+                         timeout=options["timeout"], on_landed=sink.landed.append,
+                         on_failed=sink.errors.append)
+
+
+def article(i: int) -> StoreArticle:
+    return StoreArticle(rec(i), fingerprint(body(i)), "paper.example")
 
 
 def stored_urls(archive: Archive) -> list[str]:
     return [r["url"] for r in archive.db.table("articles").rows_where(order_by="id")]
 
 
-def test_full_batches_are_stored_at_once_and_the_rest_on_flush(archive: Archive) -> None:
-    async def main() -> GroupCommit:
+async def wait_for(condition: object, seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.01)):
+        if callable(condition) and condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met in time")
+
+
+def test_full_batches_are_stored_at_once_and_the_rest_on_drain(archive: Archive) -> None:
+    async def main() -> ArchiveWriter:
         group = writer(archive, sink, size=3)
+        await group.start()
         for i in range(8):
-            group.add(rec(i), fingerprint(body(i)))
-        assert len(stored_urls(archive)) == 6 and len(group) == 2  # two full batches of 3
-        group.flush()
+            group.submit(article(i))
+        await wait_for(lambda: len(stored_urls(archive)) == 6)  # two full batches of 3
+        await asyncio.sleep(0.1)
+        assert len(stored_urls(archive)) == 6  # the third waits for company (or a drain)
+        await group.drain()
+        await group.close()
         return group
 
     sink = Sink()
     group = asyncio.run(main())
     assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in range(8)]
     assert group.batches == 3
-    assert [r.outcome for r in sink.results] == [StoreOutcome.NEW] * 8 and not sink.errors
+    assert sink.outcomes == [StoreOutcome.NEW] * 8 and not sink.errors
 
 
-def test_a_part_batch_is_stored_within_the_interval_without_a_flush(archive: Archive) -> None:
+def test_a_part_batch_is_stored_within_the_interval_without_a_drain(archive: Archive) -> None:
     async def main() -> None:
         group = writer(archive, sink, interval=0.05)
-        group.add(rec(1), fingerprint(body(1)))
-        assert stored_urls(archive) == []  # waiting for company
-        await asyncio.sleep(0.3)
-        assert len(group) == 0
+        await group.start()
+        group.submit(article(1))
+        await asyncio.sleep(0.5)
+        assert stored_urls(archive) == ["https://paper.example/news/1"]
+        await group.close()
 
     sink = Sink()
     asyncio.run(main())
-    assert stored_urls(archive) == ["https://paper.example/news/1"]
 
 
 def test_dedup_sees_the_earlier_articles_of_its_own_batch(archive: Archive) -> None:
     async def main() -> None:
         group = writer(archive, sink)
-        group.add(rec(1), fingerprint(body(1)))
+        await group.start()
+        group.submit(article(1))
         copy = ArticleRecord(url="https://mirror.example/a", urls=("https://mirror.example/a",),
                              text=body(1), fetched_at=T0, title="Story", site="mirror")
-        group.add(copy, fingerprint(body(1)))
-        group.flush()
+        group.submit(StoreArticle(copy, fingerprint(body(1)), "mirror.example"))
+        await group.close()
 
     sink = Sink()
     asyncio.run(main())
-    assert [r.outcome for r in sink.results] == [StoreOutcome.NEW, StoreOutcome.DUPLICATE]
-    assert sink.results[1].duplicate_of == sink.results[0].article_id
+    results = [r for landed in sink.landed for r in landed.results]
+    assert [r.outcome for r in results] == [StoreOutcome.NEW, StoreOutcome.DUPLICATE]
+    assert results[1].duplicate_of == results[0].article_id
 
 
-def test_one_refused_article_does_not_take_its_batch_down(archive: Archive) -> None:
-    # A real refusal by SQLite for one row; the others of its batch must still land.
+def test_a_refused_article_ends_the_run_once_and_keeps_what_came_before(
+        archive: Archive) -> None:
+    # A real refusal by SQLite for one row: the writes before it in its batch still land.
     archive.conn.execute(
         "CREATE TRIGGER refuse BEFORE INSERT ON articles WHEN new.url LIKE '%/news/2' "
         "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
     )
 
-    async def main() -> GroupCommit:
-        group = writer(archive, sink)
-        for i in (0, 1, 3, 2):  # the refused one last: everything before it is stored alone
-            group.add(rec(i), fingerprint(body(i)))
-        group.add(rec(5), fingerprint(body(5)))  # the run is ending: nothing more is written
-        group.flush()
-        return group
+    async def main() -> None:
+        group = writer(archive, sink, size=8)
+        await group.start()
+        for i in (0, 1, 3, 2, 4):  # 4 comes after the refused one, in the same batch
+            group.submit(article(i))
+        await group.drain()
+        group.submit(article(5))  # the run is ending: nothing more is written
+        await group.close()
 
     sink = Sink()
-    group = asyncio.run(main())
+    asyncio.run(main())
     assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in (0, 1, 3)]
-    assert len(sink.errors) == 1 and isinstance(sink.errors[0], ArchiveError)
-    assert "refused for the test" in str(sink.errors[0])
-    assert group.batches == 3  # the failed batch was retried one article per transaction
-
-
-def in_process(archive: Archive, sink: Sink, **kw: float) -> GroupCommit:
-    """A group commit as the crawl builds it: the writer is a process of its own."""
-    options = {"size": 3, "interval": 30.0, **kw}
-    return GroupCommit(archive, run_id=None, size=int(options["size"]),
-                       interval=options["interval"], on_stored=sink.results.append,
-                       on_error=sink.errors.append, writer=WriterProcess(archive.path))
-
-
-def test_writer_process_stores_every_batch_in_order_and_reports_on_the_loop(
-        archive: Archive) -> None:
-    async def main() -> None:
-        group = in_process(archive, sink)
-        for i in range(8):
-            group.add(rec(i), fingerprint(body(i)))
-        assert stored_urls(archive) == []  # nothing is written by the loop's own process
-        await group.drain()
-        group.close()
-
-    sink = Sink()
-    asyncio.run(main())
-    assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in range(8)]
-    assert [r.outcome for r in sink.results] == [StoreOutcome.NEW] * 8 and not sink.errors
-    ids = [r.article_id for r in sink.results]
-    assert ids == sorted(ids)  # the batches landed in the order they were added
-
-
-def test_writer_process_refusal_is_reported_once_and_spares_the_others(
-        archive: Archive) -> None:
-    archive.conn.execute(
-        "CREATE TRIGGER refuse BEFORE INSERT ON articles WHEN new.url LIKE '%/news/2' "
-        "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
-    )
-
-    async def main() -> None:
-        group = in_process(archive, sink)
-        for i in (0, 1, 2):
-            group.add(rec(i), fingerprint(body(i)))
-        await group.drain()
-        group.add(rec(5), fingerprint(body(5)))  # after the failure: not written
-        await group.drain()
-        group.close()
-
-    sink = Sink()
-    asyncio.run(main())
-    assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in (0, 1)]
     assert len(sink.errors) == 1 and "refused for the test" in str(sink.errors[0])
+    assert sink.errors[0].reason == "store_failed"  # not an extraction worker's reason
+    lost = [w.record.url for landed in sink.landed for w in landed.lost]
+    assert lost == ["https://paper.example/news/2", "https://paper.example/news/4"]
 
 
-def test_writer_process_that_dies_fails_its_batch_with_one_clear_error(
-        archive: Archive) -> None:
+def test_every_kind_of_write_lands_in_order_off_the_event_loop(archive: Archive) -> None:
+    url = "https://paper.example/news/0"
+
     async def main() -> None:
-        group, pid = await two_stored(archive, sink)
-        os.kill(pid, signal.SIGKILL)
-        group.add(rec(2), fingerprint(body(2)))
-        group.add(rec(3), fingerprint(body(3)))
-        await group.drain()
-        group.close()
+        group = writer(archive, sink)
+        await group.start()
+        run_id = await group.begin_run(T0)
+        group.submit(QueuedUrls((url,), T0))
+        group.submit(ParkedUrls((ParkedUrl("paper.example", url, "paper", "feed"),)))
+        assert group.in_flight(url) and archive.urls.state(url) is None  # read-your-writes
+        group.submit(UrlOutcome((url,), Outcome.FAILED, T0, status=503, reason="http_503"))
+        taken = await group.call(lambda a: a.frontier.take("paper.example", 5))
+        assert [p.url for p in taken] == [url]  # the parking landed before the take
+        assert not group.in_flight(url)
+        state = archive.urls.state(url)
+        assert state is not None and state.outcome == "failed" and state.run_id == run_id
+        threads.append(await group.call(lambda a: threading.get_ident()))
+        await group.close()
+
+    sink = Sink()
+    threads: list[int] = []
+    asyncio.run(main())
+    assert threads and threads[0] != threading.get_ident()  # the loop wrote nothing itself
+
+
+def test_a_writer_that_hangs_past_its_timeout_fails_the_run_with_one_error(
+        archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+    real = Articles.store
+
+    def stuck(self: Articles, *args: object, **kwargs: object) -> object:
+        release.wait(10)  # a disk that stopped answering
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Articles, "store", stuck)
+
+    async def main() -> None:
+        group = writer(archive, sink, size=1, timeout=0.3)
+        await group.start()
+        group.submit(article(0))
+        with pytest.raises(ArchiveError, match="took longer than 0.3s"):
+            await group.drain()
+        group.submit(article(1))  # dropped: the run is ending
+        await group.close()  # does not wait for the stuck thread
 
     sink = Sink()
     asyncio.run(main())
-    assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in (0, 1)]
-    assert [r.outcome for r in sink.results] == [StoreOutcome.NEW] * 2
-    assert len(sink.errors) == 1 and isinstance(sink.errors[0], ArchiveError)
-    assert "archive writer process died" in str(sink.errors[0])
+    release.set()
+    assert len(sink.errors) == 1 and "archive writer" in str(sink.errors[0])
 
 
-def test_writer_process_outlives_a_signal_to_the_process_group(archive: Archive) -> None:
+def test_an_archive_the_writer_cannot_open_is_one_clear_error(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(b"this is not a database" * 100)
+
     async def main() -> None:
-        group, pid = await two_stored(archive, sink)
-        for sig in (signal.SIGINT, signal.SIGTERM):  # what Ctrl-C or `kill -- -PGID` sends
-            os.kill(pid, sig)
-        await asyncio.sleep(0.2)
-        group.add(rec(2), fingerprint(body(2)))  # drained after the signal, as the crawl does
-        await group.drain()
-        group.close()
+        group = ArchiveWriter(damaged, size=4, interval=0.1, timeout=5)
+        with pytest.raises(ArchiveError, match="damaged"):
+            await group.start()
 
-    sink = Sink()
     asyncio.run(main())
-    assert stored_urls(archive) == [f"https://paper.example/news/{i}" for i in range(3)]
-    assert not sink.errors
-
-
-async def two_stored(archive: Archive, sink: Sink) -> tuple[GroupCommit, int]:
-    """A group commit with a writer process, batches of 2, after one batch; the writer's pid."""
-    writer = WriterProcess(archive.path)
-    group = GroupCommit(archive, run_id=None, size=2, interval=30.0,
-                        on_stored=sink.results.append, on_error=sink.errors.append,
-                        writer=writer)
-    group.add(rec(0), fingerprint(body(0)))
-    group.add(rec(1), fingerprint(body(1)))
-    await group.drain()
-    return group, writer_pid(writer)
-
-
-def writer_pid(writer: WriterProcess) -> int:
-    (worker,) = writer._pool._all  # one process
-    pid = worker.process.pid
-    assert pid is not None and pid != os.getpid()
-    return int(pid)

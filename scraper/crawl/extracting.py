@@ -1,0 +1,86 @@
+"""Extraction and storage: fetched pages to the extraction workers, articles to the writer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from archive import ArticleRecord, Outcome
+from scraper.crawl.jobs import FetchedPage, netloc
+from scraper.crawl.ledger import Ledger
+from scraper.crawl.progress import RunStats
+from scraper.crawl.workers import ExtractionFailed, WorkerPool
+from scraper.extract.extractor import EXTRACTOR_VERSION
+from scraper.models import Extraction
+from scraper.settings import Settings
+from scraper.urls import canonicalize, pick_canonical
+
+
+class ExtractStage:
+    """Extracts pages in the worker processes, a bounded backlog of them at a time.
+
+    :meth:`submit` waits only for a backlog slot, so a host worker moves on to its next
+    URL while the page is parsed. An unexpected error in a task goes to ``on_error``.
+    """
+
+    def __init__(self, settings: Settings, *, pool: WorkerPool, ledger: Ledger,
+                 stats: RunStats, on_error: Callable[[BaseException], None]) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.ledger = ledger
+        self.stats = stats
+        self.on_error = on_error
+        self._backlog = asyncio.Semaphore(max(8, settings.extract_workers * 4))
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def submit(self, fetched: FetchedPage) -> None:
+        """Start extracting ``fetched`` once the backlog has room."""
+        await self._backlog.acquire()
+        task = asyncio.ensure_future(self._extract(fetched))
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+
+    async def join(self) -> None:
+        """Wait for every extraction under way (and those they lead to)."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks))
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        self._backlog.release()
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            self.on_error(exc)
+
+    async def _extract(self, fetched: FetchedPage) -> None:
+        job, page = fetched.job, fetched.page
+        try:
+            extraction, fp = await self.pool.run(
+                page.body, page.final_url, page.content_type,
+                drop_selectors=job.seed.drop_selectors, body_selectors=job.seed.body_selectors)
+        except ExtractionFailed as exc:
+            self.stats.fail(netloc(page.final_url), exc.reason)
+            self.ledger.record(job.url, Outcome.FAILED, reason=exc.reason, status=page.status)
+            return
+        if len(extraction.text.strip()) < self.settings.min_article_chars:
+            self.stats.no_article += 1
+            self.ledger.record(job.url, Outcome.NO_ARTICLE, status=page.status)
+            return
+        self.ledger.store(article_record(fetched, extraction), fp, netloc(page.final_url))
+
+
+def article_record(fetched: FetchedPage, ext: Extraction) -> ArticleRecord:
+    """The archive's record of an extracted page, with every URL that led to it."""
+    job, page = fetched.job, fetched.page
+    final = canonicalize(page.final_url) or page.final_url
+    url = pick_canonical(final, ext.canonical_url, job.seed.domain)
+    aliases = dict.fromkeys((job.url, page.requested_url, *page.redirects,
+                             final, url))  # mostly one URL several times
+    urls = tuple(dict.fromkeys(c for a in aliases if (c := canonicalize(a))))
+    return ArticleRecord(
+        url=url, urls=urls, text=ext.text, fetched_at=page.fetched_at, title=ext.title,
+        authors=ext.authors, published=ext.published or job.candidate.published,
+        language=ext.language, site=job.seed.name, description=ext.description,
+        raw_html=page.body, http_status=page.status, content_type=page.content_type,
+        etag=page.headers.get("etag"), last_modified=page.headers.get("last-modified"),
+        extractor_version=EXTRACTOR_VERSION,
+    )

@@ -1,0 +1,78 @@
+"""Fetching for the crawl: robots.txt first, and every failure an outcome, never an error."""
+
+from __future__ import annotations
+
+from archive import Outcome
+from scraper.crawl.jobs import Job, netloc
+from scraper.crawl.ledger import Ledger
+from scraper.crawl.progress import Reporter
+from scraper.errors import DeferredError, FetchError, RefusedError
+from scraper.fetch.fetcher import HTML_TYPES, Fetcher
+from scraper.fetch.robots import RobotsCache
+from scraper.models import Page
+
+
+class FetchStage:
+    """Fetches documents and articles through the shared :class:`Fetcher`.
+
+    A fetch that fails or is deferred (budget, rate limit) is counted and recorded with
+    its reason and the caller gets None: one bad URL never stops a run.
+    """
+
+    def __init__(self, fetcher: Fetcher, robots: RobotsCache, ledger: Ledger,
+                 reporter: Reporter) -> None:
+        self.fetcher = fetcher
+        self.robots = robots
+        self.ledger = ledger
+        self.reporter = reporter
+        self.stats = reporter.stats
+        self.budget_hit = False  # the run budget deferred a fetch
+
+    async def article(self, job: Job) -> Page | None:
+        """The article page of ``job``, unless robots.txt or the fetch says otherwise."""
+        url = job.url
+        if not await self.robots.allowed(url):
+            policy = await self.robots.policy(url)
+            if policy.state == "unreachable":  # RFC 9309: off for this run only, so the
+                self.stats.deferred += 1  # URL stays pending (a "robots" outcome is final)
+                self.ledger.record(url, Outcome.DEFERRED, reason=f"robots_{policy.reason}")
+                return None
+            self.stats.robots += 1
+            self.ledger.record(url, Outcome.ROBOTS)
+            return None
+        return await self.fetch(url, kind="article", accept_types=HTML_TYPES)
+
+    async def fetch(self, url: str, *, kind: str, etag: str | None = None,
+                    last_modified: str | None = None, max_bytes: int | None = None,
+                    accept_types: tuple[str, ...] | None = None) -> Page | None:
+        """Fetch ``url`` (``kind``: article, feed, sitemap or listing); None if it failed."""
+        host = netloc(url)
+        try:
+            page = await self.fetcher.fetch(url, etag=etag, last_modified=last_modified,
+                                            max_bytes=max_bytes, accept_types=accept_types,
+                                            hop_check=self._robots_hop,
+                                            urgent=kind != "article")
+        except DeferredError as exc:
+            self.stats.deferred += 1
+            self.budget_hit |= exc.reason == "budget"
+            # Documents that fail are "feed_deferred" etc.: plain "failed" and "deferred"
+            # mark article URLs, which the next run fetches again (Archive.pending).
+            self.ledger.record(url, Outcome.of_document(kind, "deferred"), reason=exc.reason)
+            return None
+        except FetchError as exc:
+            self.stats.fail(host, exc.reason)
+            self.ledger.record(url, Outcome.of_document(kind, "failed"), reason=exc.reason,
+                               status=getattr(exc, "status", None))
+            self.reporter.log(f"failed ({exc.reason}) {kind}: {exc}")
+            return None
+        finally:
+            self.reporter.tick()
+        if not page.not_modified:
+            self.stats.fetched += 1
+            self.stats.host_fetched[host] += 1
+        return page
+
+    async def _robots_hop(self, url: str) -> None:
+        if not await self.robots.allowed(url):
+            raise RefusedError(f"redirect target disallowed by robots.txt: {url[:200]}",
+                               reason="robots")
