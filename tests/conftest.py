@@ -7,7 +7,9 @@ No deadline: a parse's CPU time varies with the machine's load, not with the cod
 """
 
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["tests.simulator.fixtures"]
@@ -21,12 +23,25 @@ settings.register_profile("long", settings.get_profile("default"), max_examples=
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_loggers() -> Iterator[None]:
+    """A test that runs ``scraper.cli.main`` in-process leaves no handler on a closed stream."""
+    yield
+    import logging
+
+    from scraper import logs
+
+    for name in (logs.LOGGER, logs.SUMMARY):
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            handler.close()
+
+
 def pytest_collection_modifyitems(items: list) -> None:
     """Under the ``long`` profile a property may run for many minutes: lift its timeout."""
     if settings.get_current_profile_name() != "long":
         return
-    import pytest
-
     for item in items:
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             item.add_marker(pytest.mark.timeout(1800))

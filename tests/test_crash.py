@@ -34,6 +34,7 @@ from tests.faultkit import (
     runs,
     start_crawl,
 )
+from tests.logtext import messages
 from tests.simulator import HostConfig, Simulator, SiteConfig
 
 KILL_POINTS = 5
@@ -244,7 +245,7 @@ def test_s28_second_run_exits_75_and_writes_nothing(slow_sim: Simulator, tmp_pat
     finally:
         kill_group(first)
     assert second.returncode == 75, second.output
-    assert took < 5 and len(second.stderr.strip().splitlines()) == 1
+    assert took < 5 and len(messages(second.stderr)) == 1
     assert "lock" in second.stderr and "Traceback" not in second.stderr
     assert first.returncode in (0, 3)
     assert len(runs(db)) == 1  # only the first run was ever recorded
@@ -285,7 +286,7 @@ def test_s30_disk_full_at_start_is_a_clear_fatal_error(
     before = _snapshot(db)
     full = crawl(kill_site.full_seeds, db, env={**kill_env(), "FAULTKIT_FSIZE": "64"})
     assert full.returncode == 1, full.output
-    lines = full.stderr.strip().splitlines()
+    lines = messages(full.stderr)
     assert len(lines) == 1 and str(db) in lines[0] and "disk" in lines[0].lower(), lines
     assert _snapshot(db) == before  # nothing half-written, no run begun
     assert consistency_problems(db) == []
@@ -297,7 +298,7 @@ def test_s30_disk_full_mid_run_keeps_whole_articles(kill_site: KillSite, tmp_pat
     limit = db.stat().st_size + 48 * 1024  # the journal fills after a few articles
     full = crawl(kill_site.full_seeds, db, env={**kill_env(), "FAULTKIT_FSIZE": str(limit)})
     assert full.returncode == 1, full.output
-    errors = [line for line in full.stderr.splitlines() if line.startswith("scraper:")]
+    errors = messages(full.stderr, "ERROR")
     assert len(errors) == 1 and "disk" in errors[0].lower() and "Traceback" not in full.stderr
     assert consistency_problems(db) == []
     follow = crawl(kill_site.full_seeds, db, env=kill_env())  # space is back
@@ -313,7 +314,7 @@ def test_s30_damaged_archive_is_refused_untouched(kill_site: KillSite, tmp_path:
     before = db.read_bytes()
     result = crawl(kill_site.full_seeds, db, env=kill_env())
     assert result.returncode == 1, result.output
-    lines = result.stderr.strip().splitlines()
+    lines = messages(result.stderr)
     assert len(lines) == 1 and "damaged" in lines[0] and str(db) in lines[0], lines
     assert db.read_bytes() == before
     assert not [e for e in kill_site.sim.log if e.start > time.monotonic() - result.seconds]

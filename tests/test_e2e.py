@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from tests.logtext import messages
 from tests.simulator import HostConfig, Simulator, SiteConfig
 from tests.simulator.site import MISSING_PATH, PRIVATE_PATH
 
@@ -181,7 +182,7 @@ def test_bad_seeds_file_exits_2_with_one_line(tmp_path: Path):
     bad.write_text('name = "X"\ndomain = "x.example"\nfeeds = "not-a-list"\n')
     result = crawl(bad, tmp_path / "a.db")
     assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
+    lines = messages(result.stderr)
     assert len(lines) == 1 and "bad.toml" in lines[0] and "feeds" in lines[0]
     assert not (tmp_path / "a.db").exists()
 
@@ -234,7 +235,7 @@ def test_export_csv_and_since(crawled: Crawled, tmp_path: Path):
     future = run_cli("export", "--db", str(crawled.db), "--since", "2999-01-01")
     assert future.returncode == 0 and future.stdout.strip() == ""
     bad = run_cli("export", "--db", str(crawled.db), "--since", "yesterday-ish")
-    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert bad.returncode == 2 and len(messages(bad.stderr)) == 1
 
 
 def test_search_finds_one_hit_per_article(crawled: Crawled):
@@ -261,7 +262,7 @@ def test_reextract_reads_the_crawls_environment(crawled: Crawled):
     count = len(crawled.sim.site.articles)
     assert result.returncode == 3 and f"0 changed, 0 unchanged, {count} failed" in result.stdout
     bad = run_cli("reextract", "--db", str(crawled.db), env={"SCRAPER_EXTRACT_WORKERS": "0"})
-    assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
+    assert bad.returncode == 2 and messages(bad.stderr) == [
         "scraper: configuration error: SCRAPER_EXTRACT_WORKERS: must be at least 1, got 0"]
 
 

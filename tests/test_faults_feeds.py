@@ -36,6 +36,7 @@ from tests.faultkit import (
     target,
     url_rows_by_url,
 )
+from tests.logtext import messages
 from tests.simulator import HostConfig, Simulator, SiteConfig, bombs, feeds
 
 FEED_MODES = ("xxe", "billion-laughs", "quadratic", "truncated", "garbage")
@@ -130,10 +131,10 @@ def test_s20_hostile_feeds_recorded_malformed(feed_run: FeedRun) -> None:
     # xxe, billion-laughs, quadratic, garbage and the gzip-bomb sitemap: five refused
     assert runs(feed_run.db)[-1][1]["malformed"] == 5
     # ... and the run's summary names each of them, so the operator knows which to look at
-    out = feed_run.result.stdout
-    assert "discovery documents that did not parse: 5" in out
+    summary = messages(feed_run.result.stdout)
+    assert "discovery documents that did not parse: 5" in summary
     for mode in ("xxe", "billion-laughs", "quadratic", "garbage"):
-        assert f"  {feed_run.sim.url('/feed.rss', feed_run.host[mode])}" in out.splitlines()
+        assert f"  {feed_run.sim.url('/feed.rss', feed_run.host[mode])}" in summary
 
 
 # -- 21 -----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from scraper.cli.main import main
 from scraper.errors import ConfigError
 from scraper.settings import Settings
+from tests.logtext import messages
 from tests.paths import ROOT
 
 
@@ -34,7 +35,7 @@ def test_bad_value_is_one_line_and_exit_2(args: list[str], env: dict[str, str], 
     result = scraper("crawl", "--seeds", str(tmp_path / "none"), "--db",
                      str(tmp_path / "a.db"), *args, env=env)
     assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
+    lines = messages(result.stderr)
     assert len(lines) == 1 and lines[0].startswith(f"scraper: configuration error: {says}")
     assert not (tmp_path / "a.db").exists()
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import sys
 import tempfile
 from pathlib import Path
 
 from archive import Archive, ArchiveError, ArticleRecord, export, parse_since, plain_query
+from scraper import logs
 from scraper.errors import ConfigError
 from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
+
+LOG = logging.getLogger("scraper.cli")
 
 
 def _open_existing(db: Path) -> Archive:
@@ -36,7 +40,7 @@ def export_cmd(db: Path, fmt: str, since: str | None, include_duplicates: bool,
                            include_duplicates=include_duplicates)
         else:
             count = _export_atomically(archive, output, fmt, since_time, include_duplicates)
-    print(f"exported {count} article(s)", file=sys.stderr)
+    LOG.info(f"exported {count} article(s)")
     return 0
 
 
@@ -74,7 +78,7 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
         else:
             print(f"{hit.title or '(no title)'}\n  {hit.url}\n  {hit.snippet}\n")
     if not as_json:
-        print(f"{len(hits)} hit(s)", file=sys.stderr)
+        LOG.info(f"{len(hits)} hit(s)")
     return 0
 
 
@@ -87,8 +91,9 @@ def reextract_cmd(settings: Settings) -> int:
     seeds = _seeds_by_name(settings.seeds_path)
     with _open_existing(settings.db_path) as archive:
         changed, total, failed = asyncio.run(_reextract(archive, seeds, settings))
-    print(f"reextracted {total} page(s): {changed} changed, {total - changed - failed} "
-          f"unchanged, {failed} failed")
+    logging.getLogger(logs.SUMMARY).info(
+        f"reextracted {total} page(s): {changed} changed, {total - changed - failed} "
+        f"unchanged, {failed} failed")
     return 3 if failed else 0
 
 

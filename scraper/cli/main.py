@@ -2,18 +2,20 @@
 
 Exit codes (stable): 0 all done; 1 fatal error; 2 usage or configuration error;
 3 finished with some failures (or interrupted, or deferred work); 75 another run holds
-the lock. Errors are one line on stderr, never a traceback (set SCRAPER_DEBUG=1 for one).
+the lock. Errors are one log line on stderr, never a traceback (set SCRAPER_DEBUG=1 for
+one). Every subcommand takes the logging options (:mod:`scraper.logs`).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from scraper import __version__
+from scraper import __version__, logs
 from scraper.errors import ConfigError, LockHeld
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -28,8 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = _logging_options()
 
-    crawl = sub.add_parser("crawl", help="discover, fetch, clean and archive new articles")
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[common])
+
+    crawl = add("crawl", "discover, fetch, clean and archive new articles")
     crawl.add_argument("--seeds", type=Path, default=Path("seeds"),
                        help="a seed TOML file or a folder of them (default: seeds)")
     _db_arg(crawl)
@@ -42,19 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--delay", type=float, default=None, metavar="SECONDS",
                        help="minimum delay between requests to one host (default 1.0)")
     crawl.add_argument("--user-agent", default=None, help="User-Agent header to send")
-    crawl.add_argument("--quiet", action="store_true", help="no progress display")
 
-    extract = sub.add_parser("extract", help="extract one saved HTML page and print JSON")
+    extract = add("extract", "extract one saved HTML page and print JSON")
     extract.add_argument("file", type=Path, metavar="FILE")
     extract.add_argument("--url", default=None, help="the page's URL (helps links, metadata)")
 
-    ev = sub.add_parser("eval", help="measure extraction against a dataset with ground truth")
+    ev = add("eval", "measure extraction against a dataset with ground truth")
     ev.add_argument("dataset", type=Path, metavar="DATASET_DIR")
     ev.add_argument("--output", type=Path, default=None, metavar="FILE",
                     help="write {id: {articleBody: text}} JSON here")
     ev.add_argument("--json", action="store_true", help="print one JSON object of figures")
 
-    export = sub.add_parser("export", help="write archived articles as jsonl, csv or parquet")
+    export = add("export", "write archived articles as jsonl, csv or parquet")
     _db_arg(export)
     export.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl")
     export.add_argument("--since", default=None, metavar="TIME",
@@ -64,17 +69,36 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
                         help="output file (default: standard output)")
 
-    search = sub.add_parser("search", help="full-text search over title and text")
+    search = add("search", "full-text search over title and text")
     search.add_argument("query", metavar="QUERY")
     _db_arg(search)
     search.add_argument("--limit", type=int, default=20)
     search.add_argument("--json", action="store_true", help="one JSON object per hit")
 
-    re_ = sub.add_parser("reextract", help="re-run extraction over stored raw HTML (offline)")
+    re_ = add("reextract", "re-run extraction over stored raw HTML (offline)")
     _db_arg(re_)
     re_.add_argument("--seeds", type=Path, default=Path("seeds"),
                      help="seed files, for per-publisher extraction rules (default: seeds)")
     return parser
+
+
+def _logging_options() -> argparse.ArgumentParser:
+    """The options every subcommand takes: how much to log, where and in what form."""
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("logging")
+    level = group.add_mutually_exclusive_group()
+    level.add_argument("--log-level", choices=logs.LEVELS, default=None,
+                       help="least severe level logged (default: info)")
+    level.add_argument("-v", "--verbose", action="store_const", dest="log_level",
+                       const="debug", help="log debug lines too (--log-level debug)")
+    level.add_argument("-q", "--quiet", action="store_true",
+                       help="warnings and errors only, and no live table on a terminal")
+    group.add_argument("--log-file", type=Path, default=None, metavar="FILE",
+                       help="also append every log line, timestamped, to FILE")
+    group.add_argument("--log-format", choices=logs.FORMATS, default="text",
+                       help="text (timestamped when not on a terminal) or json, one object "
+                       "per line")
+    return common
 
 
 def _db_arg(parser: argparse.ArgumentParser) -> None:
@@ -84,7 +108,15 @@ def _db_arg(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
+    _utf8_stdout()
     args = build_parser().parse_args(argv)
+    try:
+        logs.configure(args.log_level or ("warning" if args.quiet else "info"),
+                       fmt=args.log_format, log_file=args.log_file)
+    except OSError as exc:
+        print(f"scraper: cannot open the log file {args.log_file}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return EXIT_USAGE
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "crawl": _crawl, "extract": _extract, "eval": _eval, "export": _export,
         "search": _search, "reextract": _reextract,
@@ -107,8 +139,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"scraper: {message}", file=sys.stderr)
+    logging.getLogger(logs.LOGGER).error(f"scraper: {message}")
     return code
+
+
+def _utf8_stdout() -> None:
+    """Standard output and error are UTF-8 whatever the locale (cron's is often C/POSIX)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
 
 
 def _one_line(exc: BaseException) -> str:

@@ -88,7 +88,7 @@ class DiscoveryDriver:
             extra.extend(u for u in policy.sitemaps if seed.owns(u))
             if policy.state == "unreachable":  # RFC 9309: the whole host is off this run
                 self.stats.fail(netloc(origin), f"robots_{policy.reason}")
-                self.reporter.log(f"robots.txt unreachable ({policy.reason}): {origin}; "
+                self.reporter.warn(f"robots.txt unreachable ({policy.reason}): {origin}; "
                                   "host skipped this run")
         return extra
 

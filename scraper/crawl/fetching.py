@@ -63,7 +63,7 @@ class FetchStage:
             self.stats.fail(host, exc.reason)
             self.ledger.record(url, Outcome.of_document(kind, "failed"), reason=exc.reason,
                                status=getattr(exc, "status", None))
-            self.reporter.log(f"failed ({exc.reason}) {kind}: {exc}")
+            self.reporter.warn(f"failed ({exc.reason}) {kind}: {exc}")
             return None
         finally:
             self.reporter.tick()

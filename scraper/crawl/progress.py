@@ -1,7 +1,8 @@
-"""Run statistics, the live display on a terminal, plain log lines under cron, the summary."""
+"""Run statistics, the live display on a terminal, log lines under cron, the summary."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections import Counter
@@ -12,7 +13,10 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from scraper import logs
+
 MALFORMED_LISTED = 10  # documents named in the summary; the count covers the rest
+LOG = logging.getLogger("scraper.crawl")
 
 
 def _printable(text: str, limit: int = 200) -> str:
@@ -92,7 +96,12 @@ class RunStats:
 
 
 class Reporter:
-    """Live table on a terminal; a plain line every ``interval`` seconds otherwise."""
+    """Live table on a terminal; a progress log line every ``interval`` seconds otherwise.
+
+    Its messages are ``logging`` records (logger ``scraper.crawl``): under cron they are
+    timestamped lines; on a terminal they print above the live table, through the console
+    :mod:`scraper.logs` set up for stderr.
+    """
 
     def __init__(self, stats: RunStats, stream: TextIO | None = None, *,
                  interval: float = 30.0, live: bool | None = None) -> None:
@@ -101,7 +110,8 @@ class Reporter:
         self._interval = interval
         self._last = time.monotonic()
         use_live = self._stream.isatty() if live is None else live
-        self._live = Live(self._table(), console=Console(file=self._stream),
+        console = logs.terminal_console(self._stream) or Console(file=self._stream)
+        self._live = Live(self._table(), console=console,
                           refresh_per_second=4, transient=True) if use_live else None
 
     def __enter__(self) -> Reporter:
@@ -125,11 +135,13 @@ class Reporter:
             self.log(f"progress: discovered {s.discovered} fetched {s.fetched} "
                      f"stored {sum(s.stored.values())} failed {s.failures}")
 
-    def log(self, message: str) -> None:
-        if self._live is not None:
-            self._live.console.print(message, markup=False, highlight=False)
-        else:
-            print(message, file=self._stream, flush=True)
+    def log(self, message: str, level: int = logging.INFO) -> None:
+        """One log line (``scraper.crawl``)."""
+        LOG.log(level, message)
+
+    def warn(self, message: str) -> None:
+        """One warning line: something failed, the run goes on."""
+        LOG.warning(message)
 
     def _table(self) -> Table:
         s = self.stats

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import logging
 import signal
 import time
 
 from archive import Archive
+from scraper import logs
 from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl
 from scraper.crawl.progress import Reporter, RunStats
 from scraper.crawl.workers import WorkerPool
@@ -82,9 +84,10 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
         counts = stats.counts()
         await writer.call(lambda a: a.runs.finish(run_id, ended_at=utc_now(),
                                                  status=status, counts=counts))
+    summary = logging.getLogger(logs.SUMMARY)
     for line in stats.summary_lines():
-        print(line, flush=True)
-    print(f"run {run_id}: {status}", flush=True)
+        summary.info(line)
+    summary.info(f"run {run_id}: {status}")
     return EXIT_OK if status == "ok" else EXIT_PARTIAL
 
 

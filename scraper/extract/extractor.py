@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -255,10 +254,11 @@ def extract_file_cli(path: Path, url: str | None) -> int:
     try:
         body = path.read_bytes()
     except OSError as exc:
-        print(f"scraper extract: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        logging.getLogger("scraper.cli").error(
+            f"scraper extract: cannot read {path}: {exc.strerror or exc}")
         return 2
     extraction = extract_page(body, url or "")
     print(json.dumps(extraction_json(extraction, url), ensure_ascii=False, indent=2))
     for warning in extraction.warnings:
-        print(f"scraper extract: warning: {warning}", file=sys.stderr)
+        logging.getLogger("scraper.cli").warning(f"scraper extract: {warning}")
     return 0

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive import fingerprint
+from scraper.cli import main
 from scraper.extract.extractor import (
     EXTRACTOR_VERSION,
     extract_file_cli,
@@ -90,7 +91,7 @@ def test_cli_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_cli_missing_file_is_one_line_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert extract_file_cli(tmp_path / "missing.html", None) == 2
+    assert main(["extract", str(tmp_path / "missing.html")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot read" in err
 
