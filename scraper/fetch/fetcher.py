@@ -78,7 +78,7 @@ def build_client(settings: Settings, guard: AddressGuard,
         timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
         transport=transport,
         mounts=mounts,
-        cookies=httpx.Cookies(cookie_jar(cookie_domains)),
+        cookies=cookie_jar(cookie_domains),  # the jar itself, so its policy applies
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
     )
 
