@@ -3,7 +3,7 @@
 ``extract_page`` gets arbitrary bytes, HTML-ish soup in several encodings and mutated real
 pages: it must return an Extraction and never raise, with aware dates, and no U+FFFD in its
 text unless the input forced one. ``RobotsCache`` gets arbitrary status codes and bodies
-over a mock transport: RFC 9309's states, a capped Crawl-delay, and only the first
+over respx (mocked HTTP): RFC 9309's states, a capped Crawl-delay, and only the first
 ``max_bytes`` of the file mattering. Each test prints how many examples it ran; the
 ``long`` variants run 2,000 per property.
 """
@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+import respx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,7 @@ from scraper.extract.extractor import extract_page
 from scraper.fetch.robots import RobotsCache, RobotsPolicy
 from scraper.models import Extraction
 from scraper.settings import Settings
-from tests.httpmock import make_fetcher, resp
+from tests.mockfetch import make_fetcher
 from tests.paths import FIXTURES
 
 EXAMPLES = 100
@@ -179,16 +180,18 @@ PROBES = ("https://news.example.com/", "https://news.example.com/news/a.html",
 
 def robots_policy(status: int, body: bytes) -> tuple[RobotsPolicy, list[bool], float]:
     def handler(request: httpx.Request) -> httpx.Response:
-        return resp(status, {"Content-Type": "text/plain"}, body)
+        return httpx.Response(status, headers={"Content-Type": "text/plain"}, content=body)
 
     async def load() -> tuple[RobotsPolicy, list[bool], float]:
-        fetcher = make_fetcher(handler, settings=Settings(max_tries=2, per_host_delay=0.0))
+        fetcher = make_fetcher(settings=Settings(max_tries=2, per_host_delay=0.0))
         cache = RobotsCache(fetcher, max_bytes=MAX_ROBOTS, max_crawl_delay=MAX_DELAY)
         policy = await cache.policy(PROBES[0])
         allowed = [await cache.allowed(u) for u in PROBES]
         return policy, allowed, fetcher.scheduler.delay_of("news.example.com")
 
-    return asyncio.run(load())
+    with respx.mock(assert_all_called=False) as router:
+        router.route().mock(side_effect=handler)
+        return asyncio.run(load())
 
 
 def check_robots(example: tuple[int, bytes, bytes]) -> None:
