@@ -340,7 +340,8 @@ def test_a_crawl_by_host_name_fetches_checked_addresses_and_refuses_private_ones
     with Simulator(fast_site()) as sim:
         host = sim.hosts[0]
         base = f"http://pub-a.test:{sim.port}"
-        links = quote(f"{base}/fault/article|http://intranet.pub-a.test:{sim.port}/fault/x", safe="")
+        private = f"http://intranet.pub-a.test:{sim.port}/fault/x"
+        links = quote(f"{base}/fault/article|{private}", safe="")
         raw_seed(tmp_path / "seeds", "named", "pub-a.test",
                  feeds=[f"{base}/fault/links?to={links}"], include=["^/fault/"])
         result = crawl(tmp_path / "seeds", tmp_path / "a.db",
