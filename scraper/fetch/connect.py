@@ -23,18 +23,19 @@ import httpcore
 
 from scraper.errors import RefusedError
 from scraper.fetch.guard import AddressGuard, IPAddress
+from scraper.fetch.streams import AsyncioBackend
 
 ATTEMPT_DELAY = 0.25  # RFC 8305's recommended "Connection Attempt Delay"
 Stream = httpcore.AsyncNetworkStream
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Connects to ``guard``-checked addresses of a host, through httpcore's anyio backend."""
+    """Connects to ``guard``-checked addresses of a host (by default on asyncio's streams)."""
 
     def __init__(self, guard: AddressGuard,
                  inner: httpcore.AsyncNetworkBackend | None = None) -> None:
         self._guard = guard
-        self._inner = inner or httpcore.AnyIOBackend()
+        self._inner = inner or AsyncioBackend()
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,

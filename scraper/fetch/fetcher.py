@@ -50,7 +50,7 @@ from scraper.settings import Settings
 HopCheck = Callable[[str], Awaitable[None]]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_CODES = (301, 302, 303, 307, 308)
-DISCARD_MAX = 16 * 1024  # a redirect body read (and dropped) to keep its connection
+DISCARD_MAX = 16 * 1024  # a 3xx/4xx/5xx body read (and dropped) to keep its connection
 
 
 def build_client(settings: Settings, guard: AddressGuard,
@@ -271,9 +271,10 @@ class Fetcher:
                 if status in REDIRECT_CODES and "location" in response.headers:
                     await _discard_small_body(response)
                     return response.headers["location"]
+                if not 200 <= status < 300:  # a 304, or an error page about to be raised
+                    await _discard_small_body(response)
                 self._check_status(url, response)
                 if status == 304:
-                    await _discard_small_body(response)
                     return _page(url, response, b"")
                 _check_type(url, response, accept_types)
                 _check_length(url, response, cap, truncate)
@@ -337,7 +338,7 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request, url: str) -> 
 
 
 async def _discard_small_body(response: httpx.Response) -> None:
-    """Read a 304's or a short 3xx body to its end, so its connection can be kept alive.
+    """Read a 304's, a short redirect's or error page's body to its end, keeping its connection.
 
     httpcore closes a connection whose response is closed unread. A body announced longer
     than DISCARD_MAX, or without a length, is not read at all: the connection goes instead.
