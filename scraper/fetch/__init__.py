@@ -2,7 +2,7 @@
 
 ``fetcher`` (size caps, own redirects, deadline, retries) over the run's one httpx client
 (``transport``: httpx's pools per origin; ``connect``: connections only to checked
-addresses; ``dns``: the run's resolved addresses), ``guard`` (addresses), ``politeness``
+addresses, on ``streams``; ``dns``: the run's resolved addresses), ``guard`` (addresses), ``politeness``
 (per-host delay and concurrency),
 ``robots`` (RFC 9309), ``retry`` (the policy as data) and ``decoding`` (capped
 Content-Encoding).
