@@ -30,7 +30,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from scraper.fetch.fetcher import Fetcher, build_client
+from scraper.fetch.client import build_client
+from scraper.fetch.fetcher import Fetcher
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
 from scraper.settings import Settings

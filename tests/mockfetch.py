@@ -10,7 +10,8 @@ from __future__ import annotations
 import random
 from collections.abc import Awaitable, Callable
 
-from scraper.fetch.fetcher import Fetcher, build_client
+from scraper.fetch.client import build_client
+from scraper.fetch.fetcher import Fetcher
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
 from scraper.settings import Settings

@@ -12,8 +12,9 @@ from archive.store import Archive
 from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl
 from scraper.crawl.progress import Reporter, RunStats
 from scraper.crawl.workers import WorkerPool
+from scraper.fetch.client import build_client
 from scraper.fetch.dns import DnsCache
-from scraper.fetch.fetcher import Fetcher, build_client
+from scraper.fetch.fetcher import Fetcher
 from scraper.fetch.guard import AddressGuard, parse_networks
 from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.robots import RobotsCache

@@ -15,8 +15,9 @@ from contextlib import asynccontextmanager
 import pytest
 
 from scraper.errors import RefusedError, TransportError
+from scraper.fetch.client import build_client
 from scraper.fetch.dns import DnsCache
-from scraper.fetch.fetcher import Fetcher, build_client
+from scraper.fetch.fetcher import Fetcher
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
 from scraper.settings import Settings
