@@ -9,6 +9,7 @@ guard's check of its answer and the connection to the checked address.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
@@ -16,9 +17,10 @@ import pytest
 
 from scraper.errors import RefusedError, TransportError
 from scraper.fetch.client import build_client
+from scraper.fetch.connect import _first_connected, _interleave
 from scraper.fetch.dns import DnsCache
 from scraper.fetch.fetcher import Fetcher
-from scraper.fetch.guard import AddressGuard
+from scraper.fetch.guard import AddressGuard, IPAddress
 from scraper.fetch.politeness import HostScheduler
 from scraper.settings import Settings
 from tests.resolver import NameTable
@@ -180,3 +182,26 @@ async def test_cookies_are_sent_back_only_to_seeds_that_opt_in(
         await f.fetch(f"http://pub-a.test:{server.port}/set")
         await f.fetch(f"http://pub-a.test:{server.port}/echo")
     assert server.heads[1].get("cookie") == sent
+
+
+async def test_a_silent_address_does_not_hold_the_connection_back_past_the_stagger() -> None:
+    # The first address never answers (a black hole); the second is tried 250 ms later
+    # (RFC 8305), wins, and the first attempt is cancelled rather than left running.
+    addresses = [ipaddress.ip_address(a) for a in ("2001:db8::1", "192.0.2.1", "192.0.2.2")]
+    began = asyncio.get_running_loop().time()
+    cancelled: list[str] = []
+
+    async def attempt(addr: IPAddress) -> object:
+        if str(addr) != "192.0.2.1":
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                cancelled.append(str(addr))
+                raise
+        return f"stream to {addr}"
+
+    assert _interleave(addresses)[:2] == [addresses[0], addresses[1]]  # families alternate
+    winner = await _first_connected(attempt, addresses)
+    assert winner == "stream to 192.0.2.1"
+    assert 0.2 < asyncio.get_running_loop().time() - began < 2
+    assert cancelled == ["2001:db8::1"]  # the third was never started
