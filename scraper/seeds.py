@@ -10,6 +10,7 @@ A seed file looks like::
     include = ['^/articles/\\d+/']          # path regexes an article URL must match (any)
     exclude = ['/video/']                   # path regexes that rule a URL out
     per_host_delay = 2.0                    # optional, seconds; raises the global default
+    cookies = true                          # optional: keep and send back its cookies
     [extract]
     drop_selectors = [".related-article"]   # CSS selectors removed before extraction
 
@@ -39,6 +40,7 @@ _KNOWN_KEYS = {
     "per_host_concurrency",
     "extract",
     "enabled",
+    "cookies",
 }
 _EXTRACT_KEYS = {"drop_selectors", "body_selectors"}
 
@@ -60,6 +62,7 @@ class Seed:
     drop_selectors: tuple[str, ...] = ()
     body_selectors: tuple[str, ...] = ()
     enabled: bool = True
+    cookies: bool = False  # keep the publisher's cookies and send them back (opt-in)
 
     def owns(self, url: str) -> bool:
         """True if ``url``'s host is the seed's domain or one of its subdomains."""
@@ -132,6 +135,7 @@ def _build(file: Path, data: dict[str, Any]) -> Seed:
         drop_selectors=_strings(file, extract, "extract.drop_selectors", "drop_selectors"),
         body_selectors=_strings(file, extract, "extract.body_selectors", "body_selectors"),
         enabled=bool(data.get("enabled", True)),
+        cookies=_flag(file, data, "cookies"),
     )
     if not (seed.feeds or seed.sitemaps or seed.start_urls):
         raise ConfigError(f"{file}: feeds: give at least one of feeds, sitemaps, start_urls")
@@ -174,6 +178,13 @@ def _regexes(file: Path, data: dict[str, Any], key: str) -> tuple[re.Pattern[str
         except re.error as exc:
             raise ConfigError(f"{file}: {key}: bad regex {pattern!r}: {exc}") from None
     return tuple(out)
+
+
+def _flag(file: Path, data: dict[str, Any], key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{file}: {key}: must be true or false")
+    return value
 
 
 def _number(file: Path, data: dict[str, Any], key: str, kind: type) -> Any:

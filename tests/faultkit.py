@@ -30,7 +30,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from scraper.fetch.fetcher import Fetcher, build_client
+from scraper.fetch.client import build_client
+from scraper.fetch.fetcher import Fetcher
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
 from scraper.settings import Settings
@@ -62,6 +63,13 @@ _WRAPPER = (
     "if os.environ.get('FAULTKIT_FSIZE'):  # a full disk: writes past this size fail (EFBIG)\n"
     "    size = int(os.environ['FAULTKIT_FSIZE'])\n"
     "    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))\n"
+    "if os.environ.get('FAULTKIT_HOSTS'):  # test names (pub-a.test=127.0.0.2 …) to loopback\n"
+    "    import socket\n"
+    "    names = dict(p.split('=') for p in os.environ['FAULTKIT_HOSTS'].split())\n"
+    "    system = socket.getaddrinfo\n"
+    "    def lookup(host, *args, **kwargs):\n"
+    "        return system(names.get(host, host), *args, **kwargs)\n"
+    "    socket.getaddrinfo = lookup\n"
     "from scraper.cli.main import main\n"
     "code = main(sys.argv[1:])\n"
     "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1]\n"
@@ -117,12 +125,18 @@ def crawl_args(seeds: Path, db: Path, *, allow: Iterable[str] = (LOOPBACK,),
 
 def crawl(seeds: Path, db: Path, *, env: Mapping[str, str] | None = None,
           allow: Iterable[str] = (LOOPBACK,), extra: Iterable[str] = (),
-          timeout: float = 100) -> CrawlResult:
-    """Run one crawl to the end (bounded by ``timeout``) and measure it."""
+          timeout: float = 100, names: Mapping[str, str] | None = None) -> CrawlResult:
+    """Run one crawl to the end (bounded by ``timeout``) and measure it.
+
+    ``names`` maps host names to addresses for the crawler's resolver (``pub-a.test`` →
+    a simulator host), so a crawl can fetch by name as it would on the web.
+    """
     rss_file = db.with_name(db.name + f".rss-{time.monotonic_ns()}")
     argv, full_env = cli_command(*crawl_args(seeds, db, allow=allow, extra=extra),
                                  rss_file=rss_file)
     full_env.update(env if env is not None else FAST_ENV)
+    if names:
+        full_env["FAULTKIT_HOSTS"] = " ".join(f"{n}={a}" for n, a in names.items())
     started = time.monotonic()
     proc = subprocess.Popen(argv, env=full_env, cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -330,3 +331,26 @@ def test_s04_next_run_retries_only_what_a_retry_can_fix(net: NetRun) -> None:
     # still listed, so asked once more, and once only (a 403 is not retried in a run)
     assert requests_to(net.sim, "/fault/status/403") == before["/fault/status/403"] + 1
     assert runs(net.db)[-1][0] == "partial"
+
+
+def test_a_crawl_by_host_name_fetches_checked_addresses_and_refuses_private_ones(
+        tmp_path: Path) -> None:
+    # pub-a.test resolves to the simulator (loopback, allowed); intranet.pub-a.test to 10.0.0.1,
+    # which the guard refuses before any connection: the crawl records why.
+    with Simulator(fast_site()) as sim:
+        host = sim.hosts[0]
+        base = f"http://pub-a.test:{sim.port}"
+        private = f"http://intranet.pub-a.test:{sim.port}/fault/x"
+        links = quote(f"{base}/fault/article|{private}", safe="")
+        raw_seed(tmp_path / "seeds", "named", "pub-a.test",
+                 feeds=[f"{base}/fault/links?to={links}"], include=["^/fault/"])
+        result = crawl(tmp_path / "seeds", tmp_path / "a.db",
+                       names={"pub-a.test": host, "intranet.pub-a.test": "10.0.0.1"})
+        asked = sim.requests_for(host)
+    assert result.returncode == 3, result.output  # partial: one URL refused
+    rows = url_rows(tmp_path / "a.db")
+    assert rows["/fault/article"].outcome == "new", rows
+    assert rows["/fault/article"].url == f"{base}/fault/article"
+    # its robots.txt, fetched first, was refused: the host is off for the run, as today
+    assert rows["/fault/x"].reason == "robots_private_address", rows
+    assert {e.header("host") for e in asked} == {f"pub-a.test:{sim.port}"}

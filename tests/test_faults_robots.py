@@ -32,6 +32,7 @@ from tests.simulator.site import PRIVATE_PATH
 
 MODES = ("404", "500", "429", "timeout", "allow-news", "oversized", "slow-crawl")
 MAX_DELAY = 0.3
+ARRIVAL_LAG = 0.15  # allowance for a request's arrival lagging its start (see the delay test)
 
 
 @dataclass
@@ -144,7 +145,15 @@ def test_s19_crawl_delay_honoured_but_capped(robots_run: RobotsRun) -> None:
     host = robots_run.host["slow-crawl"]
     starts = sorted(e.start for e in robots_run.sim.requests_for(host))[1:]  # after robots
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert len(gaps) >= 4 and min(gaps) >= MAX_DELAY - 0.02, gaps
+    assert len(gaps) >= 4, gaps
+    # The delay spaces the crawler's request starts; the simulator logs arrivals, which lag
+    # the starts by however long the two event loops took to send and read each request
+    # (0.1 s has been seen on a loaded machine: one gap of 0.196 s against 0.3 s). So the
+    # k-th request after any other may arrive no earlier than k delays later, less one lag:
+    # a request sent without waiting (gap ~0) or a shorter delay still fails this.
+    for i, first in enumerate(starts):
+        for k, later in enumerate(starts[i + 1:], start=1):
+            assert later - first >= k * MAX_DELAY - ARRIVAL_LAG, (i, k, gaps)
     assert max(gaps) < 5  # 86400 s asked, capped at 0.3 s
     assert _articles(robots_run, "slow-crawl") <= robots_run.stored_paths("slow-crawl")
     assert robots_run.stored_paths("slow-crawl") <= set(archived(robots_run.db))

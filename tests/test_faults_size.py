@@ -40,6 +40,7 @@ from tests.faultkit import (
     runs,
     url_rows,
 )
+from tests.resolver import NameTable
 from tests.simulator import Simulator
 from tests.simulator.content import CHARSET_PARAGRAPHS
 
@@ -259,14 +260,16 @@ async def test_s16_dns_answer_changed_after_the_check_is_refused_at_connect(
         make_simulator) -> None:
     sim = make_simulator(fast_site(), hosts=["127.0.0.1"])
 
-    async def first_answer(host: str, port: int) -> list[str]:
-        return ["93.184.216.34"]  # public when checked; the system resolver says 127.0.0.1
+    # Public when the guard checks the URL, 127.0.0.1 when the connection looks the name
+    # up again (no DNS cache here, so the second lookup really happens).
+    rebinding = NameTable({"localhost": [["93.184.216.34"], ["127.0.0.1"]]})
 
-    async with real_fetcher(allow=[], resolver=first_answer) as fetcher:
+    async with real_fetcher(allow=[], resolver=rebinding) as fetcher:
         with pytest.raises(RefusedError) as info:
             await fetcher.fetch(f"http://localhost:{sim.port}/fault/article")
     assert info.value.reason == "private_address" and "127.0.0.1" in str(info.value)
-    assert sim.log == []  # connected, then refused before a request was sent
+    assert rebinding.lookups == ["localhost", "localhost"]
+    assert sim.log == []  # refused before connecting: nothing reached the simulator
     assert requests_to(sim, "/fault/article") == 0
 
 

@@ -44,6 +44,7 @@ def test_good_seed_loads(tmp_path):
     (GOOD + "\nbogus = 1\n", "bogus"),
     (GOOD.replace("drop_selectors", "drop_selector"), "extract.drop_selector"),
     ("name = [", "not valid TOML"),
+    ('cookies = "yes"\n' + GOOD, "cookies"),
 ])
 def test_bad_seed_names_file_and_key(tmp_path, text, key):
     path = write(tmp_path, text)
@@ -51,6 +52,12 @@ def test_bad_seed_names_file_and_key(tmp_path, text, key):
         load_seeds(path)
     message = str(info.value)
     assert str(path) in message and key in message and "\n" not in message
+
+
+def test_cookies_are_off_unless_the_seed_opts_in(tmp_path):
+    (default,) = load_seeds(write(tmp_path, GOOD, "a.toml"))
+    (opted,) = load_seeds(write(tmp_path, "cookies = true\n" + GOOD, "a.toml"))
+    assert (default.cookies, opted.cookies) == (False, True)
 
 
 def test_folder_loads_all_and_rejects_duplicate_names(tmp_path):

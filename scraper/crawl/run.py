@@ -14,7 +14,9 @@ from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl
 from scraper.crawl.progress import Reporter, RunStats
 from scraper.crawl.workers import WorkerPool
 from scraper.crawl.writer import ArchiveWriter
-from scraper.fetch.fetcher import Fetcher, build_client
+from scraper.fetch.client import build_client
+from scraper.fetch.dns import DnsCache
+from scraper.fetch.fetcher import Fetcher
 from scraper.fetch.guard import AddressGuard, parse_networks
 from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.robots import RobotsCache
@@ -66,8 +68,11 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
     reporter.log(f"crawl run {run_id}: {len(seeds)} publisher(s) into {settings.db_path}")
     status = "failed"
     try:
-        guard = AddressGuard(settings.allow_addresses)
-        async with build_client(settings, guard) as client:
+        # One DNS answer per name for dns_cache_ttl: the guard checks it, connections use it.
+        guard = AddressGuard(settings.allow_addresses,
+                             resolver=DnsCache(ttl=settings.dns_cache_ttl))
+        cookie_domains = [seed.domain for seed in seeds if seed.cookies]
+        async with build_client(settings, guard, cookie_domains) as client:
             pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
                               timeout=settings.extract_timeout,
                               memory_mb=settings.extract_memory_mb,

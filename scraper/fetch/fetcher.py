@@ -4,7 +4,8 @@ What httpx does not protect us from (RELIABILITY.md), and what this module does 
 - bodies are read with ``aiter_raw()`` and decoded by :mod:`scraper.fetch.decoding` with an
   output cap, checked against Content-Length first and while streaming;
 - redirects are followed here, a hop at a time, every hop's scheme and resolved address
-  checked, 3xx bodies never read, a hop cap and loop detection;
+  checked, a hop cap and loop detection; a 3xx body is read (and dropped) only when it
+  announces a short length, so its connection is kept;
 - httpx timeouts are per read, so each request runs under a total deadline;
 - retries are bounded (tenacity), jittered, honour Retry-After, and never retry 4xx
   other than 408/429; a 429 pauses the whole host, and a wait longer than what is left
@@ -35,35 +36,17 @@ from scraper.errors import (
     TransportError,
     TruncatedError,
 )
-from scraper.fetch.decoding import ACCEPT_ENCODING, CappedDecoder
+from scraper.fetch.decoding import CappedDecoder
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.retry import RetryPolicy, parse_retry_after
-from scraper.fetch.transport import PerOriginTransport
 from scraper.models import Page, utc_now
 from scraper.settings import Settings
 
 HopCheck = Callable[[str], Awaitable[None]]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_CODES = (301, 302, 303, 307, 308)
-
-
-def build_client(settings: Settings, guard: AddressGuard | None = None) -> httpx.AsyncClient:
-    """The one shared client of a run; redirects, decoding and proxies are ours to decide.
-
-    With ``guard``, every new connection's peer address is checked too (DNS rebinding).
-    """
-    return httpx.AsyncClient(
-        follow_redirects=False,
-        trust_env=False,  # no proxy or netrc taken silently from the environment
-        timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-        # Requests in flight are capped by the HostScheduler, not here. A pool per origin
-        # (scraper.fetch.transport) keeps connection bookkeeping per host; its keep-alive cap is
-        # the most a host can have in flight, so a host's next request finds a connection.
-        transport=PerOriginTransport(keepalive_per_origin=settings.global_concurrency,
-                                     peer_check=guard.allowed if guard else None),
-        headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
-    )
+DISCARD_MAX = 16 * 1024  # a 3xx/4xx/5xx body read (and dropped) to keep its connection
 
 
 class Fetcher:
@@ -247,7 +230,10 @@ class Fetcher:
             try:
                 status = response.status_code
                 if status in REDIRECT_CODES and "location" in response.headers:
-                    return response.headers["location"]  # the 3xx body is never read
+                    await _discard_small_body(response)
+                    return response.headers["location"]
+                if not 200 <= status < 300:  # a 304, or an error page about to be raised
+                    await _discard_small_body(response)
                 self._check_status(url, response)
                 if status == 304:
                     return _page(url, response, b"", self._now())
@@ -310,6 +296,22 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request, url: str) -> 
             raise
         raise RefusedError(f"bad redirect target ({_short(exc)}): {url[:200]}",
                            reason="bad_redirect") from None
+
+
+async def _discard_small_body(response: httpx.Response) -> None:
+    """Read a 304's, a short redirect's or error page's body to its end, keeping its connection.
+
+    httpcore closes a connection whose response is closed unread. A body announced longer
+    than DISCARD_MAX, or without a length, is not read at all: the connection goes instead.
+    """
+    length = response.headers.get("content-length", "")
+    if response.status_code != 304 and not (length.isdigit() and int(length) <= DISCARD_MAX):
+        return
+    try:
+        async for _ in response.aiter_raw():
+            pass
+    except httpx.HTTPError:
+        pass  # the Location is what mattered; the connection is dropped
 
 
 def _host_key(url: str) -> str:

@@ -7,23 +7,22 @@ connecting. Hosts written as integers (``2130706433``), hex or octal quads, shor
 cannot slip past. Addresses the operator allows explicitly (``--allow-address``, an IP or
 a CIDR network) pass; tests and the demo allow their loopback addresses that way.
 
-The connection resolves the name again, so each new connection's peer address is checked
-by the same rule once connected (``scraper.fetch.http11``): a DNS answer that changes between
-the check and the connection (rebinding) cannot reach a private address either.
+Connections are made by :mod:`scraper.fetch.connect` to addresses this guard returned,
+never to a name resolved again, so a DNS answer that changes between the check and the
+connection (rebinding) cannot reach a private address either.
 """
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import socket
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from scraper.errors import ConfigError, RefusedError
+from scraper.errors import ConfigError, RefusedError, TransportError
+from scraper.fetch.dns import Resolver, system_resolve
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 
 def parse_networks(
@@ -77,18 +76,12 @@ def is_public(addr: IPAddress) -> bool:
     )
 
 
-async def _system_resolve(host: str, port: int) -> list[str]:
-    loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]
-
-
 class AddressGuard:
     """Checks each URL's scheme and resolved address before a connection is made."""
 
     def __init__(self, allow: Iterable[str] = (), resolver: Resolver | None = None) -> None:
         self._allowed = parse_networks(allow)
-        self._resolve = resolver or _system_resolve
+        self._resolve = resolver or system_resolve
 
     def allowed(self, addr: IPAddress) -> bool:
         """True if ``addr`` may be contacted: public, or explicitly allowed."""
@@ -107,28 +100,34 @@ class AddressGuard:
         host = parts.hostname
         if not host:
             raise RefusedError(f"no host in URL: {url[:200]}", reason="bad_url")
-        literal = literal_address(host)
-        if literal is not None:
-            self._require(literal, url)
-            return
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
             raise RefusedError(f"bad port in URL: {url[:200]}", reason="bad_url") from None
+        await self.addresses(host, port, url)
+
+    async def addresses(self, host: str, port: int, url: str = "") -> list[IPAddress]:
+        """``host``'s addresses (its literal, or resolved), every one of them allowed.
+
+        RefusedError (``private_address``) if any is not: a name answering public and
+        private addresses at once is refused as a whole.
+        """
+        literal = literal_address(host)
+        if literal is not None:
+            return [self._require(literal, url or host)]
         try:
-            addresses = await self._resolve(host, port)
+            answers = await self._resolve(host, port)
         except (OSError, UnicodeError) as exc:
-            from scraper.errors import TransportError
-
             raise TransportError(f"cannot resolve {host}: {exc}", reason="dns") from None
-        if not addresses:
+        if not answers:
             raise RefusedError(f"{host} resolves to no address", reason="dns")
-        for text in addresses:
-            self._require(ipaddress.ip_address(text.split("%")[0]), url)
+        return [self._require(ipaddress.ip_address(a.split("%")[0]), url or host)
+                for a in answers]
 
-    def _require(self, addr: IPAddress, url: str) -> None:
+    def _require(self, addr: IPAddress, url: str) -> IPAddress:
         if not self.allowed(addr):
             raise RefusedError(
                 f"address {addr} is not public (allow it with --allow-address): {url[:200]}",
                 reason="private_address",
             )
+        return addr

@@ -1,13 +1,18 @@
-"""One connection pool per origin behind the run's single ``httpx.AsyncClient``.
+"""httpx's standard transport under the run's client: one httpcore pool per origin.
 
-httpx keeps the client's API (requests, headers, streamed responses, its exception
-types); the connections underneath are the crawl's own (:mod:`scraper.fetch.http11`), one pool
-per origin, so finding a free connection looks only at that host's few connections,
-which the host scheduler already keeps at its per-host concurrency.
+Each origin (scheme, host, port) gets its own ``httpx.AsyncHTTPTransport``, whose httpcore
+pool connects through :class:`~scraper.fetch.connect.GuardedBackend`. A pool per origin
+keeps httpcore's per-request bookkeeping (a scan of the pool's connections under its lock)
+down to the host's own few connections, which the HostScheduler already caps; a single pool
+would scan every idle connection of every host on each request.
 
-Pools of origins not used for a while are closed once there are more than
-``max_pools``, but only when none of their responses is still open, so a slow download
-is never cut by another host's first request. All pools share one TLS context.
+Pools of origins not used for a while are closed once there are more than ``max_pools``,
+but only when none of their responses is still open, so a slow download is never cut by
+another host's first request. All pools share one TLS context.
+
+Proxies come from the standard environment variables (HTTP_PROXY, HTTPS_PROXY,
+ALL_PROXY, NO_PROXY), as httpx reads them; a proxied request connects to the proxy, which
+the operator chose, so only the target is checked by the address guard (in the Fetcher).
 """
 
 from __future__ import annotations
@@ -16,25 +21,35 @@ import ssl
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 
+import httpcore
 import httpx
-
-from scraper.fetch.http11 import OriginPool, PeerCheck
 
 Origin = tuple[bytes, bytes, int | None]
 
 
-class PerOriginTransport(httpx.AsyncBaseTransport):
-    """An ``httpx`` transport that keeps a separate connection pool for each origin."""
+class GuardedHTTPTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport over an httpcore pool whose connections go through ``backend``."""
 
-    def __init__(self, *, keepalive_per_origin: int, max_pools: int = 128,
-                 keepalive_expiry: float = 5.0, verify: ssl.SSLContext | None = None,
-                 peer_check: PeerCheck | None = None) -> None:
-        self._keepalive = keepalive_per_origin  # the HostScheduler caps requests in flight
-        self._expiry = keepalive_expiry
+    def __init__(self, *, limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
+        # httpx (0.28) has no network_backend parameter; its __init__ only builds this
+        # pool, which handle_async_request and aclose then use.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context, max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry, network_backend=backend)
+
+
+class PerOriginTransport(httpx.AsyncBaseTransport):
+    """An ``httpx`` transport that keeps a separate httpcore pool for each origin."""
+
+    def __init__(self, *, limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend,
+                 max_pools: int = 128, ssl_context: ssl.SSLContext | None = None) -> None:
+        self._limits = limits
+        self._backend = backend
         self._max_pools = max_pools
-        self._verify = verify
-        self._peer_check = peer_check  # the address guard, applied to each connected peer
-        self._pools: OrderedDict[Origin, OriginPool] = OrderedDict()
+        self._ssl_context = ssl_context
+        self._pools: OrderedDict[Origin, GuardedHTTPTransport] = OrderedDict()
         self._open: dict[Origin, int] = {}  # responses not yet closed, per origin
 
     @property
@@ -48,10 +63,9 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
         pool = self._pools.get(origin)
         if pool is None:
             await self._evict_idle()
-            pool = self._pools[origin] = OriginPool(
-                *origin, max_idle=self._keepalive, keepalive_expiry=self._expiry,
-                ssl_context=self._ssl() if origin[0] == b"https" else None,
-                peer_check=self._peer_check)
+            pool = self._pools[origin] = GuardedHTTPTransport(
+                limits=self._limits, backend=self._backend,
+                ssl_context=self._ssl() if origin[0] == b"https" else None)
         self._pools.move_to_end(origin)
         self._open[origin] = self._open.get(origin, 0) + 1
         try:
@@ -89,9 +103,27 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
     def _ssl(self) -> ssl.SSLContext:
-        if self._verify is None:  # built on first use: loading the CA bundle takes ~20 ms
-            self._verify = httpx.create_ssl_context(trust_env=False)
-        return self._verify
+        if self._ssl_context is None:  # built on first use: loading the CA bundle takes ~20 ms
+            self._ssl_context = httpx.create_ssl_context(trust_env=True)
+        return self._ssl_context
+
+
+def proxy_mounts(direct: httpx.AsyncBaseTransport, limits: httpx.Limits
+                 ) -> dict[str, httpx.AsyncBaseTransport]:
+    """httpx mounts for the proxies named in the environment; NO_PROXY hosts go ``direct``.
+
+    httpx reads the environment's proxies only when it builds its own transport, so with
+    ours they are mounted here, from the same reading of the variables httpx makes.
+    """
+    from httpx._utils import get_environment_proxies  # httpx's own parsing, NO_PROXY rules
+
+    proxies = get_environment_proxies()
+    if not proxies:
+        return {}
+    context = httpx.create_ssl_context(trust_env=True)
+    return {pattern: (httpx.AsyncHTTPTransport(proxy=url, verify=context, limits=limits)
+                      if url else direct)
+            for pattern, url in proxies.items()}
 
 
 class _Tracked(httpx.AsyncByteStream):

@@ -3,10 +3,11 @@
 ``extract_page`` gets arbitrary bytes, HTML-ish soup in several encodings and mutated real
 pages: it must return an Extraction and never raise, with aware dates, and no U+FFFD in its
 text unless the input forced one. ``RobotsCache`` gets arbitrary status codes and bodies
-over a mock transport: RFC 9309's states, a capped Crawl-delay, and only the first
-``max_bytes`` of the file mattering. Extraction is slow, so these properties run half the
-Hypothesis profile's examples (tests/conftest.py): 100 in ``make test``, 2,500 in ``make
-test-long``. Every fixture page is also run unmutated, as an explicit example.
+over respx (mocked HTTP under the run's real client): RFC 9309's states, a capped
+Crawl-delay, and only the first ``max_bytes`` of the file mattering. Extraction is slow,
+so these properties run half the Hypothesis profile's examples (tests/conftest.py): 100 in
+``make test``, 2,500 in ``make test-long``. Every fixture page is also run unmutated, as
+an explicit example.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import respx
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +23,7 @@ from scraper.extract.extractor import extract_page
 from scraper.fetch.robots import RobotsCache, RobotsPolicy
 from scraper.models import Extraction
 from scraper.settings import Settings
-from tests.httpmock import make_fetcher, resp
+from tests.mockfetch import make_fetcher
 from tests.paths import FIXTURES
 
 # Half the profile's count; no saved-example database (off here before the profiles too).
@@ -156,16 +158,18 @@ PROBES = ("https://news.example.com/", "https://news.example.com/news/a.html",
 
 def robots_policy(status: int, body: bytes) -> tuple[RobotsPolicy, list[bool], float]:
     def handler(request: httpx.Request) -> httpx.Response:
-        return resp(status, {"Content-Type": "text/plain"}, body)
+        return httpx.Response(status, headers={"Content-Type": "text/plain"}, content=body)
 
     async def load() -> tuple[RobotsPolicy, list[bool], float]:
-        fetcher = make_fetcher(handler, settings=Settings(max_tries=2, per_host_delay=0.0))
+        fetcher = make_fetcher(settings=Settings(max_tries=2, per_host_delay=0.0))
         cache = RobotsCache(fetcher, max_bytes=MAX_ROBOTS, max_crawl_delay=MAX_DELAY)
         policy = await cache.policy(PROBES[0])
         allowed = [await cache.allowed(u) for u in PROBES]
         return policy, allowed, fetcher.scheduler.delay_of("news.example.com")
 
-    return asyncio.run(load())
+    with respx.mock(assert_all_called=False) as router:
+        router.route().mock(side_effect=handler)
+        return asyncio.run(load())
 
 
 def check_robots(example: tuple[int, bytes, bytes]) -> None:

@@ -5,14 +5,19 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
+import respx
 
 from scraper.fetch.robots import RobotsCache
 from scraper.settings import Settings
-from tests.httpmock import make_fetcher, resp
+from tests.mockfetch import make_fetcher
+
+pytestmark = pytest.mark.usefixtures("respx_mock")  # respx answers; handlers are its routes
 
 
-def cache_for(handler, **kw) -> RobotsCache:
-    fetcher = make_fetcher(handler, settings=Settings(max_tries=2, per_host_delay=0.0))
+def cache_for(handler, settings: Settings | None = None, **kw) -> RobotsCache:
+    respx.route().mock(side_effect=handler)
+    fetcher = make_fetcher(settings=settings or Settings(max_tries=2, per_host_delay=0.0))
     return RobotsCache(fetcher, max_bytes=kw.get("max_bytes", 500 * 1024),
                        max_crawl_delay=kw.get("max_crawl_delay", 30.0))
 
@@ -22,7 +27,7 @@ def robots(body: str, status: int = 200):
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request.url.path)
-        return resp(status, {"Content-Type": "text/plain"}, body.encode())
+        return httpx.Response(status, headers={"Content-Type": "text/plain"}, content=body.encode())
 
     handler.calls = calls  # type: ignore[attr-defined]
     return handler
@@ -76,7 +81,7 @@ async def test_429_with_a_long_retry_after_is_not_waited_out():
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request.url.path)
-        return resp(429, {"Retry-After": "3600"}, b"slow down")
+        return httpx.Response(429, headers={"Retry-After": "3600"}, content=b"slow down")
 
     cache = cache_for(handler)
     # Waiting out the pause would take 300 s (Retry-After capped); the run must go on.
@@ -92,8 +97,9 @@ async def test_429_with_a_short_retry_after_is_retried():
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request.url.path)
         if len(calls) == 1:
-            return resp(429, {"Retry-After": "1"}, b"slow down")
-        return resp(200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n")
+            return httpx.Response(429, headers={"Retry-After": "1"}, content=b"slow down")
+        return httpx.Response(
+            200, headers={"Content-Type": "text/plain"}, content=b"User-agent: *\nAllow: /\n")
 
     cache = cache_for(handler)
     policy = await asyncio.wait_for(cache.policy("http://pub.example/"), timeout=10)
@@ -106,8 +112,7 @@ async def test_the_group_for_the_configured_user_agent_applies():
 
     def load(agent: str) -> RobotsCache:
         settings = Settings(max_tries=2, per_host_delay=0.0, user_agent=agent)
-        return RobotsCache(make_fetcher(robots(body), settings=settings), max_bytes=500 * 1024,
-                           max_crawl_delay=30.0)
+        return cache_for(robots(body), settings)
 
     ours = load("GazetteBot/1.0 (+https://gazette.example/bot)")
     assert await ours.allowed("http://pub.example/news/a.html")

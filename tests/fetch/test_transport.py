@@ -1,17 +1,286 @@
-"""The per-origin transport: connections reused per host, idle pools closed, open ones kept."""
+"""The run's transport: httpx's own pools, one per origin, on a guarded network backend.
+
+Each ScriptServer test's server answers by the request path with bytes written by hand, so
+what the client sees for a reset, a cut body, a stalled server or an HTTP/1.0 answer is
+exactly what a real server would make it see. The CountingServer tests count connections
+per host address: pools are kept per origin, idle ones closed over the cap, busy ones kept.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import ssl
+import zlib
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
 
+from scraper.fetch.connect import GuardedBackend
+from scraper.fetch.guard import AddressGuard
 from scraper.fetch.transport import PerOriginTransport
+from tests.paths import FIXTURES
 
+TLS = FIXTURES / "tls"  # a self-signed certificate for 127.0.0.1
+Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter, bytes], Awaitable[bool]]
+BIG = bytes(range(256)) * 20_000  # 5 MB, far beyond the socket buffers
 BODY = b"x" * 200_000  # larger than the socket buffers, so an unread body stays in flight
+LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=4, keepalive_expiry=5.0)
+
+
+def transport(max_pools: int = 128, ssl_context: ssl.SSLContext | None = None
+              ) -> PerOriginTransport:
+    backend = GuardedBackend(AddressGuard(["127.0.0.0/8"]))
+    return PerOriginTransport(limits=LIMITS, backend=backend, max_pools=max_pools,
+                              ssl_context=ssl_context)
+
+
+def client(timeout: float = 5.0, ssl_context: ssl.SSLContext | None = None
+           ) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=transport(ssl_context=ssl_context),
+                             timeout=httpx.Timeout(timeout))
+
+
+def ok(body: bytes, *extra: bytes) -> bytes:
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n" % len(body)
+    return head + b"".join(h + b"\r\n" for h in extra) + b"\r\n" + body
+
+
+async def _respond(writer: asyncio.StreamWriter, data: bytes) -> bool:
+    writer.write(data)
+    await writer.drain()
+    return True
+
+
+class ScriptServer:
+    """Loopback HTTP server: ``/path`` → a script writing raw bytes; counts connections."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.bodies: list[bytes] = []
+        self.port = 0
+        self.scheme = "http"
+        self._server: asyncio.Server | None = None
+        self.scripts: dict[str, Script] = {
+            "/ok": lambda r, w, b: _respond(w, ok(b"hello")),
+            "/big": lambda r, w, b: _respond(w, ok(BIG)),
+            "/304": lambda r, w, b: _respond(
+                w, b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n"),
+            "/chunked": lambda r, w, b: _respond(
+                w, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
+            "/continue": lambda r, w, b: _respond(
+                w, b"HTTP/1.1 100 Continue\r\n\r\n" + ok(b"after 100")),
+            "/echo": lambda r, w, b: _respond(w, ok(b"got %d" % len(b))),
+            "/gzip": lambda r, w, b: _respond(
+                w, ok(zlib.compress(b"squeezed " * 100, wbits=31), b"Content-Encoding: gzip")),
+            "/http10": self._http10,
+            "/cut": self._cut,
+            "/reset": self._reset,
+            "/stall": self._stall,
+            "/garbage": lambda r, w, b: _respond(w, b"SPDY/9 banana\r\n\r\n"),
+            "/close-after": lambda r, w, b: self._close_after(w),
+        }
+
+    async def start(self, tls: ssl.SSLContext | None = None) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=tls)
+        self.port = self._server.sockets[0].getsockname()[1]
+        self.scheme = "https" if tls else "http"
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    def url(self, path: str) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                path = head.split(b" ", 2)[1].decode()
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                body = await reader.readexactly(length) if length else b""
+                self.bodies.append(body)
+                if not await self.scripts[path](reader, writer, body):
+                    return
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def _http10(self, r: asyncio.StreamReader, w: asyncio.StreamWriter, b: bytes) -> bool:
+        w.write(b"HTTP/1.0 200 OK\r\n\r\nuntil the connection closes")
+        await w.drain()
+        return False  # the body ends with the connection
+
+    async def _cut(self, r: asyncio.StreamReader, w: asyncio.StreamWriter, b: bytes) -> bool:
+        w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly part")
+        await w.drain()
+        return False
+
+    async def _reset(self, r: asyncio.StreamReader, w: asyncio.StreamWriter, b: bytes) -> bool:
+        import socket
+        import struct
+        w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly part")
+        await w.drain()
+        await asyncio.sleep(0.05)
+        sock = w.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        w.transport.abort()
+        return False
+
+    async def _stall(self, r: asyncio.StreamReader, w: asyncio.StreamWriter, b: bytes) -> bool:
+        await asyncio.sleep(10)
+        return False
+
+    async def _close_after(self, w: asyncio.StreamWriter) -> bool:
+        w.write(ok(b"bye"))  # keep-alive offered, then the server closes the idle connection
+        await w.drain()
+        return False
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[ScriptServer]:
+    srv = ScriptServer()
+    await srv.start()
+    yield srv
+    await srv.stop()
+
+
+@pytest.fixture
+async def tls_server() -> AsyncIterator[ScriptServer]:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(TLS / "cert.pem", TLS / "key.pem")
+    srv = ScriptServer()
+    await srv.start(tls=context)
+    yield srv
+    await srv.stop()
+
+
+async def test_requests_share_one_kept_alive_connection(server: ScriptServer) -> None:
+    async with client() as c:
+        texts = [(await c.get(server.url(p))).text
+                 for p in ("/ok", "/chunked", "/304", "/continue", "/ok")]
+    assert texts == ["hello", "hello world", "", "after 100", "hello"]
+    assert server.connections == 1
+
+
+async def test_a_304_read_to_its_empty_end_keeps_its_connection(server: ScriptServer) -> None:
+    async with client() as c:
+        for _ in range(3):
+            response = await c.send(c.build_request("GET", server.url("/304")), stream=True)
+            assert response.status_code == 304
+            assert [chunk async for chunk in response.aiter_raw()] == []  # ends at once
+            await response.aclose()
+    assert server.connections == 1
+
+
+async def test_a_big_body_arrives_whole_through_backpressure(server: ScriptServer) -> None:
+    async with client() as c:
+        async with c.stream("GET", server.url("/big")) as response:
+            await asyncio.sleep(0.3)  # a slow reader: the socket must be paused, not drained
+            parts = [chunk async for chunk in response.aiter_raw()]
+        assert b"".join(parts) == BIG
+        assert max(len(p) for p in parts) <= 64 * 1024  # read a bounded chunk at a time
+        assert (await c.get(server.url("/ok"))).text == "hello"  # and the connection is reused
+    assert server.connections == 1
+
+
+async def test_a_body_left_unread_closes_its_connection(server: ScriptServer) -> None:
+    async with client() as c:
+        response = await c.send(c.build_request("GET", server.url("/big")), stream=True)
+        await response.aclose()
+        assert (await c.get(server.url("/ok"))).text == "hello"
+    assert server.connections == 2
+
+
+async def test_content_encoding_is_left_to_the_caller(server: ScriptServer) -> None:
+    async with client() as c:
+        async with c.stream("GET", server.url("/gzip")) as response:
+            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+    assert response.headers["content-encoding"] == "gzip"
+    assert zlib.decompress(raw, wbits=31) == b"squeezed " * 100
+
+
+async def test_http10_body_runs_to_the_close_and_is_not_reused(server: ScriptServer) -> None:
+    async with client() as c:
+        first = await c.get(server.url("/http10"))
+        assert first.text == "until the connection closes"
+        assert first.http_version == "HTTP/1.0"
+        assert (await c.get(server.url("/ok"))).text == "hello"
+    assert server.connections == 2
+
+
+async def test_a_connection_the_server_closed_while_idle_is_not_reused(
+        server: ScriptServer) -> None:
+    async with client() as c:
+        assert (await c.get(server.url("/close-after"))).text == "bye"
+        await asyncio.sleep(0.1)  # the server's FIN arrives
+        assert (await c.get(server.url("/ok"))).text == "hello"
+    assert server.connections == 2
+
+
+async def test_a_request_body_is_sent(server: ScriptServer) -> None:
+    async with client() as c:
+        response = await c.post(server.url("/echo"), content=b"x" * 100_000)
+    assert response.text == "got 100000"
+    assert server.bodies == [b"x" * 100_000]
+
+
+async def test_a_body_cut_short_is_a_protocol_error(server: ScriptServer) -> None:
+    async with client() as c:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await c.get(server.url("/cut"))
+
+
+async def test_a_reset_mid_body_is_a_read_error(server: ScriptServer) -> None:
+    async with client() as c:
+        with pytest.raises(httpx.ReadError):
+            await c.get(server.url("/reset"))
+
+
+async def test_a_stalled_server_is_a_read_timeout(server: ScriptServer) -> None:
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    async with client(timeout=0.3) as c:
+        with pytest.raises(httpx.ReadTimeout):
+            await c.get(server.url("/stall"))
+    assert loop.time() - began < 2
+
+
+async def test_not_http_is_a_protocol_error(server: ScriptServer) -> None:
+    async with client() as c:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await c.get(server.url("/garbage"))
+
+
+async def test_nothing_listening_is_a_connect_error(server: ScriptServer) -> None:
+    await server.stop()
+    async with client() as c:
+        with pytest.raises(httpx.ConnectError):
+            await c.get(server.url("/ok"))
+
+
+async def test_https_is_verified_and_kept_alive(tls_server: ScriptServer) -> None:
+    trusting = ssl.create_default_context(cafile=str(TLS / "cert.pem"))
+    async with client(ssl_context=trusting) as c:
+        texts = [(await c.get(tls_server.url(p))).text for p in ("/ok", "/chunked", "/ok")]
+    assert texts == ["hello", "hello world", "hello"]
+    assert tls_server.connections == 1
+
+
+async def test_https_with_an_untrusted_certificate_is_refused(tls_server: ScriptServer) -> None:
+    async with client() as c:  # the system's CAs: a self-signed certificate does not pass
+        with pytest.raises(httpx.ConnectError, match="(?i)certificate"):
+            await c.get(tls_server.url("/ok"))
+    assert tls_server.bodies == []  # no request was sent over it
 
 
 class CountingServer:
@@ -48,7 +317,7 @@ class CountingServer:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[CountingServer]:
+async def hosts() -> AsyncIterator[CountingServer]:
     srv = CountingServer()
     await srv.start(["127.0.0.1", "127.0.0.2", "127.0.0.3"])
     yield srv
@@ -56,37 +325,37 @@ async def server() -> AsyncIterator[CountingServer]:
 
 
 async def test_each_host_keeps_its_own_connection_across_many_requests(
-        server: CountingServer) -> None:
-    transport = PerOriginTransport(keepalive_per_origin=4)
-    async with httpx.AsyncClient(transport=transport) as client:
+        hosts: CountingServer) -> None:
+    pools = transport()
+    async with httpx.AsyncClient(transport=pools) as c:
         for _ in range(10):
             for host in ("127.0.0.1", "127.0.0.2", "127.0.0.3"):
-                response = await client.get(f"http://{host}:{server.port}/a")
+                response = await c.get(f"http://{host}:{hosts.port}/a")
                 assert response.text == "ok"
-        assert transport.pools == 3
-    assert server.connections == {"127.0.0.1": 1, "127.0.0.2": 1, "127.0.0.3": 1}
+        assert pools.pools == 3
+    assert hosts.connections == {"127.0.0.1": 1, "127.0.0.2": 1, "127.0.0.3": 1}
 
 
 async def test_least_recently_used_idle_pool_is_closed_over_the_cap(
-        server: CountingServer) -> None:
-    transport = PerOriginTransport(keepalive_per_origin=4, max_pools=2)
-    async with httpx.AsyncClient(transport=transport) as client:
+        hosts: CountingServer) -> None:
+    pools = transport(max_pools=2)
+    async with httpx.AsyncClient(transport=pools) as c:
         for host in ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.1"):
-            assert (await client.get(f"http://{host}:{server.port}/a")).text == "ok"
-            assert transport.pools <= 2
+            assert (await c.get(f"http://{host}:{hosts.port}/a")).text == "ok"
+            assert pools.pools <= 2
     # 127.0.0.1 was evicted when 127.0.0.3 came, so it needed a second connection.
-    assert server.connections == {"127.0.0.1": 2, "127.0.0.2": 1, "127.0.0.3": 1}
+    assert hosts.connections == {"127.0.0.1": 2, "127.0.0.2": 1, "127.0.0.3": 1}
 
 
 async def test_a_pool_with_a_response_still_open_is_never_closed(
-        server: CountingServer) -> None:
-    transport = PerOriginTransport(keepalive_per_origin=4, max_pools=1)
-    async with httpx.AsyncClient(transport=transport) as client:
-        request = client.build_request("GET", f"http://127.0.0.1:{server.port}/big")
-        slow = await client.send(request, stream=True)  # headers in, body not read yet
+        hosts: CountingServer) -> None:
+    pools = transport(max_pools=1)
+    async with httpx.AsyncClient(transport=pools) as c:
+        request = c.build_request("GET", f"http://127.0.0.1:{hosts.port}/big")
+        slow = await c.send(request, stream=True)  # headers in, body not read yet
         for host in ("127.0.0.2", "127.0.0.3"):
-            assert (await client.get(f"http://{host}:{server.port}/a")).text == "ok"
+            assert (await c.get(f"http://{host}:{hosts.port}/a")).text == "ok"
         body = b"".join([chunk async for chunk in slow.aiter_raw()])
         await slow.aclose()
         assert body == BODY
-        assert transport.pools <= 2  # the busy pool stayed; idle ones made way
+        assert pools.pools <= 2  # the busy pool stayed; idle ones made way

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
-LOGGED_HEADERS = ("if-none-match", "if-modified-since", "user-agent", "accept-encoding")
+LOGGED_HEADERS = ("if-none-match", "if-modified-since", "user-agent", "accept-encoding", "host")
 
 
 @dataclass(frozen=True)
