@@ -85,6 +85,16 @@ class IngestStats:
     def pages(self) -> int:
         return self.read.pages
 
+    def add(self, other: IngestStats) -> None:
+        """Add the counts of a part done elsewhere (a Dask worker's chunk)."""
+        self.read.pages += other.read.pages
+        self.read.skipped.update(other.read.skipped)
+        self.read.failed_files.extend(other.read.failed_files)
+        self.stored.update(other.stored)
+        self.failed.update(other.failed)
+        self.no_article += other.no_article
+        self.outside_seeds += other.outside_seeds
+
 
 @dataclass(frozen=True)
 class Target:
@@ -151,14 +161,16 @@ def batches(path: Path, after: int | None, options: IngestOptions,
         yield batch
 
 
-def commit(store: Store, path: Path, items: Sequence[Item], last: WarcPage | None,
+def commit(store: Store, path: Path, items: Sequence[Item], offset: int | None,
            stats: IngestStats, *, finished: bool = False) -> None:
-    """Store a batch, then record the progress it makes (never the other way round)."""
+    """Store a batch, then record the progress it makes (never the other way round).
+
+    ``offset`` is that of the batch's last record (None: no progress within the file).
+    """
     for result in store.store(items) if items else []:
         stats.stored[result.outcome.value] += 1
-    if last is not None or finished:
-        store.save_progress(Progress(str(path.resolve()),
-                                     last.offset if last is not None else None, finished))
+    if offset is not None or finished:
+        store.save_progress(Progress(str(path.resolve()), offset, finished))
 
 
 async def ingest(paths: Iterable[Path], store: Store, pool: WorkerPool,
@@ -171,7 +183,7 @@ async def ingest(paths: Iterable[Path], store: Store, pool: WorkerPool,
         try:
             for batch in batches(path, after, options, stats):
                 items = await _extract_all(batch, pool, options, stats)
-                commit(store, path, items, batch[-1], stats)
+                commit(store, path, items, batch[-1].offset, stats)
                 on_batch(stats)
         except (WarcError, OSError, ValueError) as exc:
             _file_failed(path, exc, stats, log)
@@ -207,6 +219,11 @@ async def _extract(page: WarcPage, target: Target,
 
 def _file_failed(path: Path, exc: Exception, stats: IngestStats,
                  log: Callable[[str], None]) -> None:
-    line = str(exc) if isinstance(exc, WarcError) else f"{path}: {exc}"
+    line = failure_line(path, exc)
     stats.read.failed_files.append(line)
     log(line)
+
+
+def failure_line(path: Path, exc: Exception) -> str:
+    """One line for a file that could not be read: ``path: reason``."""
+    return str(exc) if isinstance(exc, WarcError) else f"{path}: {exc}"

@@ -16,7 +16,7 @@ Records that are not an HTML page answered 200 are skipped and counted by reason
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,7 @@ def _guarded(path: Path, stats: ReadStats, max_bytes: int, after: int | None,
 
 
 def iter_pages(path: Path, *, after: int | None = None, stats: ReadStats | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[WarcPage]:
+               max_bytes: int = DEFAULT_MAX_BYTES) -> Generator[WarcPage, None, None]:
     """HTML 200 pages of one file, from the record after offset ``after`` (if given).
 
     WarcError if the file holds no WARC record at all, or ends inside a record.

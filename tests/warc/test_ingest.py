@@ -1,0 +1,136 @@
+"""Ingest: the crawl's extraction into an archive, idempotent, resumable, local = Dask."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from archive.records import StoreResult
+from archive.store import Archive
+from scraper.crawl.workers import WorkerPool
+from scraper.seeds import Seed
+from scraper.warc.dask_engine import ingest_dask
+from scraper.warc.ingest import IngestOptions, IngestStats, Item, ingest
+from scraper.warc.writer import WarcWriter
+from tests.warc.helpers import ArchiveStore, article_texts, exchange, sim_pages
+
+EXTRACT = "scraper.extract.extractor:extract_for_archive"
+SEED = Seed(name="Sim One", domain="127.0.0.2", path=Path("sim.toml"),
+            feeds=("http://127.0.0.2:8080/feed.rss",))
+
+
+@pytest.fixture
+def warc_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "warcs"
+    writer = WarcWriter(folder, max_bytes=12_000)  # several files
+    for i, (url, _, html) in enumerate(sim_pages()):
+        writer.write(exchange(url, html, i, encoded=bool(i % 2)))
+    writer.close()
+    assert len(writer.closed_files) >= 2
+    return folder
+
+
+@pytest.fixture
+def pool() -> Iterator[WorkerPool]:
+    workers = WorkerPool(EXTRACT, workers=2, timeout=60, memory_mb=0)
+    yield workers
+    workers.close()
+
+
+def _store(tmp_path: Path, name: str) -> ArchiveStore:
+    return ArchiveStore(Archive.open(tmp_path / f"{name}.db"), tmp_path / f"{name}.json")
+
+
+async def _ingest(folder: Path, store: ArchiveStore, pool: WorkerPool,
+                  **options: object) -> IngestStats:
+    opts = IngestOptions(seeds=(SEED,), batch_size=3, **options)  # type: ignore[arg-type]
+    return await ingest([folder], store, pool, opts)
+
+
+async def test_articles_stored_with_seed_or_host_as_site(warc_dir: Path, tmp_path: Path,
+                                                         pool: WorkerPool) -> None:
+    store = _store(tmp_path, "a")
+    stats = await _ingest(warc_dir, store, pool)
+    assert stats.pages == len(sim_pages()) and stats.failed == {}
+    texts = article_texts(store.archive)
+    assert sum(stats.stored.values()) == len(sim_pages())
+    assert len(texts) == stats.stored["new"] >= 6
+    for url, title, _ in sim_pages():  # each page's headline text made it in
+        assert url in texts or stats.stored["duplicate"], title
+    sites = dict(store.archive.conn.execute("SELECT url, site FROM articles").fetchall())
+    assert {s for u, s in sites.items() if "127.0.0.2" in u} == {"Sim One"}
+    assert {s for u, s in sites.items() if "127.0.0.3" in u} == {"127.0.0.3"}
+
+
+async def test_only_seeds_skips_pages_no_seed_owns(warc_dir: Path, tmp_path: Path,
+                                                   pool: WorkerPool) -> None:
+    store = _store(tmp_path, "a")
+    stats = await _ingest(warc_dir, store, pool, only_seeds=True)
+    outside = sum("127.0.0.3" in u for u, _, _ in sim_pages())
+    assert stats.outside_seeds == outside > 0
+    urls = [u for (u,) in store.archive.conn.execute("SELECT url FROM articles")]
+    assert urls and all("127.0.0.2" in u for u in urls)
+
+
+async def test_same_files_twice_add_nothing(warc_dir: Path, tmp_path: Path,
+                                            pool: WorkerPool) -> None:
+    store = _store(tmp_path, "a")
+    first = await _ingest(warc_dir, store, pool)
+    before = article_texts(store.archive)
+    again = await _ingest(warc_dir, store, pool)  # finished files are skipped
+    assert again.files_skipped == first.files_done >= 2 and again.pages == 0
+    store.progress_file.unlink()  # progress lost: dedup still adds nothing
+    third = await _ingest(warc_dir, store, pool)
+    assert third.pages == first.pages and third.stored["new"] == 0
+    assert article_texts(store.archive) == before
+
+
+class _Killed(Exception):
+    pass
+
+
+class _DiesAfter(ArchiveStore):
+    """Stores ``batches`` batches, then dies as a killed process would, mid-ingest."""
+
+    def __init__(self, store: ArchiveStore, batches: int) -> None:
+        super().__init__(store.archive, store.progress_file)
+        self.left = batches
+        self.done = 0  # pages stored (each page here is an article)
+
+    def store(self, items: Sequence[Item]) -> list[StoreResult]:
+        if self.left == 0:
+            raise _Killed
+        self.left -= 1
+        self.done += len(items)
+        return super().store(items)
+
+
+async def test_killed_ingest_resumes_where_it_stopped(warc_dir: Path, tmp_path: Path,
+                                                      pool: WorkerPool) -> None:
+    reference = _store(tmp_path, "ref")
+    await _ingest(warc_dir, reference, pool)
+    store = _store(tmp_path, "a")
+    dying = _DiesAfter(store, 2)
+    with pytest.raises(_Killed):
+        await _ingest(warc_dir, dying, pool)
+    stored_before = len(article_texts(store.archive))
+    assert 0 < stored_before < len(article_texts(reference.archive))
+    resumed = await _ingest(warc_dir, store, pool)
+    assert resumed.pages == len(sim_pages()) - dying.done  # no stored page read again
+    assert article_texts(store.archive) == article_texts(reference.archive)
+
+
+async def test_local_and_dask_give_the_same_articles(warc_dir: Path, tmp_path: Path,
+                                                     pool: WorkerPool) -> None:
+    local = _store(tmp_path, "local")
+    await _ingest(warc_dir, local, pool)
+    dask = _store(tmp_path, "dask")
+    stats = ingest_dask([warc_dir], dask, IngestOptions(seeds=(SEED,), batch_size=3),
+                        workers=2, processes=False)
+    assert stats.pages == len(sim_pages()) and stats.files_done >= 2
+    assert article_texts(dask.archive) == article_texts(local.archive)
+    again = ingest_dask([warc_dir], dask, IngestOptions(seeds=(SEED,)), workers=2,
+                        processes=False)
+    assert again.pages == 0 and again.files_skipped == stats.files_done
