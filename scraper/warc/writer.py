@@ -11,8 +11,10 @@ every earlier gzip member is whole. A file is written as ``*.warc.gz.open`` and 
 when closed (rotation at ``max_bytes``, or :meth:`WarcWriter.close`), so a reader of a
 folder never takes a file still growing.
 
-Cost: about 150 µs of CPU per page of 60 KB (gzip level 6, sha1 twice) on this machine;
-:class:`AsyncWarcWriter` runs it on one thread of its own so the event loop never waits.
+Cost: 180-370 µs per page of 6 KB on the 2-core test machine (``python -m
+bench.warc_libs``), about a third of it gzip and the rest warcio's record building;
+:class:`AsyncWarcWriter` runs it on one thread of its own so the event loop never waits
+for the disk (the Python part still takes the GIL: ~1 % of a core at 50 pages/s).
 """
 
 from __future__ import annotations
@@ -38,7 +40,10 @@ from scraper.warc.records import Exchange, Headers, WarcError
 DEFAULT_MAX_BYTES = 1_000_000_000  # 1 GB, the customary WARC file size (Heritrix, CC)
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 OPEN_SUFFIX = ".open"
-GZIP_LEVEL = 6  # warcio's own wrapper uses 9: ~2x the CPU for ~3 % smaller files
+# zlib's default. warcio's own gzip wrapper uses 9, which on article pages costs about
+# the same and saves nothing measurable (bench/warc_libs.py); ours also makes the member
+# in one call, so a record is whole in memory before it is written.
+GZIP_LEVEL = 6
 # Framing headers that stop being true once the body is stored decoded (Common Crawl
 # renames them the same way, so readers neither re-decode nor mis-frame the payload).
 _FRAMING = ("content-encoding", "transfer-encoding", "content-length")
@@ -185,8 +190,7 @@ class AsyncWarcWriter:
 
 
 def _gzip_member(data: bytes) -> bytes:
-    packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    return packer.compress(data) + packer.flush()
+    return zlib.compress(data, GZIP_LEVEL, wbits=16 + zlib.MAX_WBITS)  # gzip framing
 
 
 def _response_headers(ex: Exchange) -> Iterable[tuple[str, str]]:
