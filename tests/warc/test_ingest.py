@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -45,8 +49,8 @@ def _store(tmp_path: Path, name: str) -> ArchiveStore:
 
 async def _ingest(folder: Path, store: ArchiveStore, pool: WorkerPool,
                   **options: object) -> IngestStats:
-    opts = IngestOptions(seeds=(SEED,), batch_size=3, **options)  # type: ignore[arg-type]
-    return await ingest([folder], store, pool, opts)
+    options = {"seeds": (SEED,), "batch_size": 3, **options}
+    return await ingest([folder], store, pool, IngestOptions(**options))  # type: ignore[arg-type]
 
 
 async def test_articles_stored_with_seed_or_host_as_site(warc_dir: Path, tmp_path: Path,
@@ -134,3 +138,49 @@ async def test_local_and_dask_give_the_same_articles(warc_dir: Path, tmp_path: P
     again = ingest_dask([warc_dir], dask, IngestOptions(seeds=(SEED,)), workers=2,
                         processes=False)
     assert again.pages == 0 and again.files_skipped == stats.files_done
+
+
+_INGEST = """
+import asyncio, sys, time
+from pathlib import Path
+from archive.store import Archive
+from scraper.crawl.workers import WorkerPool
+from scraper.warc.ingest import IngestOptions, ingest
+from tests.warc.helpers import ArchiveStore
+
+class Slow(ArchiveStore):
+    def store(self, items):
+        results = super().store(items)
+        print("batch", flush=True)
+        time.sleep(0.3)  # the kill lands while later batches are still to come
+        return results
+
+async def main():
+    tmp = Path(sys.argv[1])
+    pool = WorkerPool("scraper.extract.extractor:extract_for_archive", workers=1,
+                      timeout=60, memory_mb=0)
+    store = Slow(Archive.open(tmp / "a.db"), tmp / "a.json")
+    await ingest([tmp / "warcs"], store, pool, IngestOptions(batch_size=2))
+
+asyncio.run(main())
+"""
+
+
+async def test_sigkilled_ingest_process_resumes(warc_dir: Path, tmp_path: Path,
+                                                pool: WorkerPool) -> None:
+    reference = _store(tmp_path, "ref")
+    await _ingest(warc_dir, reference, pool, seeds=())
+    proc = subprocess.Popen([sys.executable, "-c", _INGEST, str(tmp_path)],
+                            stdout=subprocess.PIPE, cwd=Path(__file__).parents[2])
+    assert proc.stdout is not None
+    assert [proc.stdout.readline().strip() for _ in range(2)] == [b"batch", b"batch"]
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    proc.stdout.close()
+    store = _store(tmp_path, "a")
+    done = len(article_texts(store.archive))
+    assert 0 < done < len(sim_pages())
+    resumed = await ingest([warc_dir], store, pool, IngestOptions(batch_size=2))
+    assert resumed.stored["new"] == len(sim_pages()) - done
+    assert resumed.pages <= len(sim_pages()) - done + 2  # at most one batch read again
+    assert article_texts(store.archive) == article_texts(reference.archive)

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from scraper.warc.reader import iter_pages, read_pages, warc_files
+from scraper.warc.records import WarcError
 from scraper.warc.writer import REVISIT_PROFILE, AsyncWarcWriter, WarcWriter
 from tests.warc.helpers import exchange, sim_pages
 
@@ -164,3 +166,28 @@ def _whole_members(data: bytes) -> list[bytes]:
             break  # the cut one
         data = d.unused_data
     return members
+
+
+def test_decoded_body_gets_common_crawl_style_headers(tmp_path: Path) -> None:
+    """A body stored decoded must not be announced as gzip: readers would decode it again."""
+    url, _, html = sim_pages()[0]
+    sent = exchange(url, html, encoded=True)
+    writer = WarcWriter(tmp_path)
+    writer.write(replace(sent, body=html, decoded=True))
+    writer.close()
+    (_, headers, _), = [r for r in _records(writer.closed_files[0]) if r[0] == "response"]
+    with writer.closed_files[0].open("rb") as f:
+        http = [r.http_headers for r in ArchiveIterator(f) if r.rec_type == "response"][0]
+    assert http.get_header("Content-Encoding") is None
+    assert http.get_header("X-Crawler-Content-Encoding") == "gzip"
+    assert http.get_header("X-Crawler-Transfer-Encoding") == "chunked"
+    assert http.get_header("Content-Length") == str(len(html))
+    assert [p.body for p in read_pages(writer.closed_files)] == [html]
+
+
+def test_unwritable_folder_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder")
+    writer = WarcWriter(tmp_path / "taken" / "warcs")
+    url, _, html = sim_pages()[0]
+    with pytest.raises(WarcError, match="cannot create a WARC file"):
+        writer.write(exchange(url, html))
