@@ -184,3 +184,18 @@ async def test_sigkilled_ingest_process_resumes(warc_dir: Path, tmp_path: Path,
     assert resumed.stored["new"] == len(sim_pages()) - done
     assert resumed.pages <= len(sim_pages()) - done + 2  # at most one batch read again
     assert article_texts(store.archive) == article_texts(reference.archive)
+
+
+def test_dask_on_a_scheduler_address_with_worker_processes(warc_dir: Path,
+                                                          tmp_path: Path) -> None:
+    """Real worker processes: chunks (records, fingerprints) cross a process boundary."""
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None, memory_limit="1GiB") as cluster:
+        store = _store(tmp_path, "dask")
+        stats = ingest_dask([warc_dir], store, IngestOptions(seeds=(SEED,), batch_size=3),
+                            scheduler=cluster.scheduler_address)
+    assert stats.pages == len(sim_pages()) and stats.failed == {}
+    sites = {s for (s,) in store.archive.conn.execute("SELECT site FROM articles")}
+    assert sites == {"Sim One", "127.0.0.3"}

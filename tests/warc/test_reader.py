@@ -6,10 +6,12 @@ import gzip
 import io
 from pathlib import Path
 
+import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from scraper.warc.reader import ReadStats, iter_pages, read_pages
+from scraper.warc.records import WarcError
 from tests.warc.helpers import sim_pages
 
 
@@ -109,3 +111,8 @@ def test_bad_files_one_line_each_and_the_rest_still_read(tmp_path: Path) -> None
     assert sorted(line.split(":")[0] for line in lines) == sorted(
         str(tmp_path / n) for n in ("cut.warc", "empty.warc.gz", "garbage.warc"))
     assert all("\n" not in line and "Traceback" not in line for line in lines)
+
+
+def test_missing_path_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(WarcError, match=r"nope\.warc\.gz: no such WARC file or folder"):
+        list(read_pages([tmp_path / "nope.warc.gz"]))
