@@ -117,20 +117,25 @@ def _page(record: Any, path: Path, offset: int, stats: ReadStats,
     if http.status_code != 200:
         stats.skipped[f"http_{http.status_code}"] += 1
         return None
+    declared = headers.get("content-type") or record.headers.get(
+        "WARC-Identified-Payload-Type", "")
+    if declared and declared.split(";")[0].strip().lower() not in HTML_TYPES:
+        stats.skipped["not_html"] += 1  # known before the body is read
+        return None
     raw = record.reader.read(max_bytes + 1)
     if len(raw) > max_bytes:
         stats.skipped["too_large"] += 1
         return None
     expected = _int(headers.get("content-length"))
-    if expected is not None and len(raw) < expected and not record.reader.read(1):
+    if expected is not None and len(raw) < expected:
         raise WarcError(f"{path}: truncated record at offset {offset}")
     try:
         body = decode_body(raw, headers, max_bytes)
     except FetchError as exc:
         stats.skipped[exc.reason] += 1
         return None
-    if not _is_html(headers, record, body):
-        stats.skipped["not_html"] += 1
+    if not declared and not body.lstrip()[:20].lower().startswith(_SNIFF):
+        stats.skipped["not_html"] += 1  # no type given: sniffed, as browsers do
         return None
     return WarcPage(url=record.headers.get("WARC-Target-URI", ""),
                     fetched_at=record.record_date, status=200, headers=headers, body=body,
@@ -168,11 +173,3 @@ def _int(value: str | bytes | None, base: int = 10) -> int | None:
         return int(value, base) if value is not None else None
     except ValueError:
         return None
-
-
-def _is_html(headers: dict[str, str], record: Any, body: bytes) -> bool:
-    declared = headers.get("content-type") or record.headers.get(
-        "WARC-Identified-Payload-Type", "")
-    if declared:
-        return declared.split(";")[0].strip().lower() in HTML_TYPES
-    return body.lstrip()[:20].lower().startswith(_SNIFF)  # no type: sniff as browsers do

@@ -116,3 +116,19 @@ def test_bad_files_one_line_each_and_the_rest_still_read(tmp_path: Path) -> None
 def test_missing_path_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(WarcError, match=r"nope\.warc\.gz: no such WARC file or folder"):
         list(read_pages([tmp_path / "nope.warc.gz"]))
+
+
+def test_untyped_responses_are_sniffed(tmp_path: Path) -> None:
+    path = tmp_path / "untyped.warc.gz"
+    with path.open("wb") as f:
+        writer = WARCWriter(f, gzip=True)
+        for name, body in (("page", b"  <!DOCTYPE html><html><p>x</p></html>"),
+                           ("json", b'{"not": "html"}')):
+            record = writer.create_warc_record(
+                f"https://x.example/{name}", "response", payload=io.BytesIO(body),
+                length=len(body), http_headers=StatusAndHeaders("200 OK", [],
+                                                                protocol="HTTP/1.1"))
+            writer.write_record(record)
+    stats = ReadStats()
+    assert [p.url for p in read_pages([path], stats=stats)] == ["https://x.example/page"]
+    assert stats.skipped == {"not_html": 1}
