@@ -57,6 +57,12 @@ def exchange(url: str, html: bytes, i: int = 0, *, encoded: bool = False,
         refers_to_date=T0 if status == 304 else None)
 
 
+def chunked(body: bytes, size: int = 1000) -> bytes:
+    """``body`` in HTTP/1.1 chunked transfer coding."""
+    parts = [body[i:i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
+
+
 class ArchiveStore:
     """The Store seam over today's Archive, progress kept in a JSON file beside it."""
 

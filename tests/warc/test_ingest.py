@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import json
 import os
 import signal
 import subprocess
@@ -10,17 +13,22 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from archive.records import StoreResult
 from archive.store import Archive
 from scraper.crawl.workers import WorkerPool
+from scraper.extract.evaluate import default_extractor
 from scraper.seeds import Seed
 from scraper.warc.dask_engine import ingest_dask
 from scraper.warc.ingest import IngestOptions, IngestStats, Item, ingest
 from scraper.warc.writer import WarcWriter
-from tests.warc.helpers import ArchiveStore, article_texts, exchange, sim_pages
+from tests.paths import FIXTURES
+from tests.warc.helpers import ArchiveStore, article_texts, chunked, exchange, sim_pages
 
 EXTRACT = "scraper.extract.extractor:extract_for_archive"
+EVALSET = FIXTURES / "evalset" / "body"
 SEED = Seed(name="Sim One", domain="127.0.0.2", path=Path("sim.toml"),
             feeds=("http://127.0.0.2:8080/feed.rss",))
 
@@ -199,3 +207,32 @@ def test_dask_on_a_scheduler_address_with_worker_processes(warc_dir: Path,
     assert stats.pages == len(sim_pages()) and stats.failed == {}
     sites = {s for (s,) in store.archive.conn.execute("SELECT site FROM articles")}
     assert sites == {"Sim One", "127.0.0.3"}
+
+
+def write_eval_warc(dataset: Path, path: Path) -> dict[str, bytes]:
+    """An eval set's pages as another crawler writes them: WARC/1.0, chunked and gzipped."""
+    truth = json.loads((dataset / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = {rec["url"]: gzip.decompress((dataset / "html" / f"{pid}.html.gz").read_bytes())
+             for pid, rec in truth.items() if (dataset / "html" / f"{pid}.html.gz").is_file()}
+    with path.open("wb") as f:
+        writer = WARCWriter(f, gzip=True, warc_version="1.0")
+        for url, html in pages.items():
+            body = chunked(gzip.compress(html))
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body),
+                http_headers=StatusAndHeaders("200 OK", [
+                    ("Content-Type", "text/html"), ("Content-Encoding", "gzip"),
+                    ("Transfer-Encoding", "chunked")], protocol="HTTP/1.1")))
+    return pages
+
+
+async def test_foreign_warc_gives_the_text_scraper_eval_scores(tmp_path: Path,
+                                                               pool: WorkerPool) -> None:
+    """Pages no crawl here fetched, in another tool's WARC: the text eval measures."""
+    pages = write_eval_warc(EVALSET, tmp_path / "eval.warc.gz")
+    store = _store(tmp_path, "eval")
+    stats = await ingest([tmp_path / "eval.warc.gz"], store, pool,
+                         IngestOptions(min_article_chars=0))
+    assert stats.pages == len(pages) >= 2
+    texts = article_texts(store.archive)
+    assert texts == {url: default_extractor(html, url).text for url, html in pages.items()}

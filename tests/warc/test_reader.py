@@ -12,12 +12,7 @@ from warcio.warcwriter import WARCWriter
 
 from scraper.warc.reader import ReadStats, iter_pages, read_pages
 from scraper.warc.records import WarcError
-from tests.warc.helpers import sim_pages
-
-
-def _chunked(body: bytes, size: int = 1000) -> bytes:
-    parts = [body[i:i + size] for i in range(0, len(body), size)]
-    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
+from tests.warc.helpers import chunked, sim_pages
 
 
 def _response(writer: WARCWriter, url: str, body: bytes, headers: list[tuple[str, str]],
@@ -46,7 +41,7 @@ def write_foreign_warc(path: Path) -> list[tuple[str, bytes]]:
                                    ("X-Crawler-Content-Encoding", "gzip"),
                                    ("X-Crawler-Transfer-Encoding", "chunked"),
                                    ("Content-Length", str(len(h0)))])
-        _response(writer, u1, _chunked(gzip.compress(h1)),
+        _response(writer, u1, chunked(gzip.compress(h1)),
                   [("Content-Type", "text/html; charset=utf-8"),
                    ("Transfer-Encoding", "chunked"), ("Content-Encoding", "gzip")])
         gz = gzip.compress(h2)
