@@ -1,0 +1,78 @@
+"""A fetched page and its extraction → the ArticleRecord the archive stores.
+
+One function for every source of pages: the crawl's :class:`~scraper.models.Page` and a
+WARC's :class:`~scraper.warc.records.WarcPage` both satisfy :class:`FetchedPage`, so a page
+ingested from a WARC is recorded exactly as the crawl records it when it fetches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Protocol
+
+from archive import ArticleRecord
+from scraper.extract.extractor import EXTRACTOR_VERSION
+from scraper.models import Extraction
+from scraper.seeds import Seed
+from scraper.urls import canonicalize, host_of, pick_canonical
+
+
+class FetchedPage(Protocol):
+    """What :func:`article_record` needs of a fetched page (crawl Page, WarcPage)."""
+
+    @property
+    def requested_url(self) -> str: ...
+    @property
+    def final_url(self) -> str: ...
+    @property
+    def redirects(self) -> tuple[str, ...]: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...  # lower-cased names
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def fetched_at(self) -> datetime: ...
+    @property
+    def content_type(self) -> str: ...
+
+
+def article_record(page: FetchedPage, ext: Extraction, *, site: str, domain: str,
+                   found_url: str | None = None,
+                   published: datetime | None = None) -> ArticleRecord:
+    """The archive's record of ``page``: canonical URL, every alias, text and metadata.
+
+    ``site`` and ``domain`` are the publisher's name and domain (a seed's, or the URL's
+    host when no seed owns it); ``found_url`` is where discovery met the URL and
+    ``published`` the date its feed gave, both used when the page says nothing better.
+    """
+    final = canonicalize(page.final_url) or page.final_url
+    url = pick_canonical(final, ext.canonical_url, domain)
+    aliases = dict.fromkeys((found_url or page.requested_url, page.requested_url,
+                             *page.redirects, final, url))  # mostly one URL several times
+    urls = tuple(dict.fromkeys(c for a in aliases if (c := canonicalize(a))))
+    return ArticleRecord(
+        url=url, urls=urls, text=ext.text, fetched_at=page.fetched_at, title=ext.title,
+        authors=ext.authors, published=ext.published or published,
+        language=ext.language, site=site, description=ext.description,
+        raw_html=page.body, http_status=page.status, content_type=page.content_type,
+        etag=page.headers.get("etag"), last_modified=page.headers.get("last-modified"),
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def seed_for(url: str, seeds: Iterable[Seed]) -> Seed | None:
+    """The seed whose domain owns ``url``; the most specific domain when several do."""
+    owners = [seed for seed in seeds if seed.owns(url)]
+    return max(owners, key=lambda seed: len(seed.domain), default=None)
+
+
+def site_of(url: str, seeds: Iterable[Seed]) -> tuple[str, str, Seed | None]:
+    """(site name, domain, seed) for a URL: its seed's, else its host's (seed None)."""
+    seed = seed_for(url, seeds)
+    if seed is not None:
+        return seed.name, seed.domain, seed
+    host = host_of(url)
+    return host, host, None

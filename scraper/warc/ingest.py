@@ -1,0 +1,227 @@
+"""WARC pages → the crawl's extraction → ArticleRecords → one Store, resumably.
+
+The same steps as a crawled page takes: ``extract_for_archive`` (run in the crawl's
+:class:`~scraper.crawl.workers.WorkerPool`), the ``min_article_chars`` check, then
+:func:`~scraper.warc.articles.article_record`. Storing, dedup included, is the Store's:
+one writer, so dedup is exact whichever engine extracted.
+
+Files are read in order, pages in batches; after each batch is stored the Store records
+(file, offset of the batch's last record), and at the end of a file that it is finished.
+A killed ingest therefore repeats at most one batch, which dedup turns into ``unchanged``
+results, and skips finished files; a second ingest of the same files adds nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from archive import ArticleRecord, Fingerprint, StoreResult
+from scraper.crawl.workers import ExtractionFailed, WorkerPool
+from scraper.models import Extraction
+from scraper.seeds import Seed
+from scraper.warc.articles import article_record, site_of
+from scraper.warc.reader import DEFAULT_MAX_BYTES, ReadStats, iter_pages, warc_files
+from scraper.warc.records import WarcError, WarcPage
+
+Item = tuple[ArticleRecord, Fingerprint]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an ingest got in one file: past the record at ``offset``, or ``finished``."""
+
+    file: str  # the resolved path
+    offset: int | None = None
+    finished: bool = False
+
+
+class Store(Protocol):
+    """Where ingested articles go: the archive writer (one, so dedup stays exact)."""
+
+    def store(self, items: Sequence[Item]) -> list[StoreResult]:
+        """Store a batch (dedup included); one result per item, in order."""
+        ...
+
+    def progress(self, file: str) -> Progress | None:
+        """What an earlier ingest recorded for ``file`` (a resolved path), if anything."""
+        ...
+
+    def save_progress(self, progress: Progress) -> None:
+        """Record how far this ingest got in one file (after its batch was stored)."""
+        ...
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """What an ingest needs besides its files and store; Settings-derived defaults."""
+
+    seeds: tuple[Seed, ...] = ()
+    only_seeds: bool = False  # skip pages no seed's domain owns
+    min_article_chars: int = 200  # Settings.min_article_chars
+    max_bytes: int = DEFAULT_MAX_BYTES  # Settings.max_body_bytes: decoded body cap
+    batch_size: int = 32  # pages per stored batch (and per progress record)
+
+
+@dataclass
+class IngestStats:
+    """Counts of one ingest, for the summary line and the exit code."""
+
+    read: ReadStats = field(default_factory=ReadStats)
+    stored: Counter[str] = field(default_factory=Counter)  # by StoreOutcome value
+    no_article: int = 0
+    outside_seeds: int = 0
+    failed: Counter[str] = field(default_factory=Counter)  # extraction failures by reason
+    files_done: int = 0
+    files_skipped: int = 0  # finished by an earlier ingest
+
+    @property
+    def pages(self) -> int:
+        return self.read.pages
+
+    def add(self, other: IngestStats) -> None:
+        """Add the counts of a part done elsewhere (a Dask worker's chunk)."""
+        self.read.pages += other.read.pages
+        self.read.skipped.update(other.read.skipped)
+        self.read.failed_files.extend(other.read.failed_files)
+        self.stored.update(other.stored)
+        self.failed.update(other.failed)
+        self.no_article += other.no_article
+        self.outside_seeds += other.outside_seeds
+
+
+@dataclass(frozen=True)
+class Target:
+    """Who a page belongs to: the site name and domain, and the seed when there is one."""
+
+    site: str
+    domain: str
+    seed: Seed | None
+
+    @property
+    def selectors(self) -> dict[str, tuple[str, ...]]:
+        """The seed's extraction selectors, as keyword arguments of the extractor."""
+        if self.seed is None:
+            return {"drop_selectors": (), "body_selectors": ()}
+        return {"drop_selectors": self.seed.drop_selectors,
+                "body_selectors": self.seed.body_selectors}
+
+
+def target_of(page: WarcPage, options: IngestOptions, stats: IngestStats) -> Target | None:
+    """The page's site, or None (counted) when ``only_seeds`` and no seed owns it."""
+    site, domain, seed = site_of(page.url, options.seeds)
+    if seed is None and options.only_seeds:
+        stats.outside_seeds += 1
+        return None
+    return Target(site, domain, seed)
+
+
+def to_item(page: WarcPage, target: Target, ext: Extraction, fp: Fingerprint,
+            options: IngestOptions, stats: IngestStats) -> Item | None:
+    """The article to store, or None (counted) when the page holds too little text."""
+    if len(ext.text.strip()) < options.min_article_chars:
+        stats.no_article += 1
+        return None
+    return article_record(page, ext, site=target.site, domain=target.domain), fp
+
+
+def pending_files(paths: Iterable[Path], store: Store,
+                  stats: IngestStats) -> Iterator[tuple[Path, int | None]]:
+    """(file, offset already done) for every file an earlier ingest has not finished."""
+    for path in warc_files(paths):
+        done = store.progress(str(path.resolve()))
+        if done is not None and done.finished:
+            stats.files_skipped += 1
+            continue
+        yield path, done.offset if done is not None else None
+
+
+def batches(path: Path, after: int | None, options: IngestOptions,
+            stats: IngestStats) -> Iterator[list[WarcPage]]:
+    """The file's HTML pages in lists of ``batch_size``; WarcError as the reader raises."""
+    batch: list[WarcPage] = []
+    try:
+        for page in iter_pages(path, after=after, stats=stats.read,
+                               max_bytes=options.max_bytes):
+            batch.append(page)
+            if len(batch) >= options.batch_size:
+                yield batch
+                batch = []
+    except (WarcError, OSError, ValueError):
+        if batch:  # the pages read before a damaged record are still stored
+            yield batch
+        raise
+    if batch:
+        yield batch
+
+
+def commit(store: Store, path: Path, items: Sequence[Item], offset: int | None,
+           stats: IngestStats, *, finished: bool = False) -> None:
+    """Store a batch, then record the progress it makes (never the other way round).
+
+    ``offset`` is that of the batch's last record (None: no progress within the file).
+    """
+    for result in store.store(items) if items else []:
+        stats.stored[result.outcome.value] += 1
+    if offset is not None or finished:
+        store.save_progress(Progress(str(path.resolve()), offset, finished))
+
+
+async def ingest(paths: Iterable[Path], store: Store, pool: WorkerPool,
+                 options: IngestOptions, *,
+                 log: Callable[[str], None] = lambda line: None,
+                 on_batch: Callable[[IngestStats], None] = lambda stats: None) -> IngestStats:
+    """Ingest every page of ``paths`` with the local process pool (the crawl's engine)."""
+    stats = IngestStats()
+    for path, after in list(pending_files(paths, store, stats)):
+        try:
+            for batch in batches(path, after, options, stats):
+                items = await _extract_all(batch, pool, options, stats)
+                commit(store, path, items, batch[-1].offset, stats)
+                on_batch(stats)
+        except (WarcError, OSError, ValueError) as exc:
+            _file_failed(path, exc, stats, log)
+            continue
+        commit(store, path, (), None, stats, finished=True)
+        stats.files_done += 1
+    return stats
+
+
+async def _extract_all(batch: list[WarcPage], pool: WorkerPool, options: IngestOptions,
+                       stats: IngestStats) -> list[Item]:
+    wanted = [(page, target) for page in batch
+              if (target := target_of(page, options, stats)) is not None]
+    results = await asyncio.gather(*(_extract(page, target, pool) for page, target in wanted))
+    items = []
+    for (page, target), result in zip(wanted, results, strict=True):
+        if isinstance(result, ExtractionFailed):
+            stats.failed[result.reason] += 1
+        elif (item := to_item(page, target, *result, options, stats)) is not None:
+            items.append(item)
+    return items
+
+
+async def _extract(page: WarcPage, target: Target,
+                   pool: WorkerPool) -> tuple[Extraction, Fingerprint] | ExtractionFailed:
+    try:
+        result: tuple[Extraction, Fingerprint] = await pool.run(
+            page.body, page.url, page.content_type, **target.selectors)
+        return result
+    except ExtractionFailed as exc:  # one page's failure is an outcome, counted
+        return exc
+
+
+def _file_failed(path: Path, exc: Exception, stats: IngestStats,
+                 log: Callable[[str], None]) -> None:
+    line = failure_line(path, exc)
+    stats.read.failed_files.append(line)
+    log(line)
+
+
+def failure_line(path: Path, exc: Exception) -> str:
+    """One line for a file that could not be read: ``path: reason``."""
+    return str(exc) if isinstance(exc, WarcError) else f"{path}: {exc}"
