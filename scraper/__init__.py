@@ -1,8 +1,8 @@
 """News scraper: discover → fetch → extract → clean → dedup → store.
 
 Each stage is a package: ``discover/``, ``fetch/``, ``extract/``, ``crawl/`` (one run tying
-them together) and ``cli/``; the archive is the ``archive`` package. ARCHITECTURE.md draws
-the data flow.
+them together), ``warc/`` (web archives in and out) and ``cli/``; the archive is the
+``archive`` package. ARCHITECTURE.md draws the data flow.
 """
 
 from importlib.metadata import PackageNotFoundError, version
