@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import trafilatura
@@ -19,13 +20,14 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from archive.dedup import Fingerprint, fingerprint
 from scraper.extract.charset import decode_html
-from scraper.extract.metadata import PageMeta, guess_date, read_meta, split_authors
+from scraper.extract.dates import with_guess
+from scraper.extract.metadata import PageMeta, jsonld_objects, read_meta, split_authors
 from scraper.extract.postclean import postclean, stitch
 from scraper.extract.preclean import preclean
 from scraper.models import Extraction
 
 # Bump whenever the text or metadata produced for the same bytes may change.
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 
 _MAX_HTML_CHARS = 8_000_000  # lexbor copes, but trafilatura's lxml pass gets slow beyond
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs per-page noise
@@ -86,9 +88,9 @@ def _extract(
         return Extraction(text="", warnings=("empty_body",))
     html = decode_html(body, content_type)[:_MAX_HTML_CHARS]
     tree = LexborHTMLParser(html)
-    meta = read_meta(tree)
-    if meta.published is None:
-        meta = replace(meta, published=guess_date(html, url))
+    objects = jsonld_objects(tree)
+    meta = read_meta(tree, objects)
+    meta = replace(meta, dates=with_guess(meta.dates, html, url))
     lead = find_lead(tree, meta.description)
     pre = preclean(tree, drop_selectors, body_selectors, meta.title)
     doc = _trafilatura(pre.html, url)
@@ -226,7 +228,10 @@ def _build(text: str, meta: PageMeta, doc: object, warnings: tuple[str, ...]) ->
         text=text,
         title=meta.title or getattr(doc, "title", None),
         authors=meta.authors or tuple(split_authors(doc_author)) if doc_author else meta.authors,
-        published=meta.published,
+        published=meta.dates.published,
+        published_source=meta.dates.published_source,
+        modified=meta.dates.modified,
+        modified_source=meta.dates.modified_source,
         language=meta.language,
         site_name=meta.site_name,
         canonical_url=meta.canonical_url,
@@ -242,12 +247,19 @@ def extraction_json(extraction: Extraction, url: str | None) -> dict[str, object
         "title": extraction.title,
         "text": extraction.text,
         "authors": list(extraction.authors),
-        "published": extraction.published.isoformat() if extraction.published else None,
+        "published": _iso(extraction.published),
+        "published_source": extraction.published_source,
+        "modified": _iso(extraction.modified),
+        "modified_source": extraction.modified_source,
         "language": extraction.language,
         "site_name": extraction.site_name,
         "canonical_url": extraction.canonical_url,
         "description": extraction.description,
     }
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
 
 
 def extract_file_cli(path: Path, url: str | None) -> int:
