@@ -21,6 +21,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from archive.dedup import Fingerprint, fingerprint
 from scraper.extract.charset import decode_html
 from scraper.extract.dates import with_guess
+from scraper.extract.language import choose_language
 from scraper.extract.metadata import PageMeta, jsonld_objects, read_meta, split_authors
 from scraper.extract.postclean import postclean, stitch
 from scraper.extract.preclean import preclean
@@ -224,6 +225,7 @@ def _within(node: LexborNode, tags: frozenset[str]) -> bool:
 def _build(text: str, meta: PageMeta, doc: object, warnings: tuple[str, ...]) -> Extraction:
     """Page metadata first; trafilatura's own findings fill the gaps."""
     doc_author = getattr(doc, "author", None)
+    language, language_source = choose_language(meta.language, text)
     return Extraction(
         text=text,
         title=meta.title or getattr(doc, "title", None),
@@ -232,7 +234,8 @@ def _build(text: str, meta: PageMeta, doc: object, warnings: tuple[str, ...]) ->
         published_source=meta.dates.published_source,
         modified=meta.dates.modified,
         modified_source=meta.dates.modified_source,
-        language=meta.language,
+        language=language,
+        language_source=language_source,
         site_name=meta.site_name,
         canonical_url=meta.canonical_url,
         description=meta.description,
@@ -252,6 +255,7 @@ def extraction_json(extraction: Extraction, url: str | None) -> dict[str, object
         "modified": _iso(extraction.modified),
         "modified_source": extraction.modified_source,
         "language": extraction.language,
+        "language_source": extraction.language_source,
         "site_name": extraction.site_name,
         "canonical_url": extraction.canonical_url,
         "description": extraction.description,

@@ -38,7 +38,8 @@ def test_extraction_has_text_and_metadata() -> None:
     assert got.title == "Night buses extended"
     assert got.authors == ("Lena Maier", "Tom Berg")
     assert got.published is not None and got.published.isoformat() == "2024-02-01T18:00:00+01:00"
-    assert got.language == "de"
+    # the page declares de-AT, but the text is English: the text wins (issue 16)
+    assert (got.language, got.language_source) == ("en", "detected")
     assert got.site_name == "City Paper"
     assert got.warnings == ()
 
@@ -83,7 +84,7 @@ def test_cli_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"url", "title", "text", "authors", "published", "language",
                          "site_name", "canonical_url", "description", "published_source",
-                         "modified", "modified_source"}
+                         "modified", "modified_source", "language_source"}
     assert data["published"] == "2024-02-01T18:00:00+01:00"
     assert data["url"] == "https://city.example/a"
 
