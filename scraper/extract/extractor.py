@@ -11,21 +11,31 @@ import json
 import logging
 import re
 import sys
-from dataclasses import replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from archive.dedup import Fingerprint, fingerprint
+from scraper.extract.access import read_access
 from scraper.extract.charset import decode_html
 from scraper.extract.dates import with_guess
+from scraper.extract.images import read_images
 from scraper.extract.language import choose_language
-from scraper.extract.metadata import PageMeta, jsonld_objects, read_meta, split_authors
+from scraper.extract.liveblog import live_text, live_updates
+from scraper.extract.metadata import (
+    PageMeta,
+    jsonld_objects,
+    meta_tags,
+    read_meta,
+    split_authors,
+)
 from scraper.extract.postclean import postclean, stitch
 from scraper.extract.preclean import preclean
-from scraper.models import Extraction
+from scraper.models import Extraction, Image, LiveUpdate
 
 # Bump whenever the text or metadata produced for the same bytes may change.
 EXTRACTOR_VERSION = "1.3.0"
@@ -92,6 +102,7 @@ def _extract(
     objects = jsonld_objects(tree)
     meta = read_meta(tree, objects)
     meta = replace(meta, dates=with_guess(meta.dates, html, url))
+    extras = _page_extras(tree, objects, url)  # before the pre-cleaner drops figures
     lead = find_lead(tree, meta.description)
     pre = preclean(tree, drop_selectors, body_selectors, meta.title)
     doc = _trafilatura(pre.html, url)
@@ -101,12 +112,32 @@ def _extract(
         embedded = embedded_article_html(html)
         if embedded is not None:
             text = max(text, _extract_fragment(embedded, url, meta.title), key=len)
+    if extras.live_updates:
+        text = live_text(extras.live_updates, text) or text
     warnings: list[str] = []
     if not text:
         warnings.append("no_text")
     if "\ufffd" in text:
         warnings.append("replacement_chars")
-    return _build(text, meta, doc, tuple(warnings))
+    return replace(_build(text, meta, doc, tuple(warnings)), access=extras.access,
+                   images=extras.images, live_updates=extras.live_updates)
+
+
+@dataclass(frozen=True)
+class _Extras:
+    access: str
+    images: tuple[Image, ...]
+    live_updates: tuple[LiveUpdate, ...]
+
+
+def _page_extras(tree: LexborHTMLParser, objects: list[dict[str, Any]], url: str) -> _Extras:
+    """Access level, figures and live-blog entries, read from the intact tree."""
+    metas = meta_tags(tree)
+    return _Extras(
+        access=read_access(tree, objects, metas),
+        images=read_images(tree, url, metas.get("og:image")),
+        live_updates=live_updates(objects),
+    )
 
 
 def _trafilatura(html: str, url: str) -> object:
@@ -256,6 +287,12 @@ def extraction_json(extraction: Extraction, url: str | None) -> dict[str, object
         "modified_source": extraction.modified_source,
         "language": extraction.language,
         "language_source": extraction.language_source,
+        "access": extraction.access,
+        "images": [asdict(image) for image in extraction.images],
+        "live_updates": [
+            {"time": _iso(u.time), "headline": u.headline, "text": u.text}
+            for u in extraction.live_updates
+        ],
         "site_name": extraction.site_name,
         "canonical_url": extraction.canonical_url,
         "description": extraction.description,
