@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 FREE = "free"
 PAYWALLED = "paywalled"
@@ -30,7 +30,15 @@ _MARKER = re.compile(
 _MARKER_CSS = ('[class*="paywall" i], [id*="paywall" i], [class*="regwall" i], '
                '[class*="hardwall" i], [class*="subscriber" i], [class*="premium-only" i], '
                '[class*="locked-content" i], [class*="content-locked" i]')
-_PROMPT_MIN = 20  # characters of text a paywall box needs to count (empty slots do not)
+# a paywall box counts when it holds a prompt: some text, not a whole article (some sites
+# wrap the article itself in a "paywall" container), with a word of the subscription pitch
+_PROMPT_MIN, _PROMPT_MAX = 20, 600
+_PROMPT_WORDS = re.compile(
+    r"subscri|abonn|\babo\b|\babos\b|suscri|abbona|assin|prenumer|abonnement|premium|"
+    r"\bplus\b|log ?in|sign ?in|anmelden|registr|weiterlesen|keep reading|continue reading|"
+    r"read more with|unlock", re.I)
+# templates a script shows to metered readers sit on free pages too (fundus set: Stern)
+_TEMPLATE = re.compile(r"overlay|modal|css|script|campaign|config|context|template", re.I)
 _MAX_MARKERS = 50
 
 
@@ -84,8 +92,22 @@ def _has_paywall_box(tree: LexborHTMLParser) -> bool:
     for node in tree.css(_MARKER_CSS)[:_MAX_MARKERS]:
         attrs = node.attributes
         tokens = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".split()
-        if not any(_MARKER.match(token) for token in tokens):
+        if not any(_MARKER.match(token) and not _TEMPLATE.search(token) for token in tokens):
             continue
-        if len(" ".join(node.text(deep=True).split())) >= _PROMPT_MIN:
+        text = " ".join(node.text(deep=True).split())
+        if (_PROMPT_MIN <= len(text) <= _PROMPT_MAX and _PROMPT_WORDS.search(text)
+                and not _in_template(node)):
             return True
+    return False
+
+
+def _in_template(node: LexborNode) -> bool:
+    """Inside an overlay or modal that a script opens (or a hidden element)."""
+    elem = node.parent
+    while elem is not None and elem.tag not in ("body", "html"):
+        attrs = elem.attributes
+        if "hidden" in attrs or _TEMPLATE.search(
+                f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
+            return True
+        elem = elem.parent
     return False

@@ -71,3 +71,11 @@ def test_empty_paywall_slot_and_negated_classes_say_nothing() -> None:
     assert _access('<div class="no-paywall">This article is free for everyone to read '
                    'today.</div>') == "unknown"
     assert _access("<p>No markers here at all, just an article about paywalls.</p>") == "unknown"
+
+
+def test_paywall_prompt_inside_a_script_overlay_template_says_nothing() -> None:
+    page = ('<div class="js-paywall-overlay"><div class="barrier"><p class="typo--paywall-title">'
+            "Subscribe for full access to all premium articles</p></div></div>"
+            "<article><p>Full free story text.</p></article>")
+    assert _access(page) == "unknown"
+    assert _access(page.replace("js-paywall-overlay", "story-footer")) == "paywalled"
