@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -114,7 +115,7 @@ def _extract(
             text = max(text, _extract_fragment(embedded, url, meta.title), key=len)
     if extras.live_updates:
         text = live_text(extras.live_updates, text) or text
-    warnings: list[str] = []
+    warnings = list(extras.warnings)
     if not text:
         warnings.append("no_text")
     if "\ufffd" in text:
@@ -125,19 +126,32 @@ def _extract(
 
 @dataclass(frozen=True)
 class _Extras:
-    access: str
-    images: tuple[Image, ...]
-    live_updates: tuple[LiveUpdate, ...]
+    access: str = "unknown"
+    images: tuple[Image, ...] = ()
+    live_updates: tuple[LiveUpdate, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def _page_extras(tree: LexborHTMLParser, objects: list[dict[str, Any]], url: str) -> _Extras:
-    """Access level, figures and live-blog entries, read from the intact tree."""
+    """Access level, figures and live-blog entries, read from the intact tree.
+
+    Each is optional: one that fails on hostile markup is left at its default with a
+    warning, and never costs the page its text.
+    """
     metas = meta_tags(tree)
-    return _Extras(
-        access=read_access(tree, objects, metas),
-        images=read_images(tree, url, metas.get("og:image")),
-        live_updates=live_updates(objects),
-    )
+    found: dict[str, Any] = {}
+    warnings = []
+    readers: dict[str, Callable[[], object]] = {
+        "access": lambda: read_access(tree, objects, metas),
+        "images": lambda: read_images(tree, url, metas.get("og:image")),
+        "live_updates": lambda: live_updates(objects),
+    }
+    for name, read in readers.items():
+        try:
+            found[name] = read()
+        except Exception as exc:  # see the docstring
+            warnings.append(f"{name}_failed: {type(exc).__name__}: {exc}")
+    return _Extras(**found, warnings=tuple(warnings))
 
 
 def _trafilatura(html: str, url: str) -> object:

@@ -195,3 +195,15 @@ def test_script_rendered_page_body_is_read_from_next_data() -> None:
     got = extract_page(_script_page(script), "https://city.example/night-buses")
     assert got.text.count(PARA) == 3 and "ARTICLEAD" not in got.text
     assert extract_page(_script_page(script[:-40]), "https://x.example/").text == ""  # cut JSON
+
+
+def test_a_failing_optional_field_never_costs_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scraper.extract.extractor as extractor
+
+    def broken(*_: object) -> object:
+        raise RuntimeError("hostile figure markup")
+
+    monkeypatch.setattr(extractor, "read_images", broken)
+    got = extract_page(PAGE.encode(), "https://city.example/night-buses")
+    assert got.text.count(PARA) == 3 and got.images == ()
+    assert any(w.startswith("images_failed: RuntimeError") for w in got.warnings)
