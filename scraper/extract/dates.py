@@ -82,8 +82,8 @@ def read_dates(
     modified = pick_date(
         [(ld.get("dateModified"), JSON_LD)]
         + [(metas.get(k), META) for k in MODIFIED_META]
-        + [(modified_time, TIME_ELEMENT), (_updated_line(tree), TEXT)]
-    )
+        + [(modified_time, TIME_ELEMENT)]
+    ) or pick_date([(_updated_line(tree), TEXT)])  # the costlier probe only when needed
     return Dates(
         published=published[0] if published else None,
         published_source=published[1] if published else None,

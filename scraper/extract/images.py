@@ -78,7 +78,7 @@ def _figure_image(figure: LexborNode, scope: LexborNode, base: str) -> Image | N
 def _links_away(img: LexborNode, figure: LexborNode) -> bool:
     """A thumbnail: the image links to another page (a link to the image file is a zoom)."""
     elem = img.parent
-    while elem is not None and elem != figure:
+    while elem is not None and elem.mem_id != figure.mem_id:
         if elem.tag == "a":
             href = urlsplit(elem.attributes.get("href") or "").path.lower()
             return not href.endswith(_IMAGE_FILES)
@@ -164,7 +164,7 @@ def _file_key(url: str) -> str:
 
 def _in_chrome(node: LexborNode, scope: LexborNode) -> bool:
     elem = node.parent
-    while elem is not None and elem != scope and elem.tag != "body":
+    while elem is not None and elem.mem_id != scope.mem_id and elem.tag != "body":
         attrs = f"{elem.attributes.get('class') or ''} {elem.attributes.get('id') or ''}"
         if _CHROME.search(attrs):
             return True
@@ -175,7 +175,7 @@ def _in_chrome(node: LexborNode, scope: LexborNode) -> bool:
 def _inside(node: LexborNode, tags: set[str] | frozenset[str],
             stop: LexborNode | None = None) -> bool:
     elem = node.parent
-    while elem is not None and elem != stop:
+    while elem is not None and (stop is None or elem.mem_id != stop.mem_id):
         if elem.tag in tags:
             return True
         elem = elem.parent
