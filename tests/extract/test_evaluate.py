@@ -151,6 +151,10 @@ def test_dates_scored_per_source_and_modified_kept_apart() -> None:
     found = dict(meta_matches({"date": "2024-04-30"}, crossed))
     assert found["date via text"] is False
     assert found["modified kept out of published"] is False
+    declared = Extraction(text="", published=modified, published_source="json-ld",
+                          modified=modified)  # the page's own word: not a crossing
+    assert dict(meta_matches({"date": "2024-04-30"}, declared))[
+        "modified kept out of published"] is True
 
 
 def test_language_scored_against_hint_with_norwegian_as_one() -> None:
