@@ -277,3 +277,27 @@ DATE_TOKEN = re.compile(
 STAMP_WORD = re.compile(
     rf"(?:{'|'.join(re.escape(w) for w in sorted(STAMP_WORDS, key=len, reverse=True))})$", re.I
 )
+
+
+# Sign-offs: contribution credits, agency tags, "more like this" and feedback prompts at the
+# article's end. Matched only on the last lines (scraper.extract.postclean.drop_sign_off):
+# the same words inside the body are reporting.
+SIGN_OFF_PATTERNS: tuple[str, ...] = (
+    r"^[—–-]?\s*(?:with|additional) (?:files|reporting|reports) (?:from|by)\b",
+    r"^[—–-]?\s*with reporting (?:from|by)\b",
+    r"\bcontributed (?:to )?(?:this|the) (?:report|story|article)\.?$",
+    r"^(?:mit )?(?:agenturmaterial|material von|dpa|afp|reuters|ap|kna|epd|sda|apa)"
+    r"(?:\s*[/,]\s*[\w-]+)*\.?$",
+    r"^\((?:[a-zäöü]{2,4})(?:\s*[/,]\s*[a-zäöü]{2,4})*\)$",
+    r"^for more (?:stories|news|articles) like this\b",
+    r"^do you have a story(?: to (?:tell|share))?\?",
+    r"\bsign(?:ing)? up (?:to|for) our (?:free )?(?:\w+ )?newsletters?\b",
+    r"^our standards:",
+    r"^(?:this (?:article|story) (?:was|is) )?(?:first|originally) published (?:in|by|on|at)\b",
+    r"^dieser (?:artikel|beitrag|text) (?:ist|wurde) zuerst\b",
+    r"^(?:lest|lesen sie) den originalartikel\b",
+    r"^read the original (?:article|story)\b",
+    r"^kontaktieren sie uns\.?$",
+    r"^ihre meinung ist uns wichtig\b",
+)
+SIGN_OFF = re.compile("|".join(f"(?:{p})" for p in SIGN_OFF_PATTERNS), re.I)

@@ -241,3 +241,22 @@ def test_body_parts_differing_by_a_class_modifier_are_stitched_past_teaser_cards
                  f'<div class="body articleBody">{part.replace(" 0.", " 3.")}</div>{cards}')
     blocks, containers = container_blocks(tree)
     assert containers == 2 and len(blocks) == 8 and not any("Teaser" in b for b in blocks)
+
+
+def test_sign_offs_that_end_an_article_are_dropped() -> None:
+    from scraper.extract.postclean import postclean as clean
+
+    body = ("The ministry said the new rail line would open in the spring of next year, "
+            "two years later than planned.")
+    for sign_off in ("With files from The Associated Press", "Additional reporting by Jo Lee",
+                     "Sam Ortiz in Lima contributed to this report.", "(dmk)", "mit dpa",
+                     "Mit Agenturmaterial.", "For more stories like this, check our news page.",
+                     "Our Standards: The Thomson Reuters Trust Principles.",
+                     "First published in The Conversation.",
+                     "Dieser Artikel ist zuerst bei \"Capital\" erschienen."):
+        assert clean(f"{body}\n{sign_off}") == body, sign_off
+    # two sign-offs in a row go; the same words inside the body are reporting and stay
+    assert clean(f"{body}\nAdditional reporting by Jo Lee\n(jg)") == body
+    inside = f"With files from the archive, historians rebuilt the timeline.\n{body}"
+    assert clean(inside) == inside.replace("\n", "\n\n")
+    assert clean("(dpa)") == "(dpa)"  # a text that is only a sign-off keeps it
