@@ -129,6 +129,15 @@ PITCH: tuple[str, ...] = (
     r"\bbefore commenting\b",
     r"\bich bin damit einverstanden, dass mir (der )?externe",
     r"\bexterner inhalt\b.*\b(einverstanden|zustimmen|laden)\b",
+    # newsletter, messenger-channel and app pitches by their wording
+    r"\bsign up (for|to) [\w'’ ]{0,40}newsletters?\b", r"\bnewsletter informiert sie\b",
+    r"\bnewsletter richtig\b", r"\babonnieren sie (jetzt )?(den|unseren) [\w-]*newsletter\b",
+    r"\btragen sie sich\b.*\bnewsletter\b",
+    r"\bnewsletter ist kostenlos\b", r"\babonniere (den|unseren) whats-?app",
+    r"\bauf whats-?app\?", r"\bdownload the [\w ]{1,30} apps? for\b",
+    # pointers to the publisher's live blog on the topic
+    r"\b(lesen|finden) sie\b[^.]*\bin unserem (live-?blog|live-?ticker|news-?blog)\b",
+    r"\bin our live ?blog (below|here)\b",
 )
 
 # The whole text of a call-to-action link or button in a subscription or donation box.

@@ -260,3 +260,24 @@ def test_sign_offs_that_end_an_article_are_dropped() -> None:
     inside = f"With files from the archive, historians rebuilt the timeline.\n{body}"
     assert clean(inside) == inside.replace("\n", "\n\n")
     assert clean("(dpa)") == "(dpa)"  # a text that is only a sign-off keeps it
+
+
+def test_newsletter_channel_app_and_live_blog_pointers_are_furniture() -> None:
+    from scraper.extract.postclean import is_furniture
+
+    for line in (
+        "- Ground Game: Sign up for the Ledger's weekly politics newsletter to get it Monday.",
+        '"Hier ist Hessen": Der Newsletter informiert Sie immer montags über das Wichtigste.',
+        "Dann sind Sie beim täglichen Stadtbote-Newsletter richtig – hier entlang.",
+        "Abonnieren Sie jetzt den Stadtbote-Newsletter: https://stadtbote.example/nl",
+        "Folgst du schon dem Stadtboten auf Whatsapp?",
+        "For the latest news download the Courier apps for iOS and Android.",
+        "Mehr zur Lage in der Region lesen Sie in unserem Liveblog:",
+        "We'll bring you all of today's updates in our live blog below.",
+    ):
+        assert is_furniture(line), line
+    for prose in (
+        "The council will publish a newsletter for residents about the works.",
+        "Wie in unserem Liveblog berichtet, wurde die Brücke am Abend wieder geöffnet.",
+    ):
+        assert not is_furniture(prose), prose
