@@ -138,6 +138,8 @@ PITCH: tuple[str, ...] = (
     # pointers to the publisher's live blog on the topic
     r"\b(lesen|finden) sie\b[^.]*\bin unserem (live-?blog|live-?ticker|news-?blog)\b",
     r"\bin our live ?blog (below|here)\b",
+    # affiliate disclosures
+    r"\bmay earn (us )?(an? )?(small )?(affiliate )?commission\b",
 )
 
 # The whole text of a call-to-action link or button in a subscription or donation box.
@@ -310,3 +312,11 @@ SIGN_OFF_PATTERNS: tuple[str, ...] = (
     r"^ihre meinung ist uns wichtig\b",
 )
 SIGN_OFF = re.compile("|".join(f"(?:{p})" for p in SIGN_OFF_PATTERNS), re.I)
+# An author's bio line at the end: "Jane Doe ist ZDF-Reporterin für …", "Correspondent Jo
+# Lee is …". Case matters for the name (capitalised words), not for the role.
+_ROLE = (r"(?i:korrespondent\w*|reporter\w*|redakteur\w*|autor\w*|journalist\w*|"
+         r"correspondent|editor|writer|columnist|kolumnist\w*|contributor|periodista|"
+         r"redactora?)")
+AUTHOR_BIO = re.compile(
+    rf"^(?:(?:[A-ZÄÖÜ][\w.’'-]+ ){{1,3}}(?:ist|is|war|was|es) [^.]{{0,90}}\b{_ROLE}\b"
+    rf"|{_ROLE} (?:[A-ZÄÖÜ][\w.-]+ ){{1,3}}(?:ist|is)\b)")

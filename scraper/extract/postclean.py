@@ -177,11 +177,12 @@ def postclean(text: str, title: str | None = None) -> str:
 
 
 def drop_sign_off(lines: list[str]) -> list[str]:
-    """Drop the sign-off lines that end an article ("With files from AP", "(dpa)")."""
+    """Drop the sign-off lines that end an article ("With files from AP", "(dpa)", a bio)."""
     end = len(lines)
     while end > 1 and len(lines) - end < _SIGN_OFF_LINES:
         line = lines[end - 1].strip().lstrip("-•* ").strip()
-        if len(line) > _SIGN_OFF_MAX or not P.SIGN_OFF.search(line):
+        if len(line) > _SIGN_OFF_MAX or not (P.SIGN_OFF.search(line)
+                                             or P.AUTHOR_BIO.match(line)):
             break
         end -= 1
     return lines[:end]

@@ -281,3 +281,17 @@ def test_newsletter_channel_app_and_live_blog_pointers_are_furniture() -> None:
         "Wie in unserem Liveblog berichtet, wurde die Brücke am Abend wieder geöffnet.",
     ):
         assert not is_furniture(prose), prose
+
+
+def test_author_bio_and_affiliate_disclosure() -> None:
+    from scraper.extract.postclean import is_furniture
+    from scraper.extract.postclean import postclean as clean
+
+    body = "The ferry will run twice a day from May, the operator said on Monday afternoon."
+    for bio in ("Lena Berg ist Stadtbote-Reporterin für den Landkreis.",
+                "Correspondent Jo Lee is based in Lima and covers the Andes."):
+        assert clean(f"{body}\n{bio}") == body, bio
+    last = "The mayor is a former journalist who ran the paper for a decade."
+    assert clean(f"{body}\n{last}") == f"{body}\n\n{last}"  # not a name: prose stays
+    assert is_furniture("We select everything we recommend; buying through us may earn us "
+                        "a commission.")
