@@ -53,15 +53,42 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Image:
+    """One of the article's own figures; caption and credit are kept out of the text."""
+
+    url: str  # absolute
+    caption: str | None = None
+    credit: str | None = None
+    lead: bool = False
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """One timed entry of a live blog (JSON-LD ``liveBlogUpdate``)."""
+
+    time: datetime | None  # timezone-aware, as the page gave it
+    headline: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Extraction:
     """What extraction and cleaning made of a page; picklable (crosses process pools)."""
 
     text: str
     title: str | None = None
     authors: tuple[str, ...] = ()
-    published: datetime | None = None  # timezone-aware
+    published: datetime | None = None  # timezone-aware, offset as the page gave it
     language: str | None = None
     site_name: str | None = None
     canonical_url: str | None = None
     description: str | None = None
     warnings: tuple[str, ...] = field(default=())
+    # "json-ld", "meta", "time element", "url" or "text" (scraper.extract.dates)
+    published_source: str | None = None
+    modified: datetime | None = None  # never stands in for ``published``
+    modified_source: str | None = None
+    language_source: str | None = None  # "declared" or "detected"
+    access: str = "unknown"  # "free", "paywalled" or "unknown"
+    images: tuple[Image, ...] = ()
+    live_updates: tuple[LiveUpdate, ...] = ()  # time order; empty unless a live blog

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -160,20 +160,64 @@ def meta_matches(truth: dict[str, Any], got: Extraction) -> tuple[tuple[str, boo
         want = "; ".join(want) if isinstance(want, list) else str(want)
         out.append(("author", normalise_space(want) == "; ".join(got.authors)))
     if truth.get("published"):
-        want = _parse_instant(truth["published"])
-        got_at = got.published
-        if want is not None and got_at is not None:
-            # a zone-less truth is a local wall time: compare ours in its own offset
-            got_at = got_at.replace(tzinfo=None) if want.tzinfo is None else got_at.astimezone(
-                want.tzinfo)
-        out.append(("published", want is not None and got_at is not None
-                    and abs((want - got_at).total_seconds()) < 1))
-        out.append(("published_date", want is not None and got_at is not None
-                    and want.date() == got_at.date()))
+        out.extend(_published_matches(_parse_instant(truth["published"]), got))
     if truth.get("date"):
         got_date = got.published.date().isoformat() if got.published else None
-        out.append(("date", got_date == str(truth["date"])[:10]))
+        ok = got_date == str(truth["date"])[:10]
+        out.append(("date", ok))
+        out.append((f"date via {got.published_source or 'none'}", ok))
+        want_day = _parse_instant(str(truth["date"])[:10])
+        out.extend(_modified_kept_apart(want_day.date() if want_day else None, got))
+    if truth.get("language_hint") and truth["language_hint"] != "?":
+        out.append(("language", _same_language(truth["language_hint"], got.language)))
+        if got.language_source:
+            out.append((f"language {got.language_source}",
+                        _same_language(truth["language_hint"], got.language)))
     return tuple(out)
+
+
+def _published_matches(want: datetime | None, got: Extraction) -> list[tuple[str, bool]]:
+    """The instant and the day of ``published``, the day also per source it was read from."""
+    got_at = got.published
+    if want is not None and got_at is not None:
+        # a zone-less truth is a local wall time: compare ours in its own offset
+        got_at = got_at.replace(tzinfo=None) if want.tzinfo is None else got_at.astimezone(
+            want.tzinfo)
+    day_ok = want is not None and got_at is not None and want.date() == got_at.date()
+    out = [
+        ("published", want is not None and got_at is not None
+         and abs((want - got_at).total_seconds()) < 1),
+        ("published_date", day_ok),
+        (f"published_date via {got.published_source or 'none'}", day_ok),
+    ]
+    return out + _modified_kept_apart(want.date() if want else None, got)
+
+
+_DECLARED = ("json-ld", "meta", "time element")
+
+
+def _modified_kept_apart(want: date | None, got: Extraction) -> list[tuple[str, bool]]:
+    """On pages modified on another day than published: was the modified day kept out?
+
+    A publication date the page declares as one is the page's word, even when it falls on
+    the modified day; a guess (URL, text) that lands on the modified day took it.
+    """
+    if want is None or got.modified is None or got.modified.date() == want:
+        return []
+    taken = (got.published is not None and got.published.date() == got.modified.date()
+             and got.published_source not in _DECLARED)
+    return [("modified kept out of published", not taken)]
+
+
+_LANGUAGE_ALIASES = {"nb": "no", "nn": "no"}  # Norwegian Bokmål/Nynorsk: one code here
+
+
+def _same_language(want: str, got: str | None) -> bool:
+    """ISO 639-1 codes compared, Norwegian's variants as one."""
+    if got is None:
+        return False
+    want, got = want.lower().split("-")[0], got.lower().split("-")[0]
+    return _LANGUAGE_ALIASES.get(want, want) == _LANGUAGE_ALIASES.get(got, got)
 
 
 def _parse_instant(value: str) -> datetime | None:

@@ -10,21 +10,35 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from archive import Fingerprint, fingerprint
+from scraper.extract.access import read_access
 from scraper.extract.charset import decode_html
-from scraper.extract.metadata import PageMeta, guess_date, read_meta, split_authors
+from scraper.extract.dates import with_guess
+from scraper.extract.images import read_images
+from scraper.extract.language import choose_language
+from scraper.extract.liveblog import live_text, live_updates
+from scraper.extract.metadata import (
+    PageMeta,
+    jsonld_objects,
+    meta_tags,
+    read_meta,
+    split_authors,
+)
 from scraper.extract.postclean import postclean, stitch
 from scraper.extract.preclean import preclean
-from scraper.models import Extraction
+from scraper.models import Extraction, Image, LiveUpdate
 
 # Bump whenever the text or metadata produced for the same bytes may change.
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 
 _MAX_HTML_CHARS = 8_000_000  # lexbor copes, but trafilatura's lxml pass gets slow beyond
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs per-page noise
@@ -85,9 +99,10 @@ def _extract(
         return Extraction(text="", warnings=("empty_body",))
     html = decode_html(body, content_type)[:_MAX_HTML_CHARS]
     tree = LexborHTMLParser(html)
-    meta = read_meta(tree)
-    if meta.published is None:
-        meta = replace(meta, published=guess_date(html, url))
+    objects = jsonld_objects(tree)
+    meta = read_meta(tree, objects)
+    meta = replace(meta, dates=with_guess(meta.dates, html, url))
+    extras = _page_extras(tree, objects, url)  # before the pre-cleaner drops figures
     lead = find_lead(tree, meta.description)
     pre = preclean(tree, drop_selectors, body_selectors, meta.title)
     doc = _trafilatura(pre.html, url)
@@ -97,12 +112,45 @@ def _extract(
         embedded = embedded_article_html(html)
         if embedded is not None:
             text = max(text, _extract_fragment(embedded, url, meta.title), key=len)
-    warnings: list[str] = []
+    if extras.live_updates:
+        text = live_text(extras.live_updates, text) or text
+    warnings = list(extras.warnings)
     if not text:
         warnings.append("no_text")
     if "\ufffd" in text:
         warnings.append("replacement_chars")
-    return _build(text, meta, doc, tuple(warnings))
+    return replace(_build(text, meta, doc, tuple(warnings)), access=extras.access,
+                   images=extras.images, live_updates=extras.live_updates)
+
+
+@dataclass(frozen=True)
+class _Extras:
+    access: str = "unknown"
+    images: tuple[Image, ...] = ()
+    live_updates: tuple[LiveUpdate, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def _page_extras(tree: LexborHTMLParser, objects: list[dict[str, Any]], url: str) -> _Extras:
+    """Access level, figures and live-blog entries, read from the intact tree.
+
+    Each is optional: one that fails on hostile markup is left at its default with a
+    warning, and never costs the page its text.
+    """
+    metas = meta_tags(tree)
+    found: dict[str, Any] = {}
+    warnings = []
+    readers: dict[str, Callable[[], object]] = {
+        "access": lambda: read_access(tree, objects, metas),
+        "images": lambda: read_images(tree, url, metas.get("og:image")),
+        "live_updates": lambda: live_updates(objects),
+    }
+    for name, read in readers.items():
+        try:
+            found[name] = read()
+        except Exception as exc:  # see the docstring
+            warnings.append(f"{name}_failed: {type(exc).__name__}: {exc}")
+    return _Extras(**found, warnings=tuple(warnings))
 
 
 def _trafilatura(html: str, url: str) -> object:
@@ -221,12 +269,17 @@ def _within(node: LexborNode, tags: frozenset[str]) -> bool:
 def _build(text: str, meta: PageMeta, doc: object, warnings: tuple[str, ...]) -> Extraction:
     """Page metadata first; trafilatura's own findings fill the gaps."""
     doc_author = getattr(doc, "author", None)
+    language, language_source = choose_language(meta.language, text)
     return Extraction(
         text=text,
         title=meta.title or getattr(doc, "title", None),
         authors=meta.authors or tuple(split_authors(doc_author)) if doc_author else meta.authors,
-        published=meta.published,
-        language=meta.language,
+        published=meta.dates.published,
+        published_source=meta.dates.published_source,
+        modified=meta.dates.modified,
+        modified_source=meta.dates.modified_source,
+        language=language,
+        language_source=language_source,
         site_name=meta.site_name,
         canonical_url=meta.canonical_url,
         description=meta.description,
@@ -241,12 +294,26 @@ def extraction_json(extraction: Extraction, url: str | None) -> dict[str, object
         "title": extraction.title,
         "text": extraction.text,
         "authors": list(extraction.authors),
-        "published": extraction.published.isoformat() if extraction.published else None,
+        "published": _iso(extraction.published),
+        "published_source": extraction.published_source,
+        "modified": _iso(extraction.modified),
+        "modified_source": extraction.modified_source,
         "language": extraction.language,
+        "language_source": extraction.language_source,
+        "access": extraction.access,
+        "images": [asdict(image) for image in extraction.images],
+        "live_updates": [
+            {"time": _iso(u.time), "headline": u.headline, "text": u.text}
+            for u in extraction.live_updates
+        ],
         "site_name": extraction.site_name,
         "canonical_url": extraction.canonical_url,
         "description": extraction.description,
     }
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
 
 
 def extract_file_cli(path: Path, url: str | None) -> int:

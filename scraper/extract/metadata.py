@@ -1,7 +1,7 @@
 """Article metadata from the page head: JSON-LD first, then Open Graph and meta tags.
 
 Read from the same selectolax tree the pre-cleaner uses, before anything is removed.
-Dates are the article's publication date (never ``dateModified``), always timezone-aware.
+Dates come from :mod:`scraper.extract.dates` (publication and modification kept apart).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import Any
 
-from htmldate import find_date
 from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract.dates import Dates, read_dates
 
 _ARTICLE_TYPES = re.compile(r"(article|blogposting|report|posting)$", re.I)
 _BY_PREFIX = re.compile(
@@ -25,13 +25,7 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\||\band\b|\bund\b|\by\b|\bet\b|\bog\b|
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 # "Jane Doe (jd)": newsroom initials after the name
 _INITIALS = re.compile(r"\s*\([a-zäöüß]{2,5}\)$")
-_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 _TITLE_SEP = re.compile(r"\s+[|–—·•:-]\s+")
-_PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
-    "publishdate", "publish-date", "dc.date.issued", "dcterms.created", "dc.date",
-    "sailthru.date", "parsely-pub-date", "date", "article.published", "publication_date",
-)
 _AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
 
 
@@ -41,17 +35,19 @@ class PageMeta:
 
     title: str | None = None
     authors: tuple[str, ...] = ()
-    published: datetime | None = None
+    dates: Dates = Dates()
     language: str | None = None
     site_name: str | None = None
     canonical_url: str | None = None
     description: str | None = None
 
 
-def read_meta(tree: LexborHTMLParser) -> PageMeta:
+def read_meta(
+    tree: LexborHTMLParser, objects: list[dict[str, Any]] | None = None
+) -> PageMeta:
     """Collect metadata from JSON-LD, meta tags, ``<link rel=canonical>`` and ``<html lang>``."""
-    metas = _meta_tags(tree)
-    ld = _jsonld_article(tree)
+    metas = meta_tags(tree)
+    ld = jsonld_article(jsonld_objects(tree) if objects is None else objects)
     h1 = tree.css_first("h1")
     h1_text = " ".join(h1.text(deep=True).split()) if h1 is not None else ""
     site = _text(_ld_name(ld.get("publisher"))) or metas.get("og:site_name")
@@ -63,11 +59,7 @@ def read_meta(tree: LexborHTMLParser) -> PageMeta:
     return PageMeta(
         title=title,
         authors=_people(_authors(ld.get("author")) or _meta_authors(metas)),
-        published=_first_date(
-            [ld.get("datePublished"), ld.get("dateCreated")]
-            + [metas.get(k) for k in _PUBLISHED_META]
-            + [_time_tag(tree)]
-        ),
+        dates=read_dates(tree, ld, metas),
         language=_language(tree, ld, metas),
         site_name=site,
         canonical_url=_canonical(tree) or metas.get("og:url"),
@@ -86,7 +78,7 @@ def _text(value: Any) -> str | None:
     return cleaned or None
 
 
-def _meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
+def meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
     out: dict[str, str] = {}
     for node in tree.css("meta[content]"):
         attrs = node.attributes
@@ -97,7 +89,12 @@ def _meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
     return out
 
 
-def _jsonld_objects(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
+def jsonld_objects(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+    """Every JSON-LD object of the page, ``@graph`` members included, in page order."""
+    return list(_walk_jsonld(tree))
+
+
+def _walk_jsonld(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
     for node in tree.css('script[type="application/ld+json"]'):
         try:
             data = json.loads(node.text(deep=True), strict=False)
@@ -114,10 +111,10 @@ def _jsonld_objects(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
                     stack.append(item["@graph"])
 
 
-def _jsonld_article(tree: LexborHTMLParser) -> dict[str, Any]:
+def jsonld_article(objects: list[dict[str, Any]]) -> dict[str, Any]:
     """The first JSON-LD object typed as an article (or a WebPage as a last resort)."""
     fallback: dict[str, Any] = {}
-    for obj in _jsonld_objects(tree):
+    for obj in objects:
         types = obj.get("@type")
         names = types if isinstance(types, list) else [types]
         if any(isinstance(t, str) and _ARTICLE_TYPES.search(t) for t in names):
@@ -202,62 +199,6 @@ def _dedupe(names: list[str]) -> tuple[str, ...]:
             seen.add(name.casefold())
             out.append(name)
     return tuple(out)
-
-
-def _time_tag(tree: LexborHTMLParser) -> str | None:
-    node = tree.css_first("article time[datetime], time[pubdate], time[datetime]")
-    return node.attributes.get("datetime") if node is not None else None
-
-
-def _first_date(values: list[Any]) -> datetime | None:
-    """The first declared publication date, refined by a later value of the same day.
-
-    Sources disagree in precision: a bare day, a zone-less time (read as UTC), or a full
-    timestamp with its offset. A later value of the same (local) day that carries more
-    (a time, then an explicit offset) wins over the first one.
-    """
-    best: datetime | None = None
-    best_rank = -1
-    for text in (t for t in (_text(v) for v in values) if t):
-        parsed = parse_date(text)
-        if parsed is None:
-            continue
-        rank = 0 if len(text) <= 10 else 2 if _OFFSET.search(text) else 1
-        if best is None:
-            best, best_rank = parsed, rank
-        elif rank > best_rank and parsed.date() == best.date():
-            best, best_rank = parsed, rank
-        if best_rank == 2:
-            break
-    return best
-
-
-def guess_date(html_text: str, url: str | None = None) -> datetime | None:
-    """Last resort when no source declares a date: htmldate's reading of the page (a day)."""
-    try:
-        found = find_date(html_text, original_date=True, extensive_search=False, url=url or None)
-    except Exception:  # htmldate on hostile markup must not stop the page
-        return None
-    return parse_date(found) if found else None
-
-
-def parse_date(value: str | None) -> datetime | None:
-    """ISO-8601 date or datetime → aware datetime (naive values are taken as UTC)."""
-    if not value:
-        return None
-    value = value.strip().replace("Z", "+00:00").replace(" ", "T", 1)
-    value = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", value)  # +0200 → +02:00
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            day = date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-        return datetime(day.year, day.month, day.day, tzinfo=UTC)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)  # no zone given: UTC is the least wrong guess
-    return parsed
 
 
 def _language(tree: LexborHTMLParser, ld: dict[str, Any], metas: dict[str, str]) -> str | None:

@@ -129,6 +129,17 @@ PITCH: tuple[str, ...] = (
     r"\bbefore commenting\b",
     r"\bich bin damit einverstanden, dass mir (der )?externe",
     r"\bexterner inhalt\b.*\b(einverstanden|zustimmen|laden)\b",
+    # newsletter, messenger-channel and app pitches by their wording
+    r"\bsign up (for|to) [\w'’ ]{0,40}newsletters?\b", r"\bnewsletter informiert sie\b",
+    r"\bnewsletter richtig\b", r"\babonnieren sie (jetzt )?(den|unseren) [\w-]*newsletter\b",
+    r"\btragen sie sich\b.*\bnewsletter\b",
+    r"\bnewsletter ist kostenlos\b", r"\babonniere (den|unseren) whats-?app",
+    r"\bauf whats-?app\?", r"\bdownload the [\w ]{1,30} apps? for\b",
+    # pointers to the publisher's live blog on the topic
+    r"\b(lesen|finden) sie\b[^.]*\bin unserem (live-?blog|live-?ticker|news-?blog)\b",
+    r"\bin our live ?blog (below|here)\b",
+    # affiliate disclosures
+    r"\bmay earn (us )?(an? )?(small )?(affiliate )?commission\b",
 )
 
 # The whole text of a call-to-action link or button in a subscription or donation box.
@@ -277,3 +288,35 @@ DATE_TOKEN = re.compile(
 STAMP_WORD = re.compile(
     rf"(?:{'|'.join(re.escape(w) for w in sorted(STAMP_WORDS, key=len, reverse=True))})$", re.I
 )
+
+
+# Sign-offs: contribution credits, agency tags, "more like this" and feedback prompts at the
+# article's end. Matched only on the last lines (scraper.extract.postclean.drop_sign_off):
+# the same words inside the body are reporting.
+SIGN_OFF_PATTERNS: tuple[str, ...] = (
+    r"^[—–-]?\s*(?:with|additional) (?:files|reporting|reports) (?:from|by)\b",
+    r"^[—–-]?\s*with reporting (?:from|by)\b",
+    r"\bcontributed (?:to )?(?:this|the) (?:report|story|article)\.?$",
+    r"^(?:mit )?(?:agenturmaterial|material von|dpa|afp|reuters|ap|kna|epd|sda|apa)"
+    r"(?:\s*[/,]\s*[\w-]+)*\.?$",
+    r"^\((?:[a-zäöü]{2,4})(?:\s*[/,]\s*[a-zäöü]{2,4})*\)$",
+    r"^for more (?:stories|news|articles) like this\b",
+    r"^do you have a story(?: to (?:tell|share))?\?",
+    r"\bsign(?:ing)? up (?:to|for) our (?:free )?(?:\w+ )?newsletters?\b",
+    r"^our standards:",
+    r"^(?:this (?:article|story) (?:was|is) )?(?:first|originally) published (?:in|by|on|at)\b",
+    r"^dieser (?:artikel|beitrag|text) (?:ist|wurde) zuerst\b",
+    r"^(?:lest|lesen sie) den originalartikel\b",
+    r"^read the original (?:article|story)\b",
+    r"^kontaktieren sie uns\.?$",
+    r"^ihre meinung ist uns wichtig\b",
+)
+SIGN_OFF = re.compile("|".join(f"(?:{p})" for p in SIGN_OFF_PATTERNS), re.I)
+# An author's bio line at the end: "Jane Doe ist ZDF-Reporterin für …", "Correspondent Jo
+# Lee is …". Case matters for the name (capitalised words), not for the role.
+_ROLE = (r"(?i:korrespondent\w*|reporter\w*|redakteur\w*|autor\w*|journalist\w*|"
+         r"correspondent|editor|writer|columnist|kolumnist\w*|contributor|periodista|"
+         r"redactora?)")
+AUTHOR_BIO = re.compile(
+    rf"^(?:(?:[A-ZÄÖÜ][\w.’'-]+ ){{1,3}}(?:ist|is|war|was|es) [^.]{{0,90}}\b{_ROLE}\b"
+    rf"|{_ROLE} (?:[A-ZÄÖÜ][\w.-]+ ){{1,3}}(?:ist|is)\b)")

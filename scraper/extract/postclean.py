@@ -17,6 +17,8 @@ from scraper.extract.preclean import LINE_BREAK, PARA_BREAK
 _MAX_TEASER = 300  # longer lines are prose that merely starts with "More:" etc.
 _MAX_FURNITURE = 300
 _HEADLINE_MAX = 160
+_SIGN_OFF_LINES = 3  # sign-offs are the last lines, never more than a few
+_SIGN_OFF_MAX = 250
 _RUN_SOURCE = re.compile(r"^- .{10,}\s[-–|]\s[\w .&'’()]{2,40}$")
 _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -170,7 +172,20 @@ def postclean(text: str, title: str | None = None) -> str:
     lines = [line for line in lines if not is_furniture(line)]
     lines = drop_link_runs(lines)
     lines = drop_repeats(lines)
+    lines = drop_sign_off(lines)
     return join_blocks(lines)
+
+
+def drop_sign_off(lines: list[str]) -> list[str]:
+    """Drop the sign-off lines that end an article ("With files from AP", "(dpa)", a bio)."""
+    end = len(lines)
+    while end > 1 and len(lines) - end < _SIGN_OFF_LINES:
+        line = lines[end - 1].strip().lstrip("-•* ").strip()
+        if len(line) > _SIGN_OFF_MAX or not (P.SIGN_OFF.search(line)
+                                             or P.AUTHOR_BIO.match(line)):
+            break
+        end -= 1
+    return lines[:end]
 
 
 def _break(row: str) -> list[str]:

@@ -241,3 +241,57 @@ def test_body_parts_differing_by_a_class_modifier_are_stitched_past_teaser_cards
                  f'<div class="body articleBody">{part.replace(" 0.", " 3.")}</div>{cards}')
     blocks, containers = container_blocks(tree)
     assert containers == 2 and len(blocks) == 8 and not any("Teaser" in b for b in blocks)
+
+
+def test_sign_offs_that_end_an_article_are_dropped() -> None:
+    from scraper.extract.postclean import postclean as clean
+
+    body = ("The ministry said the new rail line would open in the spring of next year, "
+            "two years later than planned.")
+    for sign_off in ("With files from The Associated Press", "Additional reporting by Jo Lee",
+                     "Sam Ortiz in Lima contributed to this report.", "(dmk)", "mit dpa",
+                     "Mit Agenturmaterial.", "For more stories like this, check our news page.",
+                     "Our Standards: The Thomson Reuters Trust Principles.",
+                     "First published in The Conversation.",
+                     "Dieser Artikel ist zuerst bei \"Capital\" erschienen."):
+        assert clean(f"{body}\n{sign_off}") == body, sign_off
+    # two sign-offs in a row go; the same words inside the body are reporting and stay
+    assert clean(f"{body}\nAdditional reporting by Jo Lee\n(jg)") == body
+    inside = f"With files from the archive, historians rebuilt the timeline.\n{body}"
+    assert clean(inside) == inside.replace("\n", "\n\n")
+    assert clean("(dpa)") == "(dpa)"  # a text that is only a sign-off keeps it
+
+
+def test_newsletter_channel_app_and_live_blog_pointers_are_furniture() -> None:
+    from scraper.extract.postclean import is_furniture
+
+    for line in (
+        "- Ground Game: Sign up for the Ledger's weekly politics newsletter to get it Monday.",
+        '"Hier ist Hessen": Der Newsletter informiert Sie immer montags über das Wichtigste.',
+        "Dann sind Sie beim täglichen Stadtbote-Newsletter richtig – hier entlang.",
+        "Abonnieren Sie jetzt den Stadtbote-Newsletter: https://stadtbote.example/nl",
+        "Folgst du schon dem Stadtboten auf Whatsapp?",
+        "For the latest news download the Courier apps for iOS and Android.",
+        "Mehr zur Lage in der Region lesen Sie in unserem Liveblog:",
+        "We'll bring you all of today's updates in our live blog below.",
+    ):
+        assert is_furniture(line), line
+    for prose in (
+        "The council will publish a newsletter for residents about the works.",
+        "Wie in unserem Liveblog berichtet, wurde die Brücke am Abend wieder geöffnet.",
+    ):
+        assert not is_furniture(prose), prose
+
+
+def test_author_bio_and_affiliate_disclosure() -> None:
+    from scraper.extract.postclean import is_furniture
+    from scraper.extract.postclean import postclean as clean
+
+    body = "The ferry will run twice a day from May, the operator said on Monday afternoon."
+    for bio in ("Lena Berg ist Stadtbote-Reporterin für den Landkreis.",
+                "Correspondent Jo Lee is based in Lima and covers the Andes."):
+        assert clean(f"{body}\n{bio}") == body, bio
+    last = "The mayor is a former journalist who ran the paper for a decade."
+    assert clean(f"{body}\n{last}") == f"{body}\n\n{last}"  # not a name: prose stays
+    assert is_furniture("We select everything we recommend; buying through us may earn us "
+                        "a commission.")

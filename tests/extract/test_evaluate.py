@@ -122,12 +122,46 @@ def test_missing_dataset_is_one_line_exit_2(
 def test_published_match_respects_zones_and_zone_less_truth() -> None:
     from scraper.models import Extraction
 
+    def dates(truth: dict[str, str], got: Extraction) -> dict[str, bool]:
+        found = dict(meta_matches(truth, got))
+        return {k: found[k] for k in ("published", "published_date")}
+
     berlin = timezone(timedelta(hours=2))
     got = Extraction(text="", published=datetime(2024, 4, 24, 22, 58, 49, tzinfo=berlin))
-    naive = dict(meta_matches({"published": "2024-04-24 22:58:49"}, got))
+    naive = dates({"published": "2024-04-24 22:58:49"}, got)
     assert naive == {"published": True, "published_date": True}  # same local wall time
-    aware = dict(meta_matches({"published": "2024-04-24T20:58:49+00:00"}, got))
+    aware = dates({"published": "2024-04-24T20:58:49+00:00"}, got)
     assert aware == {"published": True, "published_date": True}  # same instant
     wrong = Extraction(text="", published=datetime(2024, 4, 24, 12, 0, tzinfo=UTC))
-    assert dict(meta_matches({"published": "2024-04-24T22:58:49+02:00"}, wrong)) == {
+    assert dates({"published": "2024-04-24T22:58:49+02:00"}, wrong) == {
         "published": False, "published_date": True}
+
+
+def test_dates_scored_per_source_and_modified_kept_apart() -> None:
+    from scraper.models import Extraction
+
+    modified = datetime(2024, 5, 2, 9, 0, tzinfo=UTC)
+    right = Extraction(text="", published=datetime(2024, 4, 30, 8, 0, tzinfo=UTC),
+                       published_source="meta", modified=modified)
+    found = dict(meta_matches({"published": "2024-04-30T08:00:00+00:00"}, right))
+    assert found["published_date via meta"] is True
+    assert found["modified kept out of published"] is True
+    crossed = Extraction(text="", published=modified, published_source="text",
+                         modified=modified)
+    found = dict(meta_matches({"date": "2024-04-30"}, crossed))
+    assert found["date via text"] is False
+    assert found["modified kept out of published"] is False
+    declared = Extraction(text="", published=modified, published_source="json-ld",
+                          modified=modified)  # the page's own word: not a crossing
+    assert dict(meta_matches({"date": "2024-04-30"}, declared))[
+        "modified kept out of published"] is True
+
+
+def test_language_scored_against_hint_with_norwegian_as_one() -> None:
+    from scraper.models import Extraction
+
+    got = Extraction(text="", language="no", language_source="detected")
+    assert dict(meta_matches({"language_hint": "nb"}, got)) == {
+        "language": True, "language detected": True}
+    assert dict(meta_matches({"language_hint": "de"}, got))["language"] is False
+    assert meta_matches({"language_hint": "?"}, got) == ()

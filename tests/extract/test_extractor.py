@@ -39,7 +39,8 @@ def test_extraction_has_text_and_metadata() -> None:
     assert got.title == "Night buses extended"
     assert got.authors == ("Lena Maier", "Tom Berg")
     assert got.published is not None and got.published.isoformat() == "2024-02-01T18:00:00+01:00"
-    assert got.language == "de"
+    # the page declares de-AT, but the text is English: the text wins (issue 16)
+    assert (got.language, got.language_source) == ("en", "detected")
     assert got.site_name == "City Paper"
     assert got.warnings == ()
 
@@ -83,7 +84,9 @@ def test_cli_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert extract_file_cli(page, "https://city.example/a") == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"url", "title", "text", "authors", "published", "language",
-                         "site_name", "canonical_url", "description"}
+                         "site_name", "canonical_url", "description", "published_source",
+                         "modified", "modified_source", "language_source", "access",
+                         "images", "live_updates"}
     assert data["published"] == "2024-02-01T18:00:00+01:00"
     assert data["url"] == "https://city.example/a"
 
@@ -193,3 +196,15 @@ def test_script_rendered_page_body_is_read_from_next_data() -> None:
     got = extract_page(_script_page(script), "https://city.example/night-buses")
     assert got.text.count(PARA) == 3 and "ARTICLEAD" not in got.text
     assert extract_page(_script_page(script[:-40]), "https://x.example/").text == ""  # cut JSON
+
+
+def test_a_failing_optional_field_never_costs_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scraper.extract.extractor as extractor
+
+    def broken(*_: object) -> object:
+        raise RuntimeError("hostile figure markup")
+
+    monkeypatch.setattr(extractor, "read_images", broken)
+    got = extract_page(PAGE.encode(), "https://city.example/night-buses")
+    assert got.text.count(PARA) == 3 and got.images == ()
+    assert any(w.startswith("images_failed: RuntimeError") for w in got.warnings)

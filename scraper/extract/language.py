@@ -1,0 +1,51 @@
+"""The article's language: the page's declaration, checked against the text itself.
+
+Detection uses py3langid (a naive Bayes model over byte n-grams, shipped inside the
+package, about 100 languages). The model loads once per process (~0.4 s of CPU); the
+first 1,000 characters of a text are classified in about 0.8 ms.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+DECLARED = "declared"
+DETECTED = "detected"
+
+_MIN_CHARS = 200  # shorter texts (teasers, captions) are too easy to misread
+_SAMPLE_CHARS = 1000  # fundus set: same answers as 3,000 characters on all 258 pages, 1/3 the CPU
+_CONFIDENT = 0.95  # normalised probability needed to overrule a declared language
+# codes the model and the pages spell differently for one language
+_SAME = {"nb": "no", "nn": "no", "iw": "he", "in": "id", "ji": "yi"}
+
+
+def choose_language(declared: str | None, text: str) -> tuple[str | None, str | None]:
+    """(language, source): the declared one unless the text clearly says otherwise."""
+    detected = detect(text)
+    if declared is None:
+        return (detected, DETECTED) if detected else (None, None)
+    if detected is None or _norm(detected) == _norm(declared):
+        return declared, DECLARED
+    return detected, DETECTED
+
+
+def detect(text: str) -> str | None:
+    """The text's ISO 639-1 code, or None when it is short or the model is unsure."""
+    sample = text[:_SAMPLE_CHARS]
+    if len(sample.strip()) < _MIN_CHARS:
+        return None
+    code, confidence = _identifier().classify(sample)
+    return str(code) if confidence >= _CONFIDENT else None
+
+
+def _norm(code: str) -> str:
+    return _SAME.get(code, code)
+
+
+@cache
+def _identifier() -> Any:
+    # imported here: numpy and the model load only in processes that extract
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
