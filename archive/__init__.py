@@ -10,6 +10,7 @@ from archive.dedup import Fingerprint, fingerprint
 from archive.errors import ArchiveError
 from archive.export import FORMATS as EXPORT_FORMATS
 from archive.export import export, parse_since
+from archive.health import PublisherRun
 from archive.identity import TRACKING_NAMES, TRACKING_PREFIXES, is_tracking_param, url_key
 from archive.records import (
     ArticleRecord,
@@ -34,6 +35,7 @@ __all__ = [
     "Fingerprint",
     "Outcome",
     "ParkedUrl",
+    "PublisherRun",
     "RawPage",
     "SearchHit",
     "StoreOutcome",

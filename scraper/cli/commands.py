@@ -1,4 +1,4 @@
-"""The archive-facing commands: export, search, reextract."""
+"""The archive-facing commands: export, search, reextract, health."""
 
 from __future__ import annotations
 
@@ -80,6 +80,24 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
     if not as_json:
         LOG.info(f"{len(hits)} hit(s)")
     return 0
+
+
+def health_cmd(db: Path, runs: int, as_json: bool) -> int:
+    """Judge each publisher's latest run against its earlier ones; 3 if any is not ok."""
+    from scraper import health
+
+    if runs < health.MIN_HISTORY + 1:
+        raise ConfigError(f"--runs {runs}: at least {health.MIN_HISTORY + 1} runs are needed "
+                          "to judge (the latest and two before it)")
+    with _open_existing(db) as archive:
+        verdicts = health.judge_all(archive.publisher_runs.history(runs))
+    if as_json:
+        print(json.dumps({"publishers": [v.as_json() for v in verdicts]}, ensure_ascii=False))
+    elif not verdicts:
+        print("no crawl run has recorded publisher figures yet (run `scraper crawl`)")
+    else:
+        print("\n".join(health.table(verdicts)))
+    return 0 if all(v.status == health.OK for v in verdicts) else 3
 
 
 def reextract_cmd(settings: Settings) -> int:

@@ -1,4 +1,4 @@
-"""The ``scraper`` command: crawl, extract, eval, export, search, reextract.
+"""The ``scraper`` command: crawl, extract, eval, export, search, reextract, health.
 
 Exit codes (stable): 0 all done; 1 fatal error; 2 usage or configuration error;
 3 finished with some failures (or interrupted, or deferred work); 75 another run holds
@@ -75,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=20)
     search.add_argument("--json", action="store_true", help="one JSON object per hit")
 
+    health = add("health", "judge each publisher's latest run against its earlier runs")
+    _db_arg(health)
+    health.add_argument("--runs", type=int, default=10, metavar="N",
+                        help="runs read per publisher: the latest and up to N-1 before it "
+                        "(default 10, at least 3)")
+    health.add_argument("--json", action="store_true",
+                        help='one JSON object: {"publishers": [{"name", "status", "reasons", '
+                        '...figures}]}')
+
     re_ = add("reextract", "re-run extraction over stored raw HTML (offline)")
     _db_arg(re_)
     re_.add_argument("--seeds", type=Path, default=Path("seeds"),
@@ -119,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "crawl": _crawl, "extract": _extract, "eval": _eval, "export": _export,
-        "search": _search, "reextract": _reextract,
+        "search": _search, "reextract": _reextract, "health": _health,
     }
     try:
         return handlers[args.command](args)
@@ -190,6 +199,12 @@ def _search(args: argparse.Namespace) -> int:
     from scraper.cli.commands import search_cmd
 
     return search_cmd(args.db, args.query, args.limit, args.json)
+
+
+def _health(args: argparse.Namespace) -> int:
+    from scraper.cli.commands import health_cmd
+
+    return health_cmd(args.db, args.runs, args.json)
 
 
 def _reextract(args: argparse.Namespace) -> int:

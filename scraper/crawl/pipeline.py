@@ -33,7 +33,7 @@ from scraper.crawl.jobs import netloc
 from scraper.crawl.ledger import Ledger
 from scraper.crawl.progress import Reporter, RunStats
 from scraper.crawl.workers import WorkerPool
-from scraper.crawl.writer import STORE_FAILED, ArchiveWriter, Landed
+from scraper.crawl.writer import STORE_FAILED, ArchiveWriter, Landed, StoreArticle
 from scraper.fetch.fetcher import Fetcher
 from scraper.fetch.robots import RobotsCache
 from scraper.models import utc_now
@@ -119,10 +119,13 @@ class Crawl:
             )
 
     def _landed(self, landed: Landed) -> None:
-        for result in landed.results:
+        # The results answer the first articles of the batch, in order; the rest are lost.
+        stored = [w for w in landed.writes if isinstance(w, StoreArticle)]
+        for write, result in zip(stored, landed.results, strict=False):
             self.stats.stored[result.outcome.value] += 1
+            self.stats.publishers.stored(write.record, result.outcome)
         for lost in landed.lost:
-            self.stats.fail(lost.host, STORE_FAILED)
+            self.stats.fail(lost.host, STORE_FAILED, lost.record.site)
         if landed.results:
             self.reporter.tick()
 

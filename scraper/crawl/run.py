@@ -7,9 +7,10 @@ import ctypes
 import logging
 import signal
 import time
+from datetime import datetime
 
-from archive import Archive
-from scraper import logs
+from archive import Archive, PublisherRun
+from scraper import health, logs
 from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl
 from scraper.crawl.progress import Reporter, RunStats
 from scraper.crawl.workers import WorkerPool
@@ -61,7 +62,8 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
 async def _run(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
                stop: asyncio.Event, quiet: bool) -> int:
     stats = RunStats()
-    run_id = await writer.begin_run(utc_now())
+    started_at = utc_now()
+    run_id = await writer.begin_run(started_at)
     reporter = Reporter(stats, live=False if quiet else None)
     reporter.log(f"crawl run {run_id}: {len(seeds)} publisher(s) into {settings.db_path}")
     status = "failed"
@@ -84,11 +86,33 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
         counts = stats.counts()
         await writer.call(lambda a: a.runs.finish(run_id, ended_at=utc_now(),
                                                  status=status, counts=counts))
+    verdicts = await _publisher_health(seeds, stats, writer, run_id, started_at, status)
     summary = logging.getLogger(logs.SUMMARY)
     for line in stats.summary_lines():
         summary.info(line)
+    if verdicts is not None:
+        summary.info(health.summary_line(verdicts))
     summary.info(f"run {run_id}: {status}")
     return EXIT_OK if status == "ok" else EXIT_PARTIAL
+
+
+async def _publisher_health(seeds: list, stats: RunStats, writer: ArchiveWriter, run_id: int,
+                            started_at: datetime, status: str) -> list[health.Verdict] | None:
+    """Store this run's per-publisher figures and judge them; None for an unfinished run.
+
+    An interrupted run stops early and would look like a night without articles, so only
+    finished runs (ok, partial) are stored: health judges like against like.
+    """
+    if status not in ("ok", "partial"):
+        return None
+    rows = stats.publishers.rows([s.name for s in seeds], run_id, started_at, stats.started)
+
+    def store_and_read(archive: Archive) -> dict[str, list[PublisherRun]]:
+        archive.publisher_runs.record(rows)
+        return archive.publisher_runs.history(health.DEFAULT_RUNS)
+
+    history = await writer.call(store_and_read)
+    return health.judge_all({s.name: history[s.name] for s in seeds if s.name in history})
 
 
 def _one_malloc_arena() -> None:
