@@ -10,7 +10,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from archive import Archive, ArchiveError, ArticleRecord, export, parse_since, plain_query
+from archive import (
+    Archive,
+    ArchiveError,
+    ArticleRecord,
+    as_record,
+    export,
+    format_for,
+    parse_since,
+    plain_query,
+)
 from scraper import logs
 from scraper.errors import ConfigError
 from scraper.seeds import Seed, load_seeds
@@ -25,9 +34,20 @@ def _open_existing(db: Path) -> Archive:
     return Archive.open(db)
 
 
-def export_cmd(db: Path, fmt: str, since: str | None, include_duplicates: bool,
+def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates: bool,
                output: Path | None) -> int:
-    """Stream articles to ``output`` (written whole or not at all) or standard output."""
+    """Stream articles to ``output`` (written whole or not at all) or standard output.
+
+    Without ``fmt`` the format is the output's suffix (.jsonl, .csv, .parquet), or jsonl
+    on standard output.
+    """
+    if fmt is None and output is not None:
+        fmt = format_for(output)
+        if fmt is None:
+            raise ConfigError(f"-o {output}: cannot tell the format from the suffix "
+                              f"{output.suffix or '(none)'!r}; use .jsonl, .csv or .parquet, "
+                              "or say --format")
+    fmt = fmt or "jsonl"
     try:
         since_time = parse_since(since) if since else None
     except ValueError as exc:
@@ -72,9 +92,9 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
             hits = archive.articles.search(words, limit=limit)
     for hit in hits:
         if as_json:
-            print(json.dumps({"id": hit.article_id, "url": hit.url, "title": hit.title,
-                              "site": hit.site, "published": hit.published,
-                              "snippet": hit.snippet}, ensure_ascii=False))
+            print(json.dumps(as_record({
+                "id": hit.article_id, "url": hit.url, "title": hit.title, "site": hit.site,
+                "published": hit.published, "snippet": hit.snippet}), ensure_ascii=False))
         else:
             print(f"{hit.title or '(no title)'}\n  {hit.url}\n  {hit.snippet}\n")
     if not as_json:

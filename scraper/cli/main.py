@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = add("export", "write archived articles as jsonl, csv or parquet")
     _db_arg(export)
-    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl")
+    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), default=None,
+                        help="default: from the -o suffix (.jsonl, .csv, .parquet), else jsonl")
     export.add_argument("--since", default=None, metavar="TIME",
                         help="only articles fetched or updated since (ISO time, or 24h, 7d)")
     export.add_argument("--include-duplicates", action="store_true",

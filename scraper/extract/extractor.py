@@ -16,7 +16,7 @@ from pathlib import Path
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from archive import Fingerprint, fingerprint
+from archive import Fingerprint, as_record, fingerprint
 from scraper.extract.charset import decode_html
 from scraper.extract.metadata import PageMeta, guess_date, read_meta, split_authors
 from scraper.extract.postclean import postclean, stitch
@@ -235,18 +235,18 @@ def _build(text: str, meta: PageMeta, doc: object, warnings: tuple[str, ...]) ->
 
 
 def extraction_json(extraction: Extraction, url: str | None) -> dict[str, object]:
-    """The JSON shape ``scraper extract`` prints."""
-    return {
+    """The JSON shape ``scraper extract`` prints: the archive's record (archive.fields)."""
+    return as_record({
         "url": url,
         "title": extraction.title,
         "text": extraction.text,
         "authors": list(extraction.authors),
         "published": extraction.published.isoformat() if extraction.published else None,
         "language": extraction.language,
-        "site_name": extraction.site_name,
+        "site": extraction.site_name,
         "canonical_url": extraction.canonical_url,
         "description": extraction.description,
-    }
+    })
 
 
 def extract_file_cli(path: Path, url: str | None) -> int:

@@ -177,7 +177,9 @@ class Site:
     def article(self, ip: str, path: str) -> Article | None:
         """The article at ``path`` on host ``ip`` (None while withheld)."""
         found = self._by_path.get((ip, path))
-        return found if found is None or found in self.articles_of(ip) else None
+        if found is None or not self._held.get(ip):
+            return found
+        return found if found in self.articles_of(ip) else None
 
     def amp_article(self, ip: str, path: str) -> Article | None:
         """The article whose AMP twin is at ``path``."""
