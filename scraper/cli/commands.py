@@ -102,6 +102,25 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
     return 0
 
 
+def check_cmd(settings: Settings, names: list[str]) -> int:
+    """``scraper check``: try each seed; 0 when all work, 3 when any failed, 2 unknown NAME."""
+    from scraper.doctor import run_check
+    from scraper.fetch.guard import parse_networks
+
+    seeds = load_seeds(settings.seeds_path)
+    parse_networks(settings.allow_addresses)
+    if names:
+        known = {s.name for s in seeds}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ConfigError(f"no seed named {', '.join(map(repr, unknown))} in "
+                              f"{settings.seeds_path} (seeds: {', '.join(sorted(known))})")
+        seeds = [s for s in seeds if s.name in names]
+    lines, ok = run_check(seeds, settings)
+    print("\n".join(lines))
+    return 0 if ok else 3
+
+
 def health_cmd(db: Path, runs: int, as_json: bool) -> int:
     """Judge each publisher's latest run against its earlier ones; 3 if any is not ok."""
     from scraper import health

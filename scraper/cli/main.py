@@ -1,4 +1,4 @@
-"""The ``scraper`` command: crawl, extract, eval, export, search, reextract, health.
+"""The ``scraper`` command: crawl, check, extract, eval, export, search, reextract, health.
 
 Exit codes (stable): 0 all done; 1 fatal error; 2 usage or configuration error;
 3 finished with some failures (or interrupted, or deferred work); 75 another run holds
@@ -76,6 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=20)
     search.add_argument("--json", action="store_true", help="one JSON object per hit")
 
+    check = add("check", "try each seed (robots.txt, feeds, sitemaps, listings, sample "
+                "articles) before trusting it")
+    check.add_argument("names", nargs="*", metavar="NAME",
+                       help="check only these seeds (their name); default: every seed")
+    check.add_argument("--seeds", type=Path, default=Path("seeds"),
+                       help="a seed TOML file or a folder of them (default: seeds)")
+    check.add_argument("--allow-address", action="append", default=[], metavar="ADDR",
+                       help="allow this private/loopback IP or CIDR (repeatable; tests, demo)")
+    check.add_argument("--delay", type=float, default=None, metavar="SECONDS",
+                       help="minimum delay between requests to one host (default 1.0)")
+    check.add_argument("--user-agent", default=None, help="User-Agent header to send")
+
     health = add("health", "judge each publisher's latest run against its earlier runs")
     _db_arg(health)
     health.add_argument("--runs", type=int, default=10, metavar="N",
@@ -129,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "crawl": _crawl, "extract": _extract, "eval": _eval, "export": _export,
-        "search": _search, "reextract": _reextract, "health": _health,
+        "search": _search, "reextract": _reextract, "health": _health, "check": _check,
     }
     try:
         return handlers[args.command](args)
@@ -200,6 +212,16 @@ def _search(args: argparse.Namespace) -> int:
     from scraper.cli.commands import search_cmd
 
     return search_cmd(args.db, args.query, args.limit, args.json)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from scraper.cli.commands import check_cmd
+    from scraper.settings import Settings
+
+    settings = Settings.from_env().with_overrides(
+        seeds_path=args.seeds, user_agent=args.user_agent, per_host_delay=args.delay,
+        allow_addresses=tuple(args.allow_address) or None)
+    return check_cmd(settings, args.names)
 
 
 def _health(args: argparse.Namespace) -> int:

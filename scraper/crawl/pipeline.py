@@ -43,6 +43,14 @@ from scraper.settings import Settings
 EXTRACT_TARGET = "scraper.extract.extractor:extract_for_archive"  # (Extraction, Fingerprint)
 
 
+def configure_hosts(fetcher: Fetcher, seed: Seed) -> None:
+    """Give ``seed``'s hosts its own delay and concurrency, if it sets them."""
+    for url in (*seed.feeds, *seed.sitemaps, *seed.start_urls):
+        fetcher.scheduler.configure(
+            netloc(url), delay=seed.per_host_delay, concurrency=seed.per_host_concurrency
+        )
+
+
 class Crawl:
     """Runs one crawl over ``seeds``: reads from ``archive``, writes through ``writer``."""
 
@@ -75,7 +83,7 @@ class Crawl:
         # A killed run's parked URLs are still queued in ``urls``: pending() finds them.
         await self.writer.call(lambda archive: archive.frontier.clear())
         for seed in self.seeds:
-            self._configure_hosts(seed)
+            configure_hosts(self.fetcher, seed)
         stopper = asyncio.ensure_future(self.stop.wait())
         work = asyncio.ensure_future(self._all_seeds())
         done, _ = await asyncio.wait({stopper, work}, return_when=asyncio.FIRST_COMPLETED)
@@ -111,12 +119,6 @@ class Crawl:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-    def _configure_hosts(self, seed: Seed) -> None:
-        for url in (*seed.feeds, *seed.sitemaps, *seed.start_urls):
-            self.fetcher.scheduler.configure(
-                netloc(url), delay=seed.per_host_delay, concurrency=seed.per_host_concurrency
-            )
 
     def _landed(self, landed: Landed) -> None:
         # The results answer the first articles of the batch, in order; the rest are lost.

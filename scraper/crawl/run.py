@@ -7,11 +7,13 @@ import ctypes
 import logging
 import signal
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 from archive import Archive, PublisherRun
 from scraper import health, logs
-from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl
+from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl, configure_hosts
 from scraper.crawl.progress import Reporter, RunStats
 from scraper.crawl.workers import WorkerPool
 from scraper.crawl.writer import ArchiveWriter
@@ -20,7 +22,7 @@ from scraper.fetch.guard import AddressGuard, parse_networks
 from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.robots import RobotsCache
 from scraper.models import utc_now
-from scraper.seeds import load_seeds
+from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
 
 EXIT_OK, EXIT_PARTIAL = 0, 3
@@ -130,9 +132,9 @@ def _one_malloc_arena() -> None:
         pass
 
 
-def _build(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
-           client: object, pool: WorkerPool, reporter: Reporter, stop: asyncio.Event,
-           guard: AddressGuard) -> Crawl:
+def fetch_parts(settings: Settings, client: object,
+                guard: AddressGuard) -> tuple[Fetcher, RobotsCache]:
+    """The run's fetcher (politeness, guard, budget) and its robots.txt cache."""
     scheduler = HostScheduler(global_concurrency=settings.global_concurrency,
                               per_host_concurrency=settings.per_host_concurrency,
                               per_host_delay=settings.per_host_delay)
@@ -141,6 +143,25 @@ def _build(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWri
                       run_deadline=time.monotonic() + settings.run_budget)
     robots = RobotsCache(fetcher, max_bytes=settings.max_robots_bytes,
                          max_crawl_delay=settings.max_crawl_delay)
+    return fetcher, robots
+
+
+@asynccontextmanager
+async def build_fetcher(settings: Settings,
+                        seeds: list[Seed]) -> AsyncIterator[tuple[Fetcher, RobotsCache]]:
+    """A fetcher and robots cache built as a crawl builds them, for ``seeds``' hosts."""
+    guard = AddressGuard(settings.allow_addresses)
+    async with build_client(settings, guard) as client:
+        fetcher, robots = fetch_parts(settings, client, guard)
+        for seed in seeds:
+            configure_hosts(fetcher, seed)
+        yield fetcher, robots
+
+
+def _build(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
+           client: object, pool: WorkerPool, reporter: Reporter, stop: asyncio.Event,
+           guard: AddressGuard) -> Crawl:
+    fetcher, robots = fetch_parts(settings, client, guard)
     return Crawl(seeds, settings, archive=archive, writer=writer, fetcher=fetcher,
                  robots=robots, pool=pool, reporter=reporter, stop=stop,
                  now=utc_now)
