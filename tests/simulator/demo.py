@@ -8,9 +8,9 @@ the demo exits 0 when that is all that went wrong and articles were exported.
 
 ``--health`` (``make demo-health``) stages several nights instead
 (:mod:`tests.simulator.nights`: publishers add articles between runs, then one loses its
-feeds and one its article text, while one has a quiet night) into ``data/demo-health.db``
-and prints ``scraper health``'s table; it exits 0 when exactly the two broken publishers
-are flagged.
+feeds and one its article text, while one has a quiet night) into ``data/demo-health.db``,
+then prints ``scraper check`` on the same seeds and ``scraper health``'s table; it exits 0
+when both exit 3 and health flags exactly the two broken publishers.
 """
 
 from __future__ import annotations
@@ -94,6 +94,11 @@ def health_demo() -> int:
             return crawl(sim, seeds, HEALTH_DB)
 
         run_nights(sim, night)
+        check = scraper_command() + ["check", "--seeds", str(seeds), "--allow-address",
+                                     "127.0.0.0/8", "--delay", str(CRAWL_DELAY)]
+        print("\n$ scraper check --seeds SEEDS --allow-address 127.0.0.0/8", flush=True)
+        checked = subprocess.run(check, timeout=CRAWL_TIMEOUT, check=False).returncode
+        print(f"check exit code {checked}")
     cmd = scraper_command() + ["health", "--db", str(HEALTH_DB)]
     print(f"\n$ scraper health --db {HEALTH_DB}", flush=True)
     shown = subprocess.run(cmd, timeout=60, check=False).returncode
@@ -103,7 +108,7 @@ def health_demo() -> int:
                if p["status"] != "ok"}
     expected = {site.publishers[FEED_GONE].name, site.publishers[CHROME].name}
     print(f"\nhealth exit code {shown}; flagged: {', '.join(sorted(flagged)) or 'none'}")
-    return 0 if shown == 3 and flagged == expected else 1
+    return 0 if shown == 3 and checked == 3 and flagged == expected else 1
 
 
 def main() -> int:
