@@ -111,8 +111,11 @@ class Doctor:
     async def _get(self, report: SeedReport, url: str, what: str,
                    **options: object) -> bytes | None:
         if not await self.robots.allowed(url):
-            report.add(f"{what} {url}: disallowed by robots.txt", failure=f"{what} {url} "
-                       "(disallowed by robots.txt)")
+            if (await self.robots.policy(url)).state == "unreachable":  # failed above
+                report.add(f"{what} {url}: not tried (robots.txt unreachable)", warning=True)
+            else:
+                report.add(f"{what} {url}: disallowed by robots.txt",
+                           failure=f"{what} {url} (disallowed by robots.txt)")
             return None
         try:
             page = await self.fetcher.fetch(url, urgent=what != "sample", **options)  # type: ignore[arg-type]
@@ -173,7 +176,9 @@ class Doctor:
         newest_first = sorted(unique.values(), key=lambda e: (e.published is None,
                                                              -(e.published or _EPOCH).timestamp()))
         if not newest_first:
-            report.add("samples: no article URL found to try", failure="no article URL found")
+            # After a failure that explains it, this is no news; alone, it fails the seed.
+            report.add("samples: no article URL found to try", warning=True,
+                       failure="" if report.failures else "no article URL found")
             return
         for entry in newest_first[:SAMPLES]:
             body = await self._get(report, entry.url, "sample", accept_types=HTML_TYPES)
