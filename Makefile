@@ -8,7 +8,7 @@ DB     ?= data/archive.db
 EVAL_DIR ?= ../shared/eval
 DATASET  ?=
 
-.PHONY: install crawl test test-long lint fmt eval bench demo clean
+.PHONY: install crawl test test-long lint fmt eval bench demo demo-health clean
 
 install: $(STAMP)
 
@@ -58,6 +58,10 @@ bench: install $(BENCH_STAMP)
 
 demo: install
 	$(BIN)/python -m tests.simulator.demo
+
+# Several simulated nights; two publishers break on the last: `scraper health`'s table.
+demo-health: install
+	$(BIN)/python -m tests.simulator.demo --health
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -9,7 +9,9 @@ from archive.connection import describe
 from archive.dedup import Fingerprint, fingerprint
 from archive.errors import ArchiveError
 from archive.export import FORMATS as EXPORT_FORMATS
-from archive.export import export, parse_since
+from archive.export import export, format_for, parse_since
+from archive.fields import RECORD_FIELDS, as_record, fields_of
+from archive.health import PublisherRun
 from archive.identity import TRACKING_NAMES, TRACKING_PREFIXES, is_tracking_param, url_key
 from archive.records import (
     ArticleRecord,
@@ -26,6 +28,7 @@ from archive.store import Archive
 
 __all__ = [
     "EXPORT_FORMATS",
+    "RECORD_FIELDS",
     "TRACKING_NAMES",
     "TRACKING_PREFIXES",
     "Archive",
@@ -34,13 +37,17 @@ __all__ = [
     "Fingerprint",
     "Outcome",
     "ParkedUrl",
+    "PublisherRun",
     "RawPage",
     "SearchHit",
     "StoreOutcome",
     "StoreResult",
     "UrlState",
+    "as_record",
     "describe",
     "export",
+    "fields_of",
+    "format_for",
     "fingerprint",
     "is_tracking_param",
     "parse_since",

@@ -1,7 +1,10 @@
 """Streaming export of the archive for analysis: JSON Lines, CSV or Parquet.
 
 Rows come from one cursor in ``updated_at`` order (an index walk, no sort), fetched in
-batches, so memory stays flat whatever the archive size. ``since`` keeps articles created
+batches, so memory stays flat whatever the archive size. The fields are the record of
+:mod:`archive.fields`, the same as ``extract`` and ``search --json`` use. Parquet is
+written in large row groups (a reader scans fewer, larger chunks) with real timestamp
+columns; only that format holds a row group's rows in memory. ``since`` keeps articles created
 or changed at or after that moment: a downstream job passes the time of its last run.
 """
 
@@ -21,15 +24,17 @@ from typing import IO, Any
 from sqlite_utils import Database
 
 from archive.errors import ArchiveError
+from archive.fields import BY_NAME, EXPORT, fields_of
 from archive.rows import ts
 
 FORMATS = ("jsonl", "csv", "parquet")
-COLUMNS = (
-    "id", "url", "urls", "title", "text", "authors", "published", "language", "site",
-    "fetched_at", "updated_at", "content_hash", "duplicate_of", "version",
-)  # fmt: skip
-_LIST_COLUMNS = frozenset({"urls", "authors"})
-_BATCH = 100  # rows per Parquet row group: ~100 article texts in memory
+SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+COLUMNS = fields_of(EXPORT)
+_LIST_COLUMNS = frozenset(c for c in COLUMNS if BY_NAME[c].kind == "list of text")
+# A Parquet row group closes at this many rows or characters of text, whichever first:
+# each write_table call makes at least one row group, so rows are gathered first.
+ROW_GROUP_ROWS = 50_000
+ROW_GROUP_CHARS = 64 * 1024 * 1024
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _QUERY = """
@@ -37,7 +42,8 @@ SELECT a.id, a.url,
        (SELECT json_group_array(url) FROM
            (SELECT url FROM article_urls WHERE article_id = a.id ORDER BY first_seen, url))
            AS urls,
-       a.title, a.text, a.authors, a.published, a.language, a.site, a.fetched_at,
+       a.title, a.text, a.authors, a.published, a.language, a.site, a.description,
+       a.fetched_at,
        a.updated_at, a.content_hash, a.duplicate_of, a.version
 FROM articles a INDEXED BY articles_updated
 WHERE a.updated_at >= ? AND (? OR a.duplicate_of IS NULL)
@@ -59,6 +65,11 @@ def parse_since(text: str) -> datetime:
             "or a span such as 24h, 7d, 2w"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def format_for(path: Path) -> str | None:
+    """The export format a file name asks for by its suffix, or None."""
+    return SUFFIXES.get(path.suffix.lower())
 
 
 def iter_rows(
@@ -134,18 +145,34 @@ def _write_parquet(items: Iterator[dict[str, Any]], out: IO[str] | IO[bytes] | P
         raise ArchiveError(
             "parquet export needs pyarrow: pip install 'newsarchiver[parquet]'"
         ) from None
-    kinds = {"id": pa.int64(), "duplicate_of": pa.int64(), "version": pa.int64()}
-    kinds.update({c: pa.list_(pa.string()) for c in _LIST_COLUMNS})
-    schema = pa.schema([(c, kinds.get(c, pa.string())) for c in COLUMNS])
+    kinds = {"integer": pa.int64(), "list of text": pa.list_(pa.string()),
+             "timestamp": pa.timestamp("us", tz="UTC"), "date": pa.timestamp("us", tz="UTC")}
+    schema = pa.schema([(c, kinds.get(BY_NAME[c].kind, pa.string())) for c in COLUMNS])
+    moments = [c for c in COLUMNS if BY_NAME[c].kind in ("timestamp", "date")]
     count = 0
     with pq.ParquetWriter(out, schema) as writer:
-        batch: list[dict[str, Any]] = []
+        group: list[dict[str, Any]] = []
+        chars = 0
         for item in items:
-            batch.append(item)
+            for column in moments:
+                item[column] = _moment(item[column])
+            group.append(item)
             count += 1
-            if len(batch) == _BATCH:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                batch = []
-        if batch:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            chars += len(item["text"] or "")
+            if len(group) >= ROW_GROUP_ROWS or chars >= ROW_GROUP_CHARS:
+                writer.write_table(pa.Table.from_pylist(group, schema=schema))
+                group, chars = [], 0
+        if group:
+            writer.write_table(pa.Table.from_pylist(group, schema=schema))
     return count
+
+
+def _moment(text: str | None) -> datetime | None:
+    """A stored ISO 8601 time as an aware datetime (UTC when it has no offset); None if not."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None  # an unparseable date from an old archive: left out, not fatal
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -32,6 +32,7 @@ from archive import schema
 from archive.connection import transaction
 from archive.dedup import fingerprint
 from archive.errors import ArchiveError
+from archive.health import create_table as _v6_publisher_runs
 from archive.identity import url_key
 
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"  # as v2: accents fold, so "cafe" finds "café"
@@ -120,6 +121,7 @@ MIGRATIONS = (
     Migration(4, "crawl frontier parked outside memory", schema.V4),
     Migration(5, "search index discoverable by sqlite-utils and datasette", "",
               _v5_discoverable_fts),
+    Migration(6, "per-publisher figures of each run (publisher_runs)", "", _v6_publisher_runs),
 )  # fmt: skip
 CURRENT_VERSION = MIGRATIONS[-1].version
 

@@ -82,7 +82,7 @@ def dask(folder: Path, workers: int) -> float:
     from scraper.warc.dask_engine import _drive
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         client.run(lambda: __import__("scraper.extract.extractor"))  # warm, as the pool is
         start = time.perf_counter()
         _drive(client, [folder], CountingStore(), IngestOptions(batch_size=32),

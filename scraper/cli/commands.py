@@ -1,4 +1,4 @@
-"""The archive-facing commands: export, search, reextract."""
+"""The archive-facing commands: export, search, reextract, health."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from archive import Archive, ArchiveError, ArticleRecord, export, parse_since, plain_query
+from archive import (
+    Archive,
+    ArchiveError,
+    ArticleRecord,
+    as_record,
+    export,
+    format_for,
+    parse_since,
+    plain_query,
+)
 from scraper import logs
 from scraper.errors import ConfigError
 from scraper.seeds import Seed, load_seeds
@@ -25,9 +34,20 @@ def _open_existing(db: Path) -> Archive:
     return Archive.open(db)
 
 
-def export_cmd(db: Path, fmt: str, since: str | None, include_duplicates: bool,
+def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates: bool,
                output: Path | None) -> int:
-    """Stream articles to ``output`` (written whole or not at all) or standard output."""
+    """Stream articles to ``output`` (written whole or not at all) or standard output.
+
+    Without ``fmt`` the format is the output's suffix (.jsonl, .csv, .parquet), or jsonl
+    on standard output.
+    """
+    if fmt is None and output is not None:
+        fmt = format_for(output)
+        if fmt is None:
+            raise ConfigError(f"-o {output}: cannot tell the format from the suffix "
+                              f"{output.suffix or '(none)'!r}; use .jsonl, .csv or .parquet, "
+                              "or say --format")
+    fmt = fmt or "jsonl"
     try:
         since_time = parse_since(since) if since else None
     except ValueError as exc:
@@ -72,14 +92,51 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
             hits = archive.articles.search(words, limit=limit)
     for hit in hits:
         if as_json:
-            print(json.dumps({"id": hit.article_id, "url": hit.url, "title": hit.title,
-                              "site": hit.site, "published": hit.published,
-                              "snippet": hit.snippet}, ensure_ascii=False))
+            print(json.dumps(as_record({
+                "id": hit.article_id, "url": hit.url, "title": hit.title, "site": hit.site,
+                "published": hit.published, "snippet": hit.snippet}), ensure_ascii=False))
         else:
             print(f"{hit.title or '(no title)'}\n  {hit.url}\n  {hit.snippet}\n")
     if not as_json:
         LOG.info(f"{len(hits)} hit(s)")
     return 0
+
+
+def check_cmd(settings: Settings, names: list[str]) -> int:
+    """``scraper check``: try each seed; 0 when all work, 3 when any failed, 2 unknown NAME."""
+    from scraper.doctor import run_check
+    from scraper.fetch.guard import parse_networks
+
+    seeds = load_seeds(settings.seeds_path)
+    parse_networks(settings.allow_addresses)
+    if names:
+        known = {s.name for s in seeds}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ConfigError(f"no seed named {', '.join(map(repr, unknown))} in "
+                              f"{settings.seeds_path} (seeds: {', '.join(sorted(known))})")
+        seeds = [s for s in seeds if s.name in names]
+    lines, ok = run_check(seeds, settings)
+    print("\n".join(lines))
+    return 0 if ok else 3
+
+
+def health_cmd(db: Path, runs: int, as_json: bool) -> int:
+    """Judge each publisher's latest run against its earlier ones; 3 if any is not ok."""
+    from scraper import health
+
+    if runs < health.MIN_HISTORY + 1:
+        raise ConfigError(f"--runs {runs}: at least {health.MIN_HISTORY + 1} runs are needed "
+                          "to judge (the latest and two before it)")
+    with _open_existing(db) as archive:
+        verdicts = health.judge_all(archive.publisher_runs.history(runs))
+    if as_json:
+        print(json.dumps({"publishers": [v.as_json() for v in verdicts]}, ensure_ascii=False))
+    elif not verdicts:
+        print("no crawl run has recorded publisher figures yet (run `scraper crawl`)")
+    else:
+        print("\n".join(health.table(verdicts)))
+    return 0 if all(v.status == health.OK for v in verdicts) else 3
 
 
 def reextract_cmd(settings: Settings) -> int:

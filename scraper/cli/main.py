@@ -1,4 +1,4 @@
-"""The ``scraper`` command: crawl, extract, eval, export, search, reextract.
+"""The ``scraper`` command: crawl, check, extract, eval, export, search, reextract, health.
 
 Exit codes (stable): 0 all done; 1 fatal error; 2 usage or configuration error;
 3 finished with some failures (or interrupted, or deferred work); 75 another run holds
@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = add("export", "write archived articles as jsonl, csv or parquet")
     _db_arg(export)
-    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl")
+    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), default=None,
+                        help="default: from the -o suffix (.jsonl, .csv, .parquet), else jsonl")
     export.add_argument("--since", default=None, metavar="TIME",
                         help="only articles fetched or updated since (ISO time, or 24h, 7d)")
     export.add_argument("--include-duplicates", action="store_true",
@@ -74,6 +75,27 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(search)
     search.add_argument("--limit", type=int, default=20)
     search.add_argument("--json", action="store_true", help="one JSON object per hit")
+
+    check = add("check", "try each seed (robots.txt, feeds, sitemaps, listings, sample "
+                "articles) before trusting it")
+    check.add_argument("names", nargs="*", metavar="NAME",
+                       help="check only these seeds (their name); default: every seed")
+    check.add_argument("--seeds", type=Path, default=Path("seeds"),
+                       help="a seed TOML file or a folder of them (default: seeds)")
+    check.add_argument("--allow-address", action="append", default=[], metavar="ADDR",
+                       help="allow this private/loopback IP or CIDR (repeatable; tests, demo)")
+    check.add_argument("--delay", type=float, default=None, metavar="SECONDS",
+                       help="minimum delay between requests to one host (default 1.0)")
+    check.add_argument("--user-agent", default=None, help="User-Agent header to send")
+
+    health = add("health", "judge each publisher's latest run against its earlier runs")
+    _db_arg(health)
+    health.add_argument("--runs", type=int, default=10, metavar="N",
+                        help="runs read per publisher: the latest and up to N-1 before it "
+                        "(default 10, at least 3)")
+    health.add_argument("--json", action="store_true",
+                        help='one JSON object: {"publishers": [{"name", "status", "reasons", '
+                        '...figures}]}')
 
     re_ = add("reextract", "re-run extraction over stored raw HTML (offline)")
     _db_arg(re_)
@@ -119,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "crawl": _crawl, "extract": _extract, "eval": _eval, "export": _export,
-        "search": _search, "reextract": _reextract,
+        "search": _search, "reextract": _reextract, "health": _health, "check": _check,
     }
     try:
         return handlers[args.command](args)
@@ -190,6 +212,22 @@ def _search(args: argparse.Namespace) -> int:
     from scraper.cli.commands import search_cmd
 
     return search_cmd(args.db, args.query, args.limit, args.json)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from scraper.cli.commands import check_cmd
+    from scraper.settings import Settings
+
+    settings = Settings.from_env().with_overrides(
+        seeds_path=args.seeds, user_agent=args.user_agent, per_host_delay=args.delay,
+        allow_addresses=tuple(args.allow_address) or None)
+    return check_cmd(settings, args.names)
+
+
+def _health(args: argparse.Namespace) -> int:
+    from scraper.cli.commands import health_cmd
+
+    return health_cmd(args.db, args.runs, args.json)
 
 
 def _reextract(args: argparse.Namespace) -> int:

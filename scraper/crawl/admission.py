@@ -73,6 +73,7 @@ class Admission:
                 and state.article_id is None):
             return Verdict.SEEN  # an earlier batch of this run queued or tried it
         self.stats.discovered += 1
+        self.stats.publishers[job.seed.name].discovered += 1
         if self.archive.urls.article_for(url) is not None:
             self.stats.known += 1
             return Verdict.KNOWN

@@ -68,6 +68,8 @@ class DiscoveryDriver:
             parse_slots=self._parse_slots,
         )
         self.stats.malformed_urls.extend(report.malformed)
+        for url in report.malformed:
+            self.stats.publishers.document_failed(seed.name, url)
         jobs = tuple(Job(c, seed) for c in [*self._pending(seed), *report.candidates])
         report.candidates.clear()  # they live in the jobs now
         kinds = report.sitemap_kinds
@@ -87,7 +89,9 @@ class DiscoveryDriver:
             policy = await self.robots.policy(origin + "/")
             extra.extend(u for u in policy.sitemaps if seed.owns(u))
             if policy.state == "unreachable":  # RFC 9309: the whole host is off this run
-                self.stats.fail(netloc(origin), f"robots_{policy.reason}")
+                self.stats.fail(netloc(origin), f"robots_{policy.reason}", seed.name)
+                self.stats.publishers[seed.name].documents += 1
+                self.stats.publishers.document_failed(seed.name, origin + "/robots.txt")
                 self.reporter.warn(f"robots.txt unreachable ({policy.reason}): {origin}; "
                                   "host skipped this run")
         return extra
@@ -114,7 +118,8 @@ class DiscoveryDriver:
             page = await self.fetching.fetch(
                 url, kind=kind, etag=state.etag if state else None,
                 last_modified=state.last_modified if state else None,
-                max_bytes=self.settings.max_feed_bytes if kind in CONDITIONAL_KINDS else None)
+                max_bytes=self.settings.max_feed_bytes if kind in CONDITIONAL_KINDS else None,
+                publisher=seed.name)
             if page is None:
                 return None
             if page.not_modified:

@@ -58,11 +58,12 @@ class ExtractStage:
                 page.body, page.final_url, page.content_type,
                 drop_selectors=job.seed.drop_selectors, body_selectors=job.seed.body_selectors)
         except ExtractionFailed as exc:
-            self.stats.fail(netloc(page.final_url), exc.reason)
+            self.stats.fail(netloc(page.final_url), exc.reason, job.seed.name)
             self.ledger.record(job.url, Outcome.FAILED, reason=exc.reason, status=page.status)
             return
         if len(extraction.text.strip()) < self.settings.min_article_chars:
             self.stats.no_article += 1
+            self.stats.publishers[job.seed.name].no_article += 1
             self.ledger.record(job.url, Outcome.NO_ARTICLE, status=page.status)
             return
         self.ledger.store(article_record(fetched, extraction), fp, netloc(page.final_url))

@@ -40,13 +40,19 @@ class FetchStage:
             self.stats.robots += 1
             self.ledger.record(url, Outcome.ROBOTS)
             return None
-        return await self.fetch(url, kind="article", accept_types=HTML_TYPES)
+        return await self.fetch(url, kind="article", accept_types=HTML_TYPES,
+                                publisher=job.seed.name)
 
     async def fetch(self, url: str, *, kind: str, etag: str | None = None,
                     last_modified: str | None = None, max_bytes: int | None = None,
-                    accept_types: tuple[str, ...] | None = None) -> Page | None:
-        """Fetch ``url`` (``kind``: article, feed, sitemap or listing); None if it failed."""
+                    accept_types: tuple[str, ...] | None = None,
+                    publisher: str | None = None) -> Page | None:
+        """Fetch ``url`` (``kind``: article, feed, sitemap or listing) for ``publisher``
+        (a seed name, for its health figures); None if it failed."""
         host = netloc(url)
+        document = kind != "article"
+        if publisher is not None and document:
+            self.stats.publishers[publisher].documents += 1
         try:
             page = await self.fetcher.fetch(url, etag=etag, last_modified=last_modified,
                                             max_bytes=max_bytes, accept_types=accept_types,
@@ -60,7 +66,9 @@ class FetchStage:
             self.ledger.record(url, Outcome.of_document(kind, "deferred"), reason=exc.reason)
             return None
         except FetchError as exc:
-            self.stats.fail(host, exc.reason)
+            self.stats.fail(host, exc.reason, publisher)
+            if publisher is not None and document:
+                self.stats.publishers.document_failed(publisher, url)
             self.ledger.record(url, Outcome.of_document(kind, "failed"), reason=exc.reason,
                                status=getattr(exc, "status", None))
             self.reporter.warn(f"failed ({exc.reason}) {kind}: {exc}")
@@ -70,6 +78,10 @@ class FetchStage:
         if not page.not_modified:
             self.stats.fetched += 1
             self.stats.host_fetched[host] += 1
+            if publisher is not None:
+                self.stats.publishers.fetched(publisher, len(page.body))
+        elif publisher is not None:
+            self.stats.publishers[publisher].not_modified += 1
         return page
 
     async def _robots_hop(self, url: str) -> None:

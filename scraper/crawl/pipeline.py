@@ -33,7 +33,7 @@ from scraper.crawl.jobs import netloc
 from scraper.crawl.ledger import Ledger
 from scraper.crawl.progress import Reporter, RunStats
 from scraper.crawl.workers import WorkerPool
-from scraper.crawl.writer import STORE_FAILED, ArchiveWriter, Landed
+from scraper.crawl.writer import STORE_FAILED, ArchiveWriter, Landed, StoreArticle
 from scraper.fetch.fetcher import Fetcher
 from scraper.fetch.robots import RobotsCache
 from scraper.models import utc_now
@@ -41,6 +41,14 @@ from scraper.seeds import Seed
 from scraper.settings import Settings
 
 EXTRACT_TARGET = "scraper.extract.extractor:extract_for_archive"  # (Extraction, Fingerprint)
+
+
+def configure_hosts(fetcher: Fetcher, seed: Seed) -> None:
+    """Give ``seed``'s hosts its own delay and concurrency, if it sets them."""
+    for url in (*seed.feeds, *seed.sitemaps, *seed.start_urls):
+        fetcher.scheduler.configure(
+            netloc(url), delay=seed.per_host_delay, concurrency=seed.per_host_concurrency
+        )
 
 
 class Crawl:
@@ -75,7 +83,7 @@ class Crawl:
         # A killed run's parked URLs are still queued in ``urls``: pending() finds them.
         await self.writer.call(lambda archive: archive.frontier.clear())
         for seed in self.seeds:
-            self._configure_hosts(seed)
+            configure_hosts(self.fetcher, seed)
         stopper = asyncio.ensure_future(self.stop.wait())
         work = asyncio.ensure_future(self._all_seeds())
         done, _ = await asyncio.wait({stopper, work}, return_when=asyncio.FIRST_COMPLETED)
@@ -112,17 +120,14 @@ class Crawl:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _configure_hosts(self, seed: Seed) -> None:
-        for url in (*seed.feeds, *seed.sitemaps, *seed.start_urls):
-            self.fetcher.scheduler.configure(
-                netloc(url), delay=seed.per_host_delay, concurrency=seed.per_host_concurrency
-            )
-
     def _landed(self, landed: Landed) -> None:
-        for result in landed.results:
+        # The results answer the first articles of the batch, in order; the rest are lost.
+        stored = [w for w in landed.writes if isinstance(w, StoreArticle)]
+        for write, result in zip(stored, landed.results, strict=False):
             self.stats.stored[result.outcome.value] += 1
+            self.stats.publishers.stored(write.record, result.outcome)
         for lost in landed.lost:
-            self.stats.fail(lost.host, STORE_FAILED)
+            self.stats.fail(lost.host, STORE_FAILED, lost.record.site)
         if landed.results:
             self.reporter.tick()
 

@@ -14,6 +14,7 @@ from rich.live import Live
 from rich.table import Table
 
 from scraper import logs
+from scraper.crawl.publishers import Publishers
 
 MALFORMED_LISTED = 10  # documents named in the summary; the count covers the rest
 LOG = logging.getLogger("scraper.crawl")
@@ -41,11 +42,14 @@ class RunStats:
     failed: Counter[str] = field(default_factory=Counter)  # by reason
     host_failed: Counter[str] = field(default_factory=Counter)
     host_fetched: Counter[str] = field(default_factory=Counter)
+    publishers: Publishers = field(default_factory=Publishers)  # per seed name
     started: float = field(default_factory=time.monotonic)
 
-    def fail(self, host: str, reason: str) -> None:
+    def fail(self, host: str, reason: str, publisher: str | None = None) -> None:
         self.failed[reason] += 1
         self.host_failed[host] += 1
+        if publisher is not None:
+            self.publishers[publisher].failures[reason] += 1
 
     @property
     def failures(self) -> int:

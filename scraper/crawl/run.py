@@ -7,10 +7,13 @@ import ctypes
 import logging
 import signal
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
 
-from archive import Archive
-from scraper import logs
-from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl
+from archive import Archive, PublisherRun
+from scraper import health, logs
+from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl, configure_hosts
 from scraper.crawl.progress import Reporter, RunStats
 from scraper.crawl.workers import WorkerPool
 from scraper.crawl.writer import ArchiveWriter
@@ -21,7 +24,7 @@ from scraper.fetch.guard import AddressGuard, parse_networks
 from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.robots import RobotsCache
 from scraper.models import utc_now
-from scraper.seeds import load_seeds
+from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
 
 EXIT_OK, EXIT_PARTIAL = 0, 3
@@ -63,7 +66,8 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
 async def _run(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
                stop: asyncio.Event, quiet: bool) -> int:
     stats = RunStats()
-    run_id = await writer.begin_run(utc_now())
+    started_at = utc_now()
+    run_id = await writer.begin_run(started_at)
     reporter = Reporter(stats, live=False if quiet else None)
     reporter.log(f"crawl run {run_id}: {len(seeds)} publisher(s) into {settings.db_path}")
     status = "failed"
@@ -89,11 +93,33 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
         counts = stats.counts()
         await writer.call(lambda a: a.runs.finish(run_id, ended_at=utc_now(),
                                                  status=status, counts=counts))
+    verdicts = await _publisher_health(seeds, stats, writer, run_id, started_at, status)
     summary = logging.getLogger(logs.SUMMARY)
     for line in stats.summary_lines():
         summary.info(line)
+    if verdicts is not None:
+        summary.info(health.summary_line(verdicts))
     summary.info(f"run {run_id}: {status}")
     return EXIT_OK if status == "ok" else EXIT_PARTIAL
+
+
+async def _publisher_health(seeds: list, stats: RunStats, writer: ArchiveWriter, run_id: int,
+                            started_at: datetime, status: str) -> list[health.Verdict] | None:
+    """Store this run's per-publisher figures and judge them; None for an unfinished run.
+
+    An interrupted run stops early and would look like a night without articles, so only
+    finished runs (ok, partial) are stored: health judges like against like.
+    """
+    if status not in ("ok", "partial"):
+        return None
+    rows = stats.publishers.rows([s.name for s in seeds], run_id, started_at, stats.started)
+
+    def store_and_read(archive: Archive) -> dict[str, list[PublisherRun]]:
+        archive.publisher_runs.record(rows)
+        return archive.publisher_runs.history(health.DEFAULT_RUNS)
+
+    history = await writer.call(store_and_read)
+    return health.judge_all({s.name: history[s.name] for s in seeds if s.name in history})
 
 
 def _one_malloc_arena() -> None:
@@ -111,9 +137,9 @@ def _one_malloc_arena() -> None:
         pass
 
 
-def _build(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
-           client: object, pool: WorkerPool, reporter: Reporter, stop: asyncio.Event,
-           guard: AddressGuard) -> Crawl:
+def fetch_parts(settings: Settings, client: object,
+                guard: AddressGuard) -> tuple[Fetcher, RobotsCache]:
+    """The run's fetcher (politeness, guard, budget) and its robots.txt cache."""
     scheduler = HostScheduler(global_concurrency=settings.global_concurrency,
                               per_host_concurrency=settings.per_host_concurrency,
                               per_host_delay=settings.per_host_delay)
@@ -122,6 +148,25 @@ def _build(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWri
                       run_deadline=time.monotonic() + settings.run_budget)
     robots = RobotsCache(fetcher, max_bytes=settings.max_robots_bytes,
                          max_crawl_delay=settings.max_crawl_delay)
+    return fetcher, robots
+
+
+@asynccontextmanager
+async def build_fetcher(settings: Settings,
+                        seeds: list[Seed]) -> AsyncIterator[tuple[Fetcher, RobotsCache]]:
+    """A fetcher and robots cache built as a crawl builds them, for ``seeds``' hosts."""
+    guard = AddressGuard(settings.allow_addresses)
+    async with build_client(settings, guard) as client:
+        fetcher, robots = fetch_parts(settings, client, guard)
+        for seed in seeds:
+            configure_hosts(fetcher, seed)
+        yield fetcher, robots
+
+
+def _build(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
+           client: object, pool: WorkerPool, reporter: Reporter, stop: asyncio.Event,
+           guard: AddressGuard) -> Crawl:
+    fetcher, robots = fetch_parts(settings, client, guard)
     return Crawl(seeds, settings, archive=archive, writer=writer, fetcher=fetcher,
                  robots=robots, pool=pool, reporter=reporter, stop=stop,
                  now=utc_now)

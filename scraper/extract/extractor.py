@@ -19,12 +19,12 @@ from typing import Any
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from archive import Fingerprint, fingerprint
+from archive import Fingerprint, as_record, fingerprint
 from scraper.extract.access import read_access
 from scraper.extract.charset import decode_html
 from scraper.extract.dates import with_guess
 from scraper.extract.images import read_images
-from scraper.extract.language import choose_language
+from scraper.extract.language import choose_language, detection_off
 from scraper.extract.liveblog import live_text, live_updates
 from scraper.extract.metadata import (
     PageMeta,
@@ -119,6 +119,8 @@ def _extract(
         warnings.append("no_text")
     if "\ufffd" in text:
         warnings.append("replacement_chars")
+    if detection_off():
+        warnings.append("language_detection_off: its model did not load (disk full?)")
     return replace(_build(text, meta, doc, tuple(warnings)), access=extras.access,
                    images=extras.images, live_updates=extras.live_updates)
 
@@ -288,8 +290,8 @@ def _build(text: str, meta: PageMeta, doc: object, warnings: tuple[str, ...]) ->
 
 
 def extraction_json(extraction: Extraction, url: str | None) -> dict[str, object]:
-    """The JSON shape ``scraper extract`` prints."""
-    return {
+    """The JSON shape ``scraper extract`` prints: the archive's record (archive.fields)."""
+    return as_record({
         "url": url,
         "title": extraction.title,
         "text": extraction.text,
@@ -306,10 +308,10 @@ def extraction_json(extraction: Extraction, url: str | None) -> dict[str, object
             {"time": _iso(u.time), "headline": u.headline, "text": u.text}
             for u in extraction.live_updates
         ],
-        "site_name": extraction.site_name,
+        "site": extraction.site_name,
         "canonical_url": extraction.canonical_url,
         "description": extraction.description,
-    }
+    })
 
 
 def _iso(when: datetime | None) -> str | None:

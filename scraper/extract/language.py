@@ -35,7 +35,10 @@ def detect(text: str) -> str | None:
     sample = text[:_SAMPLE_CHARS]
     if len(sample.strip()) < _MIN_CHARS:
         return None
-    code, confidence = _identifier().classify(sample)
+    identifier = _identifier()
+    if identifier is None:
+        return None
+    code, confidence = identifier.classify(sample)
     return str(code) if confidence >= _CONFIDENT else None
 
 
@@ -45,7 +48,21 @@ def _norm(code: str) -> str:
 
 @cache
 def _identifier() -> Any:
+    """The model, loaded once per process; None if it cannot be loaded.
+
+    py3langid unpacks its model through a temporary file: with the disk (or /tmp) full
+    that fails, and detection is then off for the process rather than every page's
+    extraction failing with it (the declared language still stands).
+    """
     # imported here: numpy and the model load only in processes that extract
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    try:
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    except (OSError, ValueError):
+        return None
+
+
+def detection_off() -> bool:
+    """True when this process could not load the model (pages then say so in a warning)."""
+    return _identifier() is None

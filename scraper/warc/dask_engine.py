@@ -80,9 +80,11 @@ def ingest_dask(paths: Iterable[Path], store: Store, options: IngestOptions, *,
     """Ingest on a Dask cluster: ``scheduler`` address, else a LocalCluster of ``workers``."""
     from dask.distributed import Client, LocalCluster  # optional extra: imported here
 
+    # ":0": a free port for its HTTP server (status routes even without a dashboard),
+    # not the fixed 8787 another cluster on the machine may hold.
     cluster = None if scheduler else LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=processes,
-        dashboard_address=None)
+        dashboard_address=":0")
     try:
         with Client(scheduler or cluster) as client:
             return _drive(client, paths, store, options, log, on_batch)

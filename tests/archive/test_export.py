@@ -119,6 +119,26 @@ def test_parquet_when_pyarrow_is_installed(archive: Archive, tmp_path: Path) -> 
     assert table[1]["duplicate_of"] == table[0]["id"]
 
 
+def test_parquet_has_timestamps_and_large_row_groups(
+    archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    target = tmp_path / "x.parquet"
+    assert export(archive, target, fmt="parquet", include_duplicates=True) == 3
+    meta = pq.read_metadata(target)
+    assert meta.num_row_groups == 1  # one group for the export, not one per cursor batch
+    schema = pq.read_schema(target)
+    for column in ("fetched_at", "updated_at", "published"):
+        assert schema.field(column).type == pa.timestamp("us", tz="UTC")
+    first = pq.read_table(target).to_pylist()[0]
+    assert first["published"] == datetime(2024, 4, 30, 22, 0, tzinfo=UTC)
+    assert first["fetched_at"] == T0 and "description" in first
+    monkeypatch.setattr(sys.modules["archive.export"], "ROW_GROUP_ROWS", 2)  # a group closes
+    assert export(archive, target, fmt="parquet", include_duplicates=True) == 3
+    assert pq.read_metadata(target).num_row_groups == 2
+
+
 def test_unknown_format_is_clear(archive: Archive) -> None:
     with pytest.raises(ArchiveError, match="unknown export format"):
         export(archive, io.StringIO(), fmt="xml")

@@ -145,9 +145,10 @@ def test_v2_archive_is_rebanded_and_still_finds_near_copies_of_old_articles(
                 "INSERT INTO minhash_bands VALUES (?, ?)", [(k, old) for k in V2_WATER_BANDS]
             )
             conn.execute("DROP TABLE frontier")  # v4's
+            conn.execute("DROP TABLE publisher_runs")  # v6's
             conn.execute("DELETE FROM migrations WHERE version >= 3")
     with Archive.open(path) as archive:
-        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 5
+        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 6
         bands = {r["band_key"] for r in archive.db.table("minhash_bands").rows}
         assert bands and not bands & set(V2_WATER_BANDS)
         result = archive.articles.store(
@@ -161,3 +162,16 @@ def test_v2_archive_is_rebanded_and_still_finds_near_copies_of_old_articles(
         kind = archive.db.table("articles").get(result.article_id)["dedup_kind"]
     # another opening: no teaser match, so only the rebuilt LSH bands can have found it
     assert (result.outcome, result.duplicate_of, kind) == (StoreOutcome.DUPLICATE, old, "near")
+
+
+def test_v6_adds_publisher_runs_to_a_v5_archive(tmp_path: Path) -> None:
+    path = tmp_path / "v5.db"
+    with Archive.open(path) as archive:
+        with archive.transaction() as conn:
+            conn.execute("DROP TABLE publisher_runs")
+            conn.execute("DELETE FROM migrations WHERE version = 6")
+    with Archive.open(path) as archive:
+        assert applied_migrations(archive.db)[-1][0] == 6
+        table = archive.db.table("publisher_runs")
+        assert table.pks == ["run_id", "publisher"]
+        assert {"new", "failures", "median_chars", "documents_failed"} <= set(table.columns_dict)

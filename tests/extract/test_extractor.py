@@ -84,7 +84,7 @@ def test_cli_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert extract_file_cli(page, "https://city.example/a") == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"url", "title", "text", "authors", "published", "language",
-                         "site_name", "canonical_url", "description", "published_source",
+                         "site", "canonical_url", "description", "published_source",
                          "modified", "modified_source", "language_source", "access",
                          "images", "live_updates"}
     assert data["published"] == "2024-02-01T18:00:00+01:00"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from scraper.extract.extractor import extract_page
 from scraper.extract.language import choose_language, detect
+from tests.paths import FIXTURES
 
-PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
+PAGES = FIXTURES / "pages"
 ENGLISH = ("The council voted on Thursday to extend the night bus network to the northern "
            "suburbs, a change residents had requested for more than five years. ") * 3
 
@@ -44,3 +43,24 @@ def test_norwegian_variants_agree_with_the_model() -> None:
 
 def test_detection_of_undeclared_english() -> None:
     assert choose_language(None, ENGLISH) == ("en", "detected")
+
+
+def test_a_model_that_cannot_load_leaves_the_page_extracted(monkeypatch) -> None:
+    # py3langid unpacks its model through a temporary file: a full disk must cost the
+    # detection, not the article (found by the disk-full crash test).
+    from py3langid.langid import LanguageIdentifier
+
+    from scraper.extract import language
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(27, "File too large")
+
+    language._identifier.cache_clear()
+    monkeypatch.setattr(LanguageIdentifier, "from_model_file", full_disk)
+    try:
+        got = extract_page((PAGES / "stadtbote" / "radweg.html").read_bytes(),
+                           "https://www.stadtbote.example/lokales/radweg-kanal")
+        assert len(got.text) > 500 and got.language_source != "detected"
+        assert [w for w in got.warnings if w.startswith("language_detection_off")]
+    finally:
+        language._identifier.cache_clear()

@@ -5,6 +5,12 @@ runs ``scraper crawl`` into ``data/demo.db`` (fresh each time), prints the run s
 the first three exported articles, then stops the simulator. The simulated site links a
 removed page on purpose, so the crawl's expected code is 3 (finished with some failures);
 the demo exits 0 when that is all that went wrong and articles were exported.
+
+``--health`` (``make demo-health``) stages several nights instead
+(:mod:`tests.simulator.nights`: publishers add articles between runs, then one loses its
+feeds and one its article text, while one has a quiet night) into ``data/demo-health.db``,
+then prints ``scraper check`` on the same seeds and ``scraper health``'s table; it exits 0
+when both exit 3 and health flags exactly the two broken publishers.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from tests.simulator.server import Simulator
 from tests.simulator.site import Site, SiteConfig
 
 DEMO_DB = Path("data/demo.db")
+HEALTH_DB = Path("data/demo-health.db")
 CRAWL_DELAY = 0.2  # seconds between requests to one host, in robots.txt and on the CLI
 CRAWL_TIMEOUT = 300  # the demo never hangs a terminal longer than this
 
@@ -39,10 +46,10 @@ def fresh_db(path: Path) -> None:
         old.unlink()
 
 
-def crawl(sim: Simulator, seeds: Path) -> int:
+def crawl(sim: Simulator, seeds: Path, db: Path = DEMO_DB) -> int:
     """Run ``scraper crawl`` against the simulator; its output goes straight to the terminal."""
     cmd = scraper_command() + [
-        "crawl", "--seeds", str(seeds), "--db", str(DEMO_DB),
+        "crawl", "--seeds", str(seeds), "--db", str(db),
         "--allow-address", "127.0.0.0/8", "--delay", str(CRAWL_DELAY),
     ]
     print("$ scraper", " ".join(cmd[cmd.index("crawl"):]), flush=True)
@@ -72,7 +79,41 @@ def show_articles(count: int = 3) -> int:
     return 0
 
 
+def health_demo() -> int:
+    """Several nights, two publishers break on the last; print the health table."""
+    from tests.simulator.nights import CHROME, FEED_GONE, nights_site, run_nights
+
+    site = nights_site()
+    fresh_db(HEALTH_DB)
+    with Simulator(site) as sim, tempfile.TemporaryDirectory(prefix="demo-seeds-") as tmp:
+        seeds = Path(tmp)
+        sim.write_seeds(seeds)
+
+        def night(number: int) -> int:
+            print(f"\n== night {number} ==", flush=True)
+            return crawl(sim, seeds, HEALTH_DB)
+
+        run_nights(sim, night)
+        check = scraper_command() + ["check", "--seeds", str(seeds), "--allow-address",
+                                     "127.0.0.0/8", "--delay", str(CRAWL_DELAY)]
+        print("\n$ scraper check --seeds SEEDS --allow-address 127.0.0.0/8", flush=True)
+        checked = subprocess.run(check, timeout=CRAWL_TIMEOUT, check=False).returncode
+        print(f"check exit code {checked}")
+    cmd = scraper_command() + ["health", "--db", str(HEALTH_DB)]
+    print(f"\n$ scraper health --db {HEALTH_DB}", flush=True)
+    shown = subprocess.run(cmd, timeout=60, check=False).returncode
+    result = subprocess.run(cmd + ["--json"], capture_output=True, text=True, timeout=60,
+                            check=False)
+    flagged = {p["name"] for p in json.loads(result.stdout)["publishers"]
+               if p["status"] != "ok"}
+    expected = {site.publishers[FEED_GONE].name, site.publishers[CHROME].name}
+    print(f"\nhealth exit code {shown}; flagged: {', '.join(sorted(flagged)) or 'none'}")
+    return 0 if shown == 3 and checked == 3 and flagged == expected else 1
+
+
 def main() -> int:
+    if "--health" in sys.argv[1:]:
+        return health_demo()
     site = Site(SiteConfig.uniform(publishers=3, articles=10, crawl_delay=CRAWL_DELAY))
     fresh_db(DEMO_DB)
     with Simulator(site) as sim, tempfile.TemporaryDirectory(prefix="demo-seeds-") as tmp:

@@ -166,6 +166,18 @@ def listing_page(pub: Publisher, articles: list[Article], *, title: str | None =
 """
 
 
+def chrome_page(pub: Publisher, others: list[Article]) -> str:
+    """An article URL after a template change: header, teasers and footer, no article."""
+    teasers = "".join(_teaser("read-also", "Read also:", o) for o in others)
+    return f"""<!DOCTYPE html>
+<html lang="{pub.lang}"><head><meta charset="utf-8"><title>{_e(pub.name)}</title></head><body>
+{header(pub)}
+<main><div class="app-root" data-hydrate="article"></div><aside>{teasers}</aside></main>
+{footer(pub)}
+</body></html>
+"""
+
+
 def simple_page(title: str, body: str, lang: str = "en") -> str:
     """A bare page (error pages, the near-empty page)."""
     return (

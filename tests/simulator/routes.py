@@ -23,7 +23,7 @@ async def handle(state: State, req: Request, conn: Conn) -> Response | Handled:
     if req.path == "/robots.txt":
         return await _robots(state, req, conn, pub)
     if req.path in ("/feed.rss", "/atom.xml"):
-        return _feed(state, req, pub)
+        return _not_found(pub) if req.host in state.feeds_gone else _feed(state, req, pub)
     if req.path.startswith("/sitemap"):
         return await _sitemap(state, req, conn, pub)
     return _page(state, req, pub)
@@ -126,6 +126,8 @@ def _page(state: State, req: Request, pub: Publisher) -> Response:
         body = pages.simple_page("Service Unavailable", "Please retry shortly.").encode()
         return Response(503, body, headers=(("Retry-After", "1"),))
     others = [a for a in articles if a is not target][:4]
+    if req.host in state.chrome_pages:
+        return Response(200, pages.chrome_page(pub, others).encode())
     html = pages.article_page(target, pub, state.base(req.host), others, amp=amp is not None)
     return cacheable(req, html.encode(), target.published, "text/html; charset=utf-8")
 

@@ -239,6 +239,19 @@ class Simulator:
             raise ValueError(f"unknown robots mode {mode!r}; choose one of {ROBOTS_MODES}")
         self.state.robots_override[host] = mode
 
+    def remove_feeds(self, host: str) -> None:
+        """``host``'s RSS and Atom feeds answer 404 from now on (the publisher moved them)."""
+        self.state.feeds_gone.add(host)
+
+    def chrome_only(self, host: str) -> None:
+        """``host``'s article pages keep their header, teasers and footer but lose the
+        article from now on (a template change the extractor finds nothing in)."""
+        self.state.chrome_pages.add(host)
+
+    def publish(self, host: str, count: int = 1) -> None:
+        """Publish ``count`` more articles that :meth:`Site.hold` withheld on ``host``."""
+        self.site.release(host, count)
+
     def requests_for(self, host: str | None = None, path_prefix: str = "") -> list[LogEntry]:
         return self.request_log.requests_for(host, path_prefix)
 

@@ -156,18 +156,30 @@ class Site:
         self.port: int | None = None  # set by the simulator once bound
         self.articles = _generate(self.publishers, self.config.seed, self.now)
         self._by_path = {(a.host, a.path): a for a in self.articles}
+        self._held: dict[str, int] = {}  # host → its newest articles not published yet
+
+    def hold(self, ip: str, count: int) -> None:
+        """Withhold ``ip``'s ``count`` newest articles (404 until :meth:`release`)."""
+        self._held[ip] = max(0, count)
+
+    def release(self, ip: str, count: int = 1) -> None:
+        """Publish ``count`` more of ``ip``'s withheld articles, oldest first."""
+        self._held[ip] = max(0, self._held.get(ip, 0) - count)
 
     def publisher(self, ip: str) -> Publisher | None:
         """The publisher served on ``ip``, if any."""
         return next((p for p in self.publishers if p.ip == ip), None)
 
     def articles_of(self, ip: str) -> list[Article]:
-        """Articles of one host, newest first."""
-        return [a for a in self.articles if a.host == ip]
+        """Articles of one host published so far, newest first."""
+        return [a for a in self.articles if a.host == ip][self._held.get(ip, 0):]
 
     def article(self, ip: str, path: str) -> Article | None:
-        """The article at ``path`` on host ``ip``."""
-        return self._by_path.get((ip, path))
+        """The article at ``path`` on host ``ip`` (None while withheld)."""
+        found = self._by_path.get((ip, path))
+        if found is None or not self._held.get(ip):
+            return found
+        return found if found in self.articles_of(ip) else None
 
     def amp_article(self, ip: str, path: str) -> Article | None:
         """The article whose AMP twin is at ``path``."""

@@ -17,6 +17,8 @@ class State:
     xxe_path: str = "/etc/passwd"
     counters: dict[str, int] = field(default_factory=dict)
     robots_override: dict[str, str] = field(default_factory=dict)  # host → robots mode
+    feeds_gone: set[str] = field(default_factory=set)  # hosts whose feeds now answer 404
+    chrome_pages: set[str] = field(default_factory=set)  # hosts whose articles lost their body
 
     def bump(self, key: str) -> int:
         """Count one more hit on ``key``; returns the new count (1 on the first hit)."""

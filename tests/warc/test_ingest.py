@@ -199,7 +199,7 @@ def test_dask_on_a_scheduler_address_with_worker_processes(warc_dir: Path,
     from dask.distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None, memory_limit="1GiB") as cluster:
+                      dashboard_address=":0", memory_limit="1GiB") as cluster:
         store = _store(tmp_path, "dask")
         stats = ingest_dask([warc_dir], store, IngestOptions(seeds=(SEED,), batch_size=3),
                             scheduler=cluster.scheduler_address)
