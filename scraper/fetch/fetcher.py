@@ -9,12 +9,16 @@ What httpx does not protect us from (RELIABILITY.md), and what this module does 
 - httpx timeouts are per read, so each request runs under a total deadline;
 - retries are bounded (tenacity), jittered, honour Retry-After, and never retry 4xx
   other than 408/429; a 429 pauses the whole host, and a wait longer than what is left
-  of the run defers the URL to the next run instead of failing it.
+  of the run defers the URL to the next run instead of failing it;
+- a request that ran into its total deadline is tried once more at most (a tarpit costs
+  two deadlines, not ``max_tries``), and a host with ``host_failure_limit`` timeouts or
+  connection failures in a row is suspended for the run (its URLs are deferred).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -39,7 +43,7 @@ from scraper.errors import (
 from scraper.fetch.decoding import CappedDecoder
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
-from scraper.fetch.retry import RetryPolicy, parse_retry_after
+from scraper.fetch.retry import DEADLINE_TRIES, RetryPolicy, parse_retry_after
 from scraper.models import Page, utc_now
 from scraper.settings import Settings
 
@@ -47,6 +51,7 @@ HopCheck = Callable[[str], Awaitable[None]]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 DISCARD_MAX = 16 * 1024  # a 3xx/4xx/5xx body read (and dropped) to keep its connection
+LOG = logging.getLogger("scraper.fetch")
 
 
 class Fetcher:
@@ -115,10 +120,12 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         cap = max_bytes or self._settings.max_body_bytes
+        deadlines: list[BaseException] = []  # this call's tries that ran into the deadline
         retrying = AsyncRetrying(
             stop=stop_after_attempt(max_tries or self.policy.max_tries),
             wait=self._wait,
-            retry=retry_if_exception(partial(self._should_retry, longest_retry_after)),
+            retry=retry_if_exception(partial(self._should_retry, longest_retry_after,
+                                             deadlines)),
             sleep=self._sleep,
             reraise=True,
         )
@@ -128,7 +135,14 @@ class Fetcher:
                                           urgent)
         raise AssertionError("unreachable: tenacity reraises the last error")
 
-    def _should_retry(self, longest_retry_after: float | None, exc: BaseException) -> bool:
+    def _should_retry(self, longest_retry_after: float | None,
+                      deadlines: list[BaseException], exc: BaseException) -> bool:
+        if isinstance(exc, TimeoutError_) and exc.reason == "deadline":
+            # A request that used its whole deadline is likely to do so again (a tarpit):
+            # one more try, not max_tries, so it costs about two deadlines.
+            deadlines.append(exc)
+            if len(deadlines) >= DEADLINE_TRIES:
+                return False
         if (longest_retry_after is not None and isinstance(exc, HTTPStatusError)
                 and exc.retry_after is not None
                 and min(exc.retry_after, self.policy.max_retry_after) > longest_retry_after):
@@ -157,13 +171,12 @@ class Fetcher:
         current = url
         while True:
             self._check_budget(current)
-            await self._guard.check(current)
+            host = _host_key(current)
+            self._scheduler.check_suspended(host)
             if hop_check is not None and current != url:
                 await hop_check(current)
-            async with self._scheduler.slot(_host_key(current), urgent=urgent):
-                result = await self._deadline(
-                    self._one(current, headers, cap, truncate, accept_types), current
-                )
+            result = await self._counted(
+                host, self._request(current, headers, cap, truncate, accept_types, urgent))
             if isinstance(result, Page):
                 return Page(
                     url,
@@ -175,6 +188,40 @@ class Fetcher:
                     tuple(seen[:-1]),
                 )
             current = self._next_hop(seen, result)
+
+    async def _request(
+        self,
+        url: str,
+        headers: dict[str, str],
+        cap: int,
+        truncate: bool,
+        accept_types: tuple[str, ...] | None,
+        urgent: bool,
+    ) -> Page | str:
+        """Resolve and check the address, wait for the host's slot, then one request."""
+        await self._guard.check(url)
+        async with self._scheduler.slot(_host_key(url), urgent=urgent):
+            return await self._deadline(self._one(url, headers, cap, truncate, accept_types),
+                                        url)
+
+    async def _counted(self, host: str, work: Awaitable[Page | str]) -> Page | str:
+        """Run ``work`` and tell the scheduler whether ``host`` answered or not."""
+        try:
+            result = await work
+        except (TimeoutError_, TransportError):  # deadline, timeouts, reset, refused, DNS
+            if self._scheduler.unresponsive(host):
+                LOG.warning(
+                    f"host {host} suspended for the rest of the run after "
+                    f"{self._scheduler.failure_limit} timeouts or connection failures "
+                    "in a row; its URLs wait for the next run")
+            raise
+        except (DeferredError, RefusedError):
+            raise  # no request reached the host
+        except FetchError:
+            self._scheduler.responded(host)  # an error status, a bad body: it answered
+            raise
+        self._scheduler.responded(host)
+        return result
 
     def _next_hop(self, seen: list[str], location: str) -> str:
         target = urljoin(seen[-1], location.strip())

@@ -15,6 +15,10 @@ from email.utils import parsedate_to_datetime
 
 from scraper.errors import FetchError
 
+# Tries of a request that ran into its total deadline: a body dripping slowly enough to
+# use the whole deadline once will do it again, so it gets one more try, not max_tries.
+DEADLINE_TRIES = 2
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
