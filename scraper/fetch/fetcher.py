@@ -173,10 +173,9 @@ class Fetcher:
             self._check_budget(current)
             host = _host_key(current)
             self._scheduler.check_suspended(host)
-            if hop_check is not None and current != url:
-                await hop_check(current)
-            result = await self._counted(
-                host, self._request(current, headers, cap, truncate, accept_types, urgent))
+            result = await self._counted(host, self._request(
+                current, headers, cap, truncate, accept_types, urgent,
+                hop_check if current != url else None))
             if isinstance(result, Page):
                 return Page(
                     url,
@@ -197,9 +196,12 @@ class Fetcher:
         truncate: bool,
         accept_types: tuple[str, ...] | None,
         urgent: bool,
+        hop_check: HopCheck | None,
     ) -> Page | str:
-        """Resolve and check the address, wait for the host's slot, then one request."""
+        """Check the address (and a redirect target's robots.txt), then one polite request."""
         await self._guard.check(url)
+        if hop_check is not None:
+            await hop_check(url)
         async with self._scheduler.slot(_host_key(url), urgent=urgent):
             return await self._deadline(self._one(url, headers, cap, truncate, accept_types),
                                         url)
