@@ -169,13 +169,14 @@ class Fetcher:
     ) -> Page:
         seen = [url]
         current = url
+        one = partial(self._one, headers=headers, cap=cap, truncate=truncate,
+                      accept_types=accept_types)
         while True:
             self._check_budget(current)
             host = _host_key(current)
             self._scheduler.check_suspended(host)
             result = await self._counted(host, self._request(
-                current, headers, cap, truncate, accept_types, urgent,
-                hop_check if current != url else None))
+                current, one, urgent, hop_check if current != url else None))
             if isinstance(result, Page):
                 return Page(
                     url,
@@ -188,23 +189,14 @@ class Fetcher:
                 )
             current = self._next_hop(seen, result)
 
-    async def _request(
-        self,
-        url: str,
-        headers: dict[str, str],
-        cap: int,
-        truncate: bool,
-        accept_types: tuple[str, ...] | None,
-        urgent: bool,
-        hop_check: HopCheck | None,
-    ) -> Page | str:
+    async def _request(self, url: str, one: Callable[[str], Awaitable[Page | str]],
+                       urgent: bool, hop_check: HopCheck | None) -> Page | str:
         """Check the address (and a redirect target's robots.txt), then one polite request."""
         await self._guard.check(url)
         if hop_check is not None:
             await hop_check(url)
         async with self._scheduler.slot(_host_key(url), urgent=urgent):
-            return await self._deadline(self._one(url, headers, cap, truncate, accept_types),
-                                        url)
+            return await self._deadline(one(url), url)
 
     async def _counted(self, host: str, work: Awaitable[Page | str]) -> Page | str:
         """Run ``work`` and tell the scheduler whether ``host`` answered or not."""
