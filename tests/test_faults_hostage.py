@@ -96,6 +96,7 @@ def _fault_host_crawl(tmp_path: Path, env: dict[str, str]) -> tuple[float, int, 
 
 
 @pytest.mark.long
+@pytest.mark.timeout(600)
 def test_a_fault_host_at_default_settings_ends_in_under_150_s(tmp_path: Path) -> None:
     began = time.monotonic()
     seconds, drips, output = _fault_host_crawl(tmp_path, {})  # every setting at its default
