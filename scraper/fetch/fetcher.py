@@ -18,7 +18,6 @@ What httpx does not protect us from (RELIABILITY.md), and what this module does 
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -43,7 +42,7 @@ from scraper.errors import (
 from scraper.fetch.decoding import CappedDecoder
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
-from scraper.fetch.retry import DEADLINE_TRIES, RetryPolicy, parse_retry_after
+from scraper.fetch.retry import RetryPolicy, parse_retry_after
 from scraper.models import Page, utc_now
 from scraper.settings import Settings
 
@@ -51,7 +50,6 @@ HopCheck = Callable[[str], Awaitable[None]]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 DISCARD_MAX = 16 * 1024  # a 3xx/4xx/5xx body read (and dropped) to keep its connection
-LOG = logging.getLogger("scraper.fetch")
 
 
 class Fetcher:
@@ -138,16 +136,12 @@ class Fetcher:
     def _should_retry(self, longest_retry_after: float | None,
                       deadlines: list[BaseException], exc: BaseException) -> bool:
         if isinstance(exc, TimeoutError_) and exc.reason == "deadline":
-            # A request that used its whole deadline is likely to do so again (a tarpit):
-            # one more try, not max_tries, so it costs about two deadlines.
             deadlines.append(exc)
-            if len(deadlines) >= DEADLINE_TRIES:
-                return False
         if (longest_retry_after is not None and isinstance(exc, HTTPStatusError)
                 and exc.retry_after is not None
                 and min(exc.retry_after, self.policy.max_retry_after) > longest_retry_after):
             return False  # the wait that the retry would take (capped) is too long
-        return self.policy.should_retry(exc)
+        return self.policy.should_retry(exc, deadlines=len(deadlines))
 
     def _wait(self, retry_state: object) -> float:
         outcome = getattr(retry_state, "outcome", None)
@@ -203,11 +197,7 @@ class Fetcher:
         try:
             result = await work
         except (TimeoutError_, TransportError):  # deadline, timeouts, reset, refused, DNS
-            if self._scheduler.unresponsive(host):
-                LOG.warning(
-                    f"host {host} suspended for the rest of the run after "
-                    f"{self._scheduler.failure_limit} timeouts or connection failures "
-                    "in a row; its URLs wait for the next run")
+            self._scheduler.unresponsive(host)
             raise
         except (DeferredError, RefusedError):
             raise  # no request reached the host

@@ -17,6 +17,7 @@ are discovered, and their hosts busy, as early as the global cap allows.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from scraper.errors import DeferredError
 
 Sleep = Callable[[float], Awaitable[None]]
+LOG = logging.getLogger("scraper.fetch")
 
 
 @dataclass
@@ -127,10 +129,6 @@ class HostScheduler:
         """Seconds until the host may start its next request."""
         return max(0.0, self._host(host).next_start - self._clock())
 
-    @property
-    def failure_limit(self) -> int:
-        return self._failure_limit
-
     def unresponsive(self, host: str) -> bool:
         """Note a timeout or connection failure; True when it has just suspended the host."""
         state = self._host(host)
@@ -138,6 +136,9 @@ class HostScheduler:
         if state.suspended or state.failures < self._failure_limit:
             return False
         state.suspended = True
+        LOG.warning(f"host {host} suspended for the rest of the run after "
+                    f"{self._failure_limit} timeouts or connection failures in a row; "
+                    "its URLs wait for the next run")
         return True
 
     def responded(self, host: str) -> None:

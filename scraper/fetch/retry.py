@@ -29,7 +29,10 @@ class RetryPolicy:
     max_wait: float = 60.0
     max_retry_after: float = 300.0
 
-    def should_retry(self, exc: BaseException) -> bool:
+    def should_retry(self, exc: BaseException, *, deadlines: int = 0) -> bool:
+        """Whether to try again; ``deadlines``: tries so far that ran into the deadline."""
+        if deadlines >= DEADLINE_TRIES:
+            return False
         return isinstance(exc, FetchError) and exc.retryable
 
     def wait(self, attempt: int, rng: random.Random) -> float:

@@ -20,6 +20,7 @@ from scraper.errors import (
     TransportError,
 )
 from scraper.fetch.politeness import HostScheduler
+from scraper.fetch.retry import RetryPolicy
 from scraper.settings import Settings
 from tests.mockfetch import make_fetcher
 
@@ -155,3 +156,11 @@ def test_host_failure_limit_is_validated():
     with pytest.raises(ConfigError, match="SCRAPER_HOST_FAILURE_LIMIT: must be at least 1"):
         Settings(host_failure_limit=0)
     assert Settings.from_env({"SCRAPER_HOST_FAILURE_LIMIT": "5"}).host_failure_limit == 5
+
+
+def test_the_retry_policy_allows_one_try_after_a_deadline():
+    policy = RetryPolicy(max_tries=4)
+    ran_out = TimeoutError_("no complete response", reason="deadline")
+    assert policy.should_retry(ran_out, deadlines=1)
+    assert not policy.should_retry(ran_out, deadlines=2)
+    assert policy.should_retry(TimeoutError_("read timeout"), deadlines=0)
