@@ -11,7 +11,8 @@
         ├── TimeoutError_      deadline or read timeout
         ├── TruncatedError     connection closed mid-body
         ├── TransportError     refused, reset, DNS failure
-        └── DeferredError      host asked us to wait longer than the run has left
+        └── DeferredError      host asked us to wait longer than the run has left, or
+                               stopped answering (suspended for the run)
 
 Each FetchError carries ``reason``: a short stable word used in counts and in the
 archive (``timeout``, ``http_404``, ``too_large`` …).

@@ -38,6 +38,8 @@ class Settings:
     backoff_base: float = 1.0
     backoff_max: float = 60.0
     max_retry_after: float = 300.0
+    # timeouts or connection failures in a row after which a host is suspended for the run
+    host_failure_limit: int = 3
     # size guards (bytes)
     max_body_bytes: int = 10 * 1024 * 1024
     max_feed_bytes: int = 50 * 1024 * 1024
@@ -123,7 +125,7 @@ _AT_LEAST_ONE = frozenset({
     "global_concurrency", "per_host_concurrency", "max_tries", "max_body_bytes",
     "max_feed_bytes", "max_robots_bytes", "max_sitemap_urls", "max_sitemap_files",
     "discovery_concurrency", "frontier_window", "extract_workers", "extract_memory_mb",
-    "store_batch", "max_pools",
+    "store_batch", "max_pools", "host_failure_limit",
 })
 _POSITIVE = frozenset({
     "connect_timeout", "read_timeout", "request_deadline", "run_budget", "extract_timeout",

@@ -424,7 +424,8 @@ async def real_fetcher(*, allow: Iterable[str] = (LOOPBACK,), sleeps: list[float
     base = {"max_tries": 3, "backoff_base": 0.05, "backoff_max": 0.2, "per_host_delay": 0.0,
             "connect_timeout": 2.0, "read_timeout": 2.0, "request_deadline": 5.0}
     conf = Settings(**{**base, **settings})  # type: ignore[arg-type]
-    scheduler = HostScheduler(global_concurrency=8, per_host_concurrency=4, per_host_delay=0.0)
+    scheduler = HostScheduler(global_concurrency=8, per_host_concurrency=4, per_host_delay=0.0,
+                              failure_limit=conf.host_failure_limit)
 
     async def sleep(seconds: float) -> None:  # the back-off waits, recorded for the test
         if sleeps is not None:

@@ -45,7 +45,8 @@ def make_fetcher(*, sleeps: list[float] | None = None, settings: Settings | None
     guard = AddressGuard(resolver=public_resolver)
     timing = {"clock": clock} if clock else {}
     scheduler = HostScheduler(global_concurrency=4, per_host_concurrency=2, per_host_delay=0.0,
-                              sleep=sleep, **timing)  # type: ignore[arg-type]
+                              sleep=sleep, failure_limit=settings.host_failure_limit,
+                              **timing)  # type: ignore[arg-type]
     return Fetcher(build_client(settings, guard), settings, guard=guard, scheduler=scheduler,
                    sleep=sleep, run_deadline=run_deadline, rng=random.Random(1), now=now,
                    **timing)  # type: ignore[arg-type]

@@ -82,7 +82,7 @@ class Admission:
             return Verdict.GONE
         cap = self.settings.max_pages
         if cap is not None and self.queued >= cap:
-            self.stats.deferred += 1
+            self.stats.defer("max_pages")
             return Verdict.DEFERRED
         self.queued += 1
         return Verdict.ADMITTED

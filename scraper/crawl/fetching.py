@@ -31,11 +31,15 @@ class FetchStage:
     async def article(self, job: Job) -> Page | None:
         """The article page of ``job``, unless robots.txt or the fetch says otherwise."""
         url = job.url
-        if not await self.robots.allowed(url):
+        # A suspended host's URLs go straight to fetch(), which defers them (no robots.txt
+        # request, whose failure would name robots instead of the host as the reason).
+        suspended = self.fetcher.scheduler.suspended(netloc(url))
+        if not suspended and not await self.robots.allowed(url):
             policy = await self.robots.policy(url)
             if policy.state == "unreachable":  # RFC 9309: off for this run only, so the
-                self.stats.deferred += 1  # URL stays pending (a "robots" outcome is final)
-                self.ledger.record(url, Outcome.DEFERRED, reason=f"robots_{policy.reason}")
+                reason = f"robots_{policy.reason}"  # URL stays pending ("robots" is final)
+                self.stats.defer(reason)
+                self.ledger.record(url, Outcome.DEFERRED, reason=reason)
                 return None
             self.stats.robots += 1
             self.ledger.record(url, Outcome.ROBOTS)
@@ -59,7 +63,7 @@ class FetchStage:
                                             hop_check=self._robots_hop,
                                             urgent=kind != "article")
         except DeferredError as exc:
-            self.stats.deferred += 1
+            self.stats.defer(exc.reason)
             self.budget_hit |= exc.reason == "budget"
             # Documents that fail are "feed_deferred" etc.: plain "failed" and "deferred"
             # mark article URLs, which the next run fetches again (Archive.pending).

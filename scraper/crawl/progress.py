@@ -43,6 +43,7 @@ class RunStats:
     host_failed: Counter[str] = field(default_factory=Counter)
     host_fetched: Counter[str] = field(default_factory=Counter)
     publishers: Publishers = field(default_factory=Publishers)  # per seed name
+    deferred_by: Counter[str] = field(default_factory=Counter)  # fetches deferred, by reason
     started: float = field(default_factory=time.monotonic)
 
     def fail(self, host: str, reason: str, publisher: str | None = None) -> None:
@@ -50,6 +51,10 @@ class RunStats:
         self.host_failed[host] += 1
         if publisher is not None:
             self.publishers[publisher].failures[reason] += 1
+
+    def defer(self, reason: str) -> None:
+        self.deferred += 1
+        self.deferred_by[reason] += 1
 
     @property
     def failures(self) -> int:
@@ -66,6 +71,7 @@ class RunStats:
         }
         out.update({f"article_{k}": v for k, v in self.stored.items()})
         out.update({f"failed_{k}": v for k, v in self.failed.items()})
+        out.update({f"deferred_{k}": v for k, v in self.deferred_by.items()})
         return out
 
     @property
@@ -80,7 +86,9 @@ class RunStats:
         lines = [
             f"discovered {self.discovered} (already archived {self.known}, gone {self.gone}), "
             f"fetched {self.fetched}, not modified {self.not_modified}, "
-            f"skipped by robots {self.robots}, deferred {self.deferred}",
+            f"skipped by robots {self.robots}, deferred {self.deferred}"
+            + (" (" + ", ".join(f"{k} {v}" for k, v in self.deferred_by.most_common()) + ")"
+               if self.deferred_by else ""),
             f"articles: {stored}; no article in page {self.no_article}",
             f"failed {self.failures}"
             + (": " + ", ".join(f"{k} {v}" for k, v in self.failed.most_common()) if self.failures

@@ -142,7 +142,8 @@ def fetch_parts(settings: Settings, client: object,
     """The run's fetcher (politeness, guard, budget) and its robots.txt cache."""
     scheduler = HostScheduler(global_concurrency=settings.global_concurrency,
                               per_host_concurrency=settings.per_host_concurrency,
-                              per_host_delay=settings.per_host_delay)
+                              per_host_delay=settings.per_host_delay,
+                              failure_limit=settings.host_failure_limit)
     fetcher = Fetcher(client, settings, guard=guard,  # type: ignore[arg-type]
                       scheduler=scheduler, now=utc_now,
                       run_deadline=time.monotonic() + settings.run_budget)

@@ -9,7 +9,10 @@ What httpx does not protect us from (RELIABILITY.md), and what this module does 
 - httpx timeouts are per read, so each request runs under a total deadline;
 - retries are bounded (tenacity), jittered, honour Retry-After, and never retry 4xx
   other than 408/429; a 429 pauses the whole host, and a wait longer than what is left
-  of the run defers the URL to the next run instead of failing it.
+  of the run defers the URL to the next run instead of failing it;
+- a request that ran into its total deadline is tried once more at most (a tarpit costs
+  two deadlines, not ``max_tries``), and a host with ``host_failure_limit`` timeouts or
+  connection failures in a row is suspended for the run (its URLs are deferred).
 """
 
 from __future__ import annotations
@@ -115,10 +118,12 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         cap = max_bytes or self._settings.max_body_bytes
+        deadlines: list[BaseException] = []  # this call's tries that ran into the deadline
         retrying = AsyncRetrying(
             stop=stop_after_attempt(max_tries or self.policy.max_tries),
             wait=self._wait,
-            retry=retry_if_exception(partial(self._should_retry, longest_retry_after)),
+            retry=retry_if_exception(partial(self._should_retry, longest_retry_after,
+                                             deadlines)),
             sleep=self._sleep,
             reraise=True,
         )
@@ -128,12 +133,15 @@ class Fetcher:
                                           urgent)
         raise AssertionError("unreachable: tenacity reraises the last error")
 
-    def _should_retry(self, longest_retry_after: float | None, exc: BaseException) -> bool:
+    def _should_retry(self, longest_retry_after: float | None,
+                      deadlines: list[BaseException], exc: BaseException) -> bool:
+        if isinstance(exc, TimeoutError_) and exc.reason == "deadline":
+            deadlines.append(exc)
         if (longest_retry_after is not None and isinstance(exc, HTTPStatusError)
                 and exc.retry_after is not None
                 and min(exc.retry_after, self.policy.max_retry_after) > longest_retry_after):
             return False  # the wait that the retry would take (capped) is too long
-        return self.policy.should_retry(exc)
+        return self.policy.should_retry(exc, deadlines=len(deadlines))
 
     def _wait(self, retry_state: object) -> float:
         outcome = getattr(retry_state, "outcome", None)
@@ -155,15 +163,14 @@ class Fetcher:
     ) -> Page:
         seen = [url]
         current = url
+        one = partial(self._one, headers=headers, cap=cap, truncate=truncate,
+                      accept_types=accept_types)
         while True:
             self._check_budget(current)
-            await self._guard.check(current)
-            if hop_check is not None and current != url:
-                await hop_check(current)
-            async with self._scheduler.slot(_host_key(current), urgent=urgent):
-                result = await self._deadline(
-                    self._one(current, headers, cap, truncate, accept_types), current
-                )
+            host = _host_key(current)
+            self._scheduler.check_suspended(host)
+            result = await self._counted(host, self._request(
+                current, one, urgent, hop_check if current != url else None))
             if isinstance(result, Page):
                 return Page(
                     url,
@@ -175,6 +182,30 @@ class Fetcher:
                     tuple(seen[:-1]),
                 )
             current = self._next_hop(seen, result)
+
+    async def _request(self, url: str, one: Callable[[str], Awaitable[Page | str]],
+                       urgent: bool, hop_check: HopCheck | None) -> Page | str:
+        """Check the address (and a redirect target's robots.txt), then one polite request."""
+        await self._guard.check(url)
+        if hop_check is not None:
+            await hop_check(url)
+        async with self._scheduler.slot(_host_key(url), urgent=urgent):
+            return await self._deadline(one(url), url)
+
+    async def _counted(self, host: str, work: Awaitable[Page | str]) -> Page | str:
+        """Run ``work`` and tell the scheduler whether ``host`` answered or not."""
+        try:
+            result = await work
+        except (TimeoutError_, TransportError):  # deadline, timeouts, reset, refused, DNS
+            self._scheduler.unresponsive(host)
+            raise
+        except (DeferredError, RefusedError):
+            raise  # no request reached the host
+        except FetchError:
+            self._scheduler.responded(host)  # an error status, a bad body: it answered
+            raise
+        self._scheduler.responded(host)
+        return result
 
     def _next_hop(self, seen: list[str], location: str) -> str:
         target = urljoin(seen[-1], location.strip())

@@ -5,6 +5,10 @@ next allowed start time (the previous start plus the host delay, pushed further 
 429's Retry-After), then (3) one of the global slots. The global slot is taken last so
 that a host waiting out its delay never holds a slot another host could use.
 
+A host that stops answering (``failure_limit`` timeouts or connection failures in a row,
+no response in between) is suspended for the rest of the run: its slot refuses every
+further request, so its queued URLs cost nothing and wait for the next run.
+
 Urgent requests (robots.txt, feeds, sitemaps, listings: the ones that find work for
 every host) get the next free global slot before article requests do, so all publishers
 are discovered, and their hosts busy, as early as the global cap allows.
@@ -13,13 +17,17 @@ are discovered, and their hosts busy, as early as the global cap allows.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from scraper.errors import DeferredError
+
 Sleep = Callable[[float], Awaitable[None]]
+LOG = logging.getLogger("scraper.fetch")
 
 
 @dataclass
@@ -30,6 +38,8 @@ class _Host:
     next_start: float = 0.0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     requests: int = 0
+    failures: int = 0  # timeouts and connection failures since its last response
+    suspended: bool = False
 
 
 class _Slots:
@@ -78,7 +88,9 @@ class HostScheduler:
         per_host_delay: float,
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        failure_limit: int = 3,
     ) -> None:
+        self._failure_limit = failure_limit
         self._global = _Slots(global_concurrency)
         self._default_concurrency = per_host_concurrency
         self._default_delay = per_host_delay
@@ -117,17 +129,46 @@ class HostScheduler:
         """Seconds until the host may start its next request."""
         return max(0.0, self._host(host).next_start - self._clock())
 
+    def unresponsive(self, host: str) -> bool:
+        """Note a timeout or connection failure; True when it has just suspended the host."""
+        state = self._host(host)
+        state.failures += 1
+        if state.suspended or state.failures < self._failure_limit:
+            return False
+        state.suspended = True
+        LOG.warning(f"host {host} suspended for the rest of the run after "
+                    f"{self._failure_limit} timeouts or connection failures in a row; "
+                    "its URLs wait for the next run")
+        return True
+
+    def responded(self, host: str) -> None:
+        """Note that the host answered (any status): its count of failures starts over."""
+        self._host(host).failures = 0
+
+    def suspended(self, host: str) -> bool:
+        """True once the host stopped answering; it gets no more requests this run."""
+        return self._host(host).suspended
+
+    def check_suspended(self, host: str) -> None:
+        """Raise DeferredError (``host_unresponsive``) if the host is suspended."""
+        if self._host(host).suspended:
+            raise DeferredError(f"host {host} suspended for this run: it stopped answering",
+                                reason="host_unresponsive")
+
     @asynccontextmanager
     async def slot(self, host: str, *, urgent: bool = False) -> AsyncIterator[None]:
         """Hold one request slot for ``host`` for the duration of the block.
 
         ``urgent`` requests are granted a global slot ahead of the others waiting for one.
+        A suspended host's requests raise :class:`DeferredError` (``host_unresponsive``),
+        also those that were already waiting for the slot when it was suspended.
         """
         state = self._host(host)
         async with state.semaphore:
             async with state.lock:  # serialise start times so the delay holds between starts
                 while (wait := state.next_start - self._clock()) > 0:
                     await self._sleep(wait)
+                self.check_suspended(host)
                 # The host's next start counts from when this request really starts, after
                 # any wait for a global slot; a host waiting for its delay holds no global slot.
                 await self._global.acquire(urgent)

@@ -15,6 +15,10 @@ from email.utils import parsedate_to_datetime
 
 from scraper.errors import FetchError
 
+# Tries of a request that ran into its total deadline: a body dripping slowly enough to
+# use the whole deadline once will do it again, so it gets one more try, not max_tries.
+DEADLINE_TRIES = 2
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -25,7 +29,10 @@ class RetryPolicy:
     max_wait: float = 60.0
     max_retry_after: float = 300.0
 
-    def should_retry(self, exc: BaseException) -> bool:
+    def should_retry(self, exc: BaseException, *, deadlines: int = 0) -> bool:
+        """Whether to try again; ``deadlines``: tries so far that ran into the deadline."""
+        if deadlines >= DEADLINE_TRIES:
+            return False
         return isinstance(exc, FetchError) and exc.retryable
 
     def wait(self, attempt: int, rng: random.Random) -> float:
