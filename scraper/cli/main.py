@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--delay", type=float, default=None, metavar="SECONDS",
                        help="minimum delay between requests to one host (default 1.0)")
     crawl.add_argument("--user-agent", default=None, help="User-Agent header to send")
+    crawl.add_argument("--warc-dir", type=Path, default=None, metavar="DIR",
+                       help="also write every fetched response, with its request, as "
+                       "WARC/1.1 files in DIR (rotated at 1 GB; SCRAPER_WARC_MAX_BYTES)")
 
     extract = add("extract", "extract one saved HTML page and print JSON")
     extract.add_argument("file", type=Path, metavar="FILE")
@@ -163,7 +166,7 @@ def _crawl(args: argparse.Namespace) -> int:
     settings = Settings.from_env().with_overrides(
         db_path=args.db, seeds_path=args.seeds, max_pages=args.max_pages,
         run_budget=args.budget, per_host_delay=args.delay, user_agent=args.user_agent,
-        allow_addresses=tuple(args.allow_address) or None,
+        allow_addresses=tuple(args.allow_address) or None, warc_dir=args.warc_dir,
     )
     return run_crawl(settings, quiet=args.quiet)
 

@@ -12,6 +12,7 @@ from archive import Archive
 from scraper import logs
 from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl
 from scraper.crawl.progress import Reporter, RunStats
+from scraper.crawl.warcout import WarcRecorder
 from scraper.crawl.workers import WorkerPool
 from scraper.crawl.writer import ArchiveWriter
 from scraper.fetch.client import build_client
@@ -67,6 +68,7 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
     reporter = Reporter(stats, live=False if quiet else None)
     reporter.log(f"crawl run {run_id}: {len(seeds)} publisher(s) into {settings.db_path}")
     status = "failed"
+    warc = WarcRecorder(settings, run_id=run_id) if settings.warc_dir is not None else None
     try:
         # One DNS answer per name for dns_cache_ttl: the guard checks it, connections use it.
         guard = AddressGuard(settings.allow_addresses,
@@ -79,13 +81,17 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
                               nice=settings.extract_nice)
             try:
                 crawl = _build(seeds, settings, archive, writer, client, pool, reporter,
-                               stop, guard)
+                               stop, guard, warc)
                 with reporter:
                     await crawl.run()
             finally:
                 await asyncio.get_running_loop().run_in_executor(None, pool.close)
         status = _status(stats, stop.is_set(), crawl.budget_exhausted)
     finally:
+        if warc is not None:
+            files = await warc.close()
+            reporter.log(f"WARC: {warc.records} exchange(s) in {len(files)} file(s) "
+                         f"under {warc.directory}")
         counts = stats.counts()
         await writer.call(lambda a: a.runs.finish(run_id, ended_at=utc_now(),
                                                  status=status, counts=counts))
@@ -113,13 +119,14 @@ def _one_malloc_arena() -> None:
 
 def _build(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
            client: object, pool: WorkerPool, reporter: Reporter, stop: asyncio.Event,
-           guard: AddressGuard) -> Crawl:
+           guard: AddressGuard, warc: WarcRecorder | None = None) -> Crawl:
     scheduler = HostScheduler(global_concurrency=settings.global_concurrency,
                               per_host_concurrency=settings.per_host_concurrency,
                               per_host_delay=settings.per_host_delay)
     fetcher = Fetcher(client, settings, guard=guard,  # type: ignore[arg-type]
                       scheduler=scheduler, now=utc_now,
-                      run_deadline=time.monotonic() + settings.run_budget)
+                      run_deadline=time.monotonic() + settings.run_budget,
+                      on_exchange=warc)
     robots = RobotsCache(fetcher, max_bytes=settings.max_robots_bytes,
                          max_crawl_delay=settings.max_crawl_delay)
     return Crawl(seeds, settings, archive=archive, writer=writer, fetcher=fetcher,

@@ -42,8 +42,10 @@ from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.retry import RetryPolicy, parse_retry_after
 from scraper.models import Page, utc_now
 from scraper.settings import Settings
+from scraper.warc.records import Exchange
 
 HopCheck = Callable[[str], Awaitable[None]]
+OnExchange = Callable[[Exchange], None]  # sees every response read whole (WARC out)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 DISCARD_MAX = 16 * 1024  # a 3xx/4xx/5xx body read (and dropped) to keep its connection
@@ -64,6 +66,7 @@ class Fetcher:
         now: Callable[[], datetime] = utc_now,
         run_deadline: float | None = None,
         rng: random.Random | None = None,
+        on_exchange: OnExchange | None = None,
     ) -> None:
         self._client = client
         self._settings = settings
@@ -74,6 +77,7 @@ class Fetcher:
         self._now = now  # fetched_at, Retry-After dates (wall clock)
         self._run_deadline = run_deadline
         self._rng = rng or random.Random()
+        self._on_exchange = on_exchange
         self.policy = RetryPolicy(
             settings.max_tries,
             settings.backoff_base,
@@ -229,18 +233,25 @@ class Fetcher:
             response = await _send(self._client, request, url)
             try:
                 status = response.status_code
+                fetched_at = self._now()
                 if status in REDIRECT_CODES and "location" in response.headers:
                     await _discard_small_body(response)
+                    self._exchange(request, response, b"", fetched_at)
                     return response.headers["location"]
                 if not 200 <= status < 300:  # a 304, or an error page about to be raised
                     await _discard_small_body(response)
                 self._check_status(url, response)
                 if status == 304:
-                    return _page(url, response, b"", self._now())
+                    self._exchange(request, response, b"", fetched_at)
+                    return _page(url, response, b"", fetched_at)
                 _check_type(url, response, accept_types)
                 _check_length(url, response, cap, truncate)
                 body_started = True
-                body = await _read_body(response, cap, truncate, self._settings.max_encodings)
+                raw: list[bytes] | None = [] if self._on_exchange is not None else None
+                body = await _read_body(response, cap, truncate, self._settings.max_encodings,
+                                        raw)
+                if raw is not None and not (truncate and len(body) >= cap):  # cut: not whole
+                    self._exchange(request, response, b"".join(raw), fetched_at)
                 return _page(url, response, body, self._now())
             finally:
                 await response.aclose()
@@ -258,6 +269,12 @@ class Fetcher:
             raise RefusedError(f"bad URL: {exc}", reason="bad_url") from None
         except httpx.HTTPError as exc:
             raise TransportError(f"{_short(exc)}: {url[:200]}") from None
+
+    def _exchange(self, request: httpx.Request, response: httpx.Response, raw: bytes,
+                  fetched_at: datetime) -> None:
+        """Hand the exchange to ``on_exchange`` (the WARC writer), if one is set."""
+        if self._on_exchange is not None:
+            self._on_exchange(exchange_of(request, response, raw, fetched_at))
 
     def _check_status(self, url: str, response: httpx.Response) -> None:
         status = response.status_code
@@ -347,10 +364,12 @@ def _check_length(url: str, response: httpx.Response, cap: int, truncate: bool) 
 
 
 async def _read_body(
-    response: httpx.Response, cap: int, truncate: bool, max_encodings: int
+    response: httpx.Response, cap: int, truncate: bool, max_encodings: int,
+    raw: list[bytes] | None = None,
 ) -> bytes:
     # In truncate mode (robots.txt: RFC 9309 asks parsers to read at least 500 KiB) what
-    # lies past the cap is dropped rather than failing the fetch.
+    # lies past the cap is dropped rather than failing the fetch. ``raw`` collects the
+    # chunks as received (WARC out): references to them, not copies, until joined.
     decoder = CappedDecoder(
         response.headers.get("content-encoding", ""),
         cap * 2 if truncate else cap,
@@ -359,6 +378,8 @@ async def _read_body(
     parts: list[bytes] = []
     try:
         async for chunk in response.aiter_raw():
+            if raw is not None:
+                raw.append(chunk)
             parts.append(decoder.feed(chunk))
             if truncate and decoder.total >= cap:
                 return b"".join(parts)[:cap]
@@ -372,3 +393,24 @@ async def _read_body(
 def _page(url: str, response: httpx.Response, body: bytes, fetched_at: datetime) -> Page:
     headers = {k.lower(): v for k, v in response.headers.items()}
     return Page(url, str(response.url), response.status_code, headers, body, fetched_at)
+
+
+def exchange_of(request: httpx.Request, response: httpx.Response, raw: bytes,
+                fetched_at: datetime) -> Exchange:
+    """The request and response as they crossed the wire, with the raw (encoded) body."""
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    reason = response.extensions.get("reason_phrase", b"")
+    return Exchange(
+        method=request.method, url=str(request.url),
+        request_headers=tuple((k.decode("latin-1"), v.decode("latin-1"))
+                              for k, v in request.headers.raw),
+        status=response.status_code,
+        reason=reason.decode("latin-1") if isinstance(reason, bytes) else str(reason),
+        response_headers=tuple((k.decode("latin-1"), v.decode("latin-1"))
+                               for k, v in response.headers.raw),
+        body=raw, fetched_at=fetched_at,
+        peer_ip=str(peer[0]) if isinstance(peer, tuple) and peer else None,
+        http_version=response.http_version or "HTTP/1.1",
+        refers_to_uri=str(request.url) if response.status_code == 304 else None,
+    )
