@@ -10,6 +10,7 @@ from archive.dedup import Fingerprint, fingerprint
 from archive.errors import ArchiveError
 from archive.export import FORMATS as EXPORT_FORMATS
 from archive.export import export, parse_since
+from archive.ingests import IngestMark
 from archive.identity import TRACKING_NAMES, TRACKING_PREFIXES, is_tracking_param, url_key
 from archive.records import (
     ArticleRecord,
@@ -32,6 +33,7 @@ __all__ = [
     "ArchiveError",
     "ArticleRecord",
     "Fingerprint",
+    "IngestMark",
     "Outcome",
     "ParkedUrl",
     "RawPage",

@@ -120,6 +120,7 @@ MIGRATIONS = (
     Migration(4, "crawl frontier parked outside memory", schema.V4),
     Migration(5, "search index discoverable by sqlite-utils and datasette", "",
               _v5_discoverable_fts),
+    Migration(6, "WARC ingest progress per file", schema.V6),
 )  # fmt: skip
 CURRENT_VERSION = MIGRATIONS[-1].version
 

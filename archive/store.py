@@ -3,7 +3,8 @@
 :class:`Archive` opens the file (creating or upgrading it) and hands out its parts, each a
 small class over the one shared connection: ``runs`` (:class:`~archive.ledger.Runs`),
 ``urls`` (:class:`~archive.ledger.UrlLedger`), ``frontier``
-(:class:`~archive.ledger.Frontier`) and ``articles`` (:class:`~archive.articles.Articles`).
+(:class:`~archive.ledger.Frontier`), ``articles`` (:class:`~archive.articles.Articles`) and
+``ingests`` (:class:`~archive.ingests.Ingests`, how far WARC ingests got).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlite_utils import Database
 from archive.articles import Articles
 from archive.connection import CACHE_KIB, connect, describe, transaction, translated
 from archive.errors import ArchiveError
+from archive.ingests import Ingests
 from archive.ledger import Frontier, Runs, UrlLedger
 from archive.migrations import migrate
 
@@ -33,6 +35,7 @@ class Archive:
         self.urls = UrlLedger(db, path)
         self.frontier = Frontier(db, path)
         self.articles = Articles(db, path)
+        self.ingests = Ingests(db, path)
 
     @classmethod
     def open(cls, path: str | Path, *, cache_kib: int = CACHE_KIB) -> Archive:
