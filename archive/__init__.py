@@ -10,8 +10,8 @@ from archive.dedup import Fingerprint, fingerprint
 from archive.errors import ArchiveError
 from archive.export import FORMATS as EXPORT_FORMATS
 from archive.export import export, parse_since
-from archive.ingests import IngestMark
 from archive.identity import TRACKING_NAMES, TRACKING_PREFIXES, is_tracking_param, url_key
+from archive.ingests import IngestMark
 from archive.records import (
     ArticleRecord,
     Outcome,

@@ -1,8 +1,9 @@
 """Fetched exchanges → WARC/1.1 files (ISO 28500): per-record gzip, rotated, crash-safe.
 
-Each file starts with one ``warcinfo`` record; each fetch adds a ``request`` record (left
-out with ``requests=False``, for stored pages whose request is gone) and a ``response`` record (a ``revisit`` with the server-not-modified profile for a 304), the
-request naming the response in ``WARC-Concurrent-To``. Records are built by warcio, which
+Each file starts with one ``warcinfo`` record; each fetch adds a ``request`` record and a
+``response`` record (a ``revisit`` with the server-not-modified profile for a 304), the
+request naming the response in ``WARC-Concurrent-To``; ``requests=False`` leaves the
+request out (an export of stored pages, whose requests are gone). Records are built by warcio, which
 computes ``WARC-Block-Digest`` and ``WARC-Payload-Digest`` (sha1, base32).
 
 Crash safety: a record pair is built and gzipped in memory, then handed to the kernel in
