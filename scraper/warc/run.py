@@ -93,7 +93,8 @@ def run_ingest(settings: Settings, request: IngestRequest, *, quiet: bool = Fals
         raise ConfigError("--engine dask needs Dask: pip install -e '.[dask]'")
     options = IngestOptions(seeds=tuple(seeds), only_seeds=request.only_seeds,
                             min_article_chars=settings.min_article_chars,
-                            max_bytes=settings.max_body_bytes)
+                            max_bytes=settings.max_body_bytes,
+                            batch_size=settings.store_batch)
     with RunLock(settings.db_path):
         return asyncio.run(_ingest(files, settings, request, options, quiet))
 
