@@ -32,8 +32,10 @@ def export_cmd(db: Path, fmt: str, since: str | None, include_duplicates: bool,
         since_time = parse_since(since) if since else None
     except ValueError as exc:
         raise ConfigError(f"--since: {exc}") from None
-    if fmt == "parquet" and output is None:
-        raise ConfigError("--format parquet needs -o FILE")
+    if fmt in ("parquet", "warc") and output is None:
+        raise ConfigError(f"--format {fmt} needs -o {'FILE' if fmt == 'parquet' else 'PATH'}")
+    if fmt == "warc":
+        return _export_warc(db, output, since_time)  # type: ignore[arg-type]
     with _open_existing(db) as archive:
         if output is None:
             count = export(archive, sys.stdout, fmt=fmt, since=since_time,
@@ -41,6 +43,16 @@ def export_cmd(db: Path, fmt: str, since: str | None, include_duplicates: bool,
         else:
             count = _export_atomically(archive, output, fmt, since_time, include_duplicates)
     LOG.info(f"exported {count} article(s)")
+    return 0
+
+
+def _export_warc(db: Path, output: Path, since: object) -> int:
+    from scraper.warc.export import export_warc
+
+    with _open_existing(db) as archive:
+        count = export_warc(archive, output, since=since,  # type: ignore[arg-type]
+                            max_bytes=Settings.from_env().warc_max_bytes)
+    LOG.info(f"exported {count} raw page(s) as WARC to {output}")
     return 0
 
 

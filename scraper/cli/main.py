@@ -79,9 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="write {id: {articleBody: text}} JSON here")
     ev.add_argument("--json", action="store_true", help="print one JSON object of figures")
 
-    export = add("export", "write archived articles as jsonl, csv or parquet")
+    export = add("export", "write archived articles as jsonl, csv or parquet, or their "
+                 "raw pages as WARC")
     _db_arg(export)
-    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl")
+    export.add_argument("--format", choices=("jsonl", "csv", "parquet", "warc"),
+                        default="jsonl",
+                        help="warc: the stored raw pages as response records; -o FILE.warc.gz "
+                        "or a folder")
     export.add_argument("--since", default=None, metavar="TIME",
                         help="only articles fetched or updated since (ISO time, or 24h, 7d)")
     export.add_argument("--include-duplicates", action="store_true",

@@ -214,3 +214,22 @@ def _progress(db: Path) -> tuple[int | None, int] | None:
     except Exception:  # noqa: BLE001 - the file is being created
         return None
     return None if row is None else (row[0], row[1])
+
+
+def test_export_warc_round_trips_through_ingest(crawled: Crawled, tmp_path: Path):
+    out = tmp_path / "export.warc.gz"
+    result = run_cli("export", "--db", str(crawled.db), "--format", "warc", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    records = read_warcs(tmp_path)  # digests checked
+    kinds = Counter(kind for kind, *_ in records)
+    with Database(crawled.db) as reader:
+        assert kinds == {"warcinfo": 1, "response": reader.table("raw_pages").count}
+    db = tmp_path / "again.db"
+    result = run_cli("ingest", str(out), "--db", str(db), "--seeds", str(crawled.seeds), "-q")
+    assert result.returncode == 0, result.stderr
+    assert root_articles(db) == root_articles(crawled.db)
+    later = run_cli("export", "--db", str(crawled.db), "--format", "warc", "-o",
+                    str(tmp_path / "none"), "--since", "2999-01-01")
+    assert later.returncode == 0 and not list((tmp_path / "none").glob("*.warc.gz"))
+    no_output = run_cli("export", "--db", str(crawled.db), "--format", "warc")
+    assert no_output.returncode == 2 and "needs -o PATH" in no_output.stderr
