@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from scraper.fetch.client import build_client
-from scraper.fetch.fetcher import Fetcher
+from scraper.fetch.fetcher import Fetcher, OnExchange
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
 from scraper.models import utc_now
@@ -29,7 +29,8 @@ async def public_resolver(host: str, port: int) -> list[str]:
 def make_fetcher(*, sleeps: list[float] | None = None, settings: Settings | None = None,
                  run_deadline: float | None = None,
                  clock: Callable[[], float] | None = None,
-                 now: Callable[[], datetime] = utc_now) -> Fetcher:
+                 now: Callable[[], datetime] = utc_now,
+                 on_exchange: OnExchange | None = None) -> Fetcher:
     """A Fetcher whose waits are recorded in ``sleeps`` rather than slept.
 
     ``clock`` is the monotonic clock of politeness and deadlines, ``now`` the wall clock
@@ -48,4 +49,4 @@ def make_fetcher(*, sleeps: list[float] | None = None, settings: Settings | None
                               sleep=sleep, **timing)  # type: ignore[arg-type]
     return Fetcher(build_client(settings, guard), settings, guard=guard, scheduler=scheduler,
                    sleep=sleep, run_deadline=run_deadline, rng=random.Random(1), now=now,
-                   **timing)  # type: ignore[arg-type]
+                   on_exchange=on_exchange, **timing)  # type: ignore[arg-type]

@@ -233,3 +233,42 @@ def test_export_warc_round_trips_through_ingest(crawled: Crawled, tmp_path: Path
     assert later.returncode == 0 and not list((tmp_path / "none").glob("*.warc.gz"))
     no_output = run_cli("export", "--db", str(crawled.db), "--format", "warc")
     assert no_output.returncode == 2 and "needs -o PATH" in no_output.stderr
+
+
+def test_ingest_while_a_run_holds_the_lock_exits_75(tmp_path: Path):
+    from scraper.crawl.lock import RunLock
+
+    folder = tmp_path / "w"
+    writer = WarcWriter(folder)
+    writer.write(exchange(*sim_pages()[0][::2]))
+    writer.close()
+    db = tmp_path / "a.db"
+    with RunLock(db):
+        result = run_cli("ingest", str(folder), "--db", str(db))
+    assert result.returncode == 75 and "locked" in result.stderr
+
+
+def test_warc_dir_that_is_a_file_is_one_line_exit_2(tmp_path: Path):
+    taken = tmp_path / "taken"
+    taken.write_text("a file")
+    result = run_cli("crawl", "--seeds", str(tmp_path), "--db", str(tmp_path / "a.db"),
+                     "--warc-dir", str(taken))
+    assert result.returncode == 2
+    assert f"--warc-dir / SCRAPER_WARC_DIR: not a folder: {taken}" in result.stderr
+
+
+async def test_a_failed_warc_write_is_one_warning_and_the_crawl_goes_on(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    from scraper.crawl.warcout import WarcRecorder
+    from scraper.settings import Settings
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    recorder = WarcRecorder(Settings(warc_dir=tmp_path / "file" / "warc"))
+    url, _, html = sim_pages()[0]
+    for i in range(3):
+        recorder(exchange(url, html, i))
+    assert await recorder.close() == []
+    warnings = [r.getMessage() for r in caplog.records if "WARC output stopped" in r.getMessage()]
+    assert len(warnings) == 1 and "cannot create a WARC file" in warnings[0]
+    assert recorder.records == 0 and recorder.failed is not None
