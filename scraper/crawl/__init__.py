@@ -6,5 +6,5 @@ stages: ``discovering`` (robots.txt sitemaps, feeds, sitemaps, listings), ``admi
 ``frontier`` and their fetch workers, through ``fetching``), ``extracting`` (the
 ``workers`` processes), ``writer`` (every archive write, group commits on a thread) fed by
 ``ledger``; ``jobs`` holds the records they pass, ``progress`` the live table and summary,
-``lock`` one run at a time.
+``lock`` one run at a time, ``warcout`` the optional WARC copy of every fetch.
 """
