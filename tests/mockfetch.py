@@ -12,7 +12,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from scraper.fetch.client import build_client
-from scraper.fetch.fetcher import Fetcher, OnExchange
+from scraper.fetch.exchange import OnExchange
+from scraper.fetch.fetcher import Fetcher
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
 from scraper.models import utc_now

@@ -37,15 +37,14 @@ from scraper.errors import (
     TruncatedError,
 )
 from scraper.fetch.decoding import CappedDecoder
+from scraper.fetch.exchange import OnExchange, exchange_of
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.retry import RetryPolicy, parse_retry_after
 from scraper.models import Page, utc_now
 from scraper.settings import Settings
-from scraper.warc.records import Exchange
 
 HopCheck = Callable[[str], Awaitable[None]]
-OnExchange = Callable[[Exchange], None]  # sees every response read whole (WARC out)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 DISCARD_MAX = 16 * 1024  # a 3xx/4xx/5xx body read (and dropped) to keep its connection
@@ -394,23 +393,3 @@ def _page(url: str, response: httpx.Response, body: bytes, fetched_at: datetime)
     headers = {k.lower(): v for k, v in response.headers.items()}
     return Page(url, str(response.url), response.status_code, headers, body, fetched_at)
 
-
-def exchange_of(request: httpx.Request, response: httpx.Response, raw: bytes,
-                fetched_at: datetime) -> Exchange:
-    """The request and response as they crossed the wire, with the raw (encoded) body."""
-    stream = response.extensions.get("network_stream")
-    peer = stream.get_extra_info("server_addr") if stream is not None else None
-    reason = response.extensions.get("reason_phrase", b"")
-    return Exchange(
-        method=request.method, url=str(request.url),
-        request_headers=tuple((k.decode("latin-1"), v.decode("latin-1"))
-                              for k, v in request.headers.raw),
-        status=response.status_code,
-        reason=reason.decode("latin-1") if isinstance(reason, bytes) else str(reason),
-        response_headers=tuple((k.decode("latin-1"), v.decode("latin-1"))
-                               for k, v in response.headers.raw),
-        body=raw, fetched_at=fetched_at,
-        peer_ip=str(peer[0]) if isinstance(peer, tuple) and peer else None,
-        http_version=response.http_version or "HTTP/1.1",
-        refers_to_uri=str(request.url) if response.status_code == 304 else None,
-    )
