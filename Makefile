@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SEEDS  ?= seeds
 DB     ?= data/archive.db
+WARC_DIR ?=
 EVAL_DIR ?= ../shared/eval
 DATASET  ?=
 
@@ -20,7 +21,7 @@ $(STAMP): pyproject.toml
 
 crawl: install
 	@mkdir -p $(dir $(DB))
-	$(BIN)/scraper crawl --seeds $(SEEDS) --db $(DB)
+	$(BIN)/scraper crawl --seeds $(SEEDS) --db $(DB) $(if $(WARC_DIR),--warc-dir $(WARC_DIR))
 
 test: install
 	$(BIN)/python -m pytest -m "not long" -q

@@ -13,6 +13,7 @@ from archive.export import export, format_for, parse_since
 from archive.fields import RECORD_FIELDS, as_record, fields_of
 from archive.health import PublisherRun
 from archive.identity import TRACKING_NAMES, TRACKING_PREFIXES, is_tracking_param, url_key
+from archive.ingests import IngestMark
 from archive.records import (
     ArticleRecord,
     Outcome,
@@ -35,6 +36,7 @@ __all__ = [
     "ArchiveError",
     "ArticleRecord",
     "Fingerprint",
+    "IngestMark",
     "Outcome",
     "ParkedUrl",
     "PublisherRun",

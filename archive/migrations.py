@@ -122,6 +122,7 @@ MIGRATIONS = (
     Migration(5, "search index discoverable by sqlite-utils and datasette", "",
               _v5_discoverable_fts),
     Migration(6, "per-publisher figures of each run (publisher_runs)", "", _v6_publisher_runs),
+    Migration(7, "WARC ingest progress per file", schema.V7),
 )  # fmt: skip
 CURRENT_VERSION = MIGRATIONS[-1].version
 

@@ -141,3 +141,13 @@ CREATE TABLE frontier (
 );
 CREATE INDEX frontier_host ON frontier(host, id);
 """
+
+V7 = """
+CREATE TABLE IF NOT EXISTS ingest_progress (
+    file TEXT PRIMARY KEY,
+    offset INTEGER,
+    finished INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    run_id INTEGER REFERENCES runs(id)
+);
+"""

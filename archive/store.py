@@ -4,7 +4,8 @@
 small class over the one shared connection: ``runs`` (:class:`~archive.ledger.Runs`),
 ``urls`` (:class:`~archive.ledger.UrlLedger`), ``frontier``
 (:class:`~archive.ledger.Frontier`), ``articles`` (:class:`~archive.articles.Articles`) and
-``publisher_runs`` (:class:`~archive.health.PublisherRuns`).
+``publisher_runs`` (:class:`~archive.health.PublisherRuns`) and ``ingests``
+(:class:`~archive.ingests.Ingests`, how far WARC ingests got).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from archive.articles import Articles
 from archive.connection import CACHE_KIB, connect, describe, transaction, translated
 from archive.errors import ArchiveError
 from archive.health import PublisherRuns
+from archive.ingests import Ingests
 from archive.ledger import Frontier, Runs, UrlLedger
 from archive.migrations import migrate
 
@@ -36,6 +38,7 @@ class Archive:
         self.frontier = Frontier(db, path)
         self.articles = Articles(db, path)
         self.publisher_runs = PublisherRuns(db, path)
+        self.ingests = Ingests(db, path)
 
     @classmethod
     def open(cls, path: str | Path, *, cache_kib: int = CACHE_KIB) -> Archive:

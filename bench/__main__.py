@@ -1,4 +1,4 @@
-"""``python -m bench`` (what ``make bench`` runs): crawl speed, peers, extraction, memory, archive.
+"""``python -m bench`` (``make bench``): crawl speed, peers, extraction, memory, archive, WARC.
 
 Loopback only: every site is the publisher simulator on 127.0.0.x. Prints a Markdown
 table and writes it, with the machine and the command, to ``--out`` for BENCHMARKS.md.
@@ -18,16 +18,17 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench import parts
+from bench import parts, warc_part
 from bench.report import table, write_results
 
 PART_NAMES = {1: "crawl vs politeness bound", 2: "peers side by side",
-              3: "extraction throughput", 4: "memory over a long run", 5: "archive scale"}
+              3: "extraction throughput", 4: "memory over a long run", 5: "archive scale",
+              6: "WARC ingest and writer"}
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    p.add_argument("--parts", default="1,2,3,4,5", help="comma-separated part numbers 1-5")
+    p.add_argument("--parts", default="1,2,3,4,5,6", help="comma-separated part numbers 1-6")
     p.add_argument("--quick", action="store_true",
                    help="1 run each, 5 hosts x 40 pages, 100 eval pages, 2,000-page long run")
     p.add_argument("--repeats", type=int, default=None, help="runs per measurement (3)")
@@ -41,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eval-dir", type=Path, default=Path("../shared/eval"))
     p.add_argument("--archive-max", type=int, default=None,
                    help="articles for part 5 (100000; 1000000 for the full figure)")
+    p.add_argument("--warc-pages", type=int, default=None,
+                   help="pages of the WARC ingested in part 6 (600)")
     p.add_argument("--timeout", type=float, default=900.0, help="bound per crawl run, s")
     p.add_argument("--out", type=Path, default=Path("build/bench/latest.md"),
                    help="Markdown results for BENCHMARKS.md (build/bench/latest.md)")
@@ -52,9 +55,9 @@ def options(args: argparse.Namespace) -> parts.Options:
     quick: dict[str, object] = {}
     if args.quick:
         quick = dict(repeats=1, hosts=5, articles=40, long_pages=2_000, extract_pages=100,
-                     archive_max=10_000)
+                     archive_max=10_000, warc_pages=200)
     given = {k: getattr(args, k) for k in ("repeats", "hosts", "articles", "long_pages",
-                                           "extract_pages", "archive_max")}
+                                           "extract_pages", "archive_max", "warc_pages")}
     opts = parts.Options(latency=args.latency, eval_dir=args.eval_dir, timeout=args.timeout)
     opts = replace(opts, **quick)  # type: ignore[arg-type]
     opts = replace(opts, **{k: v for k, v in given.items() if v is not None})
@@ -66,9 +69,9 @@ def selected(spec: str) -> list[int]:
     try:
         chosen = sorted({int(x) for x in spec.split(",") if x.strip()})
     except ValueError:
-        raise SystemExit(f"bench: --parts wants numbers 1-5, got {spec!r}") from None
+        raise SystemExit(f"bench: --parts wants numbers 1-6, got {spec!r}") from None
     if not chosen or any(n not in PART_NAMES for n in chosen):
-        raise SystemExit(f"bench: --parts wants numbers 1-5, got {spec!r}")
+        raise SystemExit(f"bench: --parts wants numbers 1-6, got {spec!r}")
     return chosen
 
 
@@ -92,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         (3 in chosen, lambda: parts.extraction_speed(opts, result, log)),
         (4 in chosen, lambda: parts.memory(opts, result, log)),
         (5 in chosen, lambda: parts.archive_scale(opts, result, log)),
+        (6 in chosen, lambda: warc_part.warc(opts, result, log)),
     ]
     for wanted, step in steps:
         if wanted:

@@ -1,4 +1,4 @@
-"""The bench's five parts; each returns table rows and notes, each bounded in time."""
+"""The bench's parts 1-5 (6 is bench/warc_part.py); each returns rows and notes, bounded."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ class Options:
     extract_pages: int = 400
     eval_dir: Path = Path("../shared/eval")
     archive_max: int = 100_000
+    warc_pages: int = 600
     timeout: float = 900.0
     peers: tuple[str, ...] = tuple(peers.PEERS)
     rules: tuple[Politeness, ...] = CRAWL_RULES

@@ -75,6 +75,10 @@ class Settings:
     writer_timeout: float = 300.0
     # network guard: addresses (IP or CIDR) explicitly allowed although private/loopback
     allow_addresses: tuple[str, ...] = ()
+    # WARC out: every fetched response, with its request, into this folder (None: off);
+    # files are rotated at warc_max_bytes (1 GB, the customary size)
+    warc_dir: Path | None = None
+    warc_max_bytes: int = 1_000_000_000
 
     def __post_init__(self) -> None:
         self.validate()
@@ -90,6 +94,8 @@ class Settings:
         if not self.robots_token:
             raise ConfigError(f"{_source('user_agent')}: must start with a product token "
                               f"(letters, '_' or '-'; RFC 9309 §2.2.1), got {self.user_agent!r}")
+        if self.warc_dir is not None and self.warc_dir.exists() and not self.warc_dir.is_dir():
+            raise ConfigError(f"{_source('warc_dir')}: not a folder: {self.warc_dir}")
 
     @property
     def robots_token(self) -> str:
@@ -118,14 +124,14 @@ class Settings:
 _PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
 # What a user types for a field besides its SCRAPER_ variable (scraper.cli.main).
 _FLAGS = {"per_host_delay": "--delay", "run_budget": "--budget", "max_pages": "--max-pages",
-          "user_agent": "--user-agent"}
+          "user_agent": "--user-agent", "warc_dir": "--warc-dir"}
 # Numeric fields by the range they must lie in; a field in none may be any finite number.
 # 0 is allowed where it means something: no delay, no redirects, no cache, no niceness.
 _AT_LEAST_ONE = frozenset({
     "global_concurrency", "per_host_concurrency", "max_tries", "max_body_bytes",
     "max_feed_bytes", "max_robots_bytes", "max_sitemap_urls", "max_sitemap_files",
     "discovery_concurrency", "frontier_window", "extract_workers", "extract_memory_mb",
-    "store_batch", "max_pools", "host_failure_limit",
+    "store_batch", "max_pools", "host_failure_limit", "warc_max_bytes",
 })
 _POSITIVE = frozenset({
     "connect_timeout", "read_timeout", "request_deadline", "run_budget", "extract_timeout",

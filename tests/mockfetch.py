@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from scraper.fetch.client import build_client
+from scraper.fetch.exchange import OnExchange
 from scraper.fetch.fetcher import Fetcher
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
@@ -29,7 +30,8 @@ async def public_resolver(host: str, port: int) -> list[str]:
 def make_fetcher(*, sleeps: list[float] | None = None, settings: Settings | None = None,
                  run_deadline: float | None = None,
                  clock: Callable[[], float] | None = None,
-                 now: Callable[[], datetime] = utc_now) -> Fetcher:
+                 now: Callable[[], datetime] = utc_now,
+                 on_exchange: OnExchange | None = None) -> Fetcher:
     """A Fetcher whose waits are recorded in ``sleeps`` rather than slept.
 
     ``clock`` is the monotonic clock of politeness and deadlines, ``now`` the wall clock
@@ -49,4 +51,4 @@ def make_fetcher(*, sleeps: list[float] | None = None, settings: Settings | None
                               **timing)  # type: ignore[arg-type]
     return Fetcher(build_client(settings, guard), settings, guard=guard, scheduler=scheduler,
                    sleep=sleep, run_deadline=run_deadline, rng=random.Random(1), now=now,
-                   **timing)  # type: ignore[arg-type]
+                   on_exchange=on_exchange, **timing)  # type: ignore[arg-type]

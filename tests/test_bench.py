@@ -106,7 +106,7 @@ def test_minimal_client_keeps_the_per_host_rules() -> None:
 
 
 def test_cli_rejects_bad_part_numbers_with_one_line() -> None:
-    with pytest.raises(SystemExit, match="--parts wants numbers 1-5"):
+    with pytest.raises(SystemExit, match="--parts wants numbers 1-6"):
         bench_main(["--parts", "1,9"])
 
 

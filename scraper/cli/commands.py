@@ -26,6 +26,7 @@ from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
 
 LOG = logging.getLogger("scraper.cli")
+WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
 def _open_existing(db: Path) -> Archive:
@@ -38,22 +39,24 @@ def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates:
                output: Path | None) -> int:
     """Stream articles to ``output`` (written whole or not at all) or standard output.
 
-    Without ``fmt`` the format is the output's suffix (.jsonl, .csv, .parquet), or jsonl
-    on standard output.
+    Without ``fmt`` the format is the output's suffix (.jsonl, .csv, .parquet, .warc.gz),
+    or jsonl on standard output.
     """
     if fmt is None and output is not None:
-        fmt = format_for(output)
+        fmt = "warc" if output.name.lower().endswith(WARC_SUFFIXES) else format_for(output)
         if fmt is None:
             raise ConfigError(f"-o {output}: cannot tell the format from the suffix "
-                              f"{output.suffix or '(none)'!r}; use .jsonl, .csv or .parquet, "
-                              "or say --format")
+                              f"{output.suffix or '(none)'!r}; use .jsonl, .csv, .parquet or "
+                              ".warc.gz, or say --format")
     fmt = fmt or "jsonl"
     try:
         since_time = parse_since(since) if since else None
     except ValueError as exc:
         raise ConfigError(f"--since: {exc}") from None
-    if fmt == "parquet" and output is None:
-        raise ConfigError("--format parquet needs -o FILE")
+    if fmt in ("parquet", "warc") and output is None:
+        raise ConfigError(f"--format {fmt} needs -o {'FILE' if fmt == 'parquet' else 'PATH'}")
+    if fmt == "warc":
+        return _export_warc(db, output, since_time)  # type: ignore[arg-type]
     with _open_existing(db) as archive:
         if output is None:
             count = export(archive, sys.stdout, fmt=fmt, since=since_time,
@@ -61,6 +64,16 @@ def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates:
         else:
             count = _export_atomically(archive, output, fmt, since_time, include_duplicates)
     LOG.info(f"exported {count} article(s)")
+    return 0
+
+
+def _export_warc(db: Path, output: Path, since: object) -> int:
+    from scraper.warc.export import export_warc
+
+    with _open_existing(db) as archive:
+        count = export_warc(archive, output, since=since,  # type: ignore[arg-type]
+                            max_bytes=Settings.from_env().warc_max_bytes)
+    LOG.info(f"exported {count} raw page(s) as WARC to {output}")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The ``scraper`` command: crawl, check, extract, eval, export, search, reextract, health.
+"""The ``scraper`` command: crawl, ingest, check, health, extract, eval, export, search,
+reextract.
 
 Exit codes (stable): 0 all done; 1 fatal error; 2 usage or configuration error;
 3 finished with some failures (or interrupted, or deferred work); 75 another run holds
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from scraper import __version__, logs
 from scraper.errors import ConfigError, LockHeld
+from scraper.warc.records import WarcError
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED = 0, 1, 2, 3, 75
 
@@ -48,6 +50,25 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--delay", type=float, default=None, metavar="SECONDS",
                        help="minimum delay between requests to one host (default 1.0)")
     crawl.add_argument("--user-agent", default=None, help="User-Agent header to send")
+    crawl.add_argument("--warc-dir", type=Path, default=None, metavar="DIR",
+                       help="also write every fetched response, with its request, as "
+                       "WARC/1.1 files in DIR (rotated at 1 GB; SCRAPER_WARC_MAX_BYTES)")
+
+    ingest = add("ingest", "extract and archive the HTML pages of WARC files (CC-NEWS too)")
+    ingest.add_argument("paths", type=Path, nargs="+", metavar="PATH",
+                        help=".warc or .warc.gz files, or folders of them")
+    _db_arg(ingest)
+    ingest.add_argument("--seeds", type=Path, default=None,
+                        help="seed files: pages in a seed's domain get its name and "
+                        "extraction rules (default: none, the site is the URL's host)")
+    ingest.add_argument("--only-seeds", action="store_true",
+                        help="skip pages outside every seed's domain")
+    ingest.add_argument("--engine", choices=("local", "dask"), default="local",
+                        help="local worker processes, or Dask distributed (the dask extra)")
+    ingest.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="Dask scheduler address (default: a LocalCluster)")
+    ingest.add_argument("--workers", type=int, default=2, metavar="N",
+                        help="LocalCluster worker processes for --engine dask (default 2)")
 
     extract = add("extract", "extract one saved HTML page and print JSON")
     extract.add_argument("file", type=Path, metavar="FILE")
@@ -59,10 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="write {id: {articleBody: text}} JSON here")
     ev.add_argument("--json", action="store_true", help="print one JSON object of figures")
 
-    export = add("export", "write archived articles as jsonl, csv or parquet")
+    export = add("export", "write archived articles as jsonl, csv or parquet, or their "
+                 "raw pages as WARC")
     _db_arg(export)
-    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), default=None,
-                        help="default: from the -o suffix (.jsonl, .csv, .parquet), else jsonl")
+    export.add_argument("--format", choices=("jsonl", "csv", "parquet", "warc"), default=None,
+                        help="default: from the -o suffix (.jsonl, .csv, .parquet, .warc.gz), "
+                        "else jsonl; warc: the stored raw pages as response records, -o "
+                        "FILE.warc.gz or a folder")
     export.add_argument("--since", default=None, metavar="TIME",
                         help="only articles fetched or updated since (ISO time, or 24h, 7d)")
     export.add_argument("--include-duplicates", action="store_true",
@@ -140,8 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
-        "crawl": _crawl, "extract": _extract, "eval": _eval, "export": _export,
-        "search": _search, "reextract": _reextract, "health": _health, "check": _check,
+        "crawl": _crawl, "ingest": _ingest, "extract": _extract, "eval": _eval,
+        "export": _export, "search": _search, "reextract": _reextract, "health": _health,
+        "check": _check,
     }
     try:
         return handlers[args.command](args)
@@ -149,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"configuration error: {exc}", EXIT_USAGE)
     except LockHeld as exc:
         return _fail(f"locked: {exc}", EXIT_LOCKED)
+    except WarcError as exc:  # a missing path or a file that is not WARC: bad input
+        return _fail(_one_line(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_PARTIAL)
     except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
@@ -185,9 +212,24 @@ def _crawl(args: argparse.Namespace) -> int:
     settings = Settings.from_env().with_overrides(
         db_path=args.db, seeds_path=args.seeds, max_pages=args.max_pages,
         run_budget=args.budget, per_host_delay=args.delay, user_agent=args.user_agent,
-        allow_addresses=tuple(args.allow_address) or None,
+        allow_addresses=tuple(args.allow_address) or None, warc_dir=args.warc_dir,
     )
     return run_crawl(settings, quiet=args.quiet)
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from scraper.settings import Settings
+    from scraper.warc.run import IngestRequest, run_ingest
+
+    if args.workers < 1:
+        raise ConfigError(f"--workers: must be at least 1, got {args.workers}")
+    if args.engine != "dask" and (args.scheduler or args.workers != 2):
+        raise ConfigError("--scheduler and --workers are for --engine dask")
+    settings = Settings.from_env().with_overrides(db_path=args.db)
+    request = IngestRequest(tuple(args.paths), seeds_path=args.seeds,
+                            only_seeds=args.only_seeds, engine=args.engine,
+                            scheduler=args.scheduler, workers=args.workers)
+    return run_ingest(settings, request, quiet=args.quiet)
 
 
 def _extract(args: argparse.Namespace) -> int:

@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from archive import ArticleRecord, Outcome
+from archive import Outcome
 from scraper.crawl.jobs import FetchedPage, netloc
 from scraper.crawl.ledger import Ledger
 from scraper.crawl.progress import RunStats
 from scraper.crawl.workers import ExtractionFailed, WorkerPool
-from scraper.extract.extractor import EXTRACTOR_VERSION
-from scraper.models import Extraction
 from scraper.settings import Settings
-from scraper.urls import canonicalize, pick_canonical
+from scraper.warc.articles import article_record  # one definition for crawl and ingest
 
 
 class ExtractStage:
@@ -66,22 +64,7 @@ class ExtractStage:
             self.stats.publishers[job.seed.name].no_article += 1
             self.ledger.record(job.url, Outcome.NO_ARTICLE, status=page.status)
             return
-        self.ledger.store(article_record(fetched, extraction), fp, netloc(page.final_url))
+        record = article_record(page, extraction, site=job.seed.name, domain=job.seed.domain,
+                                found_url=job.url, published=job.candidate.published)
+        self.ledger.store(record, fp, netloc(page.final_url))
 
-
-def article_record(fetched: FetchedPage, ext: Extraction) -> ArticleRecord:
-    """The archive's record of an extracted page, with every URL that led to it."""
-    job, page = fetched.job, fetched.page
-    final = canonicalize(page.final_url) or page.final_url
-    url = pick_canonical(final, ext.canonical_url, job.seed.domain)
-    aliases = dict.fromkeys((job.url, page.requested_url, *page.redirects,
-                             final, url))  # mostly one URL several times
-    urls = tuple(dict.fromkeys(c for a in aliases if (c := canonicalize(a))))
-    return ArticleRecord(
-        url=url, urls=urls, text=ext.text, fetched_at=page.fetched_at, title=ext.title,
-        authors=ext.authors, published=ext.published or job.candidate.published,
-        language=ext.language, site=job.seed.name, description=ext.description,
-        raw_html=page.body, http_status=page.status, content_type=page.content_type,
-        etag=page.headers.get("etag"), last_modified=page.headers.get("last-modified"),
-        extractor_version=EXTRACTOR_VERSION,
-    )

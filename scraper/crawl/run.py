@@ -15,6 +15,7 @@ from archive import Archive, PublisherRun
 from scraper import health, logs
 from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl, configure_hosts
 from scraper.crawl.progress import Reporter, RunStats
+from scraper.crawl.warcout import WarcRecorder
 from scraper.crawl.workers import WorkerPool
 from scraper.crawl.writer import ArchiveWriter
 from scraper.fetch.client import build_client
@@ -71,6 +72,7 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
     reporter = Reporter(stats, live=False if quiet else None)
     reporter.log(f"crawl run {run_id}: {len(seeds)} publisher(s) into {settings.db_path}")
     status = "failed"
+    warc = WarcRecorder(settings, run_id=run_id) if settings.warc_dir is not None else None
     try:
         # One DNS answer per name for dns_cache_ttl: the guard checks it, connections use it.
         guard = AddressGuard(settings.allow_addresses,
@@ -83,13 +85,17 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
                               nice=settings.extract_nice)
             try:
                 crawl = _build(seeds, settings, archive, writer, client, pool, reporter,
-                               stop, guard)
+                               stop, guard, warc)
                 with reporter:
                     await crawl.run()
             finally:
                 await asyncio.get_running_loop().run_in_executor(None, pool.close)
         status = _status(stats, stop.is_set(), crawl.budget_exhausted)
     finally:
+        if warc is not None:
+            files = await warc.close()
+            reporter.log(f"WARC: {warc.records} exchange(s) in {len(files)} file(s) "
+                         f"under {warc.directory}")
         counts = stats.counts()
         await writer.call(lambda a: a.runs.finish(run_id, ended_at=utc_now(),
                                                  status=status, counts=counts))
@@ -137,16 +143,17 @@ def _one_malloc_arena() -> None:
         pass
 
 
-def fetch_parts(settings: Settings, client: object,
-                guard: AddressGuard) -> tuple[Fetcher, RobotsCache]:
-    """The run's fetcher (politeness, guard, budget) and its robots.txt cache."""
+def fetch_parts(settings: Settings, client: object, guard: AddressGuard,
+                warc: WarcRecorder | None = None) -> tuple[Fetcher, RobotsCache]:
+    """The run's fetcher (politeness, guard, budget, WARC copy) and its robots.txt cache."""
     scheduler = HostScheduler(global_concurrency=settings.global_concurrency,
                               per_host_concurrency=settings.per_host_concurrency,
                               per_host_delay=settings.per_host_delay,
                               failure_limit=settings.host_failure_limit)
     fetcher = Fetcher(client, settings, guard=guard,  # type: ignore[arg-type]
                       scheduler=scheduler, now=utc_now,
-                      run_deadline=time.monotonic() + settings.run_budget)
+                      run_deadline=time.monotonic() + settings.run_budget,
+                      on_exchange=warc)
     robots = RobotsCache(fetcher, max_bytes=settings.max_robots_bytes,
                          max_crawl_delay=settings.max_crawl_delay)
     return fetcher, robots
@@ -166,8 +173,8 @@ async def build_fetcher(settings: Settings,
 
 def _build(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
            client: object, pool: WorkerPool, reporter: Reporter, stop: asyncio.Event,
-           guard: AddressGuard) -> Crawl:
-    fetcher, robots = fetch_parts(settings, client, guard)
+           guard: AddressGuard, warc: WarcRecorder | None = None) -> Crawl:
+    fetcher, robots = fetch_parts(settings, client, guard, warc)
     return Crawl(seeds, settings, archive=archive, writer=writer, fetcher=fetcher,
                  robots=robots, pool=pool, reporter=reporter, stop=stop,
                  now=utc_now)

@@ -40,6 +40,7 @@ from scraper.errors import (
     TruncatedError,
 )
 from scraper.fetch.decoding import CappedDecoder
+from scraper.fetch.exchange import OnExchange, exchange_of
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.retry import RetryPolicy, parse_retry_after
@@ -67,6 +68,7 @@ class Fetcher:
         now: Callable[[], datetime] = utc_now,
         run_deadline: float | None = None,
         rng: random.Random | None = None,
+        on_exchange: OnExchange | None = None,
     ) -> None:
         self._client = client
         self._settings = settings
@@ -77,6 +79,7 @@ class Fetcher:
         self._now = now  # fetched_at, Retry-After dates (wall clock)
         self._run_deadline = run_deadline
         self._rng = rng or random.Random()
+        self._on_exchange = on_exchange
         self.policy = RetryPolicy(
             settings.max_tries,
             settings.backoff_base,
@@ -260,18 +263,25 @@ class Fetcher:
             response = await _send(self._client, request, url)
             try:
                 status = response.status_code
+                fetched_at = self._now()
                 if status in REDIRECT_CODES and "location" in response.headers:
                     await _discard_small_body(response)
+                    self._exchange(request, response, b"", fetched_at)
                     return response.headers["location"]
                 if not 200 <= status < 300:  # a 304, or an error page about to be raised
                     await _discard_small_body(response)
                 self._check_status(url, response)
                 if status == 304:
-                    return _page(url, response, b"", self._now())
+                    self._exchange(request, response, b"", fetched_at)
+                    return _page(url, response, b"", fetched_at)
                 _check_type(url, response, accept_types)
                 _check_length(url, response, cap, truncate)
                 body_started = True
-                body = await _read_body(response, cap, truncate, self._settings.max_encodings)
+                raw: list[bytes] | None = [] if self._on_exchange is not None else None
+                body = await _read_body(response, cap, truncate, self._settings.max_encodings,
+                                        raw)
+                if raw is not None and not (truncate and len(body) >= cap):  # cut: not whole
+                    self._exchange(request, response, b"".join(raw), fetched_at)
                 return _page(url, response, body, self._now())
             finally:
                 await response.aclose()
@@ -289,6 +299,12 @@ class Fetcher:
             raise RefusedError(f"bad URL: {exc}", reason="bad_url") from None
         except httpx.HTTPError as exc:
             raise TransportError(f"{_short(exc)}: {url[:200]}") from None
+
+    def _exchange(self, request: httpx.Request, response: httpx.Response, raw: bytes,
+                  fetched_at: datetime) -> None:
+        """Hand the exchange to ``on_exchange`` (the WARC writer), if one is set."""
+        if self._on_exchange is not None:
+            self._on_exchange(exchange_of(request, response, raw, fetched_at))
 
     def _check_status(self, url: str, response: httpx.Response) -> None:
         status = response.status_code
@@ -378,10 +394,12 @@ def _check_length(url: str, response: httpx.Response, cap: int, truncate: bool) 
 
 
 async def _read_body(
-    response: httpx.Response, cap: int, truncate: bool, max_encodings: int
+    response: httpx.Response, cap: int, truncate: bool, max_encodings: int,
+    raw: list[bytes] | None = None,
 ) -> bytes:
     # In truncate mode (robots.txt: RFC 9309 asks parsers to read at least 500 KiB) what
-    # lies past the cap is dropped rather than failing the fetch.
+    # lies past the cap is dropped rather than failing the fetch. ``raw`` collects the
+    # chunks as received (WARC out): references to them, not copies, until joined.
     decoder = CappedDecoder(
         response.headers.get("content-encoding", ""),
         cap * 2 if truncate else cap,
@@ -390,6 +408,8 @@ async def _read_body(
     parts: list[bytes] = []
     try:
         async for chunk in response.aiter_raw():
+            if raw is not None:
+                raw.append(chunk)
             parts.append(decoder.feed(chunk))
             if truncate and decoder.total >= cap:
                 return b"".join(parts)[:cap]
@@ -403,3 +423,4 @@ async def _read_body(
 def _page(url: str, response: httpx.Response, body: bytes, fetched_at: datetime) -> Page:
     headers = {k.lower(): v for k, v in response.headers.items()}
     return Page(url, str(response.url), response.status_code, headers, body, fetched_at)
+

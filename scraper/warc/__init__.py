@@ -6,4 +6,6 @@
     articles.py     a fetched page + its extraction → ArticleRecord (crawl and ingest alike)
     ingest.py       WarcPages → the crawl's extraction → ArticleRecord → a Store
     dask_engine.py  the same extraction on a Dask cluster; storing stays in the client
+    run.py          ``scraper ingest``: lock, run record, the crawl's ArchiveWriter as Store
+    export.py       ``scraper export --format warc``: stored raw pages → response records
 """

@@ -24,6 +24,7 @@ from archive import ArticleRecord, Fingerprint, StoreResult
 from scraper.crawl.workers import ExtractionFailed, WorkerPool
 from scraper.models import Extraction
 from scraper.seeds import Seed
+from scraper.urls import canonicalize
 from scraper.warc.articles import article_record, site_of
 from scraper.warc.reader import DEFAULT_MAX_BYTES, ReadStats, iter_pages, warc_files
 from scraper.warc.records import WarcError, WarcPage
@@ -41,7 +42,11 @@ class Progress:
 
 
 class Store(Protocol):
-    """Where ingested articles go: the archive writer (one, so dedup stays exact)."""
+    """Where ingested articles go: the archive writer (one, so dedup stays exact).
+
+    Its methods may block (the archive writer's thread answers them): :func:`ingest`
+    calls them on a worker thread, never on the event loop.
+    """
 
     def store(self, items: Sequence[Item]) -> list[StoreResult]:
         """Store a batch (dedup included); one result per item, in order."""
@@ -75,6 +80,7 @@ class IngestStats:
     stored: Counter[str] = field(default_factory=Counter)  # by StoreOutcome value
     no_article: int = 0
     outside_seeds: int = 0
+    not_articles: int = 0  # a seed's discovery documents, or outside its include/exclude
     failed: Counter[str] = field(default_factory=Counter)  # extraction failures by reason
     files_done: int = 0
     files_skipped: int = 0  # finished by an earlier ingest
@@ -92,6 +98,7 @@ class IngestStats:
         self.failed.update(other.failed)
         self.no_article += other.no_article
         self.outside_seeds += other.outside_seeds
+        self.not_articles += other.not_articles
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,18 @@ def target_of(page: WarcPage, options: IngestOptions, stats: IngestStats) -> Tar
     if seed is None and options.only_seeds:
         stats.outside_seeds += 1
         return None
+    if seed is not None and not _is_article(page.url, seed):
+        stats.not_articles += 1  # the crawl would not have stored it either
+        return None
     return Target(site, domain, seed)
+
+
+def _is_article(url: str, seed: Seed) -> bool:
+    """The crawl's rule: an article URL by the seed's patterns, not one of its documents."""
+    key = canonicalize(url) or url
+    documents = (*seed.feeds, *seed.sitemaps, *seed.start_urls)
+    return seed.is_article_url(url) and all(
+        (canonicalize(doc) or doc) != key for doc in documents)
 
 
 def to_item(page: WarcPage, target: Target, ext: Extraction, fp: Fingerprint,
@@ -177,16 +195,17 @@ async def ingest(paths: Iterable[Path], store: Store, pool: WorkerPool,
                  on_batch: Callable[[IngestStats], None] = lambda stats: None) -> IngestStats:
     """Ingest every page of ``paths`` with the local process pool (the crawl's engine)."""
     stats = IngestStats()
-    for path, after in list(pending_files(paths, store, stats)):
+    pending = await asyncio.to_thread(lambda: list(pending_files(paths, store, stats)))
+    for path, after in pending:
         try:
             for batch in batches(path, after, options, stats):
                 items = await _extract_all(batch, pool, options, stats)
-                commit(store, path, items, batch[-1].offset, stats)
+                await asyncio.to_thread(commit, store, path, items, batch[-1].offset, stats)
                 on_batch(stats)
         except (WarcError, OSError, ValueError) as exc:
             _file_failed(path, exc, stats, log)
             continue
-        commit(store, path, (), None, stats, finished=True)
+        await asyncio.to_thread(commit, store, path, (), None, stats, finished=True)
         stats.files_done += 1
     return stats
 

@@ -2,7 +2,8 @@
 
 Each file starts with one ``warcinfo`` record; each fetch adds a ``request`` record and a
 ``response`` record (a ``revisit`` with the server-not-modified profile for a 304), the
-request naming the response in ``WARC-Concurrent-To``. Records are built by warcio, which
+request naming the response in ``WARC-Concurrent-To``; ``requests=False`` leaves the
+request out (an export of stored pages, whose requests are gone). Records are built by warcio, which
 computes ``WARC-Block-Digest`` and ``WARC-Payload-Digest`` (sha1, base32).
 
 Crash safety: a record pair is built and gzipped in memory, then handed to the kernel in
@@ -25,7 +26,7 @@ import os
 import socket
 import zlib
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -64,11 +65,13 @@ class WarcWriter:
 
     def __init__(self, directory: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                  prefix: str = "newsarchiver", info: Mapping[str, object] | None = None,
+                 requests: bool = True,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
         self.prefix = prefix
         self.info = dict(info or {})
+        self.requests = requests  # False: response records only (an export of stored pages)
         self._clock = clock
         self._builder = _RecordBuilder(io.BytesIO(), gzip=False, warc_version="1.1")
         self._file: BinaryIO | None = None
@@ -149,6 +152,8 @@ class WarcWriter:
             response = self._builder.create_warc_record(
                 ex.url, "response", payload=io.BytesIO(ex.body), length=len(ex.body),
                 http_headers=status, warc_headers_dict=common)
+        if not self.requests:
+            return [response]
         parts = urlsplit(ex.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         request = self._builder.create_warc_record(
@@ -181,6 +186,10 @@ class AsyncWarcWriter:
         """Write one exchange on the writer thread; WarcError if the disk refuses."""
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._thread, self.writer.write, exchange)
+
+    def submit(self, exchange: Exchange) -> Future[None]:
+        """Queue one exchange for the writer thread without waiting (the fetcher's hook)."""
+        return self._thread.submit(self.writer.write, exchange)
 
     async def close(self) -> None:
         """Finish writing, close the current file and stop the thread."""

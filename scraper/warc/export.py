@@ -1,0 +1,57 @@
+"""``scraper export --format warc``: the archive's stored raw pages as WARC response records.
+
+The archive keeps each article's latest page decoded (no request, no wire headers), so
+each becomes one ``response`` record with the body marked decoded (the writer renames the
+framing headers the way Common Crawl does) and no ``request`` record. ``-o`` ending in
+``.warc.gz`` is one file, written aside and renamed when whole; any other ``-o`` is a
+folder of files rotated at ``warc_max_bytes``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from archive import Archive, RawPage
+from scraper.warc.records import Exchange
+from scraper.warc.writer import DEFAULT_MAX_BYTES, WarcWriter
+
+SINGLE_FILE_SUFFIX = ".warc.gz"
+
+
+def export_warc(archive: Archive, output: Path, *, since: datetime | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> int:
+    """Write the raw pages fetched since ``since`` (all if None); how many were written."""
+    if not output.name.endswith(SINGLE_FILE_SUFFIX):
+        return _write(archive, output, since, max_bytes)[0]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as tmp:
+        count, files = _write(archive, Path(tmp), since, max_bytes=2**62)  # one file
+        if files:
+            files[0].replace(output)  # a reader never sees a half-written export
+    return count
+
+
+def _write(archive: Archive, folder: Path, since: datetime | None,
+           max_bytes: int) -> tuple[int, list[Path]]:
+    writer = WarcWriter(folder, max_bytes=max_bytes, requests=False,
+                        info={"description": f"newsarchiver export of {archive.path.name}"})
+    count = 0
+    try:
+        for raw in archive.articles.raw_pages():
+            if since is None or raw.fetched_at >= since:
+                writer.write(exchange_of(raw))
+                count += 1
+    finally:
+        writer.close()
+    return count, writer.closed_files
+
+
+def exchange_of(raw: RawPage) -> Exchange:
+    """A stored page as the response the writer records (decoded body, its type)."""
+    status = raw.http_status or 200
+    headers = (("Content-Type", raw.content_type),) if raw.content_type else ()
+    return Exchange(method="GET", url=raw.url, request_headers=(), status=status,
+                    reason="OK" if status == 200 else "", response_headers=headers,
+                    body=raw.html, fetched_at=raw.fetched_at, decoded=True)
