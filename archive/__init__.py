@@ -12,7 +12,9 @@ from archive.export import FORMATS as EXPORT_FORMATS
 from archive.export import export, parse_since
 from archive.identity import TRACKING_NAMES, TRACKING_PREFIXES, is_tracking_param, url_key
 from archive.records import (
+    ArticleImage,
     ArticleRecord,
+    ArticleUpdate,
     Outcome,
     ParkedUrl,
     RawPage,
@@ -30,7 +32,9 @@ __all__ = [
     "TRACKING_PREFIXES",
     "Archive",
     "ArchiveError",
+    "ArticleImage",
     "ArticleRecord",
+    "ArticleUpdate",
     "Fingerprint",
     "Outcome",
     "ParkedUrl",

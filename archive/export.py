@@ -24,10 +24,19 @@ from archive.errors import ArchiveError
 from archive.rows import ts
 
 FORMATS = ("jsonl", "csv", "parquet")
-COLUMNS = (
+COLUMNS: tuple[str, ...] = (
     "id", "url", "urls", "title", "text", "authors", "published", "language", "site",
     "fetched_at", "updated_at", "content_hash", "duplicate_of", "version",
 )  # fmt: skip
+# Issue 16's fields, after the others so existing readers of a CSV keep their columns.
+# images and live_updates are JSON arrays of objects: decoded in JSON Lines, JSON text in
+# CSV and Parquet.
+FIELD_COLUMNS = (
+    "published_source", "modified", "modified_source", "language_source", "access",
+    "images", "live_updates",
+)  # fmt: skip
+_OBJECT_COLUMNS = frozenset({"images", "live_updates"})
+COLUMNS = COLUMNS + FIELD_COLUMNS
 _LIST_COLUMNS = frozenset({"urls", "authors"})
 _BATCH = 100  # rows per Parquet row group: ~100 article texts in memory
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
@@ -38,7 +47,9 @@ SELECT a.id, a.url,
            (SELECT url FROM article_urls WHERE article_id = a.id ORDER BY first_seen, url))
            AS urls,
        a.title, a.text, a.authors, a.published, a.language, a.site, a.fetched_at,
-       a.updated_at, a.content_hash, a.duplicate_of, a.version
+       a.updated_at, a.content_hash, a.duplicate_of, a.version,
+       a.published_source, a.modified, a.modified_source, a.language_source, a.access,
+       a.images, a.live_updates
 FROM articles a INDEXED BY articles_updated
 WHERE a.updated_at >= ? AND (? OR a.duplicate_of IS NULL)
 ORDER BY a.updated_at, a.id
@@ -70,6 +81,8 @@ def iter_rows(
     for item in db.query(_QUERY, (ts(since) if since else "", int(include_duplicates))):
         item["urls"] = json.loads(item["urls"] or "[]")
         item["authors"] = json.loads(item["authors"] or "[]")
+        for name in _OBJECT_COLUMNS:
+            item[name] = json.loads(item[name] or "[]")
         yield item
 
 
@@ -121,7 +134,8 @@ def _write_csv(items: Iterator[dict[str, Any]], stream: IO[str]) -> int:
     count = 0
     for count, item in enumerate(items, 1):  # noqa: B007 - count is the result
         writer.writerow(
-            json.dumps(v, ensure_ascii=False) if k in _LIST_COLUMNS else v for k, v in item.items()
+            json.dumps(v, ensure_ascii=False) if k in _LIST_COLUMNS | _OBJECT_COLUMNS else v
+            for k, v in item.items()
         )
     return count
 
@@ -141,7 +155,8 @@ def _write_parquet(items: Iterator[dict[str, Any]], out: IO[str] | IO[bytes] | P
     with pq.ParquetWriter(out, schema) as writer:
         batch: list[dict[str, Any]] = []
         for item in items:
-            batch.append(item)
+            batch.append({k: json.dumps(v, ensure_ascii=False) if k in _OBJECT_COLUMNS else v
+                          for k, v in item.items()})
             count += 1
             if len(batch) == _BATCH:
                 writer.write_table(pa.Table.from_pylist(batch, schema=schema))

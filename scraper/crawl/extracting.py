@@ -14,6 +14,7 @@ from scraper.extract.extractor import EXTRACTOR_VERSION
 from scraper.models import Extraction
 from scraper.settings import Settings
 from scraper.urls import canonicalize, pick_canonical
+from scraper.warc.articles import extraction_fields
 
 
 class ExtractStage:
@@ -78,9 +79,9 @@ def article_record(fetched: FetchedPage, ext: Extraction) -> ArticleRecord:
     urls = tuple(dict.fromkeys(c for a in aliases if (c := canonicalize(a))))
     return ArticleRecord(
         url=url, urls=urls, text=ext.text, fetched_at=page.fetched_at, title=ext.title,
-        authors=ext.authors, published=ext.published or job.candidate.published,
-        language=ext.language, site=job.seed.name, description=ext.description,
+        authors=ext.authors, site=job.seed.name, description=ext.description,
         raw_html=page.body, http_status=page.status, content_type=page.content_type,
         etag=page.headers.get("etag"), last_modified=page.headers.get("last-modified"),
         extractor_version=EXTRACTOR_VERSION,
+        **extraction_fields(ext, job.candidate.published),
     )

@@ -77,10 +77,10 @@ def test_v5_rebuilds_a_v4_index_without_its_duplicates(tmp_path: Path) -> None:
         conn.execute(V2[V2.index("CREATE VIRTUAL TABLE"):V2.index(";", V2.index("fts5("))])
         conn.execute("INSERT INTO articles_fts(rowid, title, text) "
                      "SELECT id, title, text FROM articles WHERE duplicate_of IS NULL")
-        conn.execute("DELETE FROM migrations WHERE version = 5")
+        conn.execute("DELETE FROM migrations WHERE version >= 5")
     conn.close()
     with Archive.open(path) as archive:
-        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 5
+        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION >= 5
         indexed = {r["id"] for r in archive.db.table("articles_fts_docsize").rows}
         roots = {r["id"] for r in archive.db.table("articles").rows_where("duplicate_of IS NULL")}
         assert indexed == roots and len(roots) == 1

@@ -147,7 +147,7 @@ def test_v2_archive_is_rebanded_and_still_finds_near_copies_of_old_articles(
             conn.execute("DROP TABLE frontier")  # v4's
             conn.execute("DELETE FROM migrations WHERE version >= 3")
     with Archive.open(path) as archive:
-        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 5
+        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION >= 5
         bands = {r["band_key"] for r in archive.db.table("minhash_bands").rows}
         assert bands and not bands & set(V2_WATER_BANDS)
         result = archive.articles.store(
