@@ -33,7 +33,7 @@ COLUMNS: tuple[str, ...] = (
 # CSV and Parquet.
 FIELD_COLUMNS = (
     "published_source", "modified", "modified_source", "language_source", "access",
-    "images", "live_updates",
+    "images", "live_updates", "pages",
 )  # fmt: skip
 _OBJECT_COLUMNS = frozenset({"images", "live_updates"})
 COLUMNS = COLUMNS + FIELD_COLUMNS
@@ -49,7 +49,7 @@ SELECT a.id, a.url,
        a.title, a.text, a.authors, a.published, a.language, a.site, a.fetched_at,
        a.updated_at, a.content_hash, a.duplicate_of, a.version,
        a.published_source, a.modified, a.modified_source, a.language_source, a.access,
-       a.images, a.live_updates
+       a.images, a.live_updates, a.pages
 FROM articles a INDEXED BY articles_updated
 WHERE a.updated_at >= ? AND (? OR a.duplicate_of IS NULL)
 ORDER BY a.updated_at, a.id
@@ -148,7 +148,8 @@ def _write_parquet(items: Iterator[dict[str, Any]], out: IO[str] | IO[bytes] | P
         raise ArchiveError(
             "parquet export needs pyarrow: pip install 'newsarchiver[parquet]'"
         ) from None
-    kinds = {"id": pa.int64(), "duplicate_of": pa.int64(), "version": pa.int64()}
+    kinds = {"id": pa.int64(), "duplicate_of": pa.int64(), "version": pa.int64(),
+             "pages": pa.int64()}
     kinds.update({c: pa.list_(pa.string()) for c in _LIST_COLUMNS})
     schema = pa.schema([(c, kinds.get(c, pa.string())) for c in COLUMNS])
     count = 0

@@ -116,14 +116,15 @@ def _v5_discoverable_fts(db: Database) -> None:
 # article's row and copied whole into article_versions when the text changes, and images
 # and live updates are small lists read as a whole (JSON arrays, which datasette renders
 # and SQLite's json1 queries), never joined on their own.
-ARTICLE_FIELDS: tuple[tuple[str, str | None], ...] = (
-    ("published_source", None),
-    ("modified", None),
-    ("modified_source", None),
-    ("language_source", None),
-    ("access", "unknown"),
-    ("images", "[]"),
-    ("live_updates", "[]"),
+ARTICLE_FIELDS: tuple[tuple[str, type, str | int | None], ...] = (
+    ("published_source", str, None),
+    ("modified", str, None),
+    ("modified_source", str, None),
+    ("language_source", str, None),
+    ("access", str, "unknown"),
+    ("images", str, "[]"),
+    ("live_updates", str, "[]"),
+    ("pages", int, 1),  # a multi-page article's page count; raw_pages holds its first
 )
 
 
@@ -131,9 +132,9 @@ def _v6_article_fields(db: Database) -> None:
     """Add the v6 columns to articles and their history; index paywalled pages per site."""
     for table in ("articles", "article_versions"):
         have = db.table(table).columns_dict
-        for name, default in ARTICLE_FIELDS:
+        for name, kind, default in ARTICLE_FIELDS:
             if name not in have:  # a re-run over an archive a test rolled back keeps them
-                db.table(table).add_column(name, str, not_null_default=default)
+                db.table(table).add_column(name, kind, not_null_default=default)
     # ``scraper health`` counts paywalled pages per publisher: one index range per access.
     db.table("articles").create_index(["access", "site"], index_name="articles_access",
                                       if_not_exists=True)
@@ -148,7 +149,7 @@ MIGRATIONS = (
     Migration(5, "search index discoverable by sqlite-utils and datasette", "",
               _v5_discoverable_fts),
     Migration(6, "article fields: published/modified sources, language source, access, "
-              "images, live updates", "", _v6_article_fields),
+              "images, live updates, pages", "", _v6_article_fields),
 )  # fmt: skip
 CURRENT_VERSION = MIGRATIONS[-1].version
 

@@ -98,6 +98,7 @@ class ArticleRecord:
     access: str = "unknown"  # one of ACCESS_LEVELS; a paywalled page's text is its teaser
     images: tuple[ArticleImage, ...] = ()  # page order
     live_updates: tuple[ArticleUpdate, ...] = ()  # time order; empty unless a live blog
+    pages: int = 1  # a multi-page article: its text joins the pages, ``urls`` holds them
 
 
 @dataclass(frozen=True)
@@ -161,3 +162,4 @@ class RawPage:
     fetched_at: datetime
     http_status: int | None = None
     site: str | None = None
+    pages: int = 1  # more than 1: ``html`` is only the first page of a multi-page article

@@ -41,18 +41,18 @@ def json_list(items: Iterable[str]) -> str:
 
 # v6's columns, in the order :func:`field_values` gives them (articles and article_versions).
 FIELD_COLUMNS = ("published_source", "modified", "modified_source", "language_source",
-                 "access", "images", "live_updates")
+                 "access", "images", "live_updates", "pages")
 _FIELD_LIST = ", ".join(FIELD_COLUMNS)
 _FIELD_SET = ", ".join(f"{c} = ?" for c in FIELD_COLUMNS)
 
 
-def field_values(record: ArticleRecord) -> tuple[str | None, ...]:
+def field_values(record: ArticleRecord) -> tuple[str | int | None, ...]:
     """The record's v6 fields as stored: dates ISO 8601, images and live updates JSON."""
     if record.access not in ACCESS_LEVELS:
         raise ValueError(f"access must be one of {', '.join(ACCESS_LEVELS)}: {record.access!r}")
     return (record.published_source, iso_or_none(record.modified), record.modified_source,
             record.language_source, record.access, images_json(record.images),
-            updates_json(record.live_updates))
+            updates_json(record.live_updates), max(1, record.pages))
 
 
 def images_json(images: Iterable[ArticleImage]) -> str:
@@ -88,7 +88,7 @@ def insert_article(
         "INSERT INTO articles (url, title, text, authors, published, language, site, "
         "fetched_at, content_hash, description, first_seen, updated_at, version, duplicate_of, "
         f"dedup_kind, similarity, lead_hash, run_id, {_FIELD_LIST}) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             record.url,
             record.title,

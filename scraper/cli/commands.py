@@ -116,11 +116,13 @@ async def _reextract(archive: Archive, seeds: dict[str, Seed],
     try:
         for raw in archive.articles.raw_pages():
             total += 1
+            if raw.pages > 1:
+                continue  # only its first page is stored: its joined text stays as it is
             seed = seeds.get(raw.site or "")
             try:
                 ext, fp = await pool.run(raw.html, raw.url, raw.content_type,
-                                     drop_selectors=seed.drop_selectors if seed else (),
-                                     body_selectors=seed.body_selectors if seed else ())
+                                         drop_selectors=seed.drop_selectors if seed else (),
+                                         body_selectors=seed.body_selectors if seed else ())
             except ExtractionFailed:
                 failed += 1
                 continue

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from archive import ArticleRecord, Outcome
 from scraper.crawl.jobs import FetchedPage, netloc
 from scraper.crawl.ledger import Ledger
+from scraper.crawl.paging import PageChain, extract_options
 from scraper.crawl.progress import RunStats
 from scraper.crawl.workers import ExtractionFailed, WorkerPool
 from scraper.extract.extractor import EXTRACTOR_VERSION
@@ -15,6 +16,8 @@ from scraper.models import Extraction
 from scraper.settings import Settings
 from scraper.urls import canonicalize, pick_canonical
 from scraper.warc.articles import extraction_fields
+
+FIRST_PAGE_FAILED = "first_page_failed"  # a later page whose article start could not be had
 
 
 class ExtractStage:
@@ -25,8 +28,10 @@ class ExtractStage:
     """
 
     def __init__(self, settings: Settings, *, pool: WorkerPool, ledger: Ledger,
-                 stats: RunStats, on_error: Callable[[BaseException], None]) -> None:
+                 stats: RunStats, on_error: Callable[[BaseException], None],
+                 pages: PageChain | None = None) -> None:
         self.settings = settings
+        self.pages = pages  # multi-page articles: fetches the rest of an article's pages
         self.pool = pool
         self.ledger = ledger
         self.stats = stats
@@ -55,26 +60,40 @@ class ExtractStage:
     async def _extract(self, fetched: FetchedPage) -> None:
         job, page = fetched.job, fetched.page
         try:
-            extraction, fp = await self.pool.run(
-                page.body, page.final_url, page.content_type,
-                drop_selectors=job.seed.drop_selectors, body_selectors=job.seed.body_selectors)
+            extraction, fp = await self.pool.run(page.body, page.final_url, page.content_type,
+                                                 **extract_options(job))
         except ExtractionFailed as exc:
             self.stats.fail(netloc(page.final_url), exc.reason)
             self.ledger.record(job.url, Outcome.FAILED, reason=exc.reason, status=page.status)
             return
+        page_urls: tuple[str, ...] = ()
+        if self.pages is not None:
+            whole = await self.pages.complete(fetched, extraction, fp)
+            if whole is None:  # its first page failed: never stored as an article alone
+                self.stats.fail(netloc(page.final_url), FIRST_PAGE_FAILED)
+                self.ledger.record(job.url, Outcome.FAILED, reason=FIRST_PAGE_FAILED,
+                                   status=page.status)
+                return
+            fetched, extraction, fp, page_urls = (whole.fetched, whole.extraction,
+                                                  whole.fingerprint, whole.urls)
         if len(extraction.text.strip()) < self.settings.min_article_chars:
             self.stats.no_article += 1
             self.ledger.record(job.url, Outcome.NO_ARTICLE, status=page.status)
             return
-        self.ledger.store(article_record(fetched, extraction), fp, netloc(page.final_url))
+        self.ledger.store(article_record(fetched, extraction, page_urls), fp,
+                          netloc(page.final_url))
 
 
-def article_record(fetched: FetchedPage, ext: Extraction) -> ArticleRecord:
-    """The archive's record of an extracted page, with every URL that led to it."""
+def article_record(fetched: FetchedPage, ext: Extraction,
+                   pages: tuple[str, ...] = ()) -> ArticleRecord:
+    """The archive's record of an extracted page, with every URL that led to it.
+
+    ``pages`` are the URLs of a multi-page article's pages, in order: aliases of it.
+    """
     job, page = fetched.job, fetched.page
     final = canonicalize(page.final_url) or page.final_url
     url = pick_canonical(final, ext.canonical_url, job.seed.domain)
-    aliases = dict.fromkeys((job.url, page.requested_url, *page.redirects,
+    aliases = dict.fromkeys((*pages, job.url, page.requested_url, *page.redirects,
                              final, url))  # mostly one URL several times
     urls = tuple(dict.fromkeys(c for a in aliases if (c := canonicalize(a))))
     return ArticleRecord(
@@ -83,5 +102,5 @@ def article_record(fetched: FetchedPage, ext: Extraction) -> ArticleRecord:
         raw_html=page.body, http_status=page.status, content_type=page.content_type,
         etag=page.headers.get("etag"), last_modified=page.headers.get("last-modified"),
         extractor_version=EXTRACTOR_VERSION,
-        **extraction_fields(ext, job.candidate.published),
+        **extraction_fields(ext, job.candidate.published), pages=max(1, len(pages)),
     )
