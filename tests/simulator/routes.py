@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import replace
 from datetime import datetime
 
-from tests.simulator import faults, feeds, pages
+from tests.simulator import faults, feeds, pages, specials
 from tests.simulator.http import Conn, Handled, Request, Response, head, http_date, not_modified
 from tests.simulator.site import PRIVATE_PATH, Article, HostConfig, Publisher
 from tests.simulator.state import State
@@ -126,8 +126,21 @@ def _page(state: State, req: Request, pub: Publisher) -> Response:
         body = pages.simple_page("Service Unavailable", "Please retry shortly.").encode()
         return Response(503, body, headers=(("Retry-After", "1"),))
     others = [a for a in articles if a is not target][:4]
+    if article is not None and article.special:
+        return _special(state, req, pub, article, others)
     html = pages.article_page(target, pub, state.base(req.host), others, amp=amp is not None)
     return cacheable(req, html.encode(), target.published, "text/html; charset=utf-8")
+
+
+def _special(state: State, req: Request, pub: Publisher, article: Article,
+             others: list[Article]) -> Response:
+    number = req.query.get("page", "1")
+    paged = (article.special or "").startswith("paged")
+    if not number.isdigit() or not 1 <= int(number) <= (specials.PAGES if paged else 1):
+        return _not_found(pub)
+    html = specials.page(article, pub, state.base(req.host), others, number=int(number),
+                         live_count=state.live_entries)
+    return cacheable(req, html.encode(), article.published, "text/html; charset=utf-8")
 
 
 def _not_found(pub: Publisher) -> Response:

@@ -239,6 +239,10 @@ class Simulator:
             raise ValueError(f"unknown robots mode {mode!r}; choose one of {ROBOTS_MODES}")
         self.state.robots_override[host] = mode
 
+    def set_live_entries(self, count: int | None) -> None:
+        """Live blogs show their first ``count`` entries from now on (None: all of them)."""
+        self.state.live_entries = count
+
     def requests_for(self, host: str | None = None, path_prefix: str = "") -> list[LogEntry]:
         return self.request_log.requests_for(host, path_prefix)
 

@@ -17,6 +17,7 @@ class State:
     xxe_path: str = "/etc/passwd"
     counters: dict[str, int] = field(default_factory=dict)
     robots_override: dict[str, str] = field(default_factory=dict)  # host → robots mode
+    live_entries: int | None = None  # entries a live blog shows yet (None: all)
 
     def bump(self, key: str) -> int:
         """Count one more hit on ``key``; returns the new count (1 on the first hit)."""
