@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -175,3 +176,31 @@ def test_a_live_blog_is_one_article_with_its_entries_in_time_order(crawled: Craw
     flat = _ws(row["text"])
     at = [flat.index(_ws(text)) for _, _, text in entries]
     assert at == sorted(at)
+
+
+def test_reextract_fills_the_fields_of_an_archive_from_before_them(
+    crawled: Crawled, tmp_path: Path,
+) -> None:
+    db = tmp_path / "old.db"
+    with sqlite3.connect(crawled.db) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+        # as an archive made before the fields: migrated, every new column at its default
+        dst.execute("UPDATE articles SET published_source = NULL, modified = NULL, "
+                    "modified_source = NULL, language_source = NULL, access = 'unknown', "
+                    "images = '[]', live_updates = '[]'")
+    src.close()
+    dst.close()
+    seeds = crawled.sim.site.write_seeds(tmp_path / "seeds")[0].parent  # the crawl's rules
+    done = run_cli("reextract", "--db", str(db), "--seeds", str(seeds))
+    assert done.returncode == 0, done.stderr
+    with Database(db) as reader:
+        got = {r["url"]: r for r in reader.table("articles").rows}
+        assert reader.table("article_versions").count == 0  # same texts: no new versions
+    for kind in ("figures", "paywalled", "modified", "live"):
+        url = crawled.sim.site.url(_special(crawled, kind))
+        fresh, want = got[url], crawled.rows[url]
+        assert fresh["access"] == want["access"]
+        assert (fresh["modified"], fresh["published_source"]) == (want["modified"],
+                                                                  want["published_source"])
+        assert json.loads(fresh["images"]) == want["images"]
+        assert json.loads(fresh["live_updates"]) == want["live_updates"]

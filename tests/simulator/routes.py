@@ -126,8 +126,8 @@ def _page(state: State, req: Request, pub: Publisher) -> Response:
         body = pages.simple_page("Service Unavailable", "Please retry shortly.").encode()
         return Response(503, body, headers=(("Retry-After", "1"),))
     others = [a for a in articles if a is not target][:4]
-    if article is not None and article.special:
-        return _special(state, req, pub, article, others)
+    if target.special:  # its AMP twin too: the same markup and JSON-LD, canonical to it
+        return _special(state, req, pub, target, others)
     html = pages.article_page(target, pub, state.base(req.host), others, amp=amp is not None)
     return cacheable(req, html.encode(), target.published, "text/html; charset=utf-8")
 
