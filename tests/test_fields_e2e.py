@@ -21,7 +21,7 @@ import pytest
 from sqlite_utils import Database
 
 from tests.simulator import Article, HostConfig, Simulator, SiteConfig, specials
-from tests.test_e2e import crawl, run_cli
+from tests.test_e2e import crawl_twice, run_cli
 
 DELAY = 0.1
 EN_SPECIALS = ("paged-2", "figures", "paywalled", "modified", "undeclared", "live", "paged")
@@ -45,14 +45,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     hosts = (HostConfig(articles=8, crawl_delay=None, specials=EN_SPECIALS),
              HostConfig(articles=3, crawl_delay=None, lang="de", specials=("undeclared",)))
     with Simulator(SiteConfig(hosts=hosts)) as sim:
-        seeds = tmp / "seeds"
-        sim.write_seeds(seeds, per_host_delay=DELAY)
-        db = tmp / "archive.db"
-        first = crawl(seeds, db)
-        first_log = list(sim.log)
-        sim.clear_log()
-        second = crawl(seeds, db)
-        second_log = list(sim.log)
+        db, _, first, first_log, second, second_log = crawl_twice(sim, tmp, DELAY)
         jsonl = run_cli("export", "--db", str(db), "--format", "jsonl")
         table = run_cli("export", "--db", str(db), "--format", "csv")
         rows = {r["url"]: r for r in map(json.loads, jsonl.stdout.splitlines())}
