@@ -2,10 +2,12 @@
 
 A page is page ``n`` of an article "base" URL when its address is the base plus a page
 marker: a query parameter (``?page=2``, ``p``, ``pg``, ``seite`` …), a path segment
-(``/2/``, ``/page/2/``) or a file suffix (``-2.html``, ``_2.html``), or a seed's own
-pattern. A link is the continuation only if it is on the same host, of the same base, and
-numbered one more (``rel=next`` links must be of the same base too): a "next story" link or
-a page outside the article's path is never followed. A later page names its first page
+(``/2/``; not ``/page/2/``, which pages archive listings) or a file suffix (``-2.html``,
+``_2.html``), or a seed's own pattern. A link is the continuation only if it is on the
+same host, of the same base, and numbered one more (``rel=next`` links must be of the same
+base too): a "next story" link or a page outside the article's path is never followed.
+``rel=nofollow`` links (comment pagination) are not, and a page linking a page number
+beyond :data:`MAX_PAGES` is a listing, so it has no continuation. A later page names its first page
 only through a link on it (rel=prev/first or the pagination's own links), never a guess.
 """
 
@@ -19,7 +21,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 MAX_PAGES = 20  # Diffbot's cap too: beyond it, a "next" chain is a listing, not an article
 _QUERY_NAMES = frozenset({"page", "p", "pg", "seite", "pagina", "paged", "pagenum"})
-_PATH_PAGE = re.compile(r"^(?P<base>.+?)/(?:page/|seite/)?(?P<n>\d{1,2})/?$")
+# "/2/" continues a post; "/page/2/" is WordPress's (and others') archive listing: not matched
+_PATH_PAGE = re.compile(r"^(?P<base>.+?)(?<!/page)(?<!/seite)/(?P<n>\d{1,2})/?$")
 _FILE_PAGE = re.compile(r"^(?P<base>.+?)[-_](?:page[-_]?|seite[-_]?)?(?P<n>\d{1,2})"
                         r"(?P<ext>\.s?html?|\.php|\.aspx?)$")
 _LINKS = "link[rel][href], a[href]"
@@ -73,18 +76,23 @@ def page_links(tree: LexborHTMLParser, url: str,
     if here.number >= MAX_PAGES:
         return None, None
     nxt = first = prev = None
+    slug = _slug(here.base)
     for node in tree.css(_LINKS):
         href = (node.attributes.get("href") or "").strip()
-        if href.startswith(("#", "javascript:")) or (
+        if not (href.startswith("?") or slug in href) or (
                 here.number == 1 and not any(c.isdigit() for c in href)):
-            continue  # from page 1 only a numbered link leads on: most links cost this test
+            continue  # a page of this article names it (or is "?page=N"): cheap tests first
         target = _absolute(url, href)
         if target is None:
             continue
         rels = (node.attributes.get("rel") or "").lower().split()
+        if "nofollow" in rels:
+            continue  # comment and listing pagination; an article's own pages are followed
         seen = page_of(target, patterns)
         if seen.base != here.base:
             continue  # rel=next to another story, or a link outside the article's path
+        if seen.number > MAX_PAGES:
+            return None, None  # numbered past any article's pages: a listing's pagination
         if seen.number == here.number + 1 and (nxt is None or "next" in rels):
             nxt = target
         elif here.number > 1 and seen.number == 1 and first is None:
@@ -92,6 +100,13 @@ def page_links(tree: LexborHTMLParser, url: str,
         elif here.number > 1 and seen.number == here.number - 1 and "prev" in rels:
             prev = target
     return nxt, first or prev
+
+
+def _slug(base: str) -> str:
+    """The last segment of the article's path without its extension (in every page's URL)."""
+    path = base.partition("?")[0]
+    last = path.rstrip("/").rpartition("/")[2]
+    return last.partition(".")[0] if "/" in path else ""
 
 
 def _absolute(base: str, href: str) -> str | None:

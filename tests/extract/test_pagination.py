@@ -23,7 +23,7 @@ def _links(body: str, url: str = BASE, *patterns: str) -> tuple[str | None, str 
     (BASE + "?page=3", 3),
     ("https://news.example/2024/05/council-votes-2.html", 2),
     ("https://news.example/story/council-votes/2/", 2),
-    ("https://news.example/story/council-votes/page/4", 4),
+    ("https://news.example/blog/page/4/", 1),  # an archive listing's page, not a post's
 ])  # fmt: skip
 def test_page_numbers_in_query_path_and_file_name(url: str, number: int) -> None:
     assert page_of(url).number == number
@@ -46,6 +46,12 @@ def test_a_next_link_to_another_story_or_host_is_not_a_continuation() -> None:
     assert _links(other) == (None, None)
     elsewhere = '<a rel="next" href="https://mirror.example/2024/05/council-votes.html?page=2">2</a>'
     assert _links(elsewhere) == (None, None)
+
+
+def test_comment_and_listing_pagination_is_not_a_continuation() -> None:
+    assert _links('<a rel="nofollow" href="?page=2">2</a>') == (None, None)
+    many = "".join(f'<a href="?page={n}">{n}</a>' for n in (2, 3, MAX_PAGES + 2))
+    assert _links(many) == (None, None)
 
 
 def test_a_later_page_names_the_first_page_it_links() -> None:
