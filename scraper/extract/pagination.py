@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -26,6 +26,8 @@ _PATH_PAGE = re.compile(r"^(?P<base>.+?)(?<!/page)(?<!/seite)/(?P<n>\d{1,2})/?$"
 _FILE_PAGE = re.compile(r"^(?P<base>.+?)[-_](?:page[-_]?|seite[-_]?)?(?P<n>\d{1,2})"
                         r"(?P<ext>\.s?html?|\.php|\.aspx?)$")
 _LINKS = "link[rel][href], a[href]"
+_REL_LINKS = ", ".join(f'{tag}[rel~="{rel}"][href]' for tag in ("link", "a")
+                       for rel in ("next", "prev", "first", "canonical"))
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,10 @@ def page_links(tree: LexborHTMLParser, url: str,
     if here.number >= MAX_PAGES:
         return None, None
     nxt = first = prev = None
-    slug = _slug(here.base)
-    for node in tree.css(_LINKS):
+    for node in tree.css(_selector(_slug(here.base))):
         href = (node.attributes.get("href") or "").strip()
-        if not (href.startswith("?") or slug in href) or (
-                here.number == 1 and not any(c.isdigit() for c in href)):
-            continue  # a page of this article names it (or is "?page=N"): cheap tests first
+        if here.number == 1 and not any(c.isdigit() for c in href):
+            continue  # from page 1 only a numbered link leads on
         target = _absolute(url, href)
         if target is None:
             continue
@@ -100,6 +100,17 @@ def page_links(tree: LexborHTMLParser, url: str,
         elif here.number > 1 and seen.number == here.number - 1 and "prev" in rels:
             prev = target
     return nxt, first or prev
+
+
+def _selector(slug: str) -> str:
+    """Links that may be this article's pages: rel links, "?page=N", and those naming its
+    slug (raw or percent-decoded). Matched by lexbor, so a page's hundreds of other links
+    never reach Python.
+    """
+    if not slug or any(c in slug for c in '"\\'):
+        return _LINKS
+    names = "".join(f', a[href*="{v}"]' for v in dict.fromkeys((slug, unquote(slug))))
+    return _REL_LINKS + f', a[href^="?"]{names}'
 
 
 def _slug(base: str) -> str:
