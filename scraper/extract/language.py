@@ -35,7 +35,10 @@ def detect(text: str) -> str | None:
     sample = text[:_SAMPLE_CHARS]
     if len(sample.strip()) < _MIN_CHARS:
         return None
-    code, confidence = _identifier().classify(sample)
+    identifier = _identifier()
+    if identifier is None:
+        return None
+    code, confidence = identifier.classify(sample)
     return str(code) if confidence >= _CONFIDENT else None
 
 
@@ -48,4 +51,9 @@ def _identifier() -> Any:
     # imported here: numpy and the model load only in processes that extract
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    try:
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    except OSError:
+        # py3langid unpacks its model through a temporary file: on a full disk it cannot,
+        # and the page keeps its text and declared language (None, cached: not retried)
+        return None

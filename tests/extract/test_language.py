@@ -44,3 +44,21 @@ def test_norwegian_variants_agree_with_the_model() -> None:
 
 def test_detection_of_undeclared_english() -> None:
     assert choose_language(None, ENGLISH) == ("en", "detected")
+
+
+def test_a_model_that_cannot_load_leaves_the_declared_language(monkeypatch) -> None:
+    # py3langid unpacks its model through a temporary file, which a full disk refuses
+    from py3langid.langid import LanguageIdentifier
+
+    from scraper.extract import language
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(27, "File too large")
+
+    monkeypatch.setattr(LanguageIdentifier, "from_model_file", refuse)
+    language._identifier.cache_clear()
+    try:
+        assert detect(ENGLISH) is None
+        assert choose_language("de", ENGLISH) == ("de", "declared")
+    finally:
+        language._identifier.cache_clear()
