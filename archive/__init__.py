@@ -15,7 +15,9 @@ from archive.health import PublisherRun
 from archive.identity import TRACKING_NAMES, TRACKING_PREFIXES, is_tracking_param, url_key
 from archive.ingests import IngestMark
 from archive.records import (
+    ArticleImage,
     ArticleRecord,
+    ArticleUpdate,
     Outcome,
     ParkedUrl,
     RawPage,
@@ -34,7 +36,9 @@ __all__ = [
     "TRACKING_PREFIXES",
     "Archive",
     "ArchiveError",
+    "ArticleImage",
     "ArticleRecord",
+    "ArticleUpdate",
     "Fingerprint",
     "IngestMark",
     "Outcome",

@@ -23,7 +23,7 @@ _RAW_PAGES = (
     # A join sqlite-utils' rows_where cannot express; keyset pages (article_id > ?), not one
     # open cursor, because the caller writes between pages.
     "SELECT r.article_id, r.url, r.compression, r.body, r.content_type, "
-    "r.extractor_version, r.fetched_at, r.http_status, a.site FROM raw_pages r "
+    "r.extractor_version, r.fetched_at, r.http_status, a.site, a.pages FROM raw_pages r "
     "JOIN articles a ON a.id = r.article_id WHERE r.article_id > ? "
     "ORDER BY r.article_id LIMIT ?"
 )
@@ -152,6 +152,7 @@ class Articles:
                 rows.parse_ts(r["fetched_at"]) or datetime.now(UTC),
                 r["http_status"],
                 r["site"],
+                r["pages"],
             )
             for r in self.db.query(_RAW_PAGES, (after, batch))
         ]

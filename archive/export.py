@@ -31,24 +31,23 @@ FORMATS = ("jsonl", "csv", "parquet")
 SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 COLUMNS = fields_of(EXPORT)
 _LIST_COLUMNS = frozenset(c for c in COLUMNS if BY_NAME[c].kind == "list of text")
+# images and live_updates: decoded objects in JSON Lines, JSON text in CSV and Parquet
+_OBJECT_COLUMNS = frozenset(c for c in COLUMNS if BY_NAME[c].kind == "list of objects")
 # A Parquet row group closes at this many rows or characters of text, whichever first:
 # each write_table call makes at least one row group, so rows are gathered first.
 ROW_GROUP_ROWS = 50_000
 ROW_GROUP_CHARS = 64 * 1024 * 1024
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_QUERY = """
-SELECT a.id, a.url,
-       (SELECT json_group_array(url) FROM
-           (SELECT url FROM article_urls WHERE article_id = a.id ORDER BY first_seen, url))
-           AS urls,
-       a.title, a.text, a.authors, a.published, a.language, a.site, a.description,
-       a.fetched_at,
-       a.updated_at, a.content_hash, a.duplicate_of, a.version
-FROM articles a INDEXED BY articles_updated
-WHERE a.updated_at >= ? AND (? OR a.duplicate_of IS NULL)
-ORDER BY a.updated_at, a.id
-"""
+# The select list follows COLUMNS, so CSV rows line up with the header by construction.
+_URLS = ("(SELECT json_group_array(url) FROM (SELECT url FROM article_urls "
+         "WHERE article_id = a.id ORDER BY first_seen, url)) AS urls")
+_QUERY = (
+    "SELECT " + ", ".join(_URLS if c == "urls" else f"a.{c}" for c in COLUMNS)
+    + " FROM articles a INDEXED BY articles_updated"
+    " WHERE a.updated_at >= ? AND (? OR a.duplicate_of IS NULL)"
+    " ORDER BY a.updated_at, a.id"
+)
 
 
 def parse_since(text: str) -> datetime:
@@ -81,6 +80,8 @@ def iter_rows(
     for item in db.query(_QUERY, (ts(since) if since else "", int(include_duplicates))):
         item["urls"] = json.loads(item["urls"] or "[]")
         item["authors"] = json.loads(item["authors"] or "[]")
+        for name in _OBJECT_COLUMNS:
+            item[name] = json.loads(item[name] or "[]")
         yield item
 
 
@@ -132,7 +133,8 @@ def _write_csv(items: Iterator[dict[str, Any]], stream: IO[str]) -> int:
     count = 0
     for count, item in enumerate(items, 1):  # noqa: B007 - count is the result
         writer.writerow(
-            json.dumps(v, ensure_ascii=False) if k in _LIST_COLUMNS else v for k, v in item.items()
+            json.dumps(v, ensure_ascii=False) if k in _LIST_COLUMNS | _OBJECT_COLUMNS else v
+            for k, v in item.items()
         )
     return count
 
@@ -156,6 +158,8 @@ def _write_parquet(items: Iterator[dict[str, Any]], out: IO[str] | IO[bytes] | P
         for item in items:
             for column in moments:
                 item[column] = _moment(item[column])
+            for column in _OBJECT_COLUMNS:
+                item[column] = json.dumps(item[column], ensure_ascii=False)
             group.append(item)
             count += 1
             chars += len(item["text"] or "")

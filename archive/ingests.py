@@ -30,7 +30,7 @@ class IngestMark:
 
 
 class Ingests:
-    """The ``ingest_progress`` table (schema v6)."""
+    """The ``ingest_progress`` table (schema v7)."""
 
     def __init__(self, db: Database, path: Path) -> None:
         self.db = db

@@ -113,6 +113,34 @@ def _v5_discoverable_fts(db: Database) -> None:
     )
 
 
+# v8: issue 16's fields. Columns, not side tables: each is read and written with its
+# article's row and copied whole into article_versions when the text changes, and images
+# and live updates are small lists read as a whole (JSON arrays, which datasette renders
+# and SQLite's json1 queries), never joined on their own.
+ARTICLE_FIELDS: tuple[tuple[str, type, str | int | None], ...] = (
+    ("published_source", str, None),
+    ("modified", str, None),
+    ("modified_source", str, None),
+    ("language_source", str, None),
+    ("access", str, "unknown"),
+    ("images", str, "[]"),
+    ("live_updates", str, "[]"),
+    ("pages", int, 1),  # a multi-page article's page count; raw_pages holds its first
+)
+
+
+def _v8_article_fields(db: Database) -> None:
+    """Add the v8 columns to articles and their history; index paywalled pages per site."""
+    for table in ("articles", "article_versions"):
+        have = db.table(table).columns_dict
+        for name, kind, default in ARTICLE_FIELDS:
+            if name not in have:  # a re-run over an archive a test rolled back keeps them
+                db.table(table).add_column(name, kind, not_null_default=default)
+    # ``scraper health`` counts paywalled pages per publisher: one index range per access.
+    db.table("articles").create_index(["access", "site"], index_name="articles_access",
+                                      if_not_exists=True)
+
+
 MIGRATIONS = (
     Migration(1, "plain schema: articles, urls, runs", schema.V1),
     Migration(2, "identity, versions, raw pages, full-text search", schema.V2, _backfill_v2),
@@ -123,6 +151,8 @@ MIGRATIONS = (
               _v5_discoverable_fts),
     Migration(6, "per-publisher figures of each run (publisher_runs)", "", _v6_publisher_runs),
     Migration(7, "WARC ingest progress per file", schema.V7),
+    Migration(8, "article fields: published/modified sources, language source, access, "
+              "images, live updates, pages", "", _v8_article_fields),
 )  # fmt: skip
 CURRENT_VERSION = MIGRATIONS[-1].version
 

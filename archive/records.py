@@ -48,6 +48,28 @@ class Outcome(StrEnum):
         return cls(failure if kind == "article" else f"{kind}_{failure}")
 
 
+ACCESS_LEVELS = ("free", "paywalled", "unknown")  # ``articles.access``
+
+
+@dataclass(frozen=True)
+class ArticleImage:
+    """One of the article's own figures (``articles.images``, a JSON array)."""
+
+    url: str  # absolute
+    caption: str | None = None
+    credit: str | None = None
+    lead: bool = False
+
+
+@dataclass(frozen=True)
+class ArticleUpdate:
+    """One timed entry of a live blog (``articles.live_updates``, a JSON array)."""
+
+    time: datetime | None  # timezone-aware, with the publisher's offset
+    headline: str | None = None
+    text: str = ""
+
+
 @dataclass(frozen=True)
 class ArticleRecord:
     """One cleaned article ready for the archive."""
@@ -68,6 +90,15 @@ class ArticleRecord:
     etag: str | None = None
     last_modified: str | None = None
     extractor_version: str | None = None
+    # json-ld, meta, time element, url, text, or feed (the feed's date: the page gave none)
+    published_source: str | None = None
+    modified: datetime | None = None  # timezone-aware; never stands in for ``published``
+    modified_source: str | None = None
+    language_source: str | None = None  # declared or detected
+    access: str = "unknown"  # one of ACCESS_LEVELS; a paywalled page's text is its teaser
+    images: tuple[ArticleImage, ...] = ()  # page order
+    live_updates: tuple[ArticleUpdate, ...] = ()  # time order; empty unless a live blog
+    pages: int = 1  # a multi-page article: its text joins the pages, ``urls`` holds them
 
 
 @dataclass(frozen=True)
@@ -131,3 +162,4 @@ class RawPage:
     fetched_at: datetime
     http_status: int | None = None
     site: str | None = None
+    pages: int = 1  # more than 1: ``html`` is only the first page of a multi-page article

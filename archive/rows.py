@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from archive.dedup import Fingerprint
-from archive.records import ArticleRecord
+from archive.records import ACCESS_LEVELS, ArticleImage, ArticleRecord, ArticleUpdate
 
 RAW_COMPRESSION = "gzip"  # stdlib, and readable by any tool a data team has
 _GZIP_LEVEL = 6  # level 9 saves ~2 % more on HTML for twice the CPU
@@ -39,6 +39,34 @@ def json_list(items: Iterable[str]) -> str:
     return json.dumps(list(items), ensure_ascii=False)
 
 
+# v8's columns, in the order :func:`field_values` gives them (articles and article_versions).
+FIELD_COLUMNS = ("published_source", "modified", "modified_source", "language_source",
+                 "access", "images", "live_updates", "pages")
+_FIELD_LIST = ", ".join(FIELD_COLUMNS)
+_FIELD_SET = ", ".join(f"{c} = ?" for c in FIELD_COLUMNS)
+
+
+def field_values(record: ArticleRecord) -> tuple[str | int | None, ...]:
+    """The record's v8 fields as stored: dates ISO 8601, images and live updates JSON."""
+    if record.access not in ACCESS_LEVELS:
+        raise ValueError(f"access must be one of {', '.join(ACCESS_LEVELS)}: {record.access!r}")
+    return (record.published_source, iso_or_none(record.modified), record.modified_source,
+            record.language_source, record.access, images_json(record.images),
+            updates_json(record.live_updates), max(1, record.pages))
+
+
+def images_json(images: Iterable[ArticleImage]) -> str:
+    """``[{url, caption, credit, lead}]`` in page order."""
+    return json.dumps([{"url": i.url, "caption": i.caption, "credit": i.credit,
+                        "lead": i.lead} for i in images], ensure_ascii=False)
+
+
+def updates_json(updates: Iterable[ArticleUpdate]) -> str:
+    """``[{time, headline, text}]`` in time order; time ISO 8601 with its own offset."""
+    return json.dumps([{"time": iso_or_none(u.time), "headline": u.headline, "text": u.text}
+                       for u in updates], ensure_ascii=False)
+
+
 def parse_ts(text: str | None) -> datetime | None:
     """Inverse of :func:`ts` (tolerates any ISO 8601 with an offset)."""
     return datetime.fromisoformat(text) if text else None
@@ -59,8 +87,8 @@ def insert_article(
     cur = conn.execute(
         "INSERT INTO articles (url, title, text, authors, published, language, site, "
         "fetched_at, content_hash, description, first_seen, updated_at, version, duplicate_of, "
-        "dedup_kind, similarity, lead_hash, run_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+        f"dedup_kind, similarity, lead_hash, run_id, {_FIELD_LIST}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             record.url,
             record.title,
@@ -79,6 +107,7 @@ def insert_article(
             similarity,
             fp.lead_hash,
             run_id,
+            *field_values(record),
         ),
     )
     return int(cur.lastrowid or 0)
@@ -131,9 +160,9 @@ def push_version(conn: sqlite3.Connection, article_id: int, replaced_at: str) ->
     """Copy the current text into the history; return the next version number."""
     conn.execute(
         "INSERT INTO article_versions (article_id, version, title, text, authors, published, "
-        "language, description, content_hash, fetched_at, replaced_at) "
+        f"language, description, content_hash, fetched_at, replaced_at, {_FIELD_LIST}) "
         "SELECT id, version, title, text, authors, published, language, description, "
-        "content_hash, fetched_at, ? FROM articles WHERE id = ?",
+        f"content_hash, fetched_at, ?, {_FIELD_LIST} FROM articles WHERE id = ?",
         (replaced_at, article_id),
     )
     row = conn.execute("SELECT version FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -153,7 +182,7 @@ def replace_current(
     conn.execute(
         "UPDATE articles SET title = ?, text = ?, authors = ?, published = ?, language = ?, "
         "description = ?, content_hash = ?, lead_hash = ?, version = ?, updated_at = ?, "
-        "fetched_at = ? WHERE id = ?",
+        f"fetched_at = ?, {_FIELD_SET} WHERE id = ?",
         (
             record.title,
             record.text,
@@ -166,9 +195,17 @@ def replace_current(
             version,
             now,
             ts(record.fetched_at),
+            *field_values(record),
             article_id,
         ),
     )
+
+
+def update_fields(conn: sqlite3.Connection, article_id: int, record: ArticleRecord,
+                  now: str) -> None:
+    """Set the v8 fields of the current version in place (re-extraction filling them in)."""
+    conn.execute(f"UPDATE articles SET {_FIELD_SET}, updated_at = ? WHERE id = ?",
+                 (*field_values(record), now, article_id))
 
 
 def set_bands(conn: sqlite3.Connection, article_id: int, keys: Iterable[int]) -> None:

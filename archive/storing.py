@@ -15,6 +15,7 @@ Order of the identity checks (cheapest and surest first):
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -188,14 +189,20 @@ def _relink_teaser(conn: sqlite3.Connection, teaser: Match, full_id: int, now: s
 def reextracted(
     conn: sqlite3.Connection, article_id: int, record: ArticleRecord, fp: Fingerprint
 ) -> bool:
-    """Apply a re-extraction of a stored page; True (and a new version) if anything changed."""
+    """Apply a re-extraction of a stored page; True if anything changed.
+
+    A changed text or headline metadata makes a new version; v8 fields alone (the
+    extractor of an older archive could not see them) are filled in place.
+    """
     row = conn.execute(
         "SELECT content_hash, title, authors, published, language, description, duplicate_of, "
-        "text FROM articles WHERE id = ?",
+        f"text, {', '.join(rows.FIELD_COLUMNS)} FROM articles WHERE id = ?",
         (article_id,),
     ).fetchone()
     if row is None:
         return False
+    if record.published is None and row[8] == "feed":  # the raw page never had the feed's
+        record = replace(record, published=rows.parse_ts(row[3]), published_source="feed")
     fresh = (
         fp.content_hash,
         record.title,
@@ -208,9 +215,12 @@ def reextracted(
         "UPDATE raw_pages SET extractor_version = ? WHERE article_id = ?",
         (record.extractor_version, article_id),
     )
-    if tuple(row[:6]) == fresh:
-        return False
     # updated_at is the re-extraction time, so ``export --since`` hands the change on.
     now = rows.ts(datetime.now(UTC))
+    if tuple(row[:6]) == fresh:
+        if tuple(row[8:]) == rows.field_values(record):
+            return False
+        rows.update_fields(conn, article_id, record, now)
+        return True
     new_version(conn, article_id, record, fp, row[7], is_root=row[6] is None, now=now)
     return True

@@ -92,3 +92,6 @@ class Extraction:
     access: str = "unknown"  # "free", "paywalled" or "unknown"
     images: tuple[Image, ...] = ()
     live_updates: tuple[LiveUpdate, ...] = ()  # time order; empty unless a live blog
+    # An article over several pages (scraper.extract.pagination): absolute URLs
+    next_page: str | None = None  # the continuation this page links
+    first_page: str | None = None  # set on a later page only: where the article starts

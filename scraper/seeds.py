@@ -11,6 +11,7 @@ A seed file looks like::
     exclude = ['/video/']                   # path regexes that rule a URL out
     per_host_delay = 2.0                    # optional, seconds; raises the global default
     cookies = true                          # optional: keep and send back its cookies
+    pagination = ['/seite-(\\d+)$']          # optional: its page-number pattern (group 1)
     [extract]
     drop_selectors = [".related-article"]   # CSS selectors removed before extraction
 
@@ -41,6 +42,7 @@ _KNOWN_KEYS = {
     "extract",
     "enabled",
     "cookies",
+    "pagination",
 }
 _EXTRACT_KEYS = {"drop_selectors", "body_selectors"}
 
@@ -63,6 +65,8 @@ class Seed:
     body_selectors: tuple[str, ...] = ()
     enabled: bool = True
     cookies: bool = False  # keep the publisher's cookies and send them back (opt-in)
+    # the publisher's own page-number patterns of a multi-page article (group 1: number)
+    pagination: tuple[re.Pattern[str], ...] = ()
 
     def owns(self, url: str) -> bool:
         """True if ``url``'s host is the seed's domain or one of its subdomains."""
@@ -136,6 +140,7 @@ def _build(file: Path, data: dict[str, Any]) -> Seed:
         body_selectors=_strings(file, extract, "extract.body_selectors", "body_selectors"),
         enabled=bool(data.get("enabled", True)),
         cookies=_flag(file, data, "cookies"),
+        pagination=_regexes(file, data, "pagination"),
     )
     if not (seed.feeds or seed.sitemaps or seed.start_urls):
         raise ConfigError(f"{file}: feeds: give at least one of feeds, sitemaps, start_urls")
@@ -177,6 +182,8 @@ def _regexes(file: Path, data: dict[str, Any], key: str) -> tuple[re.Pattern[str
             out.append(re.compile(pattern))
         except re.error as exc:
             raise ConfigError(f"{file}: {key}: bad regex {pattern!r}: {exc}") from None
+        if key == "pagination" and out[-1].groups < 1:
+            raise ConfigError(f"{file}: {key}: {pattern!r} needs a group for the page number")
     return tuple(out)
 
 

@@ -54,14 +54,21 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     hosts = tuple(HostConfig(articles=6, crawl_delay=None, lang=lang)
                   for lang in ("en", "en", "de"))
     with Simulator(SiteConfig(hosts=hosts)) as sim:
-        seeds = tmp / "seeds"
-        sim.write_seeds(seeds, per_host_delay=DELAY)
-        db = tmp / "archive.db"
-        first = crawl(seeds, db)
-        first_log = list(sim.log)
-        sim.clear_log()
-        second = crawl(seeds, db)
-        yield Crawled(sim, db, seeds, first, first_log, second, list(sim.log))
+        yield Crawled(sim, *crawl_twice(sim, tmp, DELAY))
+
+
+def crawl_twice(sim: Simulator, tmp: Path, delay: float) -> tuple[
+        Path, Path, subprocess.CompletedProcess[str], list,
+        subprocess.CompletedProcess[str], list]:
+    """Crawl ``sim`` twice into one archive: (db, seeds, first, its log, second, its log)."""
+    seeds = tmp / "seeds"
+    sim.write_seeds(seeds, per_host_delay=delay)
+    db = tmp / "archive.db"
+    first = crawl(seeds, db)
+    first_log = list(sim.log)
+    sim.clear_log()
+    second = crawl(seeds, db)
+    return db, seeds, first, first_log, second, list(sim.log)
 
 
 def articles(db: Path) -> list[tuple[str, str]]:

@@ -45,6 +45,8 @@ def test_good_seed_loads(tmp_path):
     (GOOD.replace("drop_selectors", "drop_selector"), "extract.drop_selector"),
     ("name = [", "not valid TOML"),
     ('cookies = "yes"\n' + GOOD, "cookies"),
+    ("pagination = ['/seite-\\d+$']\n" + GOOD, "needs a group"),
+    ("pagination = ['/seite-(']\n" + GOOD, "pagination"),
 ])
 def test_bad_seed_names_file_and_key(tmp_path, text, key):
     path = write(tmp_path, text)
@@ -52,6 +54,11 @@ def test_bad_seed_names_file_and_key(tmp_path, text, key):
         load_seeds(path)
     message = str(info.value)
     assert str(path) in message and key in message and "\n" not in message
+
+
+def test_a_publishers_page_numbering_loads_as_patterns(tmp_path):
+    (seed,) = load_seeds(write(tmp_path, "pagination = ['/seite-(\\d+)$']\n" + GOOD))
+    assert [p.pattern for p in seed.pagination] == [r"/seite-(\d+)$"]
 
 
 def test_cookies_are_off_unless_the_seed_opts_in(tmp_path):

@@ -178,6 +178,7 @@ async def _reextract(archive: Archive, seeds: dict[str, Seed],
     from scraper.crawl.pipeline import EXTRACT_TARGET
     from scraper.crawl.workers import ExtractionFailed, WorkerPool
     from scraper.extract.extractor import EXTRACTOR_VERSION
+    from scraper.warc.articles import extraction_fields
 
     pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
                       timeout=settings.extract_timeout, memory_mb=settings.extract_memory_mb)
@@ -185,19 +186,21 @@ async def _reextract(archive: Archive, seeds: dict[str, Seed],
     try:
         for raw in archive.articles.raw_pages():
             total += 1
+            if raw.pages > 1:
+                continue  # only its first page is stored: its joined text stays as it is
             seed = seeds.get(raw.site or "")
             try:
                 ext, fp = await pool.run(raw.html, raw.url, raw.content_type,
-                                     drop_selectors=seed.drop_selectors if seed else (),
-                                     body_selectors=seed.body_selectors if seed else ())
+                                         drop_selectors=seed.drop_selectors if seed else (),
+                                         body_selectors=seed.body_selectors if seed else ())
             except ExtractionFailed:
                 failed += 1
                 continue
             record = ArticleRecord(
                 url=raw.url, urls=(raw.url,), text=ext.text, fetched_at=raw.fetched_at,
-                title=ext.title, authors=ext.authors, published=ext.published,
-                language=ext.language, site=raw.site, description=ext.description,
-                extractor_version=EXTRACTOR_VERSION)
+                title=ext.title, authors=ext.authors, site=raw.site,
+                description=ext.description, extractor_version=EXTRACTOR_VERSION,
+                **extraction_fields(ext))
             if len(ext.text.strip()) < settings.min_article_chars:
                 failed += 1  # keep the stored text rather than replace it with nothing
                 continue

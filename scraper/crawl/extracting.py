@@ -8,10 +8,13 @@ from collections.abc import Callable
 from archive import Outcome
 from scraper.crawl.jobs import FetchedPage, netloc
 from scraper.crawl.ledger import Ledger
+from scraper.crawl.paging import PageChain, extract_options
 from scraper.crawl.progress import RunStats
 from scraper.crawl.workers import ExtractionFailed, WorkerPool
 from scraper.settings import Settings
 from scraper.warc.articles import article_record  # one definition for crawl and ingest
+
+FIRST_PAGE_FAILED = "first_page_failed"  # a later page whose article start could not be had
 
 
 class ExtractStage:
@@ -22,8 +25,10 @@ class ExtractStage:
     """
 
     def __init__(self, settings: Settings, *, pool: WorkerPool, ledger: Ledger,
-                 stats: RunStats, on_error: Callable[[BaseException], None]) -> None:
+                 stats: RunStats, on_error: Callable[[BaseException], None],
+                 pages: PageChain | None = None) -> None:
         self.settings = settings
+        self.pages = pages  # multi-page articles: fetches the rest of an article's pages
         self.pool = pool
         self.ledger = ledger
         self.stats = stats
@@ -52,19 +57,30 @@ class ExtractStage:
     async def _extract(self, fetched: FetchedPage) -> None:
         job, page = fetched.job, fetched.page
         try:
-            extraction, fp = await self.pool.run(
-                page.body, page.final_url, page.content_type,
-                drop_selectors=job.seed.drop_selectors, body_selectors=job.seed.body_selectors)
+            extraction, fp = await self.pool.run(page.body, page.final_url, page.content_type,
+                                                 **extract_options(job))
         except ExtractionFailed as exc:
             self.stats.fail(netloc(page.final_url), exc.reason, job.seed.name)
             self.ledger.record(job.url, Outcome.FAILED, reason=exc.reason, status=page.status)
             return
+        page_urls: tuple[str, ...] = ()
+        if self.pages is not None:
+            whole = await self.pages.complete(fetched, extraction, fp)
+            if whole is None:  # its first page failed: never stored as an article alone
+                self.stats.fail(netloc(page.final_url), FIRST_PAGE_FAILED, job.seed.name)
+                self.ledger.record(job.url, Outcome.FAILED, reason=FIRST_PAGE_FAILED,
+                                   status=page.status)
+                return
+            fetched, extraction, fp, page_urls = (whole.fetched, whole.extraction,
+                                                  whole.fingerprint, whole.urls)
         if len(extraction.text.strip()) < self.settings.min_article_chars:
             self.stats.no_article += 1
             self.stats.publishers[job.seed.name].no_article += 1
             self.ledger.record(job.url, Outcome.NO_ARTICLE, status=page.status)
             return
+        job, page = fetched.job, fetched.page  # page 1 of a multi-page article found at page 2
         record = article_record(page, extraction, site=job.seed.name, domain=job.seed.domain,
-                                found_url=job.url, published=job.candidate.published)
+                                found_url=job.url, published=job.candidate.published,
+                                pages=page_urls)
         self.ledger.store(record, fp, netloc(page.final_url))
 

@@ -31,6 +31,7 @@ from scraper.crawl.fetching import FetchStage
 from scraper.crawl.hosts import HostWorkers
 from scraper.crawl.jobs import netloc
 from scraper.crawl.ledger import Ledger
+from scraper.crawl.paging import PageChain
 from scraper.crawl.progress import Reporter, RunStats
 from scraper.crawl.workers import WorkerPool
 from scraper.crawl.writer import STORE_FAILED, ArchiveWriter, Landed, StoreArticle
@@ -72,7 +73,8 @@ class Crawl:
                                          robots=robots, ledger=ledger, reporter=reporter,
                                          now=now)
         self.extraction = ExtractStage(settings, pool=pool, ledger=ledger, stats=self.stats,
-                                       on_error=self._failed)
+                                       on_error=self._failed,
+                                       pages=PageChain(self.fetching, pool))
         self.hosts = HostWorkers(settings, seeds, fetching=self.fetching, writer=writer,
                                  extract=self.extraction.submit, stop=self.stop)
         self.admission = Admission(settings, archive=archive, writer=writer, ledger=ledger,

@@ -33,6 +33,7 @@ from scraper.extract.metadata import (
     read_meta,
     split_authors,
 )
+from scraper.extract.pagination import page_links
 from scraper.extract.postclean import postclean, stitch
 from scraper.extract.preclean import preclean
 from scraper.models import Extraction, Image, LiveUpdate
@@ -61,10 +62,14 @@ def extract_page(
     *,
     drop_selectors: tuple[str, ...] = (),
     body_selectors: tuple[str, ...] = (),
+    page_patterns: tuple[str, ...] = (),
 ) -> Extraction:
-    """Extract and clean one article page; bad input gives empty text and a warning."""
+    """Extract and clean one article page; bad input gives empty text and a warning.
+
+    ``page_patterns`` are a seed's own page-number patterns (scraper.extract.pagination).
+    """
     try:
-        return _extract(body, url, content_type, drop_selectors, body_selectors)
+        return _extract(body, url, content_type, drop_selectors, body_selectors, page_patterns)
     except Exception as exc:  # one bad page must never stop a run
         return Extraction(text="", warnings=(f"extract_failed: {type(exc).__name__}: {exc}",))
 
@@ -76,6 +81,7 @@ def extract_for_archive(
     *,
     drop_selectors: tuple[str, ...] = (),
     body_selectors: tuple[str, ...] = (),
+    page_patterns: tuple[str, ...] = (),
 ) -> tuple[Extraction, Fingerprint]:
     """:func:`extract_page` plus the text's dedup fingerprint: the crawl's worker target.
 
@@ -84,7 +90,7 @@ def extract_for_archive(
     lookups and writes.
     """
     extraction = extract_page(body, url, content_type, drop_selectors=drop_selectors,
-                              body_selectors=body_selectors)
+                              body_selectors=body_selectors, page_patterns=page_patterns)
     return extraction, fingerprint(extraction.text)
 
 
@@ -94,6 +100,7 @@ def _extract(
     content_type: str | None,
     drop_selectors: tuple[str, ...],
     body_selectors: tuple[str, ...],
+    page_patterns: tuple[str, ...] = (),
 ) -> Extraction:
     if not body or not body.strip():
         return Extraction(text="", warnings=("empty_body",))
@@ -103,6 +110,8 @@ def _extract(
     meta = read_meta(tree, objects)
     meta = replace(meta, dates=with_guess(meta.dates, html, url))
     extras = _page_extras(tree, objects, url)  # before the pre-cleaner drops figures
+    next_page, first_page = page_links(  # before it drops the pagination too
+        tree, url, tuple(re.compile(p) for p in page_patterns))
     lead = find_lead(tree, meta.description)
     pre = preclean(tree, drop_selectors, body_selectors, meta.title)
     doc = _trafilatura(pre.html, url)
@@ -122,7 +131,8 @@ def _extract(
     if detection_off():
         warnings.append("language_detection_off: its model did not load (disk full?)")
     return replace(_build(text, meta, doc, tuple(warnings)), access=extras.access,
-                   images=extras.images, live_updates=extras.live_updates)
+                   images=extras.images, live_updates=extras.live_updates,
+                   next_page=next_page, first_page=first_page)
 
 
 @dataclass(frozen=True)
@@ -311,6 +321,8 @@ def extraction_json(extraction: Extraction, url: str | None) -> dict[str, object
         "site": extraction.site_name,
         "canonical_url": extraction.canonical_url,
         "description": extraction.description,
+        "next_page": extraction.next_page,
+        "first_page": extraction.first_page,
     })
 
 

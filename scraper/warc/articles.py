@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from archive import ArticleRecord
+from archive import ArticleImage, ArticleRecord, ArticleUpdate
 from scraper.extract.extractor import EXTRACTOR_VERSION
 from scraper.models import Extraction
 from scraper.seeds import Seed
@@ -40,27 +40,48 @@ class FetchedPage(Protocol):
 
 
 def article_record(page: FetchedPage, ext: Extraction, *, site: str, domain: str,
-                   found_url: str | None = None,
-                   published: datetime | None = None) -> ArticleRecord:
+                   found_url: str | None = None, published: datetime | None = None,
+                   pages: tuple[str, ...] = ()) -> ArticleRecord:
     """The archive's record of ``page``: canonical URL, every alias, text and metadata.
 
     ``site`` and ``domain`` are the publisher's name and domain (a seed's, or the URL's
     host when no seed owns it); ``found_url`` is where discovery met the URL and
     ``published`` the date its feed gave, both used when the page says nothing better.
+    ``pages`` are the URLs of a multi-page article's pages, in order: aliases of it.
     """
     final = canonicalize(page.final_url) or page.final_url
     url = pick_canonical(final, ext.canonical_url, domain)
-    aliases = dict.fromkeys((found_url or page.requested_url, page.requested_url,
+    aliases = dict.fromkeys((*pages, found_url or page.requested_url, page.requested_url,
                              *page.redirects, final, url))  # mostly one URL several times
     urls = tuple(dict.fromkeys(c for a in aliases if (c := canonicalize(a))))
     return ArticleRecord(
         url=url, urls=urls, text=ext.text, fetched_at=page.fetched_at, title=ext.title,
-        authors=ext.authors, published=ext.published or published,
-        language=ext.language, site=site, description=ext.description,
+        authors=ext.authors, site=site, description=ext.description,
         raw_html=page.body, http_status=page.status, content_type=page.content_type,
         etag=page.headers.get("etag"), last_modified=page.headers.get("last-modified"),
-        extractor_version=EXTRACTOR_VERSION,
+        extractor_version=EXTRACTOR_VERSION, **extraction_fields(ext, published),
+        pages=max(1, len(pages)),
     )
+
+
+def extraction_fields(ext: Extraction, feed_published: datetime | None = None) -> dict[str, Any]:
+    """The ArticleRecord fields read from the page beyond its text: dates with their
+    sources, language, access, images, live updates.
+
+    ``published`` is the page's publication date, else the feed's (source "feed"); never
+    the modified date, which is kept apart.
+    """
+    from_feed = ext.published is None and feed_published is not None
+    return {
+        "published": ext.published or feed_published,
+        "published_source": "feed" if from_feed else ext.published_source,
+        "modified": ext.modified, "modified_source": ext.modified_source,
+        "language": ext.language, "language_source": ext.language_source,
+        "access": ext.access,
+        "images": tuple(ArticleImage(i.url, i.caption, i.credit, i.lead) for i in ext.images),
+        "live_updates": tuple(ArticleUpdate(u.time, u.headline, u.text)
+                              for u in ext.live_updates),
+    }
 
 
 def seed_for(url: str, seeds: Iterable[Seed]) -> Seed | None:

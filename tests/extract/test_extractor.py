@@ -86,7 +86,7 @@ def test_cli_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert set(data) == {"url", "title", "text", "authors", "published", "language",
                          "site", "canonical_url", "description", "published_source",
                          "modified", "modified_source", "language_source", "access",
-                         "images", "live_updates"}
+                         "images", "live_updates", "next_page", "first_page"}
     assert data["published"] == "2024-02-01T18:00:00+01:00"
     assert data["url"] == "https://city.example/a"
 

@@ -64,3 +64,20 @@ def test_a_model_that_cannot_load_leaves_the_page_extracted(monkeypatch) -> None
         assert [w for w in got.warnings if w.startswith("language_detection_off")]
     finally:
         language._identifier.cache_clear()
+
+
+def test_a_model_that_cannot_load_leaves_the_declared_language(monkeypatch) -> None:
+    from py3langid.langid import LanguageIdentifier
+
+    from scraper.extract import language
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(27, "File too large")
+
+    monkeypatch.setattr(LanguageIdentifier, "from_model_file", refuse)
+    language._identifier.cache_clear()
+    try:
+        assert detect(ENGLISH) is None
+        assert choose_language("de", ENGLISH) == ("de", "declared")
+    finally:
+        language._identifier.cache_clear()

@@ -40,7 +40,7 @@ def rss_feed(pub: Publisher, base: str, articles: list[Article]) -> bytes:
     """RSS 2.0 with pubDate; the second item links the tracking-parameter variant."""
     items = []
     for i, a in enumerate(articles):
-        link = base + (a.tracking_path if i == 1 else a.path)
+        link = base + (a.tracking_path if i == 1 else a.listed_path)
         items.append(
             f"<item><title>{escape(a.title)}</title><link>{escape(link)}</link>"
             f'<guid isPermaLink="false">{pub.ip}-{a.slug}</guid>'
@@ -61,7 +61,7 @@ def rss_feed(pub: Publisher, base: str, articles: list[Article]) -> bytes:
 def atom_feed(pub: Publisher, base: str, articles: list[Article]) -> bytes:
     """Atom 1.0 (RFC 4287) with published and updated."""
     entries = "".join(
-        f"<entry><title>{escape(a.title)}</title><link href=\"{base}{a.path}\"/>"
+        f"<entry><title>{escape(a.title)}</title><link href=\"{base}{a.listed_path}\"/>"
         f"<id>tag:{pub.ip},2026:{a.slug}</id><published>{a.published.isoformat()}</published>"
         f"<updated>{a.published.isoformat()}</updated>"
         f"<author><name>{escape(a.author)}</name></author>"
@@ -127,7 +127,7 @@ def sitemap_index(base: str, mode: str) -> bytes:
 def news_sitemap(pub: Publisher, base: str, articles: list[Article]) -> bytes:
     """Google News sitemap with news:publication_date; also lists the 404 link."""
     urls = "".join(
-        f"<url><loc>{base}{a.path}</loc><news:news><news:publication><news:name>"
+        f"<url><loc>{base}{a.listed_path}</loc><news:news><news:publication><news:name>"
         f"{escape(pub.name)}</news:name><news:language>{pub.lang}</news:language>"
         f"</news:publication><news:publication_date>{a.published.isoformat()}"
         f"</news:publication_date><news:title>{escape(a.title)}</news:title></news:news></url>"
@@ -145,7 +145,7 @@ def news_sitemap(pub: Publisher, base: str, articles: list[Article]) -> bytes:
 def archive_sitemap_gz(base: str, articles: list[Article]) -> bytes:
     """Plain sitemap with lastmod, gzip-compressed as a file (not a Content-Encoding)."""
     urls = "".join(
-        f"<url><loc>{base}{a.path}</loc><lastmod>{a.published.isoformat()}</lastmod></url>"
+        f"<url><loc>{base}{a.listed_path}</loc><lastmod>{a.published.isoformat()}</lastmod></url>"
         for a in articles
     )
     xml = (
@@ -162,7 +162,7 @@ def huge_sitemap(base: str, articles: list[Article], count: int, pad: int) -> It
         b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
     )
     filler = f"<!-- {'p' * pad} -->".encode() if pad else b""
-    chunk: list[bytes] = [f"<url><loc>{base}{a.path}</loc></url>".encode() for a in articles]
+    chunk: list[bytes] = [f"<url><loc>{base}{a.listed_path}</loc></url>".encode() for a in articles]
     for i in range(count - len(articles)):
         chunk.append(f"<url><loc>{base}/news/2020/01/filler-{i}.html</loc></url>".encode() + filler)
         if len(chunk) >= 500:

@@ -142,13 +142,14 @@ def listing_page(pub: Publisher, articles: list[Article], *, title: str | None =
     items = []
     for i, a in enumerate(articles):
         # One teaser carries tracking parameters, one points at the AMP twin (issue: dedup).
-        href = a.tracking_path if i == 1 else a.amp_path if i == 2 else a.path
+        href = a.tracking_path if i == 1 else a.amp_path if i == 2 else a.listed_path
         items.append(
             f'<li class="teaser"><a href="{href}"><h3>{_e(a.title)}</h3></a>'
             f"<p>{_e(a.paragraphs[0][:140])}…</p></li>"
         )
     if articles:
-        items.append(f'<li class="teaser"><a href="{articles[0].path}#comments">Comments</a></li>')
+        first = articles[0].listed_path
+        items.append(f'<li class="teaser"><a href="{first}#comments">Comments</a></li>')
     extras = (
         f'<li><a href="{MISSING_PATH}">{w["removed"]}</a></li>'
         f'<li><a href="{PRIVATE_PATH}">Staff only</a></li>'

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import replace
 from datetime import datetime
 
-from tests.simulator import faults, feeds, pages
+from tests.simulator import faults, feeds, pages, specials
 from tests.simulator.http import Conn, Handled, Request, Response, head, http_date, not_modified
 from tests.simulator.site import PRIVATE_PATH, Article, HostConfig, Publisher
 from tests.simulator.state import State
@@ -128,8 +128,21 @@ def _page(state: State, req: Request, pub: Publisher) -> Response:
     others = [a for a in articles if a is not target][:4]
     if req.host in state.chrome_pages:
         return Response(200, pages.chrome_page(pub, others).encode())
+    if target.special:  # its AMP twin too: the same markup and JSON-LD, canonical to it
+        return _special(state, req, pub, target, others)
     html = pages.article_page(target, pub, state.base(req.host), others, amp=amp is not None)
     return cacheable(req, html.encode(), target.published, "text/html; charset=utf-8")
+
+
+def _special(state: State, req: Request, pub: Publisher, article: Article,
+             others: list[Article]) -> Response:
+    number = req.query.get("page", "1")
+    paged = (article.special or "").startswith("paged")
+    if not number.isdigit() or not 1 <= int(number) <= (specials.PAGES if paged else 1):
+        return _not_found(pub)
+    html = specials.page(article, pub, state.base(req.host), others, number=int(number),
+                         live_count=state.live_entries)
+    return cacheable(req, html.encode(), article.published, "text/html; charset=utf-8")
 
 
 def _not_found(pub: Publisher) -> Response:

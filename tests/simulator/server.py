@@ -252,6 +252,10 @@ class Simulator:
         """Publish ``count`` more articles that :meth:`Site.hold` withheld on ``host``."""
         self.site.release(host, count)
 
+    def set_live_entries(self, count: int | None) -> None:
+        """Live blogs show their first ``count`` entries from now on (None: all of them)."""
+        self.state.live_entries = count
+
     def requests_for(self, host: str | None = None, path_prefix: str = "") -> list[LogEntry]:
         return self.request_log.requests_for(host, path_prefix)
 

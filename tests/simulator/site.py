@@ -18,6 +18,8 @@ SITEMAP_MODES = ("ok", "self-index", "huge-count", "huge-size", "gz-bomb")
 PRIVATE_PATH = "/private/secret.html"  # disallowed by robots.txt: must never be requested
 MISSING_PATH = "/news/2026/01/this-story-was-removed.html"  # linked, answers 404
 TRACKING_QUERY = "utm_source=rss&utm_medium=feed&utm_campaign=daily"
+# issue 16's publisher cases (tests.simulator.specials)
+SPECIAL_KINDS = ("paged", "paged-2", "figures", "paywalled", "modified", "undeclared", "live")
 
 _NAMES = {
     "en": ["Tech Ledger", "Harbor Daily", "Valley Courier", "Metro Wire", "Coastal Times"],
@@ -57,8 +59,12 @@ class HostConfig:
     robots_hold: float = 30.0  # robots="timeout": seconds of silence before closing
     robots_sitemap: bool = True  # list the sitemap index in robots.txt (RFC 9309 §2.2.4)
     ip: str | None = None
+    specials: tuple[str, ...] = ()  # article k of the host is of kind specials[k]
 
     def __post_init__(self) -> None:
+        for kind in self.specials:
+            if kind not in SPECIAL_KINDS:
+                raise ValueError(f"unknown special {kind!r}; choose from {SPECIAL_KINDS}")
         for value, allowed in (
             (self.robots, ROBOTS_MODES), (self.feed, FEED_MODES), (self.sitemap, SITEMAP_MODES),
         ):
@@ -121,10 +127,16 @@ class Article:
     paragraphs: tuple[str, ...]
     published: datetime
     fails_first: bool = False  # the "503 then 200" article of its host
+    special: str | None = None  # one of SPECIAL_KINDS (tests.simulator.specials)
 
     @property
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
+
+    @property
+    def listed_path(self) -> str:
+        """The path discovery lists: page 2 for a ``paged-2`` article."""
+        return f"{self.path}?page=2" if self.special == "paged-2" else self.path
 
     @property
     def amp_path(self) -> str:
@@ -288,10 +300,11 @@ def _article(pub: Publisher, text: Text, k: int, published: datetime,
     slug = f"{slugify(text.title)}-a{10000 + k * 37 + rng.randint(0, 36)}"
     path = f"/news/{published:%Y}/{published:%m}/{slug}.html"
     last = pub.config.articles - 1
+    specials = pub.config.specials
     return Article(
         host=pub.ip, path=path, slug=slug, title=text.title, author=text.author,
         section=text.section, lang=pub.lang, paragraphs=text.paragraphs, published=published,
-        fails_first=(k == last and k >= 2),
+        fails_first=(k == last and k >= 2), special=specials[k] if k < len(specials) else None,
     )
 
 

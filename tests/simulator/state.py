@@ -19,6 +19,7 @@ class State:
     robots_override: dict[str, str] = field(default_factory=dict)  # host → robots mode
     feeds_gone: set[str] = field(default_factory=set)  # hosts whose feeds now answer 404
     chrome_pages: set[str] = field(default_factory=set)  # hosts whose articles lost their body
+    live_entries: int | None = None  # entries a live blog shows yet (None: all)
 
     def bump(self, key: str) -> int:
         """Count one more hit on ``key``; returns the new count (1 on the first hit)."""
