@@ -2,7 +2,7 @@
 
 One row per run and publisher (seed name), written once at the end of the run. The
 judging of these figures against a publisher's own history is the scraper's
-(``scraper.health``); this module only stores and reads them.
+(``scraper.crawl.health``); this module only stores and reads them.
 """
 
 from __future__ import annotations

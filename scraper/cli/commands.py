@@ -117,7 +117,7 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
 
 def check_cmd(settings: Settings, names: list[str]) -> int:
     """``scraper check``: try each seed; 0 when all work, 3 when any failed, 2 unknown NAME."""
-    from scraper.doctor import run_check
+    from scraper.crawl.doctor import run_check
     from scraper.fetch.guard import parse_networks
 
     seeds = load_seeds(settings.seeds_path)
@@ -136,7 +136,7 @@ def check_cmd(settings: Settings, names: list[str]) -> int:
 
 def health_cmd(db: Path, runs: int, as_json: bool) -> int:
     """Judge each publisher's latest run against its earlier ones; 3 if any is not ok."""
-    from scraper import health
+    from scraper.crawl import health
 
     if runs < health.MIN_HISTORY + 1:
         raise ConfigError(f"--runs {runs}: at least {health.MIN_HISTORY + 1} runs are needed "

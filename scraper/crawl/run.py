@@ -12,7 +12,8 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from archive import Archive, PublisherRun
-from scraper import health, logs
+from scraper import logs
+from scraper.crawl import health
 from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl, configure_hosts
 from scraper.crawl.progress import Reporter, RunStats
 from scraper.crawl.warcout import WarcRecorder

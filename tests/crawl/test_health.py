@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from archive import Archive, PublisherRun
-from scraper import health
 from scraper.cli.main import main
+from scraper.crawl import health
 
 NORMAL = PublisherRun("Daily", new=4, fetched=10, documents=4, median_chars=1800,
                       missing_date=0.0, missing_author=0.0, unchanged=1)
