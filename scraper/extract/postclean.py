@@ -17,6 +17,12 @@ from scraper.extract.preclean import LINE_BREAK, PARA_BREAK
 _MAX_TEASER = 300  # longer lines are prose that merely starts with "More:" etc.
 _MAX_FURNITURE = 300
 _HEADLINE_MAX = 160
+_TITLE_LINES = 3  # the headline, a site-titled copy of it and a kicker lead at most
+_TITLE_MIN = 10  # a shorter headline ("Politik") may well be a word of the text
+_KICKER_MAX = 60
+_SUFFIX_MAX = 40
+_SITE_SUFFIX = re.compile(r"\s[|–—-]\s*[^|–—-]{2,40}$")
+_SOFT_HYPHEN = "\u00ad"
 _SIGN_OFF_LINES = 3  # sign-offs are the last lines, never more than a few
 _SIGN_OFF_MAX = 250
 _RUN_SOURCE = re.compile(r"^- .{10,}\s[-–|]\s[\w .&'’()]{2,40}$")
@@ -34,6 +40,11 @@ def _norm(text: str) -> str:
 def _words(text: str) -> str:
     """Word tokens only: a repeat differing in spacing or punctuation is the same text."""
     return " ".join(_WORD.findall(text.casefold()))
+
+
+def _headline_words(text: str) -> str:
+    """:func:`_words` without soft hyphens: a headline hyphenated for small screens is the same."""
+    return _words(text.replace(_SOFT_HYPHEN, ""))
 
 
 def is_furniture(line: str) -> bool:
@@ -125,21 +136,42 @@ def drop_repeats(lines: list[str]) -> list[str]:
 
 
 def drop_leading_title(lines: list[str], title: str | None) -> list[str]:
-    """The headline belongs in metadata: drop it when it leads the body.
+    """The headline belongs in metadata: drop it, and its furniture, when it leads the body.
 
-    Templates often print a kicker glued to the headline ("Ausschuss zur Ahrtal-Flut Zwei
-    Rücktritte …"), so a leading line that ends with the title, or is the title, goes.
+    Templates print the headline in several forms before the text: alone, with the site's
+    name ("Headline | Site"), after a kicker glued to it with or without a space
+    ("Ausschuss zur Ahrtal-FlutZwei Rücktritte …"), or under a kicker on its own line
+    ("Hitzefolgen" then the headline). Each leading line in such a form goes; a short
+    kicker line goes with the headline right below it.
     """
-    want = _words(title or "")
-    if want.count(" ") < 2 or not lines:
+    want = _headline_words(title or "")
+    if not want or not lines:
         return lines
-    for i, line in enumerate(lines[:2]):
-        got = _words(line)
-        if got == want or (
-            got.endswith(" " + want) and len(got) <= len(want) + 80 and not line[:1].islower()
-        ):
-            return lines[:i] + lines[i + 1 :]
-    return lines
+    hits = [i for i, line in enumerate(lines[:_TITLE_LINES]) if _is_title_line(line, want)]
+    if not hits:
+        return lines
+    drop = set(hits)
+    for i in hits:  # a kicker: a short label line straight above the headline
+        if i > 0 and i - 1 not in drop and len(lines[i - 1].strip()) <= _KICKER_MAX \
+                and _headline_like(lines[i - 1]) and not lines[i - 1].lstrip().startswith("- "):
+            drop.add(i - 1)
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _is_title_line(line: str, want: str) -> bool:
+    """Whether ``line`` is the headline in one of the forms templates print it."""
+    got = _headline_words(line)
+    if got == want:  # the headline alone: even a two-word one ("Легкий троннинг")
+        return len(want) >= _TITLE_MIN
+    if want.count(" ") < 2 or line[:1].islower():
+        return False
+    if got.startswith(want + " ") and _SITE_SUFFIX.search(line) \
+            and len(got) <= len(want) + _SUFFIX_MAX:
+        return True  # "Headline | Site" (a <title> printed in the page)
+    if len(got) > len(want) + 80:
+        return False
+    # a kicker before it, glued with or without a space ("…-SonderparteitagChiesa ruft …")
+    return got.endswith(" " + want) or got.replace(" ", "").endswith(want.replace(" ", ""))
 
 
 class _Line(str):

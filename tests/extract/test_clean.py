@@ -295,3 +295,21 @@ def test_author_bio_and_affiliate_disclosure() -> None:
     assert clean(f"{body}\n{last}") == f"{body}\n\n{last}"  # not a name: prose stays
     assert is_furniture("We select everything we recommend; buying through us may earn us "
                         "a commission.")
+
+
+def test_headline_printed_with_site_name_kicker_or_soft_hyphens_leaves_the_body() -> None:
+    title = "Harbour tunnel to close for three weeks"
+    assert drop_leading_title([f"{title} | Coastal Courier", title, PARA], title) == [PARA]
+    assert drop_leading_title([f"Road works{title}", PARA], title) == [PARA]
+    assert drop_leading_title(["Traffic", title, PARA], title) == [PARA]
+    hyphenated = "Harbour tun\u00adnel to close for three weeks"
+    assert drop_leading_title([hyphenated, PARA], title) == [PARA]
+    assert drop_leading_title(["Hafenfest abgesagt", PARA], "Hafenfest abgesagt") == [PARA]
+
+
+def test_lines_that_only_resemble_the_headline_stay() -> None:
+    title = "Harbour tunnel to close for three weeks"
+    lead = f"{title} | and the ferry will run every ten minutes instead, the council said."
+    assert drop_leading_title([lead, PARA], title) == [lead, PARA]
+    assert drop_leading_title(["- Traffic", title, PARA], title) == ["- Traffic", PARA]
+    assert drop_leading_title(["Politik", PARA], "Politik") == ["Politik", PARA]
