@@ -23,7 +23,10 @@ _KICKER_MAX = 60
 _SUFFIX_MAX = 40
 _SITE_SUFFIX = re.compile(r"\s[|–—-]\s*[^|–—-]{2,40}$")
 _SOFT_HYPHEN = "\u00ad"
-_SIGN_OFF_LINES = 3  # sign-offs are the last lines, never more than a few
+_SIGN_OFF_LINES = 3
+_END_LINES = 8  # an end section's heading sits among the last lines
+_END_TAIL = 6
+_END_LINE_MAX = 500  # sign-offs are the last lines, never more than a few
 _SIGN_OFF_MAX = 250
 _RUN_SOURCE = re.compile(r"^- .{10,}\s[-–|]\s[\w .&'’()]{2,40}$")
 _WORD = re.compile(r"\w+")
@@ -56,7 +59,8 @@ def is_furniture(line: str) -> bool:
         return True
     if P.SECTION_LINE.match(text) or P.TEASER_HEADING.match(text):
         return True
-    if P.LINK_LIST_LINE.search(text) or P.PLACEHOLDER_LINE.match(text):
+    if P.LINK_LIST_LINE.search(text) or P.PLACEHOLDER_LINE.match(text) \
+            or P.TEMPLATE_KEY_LINE.match(text):
         return True
     if len(text) <= _MAX_FURNITURE and (
         P.COPYRIGHT_LINE.search(text) or P.PITCH_LINE.search(text)
@@ -204,8 +208,24 @@ def postclean(text: str, title: str | None = None) -> str:
     lines = [line for line in lines if not is_furniture(line)]
     lines = drop_link_runs(lines)
     lines = drop_repeats(lines)
+    lines = drop_end_matter(lines)
     lines = drop_sign_off(lines)
     return join_blocks(lines)
+
+
+def drop_end_matter(lines: list[str]) -> list[str]:
+    """Drop a closing "Sources" / "The author" / "Similar" section and what follows it.
+
+    Only the last lines are looked at, and only a short tail goes: the same heading high
+    up in a long piece ("Sources" in an explainer) heads reporting.
+    """
+    start = max(1, len(lines) - _END_LINES)
+    for i in range(start, len(lines)):
+        if P.END_HEADING.match(lines[i].strip()):
+            tail = lines[i + 1 :]
+            if len(tail) <= _END_TAIL and all(len(t) <= _END_LINE_MAX for t in tail):
+                return lines[:i]
+    return lines
 
 
 def drop_sign_off(lines: list[str]) -> list[str]:

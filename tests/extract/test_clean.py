@@ -313,3 +313,38 @@ def test_lines_that_only_resemble_the_headline_stay() -> None:
     assert drop_leading_title([lead, PARA], title) == [lead, PARA]
     assert drop_leading_title(["- Traffic", title, PARA], title) == ["- Traffic", PARA]
     assert drop_leading_title(["Politik", PARA], "Politik") == ["Politik", PARA]
+
+
+def test_translation_credits_and_expert_bios_end_the_text_no_more() -> None:
+    from scraper.extract.postclean import postclean as clean
+
+    body = ("The harbour authority approved the new ferry terminal on Tuesday after a "
+            "two-year planning dispute with the neighbouring towns.")
+    for sign_off in ("Aus dem Englischen von Karla Weiss", "Translated from French by Ann Roe",
+                     "Übersetzung: Ina Bell, Redaktion: Tom Kay",
+                     "Dieser Artikel ist eine Übersetzung aus dem Spanischen.",
+                     "Nomvula Dube is a senior researcher at the Urban Policy Institute."):
+        assert clean(f"{body}\n{sign_off}") == body, sign_off
+
+
+def test_closing_sources_author_and_similar_sections_are_dropped() -> None:
+    from scraper.extract.postclean import postclean as clean
+
+    body = ("The harbour authority approved the new ferry terminal on Tuesday after a "
+            "two-year planning dispute with the neighbouring towns.")
+    for section in ("Quellen:\n- Hafenbehörde, Pressemitteilung\n- eigene Recherche",
+                    "Die Autorin\nKarla Weiss (*1970) leitet das Institut für Küstenplanung.",
+                    "Ähnliche:\n- 12.03.2024 Fähre fällt aus\n- 02.03.2024 Neuer Kai"):
+        assert clean(f"{body}\n{section}") == body, section
+    # high up in a long explainer, "Sources" heads reporting
+    explainer = "\n".join([body, "Sources", *[f"{body} Part {i}." for i in range(10)]])
+    assert "Sources" in clean(explainer)
+
+
+def test_template_keys_printed_as_text_are_furniture() -> None:
+    from scraper.extract.postclean import is_furniture
+
+    for line in ("- showPaywall:", "isSubscriber:"):
+        assert is_furniture(line), line
+    for line in ("Kinder: ", "Weather: sunny", "- iPhone:", "macOS:"):
+        assert not is_furniture(line), line
