@@ -24,6 +24,7 @@ _SUFFIX_MAX = 40
 _SITE_SUFFIX = re.compile(r"\s[|–—-]\s*[^|–—-]{2,40}$")
 _SOFT_HYPHEN = "\u00ad"
 _SIGN_OFF_LINES = 3
+_GAP_PROSE = 120
 _END_LINES = 8  # an end section's heading sits among the last lines
 _END_TAIL = 6
 _END_LINE_MAX = 500  # sign-offs are the last lines, never more than a few
@@ -287,11 +288,38 @@ def stitch(text: str, blocks: tuple[str, ...], containers: int) -> str:
     norm_text = _norm(text)
     covered = sum(len(b) for b in long_blocks if _norm(b) in norm_text)
     total = sum(len(b) for b in long_blocks)
-    if covered >= 0.6 * total or covered == 0:
+    if covered == 0:
         return text
+    if covered >= 0.6 * total:
+        return fill_gaps(lines, long_blocks) if containers >= 2 and covered < total else text
     block_keys = {_norm(b) for b in blocks}
     hits = [i for i, line in enumerate(lines) if _norm(line.lstrip("- ")) in block_keys]
     if not hits:
         return text
     head, tail = lines[: hits[0]], lines[hits[-1] + 1 :]
     return "\n".join(head + list(blocks) + tail)
+
+
+def fill_gaps(lines: list[str], blocks: list[str]) -> str:
+    """Put back the paragraphs of a split body that trafilatura skipped between kept ones.
+
+    With the body in several containers around ad slots, trafilatura sometimes keeps most
+    of it but drops a paragraph or two next to a slot. A missing block goes right after the
+    kept block that precedes it in the container order; blocks before the first kept one
+    or after the last are left out (their edges are where teasers and notes sit), and so
+    are short ones ("Here are more of our …" pointers).
+    """
+    where = {_headline_words(line): i for i, line in enumerate(lines)}
+    found = [where.get(_headline_words(b)) for b in blocks]
+    kept = [i for i, pos in enumerate(found) if pos is not None]
+    inserts: dict[int, list[str]] = {}
+    for k in range(kept[0] + 1, kept[-1]) if kept else ():
+        # only paragraphs of prose: a short line between them is a pointer or a label
+        if found[k] is None and len(blocks[k]) >= _GAP_PROSE:
+            prev = max(found[j] or 0 for j in range(kept[0], k) if found[j] is not None)
+            inserts.setdefault(prev, []).append(blocks[k])
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        out.extend(inserts.get(i, ()))
+    return "\n".join(out)

@@ -74,6 +74,17 @@ def test_stitch_takes_full_container_when_trafilatura_kept_the_first_part() -> N
     assert stitch(complete, blocks, containers=3) == complete
 
 
+def test_stitch_puts_back_a_paragraph_skipped_inside_a_split_body() -> None:
+    long = f"{PARA} {PARA}"
+    blocks = (*(f"{long} {i}" for i in range(4)), "More from our markets desk here.",
+              f"{long} 4", f"{long} 5")
+    kept = [blocks[0], blocks[1], blocks[3], blocks[5]]  # 2 and 4 skipped, 6 after the end
+    got = stitch("\n".join(kept), blocks, containers=2).split("\n")
+    assert got == [blocks[0], blocks[1], blocks[2], blocks[3], blocks[5]]
+    # one container is not a split body: trafilatura's choice stands
+    assert stitch("\n".join(kept), blocks, containers=1) == "\n".join(kept)
+
+
 def test_postclean_removes_teasers_copyright_title_and_repeats() -> None:
     text = "\n".join([
         "Little giants rise", PARA, "Related Article: Something else entirely",
