@@ -25,6 +25,10 @@ _SITE_SUFFIX = re.compile(r"\s[|–—-]\s*[^|–—-]{2,40}$")
 _SOFT_HYPHEN = "\u00ad"
 _SIGN_OFF_LINES = 3
 _GAP_PROSE = 120
+_PULL_MIN = 30  # characters of a pull quote's words
+_PULL_MAX = 400
+_PULL_WORDS = 8
+_PULL_SKIP = 2
 _END_LINES = 8  # an end section's heading sits among the last lines
 _END_TAIL = 6
 _END_LINE_MAX = 500  # sign-offs are the last lines, never more than a few
@@ -34,6 +38,7 @@ _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _MARKS = re.compile(rf"\s*{LINE_BREAK}\s*")
 _MARK_EOL = re.compile(rf"{LINE_BREAK}[^\S\n]*\n")
+_FULL_SENTENCE = re.compile(r"[.!?…。！？][\"”“»«’']?\s*$")
 _SENTENCE_END = re.compile(r"[.!?:;…\"”»)。！？]\s*$")  # 。！？ end CJK sentences
 
 
@@ -140,6 +145,30 @@ def drop_repeats(lines: list[str]) -> list[str]:
     return out
 
 
+def drop_pull_quotes(lines: list[str]) -> list[str]:
+    """Drop a line the text says again inside a longer paragraph: a pull quote.
+
+    Templates lift a sentence of the body into a large-type box (a pull quote) that
+    trafilatura returns as a paragraph of its own. A whole sentence of several words that
+    occurs word for word within one longer paragraph goes; a fragment is a subheading
+    quoting the paragraph below ("'He put me in a hole'"), and stays. The opening lines (a standfirst that
+    the first paragraph repeats) stay, and so do lines sharing their host with others: a
+    paragraph holding several of them is a digest of the text, not its source.
+    """
+    keys = [_words(line) for line in lines]
+    hosts: dict[int, list[int]] = {}
+    for i, key in enumerate(keys):
+        if i < _PULL_SKIP or not _PULL_MIN <= len(key) <= _PULL_MAX \
+                or key.count(" ") < _PULL_WORDS - 1 or not _FULL_SENTENCE.search(lines[i]):
+            continue
+        found = [j for j, other in enumerate(keys)
+                 if len(other) > len(key) and f" {key} " in f" {other} "]
+        if len(found) == 1:
+            hosts.setdefault(found[0], []).append(i)
+    doomed = {quotes[0] for quotes in hosts.values() if len(quotes) == 1}
+    return [line for i, line in enumerate(lines) if i not in doomed]
+
+
 def drop_leading_title(lines: list[str], title: str | None) -> list[str]:
     """The headline belongs in metadata: drop it, and its furniture, when it leads the body.
 
@@ -209,6 +238,7 @@ def postclean(text: str, title: str | None = None) -> str:
     lines = [line for line in lines if not is_furniture(line)]
     lines = drop_link_runs(lines)
     lines = drop_repeats(lines)
+    lines = drop_pull_quotes(lines)
     lines = drop_end_matter(lines)
     lines = drop_sign_off(lines)
     return join_blocks(lines)

@@ -359,3 +359,20 @@ def test_template_keys_printed_as_text_are_furniture() -> None:
         assert is_furniture(line), line
     for line in ("Kinder: ", "Weather: sunny", "- iPhone:", "macOS:"):
         assert not is_furniture(line), line
+
+
+def test_a_pull_quote_repeating_a_sentence_of_the_body_is_dropped() -> None:
+    from scraper.extract.postclean import drop_pull_quotes
+
+    quote = "“We will rebuild the pier before the summer season starts, whatever it costs.”"
+    host = (f"The mayor spoke to residents on Friday evening. {quote} Work begins in March, "
+            "and the ferry will use the old quay until then.")
+    lines = [PARA, f"{PARA} 2", quote, host, f"{PARA} 3"]
+    assert drop_pull_quotes(lines) == [PARA, f"{PARA} 2", host, f"{PARA} 3"]
+    # a subheading quoting a fragment of the paragraph below is a heading, not a repeat
+    heading = "‘We will rebuild the pier before the summer season starts’"
+    lines = [PARA, f"{PARA} 2", heading, host]
+    assert drop_pull_quotes(lines) == lines
+    # a standfirst that the first paragraph repeats stays
+    lines = [quote, host, f"{PARA} 2"]
+    assert drop_pull_quotes(lines) == lines
