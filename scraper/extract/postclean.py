@@ -151,9 +151,9 @@ def drop_pull_quotes(lines: list[str]) -> list[str]:
     Templates lift a sentence of the body into a large-type box (a pull quote) that
     trafilatura returns as a paragraph of its own. A whole sentence of several words that
     occurs word for word within one longer paragraph goes; a fragment is a subheading
-    quoting the paragraph below ("'He put me in a hole'"), and stays. The opening lines (a standfirst that
-    the first paragraph repeats) stay, and so do lines sharing their host with others: a
-    paragraph holding several of them is a digest of the text, not its source.
+    quoting the paragraph below ("'He put me in a hole'"), and stays. The opening lines
+    (a standfirst that the first paragraph repeats) stay, and so do lines sharing their
+    host with others: a paragraph holding several of them is a digest, not their source.
     """
     keys = [_words(line) for line in lines]
     hosts: dict[int, list[int]] = {}
