@@ -324,6 +324,9 @@ END_HEADINGS: tuple[str, ...] = (
     "über die autorin", "über den autor", "about the author", "about the authors",
     "the author", "the authors", "l'auteur", "l'autrice", "el autor", "la autora",
     "ähnliche", "ähnliche artikel", "ähnliche beiträge", "ähnliche themen",
+    "weitere informationen", "mehr informationen", "zusatzinformationen", "further information",
+    "more information", "kontakt", "pressekontakt", "contact", "media contact",
+    "originalpublikation", "original publication", "weblinks", "links", "downloads",
 )
 END_HEADING = re.compile(
     rf"^\s*(?:{'|'.join(re.escape(h) for h in END_HEADINGS)})\s*:?\s*$", re.I

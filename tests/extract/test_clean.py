@@ -345,7 +345,8 @@ def test_closing_sources_author_and_similar_sections_are_dropped() -> None:
             "two-year planning dispute with the neighbouring towns.")
     for section in ("Quellen:\n- Hafenbehörde, Pressemitteilung\n- eigene Recherche",
                     "Die Autorin\nKarla Weiss (*1970) leitet das Institut für Küstenplanung.",
-                    "Ähnliche:\n- 12.03.2024 Fähre fällt aus\n- 02.03.2024 Neuer Kai"):
+                    "Ähnliche:\n- 12.03.2024 Fähre fällt aus\n- 02.03.2024 Neuer Kai",
+                    "Weitere Informationen:\n- Fahrplan der Hafenfähren (PDF)"):
         assert clean(f"{body}\n{section}") == body, section
     # high up in a long explainer, "Sources" heads reporting
     explainer = "\n".join([body, "Sources", *[f"{body} Part {i}." for i in range(10)]])
