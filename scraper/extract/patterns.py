@@ -253,6 +253,8 @@ CAPTION_LABEL_LINE = re.compile(
     rf"^\s*(?:{'|'.join(re.escape(c) for c in CAPTION_LABELS)})\s*:\s*\S", re.I
 )
 LINK_LIST_LINE = re.compile(LINK_LIST_STAMP, re.I)
+# An English caption printed as a paragraph: "Pictured: …", "Pictured from left, are …".
+PICTURED_LINE = re.compile(r"^pictured\b(?:\s*:|[\w ,]{0,30}?\s(?:is|are)\b)", re.I)
 # A video/audio teaser: its blurb ends in a date and a running time ("… 21.04.2024 | 3:18 min").
 MEDIA_TEASER_END = re.compile(
     r"(?:\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2})\s*[|·•]\s*"

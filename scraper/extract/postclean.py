@@ -72,7 +72,8 @@ def is_furniture(line: str) -> bool:
         P.COPYRIGHT_LINE.search(text) or P.PITCH_LINE.search(text)
     ):
         return True
-    if len(text) <= 400 and (P.CAPTION_CREDIT.search(text) or P.MEDIA_TEASER_END.search(text)):
+    if len(text) <= 400 and (P.CAPTION_CREDIT.search(text) or P.MEDIA_TEASER_END.search(text)
+                             or P.PICTURED_LINE.match(text)):
         return True
     if len(text) <= 80 and (P.BYLINE_LINE.match(text) or is_stamp(text)):
         return True
