@@ -37,6 +37,20 @@ def test_preclean_drops_structural_boilerplate_and_keeps_prose() -> None:
         assert gone not in html
 
 
+def test_fact_boxes_beside_the_story_are_dropped() -> None:
+    paras = [f"<p>{PARA} {i}</p>" for i in range(6)]
+    for box in ('<div class="factbox green"><h3>Facts about night buses</h3>'
+                "<ul><li>Twelve lines run all night.</li><li>Tickets cost 2 euros.</li></ul></div>",
+                '<aside-box class="fact-box wide"><p>Buses first ran at night in 1998.</p>'
+                "</aside-box>",
+                '<div class="infobox"><p>Night lines: N1 to N12.</p></div>'):
+        page = "".join(paras[:3]) + box + "".join(paras[3:])
+        html = preclean(_page(f"<article>{page}</article>")).html
+        assert html.count(PARA) == 6
+        for gone in ("Facts about", "Twelve lines", "in 1998", "N1 to N12"):
+            assert gone not in html
+
+
 def test_preclean_guard_keeps_a_body_wrapped_in_a_furniture_class() -> None:
     body = "".join(f"<p>{PARA} {i}</p>" for i in range(6))
     tree = _page(f'<div class="article-ads-wrapper"><div class="ads">{body}</div></div>')
