@@ -38,7 +38,7 @@ from scraper.extract.preclean import preclean
 from scraper.models import Extraction, Image, LiveUpdate
 
 # Bump whenever the text or metadata produced for the same bytes may change.
-EXTRACTOR_VERSION = "1.3.0"
+EXTRACTOR_VERSION = "1.4.0"
 
 _MAX_HTML_CHARS = 8_000_000  # lexbor copes, but trafilatura's lxml pass gets slow beyond
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs per-page noise
@@ -48,11 +48,11 @@ _RSC_CHUNK = re.compile(r'self\.__next_f\.push\(\[1,("(?:[^"\\]|\\.)*")\]\)')
 _RSC_TEXT_ROW = re.compile(r"(?:^|\n)[0-9a-f]+:T([0-9a-f]+),")
 _NEXT_DATA = re.compile(r'<script[^>]*id="__NEXT_DATA__"[^>]*>(.*?)</script>', re.S | re.I)
 # Below this many characters the cleaned tree may have misled trafilatura (a removed box
-# made it pick a smaller container): the untouched page gets a second pass, kept when it
-# yields over twice as much text. Measured on the trafilatura set: 2000 and 2x recovered
-# most lost snippets without adding boilerplate; a lower ratio or a larger cut-off let
-# sidebars in.
-_RECALL_SHORT = 2000
+# made it pick a smaller container): the page as fetched gets a second pass, kept when it
+# yields over twice as much text. On the trafilatura set 1500 chars gets nearly all of the
+# recovered snippets of 2000 (.9486 vs .9487 F1; 1000: .9474) at half its CPU (+0.7 ms
+# median on fundus, +1.6 ms on the trafilatura set); a lower ratio let sidebars in.
+_RECALL_SHORT = 1500
 _RECALL_GAIN = 2.0
 _LEAD_MIN = 40
 _LEAD_PROBE = 60
