@@ -39,7 +39,7 @@ from scraper.extract.preclean import preclean
 from scraper.models import Extraction, Image, LiveUpdate
 
 # Bump whenever the text or metadata produced for the same bytes may change.
-EXTRACTOR_VERSION = "1.3.0"
+EXTRACTOR_VERSION = "1.4.0"
 
 _MAX_HTML_CHARS = 8_000_000  # lexbor copes, but trafilatura's lxml pass gets slow beyond
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs per-page noise
@@ -48,6 +48,13 @@ _MIN_EMBEDDED = 500
 _RSC_CHUNK = re.compile(r'self\.__next_f\.push\(\[1,("(?:[^"\\]|\\.)*")\]\)')
 _RSC_TEXT_ROW = re.compile(r"(?:^|\n)[0-9a-f]+:T([0-9a-f]+),")
 _NEXT_DATA = re.compile(r'<script[^>]*id="__NEXT_DATA__"[^>]*>(.*?)</script>', re.S | re.I)
+# Below this many characters the cleaned tree may have misled trafilatura (a removed box
+# made it pick a smaller container): the page as fetched gets a second pass, kept when it
+# yields over twice as much text. On the trafilatura set 1500 chars gets nearly all of the
+# recovered snippets of 2000 (.9486 vs .9487 F1; 1000: .9474) at half its CPU (+0.7 ms
+# median on fundus, +1.6 ms on the trafilatura set); a lower ratio let sidebars in.
+_RECALL_SHORT = 1500
+_RECALL_GAIN = 2.0
 _LEAD_MIN = 40
 _LEAD_PROBE = 60
 _INLINE = frozenset({"b", "strong", "i", "em", "span", "a", "u", "mark", "small", "font"})
@@ -117,6 +124,8 @@ def _extract(
     doc = _trafilatura(pre.html, url)
     raw = stitch(getattr(doc, "text", None) or "", pre.container_blocks, pre.containers)
     text = postclean(with_lead(raw, lead), meta.title)
+    if len(text) < _RECALL_SHORT and not body_selectors:
+        text, doc = _second_pass(text, doc, html, url, lead, meta.title)
     if len(text) < _SHORT_TEXT and not body_selectors:
         embedded = embedded_article_html(html)
         if embedded is not None:
@@ -170,6 +179,23 @@ def _trafilatura(html: str, url: str) -> object:
         html, url=url or None, include_comments=False, with_metadata=False,
         include_tables=True, include_images=False, include_links=False,
     )
+
+
+def _second_pass(
+    text: str, doc: object, html: str, url: str, lead: str | None, title: str | None
+) -> tuple[str, object]:
+    """trafilatura on the page as fetched, for when the cleaned page gave little text.
+
+    Pre-cleaning removes boxes by class and structure; on some templates that leaves
+    trafilatura's scoring with a fragment (a recipe's steps, an FAQ's answers, a body in
+    several containers) where the whole page would have given it the article. The longer
+    text is kept only when it is much longer, and it goes through the same line rules.
+    """
+    doc2 = _trafilatura(html, url)
+    text2 = postclean(with_lead(getattr(doc2, "text", None) or "", lead), title)
+    if len(text2) > _RECALL_GAIN * len(text) + _SHORT_TEXT:
+        return text2, doc2
+    return text, doc
 
 
 def _extract_fragment(fragment: str, url: str, title: str | None) -> str:

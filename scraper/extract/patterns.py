@@ -253,6 +253,8 @@ CAPTION_LABEL_LINE = re.compile(
     rf"^\s*(?:{'|'.join(re.escape(c) for c in CAPTION_LABELS)})\s*:\s*\S", re.I
 )
 LINK_LIST_LINE = re.compile(LINK_LIST_STAMP, re.I)
+# An English caption printed as a paragraph: "Pictured: …", "Pictured from left, are …".
+PICTURED_LINE = re.compile(r"^pictured\b(?:\s*:|[\w ,]{0,30}?\s(?:is|are)\b)", re.I)
 # A video/audio teaser: its blurb ends in a date and a running time ("… 21.04.2024 | 3:18 min").
 MEDIA_TEASER_END = re.compile(
     r"(?:\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2})\s*[|·•]\s*"
@@ -309,14 +311,38 @@ SIGN_OFF_PATTERNS: tuple[str, ...] = (
     r"^(?:lest|lesen sie) den originalartikel\b",
     r"^read the original (?:article|story)\b",
     r"^kontaktieren sie uns\.?$",
+    # translation and production credits
+    r"^aus dem [a-zäöü]+en (?:übersetzt )?von\b", r"^translated (?:from [a-z]+ )?by\b",
+    r"^(?:übersetzung|schlussredaktion|redaktion|mitarbeit|translation|traduction)\s*:\s*\S",
+    r"^(?:dieser|der) (?:artikel|beitrag|text) ist eine übersetzung\b",
+    r"^this (?:article|story) (?:is a translation|was translated)\b",
     r"^ihre meinung ist uns wichtig\b",
 )
+# Headings of the end matter that follows an article: its sources, its author's bio, similar
+# articles. Matched only near the end (scraper.extract.postclean.drop_end_matter).
+END_HEADINGS: tuple[str, ...] = (
+    "quellen", "quelle", "verwendete quellen", "quellenangaben", "sources", "source",
+    "sources used", "fuentes", "die autorin", "der autor", "die autoren", "zur person",
+    "über die autorin", "über den autor", "about the author", "about the authors",
+    "the author", "the authors", "l'auteur", "l'autrice", "el autor", "la autora",
+    "ähnliche", "ähnliche artikel", "ähnliche beiträge", "ähnliche themen",
+    "weitere informationen", "mehr informationen", "zusatzinformationen", "further information",
+    "more information", "kontakt", "pressekontakt", "contact", "media contact",
+    "originalpublikation", "original publication", "weblinks", "links", "downloads",
+)
+END_HEADING = re.compile(
+    rf"^\s*(?:{'|'.join(re.escape(h) for h in END_HEADINGS)})\s*:?\s*$", re.I
+)
+# A template variable printed instead of its value ("showPaywall:", "isSubscriber:"):
+# a camelCase identifier alone on a line, with a colon.
+TEMPLATE_KEY_LINE = re.compile(r"^\s*(?:- )?[a-z]{2,}(?:[A-Z][a-z0-9]+)+\s*:\s*$")
 SIGN_OFF = re.compile("|".join(f"(?:{p})" for p in SIGN_OFF_PATTERNS), re.I)
 # An author's bio line at the end: "Jane Doe ist ZDF-Reporterin für …", "Correspondent Jo
 # Lee is …". Case matters for the name (capitalised words), not for the role.
 _ROLE = (r"(?i:korrespondent\w*|reporter\w*|redakteur\w*|autor\w*|journalist\w*|"
          r"correspondent|editor|writer|columnist|kolumnist\w*|contributor|periodista|"
-         r"redactora?)")
+         r"redactora?|researcher|professor\w*|lecturer|fellow|analyst|forscher\w*|"
+         r"wissenschaftler\w*|dozent\w*)")
 AUTHOR_BIO = re.compile(
     rf"^(?:(?:[A-ZÄÖÜ][\w.’'-]+ ){{1,3}}(?:ist|is|war|was|es) [^.]{{0,90}}\b{_ROLE}\b"
     rf"|{_ROLE} (?:[A-ZÄÖÜ][\w.-]+ ){{1,3}}(?:ist|is)\b)")

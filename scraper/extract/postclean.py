@@ -17,13 +17,28 @@ from scraper.extract.preclean import LINE_BREAK, PARA_BREAK
 _MAX_TEASER = 300  # longer lines are prose that merely starts with "More:" etc.
 _MAX_FURNITURE = 300
 _HEADLINE_MAX = 160
-_SIGN_OFF_LINES = 3  # sign-offs are the last lines, never more than a few
+_TITLE_LINES = 3  # the headline, a site-titled copy of it and a kicker lead at most
+_TITLE_MIN = 10  # a shorter headline ("Politik") may well be a word of the text
+_KICKER_MAX = 60
+_SUFFIX_MAX = 40
+_SITE_SUFFIX = re.compile(r"\s[|–—-]\s*[^|–—-]{2,40}$")
+_SOFT_HYPHEN = "\u00ad"
+_SIGN_OFF_LINES = 3
+_GAP_PROSE = 120
+_PULL_MIN = 30  # characters of a pull quote's words
+_PULL_MAX = 400
+_PULL_WORDS = 8
+_PULL_SKIP = 2
+_END_LINES = 8  # an end section's heading sits among the last lines
+_END_TAIL = 6
+_END_LINE_MAX = 500  # sign-offs are the last lines, never more than a few
 _SIGN_OFF_MAX = 250
 _RUN_SOURCE = re.compile(r"^- .{10,}\s[-–|]\s[\w .&'’()]{2,40}$")
 _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _MARKS = re.compile(rf"\s*{LINE_BREAK}\s*")
 _MARK_EOL = re.compile(rf"{LINE_BREAK}[^\S\n]*\n")
+_FULL_SENTENCE = re.compile(r"[.!?…。！？][\"”“»«’']?\s*$")
 _SENTENCE_END = re.compile(r"[.!?:;…\"”»)。！？]\s*$")  # 。！？ end CJK sentences
 
 
@@ -36,6 +51,11 @@ def _words(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
+def _headline_words(text: str) -> str:
+    """:func:`_words` without soft hyphens: a headline hyphenated for small screens is the same."""
+    return _words(text.replace(_SOFT_HYPHEN, ""))
+
+
 def is_furniture(line: str) -> bool:
     """True for one line of page furniture, judged by wording alone."""
     text = line.strip().lstrip("-•* ").strip()
@@ -45,13 +65,15 @@ def is_furniture(line: str) -> bool:
         return True
     if P.SECTION_LINE.match(text) or P.TEASER_HEADING.match(text):
         return True
-    if P.LINK_LIST_LINE.search(text) or P.PLACEHOLDER_LINE.match(text):
+    if P.LINK_LIST_LINE.search(text) or P.PLACEHOLDER_LINE.match(text) \
+            or P.TEMPLATE_KEY_LINE.match(text):
         return True
     if len(text) <= _MAX_FURNITURE and (
         P.COPYRIGHT_LINE.search(text) or P.PITCH_LINE.search(text)
     ):
         return True
-    if len(text) <= 400 and (P.CAPTION_CREDIT.search(text) or P.MEDIA_TEASER_END.search(text)):
+    if len(text) <= 400 and (P.CAPTION_CREDIT.search(text) or P.MEDIA_TEASER_END.search(text)
+                             or P.PICTURED_LINE.match(text)):
         return True
     if len(text) <= 80 and (P.BYLINE_LINE.match(text) or is_stamp(text)):
         return True
@@ -124,22 +146,67 @@ def drop_repeats(lines: list[str]) -> list[str]:
     return out
 
 
-def drop_leading_title(lines: list[str], title: str | None) -> list[str]:
-    """The headline belongs in metadata: drop it when it leads the body.
+def drop_pull_quotes(lines: list[str]) -> list[str]:
+    """Drop a line the text says again inside a longer paragraph: a pull quote.
 
-    Templates often print a kicker glued to the headline ("Ausschuss zur Ahrtal-Flut Zwei
-    Rücktritte …"), so a leading line that ends with the title, or is the title, goes.
+    Templates lift a sentence of the body into a large-type box (a pull quote) that
+    trafilatura returns as a paragraph of its own. A whole sentence of several words that
+    occurs word for word within one longer paragraph goes; a fragment is a subheading
+    quoting the paragraph below ("'He put me in a hole'"), and stays. The opening lines
+    (a standfirst that the first paragraph repeats) stay, and so do lines sharing their
+    host with others: a paragraph holding several of them is a digest, not their source.
     """
-    want = _words(title or "")
-    if want.count(" ") < 2 or not lines:
+    keys = [_words(line) for line in lines]
+    hosts: dict[int, list[int]] = {}
+    for i, key in enumerate(keys):
+        if i < _PULL_SKIP or not _PULL_MIN <= len(key) <= _PULL_MAX \
+                or key.count(" ") < _PULL_WORDS - 1 or not _FULL_SENTENCE.search(lines[i]):
+            continue
+        found = [j for j, other in enumerate(keys)
+                 if len(other) > len(key) and f" {key} " in f" {other} "]
+        if len(found) == 1:
+            hosts.setdefault(found[0], []).append(i)
+    doomed = {quotes[0] for quotes in hosts.values() if len(quotes) == 1}
+    return [line for i, line in enumerate(lines) if i not in doomed]
+
+
+def drop_leading_title(lines: list[str], title: str | None) -> list[str]:
+    """The headline belongs in metadata: drop it, and its furniture, when it leads the body.
+
+    Templates print the headline in several forms before the text: alone, with the site's
+    name ("Headline | Site"), after a kicker glued to it with or without a space
+    ("Ausschuss zur Ahrtal-FlutZwei Rücktritte …"), or under a kicker on its own line
+    ("Hitzefolgen" then the headline). Each leading line in such a form goes; a short
+    kicker line goes with the headline right below it.
+    """
+    want = _headline_words(title or "")
+    if not want or not lines:
         return lines
-    for i, line in enumerate(lines[:2]):
-        got = _words(line)
-        if got == want or (
-            got.endswith(" " + want) and len(got) <= len(want) + 80 and not line[:1].islower()
-        ):
-            return lines[:i] + lines[i + 1 :]
-    return lines
+    hits = [i for i, line in enumerate(lines[:_TITLE_LINES]) if _is_title_line(line, want)]
+    if not hits:
+        return lines
+    drop = set(hits)
+    for i in hits:  # a kicker: a short label line straight above the headline
+        if i > 0 and i - 1 not in drop and len(lines[i - 1].strip()) <= _KICKER_MAX \
+                and _headline_like(lines[i - 1]) and not lines[i - 1].lstrip().startswith("- "):
+            drop.add(i - 1)
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _is_title_line(line: str, want: str) -> bool:
+    """Whether ``line`` is the headline in one of the forms templates print it."""
+    got = _headline_words(line)
+    if got == want:  # the headline alone: even a two-word one ("Легкий троннинг")
+        return len(want) >= _TITLE_MIN
+    if want.count(" ") < 2 or line[:1].islower():
+        return False
+    if got.startswith(want + " ") and _SITE_SUFFIX.search(line) \
+            and len(got) <= len(want) + _SUFFIX_MAX:
+        return True  # "Headline | Site" (a <title> printed in the page)
+    if len(got) > len(want) + 80:
+        return False
+    # a kicker before it, glued with or without a space ("…-SonderparteitagChiesa ruft …")
+    return got.endswith(" " + want) or got.replace(" ", "").endswith(want.replace(" ", ""))
 
 
 class _Line(str):
@@ -172,8 +239,25 @@ def postclean(text: str, title: str | None = None) -> str:
     lines = [line for line in lines if not is_furniture(line)]
     lines = drop_link_runs(lines)
     lines = drop_repeats(lines)
+    lines = drop_pull_quotes(lines)
+    lines = drop_end_matter(lines)
     lines = drop_sign_off(lines)
     return join_blocks(lines)
+
+
+def drop_end_matter(lines: list[str]) -> list[str]:
+    """Drop a closing "Sources" / "The author" / "Similar" section and what follows it.
+
+    Only the last lines are looked at, and only a short tail goes: the same heading high
+    up in a long piece ("Sources" in an explainer) heads reporting.
+    """
+    start = max(1, len(lines) - _END_LINES)
+    for i in range(start, len(lines)):
+        if P.END_HEADING.match(lines[i].strip()):
+            tail = lines[i + 1 :]
+            if len(tail) <= _END_TAIL and all(len(t) <= _END_LINE_MAX for t in tail):
+                return lines[:i]
+    return lines
 
 
 def drop_sign_off(lines: list[str]) -> list[str]:
@@ -235,11 +319,38 @@ def stitch(text: str, blocks: tuple[str, ...], containers: int) -> str:
     norm_text = _norm(text)
     covered = sum(len(b) for b in long_blocks if _norm(b) in norm_text)
     total = sum(len(b) for b in long_blocks)
-    if covered >= 0.6 * total or covered == 0:
+    if covered == 0:
         return text
+    if covered >= 0.6 * total:
+        return fill_gaps(lines, long_blocks) if containers >= 2 and covered < total else text
     block_keys = {_norm(b) for b in blocks}
     hits = [i for i, line in enumerate(lines) if _norm(line.lstrip("- ")) in block_keys]
     if not hits:
         return text
     head, tail = lines[: hits[0]], lines[hits[-1] + 1 :]
     return "\n".join(head + list(blocks) + tail)
+
+
+def fill_gaps(lines: list[str], blocks: list[str]) -> str:
+    """Put back the paragraphs of a split body that trafilatura skipped between kept ones.
+
+    With the body in several containers around ad slots, trafilatura sometimes keeps most
+    of it but drops a paragraph or two next to a slot. A missing block goes right after the
+    kept block that precedes it in the container order; blocks before the first kept one
+    or after the last are left out (their edges are where teasers and notes sit), and so
+    are short ones ("Here are more of our …" pointers).
+    """
+    where = {_headline_words(line): i for i, line in enumerate(lines)}
+    found = [where.get(_headline_words(b)) for b in blocks]
+    kept = [i for i, pos in enumerate(found) if pos is not None]
+    inserts: dict[int, list[str]] = {}
+    for k in range(kept[0] + 1, kept[-1]) if kept else ():
+        # only paragraphs of prose: a short line between them is a pointer or a label
+        if found[k] is None and len(blocks[k]) >= _GAP_PROSE:
+            prev = max(found[j] or 0 for j in range(kept[0], k) if found[j] is not None)
+            inserts.setdefault(prev, []).append(blocks[k])
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        out.extend(inserts.get(i, ()))
+    return "\n".join(out)

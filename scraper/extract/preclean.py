@@ -28,7 +28,8 @@ _FURNITURE = re.compile(
     r"advert\w*|ads|adslot|ad-slot|banner|cookie\w*|consent|breadcrumbs?|tags|taglist|"
     r"author-bio|authorbox|more-stories|moreStories|read-more|readmore|also-read|sidebar|"
     r"most-read|mostread|popular|trending|teaser-list|teaserlist|newsticker|byline|"
-    r"caption|credits?|copyright|skip-link|visually-hidden|sr-only|print-only|modal|lightbox)"
+    r"caption|credits?|copyright|skip-link|visually-hidden|sr-only|print-only|modal|lightbox|"
+    r"factbox|fact-box|faktbox|faktenbox|infobox|info-box)"
     r"(?=$|[\s_-])",
     re.I,
 )

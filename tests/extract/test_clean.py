@@ -37,6 +37,20 @@ def test_preclean_drops_structural_boilerplate_and_keeps_prose() -> None:
         assert gone not in html
 
 
+def test_fact_boxes_beside_the_story_are_dropped() -> None:
+    paras = [f"<p>{PARA} {i}</p>" for i in range(6)]
+    for box in ('<div class="factbox green"><h3>Facts about night buses</h3>'
+                "<ul><li>Twelve lines run all night.</li><li>Tickets cost 2 euros.</li></ul></div>",
+                '<aside-box class="fact-box wide"><p>Buses first ran at night in 1998.</p>'
+                "</aside-box>",
+                '<div class="infobox"><p>Night lines: N1 to N12.</p></div>'):
+        page = "".join(paras[:3]) + box + "".join(paras[3:])
+        html = preclean(_page(f"<article>{page}</article>")).html
+        assert html.count(PARA) == 6
+        for gone in ("Facts about", "Twelve lines", "in 1998", "N1 to N12"):
+            assert gone not in html
+
+
 def test_preclean_guard_keeps_a_body_wrapped_in_a_furniture_class() -> None:
     body = "".join(f"<p>{PARA} {i}</p>" for i in range(6))
     tree = _page(f'<div class="article-ads-wrapper"><div class="ads">{body}</div></div>')
@@ -72,6 +86,17 @@ def test_stitch_takes_full_container_when_trafilatura_kept_the_first_part() -> N
     assert stitched.split("\n") == ["Standfirst line.", *blocks]
     complete = "\n".join(blocks)
     assert stitch(complete, blocks, containers=3) == complete
+
+
+def test_stitch_puts_back_a_paragraph_skipped_inside_a_split_body() -> None:
+    long = f"{PARA} {PARA}"
+    blocks = (*(f"{long} {i}" for i in range(4)), "More from our markets desk here.",
+              f"{long} 4", f"{long} 5")
+    kept = [blocks[0], blocks[1], blocks[3], blocks[5]]  # 2 and 4 skipped, 6 after the end
+    got = stitch("\n".join(kept), blocks, containers=2).split("\n")
+    assert got == [blocks[0], blocks[1], blocks[2], blocks[3], blocks[5]]
+    # one container is not a split body: trafilatura's choice stands
+    assert stitch("\n".join(kept), blocks, containers=1) == "\n".join(kept)
 
 
 def test_postclean_removes_teasers_copyright_title_and_repeats() -> None:
@@ -295,3 +320,74 @@ def test_author_bio_and_affiliate_disclosure() -> None:
     assert clean(f"{body}\n{last}") == f"{body}\n\n{last}"  # not a name: prose stays
     assert is_furniture("We select everything we recommend; buying through us may earn us "
                         "a commission.")
+
+
+def test_headline_printed_with_site_name_kicker_or_soft_hyphens_leaves_the_body() -> None:
+    title = "Harbour tunnel to close for three weeks"
+    assert drop_leading_title([f"{title} | Coastal Courier", title, PARA], title) == [PARA]
+    assert drop_leading_title([f"Road works{title}", PARA], title) == [PARA]
+    assert drop_leading_title(["Traffic", title, PARA], title) == [PARA]
+    hyphenated = "Harbour tun\u00adnel to close for three weeks"
+    assert drop_leading_title([hyphenated, PARA], title) == [PARA]
+    assert drop_leading_title(["Hafenfest abgesagt", PARA], "Hafenfest abgesagt") == [PARA]
+
+
+def test_lines_that_only_resemble_the_headline_stay() -> None:
+    title = "Harbour tunnel to close for three weeks"
+    lead = f"{title} | and the ferry will run every ten minutes instead, the council said."
+    assert drop_leading_title([lead, PARA], title) == [lead, PARA]
+    assert drop_leading_title(["- Traffic", title, PARA], title) == ["- Traffic", PARA]
+    assert drop_leading_title(["Politik", PARA], "Politik") == ["Politik", PARA]
+
+
+def test_translation_credits_and_expert_bios_end_the_text_no_more() -> None:
+    from scraper.extract.postclean import postclean as clean
+
+    body = ("The harbour authority approved the new ferry terminal on Tuesday after a "
+            "two-year planning dispute with the neighbouring towns.")
+    for sign_off in ("Aus dem Englischen von Karla Weiss", "Translated from French by Ann Roe",
+                     "Übersetzung: Ina Bell, Redaktion: Tom Kay",
+                     "Dieser Artikel ist eine Übersetzung aus dem Spanischen.",
+                     "Nomvula Dube is a senior researcher at the Urban Policy Institute."):
+        assert clean(f"{body}\n{sign_off}") == body, sign_off
+
+
+def test_closing_sources_author_and_similar_sections_are_dropped() -> None:
+    from scraper.extract.postclean import postclean as clean
+
+    body = ("The harbour authority approved the new ferry terminal on Tuesday after a "
+            "two-year planning dispute with the neighbouring towns.")
+    for section in ("Quellen:\n- Hafenbehörde, Pressemitteilung\n- eigene Recherche",
+                    "Die Autorin\nKarla Weiss (*1970) leitet das Institut für Küstenplanung.",
+                    "Ähnliche:\n- 12.03.2024 Fähre fällt aus\n- 02.03.2024 Neuer Kai",
+                    "Weitere Informationen:\n- Fahrplan der Hafenfähren (PDF)"):
+        assert clean(f"{body}\n{section}") == body, section
+    # high up in a long explainer, "Sources" heads reporting
+    explainer = "\n".join([body, "Sources", *[f"{body} Part {i}." for i in range(10)]])
+    assert "Sources" in clean(explainer)
+
+
+def test_template_keys_printed_as_text_are_furniture() -> None:
+    from scraper.extract.postclean import is_furniture
+
+    for line in ("- showPaywall:", "isSubscriber:"):
+        assert is_furniture(line), line
+    for line in ("Kinder: ", "Weather: sunny", "- iPhone:", "macOS:"):
+        assert not is_furniture(line), line
+
+
+def test_a_pull_quote_repeating_a_sentence_of_the_body_is_dropped() -> None:
+    from scraper.extract.postclean import drop_pull_quotes
+
+    quote = "“We will rebuild the pier before the summer season starts, whatever it costs.”"
+    host = (f"The mayor spoke to residents on Friday evening. {quote} Work begins in March, "
+            "and the ferry will use the old quay until then.")
+    lines = [PARA, f"{PARA} 2", quote, host, f"{PARA} 3"]
+    assert drop_pull_quotes(lines) == [PARA, f"{PARA} 2", host, f"{PARA} 3"]
+    # a subheading quoting a fragment of the paragraph below is a heading, not a repeat
+    heading = "‘We will rebuild the pier before the summer season starts’"
+    lines = [PARA, f"{PARA} 2", heading, host]
+    assert drop_pull_quotes(lines) == lines
+    # a standfirst that the first paragraph repeats stays
+    lines = [quote, host, f"{PARA} 2"]
+    assert drop_pull_quotes(lines) == lines

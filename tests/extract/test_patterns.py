@@ -17,6 +17,7 @@ PROSE = [
     "Sie lesen auch gern Krimis, erzählte der Buchhändler schmunzelnd.",
     "Related companies in the sector also saw their shares fall sharply on Friday.",
     "He signed up for the army at eighteen and never looked back.",
+    "Pictures from the night show a crowd of several hundred people outside the hall.",
 ]
 
 
@@ -104,6 +105,8 @@ def test_subscription_and_social_pitches(line: str) -> None:
         "Der Bürgermeister bei der Eröffnung. Foto: dpa",
         "Foto: Max Mustermann",
         "The flooded street on Monday (Photo: Jane Doe/AP)",
+        "Pictured: the new ferry at the harbour wall on Sunday",
+        "Pictured from left, are the coaches Ann Roe and Jo Kay at the club's gala.",
     ],
 )
 def test_caption_credits(line: str) -> None:

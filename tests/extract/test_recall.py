@@ -1,0 +1,48 @@
+"""Second pass on the page as fetched when the cleaned page gave trafilatura too little."""
+
+from __future__ import annotations
+
+import pytest
+
+import scraper.extract.extractor as extractor
+from scraper.extract.extractor import extract_page
+from scraper.extract.preclean import PreCleaned
+
+STEPS = [
+    "Cut the fabric into a square a little larger than the table top, then fold it twice.",
+    "Tie a string to a pencil and mark an arc from the folded corner outwards to the edge.",
+    "Cut along the arc through all four layers, then unfold the circle and iron it flat.",
+    "Hem the edge with a narrow double fold, pinning every few centimetres as you sew.",
+    "Wash the cloth once before use so that the hem settles and the fabric stops shrinking.",
+]
+GUIDE = f"""<html><head><title>A round tablecloth in five steps</title></head><body>
+<header><a href="/">Home</a> <a href="/diy">DIY</a></header>
+<main><h1>A round tablecloth in five steps</h1>
+{''.join(f'<p>{s} {s}</p>' for s in STEPS)}
+</main><footer><a href="/imprint">Imprint</a></footer></body></html>"""
+
+BRIEF = ("The bridge on the ring road reopens on Monday after four weeks of repairs to its "
+         "expansion joints, the city's works department said on Friday afternoon.")
+SHORT_NEWS = f"""<html><head><title>Ring road bridge reopens</title></head><body>
+<article><h1>Ring road bridge reopens</h1><p>{BRIEF}</p></article>
+<aside class="rail"><h3>Elsewhere in the city</h3>
+{''.join(f'<div><p>Harbour festival day {i}: music, food stalls and boat tours along the '
+         f'quay for the whole family, with fireworks at ten.</p></div>' for i in range(12))}
+</aside></body></html>"""
+
+
+def test_a_cleaned_page_that_misleads_trafilatura_gets_the_whole_page_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # stand-in for a template where pre-cleaning leaves trafilatura one fragment
+    fragment = PreCleaned(f"<html><body><article><p>{STEPS[0]}</p></article></body></html>")
+    monkeypatch.setattr(extractor, "preclean", lambda *args, **kwargs: fragment)
+    got = extract_page(GUIDE.encode(), "https://diy.example/round-tablecloth").text
+    for step in STEPS:
+        assert step in got
+
+
+def test_a_short_article_keeps_its_text_and_gains_no_sidebar() -> None:
+    got = extract_page(SHORT_NEWS.encode(), "https://city.example/bridge").text
+    assert BRIEF in got
+    assert "Harbour festival" not in got
