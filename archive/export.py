@@ -33,6 +33,7 @@ COLUMNS = fields_of(EXPORT)
 _LIST_COLUMNS = frozenset(c for c in COLUMNS if BY_NAME[c].kind == "list of text")
 # images and live_updates: decoded objects in JSON Lines, JSON text in CSV and Parquet
 _OBJECT_COLUMNS = frozenset(c for c in COLUMNS if BY_NAME[c].kind == "list of objects")
+_JSON_IN_CSV = _LIST_COLUMNS | _OBJECT_COLUMNS  # written as JSON text in a CSV cell
 # A Parquet row group closes at this many rows or characters of text, whichever first:
 # each write_table call makes at least one row group, so rows are gathered first.
 ROW_GROUP_ROWS = 50_000
@@ -133,7 +134,7 @@ def _write_csv(items: Iterator[dict[str, Any]], stream: IO[str]) -> int:
     count = 0
     for count, item in enumerate(items, 1):  # noqa: B007 - count is the result
         writer.writerow(
-            json.dumps(v, ensure_ascii=False) if k in _LIST_COLUMNS | _OBJECT_COLUMNS else v
+            json.dumps(v, ensure_ascii=False) if k in _JSON_IN_CSV else v
             for k, v in item.items()
         )
     return count
