@@ -158,15 +158,24 @@ class Simulator:
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         host, port = writer.get_extra_info("sockname")[:2]
         conn = Conn(reader, writer, number=next(self._conn_numbers))
+        graceful = False
         try:
             while not conn.closed:
                 req = await read_request(reader, host, port)
                 if req is None or not await self._serve_one(req, conn):
                     break
-        except (BadRequest, ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
-            pass
+            graceful = not conn.closed
+            if graceful:
+                # FIN after the last byte: transport.close() sends what is still buffered
+                # (a drain only waits for the buffer to fall below its high-water mark),
+                # where abort() would drop the tail of a large response.
+                writer.close()
+                await asyncio.wait_for(writer.wait_closed(), timeout=10.0)
+        except (BadRequest, ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError,
+                TimeoutError):
+            graceful = False
         finally:
-            if not conn.closed:
+            if not graceful and not conn.closed:
                 writer.transport.abort()
 
     async def _serve_one(self, req: Request, conn: Conn) -> bool:
