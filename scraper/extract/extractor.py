@@ -35,7 +35,7 @@ from scraper.extract.metadata import (
 )
 from scraper.extract.pagination import page_links
 from scraper.extract.postclean import postclean, stitch
-from scraper.extract.preclean import preclean
+from scraper.extract.preclean import PreCleaned, preclean
 from scraper.models import Extraction, Image, LiveUpdate
 
 # Bump whenever the text or metadata produced for the same bytes may change.
@@ -55,6 +55,7 @@ _NEXT_DATA = re.compile(r'<script[^>]*id="__NEXT_DATA__"[^>]*>(.*?)</script>', r
 # median on fundus, +1.6 ms on the trafilatura set); a lower ratio let sidebars in.
 _RECALL_SHORT = 1500
 _RECALL_GAIN = 2.0
+_BOUND_SLACK = 64  # characters: line breaks an extractor may add where the page had none
 _LEAD_MIN = 40
 _LEAD_PROBE = 60
 _INLINE = frozenset({"b", "strong", "i", "em", "span", "a", "u", "mark", "small", "font"})
@@ -124,7 +125,7 @@ def _extract(
     doc = _trafilatura(pre.html, url)
     raw = stitch(getattr(doc, "text", None) or "", pre.container_blocks, pre.containers)
     text = postclean(with_lead(raw, lead), meta.title)
-    if len(text) < _RECALL_SHORT and not body_selectors:
+    if len(text) < _RECALL_SHORT and not body_selectors and _may_gain(text, pre, lead):
         text, doc = _second_pass(text, doc, html, url, lead, meta.title)
     if len(text) < _SHORT_TEXT and not body_selectors:
         embedded = embedded_article_html(html)
@@ -179,6 +180,19 @@ def _trafilatura(html: str, url: str) -> object:
         html, url=url or None, include_comments=False, with_metadata=False,
         include_tables=True, include_images=False, include_links=False,
     )
+
+
+def _may_gain(text: str, pre: PreCleaned, lead: str | None) -> bool:
+    """Whether the page holds enough text for :func:`_second_pass` to be kept at all.
+
+    Its text is the page's own (at most ``page_chars``, plus the lead it may add): when
+    even all of it would not pass the gain test, trafilatura's second run is skipped. On
+    pages whose article is simply short, the common case, that is most of the pass's cost.
+    """
+    if pre.page_chars is None:
+        return True
+    most = pre.page_chars + len(lead or "") + _BOUND_SLACK
+    return most > _RECALL_GAIN * len(text) + _SHORT_TEXT
 
 
 def _second_pass(

@@ -61,6 +61,10 @@ class PreCleaned:
     html: str
     container_blocks: tuple[str, ...] = ()
     containers: int = 0
+    # characters of the page's visible text (scripts and styles out, runs of white space as
+    # one), measured before the boilerplate is dropped: no extraction of the page can return
+    # more; None when not measured
+    page_chars: int | None = None
 
 
 def preclean(
@@ -79,6 +83,7 @@ def preclean(
         if kept:
             return _only(tree, kept)
     _drop(tree, list(tree.css("script,style,template")))
+    page_chars = visible_chars(body)
     flatten_ruby(tree)
     _drop(tree, other_articles(tree, title))
     guard = _Guard.of(tree, body)
@@ -89,7 +94,16 @@ def preclean(
     _drop(tree, doomed)
     mark_line_breaks(tree)
     blocks, containers = container_blocks(tree)
-    return PreCleaned(tree.html or "", blocks, containers)
+    return PreCleaned(tree.html or "", blocks, containers, page_chars)
+
+
+def visible_chars(node: LexborNode) -> int:
+    """Length of ``node``'s text with every run of white space counted as one character.
+
+    Text nodes are joined by a space, so text split over elements ("<p>a</p><p>b</p>")
+    counts its separator as an extractor's line break would.
+    """
+    return sum(len(word) + 1 for word in node.text(deep=True, separator=" ").split())
 
 
 def flatten_ruby(tree: LexborHTMLParser) -> None:

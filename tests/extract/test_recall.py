@@ -46,3 +46,23 @@ def test_a_short_article_keeps_its_text_and_gains_no_sidebar() -> None:
     got = extract_page(SHORT_NEWS.encode(), "https://city.example/bridge").text
     assert BRIEF in got
     assert "Harbour festival" not in got
+
+
+def test_a_short_article_on_a_plain_page_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The page holds too little text for a second pass to gain twice as much: the common
+    # short news item costs one trafilatura run, not two.
+    runs: list[str] = []
+    real = extractor._trafilatura
+
+    def counting(html: str, url: str) -> object:
+        runs.append(url)
+        return real(html, url)
+
+    monkeypatch.setattr(extractor, "_trafilatura", counting)
+    page = SHORT_NEWS.replace(SHORT_NEWS[SHORT_NEWS.index("<aside"):], "</body></html>")
+    got = extract_page(page.encode(), "https://city.example/bridge").text
+    assert BRIEF in got
+    assert len(runs) == 1
+    runs.clear()
+    extract_page(SHORT_NEWS.encode(), "https://city.example/bridge")  # a long sidebar: two
+    assert len(runs) == 2
