@@ -85,8 +85,10 @@ def test_tiny_crawl_bench_stays_within_the_politeness_bound(tmp_path: Path) -> N
     assert not [n for n in result.notes if "crawl" in n], result.notes
     by_what = {r.what: r for r in result.rows}
     fraction = float(by_what["ours, d=0.2s c=1, fraction of the politeness bound"].value)
-    # Faster than the bound would mean the delay was not honoured; far below, a stall.
-    assert 0.5 < fraction <= 1.02
+    # Faster than the bound would mean the delay was not honoured; far below, a stall (one
+    # retry wait or request deadline is seconds, against a ~1.2 s bound). Other work on the
+    # 2 cores has pushed a healthy run to 0.47: the floor is for stalls, not speed.
+    assert 0.25 < fraction <= 1.02
     f1 = float(by_what["ours, d=0.2s c=1, body F1 vs known texts"].value)
     assert f1 > 0.95
     (floor,) = [r for r in result.rows if r.what.startswith("minimal client")]
