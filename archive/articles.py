@@ -158,8 +158,35 @@ class Articles:
         ]
 
     @translated
+    def live_blog(self, article_id: int) -> tuple[datetime, datetime] | None:
+        """(last fetched, newest entry) of a live blog; None when the article is not one,
+        or none of its stored entries is timed."""
+        # Hand-written: json_each over one row, asked on the event loop for archived URLs
+        # that discovery lists again; sqlite-utils has no form for it.
+        found = self.conn.execute(
+            "SELECT a.fetched_at, json_extract(e.value, '$.time') "
+            "FROM articles a, json_each(a.live_updates) e "
+            "WHERE a.id = ? AND a.live_updates != '[]'",
+            (article_id,),
+        ).fetchall()
+        times = [t for _, raw in found if raw and (t := _aware(raw)) is not None]
+        fetched = _aware(found[0][0]) if found else None
+        if not times or fetched is None:
+            return None
+        return fetched, max(times)
+
+    @translated
     def counts(self) -> dict[str, int]:
         """Articles by kind: roots and duplicates (for summaries)."""
         table = self.db.table("articles")
         duplicates = table.count_where("duplicate_of IS NOT NULL")
         return {"articles": table.count - duplicates, "duplicates": duplicates}
+
+
+def _aware(text: str) -> datetime | None:
+    """An entry's ISO 8601 time, read as UTC when it carries no offset; None if unreadable."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)

@@ -62,6 +62,10 @@ class Settings:
     # the event loop's next response cannot (bench, d=0 c=4: +2-4 % pages/s; 0 turns it off).
     extract_nice: int = 5
     min_article_chars: int = 200
+    # live blogs: an archived one is fetched again (conditionally) once its last fetch is
+    # this many hours old, while its newest entry is at most liveblog_active_days old
+    liveblog_revisit_hours: float = 1.0
+    liveblog_active_days: float = 2.0
     # archive writes: articles per transaction, and the longest an extracted one waits
     store_batch: int = 16
     store_interval: float = 0.5
@@ -140,7 +144,8 @@ _POSITIVE = frozenset({
 _NOT_NEGATIVE = frozenset({
     "per_host_delay", "max_crawl_delay", "backoff_base", "backoff_max", "max_retry_after",
     "max_redirects", "max_encodings", "max_sitemap_depth", "max_pages", "min_article_chars",
-    "store_interval", "keepalive_expiry", "dns_cache_ttl",
+    "store_interval", "keepalive_expiry", "dns_cache_ttl", "liveblog_revisit_hours",
+    "liveblog_active_days",
 })
 _NICE_MAX = 19  # the largest niceness increment that still changes anything (nice(2))
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import timedelta
 from enum import Enum
 
-from archive import Archive, Outcome, ParkedUrl
+from archive import Archive, Outcome, ParkedUrl, UrlState
 from scraper.crawl.jobs import Job, netloc
 from scraper.crawl.ledger import Ledger
 from scraper.crawl.progress import RunStats
@@ -23,6 +25,7 @@ class Verdict(Enum):
     GONE = "gone"  # its last fetch said 404/410
     DEFERRED = "deferred"  # over --max-pages: left for a later run
     ADMITTED = "admitted"
+    REVISIT = "revisit"  # an archived live blog still running: fetched again, conditionally
 
 
 class Admission:
@@ -55,7 +58,9 @@ class Admission:
             verdict = self._verdict(job)
             if verdict is Verdict.DEFERRED:
                 deferred.append(job.url)
-            elif verdict is Verdict.ADMITTED:
+            elif verdict in (Verdict.ADMITTED, Verdict.REVISIT):
+                if verdict is Verdict.REVISIT:
+                    job = self._revisit(job)
                 queued.append(job.url)
                 if not self.offer(job):
                     parked.append(_parked(job))
@@ -74,7 +79,8 @@ class Admission:
             return Verdict.SEEN  # an earlier batch of this run queued or tried it
         self.stats.discovered += 1
         self.stats.publishers[job.seed.name].discovered += 1
-        if self.archive.urls.article_for(url) is not None:
+        article_id = self.archive.urls.article_for(url)
+        if article_id is not None and not self._live_and_due(article_id, state):
             self.stats.known += 1
             return Verdict.KNOWN
         if state is not None and state.outcome == Outcome.FAILED and state.status in GONE:
@@ -85,7 +91,32 @@ class Admission:
             self.stats.defer("max_pages")
             return Verdict.DEFERRED
         self.queued += 1
+        if article_id is not None:
+            self.stats.revisited += 1
+            return Verdict.REVISIT
         return Verdict.ADMITTED
+
+    def _live_and_due(self, article_id: int, state: UrlState | None) -> bool:
+        """Whether an archived article is a live blog still running, last fetched long
+        enough ago to be asked again (never twice in one run)."""
+        if state is not None and state.run_id == self.writer.run_id:
+            return False
+        live = self.archive.articles.live_blog(article_id)
+        if live is None:
+            return False
+        fetched, newest = live
+        if state is not None and state.fetched_at is not None:
+            fetched = max(fetched, state.fetched_at)
+        now = self.ledger.now()
+        return (now - fetched >= timedelta(hours=self.settings.liveblog_revisit_hours)
+                and now - newest <= timedelta(days=self.settings.liveblog_active_days))
+
+    def _revisit(self, job: Job) -> Job:
+        """``job`` marked as a revisit, with its last fetch's validators when it has them."""
+        state = self.archive.urls.state(job.url)
+        if state is None:
+            return replace(job, revisit=True)
+        return replace(job, revisit=True, etag=state.etag, last_modified=state.last_modified)
 
 
 def _parked(job: Job) -> ParkedUrl:

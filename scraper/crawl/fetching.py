@@ -29,7 +29,8 @@ class FetchStage:
         self.budget_hit = False  # the run budget deferred a fetch
 
     async def article(self, job: Job) -> Page | None:
-        """The article page of ``job``, unless robots.txt or the fetch says otherwise."""
+        """The article page of ``job``, unless robots.txt or the fetch says otherwise (or a
+        revisit's conditional request says it has not changed)."""
         url = job.url
         # A suspended host's URLs go straight to fetch(), which defers them (no robots.txt
         # request, whose failure would name robots instead of the host as the reason).
@@ -44,8 +45,13 @@ class FetchStage:
             self.stats.robots += 1
             self.ledger.record(url, Outcome.ROBOTS)
             return None
-        return await self.fetch(url, kind="article", accept_types=HTML_TYPES,
-                                publisher=job.seed.name)
+        page = await self.fetch(url, kind="article", accept_types=HTML_TYPES,
+                                publisher=job.seed.name, etag=job.etag,
+                                last_modified=job.last_modified)
+        if page is not None and page.not_modified:  # a revisit: the archived text stands
+            self.ledger.record(url, Outcome.NOT_MODIFIED, status=page.status)
+            return None
+        return page
 
     async def fetch(self, url: str, *, kind: str, etag: str | None = None,
                     last_modified: str | None = None, max_bytes: int | None = None,

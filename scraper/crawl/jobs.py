@@ -22,6 +22,11 @@ class Job:
 
     candidate: Candidate
     seed: Seed
+    # an archived page fetched again for changes (a live blog), with the validators of its
+    # last fetch so the request is conditional
+    revisit: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
 
     @property
     def url(self) -> str:

@@ -31,6 +31,7 @@ class RunStats:
 
     discovered: int = 0
     known: int = 0  # already archived: not fetched again
+    revisited: int = 0  # archived live blogs fetched again for new entries
     gone: int = 0  # answered 404/410 in an earlier run: not fetched again
     fetched: int = 0
     not_modified: int = 0
@@ -64,7 +65,7 @@ class RunStats:
         """Flat counts for the runs table."""
         out = {
             "discovered": self.discovered, "known": self.known, "gone": self.gone,
-            "fetched": self.fetched,
+            "revisited": self.revisited, "fetched": self.fetched,
             "not_modified": self.not_modified, "robots": self.robots,
             "deferred": self.deferred, "no_article": self.no_article,
             "malformed": self.malformed,
@@ -84,7 +85,8 @@ class RunStats:
         rate = self.fetched / took if took > 0 else 0.0
         stored = ", ".join(f"{k} {v}" for k, v in sorted(self.stored.items())) or "none"
         lines = [
-            f"discovered {self.discovered} (already archived {self.known}, gone {self.gone}), "
+            f"discovered {self.discovered} (already archived {self.known}, gone {self.gone}"
+            + (f", live blogs revisited {self.revisited}" if self.revisited else "") + "), "
             f"fetched {self.fetched}, not modified {self.not_modified}, "
             f"skipped by robots {self.robots}, deferred {self.deferred}"
             + (" (" + ", ".join(f"{k} {v}" for k, v in self.deferred_by.most_common()) + ")"
