@@ -31,17 +31,24 @@ def make_fetcher(*, sleeps: list[float] | None = None, settings: Settings | None
                  run_deadline: float | None = None,
                  clock: Callable[[], float] | None = None,
                  now: Callable[[], datetime] = utc_now,
-                 on_exchange: OnExchange | None = None) -> Fetcher:
+                 on_exchange: OnExchange | None = None,
+                 virtual_time: bool = False) -> Fetcher:
     """A Fetcher whose waits are recorded in ``sleeps`` rather than slept.
 
     ``clock`` is the monotonic clock of politeness and deadlines, ``now`` the wall clock
-    that stamps pages and dates ``Retry-After``.
+    that stamps pages and dates ``Retry-After``. With ``virtual_time`` the clock is one
+    that each recorded wait moves on, so a host paused for 20 s is free after one wait
+    instead of being polled for 20 real seconds.
     """
     settings = settings or Settings(max_tries=3, max_body_bytes=10_000, per_host_delay=0.0)
     recorded = sleeps if sleeps is not None else []
+    elapsed = [0.0]
+    if virtual_time:
+        clock = lambda: elapsed[0]  # noqa: E731
 
     async def fake_sleep(seconds: float) -> None:
         recorded.append(seconds)
+        elapsed[0] += max(0.0, seconds)
 
     sleep: Callable[[float], Awaitable[None]] = fake_sleep
     guard = AddressGuard(resolver=public_resolver)

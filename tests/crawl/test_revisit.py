@@ -15,7 +15,8 @@ from sqlite_utils import Database
 from tests.simulator import HostConfig, Simulator, SiteConfig
 from tests.test_e2e import crawl, run_cli
 
-NOW = {"SCRAPER_LIVEBLOG_REVISIT_HOURS": "0"}  # every run may revisit
+FAST = {"SCRAPER_PER_HOST_DELAY": "0.05"}  # a seed may only raise the 1 s default
+NOW = {**FAST, "SCRAPER_LIVEBLOG_REVISIT_HOURS": "0"}  # every run may revisit
 
 
 def _live(db: Path, url: str) -> dict:
@@ -64,7 +65,7 @@ def test_a_running_live_blog_is_revisited_and_other_articles_are_not(tmp_path: P
         assert _live(db, url)["version"] == 2
 
         sim.clear_log()  # at the default interval (1 hour) a fresh fetch is not repeated
-        fourth = crawl(seeds, db)
+        fourth = crawl(seeds, db, env=FAST)
         assert fourth.returncode == 0, fourth.stderr
         assert not sim.requests_for(path_prefix=live.path)
 

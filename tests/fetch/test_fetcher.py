@@ -199,7 +199,7 @@ async def test_the_injected_wall_clock_stamps_pages_and_dates_retry_after(respx_
         httpx.Response(503, headers={"Retry-After": "Wed, 02 Jan 2030 03:04:25 GMT"}),
         httpx.Response(200)])
     sleeps: list[float] = []
-    fetcher = make_fetcher(sleeps=sleeps, now=lambda: then)
+    fetcher = make_fetcher(sleeps=sleeps, now=lambda: then, virtual_time=True)
     page = await fetcher.fetch("http://news.example/a")
     assert page.fetched_at == then
     assert any(19.0 < s <= 20.0 for s in sleeps), sleeps  # the date is 20 s after `then`
