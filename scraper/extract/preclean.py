@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract import patterns as P
-from scraper.extract.boxes import inserted
+from scraper.extract.boxes import inserted, social_embeds
 
 # Tags that never hold article prose (captions belong in metadata, not in the body).
 DROP_TAGS = (
@@ -94,6 +94,7 @@ def preclean(
                if _furniture(n) and (guard.small(n) or inserted(n))]
     doomed += [n for n in tree.css("ul,ol,p,div,section") if _link_dense(n, guard)]
     doomed += pitch_boxes(tree, guard)
+    doomed += social_embeds(tree)
     _drop(tree, doomed)
     mark_line_breaks(tree)
     blocks, containers = container_blocks(tree)
