@@ -231,6 +231,9 @@ def postclean(text: str, title: str | None = None, headlines: tuple[str, ...] = 
     caption or pitch may sit behind a ``<br>``); a block's surviving lines are joined by a
     newline.
     """
+    # a soft hyphen is an invisible hint where a word may break: kept, "Helikopter\u00adlandeplatz"
+    # would not match a search for the word it is part of
+    text = text.replace(_SOFT_HYPHEN, "")
     # a marker ending a row joins the next row to its paragraph (see mark_line_breaks)
     text = _MARK_EOL.sub(LINE_BREAK, text).replace(PARA_BREAK, "\n")
     lines: list[str] = [
