@@ -27,6 +27,9 @@ from scraper.models import Extraction
 _TOKEN = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 SHINGLE = 4
+# U+00AD is invisible: a reader sees "Brennpunkt" where the markup (and the references
+# copied from it) may hold "Brenn\u00adpunkt". Both sides are compared without it.
+_SOFT_HYPHEN = "\u00ad"
 
 Extractor = Callable[[bytes, str], Extraction]
 
@@ -63,8 +66,8 @@ class PageResult:
 
 
 def tokens(text: str) -> list[str]:
-    """Unicode word tokens, case kept, punctuation dropped."""
-    return _TOKEN.findall(text)
+    """Unicode word tokens, case kept, punctuation dropped; soft hyphens do not split words."""
+    return _TOKEN.findall(text.replace(_SOFT_HYPHEN, ""))
 
 
 def shingles(toks: list[str], size: int = SHINGLE) -> Counter[tuple[str, ...]]:
@@ -102,8 +105,8 @@ def snippet_score(predicted: str, with_: Iterable[str], without: Iterable[str]) 
 
 
 def normalise_space(text: str) -> str:
-    """Collapse whitespace runs to one space and strip."""
-    return _SPACE.sub(" ", text).strip()
+    """Collapse whitespace runs to one space and strip; drop soft hyphens."""
+    return _SPACE.sub(" ", text.replace(_SOFT_HYPHEN, "")).strip()
 
 
 def f1(precision: float, recall: float) -> float:

@@ -39,7 +39,7 @@ from scraper.extract.preclean import PreCleaned, preclean
 from scraper.models import Extraction, Image, LiveUpdate
 
 # Bump whenever the text or metadata produced for the same bytes may change.
-EXTRACTOR_VERSION = "1.4.0"
+EXTRACTOR_VERSION = "1.5.0"
 
 _MAX_HTML_CHARS = 8_000_000  # lexbor copes, but trafilatura's lxml pass gets slow beyond
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs per-page noise
@@ -124,9 +124,9 @@ def _extract(
     pre = preclean(tree, drop_selectors, body_selectors, meta.title)
     doc = _trafilatura(pre.html, url)
     raw = stitch(getattr(doc, "text", None) or "", pre.container_blocks, pre.containers)
-    text = postclean(with_lead(raw, lead), meta.title)
+    text = postclean(with_lead(raw, lead), meta.title, meta.headlines)
     if len(text) < _RECALL_SHORT and not body_selectors and _may_gain(text, pre, lead):
-        text, doc = _second_pass(text, doc, html, url, lead, meta.title)
+        text, doc = _second_pass(text, doc, html, url, lead, meta)
     if len(text) < _SHORT_TEXT and not body_selectors:
         embedded = embedded_article_html(html)
         if embedded is not None:
@@ -196,7 +196,7 @@ def _may_gain(text: str, pre: PreCleaned, lead: str | None) -> bool:
 
 
 def _second_pass(
-    text: str, doc: object, html: str, url: str, lead: str | None, title: str | None
+    text: str, doc: object, html: str, url: str, lead: str | None, meta: PageMeta
 ) -> tuple[str, object]:
     """trafilatura on the page as fetched, for when the cleaned page gave little text.
 
@@ -206,7 +206,8 @@ def _second_pass(
     text is kept only when it is much longer, and it goes through the same line rules.
     """
     doc2 = _trafilatura(html, url)
-    text2 = postclean(with_lead(getattr(doc2, "text", None) or "", lead), title)
+    text2 = postclean(with_lead(getattr(doc2, "text", None) or "", lead), meta.title,
+                      meta.headlines)
     if len(text2) > _RECALL_GAIN * len(text) + _SHORT_TEXT:
         return text2, doc2
     return text, doc

@@ -26,6 +26,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 # "Jane Doe (jd)": newsroom initials after the name
 _INITIALS = re.compile(r"\s*\([a-zäöüß]{2,5}\)$")
 _TITLE_SEP = re.compile(r"\s+[|–—·•:-]\s+")
+_SENTENCE_STOP = re.compile(r"\.(?:\s|$)")
 _AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
 
 
@@ -40,6 +41,10 @@ class PageMeta:
     site_name: str | None = None
     canonical_url: str | None = None
     description: str | None = None
+    # every form of the headline the page declares (JSON-LD headline and alternative, Open
+    # Graph, <title>, the <h1> with its kicker spaced apart): the one printed above the body
+    # is often not the one chosen as ``title``
+    headlines: tuple[str, ...] = ()
 
 
 def read_meta(
@@ -51,11 +56,11 @@ def read_meta(
     h1 = tree.css_first("h1")
     h1_text = " ".join(h1.text(deep=True).split()) if h1 is not None else ""
     site = _text(_ld_name(ld.get("publisher"))) or metas.get("og:site_name")
-    title = _choose_title(
-        [_text(ld.get("headline")), metas.get("og:title"), metas.get("twitter:title"),
-         _title_tag(tree)],
-        h1_text, site,
-    )
+    candidates = [_text(ld.get("headline")), metas.get("og:title"),
+                  metas.get("twitter:title"), _title_tag(tree)]
+    title = _choose_title(candidates, h1_text, site)
+    shown = " ".join(h1.text(deep=True, separator=" ").split()) if h1 is not None else None
+    headlines = [*candidates, _one_line(_text(ld.get("alternativeHeadline"))), shown]
     return PageMeta(
         title=title,
         authors=_people(_authors(ld.get("author")) or _meta_authors(metas)),
@@ -65,6 +70,7 @@ def read_meta(
         canonical_url=_canonical(tree) or metas.get("og:url"),
         description=_text(ld.get("description")) or metas.get("og:description")
         or metas.get("description"),
+        headlines=tuple(dict.fromkeys(h for h in headlines if h and h != title)),
     )
 
 
@@ -128,6 +134,12 @@ def _ld_name(value: Any) -> Any:
     if isinstance(value, list):
         value = value[0] if value else None
     return value.get("name") if isinstance(value, dict) else value
+
+
+def _one_line(text: str | None) -> str | None:
+    """``text`` if it reads as a headline: publishers also fill ``alternativeHeadline`` with
+    the standfirst, which has sentences ("… tot. Sein …", "… Juni.")."""
+    return None if text is None or _SENTENCE_STOP.search(text) else text
 
 
 def _title_tag(tree: LexborHTMLParser) -> str | None:

@@ -298,6 +298,12 @@ STAMP_WORD = re.compile(
 SIGN_OFF_PATTERNS: tuple[str, ...] = (
     r"^[—–-]?\s*(?:with|additional) (?:files|reporting|reports) (?:from|by)\b",
     r"^[—–-]?\s*with reporting (?:from|by)\b",
+    # a wire story's credits: "Reporting by …; Writing by …; Editing by …"
+    r"^(?:additional )?(?:reporting|writing|editing) by\b",
+    # a broadcaster's airing note ("Sendung: <station>, <date>") and its initials tag:
+    # "<STATION> (<initials or names>)"
+    r"^(?:sendung|dieses thema im programm|this story aired)\s*:",
+    r"^(?-i:[A-ZÄÖÜ]{2,6})\s*\([\w .,'’-]{2,60}\)$",
     r"\bcontributed (?:to )?(?:this|the) (?:report|story|article)\.?$",
     r"^(?:mit )?(?:agenturmaterial|material von|dpa|afp|reuters|ap|kna|epd|sda|apa)"
     r"(?:\s*[/,]\s*[\w-]+)*\.?$",

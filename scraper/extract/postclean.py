@@ -220,21 +220,28 @@ class _Line(str):
         return line
 
 
-def postclean(text: str, title: str | None = None) -> str:
+def postclean(text: str, title: str | None = None, headlines: tuple[str, ...] = ()) -> str:
     """Apply every line rule to trafilatura's text output; paragraphs come out as blocks.
+
+    ``title`` is the page's title, ``headlines`` the other forms of it the page declares
+    (:attr:`scraper.extract.metadata.PageMeta.headlines`): any of them leading the body goes.
 
     Each output line of trafilatura is a block, but one ending in :data:`LINE_BREAK`
     continues on the next (a ``<br>`` inside a paragraph). Rules judge single lines (a
     caption or pitch may sit behind a ``<br>``); a block's surviving lines are joined by a
     newline.
     """
+    # a soft hyphen is an invisible hint where a word may break: kept, "Helikopter\u00adlandeplatz"
+    # would not match a search for the word it is part of
+    text = text.replace(_SOFT_HYPHEN, "")
     # a marker ending a row joins the next row to its paragraph (see mark_line_breaks)
     text = _MARK_EOL.sub(LINE_BREAK, text).replace(PARA_BREAK, "\n")
     lines: list[str] = [
         _Line(part, block) for block, row in enumerate(text.split("\n"))
         for part in _break(row) if part.strip()
     ]
-    lines = drop_leading_title(lines, title)
+    for headline in (title, *headlines):
+        lines = drop_leading_title(lines, headline)
     lines = drop_teaser_blocks(lines)
     lines = [line for line in lines if not is_furniture(line)]
     lines = drop_link_runs(lines)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract import patterns as P
+from scraper.extract.boxes import inserted, social_embeds
 
 # Tags that never hold article prose (captions belong in metadata, not in the body).
 DROP_TAGS = (
@@ -88,9 +89,12 @@ def preclean(
     _drop(tree, other_articles(tree, title))
     guard = _Guard.of(tree, body)
     doomed = [n for n in tree.css(",".join(DROP_TAGS)) if guard.small(n) and not _table(n)]
-    doomed += [n for n in tree.css("[class],[id]") if _furniture(n) and guard.small(n)]
+    # a named box set among the body's paragraphs goes whatever it holds (a transcript box)
+    doomed += [n for n in tree.css("[class],[id]")
+               if _furniture(n) and (guard.small(n) or inserted(n))]
     doomed += [n for n in tree.css("ul,ol,p,div,section") if _link_dense(n, guard)]
     doomed += pitch_boxes(tree, guard)
+    doomed += social_embeds(tree)
     _drop(tree, doomed)
     mark_line_breaks(tree)
     blocks, containers = container_blocks(tree)

@@ -1,0 +1,48 @@
+"""Boxes set into an article's body: named inserts that hold much text, and embedded posts.
+
+The pre-cleaner (:mod:`scraper.extract.preclean`) keeps any node holding a large share of
+the page's prose, since layout classes lie. A box *inside* the body is told apart by where
+it sits: its parent holds the article's own paragraphs beside it. A wrapper around the body
+has no such siblings.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+_PROSE = 80  # characters: a paragraph of the article, not a label or a caption
+_SIBLING_PARAGRAPHS = 2
+
+
+def inserted(node: LexborNode) -> bool:
+    """Whether ``node`` sits among the article's paragraphs (a fact box, a transcript box).
+
+    Two or more paragraphs of prose must be its siblings: the text it is set into.
+    """
+    parent = node.parent
+    if parent is None:
+        return False
+    found = 0
+    child = parent.child
+    while child is not None:
+        if child.tag == "p" and child.mem_id != node.mem_id \
+                and len(child.text(deep=True, strip=True)) >= _PROSE:
+            found += 1
+            if found >= _SIBLING_PARAGRAPHS:
+                return True
+        child = child.next
+    return False
+
+
+# Embeds of social posts as their platforms' snippets print them (a blockquote with the
+# post's text, its author and date), before their script turns them into a frame.
+SOCIAL_EMBEDS = (
+    "blockquote.twitter-tweet", "blockquote.twitter-video", "blockquote.instagram-media",
+    "blockquote.tiktok-embed", "blockquote.bluesky-embed", "blockquote.threads-media",
+    "blockquote.mastodon-embed", "div.fb-post", "blockquote.reddit-embed-bq",
+)
+
+
+def social_embeds(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Embedded social posts: quoted from elsewhere, not the publisher's article text."""
+    return list(tree.css(",".join(SOCIAL_EMBEDS)))
