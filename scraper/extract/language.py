@@ -15,24 +15,35 @@ DETECTED = "detected"
 
 _MIN_CHARS = 200  # shorter texts (teasers, captions) are too easy to misread
 _SAMPLE_CHARS = 1000  # fundus set: same answers as 3,000 characters on all 258 pages, 1/3 the CPU
+_QUICK_CHARS = 300  # a declaration this much of the text agrees with is taken as is
 _CONFIDENT = 0.95  # normalised probability needed to overrule a declared language
 # codes the model and the pages spell differently for one language
 _SAME = {"nb": "no", "nn": "no", "iw": "he", "in": "id", "ji": "yi"}
 
 
 def choose_language(declared: str | None, text: str) -> tuple[str | None, str | None]:
-    """(language, source): the declared one unless the text clearly says otherwise."""
+    """(language, source): the declared one unless the text clearly says otherwise.
+
+    A declaration is first checked on a short sample: when that agrees, as on most pages,
+    the full sample is not classified (the model's cost is linear in the characters).
+    """
+    if declared is not None and _agrees(detect(text, _QUICK_CHARS), declared):
+        return declared, DECLARED
     detected = detect(text)
     if declared is None:
         return (detected, DETECTED) if detected else (None, None)
-    if detected is None or _norm(detected) == _norm(declared):
+    if detected is None or _agrees(detected, declared):
         return declared, DECLARED
     return detected, DETECTED
 
 
-def detect(text: str) -> str | None:
+def _agrees(detected: str | None, declared: str) -> bool:
+    return detected is not None and _norm(detected) == _norm(declared)
+
+
+def detect(text: str, chars: int = _SAMPLE_CHARS) -> str | None:
     """The text's ISO 639-1 code, or None when it is short or the model is unsure."""
-    sample = text[:_SAMPLE_CHARS]
+    sample = text[:chars]
     if len(sample.strip()) < _MIN_CHARS:
         return None
     identifier = _identifier()
