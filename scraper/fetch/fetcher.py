@@ -35,14 +35,19 @@ from scraper.errors import (
     RedirectError,
     RefusedError,
     TimeoutError_,
-    TooLargeError,
-    TransportError,
+        TransportError,
     TruncatedError,
 )
-from scraper.fetch.decoding import CappedDecoder
 from scraper.fetch.exchange import OnExchange, exchange_of
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.politeness import HostScheduler
+from scraper.fetch.responses import (
+    check_length,
+    check_type,
+    discard_small_body,
+    page_of,
+    read_body,
+)
 from scraper.fetch.retry import RetryPolicy, parse_retry_after
 from scraper.models import Page, utc_now
 from scraper.settings import Settings
@@ -50,7 +55,6 @@ from scraper.settings import Settings
 HopCheck = Callable[[str], Awaitable[None]]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_CODES = (301, 302, 303, 307, 308)
-DISCARD_MAX = 16 * 1024  # a 3xx/4xx/5xx body read (and dropped) to keep its connection
 
 
 class Fetcher:
@@ -265,24 +269,24 @@ class Fetcher:
                 status = response.status_code
                 fetched_at = self._now()
                 if status in REDIRECT_CODES and "location" in response.headers:
-                    await _discard_small_body(response)
+                    await discard_small_body(response)
                     self._exchange(request, response, b"", fetched_at)
                     return response.headers["location"]
                 if not 200 <= status < 300:  # a 304, or an error page about to be raised
-                    await _discard_small_body(response)
+                    await discard_small_body(response)
                 self._check_status(url, response)
                 if status == 304:
                     self._exchange(request, response, b"", fetched_at)
-                    return _page(url, response, b"", fetched_at)
-                _check_type(url, response, accept_types)
-                _check_length(url, response, cap, truncate)
+                    return page_of(url, response, b"", fetched_at)
+                check_type(url, response, accept_types)
+                check_length(url, response, cap, truncate)
                 body_started = True
                 raw: list[bytes] | None = [] if self._on_exchange is not None else None
-                body = await _read_body(response, cap, truncate, self._settings.max_encodings,
+                body = await read_body(response, cap, truncate, self._settings.max_encodings,
                                         raw)
                 if raw is not None and not (truncate and len(body) >= cap):  # cut: not whole
                     self._exchange(request, response, b"".join(raw), fetched_at)
-                return _page(url, response, body, self._now())
+                return page_of(url, response, body, self._now())
             finally:
                 await response.aclose()
         except httpx.TimeoutException as exc:
@@ -345,22 +349,6 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request, url: str) -> 
                            reason="bad_redirect") from None
 
 
-async def _discard_small_body(response: httpx.Response) -> None:
-    """Read a 304's, a short redirect's or error page's body to its end, keeping its connection.
-
-    httpcore closes a connection whose response is closed unread. A body announced longer
-    than DISCARD_MAX, or without a length, is not read at all: the connection goes instead.
-    """
-    length = response.headers.get("content-length", "")
-    if response.status_code != 304 and not (length.isdigit() and int(length) <= DISCARD_MAX):
-        return
-    try:
-        async for _ in response.aiter_raw():
-            pass
-    except httpx.HTTPError:
-        pass  # the Location is what mattered; the connection is dropped
-
-
 def _host_key(url: str) -> str:
     parts = urlsplit(url)
     return parts.netloc.lower()
@@ -369,58 +357,3 @@ def _host_key(url: str) -> str:
 def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:200]
-
-
-def _check_type(url: str, response: httpx.Response, accept: tuple[str, ...] | None) -> None:
-    if not accept:
-        return
-    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype and not any(ctype.startswith(a) for a in accept):
-        raise FetchError(
-            f"content type {ctype!r} is not an article page: {url[:200]}", reason="not_html"
-        )
-
-
-def _check_length(url: str, response: httpx.Response, cap: int, truncate: bool) -> None:
-    raw = response.headers.get("content-length")
-    if raw is None or truncate:
-        return
-    try:
-        length = int(raw)
-    except ValueError:
-        return
-    if length > cap:
-        raise TooLargeError(f"Content-Length {length} over the cap of {cap}: {url[:200]}")
-
-
-async def _read_body(
-    response: httpx.Response, cap: int, truncate: bool, max_encodings: int,
-    raw: list[bytes] | None = None,
-) -> bytes:
-    # In truncate mode (robots.txt: RFC 9309 asks parsers to read at least 500 KiB) what
-    # lies past the cap is dropped rather than failing the fetch. ``raw`` collects the
-    # chunks as received (WARC out): references to them, not copies, until joined.
-    decoder = CappedDecoder(
-        response.headers.get("content-encoding", ""),
-        cap * 2 if truncate else cap,
-        max_encodings=max_encodings,
-    )
-    parts: list[bytes] = []
-    try:
-        async for chunk in response.aiter_raw():
-            if raw is not None:
-                raw.append(chunk)
-            parts.append(decoder.feed(chunk))
-            if truncate and decoder.total >= cap:
-                return b"".join(parts)[:cap]
-        parts.append(decoder.finish())
-    except TooLargeError:
-        if not truncate:
-            raise
-    return b"".join(parts)[:cap]
-
-
-def _page(url: str, response: httpx.Response, body: bytes, fetched_at: datetime) -> Page:
-    headers = {k.lower(): v for k, v in response.headers.items()}
-    return Page(url, str(response.url), response.status_code, headers, body, fetched_at)
-
