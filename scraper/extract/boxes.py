@@ -46,3 +46,22 @@ SOCIAL_EMBEDS = (
 def social_embeds(tree: LexborHTMLParser) -> list[LexborNode]:
     """Embedded social posts: quoted from elsewhere, not the publisher's article text."""
     return list(tree.css(",".join(SOCIAL_EMBEDS)))
+
+
+_PICTURE_NOTE_MAX = 400  # characters: a caption or a short profile, not a paragraph run
+
+
+def picture_boxes(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Image boxes set among the paragraphs: a picture with its caption or a short profile.
+
+    Templates that do not use ``<figure>`` wrap a picture and its caption (or a portrait and
+    a two-line bio of a person named in the story) in a plain ``<div>``. Such a box holds an
+    image, no paragraph of its own and little text, and sits beside the body's paragraphs.
+    """
+    found = []
+    for node in tree.css("div,section"):
+        if node.css_first("img,picture") is None or node.css_first("p,h1,h2,h3,h4,h5,h6") is not None:
+            continue
+        if len(node.text(deep=True, strip=True)) <= _PICTURE_NOTE_MAX and inserted(node):
+            found.append(node)
+    return found
