@@ -49,6 +49,7 @@ def social_embeds(tree: LexborHTMLParser) -> list[LexborNode]:
 
 
 _PICTURE_NOTE_MAX = 400  # characters: a caption or a short profile, not a paragraph run
+_OWN_TEXT = "p,h1,h2,h3,h4,h5,h6"  # a box with these has text of its own (pros and cons)
 
 
 def picture_boxes(tree: LexborHTMLParser) -> list[LexborNode]:
@@ -56,12 +57,29 @@ def picture_boxes(tree: LexborHTMLParser) -> list[LexborNode]:
 
     Templates that do not use ``<figure>`` wrap a picture and its caption (or a portrait and
     a two-line bio of a person named in the story) in a plain ``<div>``. Such a box holds an
-    image, no paragraph of its own and little text, and sits beside the body's paragraphs.
+    image, no paragraph or heading of its own and little text, and sits beside the body's
+    paragraphs (only their parents' children are looked at: a page has few such parents).
     """
+    prose: dict[int, int] = {}
+    parents: dict[int, LexborNode] = {}
+    for p in tree.css("p"):
+        parent = p.parent
+        if parent is not None and len(p.text(deep=True, strip=True)) >= _PROSE:
+            prose[parent.mem_id] = prose.get(parent.mem_id, 0) + 1
+            parents[parent.mem_id] = parent
     found = []
-    for node in tree.css("div,section"):
-        if node.css_first("img,picture") is None or node.css_first("p,h1,h2,h3,h4,h5,h6") is not None:
+    for key, parent in parents.items():
+        if prose[key] < _SIBLING_PARAGRAPHS:
             continue
-        if len(node.text(deep=True, strip=True)) <= _PICTURE_NOTE_MAX and inserted(node):
-            found.append(node)
+        child = parent.child
+        while child is not None:
+            if child.tag in ("div", "section") and _picture_note(child):
+                found.append(child)
+            child = child.next
     return found
+
+
+def _picture_note(node: LexborNode) -> bool:
+    if node.css_first("img,picture") is None or node.css_first(_OWN_TEXT) is not None:
+        return False
+    return len(node.text(deep=True, strip=True)) <= _PICTURE_NOTE_MAX

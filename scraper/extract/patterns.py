@@ -150,21 +150,23 @@ PITCH: tuple[str, ...] = (
     # affiliate disclosures
     r"\bmay earn (us )?(an? )?(small )?(affiliate )?commission\b",
     r"\benthält (affiliate-?links|werbung|werbelinks|provisionslinks)\b",
-    r"\b(post|article|page) contains (affiliate links|references to products)\b",
-    # messenger channels and social accounts of the publisher
-    r"\b(canal|channel|kanal) (de |on |auf )?(telegram|whats-?app)\b",
-    r"\b(telegram|whats-?app)[- ](kanal|channel)\b",
+    r"\bcontains (affiliate links|references to products)\b",
+    # messenger channels and social accounts of the publisher (each pattern starts with a
+    # literal: AnyOf runs only those whose start occurs in the line)
+    r"\bcanal de (telegram|whats-?app)\b", r"\bchannel on (telegram|whats-?app)\b",
+    r"\btelegram[- ](kanal|channel)\b", r"\bwhats-?app[- ](kanal|channel)\b",
     # "Follow The Courier on Instagram": a name, capitalised (not "follow these steps on")
     r"\bfollow (?:us|(?-i:[A-Z][\w.'’]*)(?: (?-i:[A-Z][\w.'’]*)){0,3}) on "
     r"(?:twitter|x|facebook|instagram|tiktok|threads|linkedin)\b",
     # teasers and prompts addressed to the reader
     r"\bkönnte (dich|sie|euch) (auch |ebenfalls )?interessieren\b",
     r"\bif you (enjoyed|liked) (reading )?this (post|article|story)\b",
-    r"\b(verraten|schreiben) sie (\w+ ){0,3}in den kommentaren\b",
+    r"\bverraten sie (\w+ ){0,3}in den kommentaren\b",
+    r"\bschreiben sie (\w+ ){0,3}in den kommentaren\b",
     r"\bgefällt (dir|ihnen|euch) unser\b",
     r"\bmit unserem newsletter\b",
-    r"\b(sie sind|you are) (aktuell |derzeit |currently )?nicht (eingeloggt|angemeldet)\b",
-    r"\byou are not logged in\b",
+    r"\bsie sind (aktuell |derzeit )?nicht (eingeloggt|angemeldet)\b",
+    r"\byou are (currently )?not logged in\b",
     r"\balle angaben ohne gewähr\b",
 )
 

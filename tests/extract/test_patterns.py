@@ -189,7 +189,8 @@ def test_anchored_search_finds_exactly_what_the_plain_alternation_finds() -> Non
 
 
 def test_call_to_action_is_the_whole_link_text() -> None:
-    for text in ("Jetzt unterstützen", "Subscribe now →", "会員登録する", " Donate ", "HAZTE MIEMBRO"):
+    for text in ("Jetzt unterstützen", "Subscribe now →", "会員登録する", " Donate ",
+                 "HAZTE MIEMBRO"):
         assert P.CALL_TO_ACTION.fullmatch(text), text
     for text in ("Subscribe to the council's planning alerts", "Support for the bill grew"):
         assert not P.CALL_TO_ACTION.fullmatch(text), text
