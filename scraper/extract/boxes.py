@@ -46,3 +46,40 @@ SOCIAL_EMBEDS = (
 def social_embeds(tree: LexborHTMLParser) -> list[LexborNode]:
     """Embedded social posts: quoted from elsewhere, not the publisher's article text."""
     return list(tree.css(",".join(SOCIAL_EMBEDS)))
+
+
+_PICTURE_NOTE_MAX = 400  # characters: a caption or a short profile, not a paragraph run
+_OWN_TEXT = "p,h1,h2,h3,h4,h5,h6"  # a box with these has text of its own (pros and cons)
+
+
+def picture_boxes(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Image boxes set among the paragraphs: a picture with its caption or a short profile.
+
+    Templates that do not use ``<figure>`` wrap a picture and its caption (or a portrait and
+    a two-line bio of a person named in the story) in a plain ``<div>``. Such a box holds an
+    image, no paragraph or heading of its own and little text, and sits beside the body's
+    paragraphs (only their parents' children are looked at: a page has few such parents).
+    """
+    prose: dict[int, int] = {}
+    parents: dict[int, LexborNode] = {}
+    for p in tree.css("p"):
+        parent = p.parent
+        if parent is not None and len(p.text(deep=True, strip=True)) >= _PROSE:
+            prose[parent.mem_id] = prose.get(parent.mem_id, 0) + 1
+            parents[parent.mem_id] = parent
+    found = []
+    for key, parent in parents.items():
+        if prose[key] < _SIBLING_PARAGRAPHS:
+            continue
+        child = parent.child
+        while child is not None:
+            if child.tag in ("div", "section") and _picture_note(child):
+                found.append(child)
+            child = child.next
+    return found
+
+
+def _picture_note(node: LexborNode) -> bool:
+    if node.css_first("img,picture") is None or node.css_first(_OWN_TEXT) is not None:
+        return False
+    return len(node.text(deep=True, strip=True)) <= _PICTURE_NOTE_MAX

@@ -30,12 +30,14 @@ TEASER_LABELS: dict[str, tuple[str, ...]] = {
         "weitere artikel", "weitere nachrichten", "unser tipp", "hier lesen", "empfohlene beiträge",
         "auch auf", "meistgelesen", "top-themen", "zum artikel", "ebenfalls lesenswert",
         "mehr lesen", "verwandte artikel", "aktuelle artikel", "neueste artikel",
+        "zum weiterlesen", "weitere artikel zum thema", "weitere beiträge",
     ),
     "es": (
         "lea también", "lea más", "lee también", "lee más", "leer más", "le puede interesar",
         "te puede interesar", "puede interesarte", "ver también", "ver más", "mire", "relacionado",
         "contenido relacionado", "noticias relacionadas", "también te puede interesar",
-        "más información", "lo más leído",
+        "más información", "lo más leído", "vea también", "mira también", "mira",
+        "puedes ver", "te recomendamos", "lee además",
     ),
     "fr": (
         "lire aussi", "à lire aussi", "a lire aussi", "lire la suite", "voir aussi", "à voir aussi",
@@ -64,6 +66,8 @@ SECTION_LABELS: dict[str, tuple[str, ...]] = {
         "sponsored", "sponsored content", "related topics", "about the author", "print",
         "email", "follow us", "show comments", "load comments", "skip advertisement",
         "advertisement - scroll to continue", "story continues below advertisement",
+        "no comments", "last modified", "last updated", "release date", "rate this",
+        "views", "featured image",
     ),
     "de": (
         "schlagwörter", "schlagworte", "themen", "teilen", "teilen mit", "artikel teilen",
@@ -72,9 +76,14 @@ SECTION_LABELS: dict[str, tuple[str, ...]] = {
         "kommentieren", "artikel merken", "über den autor", "kommentar abgeben",
         "empfohlener redaktioneller inhalt", "ein klick für den datenschutz", "hauptinhalt",
         "zum inhalt springen", "embed", "audio", "video",
+        "keine kommentare", "letzte änderung", "zuletzt geändert", "aufrufe", "bewerten",
+        "beitragsbild", "titelbild", "symbolbild",
     ),
-    "es": ("temas", "etiquetas", "compartir", "comentarios", "publicidad"),
-    "fr": ("partager", "commentaires", "publicité", "sujets", "passer la publicité"),
+    "es": ("temas", "etiquetas", "compartir", "comentarios", "publicidad", "sin comentarios"),
+    "fr": (
+        "partager", "commentaires", "publicité", "sujets", "passer la publicité",
+        "image illustrative", "photo d'illustration", "image d'illustration",
+    ),
     "other": ("tagi", "udostępnij", "reklama", "komentarze", "annons", "annonse"),
     "ja": (
         "関連キーワード", "キーワード", "おすすめ情報", "この記事をシェア", "シェア", "広告",
@@ -140,6 +149,25 @@ PITCH: tuple[str, ...] = (
     r"\bin our live ?blog (below|here)\b",
     # affiliate disclosures
     r"\bmay earn (us )?(an? )?(small )?(affiliate )?commission\b",
+    r"\benthält (affiliate-?links|werbung|werbelinks|provisionslinks)\b",
+    r"\bcontains (affiliate links|references to products)\b",
+    # messenger channels and social accounts of the publisher (each pattern starts with a
+    # literal: AnyOf runs only those whose start occurs in the line)
+    r"\bcanal de (telegram|whats-?app)\b", r"\bchannel on (telegram|whats-?app)\b",
+    r"\btelegram[- ](kanal|channel)\b", r"\bwhats-?app[- ](kanal|channel)\b",
+    # "Follow The Courier on Instagram": a name, capitalised (not "follow these steps on")
+    r"\bfollow (?:us|(?-i:[A-Z][\w.'’]*)(?: (?-i:[A-Z][\w.'’]*)){0,3}) on "
+    r"(?:twitter|x|facebook|instagram|tiktok|threads|linkedin)\b",
+    # teasers and prompts addressed to the reader
+    r"\bkönnte (dich|sie|euch) (auch |ebenfalls )?interessieren\b",
+    r"\bif you (enjoyed|liked) (reading )?this (post|article|story)\b",
+    r"\bverraten sie (\w+ ){0,3}in den kommentaren\b",
+    r"\bschreiben sie (\w+ ){0,3}in den kommentaren\b",
+    r"\bgefällt (dir|ihnen|euch) unser\b",
+    r"\bmit unserem newsletter\b",
+    r"\bsie sind (aktuell |derzeit )?nicht (eingeloggt|angemeldet)\b",
+    r"\byou are (currently )?not logged in\b",
+    r"\balle angaben ohne gewähr\b",
 )
 
 # The whole text of a call-to-action link or button in a subscription or donation box.
@@ -149,7 +177,7 @@ CALL_TO_ACTION_TEXTS: tuple[str, ...] = (
     "jetzt unterstützen", "unterstützen", "jetzt spenden", "spenden", "jetzt abonnieren",
     "abonnieren", "abo abschließen", "jetzt abo abschließen", "mitglied werden",
     "s'abonner", "je m'abonne", "abonnez-vous", "faire un don", "suscríbete", "suscribirse",
-    "hazte socio", "abbonati", "assine", "zostań patronem", "wesprzyj nas",
+    "hazte socio", "hazte miembro", "abbonati", "assine", "zostań patronem", "wesprzyj nas",
     "会員登録する", "ログインして続きを読む", "今すぐ登録", "購読する",
 )
 CALL_TO_ACTION = re.compile(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract import patterns as P
-from scraper.extract.boxes import inserted, social_embeds
+from scraper.extract.boxes import inserted, picture_boxes, social_embeds
 
 # Tags that never hold article prose (captions belong in metadata, not in the body).
 DROP_TAGS = (
@@ -95,6 +95,7 @@ def preclean(
     doomed += [n for n in tree.css("ul,ol,p,div,section") if _link_dense(n, guard)]
     doomed += pitch_boxes(tree, guard)
     doomed += social_embeds(tree)
+    doomed += picture_boxes(tree)
     _drop(tree, doomed)
     mark_line_breaks(tree)
     blocks, containers = container_blocks(tree)

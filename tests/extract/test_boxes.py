@@ -1,4 +1,4 @@
-"""Boxes set into the body, embedded posts, declared headlines, soft hyphens, sign-offs."""
+"""Boxes set into the body, embedded posts, image boxes, headlines, soft hyphens, sign-offs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract.boxes import inserted, social_embeds
+from scraper.extract.boxes import inserted, picture_boxes, social_embeds
 from scraper.extract.evaluate import body_score, normalise_space, snippet_score, tokens
 from scraper.extract.extractor import extract_page
 from scraper.extract.metadata import read_meta
@@ -88,3 +88,35 @@ def test_metric_compares_text_without_soft_hyphens() -> None:
     assert normalise_space("Helikopter\u00adlandeplatz  neu") == "Helikopterlandeplatz neu"
     assert body_score("ein Brennpunkt der Woche", "ein Brenn\u00adpunkt der Woche").exact
     assert snippet_score("Über­le­bens-Frage", ["Über\u00adle\u00adbens"], []).tp == 1
+
+
+TALBOTE = Path(__file__).parents[1] / "fixtures" / "pages" / "talbote" / "waldbad.html"
+
+
+def _talbote() -> str:
+    return extract_page(TALBOTE.read_bytes(), "https://www.talbote.example/lokales/waldbad").text
+
+
+def test_image_boxes_among_the_paragraphs_lose_their_caption_and_profile() -> None:
+    text = _talbote()
+    assert "am ersten Badetag" not in text  # a caption in a plain <div>, not a <figure>
+    assert "Bäderchefin" not in text and "Anna Beispiel" not in text  # a portrait's bio
+    assert text.count("\n\n") == 6  # five paragraphs of the story and the list, none lost
+
+
+def test_an_image_box_with_a_heading_is_content() -> None:
+    text = _talbote()
+    assert "Das ist neu\n\n- ein Sprungturm mit drei Ebenen" in text
+    tree = LexborHTMLParser(
+        f'<html><body><div><p>{PARA}</p><p>{PARA} Two.</p><div class="pic"><img src="a.jpg">'
+        "A caption.</div><div class=\"pic\"><img src=\"b.jpg\"><p>Own text.</p></div>"
+        "</div></body></html>")
+    assert [n.text() for n in picture_boxes(tree)] == ["A caption."]
+
+
+def test_reader_prompts_and_disclosures_in_the_body_go() -> None:
+    text = _talbote()
+    for gone in ("Affiliate-Links", "ohne Gewähr", "interessieren", "eingeloggt",
+                 "Keine Kommentare"):
+        assert gone not in text, gone
+    assert text.endswith("im August bekannt geben.")

@@ -189,7 +189,8 @@ def test_anchored_search_finds_exactly_what_the_plain_alternation_finds() -> Non
 
 
 def test_call_to_action_is_the_whole_link_text() -> None:
-    for text in ("Jetzt unterstützen", "Subscribe now →", "会員登録する", " Donate "):
+    for text in ("Jetzt unterstützen", "Subscribe now →", "会員登録する", " Donate ",
+                 "HAZTE MIEMBRO"):
         assert P.CALL_TO_ACTION.fullmatch(text), text
     for text in ("Subscribe to the council's planning alerts", "Support for the bill grew"):
         assert not P.CALL_TO_ACTION.fullmatch(text), text
@@ -206,3 +207,49 @@ def test_call_to_action_is_the_whole_link_text() -> None:
 )
 def test_media_teasers_availability_stamps_and_placeholders(line: str, furniture: bool) -> None:
     assert is_furniture(line) is furniture
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "VEA TAMBIÉN: El Congreso aprueba la reforma",
+        "MIRA: Así quedó la avenida tras la tormenta",
+        "PUEDES VER: ¿Cómo tramitar el nuevo documento?",
+        "Zum Weiterlesen: Ein Buch über die Geschichte der Stadt",
+        "Das Thema könnte euch auch interessieren:",
+        "Dieser Artikel enthält Affiliate-Links. Kaufen Sie darüber ein, erhalten wir Geld.",
+        "*Werbung. Dieser Beitrag enthält Werbung für eine Kosmetikmarke.",
+        "This post contains affiliate links; we may be paid when you buy.",
+        "¿Sabías que tenemos canal de WhatsApp? Únete con este enlace.",
+        "Join our Telegram channel for breaking news.",
+        "Follow The Courier on Instagram and on Facebook @courier.",
+        "If you enjoyed this article, please consider supporting us.",
+        "Verraten Sie es uns gerne in den Kommentaren: Wie gefällt Ihnen das Projekt?",
+        "Gefällt Ihnen unser Magazin? Dann empfehlen Sie uns weiter.",
+        "Mit unserem Newsletter erhalten Sie jeden Freitag die Termine der Woche.",
+        "Sie sind derzeit nicht angemeldet.",
+        "You are not logged in.",
+        "(Alle Angaben ohne Gewähr)",
+    ],
+)
+def test_more_teasers_prompts_and_disclosures(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["No comments", "Keine Kommentare", "Last modified:", "Letzte Änderung", "Release Date:",
+     "Aufrufe:", "Beitragsbild", "Image d'illustration", "Sin comentarios"],
+)
+def test_more_section_labels(line: str) -> None:
+    assert P.SECTION_LINE.match(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Follow these steps shared on Twitter to get home safely.",
+     "Die Ergebnisse könnten auch Forscher in anderen Ländern interessieren, sagte sie.",
+     "Mira Sorvino played the lead in the film that year."],
+)
+def test_new_wording_spares_prose(line: str) -> None:
+    assert not is_furniture(line)
