@@ -84,6 +84,14 @@ def extraction_fields(ext: Extraction, feed_published: datetime | None = None) -
     }
 
 
+def extract_options_of(seed: Seed | None) -> dict[str, tuple[str, ...]]:
+    """The seed's extraction options (none without a seed), as the extractor takes them."""
+    if seed is None:
+        return {"drop_selectors": (), "body_selectors": (), "page_patterns": ()}
+    return {"drop_selectors": seed.drop_selectors, "body_selectors": seed.body_selectors,
+            "page_patterns": tuple(p.pattern for p in seed.pagination)}
+
+
 def seed_for(url: str, seeds: Iterable[Seed]) -> Seed | None:
     """The seed whose domain owns ``url``; the most specific domain when several do."""
     owners = [seed for seed in seeds if seed.owns(url)]
