@@ -9,22 +9,30 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive import Archive, StoreResult
+from archive import Archive
 from scraper.crawl.workers import WorkerPool
 from scraper.extract.evaluate import default_extractor
 from scraper.seeds import Seed
 from scraper.warc.dask_engine import ingest_dask
-from scraper.warc.ingest import IngestOptions, IngestStats, Item, ingest
+from scraper.warc.ingest import IngestOptions, IngestStats, ingest
 from scraper.warc.writer import WarcWriter
 from tests.paths import FIXTURES
-from tests.warc.helpers import ArchiveStore, article_texts, chunked, exchange, sim_pages
+from tests.warc.helpers import (
+    ArchiveStore,
+    DiesAfter,
+    Killed,
+    article_texts,
+    chunked,
+    exchange,
+    sim_pages,
+)
 
 EXTRACT = "scraper.extract.extractor:extract_for_archive"
 EVALSET = FIXTURES / "evalset" / "body"
@@ -98,33 +106,13 @@ async def test_same_files_twice_add_nothing(warc_dir: Path, tmp_path: Path,
     assert article_texts(store.archive) == before
 
 
-class _Killed(Exception):
-    pass
-
-
-class _DiesAfter(ArchiveStore):
-    """Stores ``batches`` batches, then dies as a killed process would, mid-ingest."""
-
-    def __init__(self, store: ArchiveStore, batches: int) -> None:
-        super().__init__(store.archive, store.progress_file)
-        self.left = batches
-        self.done = 0  # pages stored (each page here is an article)
-
-    def store(self, items: Sequence[Item]) -> list[StoreResult]:
-        if self.left == 0:
-            raise _Killed
-        self.left -= 1
-        self.done += len(items)
-        return super().store(items)
-
-
 async def test_killed_ingest_resumes_where_it_stopped(warc_dir: Path, tmp_path: Path,
                                                       pool: WorkerPool) -> None:
     reference = _store(tmp_path, "ref")
     await _ingest(warc_dir, reference, pool)
     store = _store(tmp_path, "a")
-    dying = _DiesAfter(store, 2)
-    with pytest.raises(_Killed):
+    dying = DiesAfter(store, 2)
+    with pytest.raises(Killed):
         await _ingest(warc_dir, dying, pool)
     stored_before = len(article_texts(store.archive))
     assert 0 < stored_before < len(article_texts(reference.archive))
