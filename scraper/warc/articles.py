@@ -51,13 +51,11 @@ def article_record(page: FetchedPage, ext: Extraction, *, site: str, domain: str
     """
     final = canonicalize(page.final_url) or page.final_url
     url = pick_canonical(final, ext.canonical_url, domain)
-    aliases = (*pages, found_url or page.requested_url, page.requested_url, *page.redirects)
-    known = dict.fromkeys(c for a in aliases if (c := canonicalize(a)))  # mostly one URL
-    for own in (final, url):  # last: the archive keeps the raw page under the last URL
-        if (c := canonicalize(own)) is not None:
-            known.pop(c, None)
-            known[c] = None
-    urls = tuple(known)
+    fetched = (found_url or page.requested_url, page.requested_url, *page.redirects, final, url)
+    own = dict.fromkeys(c for a in fetched if (c := canonicalize(a)))  # mostly one URL
+    # the other pages first: the archive keeps the raw page under the last URL, this page's
+    others = dict.fromkeys(c for a in pages if (c := canonicalize(a)) and c not in own)
+    urls = (*others, *own)
     return ArticleRecord(
         url=url, urls=urls, text=ext.text, fetched_at=page.fetched_at, title=ext.title,
         authors=ext.authors, site=site, description=ext.description,
