@@ -93,6 +93,11 @@ class ArchiveStore:
         tmp.replace(self.progress_file)
 
 
+def open_store(folder: Path, name: str) -> ArchiveStore:
+    """A fresh archive ``name``.db in ``folder``, its progress beside it."""
+    return ArchiveStore(Archive.open(folder / f"{name}.db"), folder / f"{name}.json")
+
+
 class Killed(Exception):
     """What :class:`DiesAfter` raises in place of a killed process."""
 

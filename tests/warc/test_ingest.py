@@ -9,14 +9,12 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive import Archive
 from scraper.crawl.workers import WorkerPool
 from scraper.extract.evaluate import default_extractor
 from scraper.seeds import Seed
@@ -31,10 +29,10 @@ from tests.warc.helpers import (
     article_texts,
     chunked,
     exchange,
+    open_store,
     sim_pages,
 )
 
-EXTRACT = "scraper.extract.extractor:extract_for_archive"
 EVALSET = FIXTURES / "evalset" / "body"
 SEED = Seed(name="Sim One", domain="127.0.0.2", path=Path("sim.toml"),
             feeds=("http://127.0.0.2:8080/feed.rss",))
@@ -51,17 +49,6 @@ def warc_dir(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def pool() -> Iterator[WorkerPool]:
-    workers = WorkerPool(EXTRACT, workers=2, timeout=60, memory_mb=0)
-    yield workers
-    workers.close()
-
-
-def _store(tmp_path: Path, name: str) -> ArchiveStore:
-    return ArchiveStore(Archive.open(tmp_path / f"{name}.db"), tmp_path / f"{name}.json")
-
-
 async def _ingest(folder: Path, store: ArchiveStore, pool: WorkerPool,
                   **options: object) -> IngestStats:
     options = {"seeds": (SEED,), "batch_size": 3, **options}
@@ -70,7 +57,7 @@ async def _ingest(folder: Path, store: ArchiveStore, pool: WorkerPool,
 
 async def test_articles_stored_with_seed_or_host_as_site(warc_dir: Path, tmp_path: Path,
                                                          pool: WorkerPool) -> None:
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     stats = await _ingest(warc_dir, store, pool)
     assert stats.pages == len(sim_pages()) and stats.failed == {}
     texts = article_texts(store.archive)
@@ -85,7 +72,7 @@ async def test_articles_stored_with_seed_or_host_as_site(warc_dir: Path, tmp_pat
 
 async def test_only_seeds_skips_pages_no_seed_owns(warc_dir: Path, tmp_path: Path,
                                                    pool: WorkerPool) -> None:
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     stats = await _ingest(warc_dir, store, pool, only_seeds=True)
     outside = sum("127.0.0.3" in u for u, _, _ in sim_pages())
     assert stats.outside_seeds == outside > 0
@@ -95,7 +82,7 @@ async def test_only_seeds_skips_pages_no_seed_owns(warc_dir: Path, tmp_path: Pat
 
 async def test_same_files_twice_add_nothing(warc_dir: Path, tmp_path: Path,
                                             pool: WorkerPool) -> None:
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     first = await _ingest(warc_dir, store, pool)
     before = article_texts(store.archive)
     again = await _ingest(warc_dir, store, pool)  # finished files are skipped
@@ -108,9 +95,9 @@ async def test_same_files_twice_add_nothing(warc_dir: Path, tmp_path: Path,
 
 async def test_killed_ingest_resumes_where_it_stopped(warc_dir: Path, tmp_path: Path,
                                                       pool: WorkerPool) -> None:
-    reference = _store(tmp_path, "ref")
+    reference = open_store(tmp_path, "ref")
     await _ingest(warc_dir, reference, pool)
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     dying = DiesAfter(store, 2)
     with pytest.raises(Killed):
         await _ingest(warc_dir, dying, pool)
@@ -123,9 +110,9 @@ async def test_killed_ingest_resumes_where_it_stopped(warc_dir: Path, tmp_path: 
 
 async def test_local_and_dask_give_the_same_articles(warc_dir: Path, tmp_path: Path,
                                                      pool: WorkerPool) -> None:
-    local = _store(tmp_path, "local")
+    local = open_store(tmp_path, "local")
     await _ingest(warc_dir, local, pool)
-    dask = _store(tmp_path, "dask")
+    dask = open_store(tmp_path, "dask")
     stats = ingest_dask([warc_dir], dask, IngestOptions(seeds=(SEED,), batch_size=3),
                         workers=2, processes=False)
     assert stats.pages == len(sim_pages()) and stats.files_done >= 2
@@ -163,7 +150,7 @@ asyncio.run(main())
 
 async def test_sigkilled_ingest_process_resumes(warc_dir: Path, tmp_path: Path,
                                                 pool: WorkerPool) -> None:
-    reference = _store(tmp_path, "ref")
+    reference = open_store(tmp_path, "ref")
     await _ingest(warc_dir, reference, pool, seeds=())
     proc = subprocess.Popen([sys.executable, "-c", _INGEST, str(tmp_path)],
                             stdout=subprocess.PIPE, cwd=Path(__file__).parents[2])
@@ -172,7 +159,7 @@ async def test_sigkilled_ingest_process_resumes(warc_dir: Path, tmp_path: Path,
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     proc.stdout.close()
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     done = len(article_texts(store.archive))
     assert 0 < done < len(sim_pages())
     resumed = await ingest([warc_dir], store, pool, IngestOptions(batch_size=2))
@@ -188,7 +175,7 @@ def test_dask_on_a_scheduler_address_with_worker_processes(warc_dir: Path,
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=":0", memory_limit="1GiB") as cluster:
-        store = _store(tmp_path, "dask")
+        store = open_store(tmp_path, "dask")
         stats = ingest_dask([warc_dir], store, IngestOptions(seeds=(SEED,), batch_size=3),
                             scheduler=cluster.scheduler_address)
     assert stats.pages == len(sim_pages()) and stats.failed == {}
@@ -217,7 +204,7 @@ async def test_foreign_warc_gives_the_text_scraper_eval_scores(tmp_path: Path,
                                                                pool: WorkerPool) -> None:
     """Pages no crawl here fetched, in another tool's WARC: the text eval measures."""
     pages = write_eval_warc(EVALSET, tmp_path / "eval.warc.gz")
-    store = _store(tmp_path, "eval")
+    store = open_store(tmp_path, "eval")
     stats = await ingest([tmp_path / "eval.warc.gz"], store, pool,
                          IngestOptions(min_article_chars=0))
     assert stats.pages == len(pages) >= 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive import Archive
 from scraper.crawl.workers import WorkerPool
 from scraper.seeds import Seed
 from scraper.warc.dask_engine import ingest_dask
@@ -19,9 +17,8 @@ from scraper.warc.ingest import IngestOptions, IngestStats, ingest
 from tests.simulator import HostConfig, SiteConfig, specials
 from tests.simulator.pages import article_page
 from tests.simulator.site import Article, Site
-from tests.warc.helpers import ArchiveStore, DiesAfter, Killed, article_texts
+from tests.warc.helpers import ArchiveStore, DiesAfter, Killed, article_texts, open_store
 
-EXTRACT = "scraper.extract.extractor:extract_for_archive"
 SEED = Seed(name="Sim One", domain="127.0.0.2", path=Path("sim.toml"))
 
 
@@ -79,17 +76,6 @@ def warcs(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def pool() -> Iterator[WorkerPool]:
-    workers = WorkerPool(EXTRACT, workers=2, timeout=60, memory_mb=0)
-    yield workers
-    workers.close()
-
-
-def _store(tmp_path: Path, name: str) -> ArchiveStore:
-    return ArchiveStore(Archive.open(tmp_path / f"{name}.db"), tmp_path / f"{name}.json")
-
-
 def _options(**options: object) -> IngestOptions:
     return IngestOptions(**{"seeds": (SEED,), "batch_size": 2, **options})  # type: ignore[arg-type]
 
@@ -129,7 +115,7 @@ def assert_joined(store: ArchiveStore) -> None:
 async def test_pages_out_of_order_in_two_files_make_one_article(
     warcs: Path, tmp_path: Path, pool: WorkerPool,
 ) -> None:
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     stats = await _ingest(warcs, store, pool)
     assert_joined(store)
     assert (stats.joined, stats.pages_unjoined, stats.stored["new"]) == (1, 0, 4)
@@ -137,7 +123,7 @@ async def test_pages_out_of_order_in_two_files_make_one_article(
 
 
 def test_dask_joins_them_too(warcs: Path, tmp_path: Path) -> None:
-    store = _store(tmp_path, "dask")
+    store = open_store(tmp_path, "dask")
     stats = ingest_dask([warcs], store, _options(), workers=2, processes=False)
     assert_joined(store)
     assert stats.joined == 1 and stats.files_done == 2
@@ -145,7 +131,7 @@ def test_dask_joins_them_too(warcs: Path, tmp_path: Path) -> None:
 
 async def test_a_second_ingest_adds_nothing(warcs: Path, tmp_path: Path,
                                             pool: WorkerPool) -> None:
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     await _ingest(warcs, store, pool)
     before = article_texts(store.archive)
     again = await _ingest(warcs, store, pool)
@@ -162,7 +148,7 @@ async def test_a_killed_ingest_resumes_without_losing_the_article(
     warcs: Path, tmp_path: Path, pool: WorkerPool,
 ) -> None:
     for batches in range(4):  # killed at each point: after 0, 1, 2 or 3 stored batches
-        store = _store(tmp_path, f"k{batches}")
+        store = open_store(tmp_path, f"k{batches}")
         with pytest.raises(Killed):
             await _ingest(warcs, DiesAfter(store, batches), pool, batch_size=1)
         await _ingest(warcs, store, pool, batch_size=1)
@@ -174,7 +160,7 @@ async def test_without_its_first_page_an_article_is_not_stored(tmp_path: Path,
                                                                pool: WorkerPool) -> None:
     art, plain = _paged(), _plain()[0]
     write_warc(tmp_path / "w" / "a.warc.gz", [(art, 3), (plain, 1), (art, 2)])
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     stats = await _ingest(tmp_path / "w", store, pool)
     assert set(article_texts(store.archive)) == {_site().url(plain)}
     assert stats.pages_unjoined == 2 and stats.joined == 0
@@ -186,7 +172,7 @@ async def test_a_missing_middle_page_ends_the_text_the_later_page_an_alias(
 ) -> None:
     art = _paged()
     write_warc(tmp_path / "w" / "a.warc.gz", [(art, 3), (art, 1)])
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     await _ingest(tmp_path / "w", store, pool)
     texts = article_texts(store.archive)
     assert list(texts) == [_site().url(art)]
@@ -202,7 +188,7 @@ async def test_past_the_cap_the_oldest_article_is_joined_with_what_it_has(
     one, two = _paged(0), _paged(1)
     write_warc(tmp_path / "w" / "a.warc.gz",
                [(one, 1), (two, 1), (one, 2), (two, 2), (one, 3), (two, 3)])
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     stats = await _ingest(tmp_path / "w", store, pool, open_articles=1)
     texts = article_texts(store.archive)
     assert set(texts) == {_site().url(one), _site().url(two)}
