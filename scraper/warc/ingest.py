@@ -83,6 +83,7 @@ class IngestStats:
     files_skipped: int = 0  # finished by an earlier ingest
     joined: int = 0  # articles joined from more than one page
     pages_unjoined: int = 0  # pages of a multi-page article whose first page was not had
+    pages_late: int = 0  # pages of a multi-page article that came after it was stored
 
     @property
     def pages(self) -> int:

@@ -15,9 +15,11 @@ has: from its first page as far as the walk gets. A page of it the walk cannot r
 page between is missing) is an alias of it, its text left out, as the crawl leaves it when
 a page's fetch fails. Without its first page in the input an article is not stored: its
 pages are counted (``IngestStats.pages_unjoined``), as the crawl counts a page whose first
-page failed, and never stored as articles of their own; so is a page that comes after its
-article was stored. A later page that links neither its first nor its previous page cannot
-be told from a one-page article: it is stored as one.
+page failed, and never stored as articles of their own. A page that comes after its
+article was stored (a second capture, or its article was pushed out by the cap) is left
+out too (``IngestStats.pages_late``), and so is a second capture of a page still held.
+A later page that links neither its first nor its previous page cannot be told from a
+one-page article: it is stored as one.
 
 Held pages keep an ingest resumable: the progress recorded for a file stays before its
 earliest held page (re-reading is safe: dedup makes a stored page ``unchanged``), and a
@@ -41,6 +43,9 @@ from scraper.warc.records import Progress, WarcPage
 
 if TYPE_CHECKING:  # ingest.py imports this module
     from scraper.warc.ingest import IngestOptions, IngestStats, Item, Target
+
+
+CLOSED_PER_OPEN = 64  # how many stored articles' keys are remembered, per open one
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,8 @@ class PageJoiner:
     stats: IngestStats
     # article → its held pages by URL; oldest article first
     open: dict[str, dict[str, HeldPage]] = field(default_factory=dict)
-    closed: set[str] = field(default_factory=set)  # articles stored or given up
+    # articles stored or given up, the latest CLOSED_PER_OPEN × open_articles of them
+    closed: dict[str, None] = field(default_factory=dict)
     files: dict[str, _File] = field(default_factory=dict)
     touched: set[str] = field(default_factory=set)  # files whose mark may have moved
 
@@ -120,7 +126,7 @@ class PageJoiner:
         for held in pages:
             key = page_of(held.page.url, _patterns(held.target)).base
             if key in self.closed:
-                self.stats.pages_unjoined += 1  # its article is stored already
+                self.stats.pages_late += 1  # a second capture, or one past the cap
                 continue
             group = self.open.setdefault(key, {})
             group.setdefault(url_key(held.page.url), held)  # a page twice: the first kept
@@ -180,7 +186,9 @@ class PageJoiner:
             if not walk.add(nxt, None if got is None else (got.page.url, got.extraction)):
                 break
         del self.open[key]
-        self.closed.add(key)
+        self.closed[key] = None
+        if len(self.closed) > CLOSED_PER_OPEN * self.options.open_articles:
+            del self.closed[next(iter(self.closed))]  # a page of it later: no first page
         self.touched.update(page.file for page in group.values())
         if first is None or walk is None:
             self.stats.pages_unjoined += len(group)  # its first page is not in the input

@@ -194,4 +194,4 @@ async def test_past_the_cap_the_oldest_article_is_joined_with_what_it_has(
     assert set(texts) == {_site().url(one), _site().url(two)}
     assert _ws(texts[_site().url(two)]) == _ws(two.text)  # whole
     assert _ws(texts[_site().url(one)]) == _ws(" ".join(specials.page_parts(one)[0]))
-    assert (stats.joined, stats.pages_unjoined) == (1, 2)  # one's pages 2 and 3 came late
+    assert (stats.joined, stats.pages_late, stats.pages_unjoined) == (1, 2, 0)  # one's 2, 3
