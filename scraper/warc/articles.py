@@ -51,9 +51,11 @@ def article_record(page: FetchedPage, ext: Extraction, *, site: str, domain: str
     """
     final = canonicalize(page.final_url) or page.final_url
     url = pick_canonical(final, ext.canonical_url, domain)
-    aliases = dict.fromkeys((*pages, found_url or page.requested_url, page.requested_url,
-                             *page.redirects, final, url))  # mostly one URL several times
-    urls = tuple(dict.fromkeys(c for a in aliases if (c := canonicalize(a))))
+    fetched = (found_url or page.requested_url, page.requested_url, *page.redirects, final, url)
+    own = dict.fromkeys(c for a in fetched if (c := canonicalize(a)))  # mostly one URL
+    # the other pages first: the archive keeps the raw page under the last URL, this page's
+    others = dict.fromkeys(c for a in pages if (c := canonicalize(a)) and c not in own)
+    urls = (*others, *own)
     return ArticleRecord(
         url=url, urls=urls, text=ext.text, fetched_at=page.fetched_at, title=ext.title,
         authors=ext.authors, site=site, description=ext.description,
@@ -82,6 +84,14 @@ def extraction_fields(ext: Extraction, feed_published: datetime | None = None) -
         "live_updates": tuple(ArticleUpdate(u.time, u.headline, u.text)
                               for u in ext.live_updates),
     }
+
+
+def extract_options_of(seed: Seed | None) -> dict[str, tuple[str, ...]]:
+    """The seed's extraction options (none without a seed), as the extractor takes them."""
+    if seed is None:
+        return {"drop_selectors": (), "body_selectors": (), "page_patterns": ()}
+    return {"drop_selectors": seed.drop_selectors, "body_selectors": seed.body_selectors,
+            "page_patterns": tuple(p.pattern for p in seed.pagination)}
 
 
 def seed_for(url: str, seeds: Iterable[Seed]) -> Seed | None:

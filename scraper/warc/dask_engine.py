@@ -2,7 +2,9 @@
 
 Each task reads one file from an offset for up to ``batch_size`` pages, extracts them with
 the crawl's ``extract_for_archive`` and returns the ArticleRecords with their dedup
-fingerprints (:class:`Chunk`). The client stores each chunk through the Store, records the
+fingerprints, and the pages of multi-page articles, which the client holds and joins
+(:mod:`scraper.warc.joining`) since an article's pages may be in different files
+(:class:`Chunk`). The client stores each chunk through the Store, records the
 progress, and submits the file's next chunk; files run in parallel, so a cluster is kept
 busy by as many files as it has worker threads (split by file: the offsets of the records
 inside a gzip WARC are only known by reading it). Dedup is exact because only the client
@@ -22,6 +24,7 @@ from typing import Any
 
 from scraper.extract.extractor import extract_for_archive
 from scraper.warc.ingest import (
+    Extracted,
     IngestOptions,
     IngestStats,
     Item,
@@ -30,15 +33,16 @@ from scraper.warc.ingest import (
     failure_line,
     pending_files,
     target_of,
-    to_item,
 )
+from scraper.warc.joining import HeldPage, PageJoiner
 from scraper.warc.reader import iter_pages
 from scraper.warc.records import WarcError
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """What one task returns: the items of up to ``batch_size`` pages of one file."""
+    """What one task returns: the items of up to ``batch_size`` pages of one file, and
+    the pages held for joining into multi-page articles (the client joins them)."""
 
     path: str
     items: list[Item]
@@ -46,31 +50,31 @@ class Chunk:
     done: bool  # the file is read to its end
     error: str | None = None  # the file could not be read further: one line
     stats: IngestStats = field(default_factory=IngestStats)
+    held: list[HeldPage] = field(default_factory=list)
 
 
 def extract_chunk(path: str, after: int | None, options: IngestOptions) -> Chunk:
     """Worker side: read and extract up to ``options.batch_size`` pages past ``after``."""
     stats = IngestStats()
-    items: list[Item] = []
+    done = Extracted()
     offset = after
     pages = iter_pages(Path(path), after=after, stats=stats.read, max_bytes=options.max_bytes)
     try:
         for page in pages:
-            offset = page.offset
+            before, offset = offset, page.offset
             target = target_of(page, options, stats)
             if target is not None:
-                ext, fp = extract_for_archive(page.body, page.url, page.content_type,
-                                              **target.selectors)
-                if (item := to_item(page, target, ext, fp, options, stats)) is not None:
-                    items.append(item)
+                result = extract_for_archive(page.body, page.url, page.content_type,
+                                             **target.selectors)
+                done.take(page, target, result, before, options, stats)
             if stats.pages >= options.batch_size:
-                return Chunk(path, items, offset, done=False, stats=stats)
+                return Chunk(path, done.items, offset, False, stats=stats, held=done.held)
     except (WarcError, OSError, ValueError) as exc:
-        return Chunk(path, items, offset, done=False, error=failure_line(Path(path), exc),
-                     stats=stats)
+        return Chunk(path, done.items, offset, False, failure_line(Path(path), exc),
+                     stats=stats, held=done.held)
     finally:
         pages.close()
-    return Chunk(path, items, offset, done=True, stats=stats)
+    return Chunk(path, done.items, offset, True, stats=stats, held=done.held)
 
 
 def ingest_dask(paths: Iterable[Path], store: Store, options: IngestOptions, *,
@@ -98,23 +102,25 @@ def _drive(client: Any, paths: Iterable[Path], store: Store, options: IngestOpti
     from dask.distributed import as_completed
 
     stats = IngestStats()
+    joiner = PageJoiner(options, stats)  # pages of one article may be in different files
     submit = _submitter(client, options)
     running = as_completed([submit(str(path), after)
                             for path, after in pending_files(paths, store, stats)])
     for future in running:
         chunk: Chunk = future.result()
         stats.add(chunk.stats)
-        path = Path(chunk.path)
-        commit(store, path, chunk.items, chunk.offset, stats)
+        items = chunk.items + joiner.add(chunk.held)
+        joiner.read(Path(chunk.path), chunk.offset, ended=chunk.done)
+        commit(store, items, joiner.marks(), stats)
         on_batch(stats)
         if chunk.error is not None:
             stats.read.failed_files.append(chunk.error)
             log(chunk.error)
         elif chunk.done:
-            commit(store, path, (), None, stats, finished=True)
             stats.files_done += 1
         else:
             running.add(submit(chunk.path, chunk.offset))
+    commit(store, joiner.finish(), joiner.marks(), stats)  # articles the input left open
     return stats
 
 

@@ -9,6 +9,10 @@ Files are read in order, pages in batches; after each batch is stored the Store 
 (file, offset of the batch's last record), and at the end of a file that it is finished.
 A killed ingest therefore repeats at most one batch, which dedup turns into ``unchanged``
 results, and skips finished files; a second ingest of the same files adds nothing.
+
+The pages of a multi-page article are held until the article is whole and stored joined
+(:mod:`scraper.warc.joining`); a file's recorded progress never passes a held page, and
+the file is finished only once none of its pages is held.
 """
 
 from __future__ import annotations
@@ -25,20 +29,12 @@ from scraper.crawl.workers import ExtractionFailed, WorkerPool
 from scraper.models import Extraction
 from scraper.seeds import Seed
 from scraper.urls import canonicalize
-from scraper.warc.articles import article_record, site_of
+from scraper.warc.articles import extract_options_of, site_of
+from scraper.warc.joining import HeldPage, PageJoiner, hold, to_item
 from scraper.warc.reader import DEFAULT_MAX_BYTES, ReadStats, iter_pages, warc_files
-from scraper.warc.records import WarcError, WarcPage
+from scraper.warc.records import Progress, WarcError, WarcPage
 
 Item = tuple[ArticleRecord, Fingerprint]
-
-
-@dataclass(frozen=True)
-class Progress:
-    """How far an ingest got in one file: past the record at ``offset``, or ``finished``."""
-
-    file: str  # the resolved path
-    offset: int | None = None
-    finished: bool = False
 
 
 class Store(Protocol):
@@ -70,6 +66,7 @@ class IngestOptions:
     min_article_chars: int = 200  # Settings.min_article_chars
     max_bytes: int = DEFAULT_MAX_BYTES  # Settings.max_body_bytes: decoded body cap
     batch_size: int = 32  # pages per stored batch (and per progress record)
+    open_articles: int = 256  # multi-page articles held open at most (scraper.warc.joining)
 
 
 @dataclass
@@ -84,6 +81,9 @@ class IngestStats:
     failed: Counter[str] = field(default_factory=Counter)  # extraction failures by reason
     files_done: int = 0
     files_skipped: int = 0  # finished by an earlier ingest
+    joined: int = 0  # articles joined from more than one page
+    pages_unjoined: int = 0  # pages of a multi-page article whose first page was not had
+    pages_late: int = 0  # pages of a multi-page article that came after it was stored
 
     @property
     def pages(self) -> int:
@@ -111,11 +111,8 @@ class Target:
 
     @property
     def selectors(self) -> dict[str, tuple[str, ...]]:
-        """The seed's extraction selectors, as keyword arguments of the extractor."""
-        if self.seed is None:
-            return {"drop_selectors": (), "body_selectors": ()}
-        return {"drop_selectors": self.seed.drop_selectors,
-                "body_selectors": self.seed.body_selectors}
+        """The seed's extraction options (selectors, page patterns), as the crawl's."""
+        return extract_options_of(self.seed)
 
 
 def target_of(page: WarcPage, options: IngestOptions, stats: IngestStats) -> Target | None:
@@ -138,13 +135,21 @@ def _is_article(url: str, seed: Seed) -> bool:
         (canonicalize(doc) or doc) != key for doc in documents)
 
 
-def to_item(page: WarcPage, target: Target, ext: Extraction, fp: Fingerprint,
-            options: IngestOptions, stats: IngestStats) -> Item | None:
-    """The article to store, or None (counted) when the page holds too little text."""
-    if len(ext.text.strip()) < options.min_article_chars:
-        stats.no_article += 1
-        return None
-    return article_record(page, ext, site=target.site, domain=target.domain), fp
+@dataclass
+class Extracted:
+    """A batch's pages once extracted: articles to store now, pages held for joining."""
+
+    items: list[Item] = field(default_factory=list)
+    held: list[HeldPage] = field(default_factory=list)
+
+    def take(self, page: WarcPage, target: Target, result: tuple[Extraction, Fingerprint],
+             resume_at: int | None, options: IngestOptions, stats: IngestStats) -> None:
+        """Sort one extracted page; ``resume_at``: the record read before it (or None)."""
+        ext, fp = result
+        if (held := hold(page, target, ext, fp, resume_at)) is not None:
+            self.held.append(held)
+        elif (item := to_item(page, target, ext, fp, options, stats)) is not None:
+            self.items.append(item)
 
 
 def pending_files(paths: Iterable[Path], store: Store,
@@ -177,16 +182,13 @@ def batches(path: Path, after: int | None, options: IngestOptions,
         yield batch
 
 
-def commit(store: Store, path: Path, items: Sequence[Item], offset: int | None,
-           stats: IngestStats, *, finished: bool = False) -> None:
-    """Store a batch, then record the progress it makes (never the other way round).
-
-    ``offset`` is that of the batch's last record (None: no progress within the file).
-    """
+def commit(store: Store, items: Sequence[Item], marks: Sequence[Progress],
+           stats: IngestStats) -> None:
+    """Store a batch, then record the progress it makes (never the other way round)."""
     for result in store.store(items) if items else []:
         stats.stored[result.outcome.value] += 1
-    if offset is not None or finished:
-        store.save_progress(Progress(str(path.resolve()), offset, finished))
+    for mark in marks:
+        store.save_progress(mark)
 
 
 async def ingest(paths: Iterable[Path], store: Store, pool: WorkerPool,
@@ -195,33 +197,42 @@ async def ingest(paths: Iterable[Path], store: Store, pool: WorkerPool,
                  on_batch: Callable[[IngestStats], None] = lambda stats: None) -> IngestStats:
     """Ingest every page of ``paths`` with the local process pool (the crawl's engine)."""
     stats = IngestStats()
+    joiner = PageJoiner(options, stats)
     pending = await asyncio.to_thread(lambda: list(pending_files(paths, store, stats)))
     for path, after in pending:
         try:
             for batch in batches(path, after, options, stats):
-                items = await _extract_all(batch, pool, options, stats)
-                await asyncio.to_thread(commit, store, path, items, batch[-1].offset, stats)
+                done = await _extract_all(batch, after, pool, options, stats)
+                after = batch[-1].offset
+                items = done.items + joiner.add(done.held)
+                joiner.read(path, after)
+                await asyncio.to_thread(commit, store, items, joiner.marks(), stats)
                 on_batch(stats)
         except (WarcError, OSError, ValueError) as exc:
             _file_failed(path, exc, stats, log)
             continue
-        await asyncio.to_thread(commit, store, path, (), None, stats, finished=True)
+        joiner.read(path, None, ended=True)
+        await asyncio.to_thread(commit, store, (), joiner.marks(), stats)
         stats.files_done += 1
+    items = joiner.finish()  # articles whose pages the input did not all hold
+    await asyncio.to_thread(commit, store, items, joiner.marks(), stats)
     return stats
 
 
-async def _extract_all(batch: list[WarcPage], pool: WorkerPool, options: IngestOptions,
-                       stats: IngestStats) -> list[Item]:
+async def _extract_all(batch: list[WarcPage], after: int | None, pool: WorkerPool,
+                       options: IngestOptions, stats: IngestStats) -> Extracted:
+    before = dict(zip((p.offset for p in batch), (after, *(p.offset for p in batch)),
+                      strict=False))  # each page's resume_at: the page read before it
     wanted = [(page, target) for page in batch
               if (target := target_of(page, options, stats)) is not None]
     results = await asyncio.gather(*(_extract(page, target, pool) for page, target in wanted))
-    items = []
+    done = Extracted()
     for (page, target), result in zip(wanted, results, strict=True):
         if isinstance(result, ExtractionFailed):
             stats.failed[result.reason] += 1
-        elif (item := to_item(page, target, *result, options, stats)) is not None:
-            items.append(item)
-    return items
+        else:
+            done.take(page, target, result, before[page.offset], options, stats)
+    return done
 
 
 async def _extract(page: WarcPage, target: Target,

@@ -73,3 +73,12 @@ class WarcPage:
     @property
     def redirects(self) -> tuple[str, ...]:
         return ()
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an ingest got in one file: past the record at ``offset``, or ``finished``."""
+
+    file: str  # the resolved path
+    offset: int | None = None
+    finished: bool = False

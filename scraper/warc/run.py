@@ -220,6 +220,9 @@ def summary_lines(stats: IngestStats, run: RunStats) -> list[str]:
         f"failed {failed}" + (": " + ", ".join(f"{k} {v}" for k, v in
                                                stats.failed.most_common()) if failed else ""),
     ]
+    if stats.joined or stats.pages_unjoined or stats.pages_late:
+        lines.append(f"multi-page articles joined {stats.joined}; pages left out: no first "
+                     f"page {stats.pages_unjoined}, article already stored {stats.pages_late}")
     lines.extend(f"  {line}" for line in stats.read.failed_files)
     took = max(1e-9, time.monotonic() - run.started)
     lines.append(f"duration {took:.1f}s ({stats.pages / took:.1f} pages/s)")

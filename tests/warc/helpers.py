@@ -93,6 +93,31 @@ class ArchiveStore:
         tmp.replace(self.progress_file)
 
 
+def open_store(folder: Path, name: str) -> ArchiveStore:
+    """A fresh archive ``name``.db in ``folder``, its progress beside it."""
+    return ArchiveStore(Archive.open(folder / f"{name}.db"), folder / f"{name}.json")
+
+
+class Killed(Exception):
+    """What :class:`DiesAfter` raises in place of a killed process."""
+
+
+class DiesAfter(ArchiveStore):
+    """Stores ``batches`` batches, then dies as a killed process would, mid-ingest."""
+
+    def __init__(self, store: ArchiveStore, batches: int) -> None:
+        super().__init__(store.archive, store.progress_file)
+        self.left = batches
+        self.done = 0  # items stored
+
+    def store(self, items: Sequence[Item]) -> list[StoreResult]:
+        if self.left == 0:
+            raise Killed
+        self.left -= 1
+        self.done += len(items)
+        return super().store(items)
+
+
 def article_texts(archive: Archive) -> dict[str, str]:
     """url → text of every root article (duplicates left out)."""
     rows = archive.conn.execute(

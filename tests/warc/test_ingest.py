@@ -9,24 +9,30 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive import Archive, StoreResult
 from scraper.crawl.workers import WorkerPool
 from scraper.extract.evaluate import default_extractor
 from scraper.seeds import Seed
 from scraper.warc.dask_engine import ingest_dask
-from scraper.warc.ingest import IngestOptions, IngestStats, Item, ingest
+from scraper.warc.ingest import IngestOptions, IngestStats, ingest
 from scraper.warc.writer import WarcWriter
 from tests.paths import FIXTURES
-from tests.warc.helpers import ArchiveStore, article_texts, chunked, exchange, sim_pages
+from tests.warc.helpers import (
+    ArchiveStore,
+    DiesAfter,
+    Killed,
+    article_texts,
+    chunked,
+    exchange,
+    open_store,
+    sim_pages,
+)
 
-EXTRACT = "scraper.extract.extractor:extract_for_archive"
 EVALSET = FIXTURES / "evalset" / "body"
 SEED = Seed(name="Sim One", domain="127.0.0.2", path=Path("sim.toml"),
             feeds=("http://127.0.0.2:8080/feed.rss",))
@@ -43,17 +49,6 @@ def warc_dir(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def pool() -> Iterator[WorkerPool]:
-    workers = WorkerPool(EXTRACT, workers=2, timeout=60, memory_mb=0)
-    yield workers
-    workers.close()
-
-
-def _store(tmp_path: Path, name: str) -> ArchiveStore:
-    return ArchiveStore(Archive.open(tmp_path / f"{name}.db"), tmp_path / f"{name}.json")
-
-
 async def _ingest(folder: Path, store: ArchiveStore, pool: WorkerPool,
                   **options: object) -> IngestStats:
     options = {"seeds": (SEED,), "batch_size": 3, **options}
@@ -62,7 +57,7 @@ async def _ingest(folder: Path, store: ArchiveStore, pool: WorkerPool,
 
 async def test_articles_stored_with_seed_or_host_as_site(warc_dir: Path, tmp_path: Path,
                                                          pool: WorkerPool) -> None:
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     stats = await _ingest(warc_dir, store, pool)
     assert stats.pages == len(sim_pages()) and stats.failed == {}
     texts = article_texts(store.archive)
@@ -77,7 +72,7 @@ async def test_articles_stored_with_seed_or_host_as_site(warc_dir: Path, tmp_pat
 
 async def test_only_seeds_skips_pages_no_seed_owns(warc_dir: Path, tmp_path: Path,
                                                    pool: WorkerPool) -> None:
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     stats = await _ingest(warc_dir, store, pool, only_seeds=True)
     outside = sum("127.0.0.3" in u for u, _, _ in sim_pages())
     assert stats.outside_seeds == outside > 0
@@ -87,7 +82,7 @@ async def test_only_seeds_skips_pages_no_seed_owns(warc_dir: Path, tmp_path: Pat
 
 async def test_same_files_twice_add_nothing(warc_dir: Path, tmp_path: Path,
                                             pool: WorkerPool) -> None:
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     first = await _ingest(warc_dir, store, pool)
     before = article_texts(store.archive)
     again = await _ingest(warc_dir, store, pool)  # finished files are skipped
@@ -98,33 +93,13 @@ async def test_same_files_twice_add_nothing(warc_dir: Path, tmp_path: Path,
     assert article_texts(store.archive) == before
 
 
-class _Killed(Exception):
-    pass
-
-
-class _DiesAfter(ArchiveStore):
-    """Stores ``batches`` batches, then dies as a killed process would, mid-ingest."""
-
-    def __init__(self, store: ArchiveStore, batches: int) -> None:
-        super().__init__(store.archive, store.progress_file)
-        self.left = batches
-        self.done = 0  # pages stored (each page here is an article)
-
-    def store(self, items: Sequence[Item]) -> list[StoreResult]:
-        if self.left == 0:
-            raise _Killed
-        self.left -= 1
-        self.done += len(items)
-        return super().store(items)
-
-
 async def test_killed_ingest_resumes_where_it_stopped(warc_dir: Path, tmp_path: Path,
                                                       pool: WorkerPool) -> None:
-    reference = _store(tmp_path, "ref")
+    reference = open_store(tmp_path, "ref")
     await _ingest(warc_dir, reference, pool)
-    store = _store(tmp_path, "a")
-    dying = _DiesAfter(store, 2)
-    with pytest.raises(_Killed):
+    store = open_store(tmp_path, "a")
+    dying = DiesAfter(store, 2)
+    with pytest.raises(Killed):
         await _ingest(warc_dir, dying, pool)
     stored_before = len(article_texts(store.archive))
     assert 0 < stored_before < len(article_texts(reference.archive))
@@ -135,9 +110,9 @@ async def test_killed_ingest_resumes_where_it_stopped(warc_dir: Path, tmp_path: 
 
 async def test_local_and_dask_give_the_same_articles(warc_dir: Path, tmp_path: Path,
                                                      pool: WorkerPool) -> None:
-    local = _store(tmp_path, "local")
+    local = open_store(tmp_path, "local")
     await _ingest(warc_dir, local, pool)
-    dask = _store(tmp_path, "dask")
+    dask = open_store(tmp_path, "dask")
     stats = ingest_dask([warc_dir], dask, IngestOptions(seeds=(SEED,), batch_size=3),
                         workers=2, processes=False)
     assert stats.pages == len(sim_pages()) and stats.files_done >= 2
@@ -175,7 +150,7 @@ asyncio.run(main())
 
 async def test_sigkilled_ingest_process_resumes(warc_dir: Path, tmp_path: Path,
                                                 pool: WorkerPool) -> None:
-    reference = _store(tmp_path, "ref")
+    reference = open_store(tmp_path, "ref")
     await _ingest(warc_dir, reference, pool, seeds=())
     proc = subprocess.Popen([sys.executable, "-c", _INGEST, str(tmp_path)],
                             stdout=subprocess.PIPE, cwd=Path(__file__).parents[2])
@@ -184,7 +159,7 @@ async def test_sigkilled_ingest_process_resumes(warc_dir: Path, tmp_path: Path,
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     proc.stdout.close()
-    store = _store(tmp_path, "a")
+    store = open_store(tmp_path, "a")
     done = len(article_texts(store.archive))
     assert 0 < done < len(sim_pages())
     resumed = await ingest([warc_dir], store, pool, IngestOptions(batch_size=2))
@@ -200,7 +175,7 @@ def test_dask_on_a_scheduler_address_with_worker_processes(warc_dir: Path,
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=":0", memory_limit="1GiB") as cluster:
-        store = _store(tmp_path, "dask")
+        store = open_store(tmp_path, "dask")
         stats = ingest_dask([warc_dir], store, IngestOptions(seeds=(SEED,), batch_size=3),
                             scheduler=cluster.scheduler_address)
     assert stats.pages == len(sim_pages()) and stats.failed == {}
@@ -229,7 +204,7 @@ async def test_foreign_warc_gives_the_text_scraper_eval_scores(tmp_path: Path,
                                                                pool: WorkerPool) -> None:
     """Pages no crawl here fetched, in another tool's WARC: the text eval measures."""
     pages = write_eval_warc(EVALSET, tmp_path / "eval.warc.gz")
-    store = _store(tmp_path, "eval")
+    store = open_store(tmp_path, "eval")
     stats = await ingest([tmp_path / "eval.warc.gz"], store, pool,
                          IngestOptions(min_article_chars=0))
     assert stats.pages == len(pages) >= 2
