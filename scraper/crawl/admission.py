@@ -12,6 +12,7 @@ from scraper.crawl.jobs import Job, netloc
 from scraper.crawl.ledger import Ledger
 from scraper.crawl.progress import RunStats
 from scraper.crawl.writer import ArchiveWriter
+from scraper.extract.pagination import page_of
 from scraper.settings import Settings
 
 GONE = (404, 410)
@@ -46,13 +47,20 @@ class Admission:
         self.queued = 0
 
     def admit(self, jobs: Iterable[Job]) -> None:
-        """Queue the new jobs of one batch; park, defer and queue writes go to the ledger."""
+        """Queue the new jobs of one batch; park, defer and queue writes go to the ledger.
+
+        A later page of a multi-page article whose first page is in the same batch is left
+        out: the first page's job fetches it, and fetching it as a job of its own too would
+        walk the article's pages a second time.
+        """
+        jobs = list(jobs)
+        firsts = _first_pages(jobs)
         batch: set[str] = set()
         queued: list[str] = []
         parked: list[ParkedUrl] = []
         deferred: list[str] = []
         for job in jobs:
-            if job.url in batch:
+            if job.url in batch or _later_page_of(job, firsts):
                 continue
             batch.add(job.url)
             verdict = self._verdict(job)
@@ -122,3 +130,13 @@ class Admission:
 def _parked(job: Job) -> ParkedUrl:
     c = job.candidate
     return ParkedUrl(netloc(c.url), c.url, job.seed.name, c.source.value, c.published)
+
+
+def _first_pages(jobs: list[Job]) -> set[str]:
+    """The article keys of the batch's URLs that are a first page (or a one-page article)."""
+    return {at.base for job in jobs if (at := page_of(job.url, job.seed.pagination)).number == 1}
+
+
+def _later_page_of(job: Job, firsts: set[str]) -> bool:
+    at = page_of(job.url, job.seed.pagination)
+    return at.number > 1 and at.base in firsts

@@ -119,3 +119,25 @@ async def test_a_later_page_found_alone_starts_from_the_first() -> None:
     assert whole is not None and whole.urls == (_page(1), _page(2), _page(3))
     assert whole.fetched.page.final_url == _page(1)
     assert asked == [_page(1), _page(3)]  # page 2 is not fetched twice
+
+
+def test_an_article_listed_by_its_first_and_second_page_is_fetched_once(
+    tmp_path: Path,
+) -> None:
+    # The simulator's "paged-2" article is listed by its page 2 in one place and its page 1
+    # in another: one walk of its three pages, not one per listed page.
+    from collections import Counter
+
+    from tests.simulator import HostConfig, Simulator, SiteConfig
+    from tests.test_e2e import articles, crawl
+
+    hosts = (HostConfig(articles=4, crawl_delay=None, specials=("paged", "paged-2")),)
+    with Simulator(SiteConfig(hosts=hosts)) as sim:
+        sim.write_seeds(tmp_path / "seeds")
+        result = crawl(tmp_path / "seeds", tmp_path / "a.db")
+        article = next(a for a in sim.site.articles if a.special == "paged-2")
+        asked = Counter(e.target for e in sim.log if e.path == article.path)
+    assert result.returncode == 3, result.stderr  # the site's one dead link
+    pages = [article.path, f"{article.path}?page=2", f"{article.path}?page=3"]
+    assert asked == Counter(pages)
+    assert len([u for u, _ in articles(tmp_path / "a.db") if article.slug in u]) == 1
