@@ -8,15 +8,27 @@ conditional request answered 304.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from tests.simulator import HostConfig, Simulator, SiteConfig
+from tests.simulator import Article, HostConfig, Simulator, SiteConfig
 from tests.test_e2e import crawl, run_cli
 
 FAST = {"SCRAPER_PER_HOST_DELAY": "0.05"}  # a seed may only raise the 1 s default
 NOW = {**FAST, "SCRAPER_LIVEBLOG_REVISIT_HOURS": "0"}  # every run may revisit
+
+
+@contextmanager
+def _site(tmp: Path, articles: int) -> Iterator[tuple[Simulator, Path, Path, Article]]:
+    """A publisher with a live blog: (simulator, seeds folder, archive path, the blog)."""
+    hosts = (HostConfig(articles=articles, crawl_delay=None, specials=("live",)),)
+    with Simulator(SiteConfig(hosts=hosts)) as sim:
+        sim.write_seeds(tmp / "seeds", per_host_delay=0.05)
+        live = next(a for a in sim.site.articles if a.special == "live")
+        yield sim, tmp / "seeds", tmp / "archive.db", live
 
 
 def _live(db: Path, url: str) -> dict:
@@ -28,12 +40,7 @@ def _live(db: Path, url: str) -> dict:
 
 
 def test_a_running_live_blog_is_revisited_and_other_articles_are_not(tmp_path: Path) -> None:
-    hosts = (HostConfig(articles=3, crawl_delay=None, specials=("live",)),)
-    with Simulator(SiteConfig(hosts=hosts)) as sim:
-        seeds = tmp_path / "seeds"
-        sim.write_seeds(seeds, per_host_delay=0.05)
-        db = tmp_path / "archive.db"
-        live = next(a for a in sim.site.articles if a.special == "live")
+    with _site(tmp_path, 3) as (sim, seeds, db, live):
         url = sim.site.url(live)
         others = [a.path for a in sim.site.articles if a is not live]
 
@@ -71,12 +78,7 @@ def test_a_running_live_blog_is_revisited_and_other_articles_are_not(tmp_path: P
 
 
 def test_a_live_blog_whose_last_entry_is_days_old_is_left_alone(tmp_path: Path) -> None:
-    hosts = (HostConfig(articles=2, crawl_delay=None, specials=("live",)),)
-    with Simulator(SiteConfig(hosts=hosts)) as sim:
-        seeds = tmp_path / "seeds"
-        sim.write_seeds(seeds, per_host_delay=0.05)
-        db = tmp_path / "archive.db"
-        live = next(a for a in sim.site.articles if a.special == "live")
+    with _site(tmp_path, 2) as (sim, seeds, db, live):
         sim.set_live_entries(1)  # its one entry: the time it was published, already past
         assert crawl(seeds, db, env=NOW).returncode == 3  # the site's one dead link
         sim.clear_log()
