@@ -149,7 +149,7 @@ def test_v2_archive_is_rebanded_and_still_finds_near_copies_of_old_articles(
             conn.execute("DROP TABLE ingest_progress")  # v7's
             conn.execute("DELETE FROM migrations WHERE version >= 3")
     with Archive.open(path) as archive:
-        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 8
+        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 9
         bands = {r["band_key"] for r in archive.db.table("minhash_bands").rows}
         assert bands and not bands & set(V2_WATER_BANDS)
         result = archive.articles.store(
@@ -173,7 +173,7 @@ def test_v6_adds_publisher_runs_to_a_v5_archive(tmp_path: Path) -> None:
             conn.execute("DROP TABLE ingest_progress")
             conn.execute("DELETE FROM migrations WHERE version >= 6")
     with Archive.open(path) as archive:
-        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 8
+        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 9
         table = archive.db.table("publisher_runs")
         assert table.pks == ["run_id", "publisher"]
         assert {"new", "failures", "median_chars", "documents_failed"} <= set(table.columns_dict)
