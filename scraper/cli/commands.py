@@ -227,10 +227,14 @@ async def _reextract_one(archive: Archive, pool: WorkerPool, raw: RawPage, seed:
     options = extract_options_of(seed)
     pages = [(raw.html, raw.url, raw.content_type),
              *((p.body, p.url, p.content_type) for p in raw.parts)]
-    try:
-        done = await asyncio.gather(*(pool.run(*page, **options) for page in pages))
-    except ExtractionFailed:
-        return None
+    # every page's outcome awaited, so a second failure is not left unretrieved
+    outcomes = await asyncio.gather(*(pool.run(*page, **options) for page in pages),
+                                    return_exceptions=True)
+    done = [o for o in outcomes if not isinstance(o, BaseException)]
+    if len(done) < len(outcomes):
+        if any(isinstance(o, ExtractionFailed) for o in outcomes):
+            return None
+        raise next(o for o in outcomes if isinstance(o, BaseException))  # a fault of ours
     ext, fp = done[0]
     if len(done) > 1:
         ext = joined([e for e, _ in done])
