@@ -7,6 +7,7 @@ Reached as ``archive.articles``. Storing is the hot path: its SQL is written out
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from sqlite_utils import Database
 from archive import dedup, rows
 from archive.checkpoint import Checkpointer
 from archive.connection import BUSY_TIMEOUT_MS, transaction, translated
-from archive.records import ArticleRecord, RawPage, SearchHit, StoreResult
+from archive.records import ArticleRecord, PagePart, RawPage, SearchHit, StoreResult
 from archive.search import search_fts
 from archive.storing import reextracted, store
 
@@ -142,7 +143,7 @@ class Articles:
 
     @translated
     def _raw_batch(self, after: int, batch: int) -> list[RawPage]:
-        return [
+        pages = [
             RawPage(
                 r["article_id"],
                 r["url"],
@@ -156,6 +157,23 @@ class Articles:
             )
             for r in self.db.query(_RAW_PAGES, (after, batch))
         ]
+        parts = self._parts([p.article_id for p in pages if p.pages > 1])
+        return [replace(p, parts=parts[p.article_id]) if p.article_id in parts else p
+                for p in pages]
+
+    def _parts(self, article_ids: list[int]) -> dict[int, tuple[PagePart, ...]]:
+        """The stored later pages of these articles, in page order (one query per batch)."""
+        if not article_ids:
+            return {}
+        found: dict[int, list[PagePart]] = {}
+        where = f"article_id IN ({', '.join('?' * len(article_ids))})"
+        for r in self.db.table("raw_page_parts").rows_where(where, article_ids,
+                                                            order_by="article_id, page"):
+            found.setdefault(r["article_id"], []).append(PagePart(
+                r["url"], rows.load_raw(r["compression"], r["body"]),
+                rows.parse_ts(r["fetched_at"]) or datetime.now(UTC), r["http_status"],
+                r["content_type"]))
+        return {k: tuple(v) for k, v in found.items()}
 
     @translated
     def live_blog(self, article_id: int) -> tuple[datetime, datetime] | None:

@@ -125,7 +125,8 @@ ARTICLE_FIELDS: tuple[tuple[str, type, str | int | None], ...] = (
     ("access", str, "unknown"),
     ("images", str, "[]"),
     ("live_updates", str, "[]"),
-    ("pages", int, 1),  # a multi-page article's page count; raw_pages holds its first
+    ("pages", int, 1),  # a multi-page article's page count; raw_pages holds its first (v9:
+    # raw_page_parts the others)
 )
 
 
@@ -141,6 +142,22 @@ def _v8_article_fields(db: Database) -> None:
                                       if_not_exists=True)
 
 
+def _v9_raw_page_parts(db: Database) -> None:
+    """The later pages of multi-page articles, raw, beside their first page in raw_pages.
+
+    A side table, not a column: raw_pages keeps one row per article (its first page),
+    which every reader of it relies on, and a part is read only with its article.
+    """
+    db.table("raw_page_parts").create(
+        {"article_id": int, "page": int, "url": str, "fetched_at": str, "http_status": int,
+         "content_type": str, "compression": str, "size": int, "body": bytes},
+        pk=("article_id", "page"),
+        not_null={"article_id", "page", "url", "fetched_at", "compression", "size", "body"},
+        foreign_keys=[("article_id", "articles", "id")],
+        if_not_exists=True,
+    )
+
+
 MIGRATIONS = (
     Migration(1, "plain schema: articles, urls, runs", schema.V1),
     Migration(2, "identity, versions, raw pages, full-text search", schema.V2, _backfill_v2),
@@ -153,6 +170,8 @@ MIGRATIONS = (
     Migration(7, "WARC ingest progress per file", schema.V7),
     Migration(8, "article fields: published/modified sources, language source, access, "
               "images, live updates, pages", "", _v8_article_fields),
+    Migration(9, "raw HTML of a multi-page article's later pages (raw_page_parts)", "",
+              _v9_raw_page_parts),
 )  # fmt: skip
 CURRENT_VERSION = MIGRATIONS[-1].version
 

@@ -71,6 +71,17 @@ class ArticleUpdate:
 
 
 @dataclass(frozen=True)
+class PagePart:
+    """A later page (2, 3 …) of a multi-page article as fetched (``raw_page_parts``)."""
+
+    url: str
+    body: bytes  # the fetched body as received (decoded transfer)
+    fetched_at: datetime  # timezone-aware
+    http_status: int | None = None
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
 class ArticleRecord:
     """One cleaned article ready for the archive."""
 
@@ -99,6 +110,9 @@ class ArticleRecord:
     images: tuple[ArticleImage, ...] = ()  # page order
     live_updates: tuple[ArticleUpdate, ...] = ()  # time order; empty unless a live blog
     pages: int = 1  # a multi-page article: its text joins the pages, ``urls`` holds them
+    # pages 2..N in order, kept beside ``raw_html`` (page 1) so the article can be
+    # re-extracted and exported whole; a record with ``raw_html`` replaces the stored ones
+    page_bodies: tuple[PagePart, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,4 +176,5 @@ class RawPage:
     fetched_at: datetime
     http_status: int | None = None
     site: str | None = None
-    pages: int = 1  # more than 1: ``html`` is only the first page of a multi-page article
+    pages: int = 1  # more than 1: ``html`` is the first page of a multi-page article
+    parts: tuple[PagePart, ...] = ()  # its pages 2..N in order; none if archived before v9

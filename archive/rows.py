@@ -12,7 +12,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from archive.dedup import Fingerprint
-from archive.records import ACCESS_LEVELS, ArticleImage, ArticleRecord, ArticleUpdate
+from archive.records import (
+    ACCESS_LEVELS,
+    ArticleImage,
+    ArticleRecord,
+    ArticleUpdate,
+    PagePart,
+)
 
 RAW_COMPRESSION = "gzip"  # stdlib, and readable by any tool a data team has
 _GZIP_LEVEL = 6  # level 9 saves ~2 % more on HTML for twice the CPU
@@ -124,11 +130,17 @@ def add_urls(
     )
 
 
+def compress(body: bytes) -> bytes:
+    """A raw page as stored (:data:`RAW_COMPRESSION`)."""
+    return gzip.compress(body, compresslevel=_GZIP_LEVEL, mtime=0)
+
+
 def save_raw(conn: sqlite3.Connection, article_id: int, record: ArticleRecord) -> None:
-    """Keep the latest fetched HTML of the article, gzip-compressed, with fetch metadata."""
+    """Keep the latest fetched HTML of the article, every page of it, gzip-compressed,
+    with fetch metadata."""
     if record.raw_html is None:
         return
-    body = gzip.compress(record.raw_html, compresslevel=_GZIP_LEVEL, mtime=0)
+    body = compress(record.raw_html)
     conn.execute(
         "INSERT OR REPLACE INTO raw_pages (article_id, url, fetched_at, http_status, "
         "content_type, etag, last_modified, extractor_version, compression, size, body) "
@@ -146,6 +158,20 @@ def save_raw(conn: sqlite3.Connection, article_id: int, record: ArticleRecord) -
             len(record.raw_html),
             body,
         ),
+    )
+    save_parts(conn, article_id, record.page_bodies)
+
+
+def save_parts(conn: sqlite3.Connection, article_id: int, parts: Iterable[PagePart]) -> None:
+    """Replace the article's stored later pages with ``parts`` (pages 2, 3 … in order)."""
+    # Replaced whole: a new fetch of the article may have fewer pages than the last one.
+    conn.execute("DELETE FROM raw_page_parts WHERE article_id = ?", (article_id,))
+    conn.executemany(
+        "INSERT INTO raw_page_parts (article_id, page, url, fetched_at, http_status, "
+        "content_type, compression, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(article_id, number, p.url, ts(p.fetched_at), p.http_status, p.content_type,
+          RAW_COMPRESSION, len(p.body), compress(p.body))
+         for number, p in enumerate(parts, 2)],
     )
 
 

@@ -196,3 +196,55 @@ def test_reextract_fills_the_fields_of_an_archive_from_before_them(
                                                                   want["published_source"])
         assert json.loads(fresh["images"]) == want["images"]
         assert json.loads(fresh["live_updates"]) == want["live_updates"]
+
+
+def _copy(crawled: Crawled, path: Path, *statements: str) -> Path:
+    """A copy of the crawl's archive with ``statements`` run on it."""
+    with sqlite3.connect(crawled.db) as src, sqlite3.connect(path) as dst:
+        src.backup(dst)
+        for statement in statements:
+            dst.execute(statement)
+    src.close()
+    dst.close()
+    return path
+
+
+# as an older extractor left a multi-page article: another text (and so another hash)
+STALE = "UPDATE articles SET text = 'An older extraction.', content_hash = 'old' WHERE pages > 1"
+
+
+def test_reextract_joins_every_page_of_a_multi_page_article_as_the_crawl(
+    crawled: Crawled, tmp_path: Path,
+) -> None:
+    db = _copy(crawled, tmp_path / "stale.db", STALE)
+    seeds = crawled.sim.site.write_seeds(tmp_path / "seeds")[0].parent
+    done = run_cli("reextract", "--db", str(db), "--seeds", str(seeds))
+    assert done.returncode == 0, done.stderr
+    assert " 2 changed, " in done.stdout and "skipped" not in done.stdout
+    with Database(db) as reader:
+        got = {r["url"]: r for r in reader.table("articles").rows_where("pages > 1")}
+        old = [r["text"] for r in reader.table("article_versions").rows]
+    urls = {crawled.sim.site.url(_special(crawled, kind)) for kind in ("paged", "paged-2")}
+    assert set(got) == urls and old == ["An older extraction."] * 2
+    for url in urls:  # the three pages' texts joined, exactly as the crawl stored them
+        assert got[url]["text"] == crawled.rows[url]["text"]
+        assert got[url]["content_hash"] == crawled.rows[url]["content_hash"]
+        assert got[url]["pages"] == 3
+
+
+def test_reextract_skips_and_counts_multi_page_articles_archived_before_v9(
+    crawled: Crawled, tmp_path: Path,
+) -> None:
+    # an archive the v8 release wrote: no raw_page_parts, so page 1 alone of those articles
+    db = _copy(crawled, tmp_path / "v8.db", STALE, "DROP TABLE raw_page_parts",
+               "DELETE FROM migrations WHERE version >= 9")
+    seeds = crawled.sim.site.write_seeds(tmp_path / "seeds")[0].parent
+    done = run_cli("reextract", "--db", str(db), "--seeds", str(seeds))
+    assert done.returncode == 0, done.stderr
+    total = len(crawled.rows) - 2
+    assert (f"reextracted {total} article(s): 0 changed, {total} unchanged, 0 failed; 2 "
+            "multi-page article(s) archived before v9 skipped") in done.stdout
+    with Database(db) as reader:
+        assert max(r["version"] for r in reader.table("migrations").rows) == 9  # migrated
+        texts = {r["text"] for r in reader.table("articles").rows_where("pages > 1")}
+    assert texts == {"An older extraction."}  # left as it was, not page 1's text alone

@@ -8,14 +8,18 @@ import logging
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive import (
     Archive,
     ArchiveError,
     ArticleRecord,
+    RawPage,
     as_record,
     export,
+    fingerprint,
     format_for,
     parse_since,
     plain_query,
@@ -24,6 +28,9 @@ from scraper import logs
 from scraper.errors import ConfigError
 from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
+
+if TYPE_CHECKING:
+    from scraper.crawl.workers import WorkerPool
 
 LOG = logging.getLogger("scraper.cli")
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -160,11 +167,14 @@ def reextract_cmd(settings: Settings) -> int:
     """
     seeds = _seeds_by_name(settings.seeds_path)
     with _open_existing(settings.db_path) as archive:
-        changed, total, failed = asyncio.run(_reextract(archive, seeds, settings))
+        tally = asyncio.run(_reextract(archive, seeds, settings))
+    skipped = (f"; {tally.skipped} multi-page article(s) archived before v9 skipped (only "
+               "their first page is stored)" if tally.skipped else "")
     logging.getLogger(logs.SUMMARY).info(
-        f"reextracted {total} page(s): {changed} changed, {total - changed - failed} "
-        f"unchanged, {failed} failed")
-    return 3 if failed else 0
+        f"reextracted {tally.total} article(s): {tally.changed} changed, "
+        f"{tally.total - tally.changed - tally.failed} unchanged, {tally.failed} failed"
+        + skipped)
+    return 3 if tally.failed else 0
 
 
 def _seeds_by_name(path: Path | None) -> dict[str, Seed]:
@@ -173,41 +183,69 @@ def _seeds_by_name(path: Path | None) -> dict[str, Seed]:
     return {s.name: s for s in load_seeds(path)}
 
 
-async def _reextract(archive: Archive, seeds: dict[str, Seed],
-                     settings: Settings) -> tuple[int, int, int]:
+@dataclass
+class _Tally:
+    """What a re-extraction did, for its summary line."""
+
+    total: int = 0  # articles re-extracted
+    changed: int = 0
+    failed: int = 0
+    skipped: int = 0  # multi-page articles whose later pages the archive does not hold
+
+
+async def _reextract(archive: Archive, seeds: dict[str, Seed], settings: Settings) -> _Tally:
     from scraper.crawl.pipeline import EXTRACT_TARGET
-    from scraper.crawl.workers import ExtractionFailed, WorkerPool
-    from scraper.extract.extractor import EXTRACTOR_VERSION
-    from scraper.warc.articles import extraction_fields
+    from scraper.crawl.workers import WorkerPool
 
     pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
                       timeout=settings.extract_timeout, memory_mb=settings.extract_memory_mb)
-    changed = total = failed = 0
+    tally = _Tally()
     try:
         for raw in archive.articles.raw_pages():
-            total += 1
-            if raw.pages > 1:
-                continue  # only its first page is stored: its joined text stays as it is
-            seed = seeds.get(raw.site or "")
-            try:
-                ext, fp = await pool.run(raw.html, raw.url, raw.content_type,
-                                         drop_selectors=seed.drop_selectors if seed else (),
-                                         body_selectors=seed.body_selectors if seed else ())
-            except ExtractionFailed:
-                failed += 1
+            if len(raw.parts) != raw.pages - 1:  # archived before v9: page 1 alone
+                tally.skipped += 1
                 continue
-            record = ArticleRecord(
-                url=raw.url, urls=(raw.url,), text=ext.text, fetched_at=raw.fetched_at,
-                title=ext.title, authors=ext.authors, site=raw.site,
-                description=ext.description, extractor_version=EXTRACTOR_VERSION,
-                **extraction_fields(ext))
-            if len(ext.text.strip()) < settings.min_article_chars:
-                failed += 1  # keep the stored text rather than replace it with nothing
-                continue
-            try:
-                changed += archive.articles.reextract(raw.article_id, record, fingerprint=fp)
-            except ArchiveError:
-                failed += 1
+            tally.total += 1
+            changed = await _reextract_one(archive, pool, raw, seeds.get(raw.site or ""),
+                                           settings.min_article_chars)
+            tally.changed += changed is True
+            tally.failed += changed is None
     finally:
         pool.close()
-    return changed, total, failed
+    return tally
+
+
+async def _reextract_one(archive: Archive, pool: WorkerPool, raw: RawPage, seed: Seed | None,
+                         min_chars: int) -> bool | None:
+    """Re-extract one article, every page of it, joined as the crawl joins them; whether
+    anything changed, None if it failed (its stored text is kept)."""
+    from scraper.crawl.workers import ExtractionFailed
+    from scraper.extract.extractor import EXTRACTOR_VERSION
+    from scraper.extract.joining import joined
+    from scraper.warc.articles import extract_options_of, extraction_fields
+
+    options = extract_options_of(seed)
+    pages = [(raw.html, raw.url, raw.content_type),
+             *((p.body, p.url, p.content_type) for p in raw.parts)]
+    # every page's outcome awaited, so a second failure is not left unretrieved
+    outcomes = await asyncio.gather(*(pool.run(*page, **options) for page in pages),
+                                    return_exceptions=True)
+    done = [o for o in outcomes if not isinstance(o, BaseException)]
+    if len(done) < len(outcomes):
+        if any(isinstance(o, ExtractionFailed) for o in outcomes):
+            return None
+        raise next(o for o in outcomes if isinstance(o, BaseException))  # a fault of ours
+    ext, fp = done[0]
+    if len(done) > 1:
+        ext = joined([e for e, _ in done])
+        fp = fingerprint(ext.text)
+    if len(ext.text.strip()) < min_chars:
+        return None  # keep the stored text rather than replace it with nothing
+    record = ArticleRecord(
+        url=raw.url, urls=(raw.url,), text=ext.text, fetched_at=raw.fetched_at,
+        title=ext.title, authors=ext.authors, site=raw.site, description=ext.description,
+        extractor_version=EXTRACTOR_VERSION, pages=raw.pages, **extraction_fields(ext))
+    try:
+        return archive.articles.reextract(raw.article_id, record, fingerprint=fp)
+    except ArchiveError:
+        return None

@@ -85,8 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(export)
     export.add_argument("--format", choices=("jsonl", "csv", "parquet", "warc"), default=None,
                         help="default: from the -o suffix (.jsonl, .csv, .parquet, .warc.gz), "
-                        "else jsonl; warc: the stored raw pages as response records, -o "
-                        "FILE.warc.gz or a folder")
+                        "else jsonl; warc: the stored raw pages as response records (every "
+                        "page of a multi-page article), -o FILE.warc.gz or a folder")
     export.add_argument("--since", default=None, metavar="TIME",
                         help="only articles fetched or updated since (ISO time, or 24h, 7d)")
     export.add_argument("--include-duplicates", action="store_true",
@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help='one JSON object: {"publishers": [{"name", "status", "reasons", '
                         '...figures}]}')
 
-    re_ = add("reextract", "re-run extraction over stored raw HTML (offline)")
+    re_ = add("reextract", "re-run extraction over stored raw HTML, every page of "
+               "a multi-page article (offline)")
     _db_arg(re_)
     re_.add_argument("--seeds", type=Path, default=Path("seeds"),
                      help="seed files, for per-publisher extraction rules (default: seeds)")

@@ -11,6 +11,7 @@ from scraper.crawl.ledger import Ledger
 from scraper.crawl.paging import PageChain, extract_options
 from scraper.crawl.progress import RunStats
 from scraper.crawl.workers import ExtractionFailed, WorkerPool
+from scraper.models import Page
 from scraper.settings import Settings
 from scraper.warc.articles import article_record  # one definition for crawl and ingest
 
@@ -63,7 +64,7 @@ class ExtractStage:
             self.stats.fail(netloc(page.final_url), exc.reason, job.seed.name)
             self.ledger.record(job.url, Outcome.FAILED, reason=exc.reason, status=page.status)
             return
-        page_urls: tuple[str, ...] = ()
+        later: tuple[Page, ...] = ()
         if self.pages is not None:
             whole = await self.pages.complete(fetched, extraction, fp)
             if whole is None:  # its first page failed: never stored as an article alone
@@ -71,8 +72,8 @@ class ExtractStage:
                 self.ledger.record(job.url, Outcome.FAILED, reason=FIRST_PAGE_FAILED,
                                    status=page.status)
                 return
-            fetched, extraction, fp, page_urls = (whole.fetched, whole.extraction,
-                                                  whole.fingerprint, whole.urls)
+            fetched, extraction, fp, later = (whole.fetched, whole.extraction,
+                                              whole.fingerprint, whole.later)
         if len(extraction.text.strip()) < self.settings.min_article_chars:
             self.stats.no_article += 1
             self.stats.publishers[job.seed.name].no_article += 1
@@ -81,6 +82,6 @@ class ExtractStage:
         job, page = fetched.job, fetched.page  # page 1 of a multi-page article found at page 2
         record = article_record(page, extraction, site=job.seed.name, domain=job.seed.domain,
                                 found_url=job.url, published=job.candidate.published,
-                                pages=page_urls)
+                                later=later)
         self.ledger.store(record, fp, netloc(page.final_url))
 

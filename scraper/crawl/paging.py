@@ -27,10 +27,17 @@ from scraper.warc.articles import extract_options_of
 class Paged:
     """An article's pages joined: the first page's fetch, the joined extraction, the pages."""
 
-    fetched: FetchedPage  # the first page (its HTML is the one archived)
+    fetched: FetchedPage  # the first page
     extraction: Extraction
     fingerprint: Fingerprint
-    urls: tuple[str, ...] = ()  # every page's URL, in order; empty for a one-page article
+    later: tuple[Page, ...] = ()  # the pages after the first, in order, as fetched
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """Every page's URL, in order; empty for a one-page article."""
+        if not self.later:
+            return ()
+        return (self.fetched.page.final_url, *(p.final_url for p in self.later))
 
 
 def extract_options(job: Job) -> dict[str, tuple[str, ...]]:
@@ -60,12 +67,14 @@ class PageChain:
             fetched, ext, fp = FetchedPage(job, first[0]), first[1], first[2]
         walk = PageWalk(fetched.page.final_url, ext, patterns,
                         also_seen=(fetched.page.requested_url,))
+        later: list[Page] = []
         while (nxt := walk.wanted()) is not None:
             got = have.get(url_key(nxt)) or await self._page(job, nxt)
-            if not walk.add(nxt, None if got is None else (got[0].final_url, got[1])):
+            if got is None or not walk.add(nxt, (got[0].final_url, got[1])):
                 break  # failed, or redirected outside the article
+            later.append(got[0])
         joined, text_fp = walk.joined(fp)
-        return Paged(fetched, joined, text_fp, walk.urls)
+        return Paged(fetched, joined, text_fp, tuple(later))
 
     async def _page(self, job: Job, url: str) -> tuple[Page, Extraction, Fingerprint] | None:
         sub = Job(replace(job.candidate, url=url, found_in=job.url), job.seed)

@@ -7,11 +7,11 @@ ingested from a WARC is recorded exactly as the crawl records it when it fetches
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from archive import ArticleImage, ArticleRecord, ArticleUpdate
+from archive import ArticleImage, ArticleRecord, ArticleUpdate, PagePart
 from scraper.extract.extractor import EXTRACTOR_VERSION
 from scraper.models import Extraction
 from scraper.seeds import Seed
@@ -41,20 +41,21 @@ class FetchedPage(Protocol):
 
 def article_record(page: FetchedPage, ext: Extraction, *, site: str, domain: str,
                    found_url: str | None = None, published: datetime | None = None,
-                   pages: tuple[str, ...] = ()) -> ArticleRecord:
+                   later: Sequence[FetchedPage] = ()) -> ArticleRecord:
     """The archive's record of ``page``: canonical URL, every alias, text and metadata.
 
     ``site`` and ``domain`` are the publisher's name and domain (a seed's, or the URL's
     host when no seed owns it); ``found_url`` is where discovery met the URL and
     ``published`` the date its feed gave, both used when the page says nothing better.
-    ``pages`` are the URLs of a multi-page article's pages, in order: aliases of it.
+    ``later`` are a multi-page article's pages after ``page``, in order (``ext`` is the
+    joined extraction): their URLs are aliases of it and their bodies are archived.
     """
     final = canonicalize(page.final_url) or page.final_url
     url = pick_canonical(final, ext.canonical_url, domain)
     fetched = (found_url or page.requested_url, page.requested_url, *page.redirects, final, url)
     own = dict.fromkeys(c for a in fetched if (c := canonicalize(a)))  # mostly one URL
     # the other pages first: the archive keeps the raw page under the last URL, this page's
-    others = dict.fromkeys(c for a in pages if (c := canonicalize(a)) and c not in own)
+    others = dict.fromkeys(c for p in later if (c := canonicalize(p.final_url)) and c not in own)
     urls = (*others, *own)
     return ArticleRecord(
         url=url, urls=urls, text=ext.text, fetched_at=page.fetched_at, title=ext.title,
@@ -62,7 +63,9 @@ def article_record(page: FetchedPage, ext: Extraction, *, site: str, domain: str
         raw_html=page.body, http_status=page.status, content_type=page.content_type,
         etag=page.headers.get("etag"), last_modified=page.headers.get("last-modified"),
         extractor_version=EXTRACTOR_VERSION, **extraction_fields(ext, published),
-        pages=max(1, len(pages)),
+        pages=1 + len(later), page_bodies=tuple(
+            PagePart(p.final_url, p.body, p.fetched_at, p.status, p.content_type)
+            for p in later),
     )
 
 

@@ -7,7 +7,7 @@ file of the ingest and in whatever order they come. Once the walk from the artic
 first page (:class:`~scraper.extract.joining.PageWalk`, the crawl's) ends without asking
 for a page the input has not given yet, the article is stored: the pages' texts in order,
 figures merged, every page URL an alias, ``pages`` their count, the first page's metadata
-and HTML.
+and every page's HTML.
 
 An article still open when the ingest ends, or the oldest one when more than
 ``IngestOptions.open_articles`` are open (the cap on held pages), is joined with what it
@@ -23,7 +23,9 @@ one-page article: it is stored as one.
 
 Held pages keep an ingest resumable: the progress recorded for a file stays before its
 earliest held page (re-reading is safe: dedup makes a stored page ``unchanged``), and a
-file is finished only once none of its pages is held.
+file is finished only once none of its pages is held. Held pages keep their bodies (every
+page of an article is archived), so the cap bounds memory at ``open_articles`` articles of
+up to :data:`~scraper.extract.pagination.MAX_PAGES` pages each.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ CLOSED_PER_OPEN = 64  # how many stored articles' keys are remembered, per open 
 class HeldPage:
     """A page that may be one of a multi-page article's, extracted, kept for joining."""
 
-    page: WarcPage  # its body dropped when it is never the first page
+    page: WarcPage  # body kept: every page of a multi-page article is archived
     target: Target
     extraction: Extraction
     fingerprint: Fingerprint
@@ -82,22 +84,20 @@ def hold(page: WarcPage, target: Target, ext: Extraction, fp: Fingerprint,
     """The page, held, if it links another page of its article; None otherwise."""
     if not (ext.next_page or ext.first_page):
         return None
-    if ext.first_page:  # a later page: its HTML is never the one archived
-        page = replace(page, body=b"")
     return HeldPage(page, target, ext, fp, resume_at)
 
 
 def to_item(page: WarcPage, target: Target, ext: Extraction, fp: Fingerprint,
             options: IngestOptions, stats: IngestStats,
-            pages: tuple[str, ...] = ()) -> Item | None:
+            later: tuple[WarcPage, ...] = ()) -> Item | None:
     """The article to store, or None (counted) when the page holds too little text.
 
-    ``pages``: a multi-page article's page URLs, in order.
+    ``later``: a multi-page article's pages after ``page``, in order.
     """
     if len(ext.text.strip()) < options.min_article_chars:
         stats.no_article += 1
         return None
-    record = article_record(page, ext, site=target.site, domain=target.domain, pages=pages)
+    record = article_record(page, ext, site=target.site, domain=target.domain, later=later)
     return record, fp
 
 
@@ -197,7 +197,8 @@ class PageJoiner:
 
     def _item(self, first: HeldPage, walk: PageWalk, group: dict[str, HeldPage]) -> list[Item]:
         ext, fp = walk.joined(first.fingerprint)
-        item = to_item(first.page, first.target, ext, fp, self.options, self.stats, walk.urls)
+        later = tuple(group[url_key(u)].page for u in walk.urls[1:])
+        item = to_item(first.page, first.target, ext, fp, self.options, self.stats, later)
         if item is None:
             return []
         self.stats.joined += int(len(walk.urls) > 1)

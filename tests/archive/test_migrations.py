@@ -149,7 +149,7 @@ def test_v2_archive_is_rebanded_and_still_finds_near_copies_of_old_articles(
             conn.execute("DROP TABLE ingest_progress")  # v7's
             conn.execute("DELETE FROM migrations WHERE version >= 3")
     with Archive.open(path) as archive:
-        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 8
+        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 9
         bands = {r["band_key"] for r in archive.db.table("minhash_bands").rows}
         assert bands and not bands & set(V2_WATER_BANDS)
         result = archive.articles.store(
@@ -173,7 +173,30 @@ def test_v6_adds_publisher_runs_to_a_v5_archive(tmp_path: Path) -> None:
             conn.execute("DROP TABLE ingest_progress")
             conn.execute("DELETE FROM migrations WHERE version >= 6")
     with Archive.open(path) as archive:
-        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 8
+        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 9
         table = archive.db.table("publisher_runs")
         assert table.pks == ["run_id", "publisher"]
         assert {"new", "failures", "median_chars", "documents_failed"} <= set(table.columns_dict)
+
+
+def test_v9_adds_raw_page_parts_to_a_v8_archive_whose_paged_articles_keep_page_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v8.db"
+    when = datetime(2024, 5, 1, tzinfo=UTC)
+    with Archive.open(path) as archive:  # then made to look as the v8 release left it
+        archive.articles.store(ArticleRecord(
+            url=WATER_URL, urls=(f"{WATER_URL}?page=2",), text="Pages one and two.",
+            fetched_at=when, raw_html=b"<html>page 1</html>", pages=2))
+        with archive.transaction() as conn:
+            conn.execute("DROP TABLE raw_page_parts")
+            conn.execute("DELETE FROM migrations WHERE version >= 9")
+    with Archive.open(path) as archive:
+        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 9
+        table = archive.db.table("raw_page_parts")
+        assert table.pks == ["article_id", "page"] and table.count == 0
+        assert [(fk.column, fk.other_table) for fk in table.foreign_keys] == [
+            ("article_id", "articles")]
+        (page,) = archive.articles.raw_pages()
+    # only its first page was kept before v9: reextract tells it by its missing parts
+    assert (page.html, page.pages, page.parts) == (b"<html>page 1</html>", 2, ())

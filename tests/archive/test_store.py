@@ -18,7 +18,7 @@ import pytest
 
 from archive import rows
 from archive.errors import ArchiveError
-from archive.records import ArticleRecord, StoreOutcome
+from archive.records import ArticleRecord, PagePart, StoreOutcome
 from archive.store import Archive
 from tests import paths
 from tests.paths import ROOT
@@ -155,6 +155,34 @@ def test_raw_html_round_trips_compressed_and_reextraction_versions(archive: Arch
     (row,) = archive.db.table("articles").rows
     assert (row["version"], row["text"]) == (2, cleaner.text)
     assert next(archive.articles.raw_pages()).extractor_version == "x2"
+
+
+def _part(n: int, at: datetime = T0) -> PagePart:
+    body = f"<html><body><p>Page {n}.</p>{('<p>' + TEXT + '</p>') * 3}</body></html>".encode()
+    return PagePart(f"https://news.example/fire?page={n}", body, at + timedelta(seconds=n),
+                    200, "text/html")
+
+
+def test_a_multi_page_articles_later_pages_are_kept_with_its_first(archive: Archive) -> None:
+    first = b"<html><body><p>Page 1.</p></body></html>"
+    parts = (_part(2), _part(3))
+    stored = archive.articles.store(record(raw_html=first, pages=3, page_bodies=parts))
+    rows_ = list(archive.db.table("raw_page_parts").rows_where(order_by="page"))
+    assert [(r["article_id"], r["page"], r["url"], r["size"]) for r in rows_] == [
+        (stored.article_id, n, p.url, len(p.body)) for n, p in zip((2, 3), parts, strict=True)]
+    assert all(len(r["body"]) < r["size"] / 2 for r in rows_)  # gzip, as raw_pages
+    (page,) = archive.articles.raw_pages()
+    assert (page.html, page.pages, page.parts) == (first, 3, parts)  # decompressed, in order
+    # the next fetch of the article has two pages: its parts are replaced, not added to
+    fewer = record(text=TEXT + " More.", raw_html=first, pages=2,
+                   page_bodies=(_part(2, T0 + timedelta(days=1)),))
+    assert archive.articles.store(fewer).outcome is StoreOutcome.UPDATED
+    (page,) = archive.articles.raw_pages()
+    assert page.parts == fewer.page_bodies
+    # a fetch of the same text keeps the latest pages too, as raw_pages keeps the latest
+    again = replace(fewer, page_bodies=(_part(2, T0 + timedelta(days=2)),))
+    assert archive.articles.store(again).outcome is StoreOutcome.UNCHANGED
+    assert next(archive.articles.raw_pages()).parts == again.page_bodies
 
 
 def test_corrupt_file_is_one_line_error(tmp_path: Path) -> None:

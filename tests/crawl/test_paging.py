@@ -77,6 +77,9 @@ async def test_three_pages_are_joined_in_order() -> None:
     at = [whole.extraction.text.index(f"Page {n} of") for n in (1, 2, 3)]
     assert at == sorted(at)
     assert asked == [_page(2), _page(3)]
+    # the later pages as fetched, in order: the archive keeps them beside the first
+    assert [(p.final_url, p.body) for p in whole.later] == [
+        (_page(n), _html(n, _page(3) if n == 2 else None).encode()) for n in (2, 3)]
 
 
 async def test_a_link_back_to_an_earlier_page_ends_the_chain() -> None:
@@ -93,6 +96,7 @@ async def test_a_page_that_redirects_outside_the_article_is_not_joined() -> None
     site[_page(3)] = ("https://news.example/2024/05/other-story.html", _html(9, None))
     whole, _ = await _complete(site)
     assert whole is not None and whole.urls == (_page(1), _page(2))
+    assert [p.final_url for p in whole.later] == [_page(2)]  # the stray page is not kept
     assert "Page 9 of" not in whole.extraction.text
 
 
@@ -119,6 +123,7 @@ async def test_a_later_page_found_alone_starts_from_the_first() -> None:
     assert whole is not None and whole.urls == (_page(1), _page(2), _page(3))
     assert whole.fetched.page.final_url == _page(1)
     assert asked == [_page(1), _page(3)]  # page 2 is not fetched twice
+    assert [p.body for p in whole.later] == [site[_page(n)][1].encode() for n in (2, 3)]
 
 
 def test_an_article_listed_by_its_first_and_second_page_is_fetched_once(

@@ -110,6 +110,11 @@ def assert_joined(store: ArchiveStore) -> None:
     assert at == sorted(at)
     pages, urls = _row(store, _site().url(art))
     assert pages == 3 and {page_url(art, n) for n in (1, 2, 3)} <= set(urls)
+    # every page's HTML is archived, page 1 in raw_pages and the others after it
+    raw = {p.url: p for p in store.archive.articles.raw_pages()}[page_url(art, 1)]
+    assert raw.html == _html(art, 1)
+    assert [(p.url, p.body) for p in raw.parts] == [
+        (page_url(art, n), _html(art, n)) for n in (2, 3)]
 
 
 async def test_pages_out_of_order_in_two_files_make_one_article(
@@ -180,6 +185,7 @@ async def test_a_missing_middle_page_ends_the_text_the_later_page_an_alias(
     assert first in _ws(texts[_site().url(art)]) and last not in _ws(texts[_site().url(art)])
     pages, urls = _row(store, _site().url(art))
     assert pages == 1 and page_url(art, 3) in urls
+    assert store.archive.db.table("raw_page_parts").count == 0  # its text is not the article's
 
 
 async def test_past_the_cap_the_oldest_article_is_joined_with_what_it_has(
