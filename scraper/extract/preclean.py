@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract import patterns as P
 from scraper.extract.boxes import inserted, picture_boxes, social_embeds
+from scraper.extract.containers import blocks_of, container_blocks
 
 # Tags that never hold article prose (captions belong in metadata, not in the body).
 DROP_TAGS = (
@@ -46,7 +47,6 @@ _REFERENCE = re.compile(r"https?://|www\.|[\w.+-]+@[\w-]+\.", re.I)
 _GUARD_SHARE = 0.25  # never drop a node holding more than this share of the page's prose
 _PROSE = 80
 _LINK_DENSE = 0.7
-_MIN_BLOCK = 40
 # Control-picture symbols: trafilatura keeps them (private-use characters it strips), and
 # they do not occur in prose.
 LINE_BREAK = "\u241e"
@@ -372,60 +372,5 @@ def _only(tree: LexborHTMLParser, kept: list[LexborNode]) -> PreCleaned:
     mark_line_breaks(tree)
     parts = [n.html or "" for n in _topmost(kept, {n.mem_id for n in kept})]
     html = f"<html>{head}<body><article>{''.join(parts)}</article></body></html>"
-    blocks = tuple(b for n in kept for b in _blocks(n))
+    blocks = tuple(b for n in kept for b in blocks_of(n))
     return PreCleaned(html, blocks, len(kept))
-
-
-def container_blocks(tree: LexborHTMLParser) -> tuple[tuple[str, ...], int]:
-    """Blocks of the article container(s): the parents holding most paragraph text.
-
-    Condé Nast-style pages split one body into several same-class containers around ad
-    slots; trafilatura then keeps only the first. Grouping paragraph parents by
-    (tag, class without modifiers) finds all of them. Teaser cards (three or more parents
-    of one paragraph each) are not a body and do not count against a body in parts.
-    """
-    chars: dict[tuple[str, str], int] = {}
-    paras: dict[tuple[str, str], int] = {}
-    members: dict[tuple[str, str], dict[int, LexborNode]] = {}
-    for p in tree.css("p"):
-        n = len(p.text(deep=True, strip=True))
-        parent = p.parent
-        if n < _MIN_BLOCK or parent is None:
-            continue
-        key = (parent.tag or "", _class_key(parent.attributes.get("class") or ""))
-        chars[key] = chars.get(key, 0) + n
-        paras[key] = paras.get(key, 0) + 1
-        members.setdefault(key, {})[parent.mem_id] = parent
-    if not chars:
-        return (), 0
-    best = max(chars, key=lambda k: chars[k])
-    cards = 0  # only a body split in parts is weighed without the cards (else keep it strict)
-    if len(members[best]) >= 2:
-        cards = sum(c for k, c in chars.items()
-                    if k != best and len(members[k]) >= 3 and paras[k] == len(members[k]))
-    if chars[best] < 0.6 * (sum(chars.values()) - cards):
-        return (), 0
-    nodes = list(members[best].values())
-    return tuple(b for node in nodes for b in _blocks(node)), len(nodes)
-
-
-@functools.lru_cache(maxsize=1024)
-def _class_key(classes: str) -> str:
-    """A class string without its modifiers: "body articleBody -bottom-space" → "body articleBody".
-
-    The parts of one split body often differ only by a modifier (a leading "-", a BEM
-    "--" modifier, a responsive "lg:" utility).
-    """
-    return " ".join(t for t in classes.split() if not t.startswith("-") and "--" not in t
-                    and ":" not in t)
-
-
-def _blocks(node: LexborNode) -> list[str]:
-    out = []
-    for child in node.css("p,h2,h3,h4,li,blockquote"):
-        if child.tag in ("li", "blockquote") and child.css_first("p") is not None:
-            continue
-        text = " ".join(child.text(deep=True).split())
-        if text:
-            out.append(text)
-    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper.extract.containers import container_blocks
 from scraper.extract.postclean import (
     drop_leading_title,
     drop_link_runs,
@@ -12,7 +13,7 @@ from scraper.extract.postclean import (
     postclean,
     stitch,
 )
-from scraper.extract.preclean import container_blocks, preclean
+from scraper.extract.preclean import preclean
 
 PARA = "This paragraph is part of the article and it is long enough to count as real prose."
 
