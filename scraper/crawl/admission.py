@@ -12,7 +12,7 @@ from scraper.crawl.jobs import Job, netloc
 from scraper.crawl.ledger import Ledger
 from scraper.crawl.progress import RunStats
 from scraper.crawl.writer import ArchiveWriter
-from scraper.extract.pagination import page_of
+from scraper.extract.pagination import marked_page, page_of
 from scraper.settings import Settings
 
 GONE = (404, 410)
@@ -133,10 +133,12 @@ def _parked(job: Job) -> ParkedUrl:
 
 
 def _first_pages(jobs: list[Job]) -> set[str]:
-    """The article keys of the batch's URLs that are a first page (or a one-page article)."""
+    """The article keys the batch's URLs have as a first page (or a one-page article)."""
     return {at.base for job in jobs if (at := page_of(job.url, job.seed.pagination)).number == 1}
 
 
 def _later_page_of(job: Job, firsts: set[str]) -> bool:
-    at = page_of(job.url, job.seed.pagination)
-    return at.number > 1 and at.base in firsts
+    """Whether ``job`` is a later page, by an unambiguous marker, of a first page in the
+    batch (a number in a path or file name alone may be a slug: never judged here)."""
+    at = marked_page(job.url, job.seed.pagination)
+    return at is not None and at.number > 1 and at.base in firsts

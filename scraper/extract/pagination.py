@@ -66,6 +66,22 @@ def page_of(url: str, patterns: tuple[re.Pattern[str], ...] = ()) -> PageOf:
     return PageOf(f"{host}{parts.path.rstrip('/')}{query}", 1)
 
 
+def marked_page(url: str, patterns: tuple[re.Pattern[str], ...] = ()) -> PageOf | None:
+    """:func:`page_of`, but only for a URL whose page marker is unambiguous: a seed's own
+    pattern or a page query parameter; None otherwise.
+
+    A path or file number (``/2/``, ``-2.html``) is a page marker only once the page itself
+    links its pages: read from the URL alone it may just as well be a slug
+    ("results-2.html" beside "results-1.html" can be two stories).
+    """
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    names = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    if any(p.search(target) for p in patterns) or names & _QUERY_NAMES:
+        return page_of(url, patterns)
+    return None
+
+
 def page_links(tree: LexborHTMLParser, url: str,
                patterns: tuple[re.Pattern[str], ...] = ()) -> tuple[str | None, str | None]:
     """(next page, first page) of the article ``url`` shows: each None when there is none.

@@ -8,7 +8,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.extractor import extract_page
-from scraper.extract.pagination import MAX_PAGES, page_links, page_of
+from scraper.extract.pagination import MAX_PAGES, PageOf, marked_page, page_links, page_of
 
 BASE = "https://news.example/2024/05/council-votes.html"
 
@@ -85,3 +85,15 @@ def test_extraction_reports_the_links_from_the_page_before_cleaning() -> None:
     ext = extract_page(html.encode(), BASE)
     assert (ext.next_page, ext.first_page) == (BASE + "?page=2", None)
     assert "Next page" not in ext.text
+
+
+def test_only_an_unambiguous_marker_makes_a_later_page_from_its_url_alone() -> None:
+    # Admission leaves a later page to its first page's job by the URL alone: a page query
+    # parameter or the seed's pattern says so; a number ending a slug may be its own story.
+    assert marked_page("https://n.example/a/story.html?page=2") == PageOf(
+        "n.example/a/story.html", 2)
+    assert marked_page("https://n.example/a/results-2.html") is None
+    assert marked_page("https://n.example/a/story/2/") is None
+    seed_pattern = (re.compile(r"/seite-(\d+)$"),)
+    assert marked_page("https://n.example/a/story/seite-3", seed_pattern) == PageOf(
+        "n.example/a/story", 3)
