@@ -175,6 +175,9 @@ class ArchiveWriter:
         """``action(archive)`` on the writer's thread once earlier writes have landed."""
         assert self._loop is not None and self._hang is not None, "start() the writer first"
         future: asyncio.Future[_T] = self._loop.create_future()
+        # Its caller may be cancelled (the run stopping) before the writer settles it: the
+        # error is then nobody's, and asyncio would print it unstamped at exit.
+        future.add_done_callback(_retrieved)
         self._queue.put(_Control(action, future))
         hang: asyncio.Future[Any] = asyncio.ensure_future(self._hang.wait())
         try:
@@ -357,6 +360,12 @@ def _apply_one(archive: Archive, write: Write, run_id: int | None) -> StoreResul
     else:
         archive.frontier.park(write.parked)
     return None
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """Mark a settled future's error as seen (its caller re-raises it when still waiting)."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _settle(future: asyncio.Future[Any], value: object, error: BaseException | None) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -225,3 +227,28 @@ def test_an_archive_the_writer_cannot_open_is_one_clear_error(tmp_path: Path) ->
             await group.start()
 
     asyncio.run(main())
+
+
+def test_a_call_whose_caller_stopped_waiting_leaves_no_stray_error(archive: Archive) -> None:
+    # A run that stops (SIGTERM, a failed writer) cancels tasks waiting on the writer; the
+    # error their call then ends with must not be printed by asyncio, unstamped, at exit.
+    reported: list[dict] = []
+
+    def failing(_: Archive) -> None:
+        time.sleep(0.2)
+        raise ArchiveError("disk I/O error")
+
+    async def main() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda _, ctx: reported.append(ctx))
+        group = writer(archive, Sink())
+        await group.start()
+        waiting = asyncio.ensure_future(group.call(failing))
+        await asyncio.sleep(0.05)
+        waiting.cancel()  # the run stops while the writer is still at it
+        await group.close()  # the call's future is settled with the error meanwhile
+        await asyncio.sleep(0)
+        del waiting
+        gc.collect()
+
+    asyncio.run(main())
+    assert not [c for c in reported if "never retrieved" in str(c.get("message"))], reported
