@@ -19,7 +19,6 @@ from archive import (
     RawPage,
     as_record,
     export,
-    fingerprint,
     format_for,
     parse_since,
     plain_query,
@@ -221,7 +220,7 @@ async def _reextract_one(archive: Archive, pool: WorkerPool, raw: RawPage, seed:
     anything changed, None if it failed (its stored text is kept)."""
     from scraper.crawl.workers import ExtractionFailed
     from scraper.extract.extractor import EXTRACTOR_VERSION
-    from scraper.extract.joining import joined
+    from scraper.extract.joining import joined_with_fingerprint
     from scraper.warc.articles import extract_options_of, extraction_fields
 
     options = extract_options_of(seed)
@@ -235,10 +234,8 @@ async def _reextract_one(archive: Archive, pool: WorkerPool, raw: RawPage, seed:
         if any(isinstance(o, ExtractionFailed) for o in outcomes):
             return None
         raise next(o for o in outcomes if isinstance(o, BaseException))  # a fault of ours
-    ext, fp = done[0]
-    if len(done) > 1:
-        ext = joined([e for e, _ in done])
-        fp = fingerprint(ext.text)
+    ext, fp = done[0] if len(done) == 1 else joined_with_fingerprint([e for e, _ in done],
+                                                                     done[0][1])
     if len(ext.text.strip()) < min_chars:
         return None  # keep the stored text rather than replace it with nothing
     record = ArticleRecord(

@@ -63,12 +63,13 @@ class Admission:
             if job.url in batch or _later_page_of(job, firsts):
                 continue
             batch.add(job.url)
-            verdict = self._verdict(job)
+            state = self.archive.urls.state(job.url)
+            verdict = self._verdict(job, state)
             if verdict is Verdict.DEFERRED:
                 deferred.append(job.url)
             elif verdict in (Verdict.ADMITTED, Verdict.REVISIT):
-                if verdict is Verdict.REVISIT:
-                    job = self._revisit(job)
+                if verdict is Verdict.REVISIT and state is not None:  # ask conditionally
+                    job = replace(job, etag=state.etag, last_modified=state.last_modified)
                 queued.append(job.url)
                 if not self.offer(job):
                     parked.append(_parked(job))
@@ -78,9 +79,8 @@ class Admission:
         self.ledger.defer(deferred, "max_pages")
         self.ledger.queue(queued)
 
-    def _verdict(self, job: Job) -> Verdict:
+    def _verdict(self, job: Job, state: UrlState | None) -> Verdict:
         url = job.url
-        state = self.archive.urls.state(url)
         if self.writer.in_flight(url) or (
                 state is not None and state.run_id == self.writer.run_id
                 and state.article_id is None):
@@ -118,13 +118,6 @@ class Admission:
         now = self.ledger.now()
         return (now - fetched >= timedelta(hours=self.settings.liveblog_revisit_hours)
                 and now - newest <= timedelta(days=self.settings.liveblog_active_days))
-
-    def _revisit(self, job: Job) -> Job:
-        """``job`` marked as a revisit, with its last fetch's validators when it has them."""
-        state = self.archive.urls.state(job.url)
-        if state is None:
-            return replace(job, revisit=True)
-        return replace(job, revisit=True, etag=state.etag, last_modified=state.last_modified)
 
 
 def _parked(job: Job) -> ParkedUrl:

@@ -8,12 +8,15 @@ from collections.abc import Callable
 from archive import Outcome
 from scraper.crawl.jobs import FetchedPage, netloc
 from scraper.crawl.ledger import Ledger
-from scraper.crawl.paging import PageChain, extract_options
+from scraper.crawl.paging import PageChain
 from scraper.crawl.progress import RunStats
 from scraper.crawl.workers import ExtractionFailed, WorkerPool
 from scraper.models import Page
 from scraper.settings import Settings
-from scraper.warc.articles import article_record  # one definition for crawl and ingest
+from scraper.warc.articles import (  # one definition for crawl and ingest
+    article_record,
+    extract_options_of,
+)
 
 FIRST_PAGE_FAILED = "first_page_failed"  # a later page whose article start could not be had
 
@@ -59,7 +62,7 @@ class ExtractStage:
         job, page = fetched.job, fetched.page
         try:
             extraction, fp = await self.pool.run(page.body, page.final_url, page.content_type,
-                                                 **extract_options(job))
+                                                 **extract_options_of(job.seed))
         except ExtractionFailed as exc:
             self.stats.fail(netloc(page.final_url), exc.reason, job.seed.name)
             self.ledger.record(job.url, Outcome.FAILED, reason=exc.reason, status=page.status)

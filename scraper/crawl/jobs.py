@@ -22,9 +22,8 @@ class Job:
 
     candidate: Candidate
     seed: Seed
-    # an archived page fetched again for changes (a live blog), with the validators of its
-    # last fetch so the request is conditional
-    revisit: bool = False
+    # the validators of an archived page's last fetch, when it is fetched again for changes
+    # (a live blog): the request is then conditional
     etag: str | None = None
     last_modified: str | None = None
 

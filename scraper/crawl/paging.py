@@ -40,11 +40,6 @@ class Paged:
         return (self.fetched.page.final_url, *(p.final_url for p in self.later))
 
 
-def extract_options(job: Job) -> dict[str, tuple[str, ...]]:
-    """The seed's extraction options, as the worker target takes them."""
-    return extract_options_of(job.seed)
-
-
 class PageChain:
     """Completes an extracted page into its whole article (see the module docstring)."""
 
@@ -83,7 +78,7 @@ class PageChain:
             return None
         try:
             ext, fp = await self.pool.run(page.body, page.final_url, page.content_type,
-                                          **extract_options(job))
+                                          **extract_options_of(job.seed))
         except ExtractionFailed:
             return None
         return page, ext, fp

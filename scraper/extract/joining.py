@@ -64,8 +64,15 @@ class PageWalk:
 
     def joined(self, first: Fingerprint) -> tuple[Extraction, Fingerprint]:
         """The joined extraction and its dedup fingerprint (``first``: the first page's)."""
-        ext = joined([e for _, e in self.pages])
-        return ext, first if len(self.pages) == 1 else fingerprint(ext.text)
+        return joined_with_fingerprint([e for _, e in self.pages], first)
+
+
+def joined_with_fingerprint(exts: list[Extraction],
+                            first: Fingerprint) -> tuple[Extraction, Fingerprint]:
+    """:func:`joined` and its text's dedup fingerprint; ``first`` (the first page's own)
+    stands when there is one page, so a one-page article is not fingerprinted twice."""
+    ext = joined(exts)
+    return ext, first if len(exts) == 1 else fingerprint(ext.text)
 
 
 def joined(exts: list[Extraction]) -> Extraction:
