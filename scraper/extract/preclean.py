@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -62,10 +62,18 @@ class PreCleaned:
     html: str
     container_blocks: tuple[str, ...] = ()
     containers: int = 0
-    # characters of the page's visible text (scripts and styles out, runs of white space as
-    # one), measured before the boilerplate is dropped: no extraction of the page can return
-    # more; None when not measured
-    page_chars: int | None = None
+    # the page's visible text (scripts and styles out, text nodes joined by a space), taken
+    # before the boilerplate is dropped; None when not taken
+    page_text: str | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def page_chars(self) -> int | None:
+        """Characters of :attr:`page_text` with every run of white space as one: no
+        extraction of the page can return more. Counted only when asked (the split costs
+        about as much as taking the text, and most pages never need it)."""
+        if self.page_text is None:
+            return None
+        return sum(len(word) + 1 for word in self.page_text.split())
 
 
 def preclean(
@@ -84,7 +92,7 @@ def preclean(
         if kept:
             return _only(tree, kept)
     _drop(tree, list(tree.css("script,style,template")))
-    page_chars = visible_chars(body)
+    page_text = body.text(deep=True, separator=" ")  # see PreCleaned.page_chars
     flatten_ruby(tree)
     _drop(tree, other_articles(tree, title))
     guard = _Guard.of(tree, body)
@@ -99,16 +107,7 @@ def preclean(
     _drop(tree, doomed)
     mark_line_breaks(tree)
     blocks, containers = container_blocks(tree)
-    return PreCleaned(tree.html or "", blocks, containers, page_chars)
-
-
-def visible_chars(node: LexborNode) -> int:
-    """Length of ``node``'s text with every run of white space counted as one character.
-
-    Text nodes are joined by a space, so text split over elements ("<p>a</p><p>b</p>")
-    counts its separator as an extractor's line break would.
-    """
-    return sum(len(word) + 1 for word in node.text(deep=True, separator=" ").split())
+    return PreCleaned(tree.html or "", blocks, containers, page_text)
 
 
 def flatten_ruby(tree: LexborHTMLParser) -> None:
