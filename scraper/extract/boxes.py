@@ -25,13 +25,17 @@ def inserted(node: LexborNode) -> bool:
     found = 0
     child = parent.child
     while child is not None:
-        if child.tag == "p" and child.mem_id != node.mem_id \
-                and len(child.text(deep=True, strip=True)) >= _PROSE:
+        if child.mem_id != node.mem_id and _prose(child):
             found += 1
             if found >= _SIBLING_PARAGRAPHS:
                 return True
         child = child.next
     return False
+
+
+def _prose(node: LexborNode) -> bool:
+    """A paragraph of the article's own: a ``<p>`` of at least :data:`_PROSE` characters."""
+    return node.tag == "p" and len(node.text(deep=True, strip=True)) >= _PROSE
 
 
 # Embeds of social posts as their platforms' snippets print them (a blockquote with the
@@ -64,7 +68,7 @@ def picture_boxes(tree: LexborHTMLParser) -> list[LexborNode]:
     parents: dict[int, LexborNode] = {}
     for p in tree.css("p"):
         parent = p.parent
-        if parent is not None and len(p.text(deep=True, strip=True)) >= _PROSE:
+        if parent is not None and _prose(p):
             prose[parent.mem_id] = prose.get(parent.mem_id, 0) + 1
             parents[parent.mem_id] = parent
     found = []
