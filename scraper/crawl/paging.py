@@ -74,7 +74,7 @@ class PageChain:
     async def _page(self, job: Job, url: str) -> tuple[Page, Extraction, Fingerprint] | None:
         sub = Job(replace(job.candidate, url=url, found_in=job.url), job.seed)
         page = await self.fetching.article(sub)
-        if page is None or page.not_modified:
+        if page is None:  # failed or refused (FetchStage.article answers a 304 with None too)
             return None
         try:
             ext, fp = await self.pool.run(page.body, page.final_url, page.content_type,
