@@ -38,8 +38,9 @@ def _open_existing(db: Path) -> Archive:
     return Archive.open(db)
 
 
-def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates: bool,
-               output: Path | None) -> int:
+def export_cmd(
+    db: Path, fmt: str | None, since: str | None, include_duplicates: bool, output: Path | None
+) -> int:
     """Stream articles to ``output`` (written whole or not at all) or standard output.
 
     Without ``fmt`` the format is the output's suffix (.jsonl, .csv, .parquet, .warc.gz),
@@ -48,9 +49,11 @@ def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates:
     if fmt is None and output is not None:
         fmt = "warc" if output.name.lower().endswith(WARC_SUFFIXES) else format_for(output)
         if fmt is None:
-            raise ConfigError(f"-o {output}: cannot tell the format from the suffix "
-                              f"{output.suffix or '(none)'!r}; use .jsonl, .csv, .parquet or "
-                              ".warc.gz, or say --format")
+            raise ConfigError(
+                f"-o {output}: cannot tell the format from the suffix "
+                f"{output.suffix or '(none)'!r}; use .jsonl, .csv, .parquet or "
+                ".warc.gz, or say --format"
+            )
     fmt = fmt or "jsonl"
     try:
         since_time = parse_since(since) if since else None
@@ -62,8 +65,13 @@ def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates:
         return _export_warc(db, output, since_time)  # type: ignore[arg-type]
     with _open_existing(db) as archive:
         if output is None:
-            count = export(archive, sys.stdout, fmt=fmt, since=since_time,
-                           include_duplicates=include_duplicates)
+            count = export(
+                archive,
+                sys.stdout,
+                fmt=fmt,
+                since=since_time,
+                include_duplicates=include_duplicates,
+            )
         else:
             count = _export_atomically(archive, output, fmt, since_time, include_duplicates)
     LOG.info(f"exported {count} article(s)")
@@ -74,21 +82,31 @@ def _export_warc(db: Path, output: Path, since: object) -> int:
     from scraper.warc.warc_export import export_warc
 
     with _open_existing(db) as archive:
-        count = export_warc(archive, output, since=since,  # type: ignore[arg-type]
-                            max_bytes=Settings.from_env().warc_max_bytes)
+        count = export_warc(
+            archive,
+            output,
+            since=since,  # type: ignore[arg-type]
+            max_bytes=Settings.from_env().warc_max_bytes,
+        )
     LOG.info(f"exported {count} raw page(s) as WARC to {output}")
     return 0
 
 
-def _export_atomically(archive: Archive, output: Path, fmt: str, since: object,
-                       include_duplicates: bool) -> int:
+def _export_atomically(
+    archive: Archive, output: Path, fmt: str, since: object, include_duplicates: bool
+) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        count = export(archive, tmp, fmt=fmt, since=since,  # type: ignore[arg-type]
-                       include_duplicates=include_duplicates)
+        count = export(
+            archive,
+            tmp,
+            fmt=fmt,
+            since=since,  # type: ignore[arg-type]
+            include_duplicates=include_duplicates,
+        )
         tmp.replace(output)  # a reader never sees a half-written export
     finally:
         tmp.unlink(missing_ok=True)
@@ -108,9 +126,21 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
             hits = archive.articles.search(words, limit=limit)
     for hit in hits:
         if as_json:
-            print(json.dumps(as_record({
-                "id": hit.article_id, "url": hit.url, "title": hit.title, "site": hit.site,
-                "published": hit.published, "snippet": hit.snippet}), ensure_ascii=False))
+            print(
+                json.dumps(
+                    as_record(
+                        {
+                            "id": hit.article_id,
+                            "url": hit.url,
+                            "title": hit.title,
+                            "site": hit.site,
+                            "published": hit.published,
+                            "snippet": hit.snippet,
+                        }
+                    ),
+                    ensure_ascii=False,
+                )
+            )
         else:
             print(f"{hit.title or '(no title)'}\n  {hit.url}\n  {hit.snippet}\n")
     if not as_json:
@@ -129,8 +159,10 @@ def check_cmd(settings: Settings, names: list[str]) -> int:
         known = {s.name for s in seeds}
         unknown = [n for n in names if n not in known]
         if unknown:
-            raise ConfigError(f"no seed named {', '.join(map(repr, unknown))} in "
-                              f"{settings.seeds_path} (seeds: {', '.join(sorted(known))})")
+            raise ConfigError(
+                f"no seed named {', '.join(map(repr, unknown))} in "
+                f"{settings.seeds_path} (seeds: {', '.join(sorted(known))})"
+            )
         seeds = [s for s in seeds if s.name in names]
     lines, ok = run_check(seeds, settings)
     print("\n".join(lines))
@@ -142,8 +174,10 @@ def health_cmd(db: Path, runs: int, as_json: bool) -> int:
     from scraper.crawl import health
 
     if runs < health.MIN_HISTORY + 1:
-        raise ConfigError(f"--runs {runs}: at least {health.MIN_HISTORY + 1} runs are needed "
-                          "to judge (the latest and two before it)")
+        raise ConfigError(
+            f"--runs {runs}: at least {health.MIN_HISTORY + 1} runs are needed "
+            "to judge (the latest and two before it)"
+        )
     with _open_existing(db) as archive:
         verdicts = health.judge_all(archive.publisher_runs.history(runs))
     if as_json:
