@@ -1,4 +1,4 @@
-"""RELIABILITY.md scenarios 26-30: SIGKILL, SIGTERM, a second run, a reader, a full disk.
+"""docs/hardening.md scenarios 26-30: SIGKILL, SIGTERM, a second run, a reader, a full disk.
 
 The kill test SIGKILLs the real crawler at random moments of a run against the simulator
 and checks the archive after every kill (integrity, FTS, whole articles), then lets a

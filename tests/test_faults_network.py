@@ -1,4 +1,4 @@
-"""RELIABILITY.md scenarios 1-8: network faults on real loopback sockets.
+"""docs/hardening.md scenarios 1-8: network faults on real loopback sockets.
 
 Each scenario is checked twice: on the Fetcher itself (exact retry counts, waits, reasons)
 and in one real ``scraper crawl`` over every fault at once, where the user sees it: the

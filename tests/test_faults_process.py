@@ -1,4 +1,4 @@
-"""RELIABILITY.md scenario 25: one story reached many ways is one article and one search hit.
+"""docs/hardening.md scenario 25: one story reached many ways is one article and one search hit.
 
 The simulator's feeds link one article through tracking parameters, its listing pages link
 another through its AMP twin (whose rel=canonical points back), and the same site is

@@ -1,4 +1,4 @@
-"""RELIABILITY.md scenario 19: robots.txt per RFC 9309 on real sockets and in a real crawl.
+"""docs/hardening.md scenario 19: robots.txt per RFC 9309 on real sockets and in a real crawl.
 
 One simulator host per robots.txt behaviour (404, 500, 429, silence, longest match, a rule
 hidden past 500 KiB, Crawl-delay: 86400), crawled at once with the simulator's full seeds

@@ -1,4 +1,4 @@
-"""RELIABILITY.md scenarios 9-18: size caps, decoding, redirects, address guard, types, charsets.
+"""docs/hardening.md scenarios 9-18: size caps, decoding, redirects, address guard, types, charsets.
 
 The bombs (10, 11, 13) each get a crawl of their own so the crawler's peak RSS
 (``getrusage`` in the subprocess) can be held against the cap: peak minus the peak of an

@@ -1,8 +1,8 @@
 """Content-Encoding decoding with an output limit.
 
-httpx decodes a whole compressed network chunk at once with no output limit: a 261 KB
-gzip body became one 64 MiB chunk, a 405-byte brotli body one 256 MiB chunk
-(RELIABILITY.md). So the fetcher reads ``aiter_raw()`` and decodes here, where every
+httpx decodes a whole compressed network chunk at once with no output limit: 63 KiB of
+gzip or 106 bytes of brotli came out as one 64 MiB chunk (``docs/hardening.md``,
+"Decompression"). So the fetcher reads ``aiter_raw()`` and decodes here, where every
 decoder stops as soon as its output passes the cap.
 """
 

@@ -1,6 +1,7 @@
 """One guarded HTTP fetch: address checks, own redirects, size caps, deadline, retries.
 
-What httpx does not protect us from (RELIABILITY.md), and what this module does instead:
+What httpx does not protect us from (``docs/hardening.md``, "Measured facts"), and what
+this module does instead:
 - bodies are read with ``aiter_raw()`` and decoded by :mod:`scraper.fetch.decoding` with an
   output cap, checked against Content-Length first and while streaming;
 - redirects are followed here, a hop at a time, every hop's scheme and resolved address

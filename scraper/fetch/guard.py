@@ -1,11 +1,12 @@
 """Refuse requests to loopback, private, link-local and other non-public addresses.
 
 httpx follows a redirect from a public host to 127.0.0.1 without complaint
-(RELIABILITY.md), so every hop is checked here, by the *resolved* address, before
-connecting. Hosts written as integers (``2130706433``), hex or octal quads, short quads
-(``127.1``) and IPv4-mapped IPv6 (``::ffff:127.0.0.1``) are normalised first, so they
-cannot slip past. Addresses the operator allows explicitly (``--allow-address``, an IP or
-a CIDR network) pass; tests and the demo allow their loopback addresses that way.
+(``docs/hardening.md``, "Redirects"), so every hop is checked here, by the *resolved*
+address, before connecting. Hosts written as integers (``2130706433``), hex or octal
+quads, short quads (``127.1``) and IPv4-mapped IPv6 (``::ffff:127.0.0.1``) are normalised
+first, so they cannot slip past. Addresses the operator allows explicitly
+(``--allow-address``, an IP or a CIDR network) pass; tests and the demo allow their
+loopback addresses that way.
 
 Connections are made by :mod:`scraper.fetch.backend` to addresses this guard returned,
 never to a name resolved again, so a DNS answer that changes between the check and the

@@ -5,7 +5,8 @@
 - 4xx (404, 410, 401, 403 …): "unavailable", everything allowed (§2.3.1.3);
 - 5xx, 429, a timeout or a network error: "unreachable", the host is treated as fully
   disallowed for this run (§2.3.1.4). Protego would happily parse a 503 error page as
-  robots.txt and allow everything (RELIABILITY.md), so only 2xx bodies reach it;
+  robots.txt and allow everything (``docs/hardening.md``, "robots.txt"), so only 2xx
+  bodies reach it;
 - Crawl-delay is honoured but capped (Protego returns 86400 unchanged);
 - the group that applies is the one for our product token (``Settings.robots_token``: the
   configured user agent's first word, RFC 9309 §2.2.1), else ``*``.
