@@ -27,6 +27,7 @@ from archive.identity import TRACKING_NAMES, TRACKING_PREFIXES, is_tracking_para
 from archive.ingest_marks import IngestMark
 from archive.publisher_runs import PublisherRun
 from archive.records import (
+    Access,
     ArticleImage,
     ArticleRecord,
     ArticleUpdate,
@@ -34,6 +35,7 @@ from archive.records import (
     PagePart,
     ParkedUrl,
     RawPage,
+    Reason,
     SearchHit,
     StoreOutcome,
     StoreResult,
@@ -47,6 +49,7 @@ __all__ = [
     "RECORD_FIELDS",
     "TRACKING_NAMES",
     "TRACKING_PREFIXES",
+    "Access",
     "Archive",
     "ArchiveError",
     "ArticleImage",
@@ -59,6 +62,7 @@ __all__ = [
     "ParkedUrl",
     "PublisherRun",
     "RawPage",
+    "Reason",
     "SearchHit",
     "StoreOutcome",
     "StoreResult",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from archive import ArticleImage, ArticleUpdate
+from archive import Access, ArticleImage, ArticleUpdate
 
 
 def utc_now() -> datetime:
@@ -31,6 +31,10 @@ class Candidate:
     source: SourceKind
     found_in: str
     published: datetime | None = None  # from the feed or news sitemap, timezone-aware
+
+
+# The Content-Types of a page that may hold an article (the crawl, the doctor, an ingest).
+HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ class Extraction:
     modified: datetime | None = None  # never stands in for ``published``
     modified_source: str | None = None
     language_source: str | None = None  # "declared" or "detected"
-    access: str = "unknown"  # "free", "paywalled" or "unknown"
+    access: str = Access.UNKNOWN  # an archive.Access value
     images: tuple[ArticleImage, ...] = ()
     live_updates: tuple[ArticleUpdate, ...] = ()  # time order; empty unless a live blog
     # An article over several pages (scraper.extract.pagination): absolute URLs

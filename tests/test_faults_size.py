@@ -21,7 +21,7 @@ import pytest
 from scraper.errors import FetchError, RedirectError, RefusedError, TooLargeError
 from scraper.extract.extractor import extract_page
 from scraper.fetch.decoding import CappedDecoder
-from scraper.fetch.fetcher import HTML_TYPES
+from scraper.models import HTML_TYPES
 from tests.faultkit import (
     MIB,
     CrawlResult,

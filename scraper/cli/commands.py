@@ -24,12 +24,12 @@ from scraper import logs
 from scraper.errors import ConfigError
 from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
+from scraper.warc.pages import WARC_SUFFIXES
 
 if TYPE_CHECKING:
     pass
 
 LOG = logging.getLogger("scraper.cli")
-WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
 def _open_existing(db: Path) -> Archive:
@@ -186,7 +186,7 @@ def health_cmd(db: Path, runs: int, as_json: bool) -> int:
         print("no crawl run has recorded publisher figures yet (run `scraper crawl`)")
     else:
         print("\n".join(health.table(verdicts)))
-    return 0 if all(v.status == health.OK for v in verdicts) else 3
+    return 0 if all(v.status == health.Health.OK for v in verdicts) else 3
 
 
 def reextract_cmd(settings: Settings) -> int:

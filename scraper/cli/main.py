@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scraper import __version__, logs
 from scraper.errors import ConfigError, LockHeld
-from scraper.warc.pages import WarcError
+from scraper.warc.pages import ENGINES, WarcError
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED = 0, 1, 2, 3, 75
 
@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument(
         "--engine",
-        choices=("local", "dask"),
+        choices=ENGINES,
         default="local",
         help="local worker processes, or Dask distributed (the dask extra)",
     )

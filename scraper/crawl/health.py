@@ -21,10 +21,10 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from archive import PublisherRun
 
-OK, DEGRADED, FAILING = "ok", "degraded", "failing"
 MIN_HISTORY = 2  # earlier runs needed to judge against
 DEFAULT_RUNS = 10  # runs read per publisher: the latest and up to 9 before it
 SEVERAL_NEW = 2  # earlier runs' median of new articles from which "none" is suspicious
@@ -37,12 +37,20 @@ COMMON_FAILURES = 3  # a reason this often this run, and over 3× its usual coun
 COMMON_FACTOR = 3.0
 
 
+class Health(StrEnum):
+    """A publisher's status after its latest run (``scraper health``, ``--json``'s status)."""
+
+    OK = "ok"
+    DEGRADED = "degraded"  # something went wrong that did not before: worth a look
+    FAILING = "failing"  # no feed or sitemap works, or nothing new and something wrong
+
+
 @dataclass(frozen=True)
 class Verdict:
     """One publisher's health: its status, the reasons, and the figures judged."""
 
     name: str
-    status: str
+    status: Health
     reasons: tuple[str, ...]
     latest: PublisherRun
     earlier: int  # runs judged against
@@ -109,7 +117,7 @@ def _verdict(
     failing: list[str],
     degraded: list[str],
 ) -> Verdict:
-    status = FAILING if failing else DEGRADED if degraded else OK
+    status = Health.FAILING if failing else Health.DEGRADED if degraded else Health.OK
     reasons = [*failing, *degraded]
     if not reasons and len(earlier) < MIN_HISTORY:
         reasons.append(
@@ -207,7 +215,7 @@ def table(verdicts: Sequence[Verdict]) -> list[str]:
 
 def summary_line(verdicts: Sequence[Verdict]) -> str:
     """One line for the end of a crawl: the publishers that are not ok, or that all are."""
-    bad = [v for v in verdicts if v.status != OK]
+    bad = [v for v in verdicts if v.status != Health.OK]
     if not bad:
         return f"publisher health: all {len(verdicts)} ok"
     return "publisher health: " + "; ".join(f"{v.name} {v.status} ({v.reasons[0]})" for v in bad)

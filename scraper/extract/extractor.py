@@ -19,7 +19,7 @@ from typing import Any
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from archive import ArticleImage, ArticleUpdate, Fingerprint, as_record, fingerprint
+from archive import Access, ArticleImage, ArticleUpdate, Fingerprint, as_record, fingerprint
 from scraper.extract.access import read_access
 from scraper.extract.charset import decode_html
 from scraper.extract.dates import with_guess
@@ -176,7 +176,7 @@ def _extract(
 
 @dataclass(frozen=True)
 class _Extras:
-    access: str = "unknown"
+    access: str = Access.UNKNOWN
     images: tuple[ArticleImage, ...] = ()
     live_updates: tuple[ArticleUpdate, ...] = ()
     warnings: tuple[str, ...] = ()

@@ -20,6 +20,7 @@ import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from archive import Reason
 from scraper.errors import ConfigError, RefusedError, TransportError
 from scraper.fetch.dns import Resolver, system_resolve
 
@@ -96,15 +97,16 @@ class AddressGuard:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise RefusedError(
-                f"scheme {parts.scheme or '(none)'!r} refused: {url[:200]}", reason="bad_scheme"
+                f"scheme {parts.scheme or '(none)'!r} refused: {url[:200]}",
+                reason=Reason.BAD_SCHEME,
             )
         host = parts.hostname
         if not host:
-            raise RefusedError(f"no host in URL: {url[:200]}", reason="bad_url")
+            raise RefusedError(f"no host in URL: {url[:200]}", reason=Reason.BAD_URL)
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
-            raise RefusedError(f"bad port in URL: {url[:200]}", reason="bad_url") from None
+            raise RefusedError(f"bad port in URL: {url[:200]}", reason=Reason.BAD_URL) from None
         await self.addresses(host, port, url)
 
     async def addresses(self, host: str, port: int, url: str = "") -> list[IPAddress]:
@@ -119,15 +121,15 @@ class AddressGuard:
         try:
             answers = await self._resolve(host, port)
         except (OSError, UnicodeError) as exc:
-            raise TransportError(f"cannot resolve {host}: {exc}", reason="dns") from None
+            raise TransportError(f"cannot resolve {host}: {exc}", reason=Reason.DNS) from None
         if not answers:
-            raise RefusedError(f"{host} resolves to no address", reason="dns")
+            raise RefusedError(f"{host} resolves to no address", reason=Reason.DNS)
         return [self._require(ipaddress.ip_address(a.split("%")[0]), url or host) for a in answers]
 
     def _require(self, addr: IPAddress, url: str) -> IPAddress:
         if not self.allowed(addr):
             raise RefusedError(
                 f"address {addr} is not public (allow it with --allow-address): {url[:200]}",
-                reason="private_address",
+                reason=Reason.PRIVATE_ADDRESS,
             )
         return addr

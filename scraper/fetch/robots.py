@@ -16,12 +16,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from protego import Protego
 
 from scraper.errors import FetchError, HTTPStatusError, RefusedError
 from scraper.fetch.fetcher import Fetcher
+from scraper.urls import host_key
+
+
+class RobotsState(StrEnum):
+    """What became of a host's robots.txt this run."""
+
+    PARSED = "parsed"  # a 2xx body, parsed: its rules apply
+    UNAVAILABLE = "unavailable"  # a 4xx: everything allowed (RFC 9309 §2.3.1.3)
+    UNREACHABLE = "unreachable"  # a 5xx, 429 or network failure: nothing allowed (§2.3.1.4)
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,7 @@ class RobotsPolicy:
     """What one host's robots.txt says for us."""
 
     origin: str
-    state: str  # "parsed" | "unavailable" (allow all) | "unreachable" (disallow all)
+    state: RobotsState
     parser: Protego | None = None
     crawl_delay: float | None = None
     sitemaps: tuple[str, ...] = ()
@@ -37,7 +47,7 @@ class RobotsPolicy:
     extra: dict[str, str] = field(default_factory=dict)
 
     def allows(self, url: str, agent: str) -> bool:
-        if self.state == "unreachable":
+        if self.state == RobotsState.UNREACHABLE:
             return False
         if self.parser is None:
             return True
@@ -87,16 +97,16 @@ class RobotsCache:
             )
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500 and exc.status != 429:
-                return RobotsPolicy(origin, "unavailable", reason=f"http_{exc.status}")
-            return RobotsPolicy(origin, "unreachable", reason=f"http_{exc.status}")
+                return RobotsPolicy(origin, RobotsState.UNAVAILABLE, reason=exc.reason)
+            return RobotsPolicy(origin, RobotsState.UNREACHABLE, reason=exc.reason)
         except RefusedError as exc:
-            return RobotsPolicy(origin, "unreachable", reason=exc.reason)
+            return RobotsPolicy(origin, RobotsState.UNREACHABLE, reason=exc.reason)
         except FetchError as exc:
-            return RobotsPolicy(origin, "unreachable", reason=exc.reason)
+            return RobotsPolicy(origin, RobotsState.UNREACHABLE, reason=exc.reason)
         text = page.body[: self._max_bytes].decode("utf-8", errors="replace")
         parser = Protego.parse(text)
         delay = parser.crawl_delay(self._agent)
         if delay is not None:
             delay = max(0.0, min(float(delay), self._max_delay))
-            self._fetcher.scheduler.configure(urlsplit(origin).netloc, delay=delay)
-        return RobotsPolicy(origin, "parsed", parser, delay, tuple(parser.sitemaps))
+            self._fetcher.scheduler.configure(host_key(origin), delay=delay)
+        return RobotsPolicy(origin, RobotsState.PARSED, parser, delay, tuple(parser.sitemaps))

@@ -40,7 +40,6 @@ from scraper.warc.pages import (
 from scraper.warc.reader import warc_files
 
 EXIT_OK, EXIT_PARTIAL = 0, 3
-ENGINES = ("local", "dask")
 _T = TypeVar("_T")
 
 

@@ -23,10 +23,15 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from scraper.errors import FetchError
 from scraper.fetch.decoding import CappedDecoder
-from scraper.warc.pages import DEFAULT_MAX_BYTES, ReadStats, WarcError, WarcPage
+from scraper.models import HTML_TYPES
+from scraper.warc.pages import (
+    DEFAULT_MAX_BYTES,
+    WARC_SUFFIXES,
+    ReadStats,
+    WarcError,
+    WarcPage,
+)
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-WARC_SUFFIXES = (".warc", ".warc.gz")
 _SNIFF = (b"<!doctype html", b"<html")
 
 
