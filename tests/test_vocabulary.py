@@ -13,7 +13,7 @@ import pytest
 
 from archive import Access, Reason
 from scraper.cli.main import build_parser
-from scraper.warc.pages import ENGINES
+from scraper.warc import ENGINES
 from tests import paths
 
 SHARED_CONSTANTS = ("HTML_TYPES", "WARC_SUFFIXES", "ENGINES")

@@ -24,7 +24,7 @@ from scraper import logs
 from scraper.errors import ConfigError
 from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
-from scraper.warc.pages import WARC_SUFFIXES
+from scraper.warc import WARC_SUFFIXES
 
 if TYPE_CHECKING:
     pass
@@ -79,7 +79,7 @@ def export_cmd(
 
 
 def _export_warc(db: Path, output: Path, since: object) -> int:
-    from scraper.warc.warc_export import export_warc
+    from scraper.warc import export_warc
 
     with _open_existing(db) as archive:
         count = export_warc(
@@ -150,8 +150,8 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
 
 def check_cmd(settings: Settings, names: list[str]) -> int:
     """``scraper check``: try each seed; 0 when all work, 3 when any failed, 2 unknown NAME."""
-    from scraper.crawl.doctor import run_check
-    from scraper.fetch.guard import parse_networks
+    from scraper.crawl import run_check
+    from scraper.fetch import parse_networks
 
     seeds = load_seeds(settings.seeds_path)
     parse_networks(settings.allow_addresses)
@@ -171,22 +171,22 @@ def check_cmd(settings: Settings, names: list[str]) -> int:
 
 def health_cmd(db: Path, runs: int, as_json: bool) -> int:
     """Judge each publisher's latest run against its earlier ones; 3 if any is not ok."""
-    from scraper.crawl import health
+    from scraper.crawl import MIN_HISTORY, Health, health_table, judge_all
 
-    if runs < health.MIN_HISTORY + 1:
+    if runs < MIN_HISTORY + 1:
         raise ConfigError(
-            f"--runs {runs}: at least {health.MIN_HISTORY + 1} runs are needed "
+            f"--runs {runs}: at least {MIN_HISTORY + 1} runs are needed "
             "to judge (the latest and two before it)"
         )
     with _open_existing(db) as archive:
-        verdicts = health.judge_all(archive.publisher_runs.history(runs))
+        verdicts = judge_all(archive.publisher_runs.history(runs))
     if as_json:
         print(json.dumps({"publishers": [v.as_json() for v in verdicts]}, ensure_ascii=False))
     elif not verdicts:
         print("no crawl run has recorded publisher figures yet (run `scraper crawl`)")
     else:
-        print("\n".join(health.table(verdicts)))
-    return 0 if all(v.status == health.Health.OK for v in verdicts) else 3
+        print("\n".join(health_table(verdicts)))
+    return 0 if all(v.status == Health.OK for v in verdicts) else 3
 
 
 def reextract_cmd(settings: Settings) -> int:
@@ -195,11 +195,11 @@ def reextract_cmd(settings: Settings) -> int:
     ``settings`` (``SCRAPER_*`` as for a crawl) give the workers, their limits and the
     shortest article kept.
     """
-    from scraper.runtime.reextract import reextract
+    from scraper.runtime import reextract_archive
 
     seeds = _seeds_by_name(settings.seeds_path)
     with _open_existing(settings.db_path) as archive:
-        tally = asyncio.run(reextract(archive, seeds, settings))
+        tally = asyncio.run(reextract_archive(archive, seeds, settings))
     logging.getLogger(logs.SUMMARY).info(tally.summary_line())
     return 3 if tally.failed else 0
 

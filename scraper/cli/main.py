@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scraper import __version__, logs
 from scraper.errors import ConfigError, LockHeld
-from scraper.warc.pages import ENGINES, WarcError
+from scraper.warc import ENGINES, WarcError
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED = 0, 1, 2, 3, 75
 
@@ -351,7 +351,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _crawl(args: argparse.Namespace) -> int:
-    from scraper.crawl.run import run_crawl
+    from scraper.crawl import run_crawl
     from scraper.settings import Settings
 
     settings = Settings.from_env().with_overrides(
@@ -369,7 +369,7 @@ def _crawl(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace) -> int:
     from scraper.settings import Settings
-    from scraper.warc.loader import IngestRequest, run_ingest
+    from scraper.warc import IngestRequest, run_ingest
 
     if args.workers < 1:
         raise ConfigError(f"--workers: must be at least 1, got {args.workers}")
@@ -388,13 +388,13 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from scraper.extract.extractor import extract_file_cli
+    from scraper.extract import extract_file_cli
 
     return extract_file_cli(args.file, args.url)
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from scraper.extract.evaluate import run_eval_cli
+    from scraper.extract import run_eval_cli
 
     return run_eval_cli(args.dataset, args.output, args.json)
 

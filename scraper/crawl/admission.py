@@ -9,9 +9,8 @@ from enum import Enum
 
 from archive import Archive, Outcome, ParkedUrl, UrlState
 from scraper.crawl.jobs import Job
-from scraper.extract.pagination import marked_page, page_of
-from scraper.runtime.archive_writer import ArchiveWriter
-from scraper.runtime.progress import RunStats
+from scraper.extract import marked_page, page_of
+from scraper.runtime import ArchiveWriter, RunStats
 from scraper.settings import Settings
 from scraper.urls import host_key
 

@@ -15,14 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from scraper.discover.feeds import FeedEntry, parse_feed
-from scraper.discover.listing import listing_links, looks_like_article
-from scraper.discover.sitemaps import parse_sitemap
-from scraper.discover.xmlsafe import XMLError
+from scraper.discover import (
+    FeedEntry,
+    XMLError,
+    listing_links,
+    looks_like_article,
+    parse_feed,
+    parse_sitemap,
+)
 from scraper.errors import FetchError
-from scraper.extract.extractor import extract_page
-from scraper.fetch.fetcher import Fetcher
-from scraper.fetch.robots import RobotsCache, RobotsState, origin_of
+from scraper.extract import extract_page
+from scraper.fetch import Fetcher, RobotsCache, RobotsState, origin_of
 from scraper.models import HTML_TYPES
 from scraper.seeds import Seed
 from scraper.settings import Settings

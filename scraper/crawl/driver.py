@@ -15,12 +15,11 @@ from datetime import datetime
 from archive import Archive, Outcome, Reason, UrlState
 from scraper.crawl.hosts import FetchStage
 from scraper.crawl.jobs import FetchedDocument, Job
-from scraper.discover.discovery import Fetch, discover
+from scraper.discover import Fetch, discover
 from scraper.errors import is_permanent
-from scraper.fetch.robots import RobotsCache, RobotsState, origin_of
+from scraper.fetch import RobotsCache, RobotsState, origin_of
 from scraper.models import Candidate, SourceKind
-from scraper.runtime.archive_writer import ArchiveWriter
-from scraper.runtime.progress import Reporter
+from scraper.runtime import ArchiveWriter, Reporter
 from scraper.seeds import Seed
 from scraper.settings import Settings
 from scraper.urls import host_key

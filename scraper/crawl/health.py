@@ -179,7 +179,7 @@ def _count(value: float) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
-def table(verdicts: Sequence[Verdict]) -> list[str]:
+def health_table(verdicts: Sequence[Verdict]) -> list[str]:
     """The human form of ``scraper health``: one row per publisher, then its reasons."""
     head = (
         "publisher",

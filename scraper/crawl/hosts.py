@@ -15,11 +15,9 @@ from archive import Outcome, Reason
 from scraper.crawl.frontier import HostFrontier
 from scraper.crawl.jobs import FetchedPage, Job
 from scraper.errors import DeferredError, FetchError, RefusedError
-from scraper.fetch.fetcher import Fetcher
-from scraper.fetch.robots import RobotsCache, RobotsState
+from scraper.fetch import Fetcher, RobotsCache, RobotsState
 from scraper.models import HTML_TYPES, Candidate, Page, SourceKind
-from scraper.runtime.archive_writer import ArchiveWriter
-from scraper.runtime.progress import Reporter
+from scraper.runtime import ArchiveWriter, Reporter
 from scraper.seeds import Seed
 from scraper.settings import Settings
 from scraper.urls import host_key

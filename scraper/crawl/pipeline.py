@@ -28,12 +28,9 @@ from scraper.crawl.admission import Admission
 from scraper.crawl.driver import DiscoveryDriver
 from scraper.crawl.hosts import FetchStage, HostWorkers
 from scraper.crawl.processing import ExtractStage, PageChain
-from scraper.fetch.fetcher import Fetcher
-from scraper.fetch.robots import RobotsCache
+from scraper.fetch import Fetcher, RobotsCache
 from scraper.models import utc_now
-from scraper.runtime.archive_writer import ArchiveWriter, Landed, StoreArticle
-from scraper.runtime.progress import Reporter, RunStats
-from scraper.runtime.workerpool import WorkerPool
+from scraper.runtime import ArchiveWriter, Landed, Reporter, RunStats, StoreArticle, WorkerPool
 from scraper.seeds import Seed
 from scraper.settings import Settings
 from scraper.urls import host_key

@@ -21,15 +21,16 @@ from dataclasses import dataclass, replace
 from archive import Fingerprint, Outcome, Reason
 from scraper.crawl.hosts import FetchStage
 from scraper.crawl.jobs import FetchedPage, Job
-from scraper.extract.joining import PageWalk, page_key
+from scraper.extract import PageWalk, page_key
 from scraper.models import Extraction, Page
-from scraper.runtime.archive_writer import ArchiveWriter
-from scraper.runtime.assemble import (  # one definition for crawl and ingest
+from scraper.runtime import (  # one definition for crawl and ingest
+    ArchiveWriter,
+    ExtractionFailed,
+    RunStats,
+    WorkerPool,
     article_record,
     extract_options_of,
 )
-from scraper.runtime.progress import RunStats
-from scraper.runtime.workerpool import ExtractionFailed, WorkerPool
 from scraper.settings import Settings
 from scraper.urls import host_key
 

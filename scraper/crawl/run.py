@@ -16,16 +16,17 @@ from scraper import logs
 from scraper.crawl import health
 from scraper.crawl.pipeline import Crawl, Landing, configure_hosts
 from scraper.crawl.warcout import WarcRecorder
-from scraper.fetch.client import build_client
-from scraper.fetch.dns import DnsCache
-from scraper.fetch.fetcher import Fetcher
-from scraper.fetch.guard import AddressGuard, parse_networks
-from scraper.fetch.politeness import HostScheduler
-from scraper.fetch.robots import RobotsCache
+from scraper.fetch import (
+    AddressGuard,
+    DnsCache,
+    Fetcher,
+    HostScheduler,
+    RobotsCache,
+    build_client,
+    parse_networks,
+)
 from scraper.models import utc_now
-from scraper.runtime.archive_writer import ArchiveWriter
-from scraper.runtime.progress import Reporter, RunStats
-from scraper.runtime.workerpool import EXTRACT_TARGET, WorkerPool
+from scraper.runtime import EXTRACT_TARGET, ArchiveWriter, Reporter, RunStats, WorkerPool
 from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
 
@@ -36,7 +37,7 @@ _M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
 
 def run_crawl(settings: Settings, *, quiet: bool = False) -> int:
     """Validate configuration, take the lock, crawl, write the run record; exit code."""
-    from scraper.runtime.lock import RunLock
+    from scraper.runtime import RunLock
 
     seeds = load_seeds(settings.seeds_path)  # ConfigError → exit 2 before anything else
     _one_malloc_arena()

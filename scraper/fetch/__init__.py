@@ -9,3 +9,55 @@ backend in ``backend`` over ``streams``, names resolved through ``dns``). Around
 ``guard`` (which addresses may be reached), ``politeness`` (per-host delay and
 concurrency), ``robots`` (RFC 9309) and ``retry`` (the policy as data).
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scraper.fetch.client import build_client as build_client
+    from scraper.fetch.decoding import CappedDecoder as CappedDecoder
+    from scraper.fetch.dns import DnsCache as DnsCache
+    from scraper.fetch.exchange import Exchange as Exchange
+    from scraper.fetch.exchange import Headers as Headers
+    from scraper.fetch.fetcher import Fetcher as Fetcher
+    from scraper.fetch.guard import AddressGuard as AddressGuard
+    from scraper.fetch.guard import parse_networks as parse_networks
+    from scraper.fetch.politeness import HostScheduler as HostScheduler
+    from scraper.fetch.robots import (
+        RobotsCache as RobotsCache,
+    )
+    from scraper.fetch.robots import (
+        RobotsState as RobotsState,
+    )
+    from scraper.fetch.robots import (
+        origin_of as origin_of,
+    )
+
+# What other packages use, by the module that defines it. Loaded on first use, so importing
+# one module of the package (a worker process, `scraper --help`) does not import them all.
+_HOMES = {
+    "build_client": "client",
+    "CappedDecoder": "decoding",
+    "DnsCache": "dns",
+    "Exchange": "exchange",
+    "Headers": "exchange",
+    "Fetcher": "fetcher",
+    "AddressGuard": "guard",
+    "parse_networks": "guard",
+    "HostScheduler": "politeness",
+    "RobotsCache": "robots",
+    "RobotsState": "robots",
+    "origin_of": "robots",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

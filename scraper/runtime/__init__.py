@@ -8,3 +8,69 @@ archive's ``ArticleRecord``), ``progress`` (run statistics, the live table and t
 summary), ``publishers`` (per-publisher counts that health judges across runs) and
 ``reextract`` (stored raw pages through today's extraction).
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scraper.runtime.archive_writer import (
+        ArchiveWriter as ArchiveWriter,
+    )
+    from scraper.runtime.archive_writer import (
+        Landed as Landed,
+    )
+    from scraper.runtime.archive_writer import (
+        StoreArticle as StoreArticle,
+    )
+    from scraper.runtime.assemble import (
+        article_record as article_record,
+    )
+    from scraper.runtime.assemble import (
+        extract_options_of as extract_options_of,
+    )
+    from scraper.runtime.assemble import (
+        site_of as site_of,
+    )
+    from scraper.runtime.lock import RunLock as RunLock
+    from scraper.runtime.progress import Reporter as Reporter
+    from scraper.runtime.progress import RunStats as RunStats
+    from scraper.runtime.reextract import reextract_archive as reextract_archive
+    from scraper.runtime.workerpool import (
+        EXTRACT_TARGET as EXTRACT_TARGET,
+    )
+    from scraper.runtime.workerpool import (
+        ExtractionFailed as ExtractionFailed,
+    )
+    from scraper.runtime.workerpool import (
+        WorkerPool as WorkerPool,
+    )
+
+# What other packages use, by the module that defines it. Loaded on first use, so importing
+# one module of the package (a worker process, `scraper --help`) does not import them all.
+_HOMES = {
+    "ArchiveWriter": "archive_writer",
+    "Landed": "archive_writer",
+    "StoreArticle": "archive_writer",
+    "article_record": "assemble",
+    "extract_options_of": "assemble",
+    "site_of": "assemble",
+    "RunLock": "lock",
+    "Reporter": "progress",
+    "RunStats": "progress",
+    "reextract_archive": "reextract",
+    "EXTRACT_TARGET": "workerpool",
+    "ExtractionFailed": "workerpool",
+    "WorkerPool": "workerpool",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

@@ -9,3 +9,55 @@ dask_engine.py  the same extraction on a Dask cluster; storing stays in the clie
 loader.py       ``scraper ingest``: lock, run record, the archive writer as Store
 warc_export.py  ``scraper export --format warc``: stored raw pages → response records
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scraper.warc.loader import IngestRequest as IngestRequest
+    from scraper.warc.loader import run_ingest as run_ingest
+    from scraper.warc.pages import (
+        ENGINES as ENGINES,
+    )
+    from scraper.warc.pages import (
+        WARC_SUFFIXES as WARC_SUFFIXES,
+    )
+    from scraper.warc.pages import (
+        WarcError as WarcError,
+    )
+    from scraper.warc.warc_export import export_warc as export_warc
+    from scraper.warc.writer import (
+        OPEN_SUFFIX as OPEN_SUFFIX,
+    )
+    from scraper.warc.writer import (
+        AsyncWarcWriter as AsyncWarcWriter,
+    )
+    from scraper.warc.writer import (
+        WarcWriter as WarcWriter,
+    )
+
+# What other packages use, by the module that defines it. Loaded on first use, so importing
+# one module of the package (a worker process, `scraper --help`) does not import them all.
+_HOMES = {
+    "IngestRequest": "loader",
+    "run_ingest": "loader",
+    "ENGINES": "pages",
+    "WARC_SUFFIXES": "pages",
+    "WarcError": "pages",
+    "export_warc": "warc_export",
+    "OPEN_SUFFIX": "writer",
+    "AsyncWarcWriter": "writer",
+    "WarcWriter": "writer",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

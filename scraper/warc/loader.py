@@ -24,9 +24,7 @@ from archive import IngestMark, StoreResult
 from scraper import logs
 from scraper.errors import ConfigError
 from scraper.models import utc_now
-from scraper.runtime.archive_writer import ArchiveWriter
-from scraper.runtime.progress import Reporter, RunStats
-from scraper.runtime.workerpool import EXTRACT_TARGET, WorkerPool
+from scraper.runtime import EXTRACT_TARGET, ArchiveWriter, Reporter, RunStats, WorkerPool
 from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
 from scraper.warc.ingest import ingest
@@ -83,7 +81,7 @@ class WriterStore:
 
 def run_ingest(settings: Settings, request: IngestRequest, *, quiet: bool = False) -> int:
     """Validate the request, take the lock, ingest, write the run record; exit code."""
-    from scraper.runtime.lock import RunLock
+    from scraper.runtime import RunLock
 
     seeds = _seeds(request)
     files = check_files(request.paths)  # WarcError (exit 2) before anything is written

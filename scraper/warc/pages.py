@@ -11,7 +11,7 @@ from typing import Protocol
 
 from archive import ArticleRecord, Fingerprint, StoreResult
 from scraper.errors import ScraperError
-from scraper.runtime.assemble import extract_options_of
+from scraper.runtime import extract_options_of
 from scraper.seeds import Seed
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # as Settings.max_body_bytes: the crawl's own cap

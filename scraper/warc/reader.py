@@ -22,7 +22,7 @@ from typing import Any
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from scraper.errors import FetchError
-from scraper.fetch.decoding import CappedDecoder
+from scraper.fetch import CappedDecoder
 from scraper.models import HTML_TYPES
 from scraper.warc.pages import (
     DEFAULT_MAX_BYTES,

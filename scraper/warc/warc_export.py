@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from archive import Archive, PagePart, RawPage
-from scraper.fetch.exchange import Exchange
+from scraper.fetch import Exchange
 from scraper.warc.writer import DEFAULT_MAX_BYTES, WarcWriter
 
 SINGLE_FILE_SUFFIX = ".warc.gz"

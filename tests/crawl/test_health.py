@@ -104,7 +104,7 @@ def test_table_and_summary_name_the_publishers_not_ok() -> None:
         health.judge("Daily", nights(NORMAL)),
         health.judge("Weekly", nights(replace(NORMAL, median_chars=100))),
     ]
-    lines = health.table(verdicts)
+    lines = health.health_table(verdicts)
     assert lines[0].split()[:2] == ["publisher", "status"]
     assert lines[2].startswith("Weekly") and "degraded" in lines[2]
     assert lines[3].startswith("    - median text length fell")
