@@ -100,6 +100,22 @@ class Reason(StrEnum):
         return f"robots_{reason}"
 
 
+class RunStatus(StrEnum):
+    """What became of a run (``runs.status``)."""
+
+    RUNNING = "running"  # started, not finished yet
+    OK = "ok"  # finished, nothing failed or left over
+    PARTIAL = "partial"  # finished with failures, or work deferred to the next run
+    INTERRUPTED = "interrupted"  # stopped by SIGTERM or Ctrl-C
+    FAILED = "failed"  # ended by an error
+    CRASHED = "crashed"  # left running by a killed process, so marked by the next run
+
+    @property
+    def finished(self) -> bool:
+        """Ran to its end (ok or partial): its figures compare with other nights'."""
+        return self in (RunStatus.OK, RunStatus.PARTIAL)
+
+
 class Access(StrEnum):
     """Whether an article is free to read (``articles.access``)."""
 

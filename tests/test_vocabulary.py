@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import Access, Reason
+from archive import Access, Reason, RunStatus
 from scraper.cli.main import build_parser
 from scraper.warc import ENGINES
 from tests import paths
@@ -65,6 +65,9 @@ def test_each_shared_constant_is_defined_once(name: str) -> None:
 def test_stored_values_are_the_strings_archives_already_hold() -> None:
     # an archive written before the enums must read the same: the values are its strings
     assert [a.value for a in Access] == ["free", "paywalled", "unknown"]
+    assert {s.value for s in RunStatus} == {
+        "running", "ok", "partial", "interrupted", "failed", "crashed"
+    }  # fmt: skip
     assert Reason.of_status(404) == "http_404" and Reason.of_robots("timeout") == "robots_timeout"
     assert Reason.TOO_LARGE == "too_large" and Reason.HOST_UNRESPONSIVE == "host_unresponsive"
     assert len(Reason.__members__) == len(Reason)  # no value under two names (an alias)

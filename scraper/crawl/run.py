@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from archive import Archive
+from archive import Archive, RunStatus
 from scraper import logs
 from scraper.crawl import health
 from scraper.crawl.pipeline import Crawl, Landing, configure_hosts
@@ -82,7 +82,7 @@ async def _run(
     started_at = utc_now()
     run_id = await writer.begin_run(started_at)
     reporter.log(f"crawl run {run_id}: {len(seeds)} publisher(s) into {settings.db_path}")
-    status = "failed"
+    status = RunStatus.FAILED
     warc = WarcRecorder(settings, run_id=run_id) if settings.warc_dir is not None else None
     try:
         # One DNS answer per name for dns_cache_ttl: the guard checks it, connections use it.
@@ -120,7 +120,7 @@ async def _run(
     if verdicts is not None:
         summary.info(health.summary_line(verdicts))
     summary.info(f"run {run_id}: {status}")
-    return EXIT_OK if status == "ok" else EXIT_PARTIAL
+    return EXIT_OK if status == RunStatus.OK else EXIT_PARTIAL
 
 
 async def _publisher_health(
@@ -129,14 +129,14 @@ async def _publisher_health(
     writer: ArchiveWriter,
     run_id: int,
     started_at: datetime,
-    status: str,
+    status: RunStatus,
 ) -> list[health.Verdict] | None:
     """Store this run's per-publisher figures and judge them; None for an unfinished run.
 
     An interrupted run stops early and would look like a night without articles, so only
     finished runs (ok, partial) are stored: health judges like against like.
     """
-    if status not in ("ok", "partial"):
+    if not status.finished:
         return None
     rows = stats.publishers.rows([s.name for s in seeds], run_id, started_at, stats.started)
     history = await writer.record_publishers(rows, health.DEFAULT_RUNS)
@@ -221,9 +221,9 @@ def _build(
     )
 
 
-def _status(stats: RunStats, stopped: bool, budget_hit: bool) -> str:
+def _status(stats: RunStats, stopped: bool, budget_hit: bool) -> RunStatus:
     if stopped:
-        return "interrupted"
+        return RunStatus.INTERRUPTED
     if stats.failures or stats.deferred or budget_hit:
-        return "partial"
-    return "ok"
+        return RunStatus.PARTIAL
+    return RunStatus.OK

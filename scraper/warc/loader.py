@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from archive import IngestMark, StoreResult
+from archive import IngestMark, RunStatus, StoreResult
 from scraper import logs
 from scraper.errors import ConfigError
 from scraper.models import utc_now
@@ -148,12 +148,12 @@ async def _ingest(
             f"ingest run {run_id}: {len(files)} WARC file(s) into {settings.db_path}"
             f" ({request.engine})"
         )
-        status = "failed"
+        status = RunStatus.FAILED
         stats = IngestStats()
         try:
             with reporter:
                 stats = await _engine(files, settings, request, options, writer, reporter)
-            status = "partial" if stats.failed or stats.read.failed_files else "ok"
+            status = RunStatus.PARTIAL if stats.failed or stats.read.failed_files else RunStatus.OK
         finally:
             _mirror(stats, run)
             counts = run.counts()
@@ -164,7 +164,7 @@ async def _ingest(
     for line in summary_lines(stats, run):
         summary.info(line)
     summary.info(f"run {run_id}: {status}")
-    return EXIT_OK if status == "ok" else EXIT_PARTIAL
+    return EXIT_OK if status == RunStatus.OK else EXIT_PARTIAL
 
 
 async def _engine(
