@@ -112,6 +112,27 @@ def build_parser() -> argparse.ArgumentParser:
                        help="minimum delay between requests to one host (default 1.0)")
     check.add_argument("--user-agent", default=None, help="User-Agent header to send")
 
+    onboard = add("add", "write a working seed file for the publisher at URL: finds its "
+                  "feeds, sitemaps and fronts and its article URL pattern, then checks it")
+    onboard.add_argument("url", metavar="URL", help="the publisher's home page")
+    onboard.add_argument("--name", default=None,
+                         help="the publisher's name (default: the home page's og:site_name "
+                         "or <title>); the file is named after it")
+    onboard.add_argument("--seeds", type=Path, default=Path("seeds"), metavar="DIR",
+                         help="folder the seed is written to, as DIR/<slug>.toml "
+                         "(default: seeds)")
+    onboard.add_argument("--allow-address", action="append", default=[], metavar="ADDR",
+                         help="allow this private/loopback IP or CIDR (repeatable; tests, demo)")
+    onboard.add_argument("--force", action="store_true",
+                         help="replace an existing seed file of the same name")
+    onboard.add_argument("--delay", type=float, default=None, metavar="SECONDS",
+                         help="minimum delay between requests to one host (default 1.0)")
+    onboard.add_argument("--user-agent", default=None, help="User-Agent header to send")
+    onboard.epilog = ("At most 40 requests, through the crawl's fetcher (robots.txt, delay, "
+                      "address guard). Exit 0: written and `scraper check` passed; 3: no way "
+                      "to discover articles found, or the check failed; 2: bad URL or the "
+                      "seed exists (nothing overwritten).")
+
     health = add("health", "judge each publisher's latest run against its earlier runs")
     _db_arg(health)
     health.add_argument("--runs", type=int, default=10, metavar="N",
@@ -167,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "crawl": _crawl, "ingest": _ingest, "extract": _extract, "eval": _eval,
         "export": _export, "search": _search, "reextract": _reextract, "health": _health,
-        "check": _check,
+        "check": _check, "add": _add,
     }
     try:
         return handlers[args.command](args)
@@ -265,6 +286,16 @@ def _check(args: argparse.Namespace) -> int:
         seeds_path=args.seeds, user_agent=args.user_agent, per_host_delay=args.delay,
         allow_addresses=tuple(args.allow_address) or None)
     return check_cmd(settings, args.names)
+
+
+def _add(args: argparse.Namespace) -> int:
+    from scraper.cli.add import add_cmd
+    from scraper.settings import Settings
+
+    settings = Settings.from_env().with_overrides(
+        user_agent=args.user_agent, per_host_delay=args.delay,
+        allow_addresses=tuple(args.allow_address) or None)
+    return add_cmd(settings, args.url, args.name, args.seeds, args.force)
 
 
 def _health(args: argparse.Namespace) -> int:
