@@ -49,6 +49,9 @@ FEED_TYPES = {
 }
 _NAV_SELECTORS = "nav a[href], header a[href], [role=navigation] a[href], .menu a[href]"
 _SHORT_NUMBER = re.compile(r"\d{1,4}")
+# Site pages of prose, not listings: a sample of them may well extract as an article.
+_PROSE_PAGES = frozenset({"about", "about-us", "contact", "contact-us", "imprint", "impressum",
+                          "privacy", "privacy-policy", "terms", "legal", "cookies"})
 
 
 class Get(Protocol):
@@ -232,10 +235,13 @@ class Onboarding:
         patterns = [re.compile(p) for p in found.include.patterns]
         hits = sorted(u for u in {*found.articles, *found.listed}
                       if any(p.search(target(u)) for p in patterns))
-        misses = [u for u in found.others if not any(p.search(target(u)) for p in patterns)]
+        misses = [u for u in found.others if not any(p.search(target(u)) for p in patterns)
+                  and not _PROSE_PAGES & set(segments(u))]
         for url in _spread(hits, SAMPLES):
             found.samples.append(await self._sample(url, True))
-        for url in _spread_kinds(misses, SAMPLES):
+        fronts = [s.url for s in found.fronts if s.url in misses][:1]
+        rest = [u for u in misses if u not in fronts and u != found.home]
+        for url in fronts + _spread_kinds(rest, SAMPLES - len(fronts)):
             found.samples.append(await self._sample(url, False))
 
     async def _sample(self, url: str, article_side: bool) -> Sample:

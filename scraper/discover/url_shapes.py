@@ -108,28 +108,28 @@ def _choices(values: list[str]) -> list[str]:
     if kinds <= {"id"}:
         return [r"\d+"]
     out = ["[^/]+"]
-    shaped = _shape(values)
-    if shaped and shaped not in out:
-        out.append(shaped)
+    for shaped in _shapes(values):
+        if shaped not in out:
+            out.append(shaped)
     distinct = sorted(set(values))
     if len(distinct) <= MAX_LITERALS:
         out.append("(?:" + "|".join(re.escape(v) for v in distinct) + ")")
     return out
 
 
-def _shape(values: list[str]) -> str | None:
-    """A slug of at least n words, with the extension and id suffix they all share."""
+def _shapes(values: list[str]) -> list[str]:
+    """Slug shapes they all share, general first: the extension and id suffix (``-4711.html``),
+    then a slug of two or more words, then of as many words as the shortest (up to four)."""
     exts = {m.group(0) if (m := _EXT.search(v)) else "" for v in values}
-    ext = exts.pop() if len(exts) == 1 else ""
-    stems = [v.removesuffix(ext) if ext else v for v in values]
+    raw_ext = exts.pop() if len(exts) == 1 else ""
+    stems = [v.removesuffix(raw_ext) if raw_ext else v for v in values]
+    ext = re.escape(raw_ext)
     tail = ""
     if all(_ID_TAIL.search(s) for s in stems):
         tail, stems = r"[-_]\d+", [_ID_TAIL.sub("", s) for s in stems]
+    out = ["[^/]*" + tail + ext] if tail or ext else []
     words = min(len(re.split(r"[-_]", s)) for s in stems)
-    if words >= 2:
-        stem = rf"[^/\-_.]+(?:[-_][^/\-_.]+){{{min(words, 4) - 1},}}"
-    else:
-        stem = "[^/]*" if tail else "[^/]+"
-    if not (ext or tail or words >= 2):
-        return None
-    return stem + tail + re.escape(ext)
+    for least in sorted({2, min(words, 4)}):
+        if words >= least:
+            out.append(rf"[^/\-_.]+(?:[-_][^/\-_.]+){{{least - 1},}}" + tail + ext)
+    return out
