@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import random
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -168,9 +168,14 @@ def _sitemaps(site: NewsSite) -> dict[str, tuple[str, bytes]]:
     }
 
 
-def build(flavour: str, base: str) -> NewsSite:
-    """Every page of the site at ``base`` (``http://127.0.0.1:PORT``)."""
+def build(flavour: str, base: str, *, empty_articles: bool = False) -> NewsSite:
+    """Every page of the site at ``base`` (``http://127.0.0.1:PORT``).
+
+    ``empty_articles``: article pages carry a headline and no text (a paywall, a script app).
+    """
     site = NewsSite(flavour, base, _articles(flavour) if flavour != "bare" else [])
+    if empty_articles:
+        site.articles = [replace(a, paragraphs=()) for a in site.articles]
     html_type = "text/html; charset=utf-8"
     robots = "User-agent: *\nDisallow: /private/\n"
     head = ""
@@ -222,7 +227,7 @@ def _listings(site: NewsSite, head: str) -> None:
 class SiteServer:
     """Serves one :class:`NewsSite` on 127.0.0.1 (a free port) and records every path asked."""
 
-    def __init__(self, flavour: str) -> None:
+    def __init__(self, flavour: str, *, empty_articles: bool = False) -> None:
         self.requests: list[str] = []
         server = self
 
@@ -242,7 +247,7 @@ class SiteServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.site = build(flavour, self.base)
+        self.site = build(flavour, self.base, empty_articles=empty_articles)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self) -> SiteServer:

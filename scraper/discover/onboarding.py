@@ -240,7 +240,8 @@ class Onboarding:
         for url in _spread(hits, SAMPLES):
             found.samples.append(await self._sample(url, True))
         fronts = [s.url for s in found.fronts if s.url in misses][:1]
-        rest = [u for u in misses if u not in fronts and u != found.home]
+        nav = {*found.page.nav, found.home}
+        rest = [u for u in misses if u not in nav] or [u for u in misses if u not in fronts]
         for url in fronts + _spread_kinds(rest, SAMPLES - len(fronts)):
             found.samples.append(await self._sample(url, False))
 
