@@ -20,7 +20,7 @@ extract as one, a listing must not.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
@@ -212,7 +212,8 @@ class Onboarding:
                 continue
             links = listing_links(body[: self.max_bytes], url, found.domain)
             found.listed.update(dict.fromkeys(links))
-            articles = [u for u in links if _article_like(u, set(links))]
+            folders = _folders(links)
+            articles = [u for u in links if _article_like(u, folders)]
             if articles:
                 found.fronts.append(Source(url, "linked from the home page's navigation",
                                            len(articles)))
@@ -222,9 +223,10 @@ class Onboarding:
     def _infer(self, found: Findings) -> None:
         listed = set(found.listed)
         known = set(found.page.nav) | {s.url for s in found.fronts} | {found.home}
-        pool = set(found.articles) or {u for u in listed if _article_like(u, listed)}
-        articles = {u for u in pool if u not in known and not _listing_like(u, listed | pool)}
-        others = known | {u for u in listed - articles if _listing_like(u, listed | pool)
+        pool = set(found.articles) or {u for u in listed if _article_like(u, _folders(listed))}
+        folders = _folders(listed | pool)
+        articles = {u for u in pool if u not in known and not _listing_like(u, folders)}
+        others = known | {u for u in listed - articles if _listing_like(u, folders)
                           or not looks_like_article(u)}
         found.include = infer_include(articles, others)
         found.others = sorted(others - articles, key=lambda u: (u not in known, u))
@@ -290,19 +292,27 @@ def _front_like(url: str, home: str) -> bool:
             and not urlsplit(url).query)
 
 
-def _listing_like(url: str, others: set[str]) -> bool:
+def _folders(urls: Iterable[str]) -> set[str]:
+    """Every folder (``/world/2026/``) that holds another of ``urls``, in one pass."""
+    out: set[str] = set()
+    for url in urls:
+        segs = segments(url)
+        out.update("/" + "/".join(segs[:n]) + "/" for n in range(1, len(segs)))
+    return out
+
+
+def _listing_like(url: str, folders: set[str]) -> bool:
     """A site page, a date archive (``/2026/01/``) or the folder of another URL found."""
     segs = segments(url)
     if not segs or is_navigation(url) or urlsplit(url).query:
         return True
     if _SHORT_NUMBER.fullmatch(segs[-1]):
         return True
-    folder = urlsplit(url).path.rstrip("/") + "/"
-    return any(o != url and urlsplit(o).path.startswith(folder) for o in others)
+    return "/" + "/".join(segs) + "/" in folders
 
 
-def _article_like(url: str, others: set[str]) -> bool:
-    return looks_like_article(url) and not _listing_like(url, others)
+def _article_like(url: str, folders: set[str]) -> bool:
+    return looks_like_article(url) and not _listing_like(url, folders)
 
 
 def _spread(urls: list[str], count: int) -> list[str]:
