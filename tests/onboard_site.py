@@ -58,8 +58,11 @@ class NewsSite:
 
     def non_article_pages(self) -> list[str]:
         paths = {a.path for a in self.articles}
-        return [p for p, (kind, _) in self.pages.items()
-                if kind.startswith("text/html") and p not in paths]
+        return [
+            p
+            for p, (kind, _) in self.pages.items()
+            if kind.startswith("text/html") and p not in paths
+        ]
 
 
 def _slug(text: str) -> str:
@@ -70,6 +73,7 @@ def _text(rng: random.Random) -> tuple[str, ...]:
     def sentence() -> str:
         words = [rng.choice(_WORDS) for _ in range(rng.randint(12, 18))]
         return " ".join(words).capitalize() + "."
+
     return tuple(" ".join(sentence() for _ in range(4)) for _ in range(5))
 
 
@@ -83,7 +87,8 @@ def _article_path(flavour: str, section: str, when: datetime, slug: str, ident: 
 
 def _archive_path(flavour: str, when: datetime) -> str:
     return {"feed": f"/world/{when:%Y/%m/%d}/", "sitemap": f"/archive/{when:%Y/%m}/"}.get(
-        flavour, f"/{when:%Y/%m/%d}/")
+        flavour, f"/{when:%Y/%m/%d}/"
+    )
 
 
 def _articles(flavour: str) -> list[Article]:
@@ -99,8 +104,7 @@ def _articles(flavour: str) -> list[Article]:
         titles.add(title)
         when = start - timedelta(hours=7 * i)
         path = _article_path(flavour, section, when, _slug(title), 100_000 + i)
-        out.append(Article(path, title, _AUTHORS[i % 3], _TOPICS[i % 4], section, when,
-                           _text(rng)))
+        out.append(Article(path, title, _AUTHORS[i % 3], _TOPICS[i % 4], section, when, _text(rng)))
     return out
 
 
@@ -119,22 +123,25 @@ def _page(site: NewsSite, title: str, main: str, *, head: str = "") -> bytes:
 
 
 def _teasers(site: NewsSite, articles: list[Article], heading: str) -> str:
-    items = "".join(f'<li><a href="{a.path}">{html.escape(a.title)}</a> '
-                    f'<a href="/author/{_slug(a.author)}/">{a.author}</a> '
-                    f'<a href="/tag/{a.topic}/">{a.topic.replace("-", " ")}</a></li>'
-                    for a in articles)
+    items = "".join(
+        f'<li><a href="{a.path}">{html.escape(a.title)}</a> '
+        f'<a href="/author/{_slug(a.author)}/">{a.author}</a> '
+        f'<a href="/tag/{a.topic}/">{a.topic.replace("-", " ")}</a></li>'
+        for a in articles
+    )
     return f"<h1>{html.escape(heading)}</h1><ul class='teasers'>{items}</ul>"
 
 
 def _article_page(site: NewsSite, a: Article) -> bytes:
     body = "".join(f"<p>{p}</p>" for p in a.paragraphs)
-    related = _teasers(site, [b for b in site.articles if b.section == a.section][:3],
-                       "More")
-    main = (f"<article><h1>{html.escape(a.title)}</h1><p class='byline'>By "
-            f'<a href="/author/{_slug(a.author)}/">{a.author}</a> '
-            f'<time datetime="{a.published.isoformat()}">{a.published:%d %B %Y}</time></p>'
-            f'{body}<p>Filed under <a href="/tag/{a.topic}/">{a.topic}</a></p></article>'
-            f"<aside>{related}</aside>")
+    related = _teasers(site, [b for b in site.articles if b.section == a.section][:3], "More")
+    main = (
+        f"<article><h1>{html.escape(a.title)}</h1><p class='byline'>By "
+        f'<a href="/author/{_slug(a.author)}/">{a.author}</a> '
+        f'<time datetime="{a.published.isoformat()}">{a.published:%d %B %Y}</time></p>'
+        f'{body}<p>Filed under <a href="/tag/{a.topic}/">{a.topic}</a></p></article>'
+        f"<aside>{related}</aside>"
+    )
     return _page(site, a.title, main)
 
 
@@ -142,23 +149,30 @@ def _feed(site: NewsSite) -> bytes:
     items = "".join(
         f"<item><title>{html.escape(a.title)}</title><link>{site.base}{a.path}</link>"
         f"<pubDate>{a.published:%a, %d %b %Y %H:%M:%S} +0000</pubDate></item>"
-        for a in site.articles[:IN_FEED])
-    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Courier</title>'
-            f"<link>{site.base}/</link>{items}</channel></rss>").encode()
+        for a in site.articles[:IN_FEED]
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Courier</title>'
+        f"<link>{site.base}/</link>{items}</channel></rss>"
+    ).encode()
 
 
 def _sitemaps(site: NewsSite) -> dict[str, tuple[str, bytes]]:
     xml = "application/xml"
-    index = "".join(f"<sitemap><loc>{site.base}/maps/{n}.xml</loc></sitemap>"
-                    for n in ("pages", "news"))
+    index = "".join(
+        f"<sitemap><loc>{site.base}/maps/{n}.xml</loc></sitemap>" for n in ("pages", "news")
+    )
     news = "".join(
         f"<url><loc>{site.base}{a.path}</loc><news:news><news:publication><news:name>Harbour "
         f"Courier</news:name><news:language>en</news:language></news:publication>"
         f"<news:publication_date>{a.published.isoformat()}</news:publication_date>"
         f"<news:title>{html.escape(a.title)}</news:title></news:news></url>"
-        for a in site.articles)
-    pages = "".join(f"<url><loc>{site.base}{p}</loc></url>"
-                    for p in ("/", "/about/", *(f"/{s}/" for s in SECTIONS)))
+        for a in site.articles
+    )
+    pages = "".join(
+        f"<url><loc>{site.base}{p}</loc></url>"
+        for p in ("/", "/about/", *(f"/{s}/" for s in SECTIONS))
+    )
     ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
     news_ns = 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
     return {
@@ -181,16 +195,21 @@ def build(flavour: str, base: str, *, empty_articles: bool = False) -> NewsSite:
     head = ""
     if flavour == "feed":
         site.pages["/data/syndication/latest.xml"] = ("application/rss+xml", _feed(site))
-        head = ('<link rel="alternate" type="application/rss+xml" title="Latest" '
-                'href="/data/syndication/latest.xml">')
+        head = (
+            '<link rel="alternate" type="application/rss+xml" title="Latest" '
+            'href="/data/syndication/latest.xml">'
+        )
     if flavour == "sitemap":
         robots += f"Crawl-delay: 0.05\nSitemap: {base}/maps/index.xml\n"
         site.pages.update(_sitemaps(site))
     site.pages["/robots.txt"] = ("text/plain", robots.encode())
     if flavour == "bare":
         site.articles = []
-        site.pages["/"] = (html_type, b'<html lang="en"><head><title>Bare</title></head><body>'
-                           b'<nav><a href="/about/">About</a></nav><p>Soon.</p></body></html>')
+        site.pages["/"] = (
+            html_type,
+            b'<html lang="en"><head><title>Bare</title></head><body>'
+            b'<nav><a href="/about/">About</a></nav><p>Soon.</p></body></html>',
+        )
         site.pages["/about/"] = (html_type, b"<html><body><p>About us.</p></body></html>")
         return site
     _listings(site, head)
@@ -210,8 +229,9 @@ def _listings(site: NewsSite, head: str) -> None:
     site.pages["/"] = (html_type, home)
     for s in SECTIONS:
         chosen = [a for a in arts if a.section == s]
-        page2 = _page(site, s.title(), _teasers(site, chosen, s.title())
-                      + f'<a href="/{s}/page/2/">Older</a>')
+        page2 = _page(
+            site, s.title(), _teasers(site, chosen, s.title()) + f'<a href="/{s}/page/2/">Older</a>'
+        )
         site.pages[f"/{s}/"] = (html_type, page2)
         listing(f"/{s}/page/2/", f"{s.title()}, page 2", chosen[2:])
     for topic in _TOPICS:

@@ -17,13 +17,15 @@ FAST = {"SCRAPER_PER_HOST_DELAY": "0.01"}
 
 def add(url: str, seeds: Path, *extra: str, allow: bool = True):
     allowed = ("--allow-address", "127.0.0.0/8") if allow else ()
-    return run_cli("add", url, "--seeds", str(seeds), *allowed, "--delay", "0.01", *extra,
-                   env=FAST, timeout=60)
+    return run_cli(
+        "add", url, "--seeds", str(seeds), *allowed, "--delay", "0.01", *extra, env=FAST, timeout=60
+    )
 
 
 @pytest.mark.parametrize("flavour", ["feed", "sitemap", "fronts"])
 def test_add_writes_a_seed_whose_crawl_stores_the_articles_and_nothing_else(
-        tmp_path: Path, flavour: str) -> None:
+    tmp_path: Path, flavour: str
+) -> None:
     with SiteServer(flavour) as srv:
         seeds = tmp_path / "seeds"
         result = add(srv.base + "/", seeds)
@@ -62,8 +64,7 @@ def _sources_found(seed: object, flavour: str, base: str) -> None:
         assert not seed.feeds and not seed.sitemaps  # type: ignore[attr-defined]
 
 
-def test_add_with_no_way_to_discover_articles_exits_3_and_writes_nothing(
-        tmp_path: Path) -> None:
+def test_add_with_no_way_to_discover_articles_exits_3_and_writes_nothing(tmp_path: Path) -> None:
     with SiteServer("bare") as srv:
         result = add(srv.base + "/", tmp_path / "seeds")
         asked = list(srv.requests)
@@ -75,7 +76,8 @@ def test_add_with_no_way_to_discover_articles_exits_3_and_writes_nothing(
 
 
 def test_add_whose_articles_do_not_extract_writes_a_disabled_seed_and_exits_3(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     with SiteServer("feed", empty_articles=True) as srv:
         result = add(srv.base + "/", tmp_path / "seeds")
     assert result.returncode == 3, result.stdout + result.stderr

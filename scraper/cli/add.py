@@ -59,9 +59,13 @@ class BudgetedGet:
             return None
         self.spent += 1
         try:
-            page = await self.fetcher.fetch(url, urgent=True, max_tries=2,
-                                            max_bytes=None if html else self.max_bytes,
-                                            accept_types=HTML_TYPES if html else None)
+            page = await self.fetcher.fetch(
+                url,
+                urgent=True,
+                max_tries=2,
+                max_bytes=None if html else self.max_bytes,
+                accept_types=HTML_TYPES if html else None,
+            )
         except FetchError as exc:
             self.notes.append(f"{what} {url}: {exc.reason}")
             return None
@@ -72,8 +76,10 @@ class BudgetedGet:
         policy = await self.robots.policy(home)
         self.spent += 1
         if policy.reason == "private_address":
-            raise ConfigError(f"{home}: the host resolves to a private or loopback address "
-                              "(allow it with --allow-address ADDR)")
+            raise ConfigError(
+                f"{home}: the host resolves to a private or loopback address "
+                "(allow it with --allow-address ADDR)"
+            )
         if policy.state != "parsed":
             self.notes.append(f"robots.txt: {policy.state} ({policy.reason})")
         elif not policy.sitemaps:
@@ -81,8 +87,7 @@ class BudgetedGet:
         return policy.crawl_delay, policy.sitemaps
 
 
-def add_cmd(settings: Settings, url: str, name: str | None, seeds_dir: Path,
-            force: bool) -> int:
+def add_cmd(settings: Settings, url: str, name: str | None, seeds_dir: Path, force: bool) -> int:
     """Discover, write ``seeds_dir/<slug>.toml``, check it; the exit code."""
     from scraper.fetch.guard import parse_networks
 
@@ -95,8 +100,7 @@ def add_cmd(settings: Settings, url: str, name: str | None, seeds_dir: Path,
     found = asyncio.run(_discover(settings, home, domain))
     print("\n".join(describe(found)))
     if not found.discoverable:
-        LOG.error(f"scraper: no way to discover articles at {home} found; tried: "
-                  f"{tried(found)}")
+        LOG.error(f"scraper: no way to discover articles at {home} found; tried: {tried(found)}")
         return 3
     name = name or found.page.name or domain
     path = seeds_dir / f"{slug_of(name, domain)}.toml"
@@ -106,8 +110,10 @@ def add_cmd(settings: Settings, url: str, name: str | None, seeds_dir: Path,
     write_atomically(path, render_seed(found, name, enabled=samples_ok))
     print(f"wrote {path}")
     if not samples_ok:
-        LOG.error(f"scraper: {path}: the include pattern's sample pages disagree; the seed "
-                  "is written with enabled = false: look at it, fix include, remove that line")
+        LOG.error(
+            f"scraper: {path}: the include pattern's sample pages disagree; the seed "
+            "is written with enabled = false: look at it, fix include, remove that line"
+        )
         return 3
     from scraper.crawl.doctor import run_check
 
@@ -126,8 +132,9 @@ def home_of(url: str) -> tuple[str, str]:
         host = ""
     if parts.scheme.lower() not in ("http", "https") or not host or " " in url.strip():
         raise ConfigError(f"not an http(s) URL of a publisher: {url!r}")
-    home = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/",
-                       parts.query, ""))
+    home = urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
+    )
     return home, host.removeprefix("www.")
 
 
@@ -160,9 +167,13 @@ async def _discover(settings: Settings, home: str, domain: str) -> Findings:
 
     async with build_fetcher(settings, []) as (fetcher, robots):
         get = BudgetedGet(fetcher, robots, MAX_REQUESTS, settings.max_feed_bytes)
-        onboarding = Onboarding(get, get.robots_facts, _judge(settings),
-                                max_bytes=settings.max_feed_bytes,
-                                max_urls=settings.max_sitemap_urls)
+        onboarding = Onboarding(
+            get,
+            get.robots_facts,
+            _judge(settings),
+            max_bytes=settings.max_feed_bytes,
+            max_urls=settings.max_sitemap_urls,
+        )
         found = await onboarding.run(home, domain)
     found.notes[:0] = get.notes
     found.notes.append(f"{get.spent} of {MAX_REQUESTS} requests used")
@@ -176,38 +187,54 @@ def _judge(settings: Settings):  # noqa: ANN202 - a Judge
         short = sum(len(line.split()) < CHROME_LINE_WORDS for line in lines)
         teasers = len(lines) >= 5 and short / len(lines) >= CHROME_SHARE
         return len(text.strip()) >= settings.min_article_chars and not teasers
+
     return judge
 
 
 def tried(found: Findings) -> str:
     """What was tried, in one line, for the failure message."""
-    parts = ["robots.txt Sitemap: lines",
-             f"{len(found.page.feeds)} feed(s) advertised by the home page",
-             "the usual feed and sitemap places" if not found.page.feeds else "",
-             f"{len(found.page.nav)} navigation link(s) as fronts"]
+    parts = [
+        "robots.txt Sitemap: lines",
+        f"{len(found.page.feeds)} feed(s) advertised by the home page",
+        "the usual feed and sitemap places" if not found.page.feeds else "",
+        f"{len(found.page.nav)} navigation link(s) as fronts",
+    ]
     if found.include is not None and not found.include.patterns and found.include.articles:
-        parts.append(f"no pattern keeps {found.include.articles} article URL(s) apart from "
-                     "the other pages")
+        parts.append(
+            f"no pattern keeps {found.include.articles} article URL(s) apart from the other pages"
+        )
     return "; ".join(p for p in parts if p)
 
 
 def describe(found: Findings) -> list[str]:
     """The lines printed: every source found, the pattern, the samples, the notes."""
-    lines = [f"{found.home}: {found.page.name or '(no name)'}, language "
-             f"{found.page.language or '?'}, crawl delay "
-             f"{'none' if found.crawl_delay is None else f'{found.crawl_delay:g} s'}"]
-    for label, sources in (("feed", found.feeds), ("sitemap", found.sitemaps),
-                           ("front", found.fronts)):
+    lines = [
+        f"{found.home}: {found.page.name or '(no name)'}, language "
+        f"{found.page.language or '?'}, crawl delay "
+        f"{'none' if found.crawl_delay is None else f'{found.crawl_delay:g} s'}"
+    ]
+    for label, sources in (
+        ("feed", found.feeds),
+        ("sitemap", found.sitemaps),
+        ("front", found.fronts),
+    ):
         lines += [f"  {label} {s.url} ({s.how}; {s.urls} URLs)" for s in sources]
     inc = found.include
     if inc is not None:
         for pattern in inc.patterns:
             lines.append(f"  include {pattern}")
-        lines.append(f"  include matches {inc.matched} of {inc.articles} article URLs and none "
-                     f"of {inc.others} other URLs")
+        lines.append(
+            f"  include matches {inc.matched} of {inc.articles} article URLs and none "
+            f"of {inc.others} other URLs"
+        )
     for s in found.samples:
-        got = ("not fetched" if s.looks_like_article is None else
-               "extracts as an article" if s.looks_like_article else "no article")
+        got = (
+            "not fetched"
+            if s.looks_like_article is None
+            else "extracts as an article"
+            if s.looks_like_article
+            else "no article"
+        )
         side = "article" if s.article_side else "listing"
         lines.append(f"  {'ok  ' if s.ok else 'FAIL'} sample {side} {s.url}: {got}")
     lines += [f"  tried: {note}" for note in found.notes]
@@ -219,29 +246,45 @@ def render_seed(found: Findings, name: str, *, enabled: bool = True) -> str:
     today = datetime.now(UTC).date().isoformat()
     out = [f"# Written by `scraper add {found.home}` on {today}; edit freely."]
     if not enabled:
-        out += ["# The include pattern's sample pages disagree (see `scraper add`'s output):",
-                "# fix include, then remove the next line.", "enabled = false"]
+        out += [
+            "# The include pattern's sample pages disagree (see `scraper add`'s output):",
+            "# fix include, then remove the next line.",
+            "enabled = false",
+        ]
     source = "--name" if name != found.page.name else "the home page's og:site_name or <title>"
-    out += [f"# name: {source}", f"name = {_quote(name)}",
-            f"# domain: the host of {found.home}", f"domain = {_quote(found.domain)}"]
+    out += [
+        f"# name: {source}",
+        f"name = {_quote(name)}",
+        f"# domain: the host of {found.home}",
+        f"domain = {_quote(found.domain)}",
+    ]
     if found.page.language:
-        out += ["# language: declared by the home page's <html lang>",
-                f"language = {_quote(found.page.language)}"]
-    for key, sources in (("feeds", found.feeds), ("sitemaps", found.sitemaps),
-                         ("start_urls", found.fronts)):
+        out += [
+            "# language: declared by the home page's <html lang>",
+            f"language = {_quote(found.page.language)}",
+        ]
+    for key, sources in (
+        ("feeds", found.feeds),
+        ("sitemaps", found.sitemaps),
+        ("start_urls", found.fronts),
+    ):
         if sources:
             out.append(f"# {key}:")
             out += [f"#   {s.url}: {s.how} ({s.urls} URLs)" for s in sources]
             out += [f"{key} = ["] + [f"    {_quote(s.url)}," for s in sources] + ["]"]
     inc = found.include
     assert inc is not None  # discoverable
-    out += [f"# include: inferred from the paths of {inc.articles} article URLs the sources "
-            f"list; matches {inc.matched} of them and none of {inc.others} fronts, tag, author, "
-            "search, about and date-archive URLs",
-            "include = [" + ", ".join(map(_literal, inc.patterns)) + "]"]
+    out += [
+        f"# include: inferred from the paths of {inc.articles} article URLs the sources "
+        f"list; matches {inc.matched} of them and none of {inc.others} fronts, tag, author, "
+        "search, about and date-archive URLs",
+        "include = [" + ", ".join(map(_literal, inc.patterns)) + "]",
+    ]
     if found.crawl_delay:
-        out += ["# per_host_delay: Crawl-delay in robots.txt",
-                f"per_host_delay = {found.crawl_delay:g}"]
+        out += [
+            "# per_host_delay: Crawl-delay in robots.txt",
+            f"per_host_delay = {found.crawl_delay:g}",
+        ]
     return "\n".join(out) + "\n"
 
 

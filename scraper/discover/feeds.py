@@ -68,8 +68,11 @@ def json_feed_entries(data: bytes, base_url: str, *, max_bytes: int) -> list[Fee
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise XMLError(f"not a JSON feed: {exc}") from None
-    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(
-            "https://jsonfeed.org/version/") or not isinstance(doc.get("items"), list):
+    if (
+        not isinstance(doc, dict)
+        or not str(doc.get("version", "")).startswith("https://jsonfeed.org/version/")
+        or not isinstance(doc.get("items"), list)
+    ):
         raise XMLError("not a JSON feed: no jsonfeed.org version or no items")
     out: list[FeedEntry] = []
     for item in doc["items"]:
@@ -81,8 +84,13 @@ def json_feed_entries(data: bytes, base_url: str, *, max_bytes: int) -> list[Fee
             continue
         date = item.get("date_published") or item.get("date_modified")
         title = item.get("title")
-        out.append(FeedEntry(url, parse_date(date) if isinstance(date, str) else None,
-                             clean_title(title) or None if isinstance(title, str) else None))
+        out.append(
+            FeedEntry(
+                url,
+                parse_feed_date(date) if isinstance(date, str) else None,
+                clean_title(title) or None if isinstance(title, str) else None,
+            )
+        )
     return out
 
 
@@ -98,7 +106,12 @@ def _entry(item: etree._Element, base_url: str) -> FeedEntry | None:
     else:
         return None
     published = next(
-        (d for tag in _DATE_TAGS if tag in children if (d := parse_date(text_of(children[tag])))),
+        (
+            d
+            for tag in _DATE_TAGS
+            if tag in children
+            if (d := parse_feed_date(text_of(children[tag])))
+        ),
         None,
     )
     title = clean_title(text_of(children["title"])) if "title" in children else ""
@@ -134,7 +147,7 @@ def _link_candidates(item: etree._Element, children: dict[str, etree._Element]) 
         yield text_of(children["id"])  # Atom id, when it is a URL
 
 
-def parse_date(text: str) -> datetime | None:
+def parse_feed_date(text: str) -> datetime | None:
     """Parse an RFC 822 (RSS) or ISO 8601 / W3C-DTF (Atom, sitemaps) date; naive → UTC."""
     text = text.strip()
     if not text or len(text) > 64:

@@ -39,19 +39,41 @@ MAX_FRONTS = 6  # section fronts read
 SAMPLES = 3  # pages fetched and judged on each side of the pattern
 # The usual places, most common first (WordPress, Drupal, Hugo, Ghost, Yoast, Google News).
 USUAL_PLACES = (
-    ("feed", "/feed/"), ("feed", "/rss.xml"), ("sitemap", "/sitemap.xml"),
-    ("sitemap", "/sitemap_index.xml"), ("feed", "/atom.xml"), ("feed", "/feed.xml"),
-    ("sitemap", "/news-sitemap.xml"), ("feed", "/index.xml"), ("feed", "/rss"),
+    ("feed", "/feed/"),
+    ("feed", "/rss.xml"),
+    ("sitemap", "/sitemap.xml"),
+    ("sitemap", "/sitemap_index.xml"),
+    ("feed", "/atom.xml"),
+    ("feed", "/feed.xml"),
+    ("sitemap", "/news-sitemap.xml"),
+    ("feed", "/index.xml"),
+    ("feed", "/rss"),
 )
 FEED_TYPES = {
-    "application/rss+xml": "RSS", "application/atom+xml": "Atom", "application/rdf+xml": "RSS",
-    "application/feed+json": "JSON Feed", "application/json": "JSON Feed",
+    "application/rss+xml": "RSS",
+    "application/atom+xml": "Atom",
+    "application/rdf+xml": "RSS",
+    "application/feed+json": "JSON Feed",
+    "application/json": "JSON Feed",
 }
 _NAV_SELECTORS = "nav a[href], header a[href], [role=navigation] a[href], .menu a[href]"
 _SHORT_NUMBER = re.compile(r"\d{1,4}")
 # Site pages of prose, not listings: a sample of them may well extract as an article.
-_PROSE_PAGES = frozenset({"about", "about-us", "contact", "contact-us", "imprint", "impressum",
-                          "privacy", "privacy-policy", "terms", "legal", "cookies"})
+_PROSE_PAGES = frozenset(
+    {
+        "about",
+        "about-us",
+        "contact",
+        "contact-us",
+        "imprint",
+        "impressum",
+        "privacy",
+        "privacy-policy",
+        "terms",
+        "legal",
+        "cookies",
+    }
+)
 
 
 class Get(Protocol):
@@ -118,14 +140,22 @@ class Findings:
     def discoverable(self) -> bool:
         """A crawl has somewhere to find articles, and a pattern to know them by."""
         return bool(self.feeds or self.sitemaps or self.fronts) and bool(
-            self.include and self.include.patterns)
+            self.include and self.include.patterns
+        )
 
 
 class Onboarding:
     """Finds one publisher's sources through ``get``; robots.txt facts come from ``robots``."""
 
-    def __init__(self, get: Get, robots: Callable[[str], Awaitable[tuple[float | None,
-                 tuple[str, ...]]]], judge: Judge, *, max_bytes: int, max_urls: int) -> None:
+    def __init__(
+        self,
+        get: Get,
+        robots: Callable[[str], Awaitable[tuple[float | None, tuple[str, ...]]]],
+        judge: Judge,
+        *,
+        max_bytes: int,
+        max_urls: int,
+    ) -> None:
         self.get, self.robots, self.judge = get, robots, judge
         self.max_bytes, self.max_urls = max_bytes, max_urls
 
@@ -168,8 +198,10 @@ class Onboarding:
             found.notes.append(f"sitemap {url}: did not parse ({_short(exc)})")
             return False
         entries = list(doc.urls)
-        children = sorted((c for c in doc.sitemaps if _owns(found.domain, c)),
-                          key=lambda c: "news" not in c.lower())
+        children = sorted(
+            (c for c in doc.sitemaps if _owns(found.domain, c)),
+            key=lambda c: "news" not in c.lower(),
+        )
         for child in children[:MAX_CHILDREN]:
             entries += await self._child(found, child)
         return self._keep(found, found.sitemaps, Source(url, how, len(entries)), entries)
@@ -177,15 +209,19 @@ class Onboarding:
     async def _child(self, found: Findings, url: str) -> list[FeedEntry]:
         body = await self.get(url, "child sitemap")
         try:
-            doc = parse_sitemap(body, url, max_bytes=self.max_bytes,
-                                max_urls=self.max_urls) if body else None
+            doc = (
+                parse_sitemap(body, url, max_bytes=self.max_bytes, max_urls=self.max_urls)
+                if body
+                else None
+            )
         except (XMLError, ValueError) as exc:
             found.notes.append(f"child sitemap {url}: did not parse ({_short(exc)})")
             return []
         return list(doc.urls) if doc else []
 
-    def _keep(self, found: Findings, into: list[Source], source: Source,
-              entries: list[FeedEntry]) -> bool:
+    def _keep(
+        self, found: Findings, into: list[Source], source: Source, entries: list[FeedEntry]
+    ) -> bool:
         own = [e.url for e in entries if _owns(found.domain, e.url)]
         if not own:
             found.notes.append(f"{source.url}: lists no URL of {found.domain}")
@@ -195,8 +231,9 @@ class Onboarding:
         return True
 
     async def _usual_places(self, found: Findings) -> None:
-        found.notes.append("no feed or sitemap named by robots.txt or the home page; "
-                           "trying the usual places")
+        found.notes.append(
+            "no feed or sitemap named by robots.txt or the home page; trying the usual places"
+        )
         for kind, path in USUAL_PLACES:
             url = urljoin(found.home, path)
             how = f"usual place {path}"
@@ -215,8 +252,9 @@ class Onboarding:
             folders = _folders(links)
             articles = [u for u in links if _article_like(u, folders)]
             if articles:
-                found.fronts.append(Source(url, "linked from the home page's navigation",
-                                           len(articles)))
+                found.fronts.append(
+                    Source(url, "linked from the home page's navigation", len(articles))
+                )
             else:
                 found.notes.append(f"front {url}: links no article-like page")
 
@@ -226,8 +264,9 @@ class Onboarding:
         pool = set(found.articles) or {u for u in listed if _article_like(u, _folders(listed))}
         folders = _folders(listed | pool)
         articles = {u for u in pool if u not in known and not _listing_like(u, folders)}
-        others = known | {u for u in listed - articles if _listing_like(u, folders)
-                          or not looks_like_article(u)}
+        others = known | {
+            u for u in listed - articles if _listing_like(u, folders) or not looks_like_article(u)
+        }
         found.include = infer_include(articles, others)
         found.others = sorted(others - articles, key=lambda u: (u not in known, u))
 
@@ -235,10 +274,17 @@ class Onboarding:
         if not (found.include and found.include.patterns):
             return
         patterns = [re.compile(p) for p in found.include.patterns]
-        hits = sorted(u for u in {*found.articles, *found.listed}
-                      if any(p.search(target(u)) for p in patterns))
-        misses = [u for u in found.others if not any(p.search(target(u)) for p in patterns)
-                  and not _PROSE_PAGES & set(segments(u))]
+        hits = sorted(
+            u
+            for u in {*found.articles, *found.listed}
+            if any(p.search(target(u)) for p in patterns)
+        )
+        misses = [
+            u
+            for u in found.others
+            if not any(p.search(target(u)) for p in patterns)
+            and not _PROSE_PAGES & set(segments(u))
+        ]
         for url in _spread(hits, SAMPLES):
             found.samples.append(await self._sample(url, True))
         fronts = [s.url for s in found.fronts if s.url in misses][:1]
@@ -266,10 +312,12 @@ def read_home(body: bytes, url: str, domain: str) -> HomePage:
             feeds.setdefault(href, kind)
     links = listing_links(body, url, domain)
     nav_nodes = tree.css(_NAV_SELECTORS)
-    nav = listing_links("".join(n.html or "" for n in nav_nodes), url, domain) if nav_nodes \
+    nav = (
+        listing_links("".join(n.html or "" for n in nav_nodes), url, domain)
+        if nav_nodes
         else [u for u in links if len(segments(u)) == 1]
-    return HomePage(_site_name(tree), lang or None, tuple(feeds.items()), tuple(nav),
-                    tuple(links))
+    )
+    return HomePage(_site_name(tree), lang or None, tuple(feeds.items()), tuple(nav), tuple(links))
 
 
 def _site_name(tree: LexborHTMLParser) -> str | None:
@@ -287,9 +335,13 @@ def _owns(domain: str, url: str) -> bool:
 
 def _front_like(url: str, home: str) -> bool:
     """A section front: on the site, one or two segments, not a site page or an article."""
-    return (url.rstrip("/") != home.rstrip("/") and 1 <= len(segments(url)) <= 2
-            and not is_navigation(url) and not looks_like_article(url)
-            and not urlsplit(url).query)
+    return (
+        url.rstrip("/") != home.rstrip("/")
+        and 1 <= len(segments(url)) <= 2
+        and not is_navigation(url)
+        and not looks_like_article(url)
+        and not urlsplit(url).query
+    )
 
 
 def _folders(urls: Iterable[str]) -> set[str]:

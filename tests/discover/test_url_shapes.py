@@ -19,8 +19,11 @@ def matches(patterns: tuple[str, ...], path: str) -> bool:
 
 def test_dated_articles_generalise_to_sections_the_sources_did_not_list() -> None:
     found = infer_include(
-        urls("/world/2026/01/15/storm-hits-coast/", "/world/2026/01/14/ferry-strike-ends/",
-             "/business/2026/01/13/prices-rise-again/"),
+        urls(
+            "/world/2026/01/15/storm-hits-coast/",
+            "/world/2026/01/14/ferry-strike-ends/",
+            "/business/2026/01/13/prices-rise-again/",
+        ),
         urls("/world/", "/world/2026/01/15/", "/tag/storm-and-floods/", "/author/jane-doe/"),
     )
     assert found.matched == found.articles == 3
@@ -31,8 +34,11 @@ def test_dated_articles_generalise_to_sections_the_sources_did_not_list() -> Non
 
 def test_slug_articles_are_told_from_tag_and_author_pages_of_the_same_depth() -> None:
     found = infer_include(
-        urls("/world/storm-hits-the-coast", "/world/ferry-strike-ends-early",
-             "/culture/new-museum-opens-doors"),
+        urls(
+            "/world/storm-hits-the-coast",
+            "/world/ferry-strike-ends-early",
+            "/culture/new-museum-opens-doors",
+        ),
         urls("/tag/storms", "/author/jane-doe", "/world/page", "/search?q=storm"),
     )
     assert found.patterns
@@ -57,7 +63,9 @@ def test_a_shape_no_pattern_can_keep_apart_from_listings_is_dropped() -> None:
 
 
 def test_rare_shapes_are_noise_not_patterns() -> None:
-    articles = urls(*(f"/news/2026/01/{d:02d}/story-number-{d}" for d in range(1, 11)),
-                    "/about-our-newsroom-and-values")
+    articles = urls(
+        *(f"/news/2026/01/{d:02d}/story-number-{d}" for d in range(1, 11)),
+        "/about-our-newsroom-and-values",
+    )
     found = infer_include(articles, urls("/news/"))
     assert len(found.patterns) == 1 and found.matched == 10

@@ -1,7 +1,7 @@
-"""One ``scraper ingest`` run: check the files, take the lock, ingest, report; exit code.
+"""``scraper ingest``, one run: check the files, take the lock, ingest, report; exit code.
 
 Set up like a crawl (:mod:`scraper.crawl.run`): the run lock, a run record, the crawl's
-one :class:`~scraper.crawl.writer.ArchiveWriter` (so dedup stays exact whichever engine
+one :class:`~scraper.runtime.archive_writer.ArchiveWriter` (so dedup stays exact whichever engine
 extracts), the crawl's worker pool for ``--engine local``, the live table on a terminal
 and the summary on the ``scraper.summary`` logger.
 """
@@ -15,22 +15,29 @@ import logging
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from archive import Archive, IngestMark, StoreResult
+from archive import IngestMark, StoreResult
 from scraper import logs
-from scraper.crawl.progress import Reporter, RunStats
-from scraper.crawl.writer import ArchiveWriter
 from scraper.errors import ConfigError
 from scraper.models import utc_now
+from scraper.runtime.archive_writer import ArchiveWriter
+from scraper.runtime.progress import Reporter, RunStats
+from scraper.runtime.workerpool import EXTRACT_TARGET, WorkerPool
 from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
-from scraper.warc.ingest import IngestOptions, IngestStats, Item, Progress
+from scraper.warc.ingest import ingest
+from scraper.warc.pages import (
+    IngestOptions,
+    IngestStats,
+    Item,
+    Progress,
+    WarcError,
+)
 from scraper.warc.reader import warc_files
-from scraper.warc.records import WarcError
 
 EXIT_OK, EXIT_PARTIAL = 0, 3
 ENGINES = ("local", "dask")
@@ -61,40 +68,35 @@ class WriterStore:
         self.loop = loop
 
     def store(self, items: Sequence[Item]) -> list[StoreResult]:
-        run_id = self.writer.run_id
-
-        def store_all(archive: Archive) -> list[StoreResult]:
-            with archive.transaction():
-                return [archive.articles.store(record, run_id=run_id, fingerprint=fp)
-                        for record, fp in items]
-
-        return self._call(store_all)
+        return self._wait(self.writer.store_batch(items))
 
     def progress(self, file: str) -> Progress | None:
-        mark = self._call(lambda archive: archive.ingests.mark(file))
+        mark = self._wait(self.writer.ingest_mark(file))
         return None if mark is None else Progress(mark.file, mark.offset, mark.finished)
 
     def save_progress(self, progress: Progress) -> None:
         mark = IngestMark(progress.file, progress.offset, progress.finished)
-        run_id = self.writer.run_id
-        self._call(lambda archive: archive.ingests.save(mark, at=utc_now(), run_id=run_id))
+        self._wait(self.writer.save_ingest_mark(mark))
 
-    def _call(self, action: Callable[[Archive], _T]) -> _T:
-        return asyncio.run_coroutine_threadsafe(self.writer.call(action), self.loop).result()
+    def _wait(self, call: Coroutine[Any, Any, _T]) -> _T:
+        return asyncio.run_coroutine_threadsafe(call, self.loop).result()
 
 
 def run_ingest(settings: Settings, request: IngestRequest, *, quiet: bool = False) -> int:
     """Validate the request, take the lock, ingest, write the run record; exit code."""
-    from scraper.crawl.lock import RunLock
+    from scraper.runtime.lock import RunLock
 
     seeds = _seeds(request)
     files = check_files(request.paths)  # WarcError (exit 2) before anything is written
     if request.engine == "dask" and importlib.util.find_spec("distributed") is None:
         raise ConfigError("--engine dask needs Dask: pip install -e '.[dask]'")
-    options = IngestOptions(seeds=tuple(seeds), only_seeds=request.only_seeds,
-                            min_article_chars=settings.min_article_chars,
-                            max_bytes=settings.max_body_bytes,
-                            batch_size=settings.store_batch)
+    options = IngestOptions(
+        seeds=tuple(seeds),
+        only_seeds=request.only_seeds,
+        min_article_chars=settings.min_article_chars,
+        max_bytes=settings.max_body_bytes,
+        batch_size=settings.store_batch,
+    )
     with RunLock(settings.db_path):
         return asyncio.run(_ingest(files, settings, request, options, quiet))
 
@@ -127,17 +129,28 @@ def _looks_like_warc(path: Path) -> bool:
     return head.startswith(b"WARC/")
 
 
-async def _ingest(files: list[Path], settings: Settings, request: IngestRequest,
-                  options: IngestOptions, quiet: bool) -> int:
-    writer = ArchiveWriter(settings.db_path, size=settings.store_batch,
-                           interval=settings.store_interval, timeout=settings.writer_timeout)
+async def _ingest(
+    files: list[Path],
+    settings: Settings,
+    request: IngestRequest,
+    options: IngestOptions,
+    quiet: bool,
+) -> int:
+    writer = ArchiveWriter(
+        settings.db_path,
+        size=settings.store_batch,
+        interval=settings.store_interval,
+        timeout=settings.writer_timeout,
+    )
     await writer.start()
     try:
         run_id = await writer.begin_run(utc_now())
         run = RunStats()
         reporter = Reporter(run, live=False if quiet else None)
-        reporter.log(f"ingest run {run_id}: {len(files)} WARC file(s) into {settings.db_path}"
-                     f" ({request.engine})")
+        reporter.log(
+            f"ingest run {run_id}: {len(files)} WARC file(s) into {settings.db_path}"
+            f" ({request.engine})"
+        )
         status = "failed"
         stats = IngestStats()
         try:
@@ -147,8 +160,7 @@ async def _ingest(files: list[Path], settings: Settings, request: IngestRequest,
         finally:
             _mirror(stats, run)
             counts = run.counts()
-            await writer.call(lambda a: a.runs.finish(run_id, ended_at=utc_now(),
-                                                     status=status, counts=counts))
+            await writer.finish_run(run_id, status=status, counts=counts)
     finally:
         await writer.close()
     summary = logging.getLogger(logs.SUMMARY)
@@ -158,9 +170,14 @@ async def _ingest(files: list[Path], settings: Settings, request: IngestRequest,
     return EXIT_OK if status == "ok" else EXIT_PARTIAL
 
 
-async def _engine(files: list[Path], settings: Settings, request: IngestRequest,
-                  options: IngestOptions, writer: ArchiveWriter,
-                  reporter: Reporter) -> IngestStats:
+async def _engine(
+    files: list[Path],
+    settings: Settings,
+    request: IngestRequest,
+    options: IngestOptions,
+    writer: ArchiveWriter,
+    reporter: Reporter,
+) -> IngestStats:
     loop = asyncio.get_running_loop()
     store = WriterStore(writer, loop)
 
@@ -175,21 +192,33 @@ async def _engine(files: list[Path], settings: Settings, request: IngestRequest,
             loop.call_soon_threadsafe(on_batch, stats)
 
         return await asyncio.to_thread(
-            ingest_dask, files, store, options, scheduler=request.scheduler,
-            workers=request.workers, log=reporter.warn, on_batch=threadsafe)
+            ingest_dask,
+            files,
+            store,
+            options,
+            scheduler=request.scheduler,
+            workers=request.workers,
+            log=reporter.warn,
+            on_batch=threadsafe,
+        )
     return await _local(files, settings, options, store, reporter, on_batch)
 
 
-async def _local(files: list[Path], settings: Settings, options: IngestOptions,
-                 store: WriterStore, reporter: Reporter,
-                 on_batch: Callable[[IngestStats], None]) -> IngestStats:
-    from scraper.crawl.pipeline import EXTRACT_TARGET
-    from scraper.crawl.workers import WorkerPool
-    from scraper.warc.ingest import ingest
-
-    pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
-                      timeout=settings.extract_timeout, memory_mb=settings.extract_memory_mb,
-                      nice=settings.extract_nice)
+async def _local(
+    files: list[Path],
+    settings: Settings,
+    options: IngestOptions,
+    store: WriterStore,
+    reporter: Reporter,
+    on_batch: Callable[[IngestStats], None],
+) -> IngestStats:
+    pool = WorkerPool(
+        EXTRACT_TARGET,
+        workers=settings.extract_workers,
+        timeout=settings.extract_timeout,
+        memory_mb=settings.extract_memory_mb,
+        nice=settings.extract_nice,
+    )
     try:
         return await ingest(files, store, pool, options, log=reporter.warn, on_batch=on_batch)
     finally:
@@ -217,14 +246,15 @@ def summary_lines(stats: IngestStats, run: RunStats) -> list[str]:
         f"HTML pages {stats.pages}; other records skipped: {skipped}",
         f"articles: {stored}; no article in page {stats.no_article}; "
         f"outside the seeds {stats.outside_seeds}; not article URLs {stats.not_articles}",
-        f"failed {failed}" + (": " + ", ".join(f"{k} {v}" for k, v in
-                                               stats.failed.most_common()) if failed else ""),
+        f"failed {failed}"
+        + (": " + ", ".join(f"{k} {v}" for k, v in stats.failed.most_common()) if failed else ""),
     ]
     if stats.joined or stats.pages_unjoined or stats.pages_late:
-        lines.append(f"multi-page articles joined {stats.joined}; pages left out: no first "
-                     f"page {stats.pages_unjoined}, article already stored {stats.pages_late}")
+        lines.append(
+            f"multi-page articles joined {stats.joined}; pages left out: no first "
+            f"page {stats.pages_unjoined}, article already stored {stats.pages_late}"
+        )
     lines.extend(f"  {line}" for line in stats.read.failed_files)
     took = max(1e-9, time.monotonic() - run.started)
     lines.append(f"duration {took:.1f}s ({stats.pages / took:.1f} pages/s)")
     return lines
-
