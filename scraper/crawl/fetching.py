@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archive import Outcome
+from scraper.crawl.admission import GONE
 from scraper.crawl.jobs import Job, netloc
 from scraper.crawl.ledger import Ledger
 from scraper.crawl.progress import Reporter
@@ -76,11 +77,14 @@ class FetchStage:
             self.ledger.record(url, Outcome.of_document(kind, "deferred"), reason=exc.reason)
             return None
         except FetchError as exc:
+            status = getattr(exc, "status", None)
+            if not document and status in GONE:
+                return self._gone(url, exc, status)
             self.stats.fail(host, exc.reason, publisher)
             if publisher is not None and document:
                 self.stats.publishers.document_failed(publisher, url)
             self.ledger.record(url, Outcome.of_document(kind, "failed"), reason=exc.reason,
-                               status=getattr(exc, "status", None))
+                               status=status)
             self.reporter.warn(f"failed ({exc.reason}) {kind}: {exc}")
             return None
         finally:
@@ -93,6 +97,13 @@ class FetchStage:
         elif publisher is not None:
             self.stats.publishers[publisher].not_modified += 1
         return page
+
+    def _gone(self, url: str, exc: FetchError, status: int) -> None:
+        # A removed article (404/410) is the site's decision, not a fault: counted as gone,
+        # not failed, and never asked again (Admission reads the status it is recorded with).
+        self.stats.newly_gone += 1
+        self.ledger.record(url, Outcome.FAILED, reason=exc.reason, status=status)
+        self.reporter.log(f"gone (HTTP {status}) article: {url[:200]}")
 
     async def _robots_hop(self, url: str) -> None:
         if not await self.robots.allowed(url):

@@ -18,7 +18,7 @@ from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl, configure_hosts
 from scraper.crawl.progress import Reporter, RunStats
 from scraper.crawl.warcout import WarcRecorder
 from scraper.crawl.workers import WorkerPool
-from scraper.crawl.writer import ArchiveWriter
+from scraper.crawl.writer import STORE_FAILED, ArchiveWriter
 from scraper.fetch.client import build_client
 from scraper.fetch.dns import DnsCache
 from scraper.fetch.fetcher import Fetcher
@@ -107,7 +107,21 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
     if verdicts is not None:
         summary.info(health.summary_line(verdicts))
     summary.info(f"run {run_id}: {status}")
-    return EXIT_OK if status == "ok" else EXIT_PARTIAL
+    return _exit_code(status, verdicts, stats, summary)
+
+
+def _exit_code(status: str, verdicts: list[health.Verdict] | None, stats: RunStats,
+               summary: logging.Logger) -> int:
+    """3 exactly when a person should look (``health.attention``, or the run was stopped);
+    a 404 article, a few timeouts or 5xx retried next run are a quiet night: 0."""
+    if verdicts is None:
+        summary.warning(f"exit {EXIT_PARTIAL}: the run was {status} before it finished")
+        return EXIT_PARTIAL
+    look = health.attention(verdicts, store_failures=stats.failed[STORE_FAILED])
+    if look:
+        summary.warning(f"exit {EXIT_PARTIAL}, needs a look: " + "; ".join(look))
+        return EXIT_PARTIAL
+    return EXIT_OK
 
 
 async def _publisher_health(seeds: list, stats: RunStats, writer: ArchiveWriter, run_id: int,
