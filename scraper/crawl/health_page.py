@@ -100,7 +100,8 @@ def _chart(series: Series, runs: Sequence[PublisherRun]) -> str:
     known = [v for v in series.values if v is not None]
     top = series.ceiling or max(known, default=0.0) or 1.0
     shapes = _bars(series.values, top) if series.bars else _line(series.values, top)
-    first, last = (_day(runs[0].started_at), _day(runs[-1].started_at)) if runs else ("", "")
+    first, last = (_day(runs[0].started_at)[5:], _day(runs[-1].started_at)[5:]) if runs \
+        else ("", "")  # month, day and time: the year would crowd the scale
     latest = series.values[-1] if series.values else None
     return (f'<figure class="chart"><figcaption>{escape(series.title)} '
             f'<b>{escape(series.label(latest))}</b></figcaption>'
@@ -129,23 +130,26 @@ def _bars(values: Sequence[float | None], top: float) -> str:
     out = []
     for i, value in enumerate(values):
         height = max(1.0, (HEIGHT - PAD) * (value or 0.0) / top)  # a zero still shows
-        out.append(f'<rect class="pt" x="{_x(i, len(values)) - width / 2:.1f}" '
+        latest = " latest" if i == len(values) - 1 else ""
+        out.append(f'<rect class="pt{latest}" x="{_x(i, len(values)) - width / 2:.1f}" '
                    f'y="{HEIGHT - height:.1f}" width="{width:.1f}" height="{height:.1f}"/>')
     return "".join(out)
 
 
 def _line(values: Sequence[float | None], top: float) -> str:
-    points = [(_x(i, len(values)), _y(v, top)) for i, v in enumerate(values) if v is not None]
-    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-    dots = "".join(f'<circle class="pt" cx="{x:.1f}" cy="{y:.1f}" r="2.5"/>'
-                   for x, y in points)
+    last = len(values) - 1
+    points = [(_x(i, len(values)), _y(v, top), " latest" if i == last else "")
+              for i, v in enumerate(values) if v is not None]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
+    dots = "".join(f'<circle class="pt{latest}" cx="{x:.1f}" cy="{y:.1f}" r="2.5"/>'
+                   for x, y, latest in points)
     return (f'<polyline points="{path}"/>' if len(points) > 1 else "") + dots
 
 
 def _day(iso: str) -> str:
-    """The date of an ISO 8601 timestamp (the night), or the text as it is."""
+    """An ISO 8601 timestamp to the minute (runs can be minutes apart), or the text as is."""
     try:
-        return datetime.fromisoformat(iso).strftime("%Y-%m-%d")
+        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return iso
 
@@ -215,8 +219,8 @@ main { padding: 16px 24px; display: grid; gap: 12px; }
 .chart rect.pt { fill: #3b6fb6; }
 .chart polyline { fill: none; stroke: #3b6fb6; stroke-width: 1.5; }
 .chart circle.pt { fill: #3b6fb6; }
-.failing .chart rect.pt:last-of-type, .failing .chart circle.pt:last-of-type { fill: #c0392b; }
-.degraded .chart rect.pt:last-of-type, .degraded .chart circle.pt:last-of-type { fill: #d9822b; }
+.failing .chart .pt.latest { fill: #c0392b; }
+.degraded .chart .pt.latest { fill: #d9822b; }
 .scale { display: flex; justify-content: space-between; font-size: 11px; color: #8a93a3;
          width: 240px; }
 .empty { color: #5b6474; }
