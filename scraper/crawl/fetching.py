@@ -79,7 +79,8 @@ class FetchStage:
         except FetchError as exc:
             status = getattr(exc, "status", None)
             if not document and status in GONE:
-                return self._gone(url, exc, status)
+                self._gone(url, exc, status)
+                return None
             self.stats.fail(host, exc.reason, publisher)
             if publisher is not None and document:
                 self.stats.publishers.document_failed(publisher, url)
