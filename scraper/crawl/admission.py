@@ -36,8 +36,16 @@ class Admission:
     way through the writer): the run keeps no set of every URL it met.
     """
 
-    def __init__(self, settings: Settings, *, archive: Archive, writer: ArchiveWriter,
-                 ledger: Ledger, stats: RunStats, offer: Callable[[Job], bool]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        archive: Archive,
+        writer: ArchiveWriter,
+        ledger: Ledger,
+        stats: RunStats,
+        offer: Callable[[Job], bool],
+    ) -> None:
         self.settings = settings
         self.archive = archive  # the loop's connection: reads only
         self.writer = writer
@@ -82,8 +90,8 @@ class Admission:
     def _verdict(self, job: Job, state: UrlState | None) -> Verdict:
         url = job.url
         if self.writer.in_flight(url) or (
-                state is not None and state.run_id == self.writer.run_id
-                and state.article_id is None):
+            state is not None and state.run_id == self.writer.run_id and state.article_id is None
+        ):
             return Verdict.SEEN  # an earlier batch of this run queued or tried it
         self.stats.discovered += 1
         self.stats.publishers[job.seed.name].discovered += 1
@@ -116,8 +124,9 @@ class Admission:
         if state is not None and state.fetched_at is not None:
             fetched = max(fetched, state.fetched_at)
         now = self.ledger.now()
-        return (now - fetched >= timedelta(hours=self.settings.liveblog_revisit_hours)
-                and now - newest <= timedelta(days=self.settings.liveblog_active_days))
+        return now - fetched >= timedelta(
+            hours=self.settings.liveblog_revisit_hours
+        ) and now - newest <= timedelta(days=self.settings.liveblog_active_days)
 
 
 def _parked(job: Job) -> ParkedUrl:

@@ -28,9 +28,16 @@ class ExtractStage:
     URL while the page is parsed. An unexpected error in a task goes to ``on_error``.
     """
 
-    def __init__(self, settings: Settings, *, pool: WorkerPool, ledger: Ledger,
-                 stats: RunStats, on_error: Callable[[BaseException], None],
-                 pages: PageChain | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        pool: WorkerPool,
+        ledger: Ledger,
+        stats: RunStats,
+        on_error: Callable[[BaseException], None],
+        pages: PageChain | None = None,
+    ) -> None:
         self.settings = settings
         self.pages = pages  # multi-page articles: fetches the rest of an article's pages
         self.pool = pool
@@ -61,8 +68,9 @@ class ExtractStage:
     async def _extract(self, fetched: FetchedPage) -> None:
         job, page = fetched.job, fetched.page
         try:
-            extraction, fp = await self.pool.run(page.body, page.final_url, page.content_type,
-                                                 **extract_options_of(job.seed))
+            extraction, fp = await self.pool.run(
+                page.body, page.final_url, page.content_type, **extract_options_of(job.seed)
+            )
         except ExtractionFailed as exc:
             self.stats.fail(netloc(page.final_url), exc.reason, job.seed.name)
             self.ledger.record(job.url, Outcome.FAILED, reason=exc.reason, status=page.status)
@@ -72,19 +80,29 @@ class ExtractStage:
             whole = await self.pages.complete(fetched, extraction, fp)
             if whole is None:  # its first page failed: never stored as an article alone
                 self.stats.fail(netloc(page.final_url), FIRST_PAGE_FAILED, job.seed.name)
-                self.ledger.record(job.url, Outcome.FAILED, reason=FIRST_PAGE_FAILED,
-                                   status=page.status)
+                self.ledger.record(
+                    job.url, Outcome.FAILED, reason=FIRST_PAGE_FAILED, status=page.status
+                )
                 return
-            fetched, extraction, fp, later = (whole.fetched, whole.extraction,
-                                              whole.fingerprint, whole.later)
+            fetched, extraction, fp, later = (
+                whole.fetched,
+                whole.extraction,
+                whole.fingerprint,
+                whole.later,
+            )
         if len(extraction.text.strip()) < self.settings.min_article_chars:
             self.stats.no_article += 1
             self.stats.publishers[job.seed.name].no_article += 1
             self.ledger.record(job.url, Outcome.NO_ARTICLE, status=page.status)
             return
         job, page = fetched.job, fetched.page  # page 1 of a multi-page article found at page 2
-        record = article_record(page, extraction, site=job.seed.name, domain=job.seed.domain,
-                                found_url=job.url, published=job.candidate.published,
-                                later=later)
+        record = article_record(
+            page,
+            extraction,
+            site=job.seed.name,
+            domain=job.seed.domain,
+            found_url=job.url,
+            published=job.candidate.published,
+            later=later,
+        )
         self.ledger.store(record, fp, netloc(page.final_url))
-

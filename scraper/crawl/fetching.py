@@ -20,8 +20,9 @@ class FetchStage:
     its reason and the caller gets None: one bad URL never stops a run.
     """
 
-    def __init__(self, fetcher: Fetcher, robots: RobotsCache, ledger: Ledger,
-                 reporter: Reporter) -> None:
+    def __init__(
+        self, fetcher: Fetcher, robots: RobotsCache, ledger: Ledger, reporter: Reporter
+    ) -> None:
         self.fetcher = fetcher
         self.robots = robots
         self.ledger = ledger
@@ -46,18 +47,30 @@ class FetchStage:
             self.stats.robots += 1
             self.ledger.record(url, Outcome.ROBOTS)
             return None
-        page = await self.fetch(url, kind="article", accept_types=HTML_TYPES,
-                                publisher=job.seed.name, etag=job.etag,
-                                last_modified=job.last_modified)
+        page = await self.fetch(
+            url,
+            kind="article",
+            accept_types=HTML_TYPES,
+            publisher=job.seed.name,
+            etag=job.etag,
+            last_modified=job.last_modified,
+        )
         if page is not None and page.not_modified:  # a revisit: the archived text stands
             self.ledger.record(url, Outcome.NOT_MODIFIED, status=page.status)
             return None
         return page
 
-    async def fetch(self, url: str, *, kind: str, etag: str | None = None,
-                    last_modified: str | None = None, max_bytes: int | None = None,
-                    accept_types: tuple[str, ...] | None = None,
-                    publisher: str | None = None) -> Page | None:
+    async def fetch(
+        self,
+        url: str,
+        *,
+        kind: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+        accept_types: tuple[str, ...] | None = None,
+        publisher: str | None = None,
+    ) -> Page | None:
         """Fetch ``url`` (``kind``: article, feed, sitemap or listing) for ``publisher``
         (a seed name, for its health figures); None if it failed."""
         host = netloc(url)
@@ -65,10 +78,15 @@ class FetchStage:
         if publisher is not None and document:
             self.stats.publishers[publisher].documents += 1
         try:
-            page = await self.fetcher.fetch(url, etag=etag, last_modified=last_modified,
-                                            max_bytes=max_bytes, accept_types=accept_types,
-                                            hop_check=self._robots_hop,
-                                            urgent=kind != "article")
+            page = await self.fetcher.fetch(
+                url,
+                etag=etag,
+                last_modified=last_modified,
+                max_bytes=max_bytes,
+                accept_types=accept_types,
+                hop_check=self._robots_hop,
+                urgent=kind != "article",
+            )
         except DeferredError as exc:
             self.stats.defer(exc.reason)
             self.budget_hit |= exc.reason == "budget"
@@ -84,8 +102,9 @@ class FetchStage:
             self.stats.fail(host, exc.reason, publisher)
             if publisher is not None and document:
                 self.stats.publishers.document_failed(publisher, url)
-            self.ledger.record(url, Outcome.of_document(kind, "failed"), reason=exc.reason,
-                               status=status)
+            self.ledger.record(
+                url, Outcome.of_document(kind, "failed"), reason=exc.reason, status=status
+            )
             self.reporter.warn(f"failed ({exc.reason}) {kind}: {exc}")
             return None
         finally:
@@ -108,5 +127,6 @@ class FetchStage:
 
     async def _robots_hop(self, url: str) -> None:
         if not await self.robots.allowed(url):
-            raise RefusedError(f"redirect target disallowed by robots.txt: {url[:200]}",
-                               reason="robots")
+            raise RefusedError(
+                f"redirect target disallowed by robots.txt: {url[:200]}", reason="robots"
+            )

@@ -54,65 +54,95 @@ def series_of(runs: Sequence[PublisherRun]) -> list[Series]:
     """The three charts of one publisher, oldest night first."""
     return [
         Series("New articles per night", tuple(float(r.new) for r in runs), bars=True),
-        Series("Share of fetches that failed", tuple(failed_share(r) for r in runs),
-               ceiling=1.0, unit="%"),
-        Series("Median text length", tuple(None if r.median_chars is None
-                                           else float(r.median_chars) for r in runs),
-               unit=" chars"),
+        Series(
+            "Share of fetches that failed",
+            tuple(failed_share(r) for r in runs),
+            ceiling=1.0,
+            unit="%",
+        ),
+        Series(
+            "Median text length",
+            tuple(None if r.median_chars is None else float(r.median_chars) for r in runs),
+            unit=" chars",
+        ),
     ]
 
 
-def render(verdicts: Sequence[health.Verdict], history: Mapping[str, Sequence[PublisherRun]],
-           last_new: Mapping[str, str], *, generated: datetime, runs: int) -> str:
+def render(
+    verdicts: Sequence[health.Verdict],
+    history: Mapping[str, Sequence[PublisherRun]],
+    last_new: Mapping[str, str],
+    *,
+    generated: datetime,
+    runs: int,
+) -> str:
     """The whole page for ``verdicts`` (as ``health.judge_all`` gives them)."""
     ordered = health.order(verdicts)
-    counts = {s: sum(v.status == s for v in verdicts)
-              for s in (health.FAILING, health.DEGRADED, health.OK)}
+    counts = {
+        s: sum(v.status == s for v in verdicts)
+        for s in (health.FAILING, health.DEGRADED, health.OK)
+    }
     tally = " · ".join(f'<span class="n {s}">{n} {s}</span>' for s, n in counts.items())
-    cards = "\n".join(_card(v, history.get(v.name, [v.latest]), last_new.get(v.name))
-                      for v in ordered)
+    cards = "\n".join(
+        _card(v, history.get(v.name, [v.latest]), last_new.get(v.name)) for v in ordered
+    )
     if not cards:
         cards = '<p class="empty">No crawl run has recorded publisher figures yet.</p>'
     return _PAGE.format(
-        css=_CSS, generated=escape(generated.strftime("%Y-%m-%d %H:%M UTC")),
-        runs=runs, count=len(verdicts), tally=tally, cards=cards)
+        css=_CSS,
+        generated=escape(generated.strftime("%Y-%m-%d %H:%M UTC")),
+        runs=runs,
+        count=len(verdicts),
+        tally=tally,
+        cards=cards,
+    )
 
 
 def _card(verdict: health.Verdict, runs: Sequence[PublisherRun], last_new: str | None) -> str:
     latest = verdict.latest
     reasons = "".join(f"<li>{escape(r)}</li>" for r in verdict.reasons)
-    facts = (f"latest night {escape(_day(latest.started_at))}: {latest.new} new, "
-             f"{latest.fetched} fetched, {latest.failed} failed, "
-             f"{latest.documents_failed}/{latest.documents} discovery documents failed")
-    stored = (f"last stored a new article on <b>{escape(_day(last_new))}</b>" if last_new
-              else "<b>has never stored a new article</b>")
+    facts = (
+        f"latest night {escape(_day(latest.started_at))}: {latest.new} new, "
+        f"{latest.fetched} fetched, {latest.failed} failed, "
+        f"{latest.documents_failed}/{latest.documents} discovery documents failed"
+    )
+    stored = (
+        f"last stored a new article on <b>{escape(_day(last_new))}</b>"
+        if last_new
+        else "<b>has never stored a new article</b>"
+    )
     charts = "".join(_chart(s, runs) for s in series_of(runs))
-    return (f'<section class="card {escape(verdict.status)}" '
-            f'data-publisher="{escape(verdict.name)}" data-status="{escape(verdict.status)}">'
-            f'<header><h2>{escape(verdict.name)}</h2>'
-            f'<span class="badge">{escape(verdict.status)}</span></header>'
-            f'<ul class="reasons">{reasons}</ul>'
-            f'<p class="facts">{stored} · {facts}</p>'
-            f'<div class="charts">{charts}</div></section>')
+    return (
+        f'<section class="card {escape(verdict.status)}" '
+        f'data-publisher="{escape(verdict.name)}" data-status="{escape(verdict.status)}">'
+        f"<header><h2>{escape(verdict.name)}</h2>"
+        f'<span class="badge">{escape(verdict.status)}</span></header>'
+        f'<ul class="reasons">{reasons}</ul>'
+        f'<p class="facts">{stored} · {facts}</p>'
+        f'<div class="charts">{charts}</div></section>'
+    )
 
 
 def _chart(series: Series, runs: Sequence[PublisherRun]) -> str:
     known = [v for v in series.values if v is not None]
     top = series.ceiling or max(known, default=0.0) or 1.0
     shapes = _bars(series.values, top) if series.bars else _line(series.values, top)
-    first, last = (_day(runs[0].started_at)[5:], _day(runs[-1].started_at)[5:]) if runs \
-        else ("", "")  # month, day and time: the year would crowd the scale
+    first, last = (
+        (_day(runs[0].started_at)[5:], _day(runs[-1].started_at)[5:]) if runs else ("", "")
+    )  # month, day and time: the year would crowd the scale
     latest = series.values[-1] if series.values else None
-    return (f'<figure class="chart"><figcaption>{escape(series.title)} '
-            f'<b>{escape(series.label(latest))}</b></figcaption>'
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-            f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img">'
-            f'<title>{escape(series.title)}, {len(series.values)} nights</title>'
-            f'<line class="axis" x1="0" y1="{HEIGHT - 0.5}" x2="{WIDTH}" y2="{HEIGHT - 0.5}"/>'
-            f'{shapes}</svg>'
-            f'<div class="scale"><span>{escape(first)}</span>'
-            f'<span>max {escape(series.label(top if known or series.ceiling else None))}</span>'
-            f'<span>{escape(last)}</span></div></figure>')
+    return (
+        f'<figure class="chart"><figcaption>{escape(series.title)} '
+        f"<b>{escape(series.label(latest))}</b></figcaption>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img">'
+        f"<title>{escape(series.title)}, {len(series.values)} nights</title>"
+        f'<line class="axis" x1="0" y1="{HEIGHT - 0.5}" x2="{WIDTH}" y2="{HEIGHT - 0.5}"/>'
+        f"{shapes}</svg>"
+        f'<div class="scale"><span>{escape(first)}</span>'
+        f"<span>max {escape(series.label(top if known or series.ceiling else None))}</span>"
+        f"<span>{escape(last)}</span></div></figure>"
+    )
 
 
 def _x(index: int, count: int) -> float:
@@ -131,18 +161,24 @@ def _bars(values: Sequence[float | None], top: float) -> str:
     for i, value in enumerate(values):
         height = max(1.0, (HEIGHT - PAD) * (value or 0.0) / top)  # a zero still shows
         latest = " latest" if i == len(values) - 1 else ""
-        out.append(f'<rect class="pt{latest}" x="{_x(i, len(values)) - width / 2:.1f}" '
-                   f'y="{HEIGHT - height:.1f}" width="{width:.1f}" height="{height:.1f}"/>')
+        out.append(
+            f'<rect class="pt{latest}" x="{_x(i, len(values)) - width / 2:.1f}" '
+            f'y="{HEIGHT - height:.1f}" width="{width:.1f}" height="{height:.1f}"/>'
+        )
     return "".join(out)
 
 
 def _line(values: Sequence[float | None], top: float) -> str:
     last = len(values) - 1
-    points = [(_x(i, len(values)), _y(v, top), " latest" if i == last else "")
-              for i, v in enumerate(values) if v is not None]
+    points = [
+        (_x(i, len(values)), _y(v, top), " latest" if i == last else "")
+        for i, v in enumerate(values)
+        if v is not None
+    ]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
-    dots = "".join(f'<circle class="pt{latest}" cx="{x:.1f}" cy="{y:.1f}" r="2.5"/>'
-                   for x, y, latest in points)
+    dots = "".join(
+        f'<circle class="pt{latest}" cx="{x:.1f}" cy="{y:.1f}" r="2.5"/>' for x, y, latest in points
+    )
     return (f'<polyline points="{path}"/>' if len(points) > 1 else "") + dots
 
 

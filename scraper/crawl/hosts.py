@@ -23,9 +23,16 @@ from scraper.settings import Settings
 class HostWorkers:
     """The host queues and their fetch workers; pages go to ``extract`` (which may wait)."""
 
-    def __init__(self, settings: Settings, seeds: list[Seed], *, fetching: FetchStage,
-                 writer: ArchiveWriter, extract: Callable[[FetchedPage], Awaitable[None]],
-                 stop: asyncio.Event) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        seeds: list[Seed],
+        *,
+        fetching: FetchStage,
+        writer: ArchiveWriter,
+        extract: Callable[[FetchedPage], Awaitable[None]],
+        stop: asyncio.Event,
+    ) -> None:
         self.settings = settings
         self.fetching = fetching
         self.writer = writer
@@ -41,7 +48,8 @@ class HostWorkers:
         queue = self._queues.get(host)
         if queue is None:
             queue = self._queues[host] = HostFrontier(
-                self.settings.frontier_window, lambda limit: self._unpark(host, limit))
+                self.settings.frontier_window, lambda limit: self._unpark(host, limit)
+            )
             conc = job.seed.per_host_concurrency or self.settings.per_host_concurrency
             for _ in range(conc):
                 self.tasks.append(asyncio.ensure_future(self._work(queue)))
@@ -56,10 +64,16 @@ class HostWorkers:
     async def _unpark(self, host: str, limit: int) -> list[Job]:
         # Read and delete on the writer's thread, after the parking writes it has yet to land.
         parked: list[ParkedUrl] = await self.writer.call(
-            lambda archive: archive.frontier.take(host, limit))
-        return [Job(Candidate(p.url, p.seed, SourceKind(p.source), "frontier", p.published),
-                    self._seeds[p.seed])
-                for p in parked if p.seed in self._seeds]
+            lambda archive: archive.frontier.take(host, limit)
+        )
+        return [
+            Job(
+                Candidate(p.url, p.seed, SourceKind(p.source), "frontier", p.published),
+                self._seeds[p.seed],
+            )
+            for p in parked
+            if p.seed in self._seeds
+        ]
 
     async def _work(self, queue: HostFrontier[Job]) -> None:
         while (job := await queue.get()) is not None:

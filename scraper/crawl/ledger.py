@@ -16,18 +16,33 @@ class Ledger:
         self.writer = writer
         self.now = now
 
-    def record(self, url: str, outcome: Outcome, *, status: int | None = None,
-               reason: str | None = None, etag: str | None = None,
-               last_modified: str | None = None) -> None:
+    def record(
+        self,
+        url: str,
+        outcome: Outcome,
+        *,
+        status: int | None = None,
+        reason: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
         """Note one fetch of ``url`` and its outcome."""
-        self.writer.submit(UrlOutcome((url,), outcome, self.now(), status=status,
-                                      reason=reason, etag=etag, last_modified=last_modified))
+        self.writer.submit(
+            UrlOutcome(
+                (url,),
+                outcome,
+                self.now(),
+                status=status,
+                reason=reason,
+                etag=etag,
+                last_modified=last_modified,
+            )
+        )
 
     def defer(self, urls: Sequence[str], reason: str) -> None:
         """Leave ``urls`` for a later run (all at once: a cap defers thousands)."""
         if urls:
-            self.writer.submit(UrlOutcome(tuple(urls), Outcome.DEFERRED, self.now(),
-                                          reason=reason))
+            self.writer.submit(UrlOutcome(tuple(urls), Outcome.DEFERRED, self.now(), reason=reason))
 
     def queue(self, urls: Sequence[str]) -> None:
         """Note article URLs admitted for fetching (before any of them is fetched)."""

@@ -47,8 +47,9 @@ class PageChain:
         self.fetching = fetching
         self.pool = pool
 
-    async def complete(self, fetched: FetchedPage, ext: Extraction,
-                       fp: Fingerprint) -> Paged | None:
+    async def complete(
+        self, fetched: FetchedPage, ext: Extraction, fp: Fingerprint
+    ) -> Paged | None:
         """The whole article ``fetched`` is a page of; None if its first page failed."""
         if not (ext.next_page or ext.first_page):
             return Paged(fetched, ext, fp)
@@ -60,8 +61,9 @@ class PageChain:
             if first is None:
                 return None
             fetched, ext, fp = FetchedPage(job, first[0]), first[1], first[2]
-        walk = PageWalk(fetched.page.final_url, ext, patterns,
-                        also_seen=(fetched.page.requested_url,))
+        walk = PageWalk(
+            fetched.page.final_url, ext, patterns, also_seen=(fetched.page.requested_url,)
+        )
         later: list[Page] = []
         while (nxt := walk.wanted()) is not None:
             got = have.get(url_key(nxt)) or await self._page(job, nxt)
@@ -77,9 +79,9 @@ class PageChain:
         if page is None:  # failed or refused (FetchStage.article answers a 304 with None too)
             return None
         try:
-            ext, fp = await self.pool.run(page.body, page.final_url, page.content_type,
-                                          **extract_options_of(job.seed))
+            ext, fp = await self.pool.run(
+                page.body, page.final_url, page.content_type, **extract_options_of(job.seed)
+            )
         except ExtractionFailed:
             return None
         return page, ext, fp
-

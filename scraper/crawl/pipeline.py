@@ -55,10 +55,20 @@ def configure_hosts(fetcher: Fetcher, seed: Seed) -> None:
 class Crawl:
     """Runs one crawl over ``seeds``: reads from ``archive``, writes through ``writer``."""
 
-    def __init__(self, seeds: list[Seed], settings: Settings, *, archive: Archive,
-                 writer: ArchiveWriter, fetcher: Fetcher, robots: RobotsCache,
-                 pool: WorkerPool, reporter: Reporter, stop: asyncio.Event | None = None,
-                 now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        seeds: list[Seed],
+        settings: Settings,
+        *,
+        archive: Archive,
+        writer: ArchiveWriter,
+        fetcher: Fetcher,
+        robots: RobotsCache,
+        pool: WorkerPool,
+        reporter: Reporter,
+        stop: asyncio.Event | None = None,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
         self.seeds = seeds
         self.fetcher = fetcher
         self.writer = writer
@@ -69,16 +79,39 @@ class Crawl:
         writer.on_landed, writer.on_failed = self._landed, self._failed
         ledger = Ledger(writer, now)
         self.fetching = FetchStage(fetcher, robots, ledger, reporter)
-        self.discovery = DiscoveryDriver(settings, archive=archive, fetching=self.fetching,
-                                         robots=robots, ledger=ledger, reporter=reporter,
-                                         now=now)
-        self.extraction = ExtractStage(settings, pool=pool, ledger=ledger, stats=self.stats,
-                                       on_error=self._failed,
-                                       pages=PageChain(self.fetching, pool))
-        self.hosts = HostWorkers(settings, seeds, fetching=self.fetching, writer=writer,
-                                 extract=self.extraction.submit, stop=self.stop)
-        self.admission = Admission(settings, archive=archive, writer=writer, ledger=ledger,
-                                   stats=self.stats, offer=self.hosts.offer)
+        self.discovery = DiscoveryDriver(
+            settings,
+            archive=archive,
+            fetching=self.fetching,
+            robots=robots,
+            ledger=ledger,
+            reporter=reporter,
+            now=now,
+        )
+        self.extraction = ExtractStage(
+            settings,
+            pool=pool,
+            ledger=ledger,
+            stats=self.stats,
+            on_error=self._failed,
+            pages=PageChain(self.fetching, pool),
+        )
+        self.hosts = HostWorkers(
+            settings,
+            seeds,
+            fetching=self.fetching,
+            writer=writer,
+            extract=self.extraction.submit,
+            stop=self.stop,
+        )
+        self.admission = Admission(
+            settings,
+            archive=archive,
+            writer=writer,
+            ledger=ledger,
+            stats=self.stats,
+            offer=self.hosts.offer,
+        )
 
     async def run(self) -> RunStats:
         """Discover and fetch everything; returns when all work is done or stopped."""

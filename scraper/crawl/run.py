@@ -56,8 +56,12 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    writer = ArchiveWriter(settings.db_path, size=settings.store_batch,
-                           interval=settings.store_interval, timeout=settings.writer_timeout)
+    writer = ArchiveWriter(
+        settings.db_path,
+        size=settings.store_batch,
+        interval=settings.store_interval,
+        timeout=settings.writer_timeout,
+    )
     await writer.start()
     try:
         return await _run(seeds, settings, archive, writer, stop, quiet)
@@ -65,8 +69,14 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
         await writer.close()
 
 
-async def _run(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
-               stop: asyncio.Event, quiet: bool) -> int:
+async def _run(
+    seeds: list,
+    settings: Settings,
+    archive: Archive,
+    writer: ArchiveWriter,
+    stop: asyncio.Event,
+    quiet: bool,
+) -> int:
     stats = RunStats()
     started_at = utc_now()
     run_id = await writer.begin_run(started_at)
@@ -76,17 +86,22 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
     warc = WarcRecorder(settings, run_id=run_id) if settings.warc_dir is not None else None
     try:
         # One DNS answer per name for dns_cache_ttl: the guard checks it, connections use it.
-        guard = AddressGuard(settings.allow_addresses,
-                             resolver=DnsCache(ttl=settings.dns_cache_ttl))
+        guard = AddressGuard(
+            settings.allow_addresses, resolver=DnsCache(ttl=settings.dns_cache_ttl)
+        )
         cookie_domains = [seed.domain for seed in seeds if seed.cookies]
         async with build_client(settings, guard, cookie_domains) as client:
-            pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
-                              timeout=settings.extract_timeout,
-                              memory_mb=settings.extract_memory_mb,
-                              nice=settings.extract_nice)
+            pool = WorkerPool(
+                EXTRACT_TARGET,
+                workers=settings.extract_workers,
+                timeout=settings.extract_timeout,
+                memory_mb=settings.extract_memory_mb,
+                nice=settings.extract_nice,
+            )
             try:
-                crawl = _build(seeds, settings, archive, writer, client, pool, reporter,
-                               stop, guard, warc)
+                crawl = _build(
+                    seeds, settings, archive, writer, client, pool, reporter, stop, guard, warc
+                )
                 with reporter:
                     await crawl.run()
             finally:
@@ -95,11 +110,13 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
     finally:
         if warc is not None:
             files = await warc.close()
-            reporter.log(f"WARC: {warc.records} exchange(s) in {len(files)} file(s) "
-                         f"under {warc.directory}")
+            reporter.log(
+                f"WARC: {warc.records} exchange(s) in {len(files)} file(s) under {warc.directory}"
+            )
         counts = stats.counts()
-        await writer.call(lambda a: a.runs.finish(run_id, ended_at=utc_now(),
-                                                 status=status, counts=counts))
+        await writer.call(
+            lambda a: a.runs.finish(run_id, ended_at=utc_now(), status=status, counts=counts)
+        )
     verdicts = await _publisher_health(seeds, stats, writer, run_id, started_at, status)
     summary = logging.getLogger(logs.SUMMARY)
     for line in stats.summary_lines():
@@ -110,8 +127,9 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
     return _exit_code(status, verdicts, stats, summary)
 
 
-def _exit_code(status: str, verdicts: list[health.Verdict] | None, stats: RunStats,
-               summary: logging.Logger) -> int:
+def _exit_code(
+    status: str, verdicts: list[health.Verdict] | None, stats: RunStats, summary: logging.Logger
+) -> int:
     """3 exactly when a person should look (``health.attention``, or the run was stopped);
     a 404 article, a few timeouts or 5xx retried next run are a quiet night: 0."""
     if verdicts is None:
@@ -124,8 +142,14 @@ def _exit_code(status: str, verdicts: list[health.Verdict] | None, stats: RunSta
     return EXIT_OK
 
 
-async def _publisher_health(seeds: list, stats: RunStats, writer: ArchiveWriter, run_id: int,
-                            started_at: datetime, status: str) -> list[health.Verdict] | None:
+async def _publisher_health(
+    seeds: list,
+    stats: RunStats,
+    writer: ArchiveWriter,
+    run_id: int,
+    started_at: datetime,
+    status: str,
+) -> list[health.Verdict] | None:
     """Store this run's per-publisher figures and judge them; None for an unfinished run.
 
     An interrupted run stops early and would look like a night without articles, so only
@@ -158,25 +182,35 @@ def _one_malloc_arena() -> None:
         pass
 
 
-def fetch_parts(settings: Settings, client: object, guard: AddressGuard,
-                warc: WarcRecorder | None = None) -> tuple[Fetcher, RobotsCache]:
+def fetch_parts(
+    settings: Settings, client: object, guard: AddressGuard, warc: WarcRecorder | None = None
+) -> tuple[Fetcher, RobotsCache]:
     """The run's fetcher (politeness, guard, budget, WARC copy) and its robots.txt cache."""
-    scheduler = HostScheduler(global_concurrency=settings.global_concurrency,
-                              per_host_concurrency=settings.per_host_concurrency,
-                              per_host_delay=settings.per_host_delay,
-                              failure_limit=settings.host_failure_limit)
-    fetcher = Fetcher(client, settings, guard=guard,  # type: ignore[arg-type]
-                      scheduler=scheduler, now=utc_now,
-                      run_deadline=time.monotonic() + settings.run_budget,
-                      on_exchange=warc)
-    robots = RobotsCache(fetcher, max_bytes=settings.max_robots_bytes,
-                         max_crawl_delay=settings.max_crawl_delay)
+    scheduler = HostScheduler(
+        global_concurrency=settings.global_concurrency,
+        per_host_concurrency=settings.per_host_concurrency,
+        per_host_delay=settings.per_host_delay,
+        failure_limit=settings.host_failure_limit,
+    )
+    fetcher = Fetcher(
+        client,
+        settings,
+        guard=guard,  # type: ignore[arg-type]
+        scheduler=scheduler,
+        now=utc_now,
+        run_deadline=time.monotonic() + settings.run_budget,
+        on_exchange=warc,
+    )
+    robots = RobotsCache(
+        fetcher, max_bytes=settings.max_robots_bytes, max_crawl_delay=settings.max_crawl_delay
+    )
     return fetcher, robots
 
 
 @asynccontextmanager
-async def build_fetcher(settings: Settings,
-                        seeds: list[Seed]) -> AsyncIterator[tuple[Fetcher, RobotsCache]]:
+async def build_fetcher(
+    settings: Settings, seeds: list[Seed]
+) -> AsyncIterator[tuple[Fetcher, RobotsCache]]:
     """A fetcher and robots cache built as a crawl builds them, for ``seeds``' hosts."""
     guard = AddressGuard(settings.allow_addresses)
     async with build_client(settings, guard) as client:
@@ -186,13 +220,31 @@ async def build_fetcher(settings: Settings,
         yield fetcher, robots
 
 
-def _build(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
-           client: object, pool: WorkerPool, reporter: Reporter, stop: asyncio.Event,
-           guard: AddressGuard, warc: WarcRecorder | None = None) -> Crawl:
+def _build(
+    seeds: list,
+    settings: Settings,
+    archive: Archive,
+    writer: ArchiveWriter,
+    client: object,
+    pool: WorkerPool,
+    reporter: Reporter,
+    stop: asyncio.Event,
+    guard: AddressGuard,
+    warc: WarcRecorder | None = None,
+) -> Crawl:
     fetcher, robots = fetch_parts(settings, client, guard, warc)
-    return Crawl(seeds, settings, archive=archive, writer=writer, fetcher=fetcher,
-                 robots=robots, pool=pool, reporter=reporter, stop=stop,
-                 now=utc_now)
+    return Crawl(
+        seeds,
+        settings,
+        archive=archive,
+        writer=writer,
+        fetcher=fetcher,
+        robots=robots,
+        pool=pool,
+        reporter=reporter,
+        stop=stop,
+        now=utc_now,
+    )
 
 
 def _status(stats: RunStats, stopped: bool, budget_hit: bool) -> str:

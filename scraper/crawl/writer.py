@@ -126,9 +126,16 @@ class ArchiveWriter:
     the writer's thread, in order with the writes, and returns its result.
     """
 
-    def __init__(self, path: str | object, *, size: int, interval: float, timeout: float,
-                 on_landed: Callable[[Landed], None] = lambda landed: None,
-                 on_failed: Callable[[StoreFailed], None] = lambda exc: None) -> None:
+    def __init__(
+        self,
+        path: str | object,
+        *,
+        size: int,
+        interval: float,
+        timeout: float,
+        on_landed: Callable[[Landed], None] = lambda landed: None,
+        on_failed: Callable[[StoreFailed], None] = lambda exc: None,
+    ) -> None:
         self.path = str(path)
         self.size = max(1, size)
         self.interval = max(0.0, interval)
@@ -152,8 +159,9 @@ class ArchiveWriter:
         self._loop = asyncio.get_running_loop()
         self._hang = asyncio.Event()
         opened: asyncio.Future[None] = self._loop.create_future()
-        self._thread = threading.Thread(target=self._main, args=(opened,),
-                                        name="archive-writer", daemon=True)
+        self._thread = threading.Thread(
+            target=self._main, args=(opened,), name="archive-writer", daemon=True
+        )
         self._thread.start()
         await opened
         self._watchdog = asyncio.ensure_future(self._watch())
@@ -231,8 +239,11 @@ class ArchiveWriter:
     def _fail(self, error: BaseException) -> None:
         if self.failed is not None:
             return
-        line = str(error) if isinstance(error, ArchiveError) else (
-            f"{self.path}: {type(error).__name__}: {error}")
+        line = (
+            str(error)
+            if isinstance(error, ArchiveError)
+            else (f"{self.path}: {type(error).__name__}: {error}")
+        )
         self.failed = StoreFailed(line)
         self.failed.__cause__ = error
         self.on_failed(self.failed)
@@ -245,8 +256,12 @@ class ArchiveWriter:
             await asyncio.sleep(step)
             since = self._busy_since
             if since is not None and time.monotonic() - since > self.timeout:
-                self._fail(StoreFailed(f"{self.path}: the archive writer took longer than "
-                                       f"{self.timeout:g}s over one commit"))
+                self._fail(
+                    StoreFailed(
+                        f"{self.path}: the archive writer took longer than "
+                        f"{self.timeout:g}s over one commit"
+                    )
+                )
                 self._hang.set()
                 return
 
@@ -309,8 +324,7 @@ class ArchiveWriter:
             with archive.transaction():
                 done, error = _apply(archive, batch, self.run_id, results)
         except (sqlite3.Error, ArchiveError) as exc:  # the commit itself: nothing landed
-            error = exc if isinstance(exc, ArchiveError) else ArchiveError(
-                describe(exc, self.path))
+            error = exc if isinstance(exc, ArchiveError) else ArchiveError(describe(exc, self.path))
             results, done = [], 0
         finally:
             self._busy_since = None
@@ -328,8 +342,9 @@ class ArchiveWriter:
         self._to_loop(_settle, item.future, value, error)
 
 
-def _apply(archive: Archive, batch: list[Write], run_id: int | None,
-           results: list[StoreResult]) -> tuple[int, BaseException | None]:
+def _apply(
+    archive: Archive, batch: list[Write], run_id: int | None, results: list[StoreResult]
+) -> tuple[int, BaseException | None]:
     """Apply ``batch`` in order; how many writes were applied and the error that stopped it.
 
     An error that rolled the whole transaction back (a full disk) is raised instead.
@@ -348,13 +363,18 @@ def _apply(archive: Archive, batch: list[Write], run_id: int | None,
 
 def _apply_one(archive: Archive, write: Write, run_id: int | None) -> StoreResult | None:
     if isinstance(write, StoreArticle):
-        return archive.articles.store(write.record, run_id=run_id,
-                                     fingerprint=write.fingerprint)
+        return archive.articles.store(write.record, run_id=run_id, fingerprint=write.fingerprint)
     if isinstance(write, UrlOutcome):
-        archive.urls.record(write.urls, fetched_at=write.fetched_at,
-                            outcome=write.outcome.value, status=write.status,
-                            etag=write.etag, last_modified=write.last_modified,
-                            reason=write.reason, run_id=run_id)
+        archive.urls.record(
+            write.urls,
+            fetched_at=write.fetched_at,
+            outcome=write.outcome.value,
+            status=write.status,
+            etag=write.etag,
+            last_modified=write.last_modified,
+            reason=write.reason,
+            run_id=run_id,
+        )
     elif isinstance(write, QueuedUrls):
         archive.urls.queue(list(write.urls), queued_at=write.queued_at, run_id=run_id)
     else:

@@ -39,9 +39,16 @@ class FetchedPage(Protocol):
     def content_type(self) -> str: ...
 
 
-def article_record(page: FetchedPage, ext: Extraction, *, site: str, domain: str,
-                   found_url: str | None = None, published: datetime | None = None,
-                   later: Sequence[FetchedPage] = ()) -> ArticleRecord:
+def article_record(
+    page: FetchedPage,
+    ext: Extraction,
+    *,
+    site: str,
+    domain: str,
+    found_url: str | None = None,
+    published: datetime | None = None,
+    later: Sequence[FetchedPage] = (),
+) -> ArticleRecord:
     """The archive's record of ``page``: canonical URL, every alias, text and metadata.
 
     ``site`` and ``domain`` are the publisher's name and domain (a seed's, or the URL's
@@ -58,14 +65,25 @@ def article_record(page: FetchedPage, ext: Extraction, *, site: str, domain: str
     others = dict.fromkeys(c for p in later if (c := canonicalize(p.final_url)) and c not in own)
     urls = (*others, *own)
     return ArticleRecord(
-        url=url, urls=urls, text=ext.text, fetched_at=page.fetched_at, title=ext.title,
-        authors=ext.authors, site=site, description=ext.description,
-        raw_html=page.body, http_status=page.status, content_type=page.content_type,
-        etag=page.headers.get("etag"), last_modified=page.headers.get("last-modified"),
-        extractor_version=EXTRACTOR_VERSION, **extraction_fields(ext, published),
-        pages=1 + len(later), page_bodies=tuple(
-            PagePart(p.final_url, p.body, p.fetched_at, p.status, p.content_type)
-            for p in later),
+        url=url,
+        urls=urls,
+        text=ext.text,
+        fetched_at=page.fetched_at,
+        title=ext.title,
+        authors=ext.authors,
+        site=site,
+        description=ext.description,
+        raw_html=page.body,
+        http_status=page.status,
+        content_type=page.content_type,
+        etag=page.headers.get("etag"),
+        last_modified=page.headers.get("last-modified"),
+        extractor_version=EXTRACTOR_VERSION,
+        **extraction_fields(ext, published),
+        pages=1 + len(later),
+        page_bodies=tuple(
+            PagePart(p.final_url, p.body, p.fetched_at, p.status, p.content_type) for p in later
+        ),
     )
 
 
@@ -80,12 +98,13 @@ def extraction_fields(ext: Extraction, feed_published: datetime | None = None) -
     return {
         "published": ext.published or feed_published,
         "published_source": "feed" if from_feed else ext.published_source,
-        "modified": ext.modified, "modified_source": ext.modified_source,
-        "language": ext.language, "language_source": ext.language_source,
+        "modified": ext.modified,
+        "modified_source": ext.modified_source,
+        "language": ext.language,
+        "language_source": ext.language_source,
         "access": ext.access,
         "images": tuple(ArticleImage(i.url, i.caption, i.credit, i.lead) for i in ext.images),
-        "live_updates": tuple(ArticleUpdate(u.time, u.headline, u.text)
-                              for u in ext.live_updates),
+        "live_updates": tuple(ArticleUpdate(u.time, u.headline, u.text) for u in ext.live_updates),
     }
 
 
@@ -93,8 +112,11 @@ def extract_options_of(seed: Seed | None) -> dict[str, tuple[str, ...]]:
     """The seed's extraction options (none without a seed), as the extractor takes them."""
     if seed is None:
         return {"drop_selectors": (), "body_selectors": (), "page_patterns": ()}
-    return {"drop_selectors": seed.drop_selectors, "body_selectors": seed.body_selectors,
-            "page_patterns": tuple(p.pattern for p in seed.pagination)}
+    return {
+        "drop_selectors": seed.drop_selectors,
+        "body_selectors": seed.body_selectors,
+        "page_patterns": tuple(p.pattern for p in seed.pagination),
+    }
 
 
 def seed_for(url: str, seeds: Iterable[Seed]) -> Seed | None:

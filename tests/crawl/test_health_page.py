@@ -34,12 +34,17 @@ def fill(db: Path, nights: int = NIGHTS) -> None:
             rows = [
                 replace(NORMAL, publisher="Alpha", new=night % 5 + 1, failed=night % 3),
                 replace(NORMAL, publisher=EVIL, median_chars=200 if last else 1800),
-                replace(NORMAL, publisher="Zulu", new=0 if last else 3,
-                        documents_failed=4 if last else 0,
-                        failed_documents=("https://z.example/feed",) if last else ()),
+                replace(
+                    NORMAL,
+                    publisher="Zulu",
+                    new=0 if last else 3,
+                    documents_failed=4 if last else 0,
+                    failed_documents=("https://z.example/feed",) if last else (),
+                ),
             ]
             archive.publisher_runs.record(
-                [replace(r, run_id=run_id, started_at=when.isoformat()) for r in rows])
+                [replace(r, run_id=run_id, started_at=when.isoformat()) for r in rows]
+            )
 
 
 def page(tmp_path: Path, *args: str) -> tuple[int, lxml_html.HtmlElement, str]:
@@ -56,7 +61,10 @@ def test_failing_and_degraded_publishers_come_first_with_their_reasons(tmp_path:
     assert code == 3
     cards = doc.xpath("//section[@data-publisher]")
     assert [(c.get("data-publisher"), c.get("data-status")) for c in cards] == [
-        ("Zulu", "failing"), (EVIL, "degraded"), ("Alpha", "ok")]
+        ("Zulu", "failing"),
+        (EVIL, "degraded"),
+        ("Alpha", "ok"),
+    ]
     zulu = cards[0]
     assert "https://z.example/feed" in zulu.xpath("string(.//ul[@class='reasons'])")
     assert "last stored a new article on 2026-11-11" in zulu.xpath("string(.//p)")
@@ -97,16 +105,17 @@ def test_publisher_names_are_escaped_and_nothing_is_fetched(tmp_path: Path) -> N
 
 
 def test_written_atomically_and_a_bad_folder_is_a_usage_error(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     page(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir() if "html" in p.name) == ["health.html"]
-    code = main(["health", "--db", str(tmp_path / "a.db"), "--html",
-                 str(tmp_path / "missing" / "h.html")])
+    code = main(
+        ["health", "--db", str(tmp_path / "a.db"), "--html", str(tmp_path / "missing" / "h.html")]
+    )
     assert code == 2 and "--html: no folder" in capsys.readouterr().err
 
 
-def test_a_failed_write_keeps_the_old_page(tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_keeps_the_old_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "health.html"
     out.write_text("old page", encoding="utf-8")
 
@@ -134,8 +143,12 @@ def test_chromium_draws_the_charts(tmp_path: Path) -> None:
     assert drawn > 1500, drawn
     # The same page with its chart shapes hidden has (next to) none of that colour.
     bare = tmp_path / "bare.html"
-    bare.write_text(text.replace('class="pt', 'style="display:none" class="pt').replace(
-        "<polyline", '<polyline style="display:none"'), encoding="utf-8")
+    bare.write_text(
+        text.replace('class="pt', 'style="display:none" class="pt').replace(
+            "<polyline", '<polyline style="display:none"'
+        ),
+        encoding="utf-8",
+    )
     assert chart_pixels(bare) < 50
 
 
@@ -144,14 +157,27 @@ def chart_pixels(page_file: Path) -> int:
     shot = page_file.with_suffix(".png")
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
-             "--disable-background-networking", "--no-first-run", "--hide-scrollbars",
-             f"--user-data-dir={profile}", "--window-size=1000,760",
-             f"--screenshot={shot}", page_file.as_uri()],
-            capture_output=True, timeout=90, check=False)
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+                "--hide-scrollbars",
+                f"--user-data-dir={profile}",
+                "--window-size=1000,760",
+                f"--screenshot={shot}",
+                page_file.as_uri(),
+            ],
+            capture_output=True,
+            timeout=90,
+            check=False,
+        )
     _, _, pixels = decode_png(shot.read_bytes())
-    return sum(1 for p in pixels
-               if all(abs(a - b) <= 8 for a, b in zip(p, CHART_BLUE, strict=True)))
+    return sum(
+        1 for p in pixels if all(abs(a - b) <= 8 for a, b in zip(p, CHART_BLUE, strict=True))
+    )
 
 
 def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
@@ -159,8 +185,8 @@ def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, width = 8, b"", 0
     while pos < len(data):
-        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + size]
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + size]
         if kind == b"IHDR":
             width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
             assert depth == 8 and colour in (2, 6) and interlace == 0
@@ -173,15 +199,18 @@ def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
     prev = bytearray(stride)
     for y in range(height):
         start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride):
             left = line[i - channels] if i >= channels else 0
             up, corner = prev[i], prev[i - channels] if i >= channels else 0
             line[i] = (line[i] + _predict(kind, left, up, corner)) & 0xFF
         rows.append(line)
         prev = line
-    return width, height, [tuple(row[x:x + 3]) for row in rows
-                           for x in range(0, stride, channels)]
+    return (
+        width,
+        height,
+        [tuple(row[x : x + 3]) for row in rows for x in range(0, stride, channels)],
+    )
 
 
 def _predict(kind: int, left: int, up: int, corner: int) -> int:
