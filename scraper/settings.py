@@ -148,11 +148,33 @@ _NOT_NEGATIVE = frozenset({
     "liveblog_active_days",
 })
 _NICE_MAX = 19  # the largest niceness increment that still changes anything (nice(2))
+# Upper bounds where a huge value is a typo that would exhaust the machine or stall a run:
+# 99999999999 connections to one host is memory, not politeness; an hour between requests
+# is a publisher that is never crawled.
+_AT_MOST = {
+    "per_host_concurrency": 64, "global_concurrency": 4096, "discovery_concurrency": 64,
+    "extract_workers": 256, "per_host_delay": 3600.0, "max_crawl_delay": 3600.0,
+}
+
+
+def out_of_range(name: str, value: object) -> str:
+    """Why ``value`` is not a valid ``name`` (a Settings field), or "" if it is.
+
+    The one range check behind flags, ``SCRAPER_*`` variables and seed keys alike.
+    """
+    kind = next(f.type for f in fields(Settings) if f.name == name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "must be a number"
+    if "int" in str(kind) and not isinstance(value, int):
+        return "must be a whole number"
+    return _out_of_range(name, value)
 
 
 def _out_of_range(name: str, value: float) -> str:
     if not math.isfinite(value):
         return "must be a finite number"
+    if name in _AT_MOST and value > _AT_MOST[name]:
+        return f"must be at most {_AT_MOST[name]:g}"
     if name in _AT_LEAST_ONE and value < 1:
         return "must be at least 1"
     if name in _POSITIVE and value <= 0:

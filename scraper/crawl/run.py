@@ -26,7 +26,7 @@ from scraper.fetch.guard import AddressGuard, parse_networks
 from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.robots import RobotsCache
 from scraper.models import utc_now
-from scraper.seeds import Seed, load_seeds
+from scraper.seeds import Seed, load_seeds, refuse_private_addresses
 from scraper.settings import Settings
 
 EXIT_OK, EXIT_PARTIAL = 0, 3
@@ -41,7 +41,10 @@ def run_crawl(settings: Settings, *, quiet: bool = False) -> int:
     seeds = load_seeds(settings.seeds_path)  # ConfigError → exit 2 before anything else
     _one_malloc_arena()
     parse_networks(settings.allow_addresses)
+    refuse_private_addresses(seeds, settings.allow_addresses)
     with RunLock(settings.db_path):
+        if settings.db_path.exists():
+            Archive.check_file(settings.db_path)  # damaged: refused before any write
         # Everything is written through a second connection (scraper.crawl.writer) with the
         # archive's full page cache, on its own thread; this one only looks URLs up.
         archive = Archive.open(settings.db_path, cache_kib=LOOKUP_CACHE_KIB)
