@@ -95,6 +95,9 @@ class Settings:
                 problem = _out_of_range(f.name, value)
                 if problem:
                     raise ConfigError(f"{_source(f.name)}: {problem}, got {value!r}")
+        if _CONTROL.search(self.user_agent):  # CR/LF would split the header: every request fails
+            raise ConfigError(f"{_source('user_agent')}: must be one line of printable "
+                              f"characters, got {self.user_agent!r}")
         if not self.robots_token:
             raise ConfigError(f"{_source('user_agent')}: must start with a product token "
                               f"(letters, '_' or '-'; RFC 9309 §2.2.1), got {self.user_agent!r}")
@@ -126,6 +129,7 @@ class Settings:
 
 # RFC 9309 §2.2.1: a product token is letters, underscores and hyphens.
 _PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # What a user types for a field besides its SCRAPER_ variable (scraper.cli.main).
 _FLAGS = {"per_host_delay": "--delay", "run_budget": "--budget", "max_pages": "--max-pages",
           "user_agent": "--user-agent", "warc_dir": "--warc-dir"}

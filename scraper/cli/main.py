@@ -21,6 +21,24 @@ from scraper.errors import ConfigError, LockHeld
 from scraper.warc.records import WarcError
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED = 0, 1, 2, 3, 75
+MAX_HITS = 100_000  # search --limit
+MAX_RUNS = 10_000  # health --runs
+
+
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``; anything else is a usage
+    error (exit 2), never an overflow deep in SQLite (exit 1)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high:,}, got {text}")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(crawl)
     crawl.add_argument("--allow-address", action="append", default=[], metavar="ADDR",
                        help="allow this private/loopback IP or CIDR (repeatable; tests, demo)")
-    crawl.add_argument("--max-pages", type=int, default=None, metavar="N",
+    crawl.add_argument("--max-pages", type=_whole(0, 10**12), default=None, metavar="N",
                        help="fetch at most N new article pages this run")
     crawl.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                        help="stop starting new fetches after this many seconds")
@@ -67,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="local worker processes, or Dask distributed (the dask extra)")
     ingest.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="Dask scheduler address (default: a LocalCluster)")
-    ingest.add_argument("--workers", type=int, default=2, metavar="N",
+    ingest.add_argument("--workers", type=_whole(0, 1024), default=2, metavar="N",
                         help="LocalCluster worker processes for --engine dask (default 2)")
 
     extract = add("extract", "extract one saved HTML page and print JSON")
@@ -97,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     search = add("search", "full-text search over title and text")
     search.add_argument("query", metavar="QUERY")
     _db_arg(search)
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--limit", type=_whole(1, MAX_HITS), default=20,
+                        help=f"most hits shown (1 to {MAX_HITS:,}; default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per hit")
 
     check = add("check", "try each seed (robots.txt, feeds, sitemaps, listings, sample "
@@ -114,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     health = add("health", "judge each publisher's latest run against its earlier runs")
     _db_arg(health)
-    health.add_argument("--runs", type=int, default=10, metavar="N",
+    health.add_argument("--runs", type=_whole(1, MAX_RUNS), default=10, metavar="N",
                         help="runs read per publisher: the latest and up to N-1 before it "
                         "(default 10, at least 3)")
     health.add_argument("--json", action="store_true",
