@@ -92,14 +92,17 @@ def connect(path: Path, *, cache_kib: int = CACHE_KIB) -> Database:
     return db
 
 
-def connect_readonly(path: Path, *, cache_kib: int = CACHE_KIB) -> Database:
-    """Open ``path`` for reading only: nothing is written to it, its WAL or its folder.
+def connect_readonly(path: Path, *, cache_kib: int = CACHE_KIB,
+                     immutable: bool = False) -> Database:
+    """Open ``path`` for reading only: nothing is written to the archive.
 
-    A reader of a WAL archive normally shares the writer's ``-shm`` index, which SQLite
-    creates if it is missing. Where it cannot (a folder the user may only read), no writer
-    can be running there either, so the file is read as it stands (``immutable=1``).
+    A reader of a WAL archive shares the writer's ``-wal`` and ``-shm`` files, which SQLite
+    creates (empty) if they are missing. Where it cannot (a folder the user may only read),
+    no writer can be running there either, so the file is read as it stands
+    (``immutable=1``); ``immutable`` asks for that at once (the caller holds the run lock
+    and no WAL exists).
     """
-    uri = path.resolve().as_uri() + "?mode=ro"
+    uri = path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
     try:
         conn = _open_uri(uri)
         try:

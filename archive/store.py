@@ -126,7 +126,8 @@ class Archive:
         """ArchiveError if the file at ``path`` is damaged; reads it only (a crawl calls
         this before it writes anything, so a damaged archive is left as it was)."""
         path = Path(path)
-        db = connect_readonly(path)
+        # No WAL beside it: nothing to share with a writer, and no -wal/-shm left behind.
+        db = connect_readonly(path, immutable=not Path(f"{path}-wal").exists())
         try:
             result = db.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.Error as exc:

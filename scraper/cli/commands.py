@@ -23,7 +23,7 @@ from archive import (
     plain_query,
 )
 from scraper import logs
-from scraper.cli.output import STDOUT, target_of, write_to
+from scraper.cli.output import STDOUT, is_stream, target_of, write_to
 from scraper.errors import ConfigError
 from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
@@ -50,9 +50,9 @@ def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates:
     Without ``fmt`` the format is the output's suffix (.jsonl, .csv, .parquet, .warc.gz),
     or jsonl on standard output.
     """
-    if fmt is None and output is not None and str(output) != STDOUT:
+    if fmt is None and output is not None:
         fmt = "warc" if output.name.lower().endswith(WARC_SUFFIXES) else format_for(output)
-        if fmt is None:
+        if fmt is None and not is_stream(output):  # a stream without a suffix: jsonl
             raise ConfigError(f"-o {output}: cannot tell the format from the suffix "
                               f"{output.suffix or '(none)'!r}; use .jsonl, .csv, .parquet or "
                               ".warc.gz, or say --format")
@@ -82,10 +82,10 @@ def _export_warc(db: Path, output: Path, since: object) -> int:
     from scraper.warc.export import SINGLE_FILE_SUFFIX, export_warc, export_warc_file
 
     max_bytes = Settings.from_env().warc_max_bytes
-    single = str(output) == STDOUT or output.name.endswith(SINGLE_FILE_SUFFIX)
+    # one file: "-", a .warc.gz name, or something other than a folder standing there
+    single = str(output) == STDOUT or output.name.endswith(SINGLE_FILE_SUFFIX) or (
+        output.exists() and not output.is_dir())
     target = target_of(output) if single else None
-    if target is None and output.exists() and not output.is_dir():
-        raise ConfigError(f"-o {output}: not a folder; name a folder or a .warc.gz file")
     with _open_existing(db) as archive:
         if target is None:
             count = export_warc(archive, output, since=since,  # type: ignore[arg-type]

@@ -37,6 +37,17 @@ class Target:
     owner: tuple[int, int] | None  # (uid, gid) to give back, None for a new file
 
 
+def is_stream(output: Path) -> bool:
+    """True for ``-``, a FIFO or a character device: written as a stream."""
+    if str(output) == STDOUT:
+        return True
+    try:
+        mode = output.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
 def target_of(output: Path) -> Target:
     """Classify ``output``; ConfigError (exit 2) for a path that cannot be written safely."""
     if str(output) == STDOUT:
