@@ -3,6 +3,7 @@ damaged archives, non-HTML files and out-of-range options, through the real CLI.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
@@ -141,7 +142,7 @@ def test_export_into_a_fifo_streams_and_leaves_the_fifo(db: Path, tmp_path: Path
     if fmt == "jsonl":
         assert len(exported_urls(got[0].decode())) == 2
     else:
-        assert got[0][:2] == b"\x1f\x8b" and b"pub.example/1" in __import__("gzip").decompress(got[0])
+        assert got[0][:2] == b"\x1f\x8b" and b"pub.example/1" in gzip.decompress(got[0])
 
 
 def test_export_to_standard_output_and_a_device(db: Path):
@@ -149,12 +150,12 @@ def test_export_to_standard_output_and_a_device(db: Path):
     assert result.returncode == 0 and len(exported_urls(result.stdout)) == 2, result.stderr
     null = run_cli("export", "--db", str(db), "-o", "/dev/null")
     assert null.returncode == 0, null.stderr
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
 
 
 def _dev_full_fills() -> bool:
     try:
-        with open("/dev/full", "wb", buffering=0) as full:
+        with Path("/dev/full").open("wb", buffering=0) as full:
             full.write(b"x")
     except OSError:
         return True
@@ -167,7 +168,7 @@ def test_export_to_a_full_device_is_a_fatal_error_not_a_usage_error(db: Path, fm
     result = run_cli("export", "--db", str(db), "--format", fmt, "-o", "/dev/full")
     assert result.returncode == 1, result.stderr
     assert "No space left" in one_error(result)
-    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    assert stat.S_ISCHR(Path("/dev/full").stat().st_mode)
 
 
 def add_articles(db: Path, count: int) -> None:

@@ -122,7 +122,7 @@ def replacing(target: Target) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        os.chmod(tmp, target.mode)
+        tmp.chmod(target.mode)
         if target.owner is not None and target.owner != _owner(tmp):
             os.chown(tmp, *target.owner)
         tmp.replace(target.file)  # a reader never sees a half-written export
