@@ -25,20 +25,12 @@ MAX_HITS = 100_000  # search --limit
 MAX_RUNS = 10_000  # health --runs
 
 
-def _whole(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type: a whole number from ``low`` to ``high``; anything else is a usage
-    error (exit 2), never an overflow deep in SQLite (exit 1)."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be from {low} to {high:,}, got {text}")
-        return value
-
-    return parse
+def whole(option: str, value: int, low: int, high: int) -> int:
+    """``value`` if ``low <= value <= high``; else a one-line usage error (exit 2), never
+    an overflow deep in SQLite (exit 1)."""
+    if not low <= value <= high:
+        raise ConfigError(f"{option}: must be from {low} to {high:,}, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(crawl)
     crawl.add_argument("--allow-address", action="append", default=[], metavar="ADDR",
                        help="allow this private/loopback IP or CIDR (repeatable; tests, demo)")
-    crawl.add_argument("--max-pages", type=_whole(0, 10**12), default=None, metavar="N",
+    crawl.add_argument("--max-pages", type=int, default=None, metavar="N",
                        help="fetch at most N new article pages this run")
     crawl.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                        help="stop starting new fetches after this many seconds")
@@ -85,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="local worker processes, or Dask distributed (the dask extra)")
     ingest.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="Dask scheduler address (default: a LocalCluster)")
-    ingest.add_argument("--workers", type=_whole(0, 1024), default=2, metavar="N",
+    ingest.add_argument("--workers", type=int, default=2, metavar="N",
                         help="LocalCluster worker processes for --engine dask (default 2)")
 
     extract = add("extract", "extract one saved HTML page and print JSON")
@@ -115,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = add("search", "full-text search over title and text")
     search.add_argument("query", metavar="QUERY")
     _db_arg(search)
-    search.add_argument("--limit", type=_whole(1, MAX_HITS), default=20,
+    search.add_argument("--limit", type=int, default=20,
                         help=f"most hits shown (1 to {MAX_HITS:,}; default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per hit")
 
@@ -133,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     health = add("health", "judge each publisher's latest run against its earlier runs")
     _db_arg(health)
-    health.add_argument("--runs", type=_whole(1, MAX_RUNS), default=10, metavar="N",
+    health.add_argument("--runs", type=int, default=10, metavar="N",
                         help="runs read per publisher: the latest and up to N-1 before it "
                         "(default 10, at least 3)")
     health.add_argument("--json", action="store_true",
@@ -273,7 +265,8 @@ def _export(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     from scraper.cli.commands import search_cmd
 
-    return search_cmd(args.db, args.query, args.limit, args.json)
+    return search_cmd(args.db, args.query, whole("--limit", args.limit, 1, MAX_HITS),
+                      args.json)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -289,6 +282,8 @@ def _check(args: argparse.Namespace) -> int:
 def _health(args: argparse.Namespace) -> int:
     from scraper.cli.commands import health_cmd
 
+    if args.runs > MAX_RUNS:  # fewer than 3: health_cmd says why
+        whole("--runs", args.runs, 1, MAX_RUNS)
     return health_cmd(args.db, args.runs, args.json)
 
 
