@@ -24,7 +24,7 @@ from archive import (
 from scraper import logs
 from scraper.cli.output import STDOUT, is_stream, target_of, write_to
 from scraper.errors import ConfigError
-from scraper.seeds import Seed, load_seeds
+from scraper.seeds import Seed, load_seeds, refuse_private_addresses
 from scraper.settings import Settings
 
 if TYPE_CHECKING:
@@ -126,6 +126,7 @@ def check_cmd(settings: Settings, names: list[str]) -> int:
 
     seeds = load_seeds(settings.seeds_path)
     parse_networks(settings.allow_addresses)
+    refuse_private_addresses(seeds, settings.allow_addresses)
     if names:
         known = {s.name for s in seeds}
         unknown = [n for n in names if n not in known]

@@ -116,8 +116,12 @@ def replacing(target: Target) -> Iterator[Path]:
     """A temporary path beside ``target.file``; renamed over it (mode, owner kept) if the
     block ends without an exception, removed otherwise."""
     folder = target.file.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.file.name}.", dir=folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.file.name}.", dir=folder)
+    except OSError as exc:  # the file is replaced by a rename: its folder must be writable
+        raise ConfigError(f"-o {target.given}: cannot write in {folder} "
+                          f"({exc.strerror or exc})") from None
     os.close(fd)
     tmp = Path(name)
     try:
