@@ -44,7 +44,9 @@ def run_crawl(settings: Settings, *, quiet: bool = False) -> int:
     refuse_private_addresses(seeds, settings.allow_addresses)
     with RunLock(settings.db_path):
         if settings.db_path.exists():
-            Archive.check_file(settings.db_path)  # damaged: refused before any write
+            # Damaged: refused before any write. quick_check reads the whole file: 0.07-0.17 s
+            # for 41 MB (5,000 articles) here, 250-600 MB/s warm (/tmp qc script, report).
+            Archive.check_file(settings.db_path)
         # Everything is written through a second connection (scraper.crawl.writer) with the
         # archive's full page cache, on its own thread; this one only looks URLs up.
         archive = Archive.open(settings.db_path, cache_kib=LOOKUP_CACHE_KIB)
