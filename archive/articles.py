@@ -1,7 +1,7 @@
 """The archive's articles: storing (with dedup), re-extraction, search and stored pages.
 
 Reached as ``archive.articles``. Storing is the hot path: its SQL is written out in
-:mod:`archive.storing` and :mod:`archive.rows`, not built by sqlite-utils per call.
+:mod:`archive.intake` and :mod:`archive.rows`, not built by sqlite-utils per call.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from sqlite_utils import Database
 from archive import dedup, rows
 from archive.checkpoint import Checkpointer
 from archive.connection import BUSY_TIMEOUT_MS, transaction, translated
+from archive.intake import reextracted, store
 from archive.records import ArticleRecord, PagePart, RawPage, SearchHit, StoreResult
 from archive.search import search_fts
-from archive.storing import reextracted, store
 
 _RAW_PAGES = (
     # A join sqlite-utils' rows_where cannot express; keyset pages (article_id > ?), not one

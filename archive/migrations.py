@@ -32,8 +32,8 @@ from archive import schema
 from archive.connection import transaction
 from archive.dedup import fingerprint
 from archive.errors import ArchiveError
-from archive.health import create_table as _v6_publisher_runs
 from archive.identity import url_key
+from archive.publisher_runs import create_table as _v6_publisher_runs
 
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"  # as v2: accents fold, so "cafe" finds "café"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from archive import Archive, ArticleRecord, fingerprint
 from scraper.settings import Settings
 
-STORE_BATCH = Settings().store_batch  # the crawl's group commit (scraper/crawl/writer.py)
+STORE_BATCH = Settings().store_batch  # the crawl's group commit (scraper/runtime/archive_writer.py)
 
 WORDS_PER_ARTICLE = 250
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

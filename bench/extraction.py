@@ -6,7 +6,7 @@ repeat so machine noise hits all three alike:
 - bare ``trafilatura.extract(body, url=…, include_comments=False)``, one process;
 - ours (``scraper.extract.extractor.extract_page``: decode, pre-clean, trafilatura, post-clean,
   metadata), one process;
-- ours through the crawl's own ``scraper.crawl.workers.WorkerPool`` on every core.
+- ours through the crawl's own ``scraper.runtime.workerpool.WorkerPool`` on every core.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from pathlib import Path
 
 import trafilatura
 
-from scraper.crawl.pipeline import EXTRACT_TARGET
-from scraper.crawl.workers import WorkerPool
 from scraper.extract.extractor import extract_page
+from scraper.runtime.workerpool import EXTRACT_TARGET, WorkerPool
 
 DATASETS = ("fundus", "trafilatura")
 

@@ -22,10 +22,10 @@ import trafilatura
 
 from archive import StoreOutcome, StoreResult
 from bench.warc_libs import pages
-from scraper.crawl.workers import WorkerPool
+from scraper.fetch.exchange import Exchange
+from scraper.runtime.workerpool import WorkerPool
 from scraper.warc.ingest import IngestOptions, Item, Progress, ingest
 from scraper.warc.reader import read_pages
-from scraper.warc.records import Exchange
 from scraper.warc.writer import WarcWriter
 
 EXTRACT = "scraper.extract.extractor:extract_for_archive"

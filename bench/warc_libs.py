@@ -88,7 +88,7 @@ def time_writer(folder: Path, count: int) -> tuple[float, float]:
     """Our WarcWriter: µs per page (request + response pair), raw and gzip bodies."""
     from datetime import UTC, datetime
 
-    from scraper.warc.records import Exchange
+    from scraper.fetch.exchange import Exchange
     from scraper.warc.writer import WarcWriter
 
     writer = WarcWriter(folder)

@@ -211,25 +211,3 @@ def _number(file: Path, data: dict[str, Any], key: str, kind: type) -> Any:
         raise ConfigError(f"{file}: {key}: {problem}, got {value!r}")
     return kind(value)
 
-
-def refuse_private_addresses(seeds: list[Seed], allow: tuple[str, ...]) -> None:
-    """ConfigError for the first feed, sitemap or start URL written as a non-public address
-    (``127.0.0.1``, ``10.1.2.3``, ``2130706433``, ``localhost``) that ``--allow-address``
-    does not allow: refused when the seeds load, before an archive is opened.
-
-    Names are not resolved here (no network at load); the fetch guard checks every
-    resolved address later.
-    """
-    from scraper.fetch.guard import AddressGuard, literal_address
-
-    guard = AddressGuard(allow)
-    for seed in seeds:
-        for key in ("feeds", "sitemaps", "start_urls"):
-            for url in getattr(seed, key):
-                host = (urlsplit(url).hostname or "").rstrip(".")
-                addr = literal_address(host)
-                if host == "localhost" or host.endswith(".localhost"):
-                    addr = literal_address("127.0.0.1")
-                if addr is not None and not guard.allowed(addr):
-                    raise ConfigError(f"{seed.path}: {key}: {url} is on the non-public address "
-                                      f"{addr}; allow it with --allow-address {addr}")

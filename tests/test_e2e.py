@@ -227,7 +227,7 @@ def test_unreachable_publisher_summary_and_exit_3(tmp_path: Path):
 
 
 def test_second_concurrent_run_exits_75(tmp_path: Path):
-    from scraper.crawl.lock import RunLock
+    from scraper.runtime.lock import RunLock
 
     seed = tmp_path / "s.toml"
     seed.write_text('name = "S"\ndomain = "s.invalid"\nfeeds = ["https://s.invalid/rss"]\n')

@@ -21,9 +21,9 @@ import pytest
 
 from archive.records import ArticleRecord
 from archive.store import Archive
-from scraper.crawl.lock import RunLock
 from scraper.discover.feeds import parse_date as feed_date
 from scraper.extract.extractor import extract_page
+from scraper.runtime.lock import RunLock
 from tests import paths
 
 T0 = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)

@@ -6,15 +6,12 @@ import asyncio
 import json
 import logging
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive import (
     Archive,
     ArchiveError,
-    ArticleRecord,
-    RawPage,
     as_record,
     export,
     format_for,
@@ -24,11 +21,11 @@ from archive import (
 from scraper import logs
 from scraper.cli.output import STDOUT, is_stream, target_of, write_to
 from scraper.errors import ConfigError
-from scraper.seeds import Seed, load_seeds, refuse_private_addresses
+from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
 
 if TYPE_CHECKING:
-    from scraper.crawl.workers import WorkerPool
+    pass
 
 LOG = logging.getLogger("scraper.cli")
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -78,7 +75,7 @@ def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates:
 
 
 def _export_warc(db: Path, output: Path, since: object) -> int:
-    from scraper.warc.export import SINGLE_FILE_SUFFIX, export_warc, export_warc_file
+    from scraper.warc.warc_export import SINGLE_FILE_SUFFIX, export_warc, export_warc_file
 
     max_bytes = Settings.from_env().warc_max_bytes
     # one file: "-", a .warc.gz name, or something other than a folder standing there
@@ -122,7 +119,7 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
 def check_cmd(settings: Settings, names: list[str]) -> int:
     """``scraper check``: try each seed; 0 when all work, 3 when any failed, 2 unknown NAME."""
     from scraper.crawl.doctor import run_check
-    from scraper.fetch.guard import parse_networks
+    from scraper.fetch.guard import parse_networks, refuse_private_addresses
 
     seeds = load_seeds(settings.seeds_path)
     parse_networks(settings.allow_addresses)
@@ -163,15 +160,12 @@ def reextract_cmd(settings: Settings) -> int:
     ``settings`` (``SCRAPER_*`` as for a crawl) give the workers, their limits and the
     shortest article kept.
     """
+    from scraper.runtime.reextract import reextract
+
     seeds = _seeds_by_name(settings.seeds_path)
     with _open_existing(settings.db_path, write=True) as archive:
-        tally = asyncio.run(_reextract(archive, seeds, settings))
-    skipped = (f"; {tally.skipped} multi-page article(s) archived before v9 skipped (only "
-               "their first page is stored)" if tally.skipped else "")
-    logging.getLogger(logs.SUMMARY).info(
-        f"reextracted {tally.total} article(s): {tally.changed} changed, "
-        f"{tally.total - tally.changed - tally.failed} unchanged, {tally.failed} failed"
-        + skipped)
+        tally = asyncio.run(reextract(archive, seeds, settings))
+    logging.getLogger(logs.SUMMARY).info(tally.summary_line())
     return 3 if tally.failed else 0
 
 
@@ -179,69 +173,3 @@ def _seeds_by_name(path: Path | None) -> dict[str, Seed]:
     if path is None or not path.exists():
         return {}
     return {s.name: s for s in load_seeds(path)}
-
-
-@dataclass
-class _Tally:
-    """What a re-extraction did, for its summary line."""
-
-    total: int = 0  # articles re-extracted
-    changed: int = 0
-    failed: int = 0
-    skipped: int = 0  # multi-page articles whose later pages the archive does not hold
-
-
-async def _reextract(archive: Archive, seeds: dict[str, Seed], settings: Settings) -> _Tally:
-    from scraper.crawl.pipeline import EXTRACT_TARGET
-    from scraper.crawl.workers import WorkerPool
-
-    pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
-                      timeout=settings.extract_timeout, memory_mb=settings.extract_memory_mb)
-    tally = _Tally()
-    try:
-        for raw in archive.articles.raw_pages():
-            if len(raw.parts) != raw.pages - 1:  # archived before v9: page 1 alone
-                tally.skipped += 1
-                continue
-            tally.total += 1
-            changed = await _reextract_one(archive, pool, raw, seeds.get(raw.site or ""),
-                                           settings.min_article_chars)
-            tally.changed += changed is True
-            tally.failed += changed is None
-    finally:
-        pool.close()
-    return tally
-
-
-async def _reextract_one(archive: Archive, pool: WorkerPool, raw: RawPage, seed: Seed | None,
-                         min_chars: int) -> bool | None:
-    """Re-extract one article, every page of it, joined as the crawl joins them; whether
-    anything changed, None if it failed (its stored text is kept)."""
-    from scraper.crawl.workers import ExtractionFailed
-    from scraper.extract.extractor import EXTRACTOR_VERSION
-    from scraper.extract.joining import joined_with_fingerprint
-    from scraper.warc.articles import extract_options_of, extraction_fields
-
-    options = extract_options_of(seed)
-    pages = [(raw.html, raw.url, raw.content_type),
-             *((p.body, p.url, p.content_type) for p in raw.parts)]
-    # every page's outcome awaited, so a second failure is not left unretrieved
-    outcomes = await asyncio.gather(*(pool.run(*page, **options) for page in pages),
-                                    return_exceptions=True)
-    done = [o for o in outcomes if not isinstance(o, BaseException)]
-    if len(done) < len(outcomes):
-        if any(isinstance(o, ExtractionFailed) for o in outcomes):
-            return None
-        raise next(o for o in outcomes if isinstance(o, BaseException))  # a fault of ours
-    ext, fp = done[0] if len(done) == 1 else joined_with_fingerprint([e for e, _ in done],
-                                                                     done[0][1])
-    if len(ext.text.strip()) < min_chars:
-        return None  # keep the stored text rather than replace it with nothing
-    record = ArticleRecord(
-        url=raw.url, urls=(raw.url,), text=ext.text, fetched_at=raw.fetched_at,
-        title=ext.title, authors=ext.authors, site=raw.site, description=ext.description,
-        extractor_version=EXTRACTOR_VERSION, pages=raw.pages, **extraction_fields(ext))
-    try:
-        return archive.articles.reextract(raw.article_id, record, fingerprint=fp)
-    except ArchiveError:
-        return None

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scraper import __version__, logs
 from scraper.errors import ConfigError, LockHeld
-from scraper.warc.records import WarcError
+from scraper.warc.pages import WarcError
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED = 0, 1, 2, 3, 75
 MAX_HITS = 100_000  # search --limit
@@ -231,7 +231,7 @@ def _crawl(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace) -> int:
     from scraper.settings import Settings
-    from scraper.warc.run import IngestRequest, run_ingest
+    from scraper.warc.loader import IngestRequest, run_ingest
 
     if args.workers < 1:
         raise ConfigError(f"--workers: must be at least 1, got {args.workers}")

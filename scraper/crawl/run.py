@@ -11,22 +11,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from archive import Archive, PublisherRun
+from archive import Archive
 from scraper import logs
 from scraper.crawl import health
-from scraper.crawl.pipeline import EXTRACT_TARGET, Crawl, configure_hosts
-from scraper.crawl.progress import Reporter, RunStats
+from scraper.crawl.pipeline import Crawl, Landing, configure_hosts
 from scraper.crawl.warcout import WarcRecorder
-from scraper.crawl.workers import WorkerPool
-from scraper.crawl.writer import ArchiveWriter
 from scraper.fetch.client import build_client
 from scraper.fetch.dns import DnsCache
 from scraper.fetch.fetcher import Fetcher
-from scraper.fetch.guard import AddressGuard, parse_networks
+from scraper.fetch.guard import AddressGuard, parse_networks, refuse_private_addresses
 from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.robots import RobotsCache
 from scraper.models import utc_now
-from scraper.seeds import Seed, load_seeds, refuse_private_addresses
+from scraper.runtime.archive_writer import ArchiveWriter
+from scraper.runtime.progress import Reporter, RunStats
+from scraper.runtime.workerpool import EXTRACT_TARGET, WorkerPool
+from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
 
 EXIT_OK, EXIT_PARTIAL = 0, 3
@@ -36,7 +36,7 @@ _M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
 
 def run_crawl(settings: Settings, *, quiet: bool = False) -> int:
     """Validate configuration, take the lock, crawl, write the run record; exit code."""
-    from scraper.crawl.lock import RunLock
+    from scraper.runtime.lock import RunLock
 
     seeds = load_seeds(settings.seeds_path)  # ConfigError → exit 2 before anything else
     _one_malloc_arena()
@@ -47,7 +47,7 @@ def run_crawl(settings: Settings, *, quiet: bool = False) -> int:
             # Damaged: refused before any write. quick_check reads the whole file: 0.07-0.17 s
             # for 41 MB (5,000 articles) here, 250-600 MB/s warm (/tmp qc script, report).
             Archive.check_file(settings.db_path)
-        # Everything is written through a second connection (scraper.crawl.writer) with the
+        # Everything is written through a second connection (the archive writer) with the
         # archive's full page cache, on its own thread; this one only looks URLs up.
         archive = Archive.open(settings.db_path, cache_kib=LOOKUP_CACHE_KIB)
         try:
@@ -61,21 +61,23 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    stats = RunStats()
+    landing = Landing(Reporter(stats, live=False if quiet else None), stop)
     writer = ArchiveWriter(settings.db_path, size=settings.store_batch,
-                           interval=settings.store_interval, timeout=settings.writer_timeout)
+                           interval=settings.store_interval, timeout=settings.writer_timeout,
+                           on_landed=landing.landed, on_failed=landing.failed, now=utc_now)
     await writer.start()
     try:
-        return await _run(seeds, settings, archive, writer, stop, quiet)
+        return await _run(seeds, settings, archive, writer, landing)
     finally:
         await writer.close()
 
 
 async def _run(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
-               stop: asyncio.Event, quiet: bool) -> int:
-    stats = RunStats()
+               landing: Landing) -> int:
+    stats, reporter, stop = landing.stats, landing.reporter, landing.stop
     started_at = utc_now()
     run_id = await writer.begin_run(started_at)
-    reporter = Reporter(stats, live=False if quiet else None)
     reporter.log(f"crawl run {run_id}: {len(seeds)} publisher(s) into {settings.db_path}")
     status = "failed"
     warc = WarcRecorder(settings, run_id=run_id) if settings.warc_dir is not None else None
@@ -90,8 +92,8 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
                               memory_mb=settings.extract_memory_mb,
                               nice=settings.extract_nice)
             try:
-                crawl = _build(seeds, settings, archive, writer, client, pool, reporter,
-                               stop, guard, warc)
+                crawl = _build(seeds, settings, archive, writer, landing, client, pool,
+                               guard, warc)
                 with reporter:
                     await crawl.run()
             finally:
@@ -103,8 +105,7 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
             reporter.log(f"WARC: {warc.records} exchange(s) in {len(files)} file(s) "
                          f"under {warc.directory}")
         counts = stats.counts()
-        await writer.call(lambda a: a.runs.finish(run_id, ended_at=utc_now(),
-                                                 status=status, counts=counts))
+        await writer.finish_run(run_id, status=status, counts=counts)
     verdicts = await _publisher_health(seeds, stats, writer, run_id, started_at, status)
     summary = logging.getLogger(logs.SUMMARY)
     for line in stats.summary_lines():
@@ -125,12 +126,7 @@ async def _publisher_health(seeds: list, stats: RunStats, writer: ArchiveWriter,
     if status not in ("ok", "partial"):
         return None
     rows = stats.publishers.rows([s.name for s in seeds], run_id, started_at, stats.started)
-
-    def store_and_read(archive: Archive) -> dict[str, list[PublisherRun]]:
-        archive.publisher_runs.record(rows)
-        return archive.publisher_runs.history(health.DEFAULT_RUNS)
-
-    history = await writer.call(store_and_read)
+    history = await writer.record_publishers(rows, health.DEFAULT_RUNS)
     return health.judge_all({s.name: history[s.name] for s in seeds if s.name in history})
 
 
@@ -178,12 +174,11 @@ async def build_fetcher(settings: Settings,
 
 
 def _build(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
-           client: object, pool: WorkerPool, reporter: Reporter, stop: asyncio.Event,
-           guard: AddressGuard, warc: WarcRecorder | None = None) -> Crawl:
+           landing: Landing, client: object, pool: WorkerPool, guard: AddressGuard,
+           warc: WarcRecorder | None = None) -> Crawl:
     fetcher, robots = fetch_parts(settings, client, guard, warc)
-    return Crawl(seeds, settings, archive=archive, writer=writer, fetcher=fetcher,
-                 robots=robots, pool=pool, reporter=reporter, stop=stop,
-                 now=utc_now)
+    return Crawl(seeds, settings, archive=archive, writer=writer, landing=landing,
+                 fetcher=fetcher, robots=robots, pool=pool, now=utc_now)
 
 
 def _status(stats: RunStats, stopped: bool, budget_hit: bool) -> str:

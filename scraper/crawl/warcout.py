@@ -6,8 +6,8 @@ import logging
 from concurrent.futures import Future
 from pathlib import Path
 
+from scraper.fetch.exchange import Exchange
 from scraper.settings import Settings
-from scraper.warc.records import Exchange
 from scraper.warc.writer import OPEN_SUFFIX, AsyncWarcWriter, WarcWriter
 
 LOG = logging.getLogger("scraper.crawl")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
-from scraper.discover.feeds import FeedEntry, parse_date, parse_feed
+from scraper.discover.feeds import FeedEntry, parse_feed, parse_feed_date
 from scraper.discover.listing import listing_links, looks_like_article, parse_listing
 from scraper.discover.sitemaps import SitemapDoc, parse_sitemap
 from scraper.discover.xmlsafe import XMLError
@@ -24,7 +24,7 @@ from scraper.seeds import Seed
 from scraper.urls import canonicalize
 
 __all__ = [
-    "DiscoveryReport", "FeedEntry", "Fetch", "SitemapDoc", "discover", "parse_date",
+    "DiscoveryReport", "FeedEntry", "Fetch", "SitemapDoc", "discover", "parse_feed_date",
     "parse_feed", "parse_listing", "parse_sitemap",
 ]
 

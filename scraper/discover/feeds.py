@@ -70,7 +70,8 @@ def _entry(item: etree._Element, base_url: str) -> FeedEntry | None:
     else:
         return None
     published = next(
-        (d for tag in _DATE_TAGS if tag in children if (d := parse_date(text_of(children[tag])))),
+        (d for tag in _DATE_TAGS if tag in children
+         if (d := parse_feed_date(text_of(children[tag])))),
         None,
     )
     title = clean_title(text_of(children["title"])) if "title" in children else ""
@@ -106,7 +107,7 @@ def _link_candidates(item: etree._Element, children: dict[str, etree._Element]) 
         yield text_of(children["id"])  # Atom id, when it is a URL
 
 
-def parse_date(text: str) -> datetime | None:
+def parse_feed_date(text: str) -> datetime | None:
     """Parse an RFC 822 (RSS) or ISO 8601 / W3C-DTF (Atom, sitemaps) date; naive → UTC."""
     text = text.strip()
     if not text or len(text) > 64:

@@ -19,7 +19,7 @@ from typing import Any
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from archive import Fingerprint, as_record, fingerprint
+from archive import ArticleImage, ArticleUpdate, Fingerprint, as_record, fingerprint
 from scraper.extract.access import read_access
 from scraper.extract.charset import decode_html
 from scraper.extract.dates import with_guess
@@ -37,7 +37,7 @@ from scraper.extract.pagination import page_links
 from scraper.extract.postclean import postclean, stitch
 from scraper.extract.preclean import PreCleaned, preclean
 from scraper.extract.sniff import not_html
-from scraper.models import Extraction, Image, LiveUpdate
+from scraper.models import Extraction
 
 # Bump whenever the text or metadata produced for the same bytes may change.
 EXTRACTOR_VERSION = "1.6.0"
@@ -149,8 +149,8 @@ def _extract(
 @dataclass(frozen=True)
 class _Extras:
     access: str = "unknown"
-    images: tuple[Image, ...] = ()
-    live_updates: tuple[LiveUpdate, ...] = ()
+    images: tuple[ArticleImage, ...] = ()
+    live_updates: tuple[ArticleUpdate, ...] = ()
     warnings: tuple[str, ...] = ()
 
 

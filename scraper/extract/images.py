@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from archive import ArticleImage
 from scraper.extract.patterns import AGENCIES, CAPTION_LABELS
-from scraper.models import Image
 
 _MAX_FIGURES = 60
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-srcset", "srcset", "src")
@@ -36,12 +36,12 @@ _IMAGE_FILES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 _TINY = 50  # width or height in pixels: icons, spacers and tracking pixels
 
 
-def read_images(tree: LexborHTMLParser, url: str, og_image: str | None) -> tuple[Image, ...]:
+def read_images(tree: LexborHTMLParser, url: str, og_image: str | None) -> tuple[ArticleImage, ...]:
     """The article's figures in page order, absolute URLs, one marked as the lead."""
     scope = _article_scope(tree)
     if scope is None:
         return ()
-    found: list[Image] = []
+    found: list[ArticleImage] = []
     seen: set[str] = set()
     for figure in scope.css("figure")[:_MAX_FIGURES]:
         image = _figure_image(figure, scope, url)
@@ -62,7 +62,7 @@ def _article_scope(tree: LexborHTMLParser) -> LexborNode | None:
     return tree.css_first('[itemprop="articleBody"]') or tree.css_first("main") or tree.body
 
 
-def _figure_image(figure: LexborNode, scope: LexborNode, base: str) -> Image | None:
+def _figure_image(figure: LexborNode, scope: LexborNode, base: str) -> ArticleImage | None:
     if _inside(figure, _NOT_ARTICLE, stop=scope) or _in_chrome(figure, scope):
         return None
     img = figure.css_first("img")
@@ -72,7 +72,7 @@ def _figure_image(figure: LexborNode, scope: LexborNode, base: str) -> Image | N
     if src is None:
         return None
     caption, credit = _caption_and_credit(figure.css_first("figcaption"))
-    return Image(url=urljoin(base, src), caption=caption, credit=credit)
+    return ArticleImage(url=urljoin(base, src), caption=caption, credit=credit)
 
 
 def _links_away(img: LexborNode, figure: LexborNode) -> bool:
@@ -143,18 +143,18 @@ def _credit_name(text: str | None) -> str | None:
     return _clean(_CREDIT_LABEL.sub("", text or ""))
 
 
-def _mark_lead(images: list[Image], og_image: str | None) -> tuple[Image, ...]:
+def _mark_lead(images: list[ArticleImage], og_image: str | None) -> tuple[ArticleImage, ...]:
     if og_image:
         key = _file_key(og_image)
         for i, image in enumerate(images):
             if image.url == og_image or _file_key(image.url) == key:
                 return tuple(_as_lead(im) if j == i else im for j, im in enumerate(images))
-        return (Image(url=og_image, lead=True), *images)
+        return (ArticleImage(url=og_image, lead=True), *images)
     return tuple(_as_lead(im) if j == 0 else im for j, im in enumerate(images))
 
 
-def _as_lead(image: Image) -> Image:
-    return Image(image.url, image.caption, image.credit, lead=True)
+def _as_lead(image: ArticleImage) -> ArticleImage:
+    return ArticleImage(image.url, image.caption, image.credit, lead=True)
 
 
 def _file_key(url: str) -> str:

@@ -8,7 +8,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 import httpx
 
 from scraper.errors import ConfigError
-from scraper.fetch.connect import GuardedBackend
+from scraper.fetch.backend import GuardedBackend
 from scraper.fetch.decoding import ACCEPT_ENCODING
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.transport import PerOriginTransport, proxy_mounts

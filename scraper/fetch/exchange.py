@@ -3,11 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
 
-from scraper.warc.records import Exchange
+Headers = tuple[tuple[str, str], ...]  # (name, value) in wire order, names as sent
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP request and its response as they crossed the wire, for the WARC writer.
+
+    ``body`` is what followed the response head: with ``decoded=False`` still
+    content-encoded (chunking removed), with ``decoded=True`` already decoded of its
+    Content-Encoding, in which case the writer renames the framing headers the way
+    Common Crawl does (``X-Crawler-Content-Encoding`` …) so that the record stays true.
+    """
+
+    method: str
+    url: str
+    request_headers: Headers
+    status: int
+    reason: str
+    response_headers: Headers
+    body: bytes
+    fetched_at: datetime  # timezone-aware: when the response head arrived
+    peer_ip: str | None = None
+    http_version: str = "HTTP/1.1"
+    decoded: bool = False
+    # For a 304: the earlier capture it confirms (the archive's fetch time of the copy).
+    refers_to_uri: str | None = None
+    refers_to_date: datetime | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
 
 OnExchange = Callable[[Exchange], None]  # sees every response read whole (WARC out)
 

@@ -45,7 +45,7 @@ from scraper.fetch.responses import (
     check_length,
     check_type,
     discard_small_body,
-    page_of,
+    page_from,
     read_body,
 )
 from scraper.fetch.retry import RetryPolicy, parse_retry_after
@@ -277,7 +277,7 @@ class Fetcher:
                 self._check_status(url, response)
                 if status == 304:
                     self._exchange(request, response, b"", fetched_at)
-                    return page_of(url, response, b"", fetched_at)
+                    return page_from(url, response, b"", fetched_at)
                 check_type(url, response, accept_types)
                 check_length(url, response, cap, truncate)
                 body_started = True
@@ -286,7 +286,7 @@ class Fetcher:
                                         raw)
                 if raw is not None and not (truncate and len(body) >= cap):  # cut: not whole
                     self._exchange(request, response, b"".join(raw), fetched_at)
-                return page_of(url, response, body, self._now())
+                return page_from(url, response, body, self._now())
             finally:
                 await response.aclose()
         except httpx.TimeoutException as exc:

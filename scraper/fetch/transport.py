@@ -1,7 +1,7 @@
 """httpx's standard transport under the run's client: one httpcore pool per origin.
 
 Each origin (scheme, host, port) gets its own ``httpx.AsyncHTTPTransport``, whose httpcore
-pool connects through :class:`~scraper.fetch.connect.GuardedBackend`. A pool per origin
+pool connects through :class:`~scraper.fetch.backend.GuardedBackend`. A pool per origin
 keeps httpcore's per-request bookkeeping (a scan of the pool's connections under its lock)
 down to the host's own few connections, which the HostScheduler already caps; a single pool
 would scan every idle connection of every host on each request.

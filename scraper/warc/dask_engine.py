@@ -3,7 +3,7 @@
 Each task reads one file from an offset for up to ``batch_size`` pages, extracts them with
 the crawl's ``extract_for_archive`` and returns the ArticleRecords with their dedup
 fingerprints, and the pages of multi-page articles, which the client holds and joins
-(:mod:`scraper.warc.joining`) since an article's pages may be in different files
+(:mod:`scraper.warc.multipage`) since an article's pages may be in different files
 (:class:`Chunk`). The client stores each chunk through the Store, records the
 progress, and submits the file's next chunk; files run in parallel, so a cluster is kept
 busy by as many files as it has worker threads (split by file: the offsets of the records
@@ -34,9 +34,9 @@ from scraper.warc.ingest import (
     pending_files,
     target_of,
 )
-from scraper.warc.joining import HeldPage, PageJoiner
+from scraper.warc.multipage import HeldPage, PageJoiner
+from scraper.warc.pages import WarcError
 from scraper.warc.reader import iter_pages
-from scraper.warc.records import WarcError
 
 
 @dataclass(frozen=True)

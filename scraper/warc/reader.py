@@ -15,9 +15,7 @@ Records that are not an HTML page answered 200 are skipped and counted by reason
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +23,11 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from scraper.errors import FetchError
 from scraper.fetch.decoding import CappedDecoder
-from scraper.warc.records import WarcError, WarcPage
+from scraper.warc.pages import DEFAULT_MAX_BYTES, ReadStats, WarcError, WarcPage
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # as Settings.max_body_bytes: the crawl's own cap
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 _SNIFF = (b"<!doctype html", b"<html")
-
-
-@dataclass
-class ReadStats:
-    """What reading found: pages yielded, responses skipped by reason, files that failed."""
-
-    pages: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    failed_files: list[str] = field(default_factory=list)  # one line each
 
 
 def warc_files(paths: Iterable[Path]) -> list[Path]:

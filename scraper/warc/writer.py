@@ -36,7 +36,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter as _RecordBuilder
 
 from scraper import __version__
-from scraper.warc.records import Exchange, Headers, WarcError
+from scraper.fetch.exchange import Exchange, Headers
+from scraper.warc.pages import WarcError
 
 DEFAULT_MAX_BYTES = 1_000_000_000  # 1 GB, the customary WARC file size (Heritrix, CC)
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from scraper.discover.feeds import FeedEntry, parse_date, parse_feed
+from scraper.discover.feeds import FeedEntry, parse_feed, parse_feed_date
 from scraper.discover.xmlsafe import XMLError
 from tests import paths
 
@@ -122,16 +122,16 @@ def test_not_a_feed_is_an_error(data: bytes) -> None:
     ],
 )
 def test_parse_date(text: str, expected: datetime) -> None:
-    parsed = parse_date(text)
+    parsed = parse_feed_date(text)
     assert parsed == expected and parsed is not None and parsed.tzinfo is not None
 
 
 @pytest.mark.parametrize("text", ["", "yesterday", "2024-13-45", "Thu, 99 Foo 2024", "9" * 80])
 def test_parse_date_garbage(text: str) -> None:
-    assert parse_date(text) is None
+    assert parse_feed_date(text) is None
 
 
 def test_parse_date_keeps_offset() -> None:
-    parsed = parse_date("2024-05-02T09:30:00+05:30")
+    parsed = parse_feed_date("2024-05-02T09:30:00+05:30")
     assert parsed is not None and parsed.utcoffset() == timedelta(hours=5, minutes=30)
     assert parsed.tzinfo == timezone(timedelta(hours=5, minutes=30))

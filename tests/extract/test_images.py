@@ -6,25 +6,25 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
+from archive import ArticleImage
 from scraper.extract.extractor import extract_page
 from scraper.extract.images import read_images
-from scraper.models import Image
 
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 URL = "https://www.riverside-courier.example/news/2024/03/04/council-flood-budget"
 
 
-def _images(html: str, og: str | None = None) -> tuple[Image, ...]:
+def _images(html: str, og: str | None = None) -> tuple[ArticleImage, ...]:
     return read_images(LexborHTMLParser(html), "https://news.example/a/story", og)
 
 
 def test_courier_figures_in_order_with_captions_credits_and_lead() -> None:
     got = extract_page((PAGES / "courier" / "council-budget.html").read_bytes(), URL)
     assert got.images == (
-        Image("https://www.riverside-courier.example/images/2024/03/weir-1200x630.jpg",
+        ArticleImage("https://www.riverside-courier.example/images/2024/03/weir-1200x630.jpg",
               "The weir at Millbrook, where the river burst its banks twice last winter.",
               "Tomasz Bielak/Riverside Courier", lead=True),
-        Image("https://cdn.riverside-courier.example/images/2024/03/pump-house.jpg",
+        ArticleImage("https://cdn.riverside-courier.example/images/2024/03/pump-house.jpg",
               "The Victorian pump house on Mill Lane will be fitted with two electric pumps.",
               "Anya Roberts"),
     )

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from scraper.errors import HTTPStatusError
-from scraper.warc.records import Exchange
+from scraper.fetch.exchange import Exchange
 from tests.mockfetch import make_fetcher
 
 

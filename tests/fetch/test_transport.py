@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 
-from scraper.fetch.connect import GuardedBackend
+from scraper.fetch.backend import GuardedBackend
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.transport import PerOriginTransport
 from tests.paths import FIXTURES

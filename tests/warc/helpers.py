@@ -10,8 +10,8 @@ from functools import cache
 from pathlib import Path
 
 from archive import Archive, StoreResult
+from scraper.fetch.exchange import Exchange
 from scraper.warc.ingest import Item, Progress
-from scraper.warc.records import Exchange
 from tests.simulator.pages import article_page
 from tests.simulator.site import Site, SiteConfig
 

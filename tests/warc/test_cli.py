@@ -253,7 +253,7 @@ def test_export_warc_round_trips_through_ingest(crawled: Crawled, tmp_path: Path
 
 
 def test_ingest_while_a_run_holds_the_lock_exits_75(tmp_path: Path):
-    from scraper.crawl.lock import RunLock
+    from scraper.runtime.lock import RunLock
 
     folder = tmp_path / "w"
     writer = WarcWriter(folder)

@@ -15,8 +15,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scraper.crawl.workers import WorkerPool
 from scraper.extract.evaluate import default_extractor
+from scraper.runtime.workerpool import WorkerPool
 from scraper.seeds import Seed
 from scraper.warc.dask_engine import ingest_dask
 from scraper.warc.ingest import IngestOptions, IngestStats, ingest
@@ -126,7 +126,7 @@ _INGEST = """
 import asyncio, sys, time
 from pathlib import Path
 from archive import Archive
-from scraper.crawl.workers import WorkerPool
+from scraper.runtime.workerpool import WorkerPool
 from scraper.warc.ingest import IngestOptions, ingest
 from tests.warc.helpers import ArchiveStore
 

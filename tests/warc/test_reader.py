@@ -10,8 +10,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scraper.warc.reader import ReadStats, iter_pages, read_pages
-from scraper.warc.records import WarcError
+from scraper.warc.pages import ReadStats, WarcError
+from scraper.warc.reader import iter_pages, read_pages
 from tests.warc.helpers import chunked, sim_pages
 
 

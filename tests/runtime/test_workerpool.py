@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from scraper.crawl.workers import ExtractionFailed, WorkerPool
+from scraper.runtime.workerpool import ExtractionFailed, WorkerPool
 
 
 @pytest.fixture

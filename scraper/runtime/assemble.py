@@ -1,24 +1,25 @@
 """A fetched page and its extraction → the ArticleRecord the archive stores.
 
 One function for every source of pages: the crawl's :class:`~scraper.models.Page` and a
-WARC's :class:`~scraper.warc.records.WarcPage` both satisfy :class:`FetchedPage`, so a page
+WARC's :class:`~scraper.warc.pages.WarcPage` both satisfy :class:`PageSource`, so a page
 ingested from a WARC is recorded exactly as the crawl records it when it fetches it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from archive import ArticleImage, ArticleRecord, ArticleUpdate, PagePart
+from archive import ArticleRecord, PagePart, RawPage
 from scraper.extract.extractor import EXTRACTOR_VERSION
 from scraper.models import Extraction
 from scraper.seeds import Seed
 from scraper.urls import canonicalize, host_of, pick_canonical
 
 
-class FetchedPage(Protocol):
+class PageSource(Protocol):
     """What :func:`article_record` needs of a fetched page (crawl Page, WarcPage)."""
 
     @property
@@ -39,9 +40,38 @@ class FetchedPage(Protocol):
     def content_type(self) -> str: ...
 
 
-def article_record(page: FetchedPage, ext: Extraction, *, site: str, domain: str,
+@dataclass(frozen=True)
+class StoredPage:
+    """A page the archive holds (its raw HTML), as :func:`article_record` reads a fetch."""
+
+    url: str
+    body: bytes
+    fetched_at: datetime
+    status: int
+    content_type: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    redirects: tuple[str, ...] = ()
+
+    @property
+    def requested_url(self) -> str:
+        return self.url
+
+    @property
+    def final_url(self) -> str:
+        return self.url
+
+    @classmethod
+    def of(cls, page: RawPage | PagePart) -> StoredPage:
+        status = page.http_status or 200
+        content_type = page.content_type or "text/html"
+        if isinstance(page, RawPage):
+            return cls(page.url, page.html, page.fetched_at, status, content_type)
+        return cls(page.url, page.body, page.fetched_at, status, content_type)
+
+
+def article_record(page: PageSource, ext: Extraction, *, site: str, domain: str,
                    found_url: str | None = None, published: datetime | None = None,
-                   later: Sequence[FetchedPage] = ()) -> ArticleRecord:
+                   later: Sequence[PageSource] = ()) -> ArticleRecord:
     """The archive's record of ``page``: canonical URL, every alias, text and metadata.
 
     ``site`` and ``domain`` are the publisher's name and domain (a seed's, or the URL's
@@ -83,9 +113,8 @@ def extraction_fields(ext: Extraction, feed_published: datetime | None = None) -
         "modified": ext.modified, "modified_source": ext.modified_source,
         "language": ext.language, "language_source": ext.language_source,
         "access": ext.access,
-        "images": tuple(ArticleImage(i.url, i.caption, i.credit, i.lead) for i in ext.images),
-        "live_updates": tuple(ArticleUpdate(u.time, u.headline, u.text)
-                              for u in ext.live_updates),
+        "images": ext.images,
+        "live_updates": ext.live_updates,
     }
 
 

@@ -29,6 +29,8 @@ from typing import Any
 
 from scraper.errors import ScraperError
 
+EXTRACT_TARGET = "scraper.extract.extractor:extract_for_archive"  # (Extraction, Fingerprint)
+
 
 class ExtractionFailed(ScraperError):
     """One page's extraction failed; ``reason`` is extract_timeout|extract_memory|extract_error."""

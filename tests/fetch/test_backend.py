@@ -16,8 +16,8 @@ from contextlib import asynccontextmanager
 import pytest
 
 from scraper.errors import RefusedError, TransportError
+from scraper.fetch.backend import _first_connected, _interleave
 from scraper.fetch.client import build_client
-from scraper.fetch.connect import _first_connected, _interleave
 from scraper.fetch.dns import DnsCache
 from scraper.fetch.fetcher import Fetcher
 from scraper.fetch.guard import AddressGuard, IPAddress

@@ -15,8 +15,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from scraper.warc.pages import WarcError
 from scraper.warc.reader import iter_pages, read_pages, warc_files
-from scraper.warc.records import WarcError
 from scraper.warc.writer import REVISIT_PROFILE, AsyncWarcWriter, WarcWriter
 from tests.warc.helpers import exchange, sim_pages
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from scraper.crawl.lock import RunLock
 from scraper.errors import LockHeld
+from scraper.runtime.lock import RunLock
 
 
 def test_second_lock_refused_then_free(tmp_path):
@@ -26,7 +26,7 @@ def test_second_lock_refused_then_free(tmp_path):
 
 def test_lock_released_when_holder_is_killed(tmp_path):
     db = tmp_path / "archive.db"
-    code = ("import sys, time; from pathlib import Path; from scraper.crawl.lock import RunLock; "
+    code = ("import sys, time; from pathlib import Path; from scraper.runtime.lock import RunLock; "
             f"RunLock(Path({str(db)!r})).acquire(); print('held', flush=True); time.sleep(60)")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:

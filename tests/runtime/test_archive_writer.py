@@ -16,20 +16,17 @@ from archive import (
     Archive,
     ArchiveError,
     ArticleRecord,
+    Fingerprint,
     Outcome,
     ParkedUrl,
     StoreOutcome,
     fingerprint,
 )
 from archive.articles import Articles  # patched: the writer's view of a stuck disk
-from scraper.crawl.writer import (
+from scraper.runtime.archive_writer import (
     ArchiveWriter,
     Landed,
-    ParkedUrls,
-    QueuedUrls,
-    StoreArticle,
     StoreFailed,
-    UrlOutcome,
 )
 from tests import paths
 
@@ -74,8 +71,8 @@ def writer(archive: Archive, sink: Sink, **kw: float) -> ArchiveWriter:
                          on_failed=sink.errors.append)
 
 
-def article(i: int) -> StoreArticle:
-    return StoreArticle(rec(i), fingerprint(body(i)), "paper.example")
+def article(i: int) -> tuple[ArticleRecord, Fingerprint, str]:
+    return rec(i), fingerprint(body(i)), "paper.example"
 
 
 def stored_urls(archive: Archive) -> list[str]:
@@ -95,7 +92,7 @@ def test_full_batches_are_stored_at_once_and_the_rest_on_drain(archive: Archive)
         group = writer(archive, sink, size=3)
         await group.start()
         for i in range(8):
-            group.submit(article(i))
+            group.store(*article(i))
         await wait_for(lambda: len(stored_urls(archive)) == 6)  # two full batches of 3
         await asyncio.sleep(0.1)
         assert len(stored_urls(archive)) == 6  # the third waits for company (or a drain)
@@ -114,7 +111,7 @@ def test_a_part_batch_is_stored_within_the_interval_without_a_drain(archive: Arc
     async def main() -> None:
         group = writer(archive, sink, interval=0.05)
         await group.start()
-        group.submit(article(1))
+        group.store(*article(1))
         await asyncio.sleep(0.5)
         assert stored_urls(archive) == ["https://paper.example/news/1"]
         await group.close()
@@ -127,10 +124,10 @@ def test_dedup_sees_the_earlier_articles_of_its_own_batch(archive: Archive) -> N
     async def main() -> None:
         group = writer(archive, sink)
         await group.start()
-        group.submit(article(1))
+        group.store(*article(1))
         copy = ArticleRecord(url="https://mirror.example/a", urls=("https://mirror.example/a",),
                              text=body(1), fetched_at=T0, title="Story", site="mirror")
-        group.submit(StoreArticle(copy, fingerprint(body(1)), "mirror.example"))
+        group.store(copy, fingerprint(body(1)), "mirror.example")
         await group.close()
 
     sink = Sink()
@@ -152,9 +149,9 @@ def test_a_refused_article_ends_the_run_once_and_keeps_what_came_before(
         group = writer(archive, sink, size=8)
         await group.start()
         for i in (0, 1, 3, 2, 4):  # 4 comes after the refused one, in the same batch
-            group.submit(article(i))
+            group.store(*article(i))
         await group.drain()
-        group.submit(article(5))  # the run is ending: nothing more is written
+        group.store(*article(5))  # the run is ending: nothing more is written
         await group.close()
 
     sink = Sink()
@@ -173,16 +170,16 @@ def test_every_kind_of_write_lands_in_order_off_the_event_loop(archive: Archive)
         group = writer(archive, sink)
         await group.start()
         run_id = await group.begin_run(T0)
-        group.submit(QueuedUrls((url,), T0))
-        group.submit(ParkedUrls((ParkedUrl("paper.example", url, "paper", "feed"),)))
+        group.queue([url])
+        group.park([ParkedUrl("paper.example", url, "paper", "feed")])
         assert group.in_flight(url) and archive.urls.state(url) is None  # read-your-writes
-        group.submit(UrlOutcome((url,), Outcome.FAILED, T0, status=503, reason="http_503"))
-        taken = await group.call(lambda a: a.frontier.take("paper.example", 5))
+        group.record(url, Outcome.FAILED, status=503, reason="http_503")
+        taken = await group.take_parked("paper.example", 5)
         assert [p.url for p in taken] == [url]  # the parking landed before the take
         assert not group.in_flight(url)
         state = archive.urls.state(url)
         assert state is not None and state.outcome == "failed" and state.run_id == run_id
-        threads.append(await group.call(lambda a: threading.get_ident()))
+        threads.append(await group._call(lambda a: threading.get_ident()))
         await group.close()
 
     sink = Sink()
@@ -205,10 +202,10 @@ def test_a_writer_that_hangs_past_its_timeout_fails_the_run_with_one_error(
     async def main() -> None:
         group = writer(archive, sink, size=1, timeout=0.3)
         await group.start()
-        group.submit(article(0))
+        group.store(*article(0))
         with pytest.raises(ArchiveError, match="took longer than 0.3s"):
             await group.drain()
-        group.submit(article(1))  # dropped: the run is ending
+        group.store(*article(1))  # dropped: the run is ending
         await group.close()  # does not wait for the stuck thread
 
     sink = Sink()
@@ -242,7 +239,7 @@ def test_a_call_whose_caller_stopped_waiting_leaves_no_stray_error(archive: Arch
         asyncio.get_running_loop().set_exception_handler(lambda _, ctx: reported.append(ctx))
         group = writer(archive, Sink())
         await group.start()
-        waiting = asyncio.ensure_future(group.call(failing))
+        waiting = asyncio.ensure_future(group._call(failing))
         await asyncio.sleep(0.05)
         waiting.cancel()  # the run stops while the writer is still at it
         await group.close()  # the call's future is settled with the error meanwhile

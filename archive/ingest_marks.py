@@ -1,6 +1,6 @@
 """The ``ingest_progress`` part: how far ``scraper ingest`` got in each WARC file.
 
-Reached as ``archive.ingests``. One row per file (its resolved path): the offset of the
+Reached as ``archive.ingest_marks``. One row per file (its resolved path): the offset of the
 last record whose batch is stored, or that the file is finished. An ingest writes a
 file's row after the batch it covers, so a killed ingest repeats at most one batch.
 """

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scraper.crawl.jobs import FetchedPage, Job
-from scraper.crawl.paging import PageChain
+from scraper.crawl.processing import PageChain
 from scraper.extract.extractor import extract_for_archive
 from scraper.extract.pagination import MAX_PAGES
 from scraper.models import Candidate, Page, SourceKind

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scraper.crawl.progress import MALFORMED_LISTED, RunStats
+from scraper.runtime.progress import MALFORMED_LISTED, RunStats
 
 
 def test_summary_names_documents_that_did_not_parse_and_counts_the_rest() -> None:

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from archive import Archive, Outcome, UrlState
-from scraper.crawl.fetching import FetchStage
+from scraper.crawl.hosts import FetchStage
 from scraper.crawl.jobs import FetchedDocument, Job, netloc
-from scraper.crawl.ledger import Ledger
-from scraper.crawl.progress import Reporter
 from scraper.discover.discovery import Fetch, discover
 from scraper.errors import is_permanent
 from scraper.fetch.robots import RobotsCache, origin_of
 from scraper.models import Candidate, SourceKind
+from scraper.runtime.archive_writer import ArchiveWriter
+from scraper.runtime.progress import Reporter
 from scraper.seeds import Seed
 from scraper.settings import Settings
 
@@ -40,13 +40,13 @@ class DiscoveryDriver:
     """Finds one seed's article URLs; reads the archive, writes only through the ledger."""
 
     def __init__(self, settings: Settings, *, archive: Archive, fetching: FetchStage,
-                 robots: RobotsCache, ledger: Ledger, reporter: Reporter,
+                 robots: RobotsCache, writer: ArchiveWriter, reporter: Reporter,
                  now: Callable[[], datetime]) -> None:
         self.settings = settings
         self.archive = archive  # the loop's connection: reads only
         self.fetching = fetching
         self.robots = robots
-        self.ledger = ledger
+        self.writer = writer
         self.reporter = reporter
         self.stats = reporter.stats
         self.now = now
@@ -78,7 +78,7 @@ class DiscoveryDriver:
     def record(self, discovered: Discovered) -> None:
         """Record the documents' outcomes and validators (after their candidates queued)."""
         for doc in discovered.documents:
-            self.ledger.record(doc.url, doc.outcome, status=doc.status, etag=doc.etag,
+            self.writer.record(doc.url, doc.outcome, status=doc.status, etag=doc.etag,
                                last_modified=doc.last_modified)
         self.reporter.tick()
 
@@ -112,7 +112,7 @@ class DiscoveryDriver:
         async def fetch(url: str, kind: str) -> bytes | None:
             if not await self.robots.allowed(url):
                 self.stats.robots += 1
-                self.ledger.record(url, Outcome.ROBOTS)
+                self.writer.record(url, Outcome.ROBOTS)
                 return None
             state = self._validators(url, kind)
             page = await self.fetching.fetch(
@@ -126,7 +126,7 @@ class DiscoveryDriver:
                 self.stats.not_modified += 1
                 # A leaf sitemap stays a known leaf, so the next run asks conditionally too.
                 leaf = kind == "sitemap" and state is not None
-                self.ledger.record(url, Outcome.SITEMAP_LEAF if leaf else Outcome.NOT_MODIFIED,
+                self.writer.record(url, Outcome.SITEMAP_LEAF if leaf else Outcome.NOT_MODIFIED,
                                    status=304, etag=state.etag if state else None,
                                    last_modified=state.last_modified if state else None)
                 return None

@@ -34,18 +34,13 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from archive import Fingerprint
-from scraper.extract.joining import PageWalk, url_key
+from scraper.extract.joining import PageWalk, page_key
 from scraper.extract.pagination import page_of
 from scraper.models import Extraction
-from scraper.warc.articles import article_record
-from scraper.warc.records import Progress, WarcPage
-
-if TYPE_CHECKING:  # ingest.py imports this module
-    from scraper.warc.ingest import IngestOptions, IngestStats, Item, Target
-
+from scraper.runtime.assemble import article_record
+from scraper.warc.pages import IngestOptions, IngestStats, Item, Progress, Target, WarcPage
 
 CLOSED_PER_OPEN = 64  # how many stored articles' keys are remembered, per open one
 
@@ -129,7 +124,7 @@ class PageJoiner:
                 self.stats.pages_late += 1  # a second capture, or one past the cap
                 continue
             group = self.open.setdefault(key, {})
-            group.setdefault(url_key(held.page.url), held)  # a page twice: the first kept
+            group.setdefault(page_key(held.page.url), held)  # a page twice: the first kept
             items += self._close(key, force=False)
             while len(self.open) > self.options.open_articles:
                 items += self._close(next(iter(self.open)), force=True)
@@ -180,7 +175,7 @@ class PageJoiner:
         walk = None if first is None else PageWalk(first.page.url, first.extraction,
                                                    _patterns(first.target))
         while walk is not None and (nxt := walk.wanted()) is not None:
-            got = group.get(url_key(nxt))
+            got = group.get(page_key(nxt))
             if got is None and not force:
                 return []  # the next page may come later in the input
             if not walk.add(nxt, None if got is None else (got.page.url, got.extraction)):
@@ -197,12 +192,12 @@ class PageJoiner:
 
     def _item(self, first: HeldPage, walk: PageWalk, group: dict[str, HeldPage]) -> list[Item]:
         ext, fp = walk.joined(first.fingerprint)
-        later = tuple(group[url_key(u)].page for u in walk.urls[1:])
+        later = tuple(group[page_key(u)].page for u in walk.urls[1:])
         item = to_item(first.page, first.target, ext, fp, self.options, self.stats, later)
         if item is None:
             return []
         self.stats.joined += int(len(walk.urls) > 1)
         record = item[0]
-        walked = {url_key(u) for u in walk.urls}
+        walked = {page_key(u) for u in walk.urls}
         cut_off = tuple(u for u in group if u not in walked and u not in record.urls)
         return [(replace(record, urls=record.urls + cut_off), item[1])]

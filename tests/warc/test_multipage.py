@@ -10,7 +10,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scraper.crawl.workers import WorkerPool
+from scraper.runtime.workerpool import WorkerPool
 from scraper.seeds import Seed
 from scraper.warc.dask_engine import ingest_dask
 from scraper.warc.ingest import IngestOptions, IngestStats, ingest

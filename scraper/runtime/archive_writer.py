@@ -1,7 +1,8 @@
 """The archive writer: every write of a crawl, on one thread with its own connection.
 
 The event loop executes no SQL writes. It hands each write (a URL's outcome, queued or
-parked URLs, an extracted article) to :meth:`ArchiveWriter.submit`, which never waits;
+parked URLs, an extracted article) to one of the writer's typed methods (``record``,
+``defer``, ``queue``, ``park``, ``store``), which never wait;
 the writer thread applies them in the order submitted, several to a transaction: a group
 commit closes once it holds ``size`` articles or its first write is ``interval`` seconds
 old. One transaction per write costs a commit, an FTS5 segment flush and the WAL pages of
@@ -29,7 +30,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -39,11 +40,14 @@ from archive import (
     ArchiveError,
     ArticleRecord,
     Fingerprint,
+    IngestMark,
     Outcome,
     ParkedUrl,
+    PublisherRun,
     StoreResult,
     describe,
 )
+from scraper.models import utc_now
 
 STORE_FAILED = "store_failed"  # the failure reason of articles a writer failure lost
 OPS_PER_ARTICLE = 64  # a batch of URL outcomes alone closes after size * this many writes
@@ -120,16 +124,20 @@ _Item = Write | _Control | None  # None: close
 class ArchiveWriter:
     """The crawl's only writer to the archive at ``path``; use from one event loop.
 
+    The one door to the archive's writes: stages call its typed methods, never SQL.
     ``on_landed`` gets each group commit's :class:`Landed` on the loop, in order; the first
     failure also goes to ``on_failed`` (an :class:`ArchiveError`), after which writes are
-    dropped: the run is ending. :meth:`call` runs anything else (runs, the frontier) on
-    the writer's thread, in order with the writes, and returns its result.
+    dropped: the run is ending. Both are given when the writer is built. The async methods
+    (runs, the frontier, ingest batches) run on the writer's thread, in order with the
+    writes, and return their result. ``now`` stamps the writes (the injected clock).
     """
 
     def __init__(self, path: str | object, *, size: int, interval: float, timeout: float,
                  on_landed: Callable[[Landed], None] = lambda landed: None,
-                 on_failed: Callable[[StoreFailed], None] = lambda exc: None) -> None:
+                 on_failed: Callable[[StoreFailed], None] = lambda exc: None,
+                 now: Callable[[], datetime] = utc_now) -> None:
         self.path = str(path)
+        self.now = now
         self.size = max(1, size)
         self.interval = max(0.0, interval)
         self.timeout = timeout
@@ -158,7 +166,34 @@ class ArchiveWriter:
         await opened
         self._watchdog = asyncio.ensure_future(self._watch())
 
-    def submit(self, write: Write) -> None:
+    # -- writes: never wait ------------------------------------------------------------
+    def record(self, url: str, outcome: Outcome, *, status: int | None = None,
+               reason: str | None = None, etag: str | None = None,
+               last_modified: str | None = None) -> None:
+        """Note one fetch of ``url`` and its outcome."""
+        self._submit(UrlOutcome((url,), outcome, self.now(), status=status, reason=reason,
+                                etag=etag, last_modified=last_modified))
+
+    def defer(self, urls: Sequence[str], reason: str) -> None:
+        """Leave ``urls`` for a later run (all at once: a cap defers thousands)."""
+        if urls:
+            self._submit(UrlOutcome(tuple(urls), Outcome.DEFERRED, self.now(), reason=reason))
+
+    def queue(self, urls: Sequence[str]) -> None:
+        """Note article URLs admitted for fetching (before any of them is fetched)."""
+        if urls:
+            self._submit(QueuedUrls(tuple(urls), self.now()))
+
+    def park(self, parked: Sequence[ParkedUrl]) -> None:
+        """Keep queued URLs in the archive's frontier rather than in memory."""
+        if parked:
+            self._submit(ParkedUrls(tuple(parked)))
+
+    def store(self, record: ArticleRecord, fingerprint: Fingerprint, host: str) -> None:
+        """Store an extracted article (in the writer's next group commit)."""
+        self._submit(StoreArticle(record, fingerprint, host))
+
+    def _submit(self, write: Write) -> None:
         """Hand one write to the writer; never waits (dropped once the writer failed)."""
         if self.failed is not None:
             return
@@ -171,7 +206,53 @@ class ArchiveWriter:
         """True while a queued or recorded state of ``url`` is submitted but not landed."""
         return url in self._in_flight
 
-    async def call(self, action: Callable[[Archive], _T]) -> _T:
+    # -- on the writer's thread, in order with the writes --------------------------------
+    async def take_parked(self, host: str, limit: int) -> list[ParkedUrl]:
+        """Read and delete up to ``limit`` of ``host``'s parked URLs."""
+        return await self._call(lambda archive: archive.frontier.take(host, limit))
+
+    async def clear_frontier(self) -> None:
+        """Forget a killed run's parked URLs (still queued in the URL ledger)."""
+        await self._call(lambda archive: archive.frontier.clear())
+
+    async def finish_run(self, run_id: int, *, status: str, counts: dict[str, Any]) -> None:
+        """Close the run record."""
+        ended_at = self.now()
+        await self._call(lambda archive: archive.runs.finish(run_id, ended_at=ended_at,
+                                                             status=status, counts=counts))
+
+    async def record_publishers(self, rows: Sequence[PublisherRun],
+                                runs: int) -> dict[str, list[PublisherRun]]:
+        """Store this run's per-publisher rows; each publisher's last ``runs`` rows."""
+
+        def store_and_read(archive: Archive) -> dict[str, list[PublisherRun]]:
+            archive.publisher_runs.record(rows)
+            return archive.publisher_runs.history(runs)
+
+        return await self._call(store_and_read)
+
+    async def store_batch(self, items: Sequence[tuple[ArticleRecord, Fingerprint]]
+                          ) -> list[StoreResult]:
+        """Store ``items`` now, in one transaction of their own (dedup included)."""
+        run_id = self.run_id
+
+        def store_all(archive: Archive) -> list[StoreResult]:
+            with archive.transaction():
+                return [archive.articles.store(record, run_id=run_id, fingerprint=fp)
+                        for record, fp in items]
+
+        return await self._call(store_all)
+
+    async def ingest_mark(self, file: str) -> IngestMark | None:
+        """What an earlier ingest recorded for ``file``."""
+        return await self._call(lambda archive: archive.ingests.mark(file))
+
+    async def save_ingest_mark(self, mark: IngestMark) -> None:
+        """Record how far an ingest got in one file."""
+        at, run_id = self.now(), self.run_id
+        await self._call(lambda archive: archive.ingests.save(mark, at=at, run_id=run_id))
+
+    async def _call(self, action: Callable[[Archive], _T]) -> _T:
         """``action(archive)`` on the writer's thread once earlier writes have landed."""
         assert self._loop is not None and self._hang is not None, "start() the writer first"
         future: asyncio.Future[_T] = self._loop.create_future()
@@ -196,11 +277,11 @@ class ArchiveWriter:
             self.run_id = archive.runs.start(started_at)
             return self.run_id
 
-        return await self.call(begin)
+        return await self._call(begin)
 
     async def drain(self) -> None:
         """Wait until everything submitted has landed (or the writer failed)."""
-        await self.call(lambda archive: None)
+        await self._call(lambda archive: None)
 
     async def close(self) -> None:
         """Land what is submitted and end the thread (idempotent; a hung one is left)."""

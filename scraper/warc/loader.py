@@ -1,7 +1,7 @@
-"""One ``scraper ingest`` run: check the files, take the lock, ingest, report; exit code.
+"""``scraper ingest``, one run: check the files, take the lock, ingest, report; exit code.
 
 Set up like a crawl (:mod:`scraper.crawl.run`): the run lock, a run record, the crawl's
-one :class:`~scraper.crawl.writer.ArchiveWriter` (so dedup stays exact whichever engine
+one :class:`~scraper.runtime.archive_writer.ArchiveWriter` (so dedup stays exact whichever engine
 extracts), the crawl's worker pool for ``--engine local``, the live table on a terminal
 and the summary on the ``scraper.summary`` logger.
 """
@@ -15,22 +15,29 @@ import logging
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from archive import Archive, IngestMark, StoreResult
+from archive import IngestMark, StoreResult
 from scraper import logs
-from scraper.crawl.progress import Reporter, RunStats
-from scraper.crawl.writer import ArchiveWriter
 from scraper.errors import ConfigError
 from scraper.models import utc_now
+from scraper.runtime.archive_writer import ArchiveWriter
+from scraper.runtime.progress import Reporter, RunStats
+from scraper.runtime.workerpool import EXTRACT_TARGET, WorkerPool
 from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
-from scraper.warc.ingest import IngestOptions, IngestStats, Item, Progress
+from scraper.warc.ingest import ingest
+from scraper.warc.pages import (
+    IngestOptions,
+    IngestStats,
+    Item,
+    Progress,
+    WarcError,
+)
 from scraper.warc.reader import warc_files
-from scraper.warc.records import WarcError
 
 EXIT_OK, EXIT_PARTIAL = 0, 3
 ENGINES = ("local", "dask")
@@ -61,31 +68,23 @@ class WriterStore:
         self.loop = loop
 
     def store(self, items: Sequence[Item]) -> list[StoreResult]:
-        run_id = self.writer.run_id
-
-        def store_all(archive: Archive) -> list[StoreResult]:
-            with archive.transaction():
-                return [archive.articles.store(record, run_id=run_id, fingerprint=fp)
-                        for record, fp in items]
-
-        return self._call(store_all)
+        return self._wait(self.writer.store_batch(items))
 
     def progress(self, file: str) -> Progress | None:
-        mark = self._call(lambda archive: archive.ingests.mark(file))
+        mark = self._wait(self.writer.ingest_mark(file))
         return None if mark is None else Progress(mark.file, mark.offset, mark.finished)
 
     def save_progress(self, progress: Progress) -> None:
         mark = IngestMark(progress.file, progress.offset, progress.finished)
-        run_id = self.writer.run_id
-        self._call(lambda archive: archive.ingests.save(mark, at=utc_now(), run_id=run_id))
+        self._wait(self.writer.save_ingest_mark(mark))
 
-    def _call(self, action: Callable[[Archive], _T]) -> _T:
-        return asyncio.run_coroutine_threadsafe(self.writer.call(action), self.loop).result()
+    def _wait(self, call: Coroutine[Any, Any, _T]) -> _T:
+        return asyncio.run_coroutine_threadsafe(call, self.loop).result()
 
 
 def run_ingest(settings: Settings, request: IngestRequest, *, quiet: bool = False) -> int:
     """Validate the request, take the lock, ingest, write the run record; exit code."""
-    from scraper.crawl.lock import RunLock
+    from scraper.runtime.lock import RunLock
 
     seeds = _seeds(request)
     files = check_files(request.paths)  # WarcError (exit 2) before anything is written
@@ -147,8 +146,7 @@ async def _ingest(files: list[Path], settings: Settings, request: IngestRequest,
         finally:
             _mirror(stats, run)
             counts = run.counts()
-            await writer.call(lambda a: a.runs.finish(run_id, ended_at=utc_now(),
-                                                     status=status, counts=counts))
+            await writer.finish_run(run_id, status=status, counts=counts)
     finally:
         await writer.close()
     summary = logging.getLogger(logs.SUMMARY)
@@ -183,10 +181,6 @@ async def _engine(files: list[Path], settings: Settings, request: IngestRequest,
 async def _local(files: list[Path], settings: Settings, options: IngestOptions,
                  store: WriterStore, reporter: Reporter,
                  on_batch: Callable[[IngestStats], None]) -> IngestStats:
-    from scraper.crawl.pipeline import EXTRACT_TARGET
-    from scraper.crawl.workers import WorkerPool
-    from scraper.warc.ingest import ingest
-
     pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
                       timeout=settings.extract_timeout, memory_mb=settings.extract_memory_mb,
                       nice=settings.extract_nice)

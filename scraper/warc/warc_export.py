@@ -21,7 +21,8 @@ from typing import IO
 
 from archive import Archive, PagePart, RawPage
 from scraper.errors import OutputError
-from scraper.warc.records import Exchange, WarcError
+from scraper.fetch.exchange import Exchange
+from scraper.warc.pages import WarcError
 from scraper.warc.writer import DEFAULT_MAX_BYTES, WarcWriter
 
 SINGLE_FILE_SUFFIX = ".warc.gz"

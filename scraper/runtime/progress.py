@@ -14,7 +14,7 @@ from rich.live import Live
 from rich.table import Table
 
 from scraper import logs
-from scraper.crawl.publishers import Publishers
+from scraper.runtime.publishers import Publishers
 
 MALFORMED_LISTED = 10  # documents named in the summary; the count covers the rest
 LOG = logging.getLogger("scraper.crawl")
