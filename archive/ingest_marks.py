@@ -51,5 +51,12 @@ class Ingests:
         """Record ``mark`` (one transaction, or a savepoint inside the caller's)."""
         with transaction(self.conn):
             self.db.table(TABLE).upsert(
-                {"file": mark.file, "offset": mark.offset, "finished": int(mark.finished),
-                 "updated_at": rows.ts(at), "run_id": run_id}, pk="file")
+                {
+                    "file": mark.file,
+                    "offset": mark.offset,
+                    "finished": int(mark.finished),
+                    "updated_at": rows.ts(at),
+                    "run_id": run_id,
+                },
+                pk="file",
+            )

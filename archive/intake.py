@@ -34,7 +34,11 @@ from archive.records import ArticleRecord, StoreOutcome, StoreResult
 
 
 def store(
-    conn: sqlite3.Connection, record: ArticleRecord, fp: Fingerprint, *, run_id: int | None,
+    conn: sqlite3.Connection,
+    record: ArticleRecord,
+    fp: Fingerprint,
+    *,
+    run_id: int | None,
     cache: ShingleCache | None = None,
 ) -> StoreResult:
     """Store ``record``; the caller holds the transaction. ``cache`` speeds up verification."""
@@ -127,7 +131,10 @@ def new_version(
 
 
 def _store_unknown(
-    conn: sqlite3.Connection, record: ArticleRecord, fp: Fingerprint, run_id: int | None,
+    conn: sqlite3.Connection,
+    record: ArticleRecord,
+    fp: Fingerprint,
+    run_id: int | None,
     cache: ShingleCache | None,
 ) -> StoreResult:
     match = find_exact(conn, fp)

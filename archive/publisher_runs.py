@@ -78,7 +78,9 @@ def create_table(db: Database) -> None:
     """The ``publisher_runs`` table (migration v6), through sqlite-utils."""
     table = db.table(TABLE)
     table.create(
-        COLUMNS, pk=("run_id", "publisher"), not_null={"run_id", "publisher", "started_at"},
+        COLUMNS,
+        pk=("run_id", "publisher"),
+        not_null={"run_id", "publisher", "started_at"},
         foreign_keys=[("run_id", "runs", "id")],
     )
     table.create_index(["publisher", "run_id"], index_name="publisher_runs_publisher")
@@ -99,11 +101,16 @@ class PublisherRuns(_Part):
         latest = self.db.execute(f"SELECT max(run_id) FROM {TABLE}").fetchone()[0]
         if latest is None:
             return {}
-        names = [r[0] for r in self.db.execute(
-            f"SELECT publisher FROM {TABLE} WHERE run_id = ? ORDER BY publisher", [latest])]
+        names = [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT publisher FROM {TABLE} WHERE run_id = ? ORDER BY publisher", [latest]
+            )
+        ]
         out: dict[str, list[PublisherRun]] = {}
         for name in names:
             found = self.db.table(TABLE).rows_where(
-                "publisher = ?", [name], order_by="run_id DESC", limit=max(1, runs))
+                "publisher = ?", [name], order_by="run_id DESC", limit=max(1, runs)
+            )
             out[name] = [PublisherRun.from_row(r) for r in found][::-1]
         return out

@@ -96,8 +96,7 @@ def grow(
         began = time.perf_counter()
         if batch == 1:
             results = [
-                archive.articles.store(r, fingerprint=f)
-                for r, f in zip(records, fps, strict=True)
+                archive.articles.store(r, fingerprint=f) for r, f in zip(records, fps, strict=True)
             ]
         else:
             results = []

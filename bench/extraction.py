@@ -61,8 +61,9 @@ def load_samples(eval_dir: Path, limit: int = 0) -> list[Sample]:
         for page_id in sorted(truth):
             path = folder / "html" / f"{page_id}.html.gz"
             if path.exists():
-                samples.append(Sample(gzip.decompress(path.read_bytes()),
-                                      truth[page_id].get("url") or ""))
+                samples.append(
+                    Sample(gzip.decompress(path.read_bytes()), truth[page_id].get("url") or "")
+                )
     if 0 < limit < len(samples):
         step = len(samples) / limit
         samples = [samples[int(i * step)] for i in range(limit)]
@@ -112,5 +113,6 @@ def measure(samples: list[Sample], workers: int | None = None) -> ExtractTimes:
     extract_page(samples[0].body, samples[0].url)  # imports and caches warm
     trafilatura.extract(samples[0].body, include_comments=False)
     bare, ours = bare_trafilatura(samples), ours_one_core(samples)
-    return ExtractTimes(len(samples), bare[0], ours[0], ours_all_cores(samples, workers),
-                        workers, bare[1], ours[1])
+    return ExtractTimes(
+        len(samples), bare[0], ours[0], ours_all_cores(samples, workers), workers, bare[1], ours[1]
+    )

@@ -90,11 +90,21 @@ class DeferredError(FetchError):
 
 
 # Reasons a later run cannot fix by trying again (the page or its host must change first).
-_PERMANENT = frozenset({
-    "not_html", "too_large", "stacked_encoding", "bad_encoding", "redirect_loop",
-    "too_many_redirects", "bad_redirect", "bad_scheme", "bad_url", "private_address",
-    "robots",
-})
+_PERMANENT = frozenset(
+    {
+        "not_html",
+        "too_large",
+        "stacked_encoding",
+        "bad_encoding",
+        "redirect_loop",
+        "too_many_redirects",
+        "bad_redirect",
+        "bad_scheme",
+        "bad_url",
+        "private_address",
+        "robots",
+    }
+)
 
 
 def is_permanent(reason: str | None) -> bool:

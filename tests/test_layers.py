@@ -179,18 +179,22 @@ def test_the_checks_see_an_upward_import_a_loop_and_a_twin(tmp_path: Path) -> No
         (tmp_path / package).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / package).write_text(body)
     edges = graph(tmp_path)
-    assert upward_imports(edges) == ["archive → scraper.fetch.fetcher",
-                                     "scraper.fetch.fetcher → scraper.crawl.hosts"]
+    assert upward_imports(edges) == [
+        "archive → scraper.fetch.fetcher",
+        "scraper.fetch.fetcher → scraper.crawl.hosts",
+    ]
     assert loops(edges) == [["scraper.crawl.fetching", "scraper.crawl.hosts"]]
-    assert name_clashes(["scraper.fetch.fetcher", "scraper.crawl.fetching",
-                         "scraper.crawl.run", "scraper.warc.run"]) == [
-        "run ×2", "fetcher / fetching"]
+    assert name_clashes(
+        ["scraper.fetch.fetcher", "scraper.crawl.fetching", "scraper.crawl.run", "scraper.warc.run"]
+    ) == ["run ×2", "fetcher / fetching"]
 
 
 def test_architecture_states_the_layers_the_test_enforces() -> None:
     text = (paths.ROOT / "ARCHITECTURE.md").read_text("utf-8")
     section = re.search(r"\*\*Layers\*\*(.*?)(?:\n\n|\Z)", text, re.S)
     assert section is not None
-    order = [section.group(1).find(f"`{p.split('.')[-1]}/`") for p in
-             ("scraper.runtime", "scraper.warc", "scraper.crawl", "scraper.cli")]
+    order = [
+        section.group(1).find(f"`{p.split('.')[-1]}/`")
+        for p in ("scraper.runtime", "scraper.warc", "scraper.crawl", "scraper.cli")
+    ]
     assert all(i >= 0 for i in order) and order == sorted(order)

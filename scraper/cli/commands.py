@@ -106,9 +106,21 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
             hits = archive.articles.search(words, limit=limit)
     for hit in hits:
         if as_json:
-            print(json.dumps(as_record({
-                "id": hit.article_id, "url": hit.url, "title": hit.title, "site": hit.site,
-                "published": hit.published, "snippet": hit.snippet}), ensure_ascii=False))
+            print(
+                json.dumps(
+                    as_record(
+                        {
+                            "id": hit.article_id,
+                            "url": hit.url,
+                            "title": hit.title,
+                            "site": hit.site,
+                            "published": hit.published,
+                            "snippet": hit.snippet,
+                        }
+                    ),
+                    ensure_ascii=False,
+                )
+            )
         else:
             print(f"{hit.title or '(no title)'}\n  {hit.url}\n  {hit.snippet}\n")
     if not as_json:
@@ -128,8 +140,10 @@ def check_cmd(settings: Settings, names: list[str]) -> int:
         known = {s.name for s in seeds}
         unknown = [n for n in names if n not in known]
         if unknown:
-            raise ConfigError(f"no seed named {', '.join(map(repr, unknown))} in "
-                              f"{settings.seeds_path} (seeds: {', '.join(sorted(known))})")
+            raise ConfigError(
+                f"no seed named {', '.join(map(repr, unknown))} in "
+                f"{settings.seeds_path} (seeds: {', '.join(sorted(known))})"
+            )
         seeds = [s for s in seeds if s.name in names]
     lines, ok = run_check(seeds, settings)
     print("\n".join(lines))
@@ -141,8 +155,10 @@ def health_cmd(db: Path, runs: int, as_json: bool) -> int:
     from scraper.crawl import health
 
     if runs < health.MIN_HISTORY + 1:
-        raise ConfigError(f"--runs {runs}: at least {health.MIN_HISTORY + 1} runs are needed "
-                          "to judge (the latest and two before it)")
+        raise ConfigError(
+            f"--runs {runs}: at least {health.MIN_HISTORY + 1} runs are needed "
+            "to judge (the latest and two before it)"
+        )
     with _open_existing(db) as archive:
         verdicts = health.judge_all(archive.publisher_runs.history(runs))
     if as_json:

@@ -35,8 +35,15 @@ class Admission:
     way through the writer): the run keeps no set of every URL it met.
     """
 
-    def __init__(self, settings: Settings, *, archive: Archive, writer: ArchiveWriter,
-                 stats: RunStats, offer: Callable[[Job], bool]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        archive: Archive,
+        writer: ArchiveWriter,
+        stats: RunStats,
+        offer: Callable[[Job], bool],
+    ) -> None:
         self.settings = settings
         self.archive = archive  # the loop's connection: reads only
         self.writer = writer
@@ -80,8 +87,8 @@ class Admission:
     def _verdict(self, job: Job, state: UrlState | None) -> Admit:
         url = job.url
         if self.writer.in_flight(url) or (
-                state is not None and state.run_id == self.writer.run_id
-                and state.article_id is None):
+            state is not None and state.run_id == self.writer.run_id and state.article_id is None
+        ):
             return Admit.SEEN  # an earlier batch of this run queued or tried it
         self.stats.discovered += 1
         self.stats.publishers[job.seed.name].discovered += 1
@@ -114,8 +121,9 @@ class Admission:
         if state is not None and state.fetched_at is not None:
             fetched = max(fetched, state.fetched_at)
         now = self.writer.now()
-        return (now - fetched >= timedelta(hours=self.settings.liveblog_revisit_hours)
-                and now - newest <= timedelta(days=self.settings.liveblog_active_days))
+        return now - fetched >= timedelta(
+            hours=self.settings.liveblog_revisit_hours
+        ) and now - newest <= timedelta(days=self.settings.liveblog_active_days)
 
 
 def _parked(job: Job) -> ParkedUrl:

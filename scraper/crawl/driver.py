@@ -39,9 +39,17 @@ class Discovered:
 class DiscoveryDriver:
     """Finds one seed's article URLs; reads the archive, writes only through the ledger."""
 
-    def __init__(self, settings: Settings, *, archive: Archive, fetching: FetchStage,
-                 robots: RobotsCache, writer: ArchiveWriter, reporter: Reporter,
-                 now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        archive: Archive,
+        fetching: FetchStage,
+        robots: RobotsCache,
+        writer: ArchiveWriter,
+        reporter: Reporter,
+        now: Callable[[], datetime],
+    ) -> None:
         self.settings = settings
         self.archive = archive  # the loop's connection: reads only
         self.fetching = fetching
@@ -58,13 +66,16 @@ class DiscoveryDriver:
         extra = await self._robots_sitemaps(seed)
         documents: list[FetchedDocument] = []
         report = await discover(
-            seed, self._doc_fetcher(seed, documents), now=self.now(),
+            seed,
+            self._doc_fetcher(seed, documents),
+            now=self.now(),
             lastmod_window_days=self.settings.lastmod_window_days,
             max_sitemap_depth=self.settings.max_sitemap_depth,
             max_sitemap_urls=self.settings.max_sitemap_urls,
             max_sitemap_files=self.settings.max_sitemap_files,
             concurrency=self.settings.discovery_concurrency,
-            max_bytes=self.settings.max_feed_bytes, extra_sitemaps=extra,
+            max_bytes=self.settings.max_feed_bytes,
+            extra_sitemaps=extra,
             parse_slots=self._parse_slots,
         )
         self.stats.malformed_urls.extend(report.malformed)
@@ -78,22 +89,29 @@ class DiscoveryDriver:
     def record(self, discovered: Discovered) -> None:
         """Record the documents' outcomes and validators (after their candidates queued)."""
         for doc in discovered.documents:
-            self.writer.record(doc.url, doc.outcome, status=doc.status, etag=doc.etag,
-                               last_modified=doc.last_modified)
+            self.writer.record(
+                doc.url,
+                doc.outcome,
+                status=doc.status,
+                etag=doc.etag,
+                last_modified=doc.last_modified,
+            )
         self.reporter.tick()
 
     async def _robots_sitemaps(self, seed: Seed) -> list[str]:
         extra: list[str] = []
-        for origin in sorted({origin_of(u) for u in (*seed.feeds, *seed.sitemaps,
-                                                     *seed.start_urls)}):
+        for origin in sorted(
+            {origin_of(u) for u in (*seed.feeds, *seed.sitemaps, *seed.start_urls)}
+        ):
             policy = await self.robots.policy(origin + "/")
             extra.extend(u for u in policy.sitemaps if seed.owns(u))
             if policy.state == "unreachable":  # RFC 9309: the whole host is off this run
                 self.stats.fail(netloc(origin), f"robots_{policy.reason}", seed.name)
                 self.stats.publishers[seed.name].documents += 1
                 self.stats.publishers.document_failed(seed.name, origin + "/robots.txt")
-                self.reporter.warn(f"robots.txt unreachable ({policy.reason}): {origin}; "
-                                  "host skipped this run")
+                self.reporter.warn(
+                    f"robots.txt unreachable ({policy.reason}): {origin}; host skipped this run"
+                )
         return extra
 
     def _pending(self, seed: Seed) -> list[Candidate]:
@@ -103,10 +121,15 @@ class DiscoveryDriver:
         """
         if self._pending_all is None:  # one query per run, shared by the seeds
             self._pending_all = [
-                url for url, outcome, reason in self.archive.urls.pending()
-                if not (outcome == Outcome.FAILED and is_permanent(reason))]
-        return [Candidate(u, seed.name, SourceKind.FEED, "earlier run")
-                for u in self._pending_all if seed.owns(u)]
+                url
+                for url, outcome, reason in self.archive.urls.pending()
+                if not (outcome == Outcome.FAILED and is_permanent(reason))
+            ]
+        return [
+            Candidate(u, seed.name, SourceKind.FEED, "earlier run")
+            for u in self._pending_all
+            if seed.owns(u)
+        ]
 
     def _doc_fetcher(self, seed: Seed, documents: list[FetchedDocument]) -> Fetch:
         async def fetch(url: str, kind: str) -> bytes | None:
@@ -116,23 +139,36 @@ class DiscoveryDriver:
                 return None
             state = self._validators(url, kind)
             page = await self.fetching.fetch(
-                url, kind=kind, etag=state.etag if state else None,
+                url,
+                kind=kind,
+                etag=state.etag if state else None,
                 last_modified=state.last_modified if state else None,
                 max_bytes=self.settings.max_feed_bytes if kind in CONDITIONAL_KINDS else None,
-                publisher=seed.name)
+                publisher=seed.name,
+            )
             if page is None:
                 return None
             if page.not_modified:
                 self.stats.not_modified += 1
                 # A leaf sitemap stays a known leaf, so the next run asks conditionally too.
                 leaf = kind == "sitemap" and state is not None
-                self.writer.record(url, Outcome.SITEMAP_LEAF if leaf else Outcome.NOT_MODIFIED,
-                                   status=304, etag=state.etag if state else None,
-                                   last_modified=state.last_modified if state else None)
+                self.writer.record(
+                    url,
+                    Outcome.SITEMAP_LEAF if leaf else Outcome.NOT_MODIFIED,
+                    status=304,
+                    etag=state.etag if state else None,
+                    last_modified=state.last_modified if state else None,
+                )
                 return None
-            documents.append(FetchedDocument(url, Outcome(kind), page.status,
-                                             page.headers.get("etag"),
-                                             page.headers.get("last-modified")))
+            documents.append(
+                FetchedDocument(
+                    url,
+                    Outcome(kind),
+                    page.status,
+                    page.headers.get("etag"),
+                    page.headers.get("last-modified"),
+                )
+            )
             return page.body
 
         return fetch

@@ -27,9 +27,16 @@ from scraper.settings import Settings
 class HostWorkers:
     """The host queues and their fetch workers; pages go to ``extract`` (which may wait)."""
 
-    def __init__(self, settings: Settings, seeds: list[Seed], *, fetching: FetchStage,
-                 writer: ArchiveWriter, extract: Callable[[FetchedPage], Awaitable[None]],
-                 stop: asyncio.Event) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        seeds: list[Seed],
+        *,
+        fetching: FetchStage,
+        writer: ArchiveWriter,
+        extract: Callable[[FetchedPage], Awaitable[None]],
+        stop: asyncio.Event,
+    ) -> None:
         self.settings = settings
         self.fetching = fetching
         self.writer = writer
@@ -45,7 +52,8 @@ class HostWorkers:
         queue = self._queues.get(host)
         if queue is None:
             queue = self._queues[host] = HostFrontier(
-                self.settings.frontier_window, lambda limit: self._unpark(host, limit))
+                self.settings.frontier_window, lambda limit: self._unpark(host, limit)
+            )
             conc = job.seed.per_host_concurrency or self.settings.per_host_concurrency
             for _ in range(conc):
                 self.tasks.append(asyncio.ensure_future(self._work(queue)))
@@ -60,9 +68,14 @@ class HostWorkers:
     async def _unpark(self, host: str, limit: int) -> list[Job]:
         # Read and delete on the writer's thread, after the parking writes it has yet to land.
         parked = await self.writer.take_parked(host, limit)
-        return [Job(Candidate(p.url, p.seed, SourceKind(p.source), "frontier", p.published),
-                    self._seeds[p.seed])
-                for p in parked if p.seed in self._seeds]
+        return [
+            Job(
+                Candidate(p.url, p.seed, SourceKind(p.source), "frontier", p.published),
+                self._seeds[p.seed],
+            )
+            for p in parked
+            if p.seed in self._seeds
+        ]
 
     async def _work(self, queue: HostFrontier[Job]) -> None:
         while (job := await queue.get()) is not None:
@@ -80,8 +93,9 @@ class FetchStage:
     its reason and the caller gets None: one bad URL never stops a run.
     """
 
-    def __init__(self, fetcher: Fetcher, robots: RobotsCache, writer: ArchiveWriter,
-                 reporter: Reporter) -> None:
+    def __init__(
+        self, fetcher: Fetcher, robots: RobotsCache, writer: ArchiveWriter, reporter: Reporter
+    ) -> None:
         self.fetcher = fetcher
         self.robots = robots
         self.writer = writer
@@ -106,18 +120,30 @@ class FetchStage:
             self.stats.robots += 1
             self.writer.record(url, Outcome.ROBOTS)
             return None
-        page = await self.fetch(url, kind="article", accept_types=HTML_TYPES,
-                                publisher=job.seed.name, etag=job.etag,
-                                last_modified=job.last_modified)
+        page = await self.fetch(
+            url,
+            kind="article",
+            accept_types=HTML_TYPES,
+            publisher=job.seed.name,
+            etag=job.etag,
+            last_modified=job.last_modified,
+        )
         if page is not None and page.not_modified:  # a revisit: the archived text stands
             self.writer.record(url, Outcome.NOT_MODIFIED, status=page.status)
             return None
         return page
 
-    async def fetch(self, url: str, *, kind: str, etag: str | None = None,
-                    last_modified: str | None = None, max_bytes: int | None = None,
-                    accept_types: tuple[str, ...] | None = None,
-                    publisher: str | None = None) -> Page | None:
+    async def fetch(
+        self,
+        url: str,
+        *,
+        kind: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+        accept_types: tuple[str, ...] | None = None,
+        publisher: str | None = None,
+    ) -> Page | None:
         """Fetch ``url`` (``kind``: article, feed, sitemap or listing) for ``publisher``
         (a seed name, for its health figures); None if it failed."""
         host = netloc(url)
@@ -125,10 +151,15 @@ class FetchStage:
         if publisher is not None and document:
             self.stats.publishers[publisher].documents += 1
         try:
-            page = await self.fetcher.fetch(url, etag=etag, last_modified=last_modified,
-                                            max_bytes=max_bytes, accept_types=accept_types,
-                                            hop_check=self._robots_hop,
-                                            urgent=kind != "article")
+            page = await self.fetcher.fetch(
+                url,
+                etag=etag,
+                last_modified=last_modified,
+                max_bytes=max_bytes,
+                accept_types=accept_types,
+                hop_check=self._robots_hop,
+                urgent=kind != "article",
+            )
         except DeferredError as exc:
             self.stats.defer(exc.reason)
             self.budget_hit |= exc.reason == "budget"
@@ -140,8 +171,12 @@ class FetchStage:
             self.stats.fail(host, exc.reason, publisher)
             if publisher is not None and document:
                 self.stats.publishers.document_failed(publisher, url)
-            self.writer.record(url, Outcome.of_document(kind, "failed"), reason=exc.reason,
-                               status=getattr(exc, "status", None))
+            self.writer.record(
+                url,
+                Outcome.of_document(kind, "failed"),
+                reason=exc.reason,
+                status=getattr(exc, "status", None),
+            )
             self.reporter.warn(f"failed ({exc.reason}) {kind}: {exc}")
             return None
         finally:
@@ -157,5 +192,6 @@ class FetchStage:
 
     async def _robots_hop(self, url: str) -> None:
         if not await self.robots.allowed(url):
-            raise RefusedError(f"redirect target disallowed by robots.txt: {url[:200]}",
-                               reason="robots")
+            raise RefusedError(
+                f"redirect target disallowed by robots.txt: {url[:200]}", reason="robots"
+            )

@@ -50,10 +50,19 @@ def configure_hosts(fetcher: Fetcher, seed: Seed) -> None:
 class Crawl:
     """Runs one crawl over ``seeds``: reads from ``archive``, writes through ``writer``."""
 
-    def __init__(self, seeds: list[Seed], settings: Settings, *, archive: Archive,
-                 writer: ArchiveWriter, landing: Landing, fetcher: Fetcher,
-                 robots: RobotsCache, pool: WorkerPool,
-                 now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        seeds: list[Seed],
+        settings: Settings,
+        *,
+        archive: Archive,
+        writer: ArchiveWriter,
+        landing: Landing,
+        fetcher: Fetcher,
+        robots: RobotsCache,
+        pool: WorkerPool,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
         self.seeds = seeds
         self.fetcher = fetcher
         self.writer = writer
@@ -63,16 +72,34 @@ class Crawl:
         self.stop = landing.stop
         reporter = self.reporter
         self.fetching = FetchStage(fetcher, robots, writer, reporter)
-        self.discovery = DiscoveryDriver(settings, archive=archive, fetching=self.fetching,
-                                         robots=robots, writer=writer, reporter=reporter,
-                                         now=now)
-        self.extraction = ExtractStage(settings, pool=pool, writer=writer, stats=self.stats,
-                                       on_error=landing.failed,
-                                       pages=PageChain(self.fetching, pool))
-        self.hosts = HostWorkers(settings, seeds, fetching=self.fetching, writer=writer,
-                                 extract=self.extraction.submit, stop=self.stop)
-        self.admission = Admission(settings, archive=archive, writer=writer,
-                                   stats=self.stats, offer=self.hosts.offer)
+        self.discovery = DiscoveryDriver(
+            settings,
+            archive=archive,
+            fetching=self.fetching,
+            robots=robots,
+            writer=writer,
+            reporter=reporter,
+            now=now,
+        )
+        self.extraction = ExtractStage(
+            settings,
+            pool=pool,
+            writer=writer,
+            stats=self.stats,
+            on_error=landing.failed,
+            pages=PageChain(self.fetching, pool),
+        )
+        self.hosts = HostWorkers(
+            settings,
+            seeds,
+            fetching=self.fetching,
+            writer=writer,
+            extract=self.extraction.submit,
+            stop=self.stop,
+        )
+        self.admission = Admission(
+            settings, archive=archive, writer=writer, stats=self.stats, offer=self.hosts.offer
+        )
 
     async def run(self) -> RunStats:
         """Discover and fetch everything; returns when all work is done or stopped."""

@@ -42,9 +42,16 @@ class ExtractStage:
     URL while the page is parsed. An unexpected error in a task goes to ``on_error``.
     """
 
-    def __init__(self, settings: Settings, *, pool: WorkerPool, writer: ArchiveWriter,
-                 stats: RunStats, on_error: Callable[[BaseException], None],
-                 pages: PageChain | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        pool: WorkerPool,
+        writer: ArchiveWriter,
+        stats: RunStats,
+        on_error: Callable[[BaseException], None],
+        pages: PageChain | None = None,
+    ) -> None:
         self.settings = settings
         self.pages = pages  # multi-page articles: fetches the rest of an article's pages
         self.pool = pool
@@ -75,8 +82,9 @@ class ExtractStage:
     async def _extract(self, fetched: FetchedPage) -> None:
         job, page = fetched.job, fetched.page
         try:
-            extraction, fp = await self.pool.run(page.body, page.final_url, page.content_type,
-                                                 **extract_options_of(job.seed))
+            extraction, fp = await self.pool.run(
+                page.body, page.final_url, page.content_type, **extract_options_of(job.seed)
+            )
         except ExtractionFailed as exc:
             self.stats.fail(netloc(page.final_url), exc.reason, job.seed.name)
             self.writer.record(job.url, Outcome.FAILED, reason=exc.reason, status=page.status)
@@ -86,20 +94,31 @@ class ExtractStage:
             whole = await self.pages.complete(fetched, extraction, fp)
             if whole is None:  # its first page failed: never stored as an article alone
                 self.stats.fail(netloc(page.final_url), FIRST_PAGE_FAILED, job.seed.name)
-                self.writer.record(job.url, Outcome.FAILED, reason=FIRST_PAGE_FAILED,
-                                   status=page.status)
+                self.writer.record(
+                    job.url, Outcome.FAILED, reason=FIRST_PAGE_FAILED, status=page.status
+                )
                 return
-            fetched, extraction, fp, later = (whole.fetched, whole.extraction,
-                                              whole.fingerprint, whole.later)
+            fetched, extraction, fp, later = (
+                whole.fetched,
+                whole.extraction,
+                whole.fingerprint,
+                whole.later,
+            )
         if len(extraction.text.strip()) < self.settings.min_article_chars:
             self.stats.no_article += 1
             self.stats.publishers[job.seed.name].no_article += 1
             self.writer.record(job.url, Outcome.NO_ARTICLE, status=page.status)
             return
         job, page = fetched.job, fetched.page  # page 1 of a multi-page article found at page 2
-        record = article_record(page, extraction, site=job.seed.name, domain=job.seed.domain,
-                                found_url=job.url, published=job.candidate.published,
-                                later=later)
+        record = article_record(
+            page,
+            extraction,
+            site=job.seed.name,
+            domain=job.seed.domain,
+            found_url=job.url,
+            published=job.candidate.published,
+            later=later,
+        )
         self.writer.store(record, fp, netloc(page.final_url))
 
 
@@ -127,8 +146,9 @@ class PageChain:
         self.fetching = fetching
         self.pool = pool
 
-    async def complete(self, fetched: FetchedPage, ext: Extraction,
-                       fp: Fingerprint) -> Paged | None:
+    async def complete(
+        self, fetched: FetchedPage, ext: Extraction, fp: Fingerprint
+    ) -> Paged | None:
         """The whole article ``fetched`` is a page of; None if its first page failed."""
         if not (ext.next_page or ext.first_page):
             return Paged(fetched, ext, fp)
@@ -140,8 +160,9 @@ class PageChain:
             if first is None:
                 return None
             fetched, ext, fp = FetchedPage(job, first[0]), first[1], first[2]
-        walk = PageWalk(fetched.page.final_url, ext, patterns,
-                        also_seen=(fetched.page.requested_url,))
+        walk = PageWalk(
+            fetched.page.final_url, ext, patterns, also_seen=(fetched.page.requested_url,)
+        )
         later: list[Page] = []
         while (nxt := walk.wanted()) is not None:
             got = have.get(page_key(nxt)) or await self._page(job, nxt)
@@ -157,9 +178,9 @@ class PageChain:
         if page is None:  # failed or refused (FetchStage.article answers a 304 with None too)
             return None
         try:
-            ext, fp = await self.pool.run(page.body, page.final_url, page.content_type,
-                                          **extract_options_of(job.seed))
+            ext, fp = await self.pool.run(
+                page.body, page.final_url, page.content_type, **extract_options_of(job.seed)
+            )
         except ExtractionFailed:
             return None
         return page, ext, fp
-

@@ -63,9 +63,15 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
         loop.add_signal_handler(sig, stop.set)
     stats = RunStats()
     landing = Landing(Reporter(stats, live=False if quiet else None), stop)
-    writer = ArchiveWriter(settings.db_path, size=settings.store_batch,
-                           interval=settings.store_interval, timeout=settings.writer_timeout,
-                           on_landed=landing.landed, on_failed=landing.failed, now=utc_now)
+    writer = ArchiveWriter(
+        settings.db_path,
+        size=settings.store_batch,
+        interval=settings.store_interval,
+        timeout=settings.writer_timeout,
+        on_landed=landing.landed,
+        on_failed=landing.failed,
+        now=utc_now,
+    )
     await writer.start()
     try:
         return await _run(seeds, settings, archive, writer, landing)
@@ -73,8 +79,9 @@ async def _crawl(seeds: list, settings: Settings, archive: Archive, quiet: bool)
         await writer.close()
 
 
-async def _run(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
-               landing: Landing) -> int:
+async def _run(
+    seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter, landing: Landing
+) -> int:
     stats, reporter, stop = landing.stats, landing.reporter, landing.stop
     started_at = utc_now()
     run_id = await writer.begin_run(started_at)
@@ -83,17 +90,20 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
     warc = WarcRecorder(settings, run_id=run_id) if settings.warc_dir is not None else None
     try:
         # One DNS answer per name for dns_cache_ttl: the guard checks it, connections use it.
-        guard = AddressGuard(settings.allow_addresses,
-                             resolver=DnsCache(ttl=settings.dns_cache_ttl))
+        guard = AddressGuard(
+            settings.allow_addresses, resolver=DnsCache(ttl=settings.dns_cache_ttl)
+        )
         cookie_domains = [seed.domain for seed in seeds if seed.cookies]
         async with build_client(settings, guard, cookie_domains) as client:
-            pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
-                              timeout=settings.extract_timeout,
-                              memory_mb=settings.extract_memory_mb,
-                              nice=settings.extract_nice)
+            pool = WorkerPool(
+                EXTRACT_TARGET,
+                workers=settings.extract_workers,
+                timeout=settings.extract_timeout,
+                memory_mb=settings.extract_memory_mb,
+                nice=settings.extract_nice,
+            )
             try:
-                crawl = _build(seeds, settings, archive, writer, landing, client, pool,
-                               guard, warc)
+                crawl = _build(seeds, settings, archive, writer, landing, client, pool, guard, warc)
                 with reporter:
                     await crawl.run()
             finally:
@@ -102,8 +112,9 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
     finally:
         if warc is not None:
             files = await warc.close()
-            reporter.log(f"WARC: {warc.records} exchange(s) in {len(files)} file(s) "
-                         f"under {warc.directory}")
+            reporter.log(
+                f"WARC: {warc.records} exchange(s) in {len(files)} file(s) under {warc.directory}"
+            )
         counts = stats.counts()
         await writer.finish_run(run_id, status=status, counts=counts)
     verdicts = await _publisher_health(seeds, stats, writer, run_id, started_at, status)
@@ -116,8 +127,14 @@ async def _run(seeds: list, settings: Settings, archive: Archive, writer: Archiv
     return EXIT_OK if status == "ok" else EXIT_PARTIAL
 
 
-async def _publisher_health(seeds: list, stats: RunStats, writer: ArchiveWriter, run_id: int,
-                            started_at: datetime, status: str) -> list[health.Verdict] | None:
+async def _publisher_health(
+    seeds: list,
+    stats: RunStats,
+    writer: ArchiveWriter,
+    run_id: int,
+    started_at: datetime,
+    status: str,
+) -> list[health.Verdict] | None:
     """Store this run's per-publisher figures and judge them; None for an unfinished run.
 
     An interrupted run stops early and would look like a night without articles, so only
@@ -145,25 +162,35 @@ def _one_malloc_arena() -> None:
         pass
 
 
-def fetch_parts(settings: Settings, client: object, guard: AddressGuard,
-                warc: WarcRecorder | None = None) -> tuple[Fetcher, RobotsCache]:
+def fetch_parts(
+    settings: Settings, client: object, guard: AddressGuard, warc: WarcRecorder | None = None
+) -> tuple[Fetcher, RobotsCache]:
     """The run's fetcher (politeness, guard, budget, WARC copy) and its robots.txt cache."""
-    scheduler = HostScheduler(global_concurrency=settings.global_concurrency,
-                              per_host_concurrency=settings.per_host_concurrency,
-                              per_host_delay=settings.per_host_delay,
-                              failure_limit=settings.host_failure_limit)
-    fetcher = Fetcher(client, settings, guard=guard,  # type: ignore[arg-type]
-                      scheduler=scheduler, now=utc_now,
-                      run_deadline=time.monotonic() + settings.run_budget,
-                      on_exchange=warc)
-    robots = RobotsCache(fetcher, max_bytes=settings.max_robots_bytes,
-                         max_crawl_delay=settings.max_crawl_delay)
+    scheduler = HostScheduler(
+        global_concurrency=settings.global_concurrency,
+        per_host_concurrency=settings.per_host_concurrency,
+        per_host_delay=settings.per_host_delay,
+        failure_limit=settings.host_failure_limit,
+    )
+    fetcher = Fetcher(
+        client,  # type: ignore[arg-type]
+        settings,
+        guard=guard,
+        scheduler=scheduler,
+        now=utc_now,
+        run_deadline=time.monotonic() + settings.run_budget,
+        on_exchange=warc,
+    )
+    robots = RobotsCache(
+        fetcher, max_bytes=settings.max_robots_bytes, max_crawl_delay=settings.max_crawl_delay
+    )
     return fetcher, robots
 
 
 @asynccontextmanager
-async def build_fetcher(settings: Settings,
-                        seeds: list[Seed]) -> AsyncIterator[tuple[Fetcher, RobotsCache]]:
+async def build_fetcher(
+    settings: Settings, seeds: list[Seed]
+) -> AsyncIterator[tuple[Fetcher, RobotsCache]]:
     """A fetcher and robots cache built as a crawl builds them, for ``seeds``' hosts."""
     guard = AddressGuard(settings.allow_addresses)
     async with build_client(settings, guard) as client:
@@ -173,12 +200,29 @@ async def build_fetcher(settings: Settings,
         yield fetcher, robots
 
 
-def _build(seeds: list, settings: Settings, archive: Archive, writer: ArchiveWriter,
-           landing: Landing, client: object, pool: WorkerPool, guard: AddressGuard,
-           warc: WarcRecorder | None = None) -> Crawl:
+def _build(
+    seeds: list,
+    settings: Settings,
+    archive: Archive,
+    writer: ArchiveWriter,
+    landing: Landing,
+    client: object,
+    pool: WorkerPool,
+    guard: AddressGuard,
+    warc: WarcRecorder | None = None,
+) -> Crawl:
     fetcher, robots = fetch_parts(settings, client, guard, warc)
-    return Crawl(seeds, settings, archive=archive, writer=writer, landing=landing,
-                 fetcher=fetcher, robots=robots, pool=pool, now=utc_now)
+    return Crawl(
+        seeds,
+        settings,
+        archive=archive,
+        writer=writer,
+        landing=landing,
+        fetcher=fetcher,
+        robots=robots,
+        pool=pool,
+        now=utc_now,
+    )
 
 
 def _status(stats: RunStats, stopped: bool, budget_hit: bool) -> str:

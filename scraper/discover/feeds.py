@@ -70,8 +70,12 @@ def _entry(item: etree._Element, base_url: str) -> FeedEntry | None:
     else:
         return None
     published = next(
-        (d for tag in _DATE_TAGS if tag in children
-         if (d := parse_feed_date(text_of(children[tag])))),
+        (
+            d
+            for tag in _DATE_TAGS
+            if tag in children
+            if (d := parse_feed_date(text_of(children[tag])))
+        ),
         None,
     )
     title = clean_title(text_of(children["title"])) if "title" in children else ""

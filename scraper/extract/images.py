@@ -23,14 +23,18 @@ _NOT_ARTICLE = frozenset({"aside", "nav", "footer", "a"})
 _CHROME = re.compile(
     r"(?:^|[\s_-])(related|teasers?|recommend\w*|more|promo|sidebar|newsletter|share|"
     r"author|avatar|widget|advert\w*|ads?|comments?|gallery-thumbs|thumbnails?|most-read|"
-    r"popular|trending)(?=$|[\s_-])", re.I)
+    r"popular|trending)(?=$|[\s_-])",
+    re.I,
+)
 _CREDIT_CLASS = re.compile(r"credit|copyright|photographer|rights|source|byline|quelle", re.I)
 _LABELS = "|".join(re.escape(w) for w in sorted(CAPTION_LABELS, key=len, reverse=True))
 _AGENCY = "|".join(re.escape(a) for a in sorted(AGENCIES, key=len, reverse=True))
 # "… winter. Photo: Jane Doe/Agency", "(Credit: Jane Doe)", "© Jane Doe", "| Reuters"
 _TRAILING_CREDIT = re.compile(
     rf"\s*(?:\((?:{_LABELS})s?\s*:\s*(?P<p>[^)]+)\)|(?:{_LABELS})s?\s*:\s*(?P<l>[^.]+)"
-    rf"|©\s*(?P<c>.+)|[|/]\s*(?P<a>(?:{_AGENCY})\b.*))\s*$", re.I)
+    rf"|©\s*(?P<c>.+)|[|/]\s*(?P<a>(?:{_AGENCY})\b.*))\s*$",
+    re.I,
+)
 _CREDIT_LABEL = re.compile(rf"^\s*(?:(?:{_LABELS})s?\s*:|©|\(c\))\s*", re.I)
 _IMAGE_FILES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 _TINY = 50  # width or height in pixels: icons, spacers and tracking pixels
@@ -139,7 +143,7 @@ def _clean(text: str | None) -> str | None:
 
 
 def _credit_name(text: str | None) -> str | None:
-    """"Photo: Jane Doe" → "Jane Doe": the label says what the element already is."""
+    """ "Photo: Jane Doe" → "Jane Doe": the label says what the element already is."""
     return _clean(_CREDIT_LABEL.sub("", text or ""))
 
 
@@ -172,8 +176,9 @@ def _in_chrome(node: LexborNode, scope: LexborNode) -> bool:
     return False
 
 
-def _inside(node: LexborNode, tags: set[str] | frozenset[str],
-            stop: LexborNode | None = None) -> bool:
+def _inside(
+    node: LexborNode, tags: set[str] | frozenset[str], stop: LexborNode | None = None
+) -> bool:
     elem = node.parent
     while elem is not None and (stop is None or elem.mem_id != stop.mem_id):
         if elem.tag in tags:

@@ -31,9 +31,14 @@ class PageWalk:
     :meth:`joined`.
     """
 
-    def __init__(self, url: str, extraction: Extraction,
-                 patterns: tuple[re.Pattern[str], ...] = (), *,
-                 also_seen: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        url: str,
+        extraction: Extraction,
+        patterns: tuple[re.Pattern[str], ...] = (),
+        *,
+        also_seen: Iterable[str] = (),
+    ) -> None:
         self.pages: list[tuple[str, Extraction]] = [(url, extraction)]
         self.patterns = patterns
         self.base = page_of(url, patterns).base
@@ -67,8 +72,9 @@ class PageWalk:
         return joined_with_fingerprint([e for _, e in self.pages], first)
 
 
-def joined_with_fingerprint(exts: list[Extraction],
-                            first: Fingerprint) -> tuple[Extraction, Fingerprint]:
+def joined_with_fingerprint(
+    exts: list[Extraction], first: Fingerprint
+) -> tuple[Extraction, Fingerprint]:
     """:func:`joined` and its text's dedup fingerprint; ``first`` (the first page's own)
     stands when there is one page, so a one-page article is not fingerprinted twice."""
     ext = joined(exts)
@@ -82,5 +88,6 @@ def joined(exts: list[Extraction]) -> Extraction:
     for e in exts:
         for image in e.images:
             images.setdefault(image.url, image)
-    return replace(exts[0], text=text, images=tuple(images.values()), next_page=None,
-                   first_page=None)
+    return replace(
+        exts[0], text=text, images=tuple(images.values()), next_page=None, first_page=None
+    )

@@ -76,8 +76,17 @@ def _is_live_blog(obj: dict[str, Any]) -> bool:
 def _update(item: Any) -> ArticleUpdate | None:
     if not isinstance(item, dict):
         return None
-    when = next((d for d in (parse_date(_string(item.get(k))) for k in (
-        "datePublished", "dateCreated", "dateModified")) if d is not None), None)
+    when = next(
+        (
+            d
+            for d in (
+                parse_date(_string(item.get(k)))
+                for k in ("datePublished", "dateCreated", "dateModified")
+            )
+            if d is not None
+        ),
+        None,
+    )
     headline = _plain(_string(item.get("headline")))
     text = _paragraphs(_string(item.get("articleBody")) or _string(item.get("text")))
     if not headline and not text:

@@ -32,20 +32,30 @@ Stream = httpcore.AsyncNetworkStream
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Connects to ``guard``-checked addresses of a host (by default on asyncio's streams)."""
 
-    def __init__(self, guard: AddressGuard,
-                 inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+    def __init__(
+        self, guard: AddressGuard, inner: httpcore.AsyncNetworkBackend | None = None
+    ) -> None:
         self._guard = guard
         self._inner = inner or AsyncioBackend()
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None) -> Stream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> Stream:
         addresses = _interleave(await self._guard.addresses(host, port))
 
         async def attempt(addr: IPAddress) -> Stream:
-            return await self._inner.connect_tcp(str(addr), port, timeout=timeout,
-                                                 local_address=local_address,
-                                                 socket_options=socket_options)
+            return await self._inner.connect_tcp(
+                str(addr),
+                port,
+                timeout=timeout,
+                local_address=local_address,
+                socket_options=socket_options,
+            )
 
         stream = await _first_connected(attempt, addresses)
         self._check_peer(stream, host)
@@ -62,8 +72,10 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         except (TypeError, ValueError, IndexError):
             addr = None
         if addr is None or not self._guard.allowed(addr):
-            raise RefusedError(f"{host} connected to {addr}, which is not public "
-                               "(allow it with --allow-address)", reason="private_address")
+            raise RefusedError(
+                f"{host} connected to {addr}, which is not public (allow it with --allow-address)",
+                reason="private_address",
+            )
 
 
 def _interleave(addresses: list[IPAddress]) -> list[IPAddress]:
@@ -89,8 +101,10 @@ async def _first_connected(attempt: Any, addresses: list[IPAddress]) -> Stream:
             if queue:
                 pending.add(asyncio.create_task(attempt(queue.pop(0))))
             done, pending = await asyncio.wait(
-                pending, timeout=ATTEMPT_DELAY if queue else None,
-                return_when=asyncio.FIRST_COMPLETED)
+                pending,
+                timeout=ATTEMPT_DELAY if queue else None,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
             for task in done:
                 if task.exception() is None:
                     made.append(task.result())

@@ -44,21 +44,26 @@ class Exchange:
 OnExchange = Callable[[Exchange], None]  # sees every response read whole (WARC out)
 
 
-def exchange_of(request: httpx.Request, response: httpx.Response, raw: bytes,
-                fetched_at: datetime) -> Exchange:
+def exchange_of(
+    request: httpx.Request, response: httpx.Response, raw: bytes, fetched_at: datetime
+) -> Exchange:
     """The request and response as they crossed the wire, with the raw (encoded) body."""
     stream = response.extensions.get("network_stream")
     peer = stream.get_extra_info("server_addr") if stream is not None else None
     reason = response.extensions.get("reason_phrase", b"")
     return Exchange(
-        method=request.method, url=str(request.url),
-        request_headers=tuple((k.decode("latin-1"), v.decode("latin-1"))
-                              for k, v in request.headers.raw),
+        method=request.method,
+        url=str(request.url),
+        request_headers=tuple(
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
+        ),
         status=response.status_code,
         reason=reason.decode("latin-1") if isinstance(reason, bytes) else str(reason),
-        response_headers=tuple((k.decode("latin-1"), v.decode("latin-1"))
-                               for k, v in response.headers.raw),
-        body=raw, fetched_at=fetched_at,
+        response_headers=tuple(
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
+        ),
+        body=raw,
+        fetched_at=fetched_at,
         peer_ip=str(peer[0]) if isinstance(peer, tuple) and peer else None,
         http_version=response.http_version or "HTTP/1.1",
         refers_to_uri=str(request.url) if response.status_code == 304 else None,

@@ -122,8 +122,7 @@ class AddressGuard:
             raise TransportError(f"cannot resolve {host}: {exc}", reason="dns") from None
         if not answers:
             raise RefusedError(f"{host} resolves to no address", reason="dns")
-        return [self._require(ipaddress.ip_address(a.split("%")[0]), url or host)
-                for a in answers]
+        return [self._require(ipaddress.ip_address(a.split("%")[0]), url or host) for a in answers]
 
     def _require(self, addr: IPAddress, url: str) -> IPAddress:
         if not self.allowed(addr):

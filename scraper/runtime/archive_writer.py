@@ -132,10 +132,17 @@ class ArchiveWriter:
     writes, and return their result. ``now`` stamps the writes (the injected clock).
     """
 
-    def __init__(self, path: str | object, *, size: int, interval: float, timeout: float,
-                 on_landed: Callable[[Landed], None] = lambda landed: None,
-                 on_failed: Callable[[StoreFailed], None] = lambda exc: None,
-                 now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        path: str | object,
+        *,
+        size: int,
+        interval: float,
+        timeout: float,
+        on_landed: Callable[[Landed], None] = lambda landed: None,
+        on_failed: Callable[[StoreFailed], None] = lambda exc: None,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
         self.path = str(path)
         self.now = now
         self.size = max(1, size)
@@ -160,19 +167,36 @@ class ArchiveWriter:
         self._loop = asyncio.get_running_loop()
         self._hang = asyncio.Event()
         opened: asyncio.Future[None] = self._loop.create_future()
-        self._thread = threading.Thread(target=self._main, args=(opened,),
-                                        name="archive-writer", daemon=True)
+        self._thread = threading.Thread(
+            target=self._main, args=(opened,), name="archive-writer", daemon=True
+        )
         self._thread.start()
         await opened
         self._watchdog = asyncio.ensure_future(self._watch())
 
     # -- writes: never wait ------------------------------------------------------------
-    def record(self, url: str, outcome: Outcome, *, status: int | None = None,
-               reason: str | None = None, etag: str | None = None,
-               last_modified: str | None = None) -> None:
+    def record(
+        self,
+        url: str,
+        outcome: Outcome,
+        *,
+        status: int | None = None,
+        reason: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
         """Note one fetch of ``url`` and its outcome."""
-        self._submit(UrlOutcome((url,), outcome, self.now(), status=status, reason=reason,
-                                etag=etag, last_modified=last_modified))
+        self._submit(
+            UrlOutcome(
+                (url,),
+                outcome,
+                self.now(),
+                status=status,
+                reason=reason,
+                etag=etag,
+                last_modified=last_modified,
+            )
+        )
 
     def defer(self, urls: Sequence[str], reason: str) -> None:
         """Leave ``urls`` for a later run (all at once: a cap defers thousands)."""
@@ -218,11 +242,15 @@ class ArchiveWriter:
     async def finish_run(self, run_id: int, *, status: str, counts: dict[str, Any]) -> None:
         """Close the run record."""
         ended_at = self.now()
-        await self._call(lambda archive: archive.runs.finish(run_id, ended_at=ended_at,
-                                                             status=status, counts=counts))
+        await self._call(
+            lambda archive: archive.runs.finish(
+                run_id, ended_at=ended_at, status=status, counts=counts
+            )
+        )
 
-    async def record_publishers(self, rows: Sequence[PublisherRun],
-                                runs: int) -> dict[str, list[PublisherRun]]:
+    async def record_publishers(
+        self, rows: Sequence[PublisherRun], runs: int
+    ) -> dict[str, list[PublisherRun]]:
         """Store this run's per-publisher rows; each publisher's last ``runs`` rows."""
 
         def store_and_read(archive: Archive) -> dict[str, list[PublisherRun]]:
@@ -231,15 +259,18 @@ class ArchiveWriter:
 
         return await self._call(store_and_read)
 
-    async def store_batch(self, items: Sequence[tuple[ArticleRecord, Fingerprint]]
-                          ) -> list[StoreResult]:
+    async def store_batch(
+        self, items: Sequence[tuple[ArticleRecord, Fingerprint]]
+    ) -> list[StoreResult]:
         """Store ``items`` now, in one transaction of their own (dedup included)."""
         run_id = self.run_id
 
         def store_all(archive: Archive) -> list[StoreResult]:
             with archive.transaction():
-                return [archive.articles.store(record, run_id=run_id, fingerprint=fp)
-                        for record, fp in items]
+                return [
+                    archive.articles.store(record, run_id=run_id, fingerprint=fp)
+                    for record, fp in items
+                ]
 
         return await self._call(store_all)
 
@@ -312,8 +343,11 @@ class ArchiveWriter:
     def _fail(self, error: BaseException) -> None:
         if self.failed is not None:
             return
-        line = str(error) if isinstance(error, ArchiveError) else (
-            f"{self.path}: {type(error).__name__}: {error}")
+        line = (
+            str(error)
+            if isinstance(error, ArchiveError)
+            else (f"{self.path}: {type(error).__name__}: {error}")
+        )
         self.failed = StoreFailed(line)
         self.failed.__cause__ = error
         self.on_failed(self.failed)
@@ -326,8 +360,12 @@ class ArchiveWriter:
             await asyncio.sleep(step)
             since = self._busy_since
             if since is not None and time.monotonic() - since > self.timeout:
-                self._fail(StoreFailed(f"{self.path}: the archive writer took longer than "
-                                       f"{self.timeout:g}s over one commit"))
+                self._fail(
+                    StoreFailed(
+                        f"{self.path}: the archive writer took longer than "
+                        f"{self.timeout:g}s over one commit"
+                    )
+                )
                 self._hang.set()
                 return
 
@@ -390,8 +428,7 @@ class ArchiveWriter:
             with archive.transaction():
                 done, error = _apply(archive, batch, self.run_id, results)
         except (sqlite3.Error, ArchiveError) as exc:  # the commit itself: nothing landed
-            error = exc if isinstance(exc, ArchiveError) else ArchiveError(
-                describe(exc, self.path))
+            error = exc if isinstance(exc, ArchiveError) else ArchiveError(describe(exc, self.path))
             results, done = [], 0
         finally:
             self._busy_since = None
@@ -409,8 +446,9 @@ class ArchiveWriter:
         self._to_loop(_settle, item.future, value, error)
 
 
-def _apply(archive: Archive, batch: list[Write], run_id: int | None,
-           results: list[StoreResult]) -> tuple[int, BaseException | None]:
+def _apply(
+    archive: Archive, batch: list[Write], run_id: int | None, results: list[StoreResult]
+) -> tuple[int, BaseException | None]:
     """Apply ``batch`` in order; how many writes were applied and the error that stopped it.
 
     An error that rolled the whole transaction back (a full disk) is raised instead.
@@ -429,13 +467,18 @@ def _apply(archive: Archive, batch: list[Write], run_id: int | None,
 
 def _apply_one(archive: Archive, write: Write, run_id: int | None) -> StoreResult | None:
     if isinstance(write, StoreArticle):
-        return archive.articles.store(write.record, run_id=run_id,
-                                     fingerprint=write.fingerprint)
+        return archive.articles.store(write.record, run_id=run_id, fingerprint=write.fingerprint)
     if isinstance(write, UrlOutcome):
-        archive.urls.record(write.urls, fetched_at=write.fetched_at,
-                            outcome=write.outcome.value, status=write.status,
-                            etag=write.etag, last_modified=write.last_modified,
-                            reason=write.reason, run_id=run_id)
+        archive.urls.record(
+            write.urls,
+            fetched_at=write.fetched_at,
+            outcome=write.outcome.value,
+            status=write.status,
+            etag=write.etag,
+            last_modified=write.last_modified,
+            reason=write.reason,
+            run_id=run_id,
+        )
     elif isinstance(write, QueuedUrls):
         archive.urls.queue(list(write.urls), queued_at=write.queued_at, run_id=run_id)
     else:

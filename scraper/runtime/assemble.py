@@ -69,9 +69,16 @@ class StoredPage:
         return cls(page.url, page.body, page.fetched_at, status, content_type)
 
 
-def article_record(page: PageSource, ext: Extraction, *, site: str, domain: str,
-                   found_url: str | None = None, published: datetime | None = None,
-                   later: Sequence[PageSource] = ()) -> ArticleRecord:
+def article_record(
+    page: PageSource,
+    ext: Extraction,
+    *,
+    site: str,
+    domain: str,
+    found_url: str | None = None,
+    published: datetime | None = None,
+    later: Sequence[PageSource] = (),
+) -> ArticleRecord:
     """The archive's record of ``page``: canonical URL, every alias, text and metadata.
 
     ``site`` and ``domain`` are the publisher's name and domain (a seed's, or the URL's
@@ -88,14 +95,25 @@ def article_record(page: PageSource, ext: Extraction, *, site: str, domain: str,
     others = dict.fromkeys(c for p in later if (c := canonicalize(p.final_url)) and c not in own)
     urls = (*others, *own)
     return ArticleRecord(
-        url=url, urls=urls, text=ext.text, fetched_at=page.fetched_at, title=ext.title,
-        authors=ext.authors, site=site, description=ext.description,
-        raw_html=page.body, http_status=page.status, content_type=page.content_type,
-        etag=page.headers.get("etag"), last_modified=page.headers.get("last-modified"),
-        extractor_version=EXTRACTOR_VERSION, **extraction_fields(ext, published),
-        pages=1 + len(later), page_bodies=tuple(
-            PagePart(p.final_url, p.body, p.fetched_at, p.status, p.content_type)
-            for p in later),
+        url=url,
+        urls=urls,
+        text=ext.text,
+        fetched_at=page.fetched_at,
+        title=ext.title,
+        authors=ext.authors,
+        site=site,
+        description=ext.description,
+        raw_html=page.body,
+        http_status=page.status,
+        content_type=page.content_type,
+        etag=page.headers.get("etag"),
+        last_modified=page.headers.get("last-modified"),
+        extractor_version=EXTRACTOR_VERSION,
+        **extraction_fields(ext, published),
+        pages=1 + len(later),
+        page_bodies=tuple(
+            PagePart(p.final_url, p.body, p.fetched_at, p.status, p.content_type) for p in later
+        ),
     )
 
 
@@ -110,8 +128,10 @@ def extraction_fields(ext: Extraction, feed_published: datetime | None = None) -
     return {
         "published": ext.published or feed_published,
         "published_source": "feed" if from_feed else ext.published_source,
-        "modified": ext.modified, "modified_source": ext.modified_source,
-        "language": ext.language, "language_source": ext.language_source,
+        "modified": ext.modified,
+        "modified_source": ext.modified_source,
+        "language": ext.language,
+        "language_source": ext.language_source,
         "access": ext.access,
         "images": ext.images,
         "live_updates": ext.live_updates,
@@ -122,8 +142,11 @@ def extract_options_of(seed: Seed | None) -> dict[str, tuple[str, ...]]:
     """The seed's extraction options (none without a seed), as the extractor takes them."""
     if seed is None:
         return {"drop_selectors": (), "body_selectors": (), "page_patterns": ()}
-    return {"drop_selectors": seed.drop_selectors, "body_selectors": seed.body_selectors,
-            "page_patterns": tuple(p.pattern for p in seed.pagination)}
+    return {
+        "drop_selectors": seed.drop_selectors,
+        "body_selectors": seed.body_selectors,
+        "page_patterns": tuple(p.pattern for p in seed.pagination),
+    }
 
 
 def seed_for(url: str, seeds: Iterable[Seed]) -> Seed | None:

@@ -64,10 +64,15 @@ class RunStats:
     def counts(self) -> dict[str, int]:
         """Flat counts for the runs table."""
         out = {
-            "discovered": self.discovered, "known": self.known, "gone": self.gone,
-            "revisited": self.revisited, "fetched": self.fetched,
-            "not_modified": self.not_modified, "robots": self.robots,
-            "deferred": self.deferred, "no_article": self.no_article,
+            "discovered": self.discovered,
+            "known": self.known,
+            "gone": self.gone,
+            "revisited": self.revisited,
+            "fetched": self.fetched,
+            "not_modified": self.not_modified,
+            "robots": self.robots,
+            "deferred": self.deferred,
+            "no_article": self.no_article,
             "malformed": self.malformed,
         }
         out.update({f"article_{k}": v for k, v in self.stored.items()})
@@ -86,15 +91,22 @@ class RunStats:
         stored = ", ".join(f"{k} {v}" for k, v in sorted(self.stored.items())) or "none"
         lines = [
             f"discovered {self.discovered} (already archived {self.known}, gone {self.gone}"
-            + (f", live blogs revisited {self.revisited}" if self.revisited else "") + "), "
+            + (f", live blogs revisited {self.revisited}" if self.revisited else "")
+            + "), "
             f"fetched {self.fetched}, not modified {self.not_modified}, "
             f"skipped by robots {self.robots}, deferred {self.deferred}"
-            + (" (" + ", ".join(f"{k} {v}" for k, v in self.deferred_by.most_common()) + ")"
-               if self.deferred_by else ""),
+            + (
+                " (" + ", ".join(f"{k} {v}" for k, v in self.deferred_by.most_common()) + ")"
+                if self.deferred_by
+                else ""
+            ),
             f"articles: {stored}; no article in page {self.no_article}",
             f"failed {self.failures}"
-            + (": " + ", ".join(f"{k} {v}" for k, v in self.failed.most_common()) if self.failures
-               else ""),
+            + (
+                ": " + ", ".join(f"{k} {v}" for k, v in self.failed.most_common())
+                if self.failures
+                else ""
+            ),
         ]
         for host, n in sorted(self.host_failed.items()):
             ok = self.host_fetched.get(host, 0)
@@ -117,16 +129,25 @@ class Reporter:
     :mod:`scraper.logs` set up for stderr.
     """
 
-    def __init__(self, stats: RunStats, stream: TextIO | None = None, *,
-                 interval: float = 30.0, live: bool | None = None) -> None:
+    def __init__(
+        self,
+        stats: RunStats,
+        stream: TextIO | None = None,
+        *,
+        interval: float = 30.0,
+        live: bool | None = None,
+    ) -> None:
         self.stats = stats
         self._stream = stream or sys.stderr
         self._interval = interval
         self._last = time.monotonic()
         use_live = self._stream.isatty() if live is None else live
         console = logs.terminal_console(self._stream) or Console(file=self._stream)
-        self._live = Live(self._table(), console=console,
-                          refresh_per_second=4, transient=True) if use_live else None
+        self._live = (
+            Live(self._table(), console=console, refresh_per_second=4, transient=True)
+            if use_live
+            else None
+        )
 
     def __enter__(self) -> Reporter:
         if self._live is not None:
@@ -146,8 +167,10 @@ class Reporter:
         if now - self._last >= self._interval:
             self._last = now
             s = self.stats
-            self.log(f"progress: discovered {s.discovered} fetched {s.fetched} "
-                     f"stored {sum(s.stored.values())} failed {s.failures}")
+            self.log(
+                f"progress: discovered {s.discovered} fetched {s.fetched} "
+                f"stored {sum(s.stored.values())} failed {s.failures}"
+            )
 
     def log(self, message: str, level: int = logging.INFO) -> None:
         """One log line (``scraper.crawl``)."""
@@ -165,6 +188,8 @@ class Reporter:
         hosts = sorted(set(s.host_fetched) | set(s.host_failed))
         for host in hosts[:15]:
             table.add_row(host, str(s.host_fetched[host]), str(s.host_failed[host]))
-        table.caption = (f"discovered {s.discovered} · fetched {s.fetched} · "
-                         f"stored {sum(s.stored.values())} · failed {s.failures}")
+        table.caption = (
+            f"discovered {s.discovered} · fetched {s.fetched} · "
+            f"stored {sum(s.stored.values())} · failed {s.failures}"
+        )
         return table

@@ -40,17 +40,26 @@ class Tally:
         """This tally as the archive's row."""
         new = self.stored["new"]
         return PublisherRun(
-            publisher=name, run_id=run_id, started_at=started_at.isoformat(),
-            discovered=self.discovered, fetched=self.fetched, new=new,
-            updated=self.stored["updated"], unchanged=self.stored["unchanged"],
-            duplicate=self.stored["duplicate"], no_article=self.no_article,
-            failed=sum(self.failures.values()), failures=dict(self.failures),
+            publisher=name,
+            run_id=run_id,
+            started_at=started_at.isoformat(),
+            discovered=self.discovered,
+            fetched=self.fetched,
+            new=new,
+            updated=self.stored["updated"],
+            unchanged=self.stored["unchanged"],
+            duplicate=self.stored["duplicate"],
+            no_article=self.no_article,
+            failed=sum(self.failures.values()),
+            failures=dict(self.failures),
             median_chars=int(statistics.median(self.new_chars)) if self.new_chars else None,
             missing_date=round(self.new_undated / new, 3) if new else None,
             missing_author=round(self.new_anonymous / new, 3) if new else None,
-            documents=self.documents, documents_failed=len(self.failed_documents),
+            documents=self.documents,
+            documents_failed=len(self.failed_documents),
             failed_documents=tuple(self.failed_documents[:FAILED_DOCUMENTS_KEPT]),
-            not_modified=self.not_modified, bytes=self.bytes,
+            not_modified=self.not_modified,
+            bytes=self.bytes,
             duration=round(self.last - t0, 3) if self.last is not None else 0.0,
         )
 
@@ -87,7 +96,8 @@ class Publishers:
             tally.new_undated += record.published is None
             tally.new_anonymous += not record.authors
 
-    def rows(self, names: Iterable[str], run_id: int, started_at: datetime,
-             t0: float) -> list[PublisherRun]:
+    def rows(
+        self, names: Iterable[str], run_id: int, started_at: datetime, t0: float
+    ) -> list[PublisherRun]:
         """A row for each of ``names`` (every seed of the run, even one that did nothing)."""
         return [self[name].row(name, run_id, started_at, t0) for name in names]

@@ -40,8 +40,9 @@ class ExtractionFailed(ScraperError):
         self.reason = reason
 
 
-def _worker_main(conn: Connection, target: str, memory_mb: int, nice: int = 0,
-                 shielded: bool = False) -> None:
+def _worker_main(
+    conn: Connection, target: str, memory_mb: int, nice: int = 0, shielded: bool = False
+) -> None:
     if shielded:  # Ctrl-C or a SIGTERM to the process group: the parent decides when to stop
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -118,8 +119,16 @@ class WorkerPool:
     end when the parent closes their pipe.
     """
 
-    def __init__(self, target: str, *, workers: int, timeout: float, memory_mb: int,
-                 nice: int = 0, shielded: bool = False) -> None:
+    def __init__(
+        self,
+        target: str,
+        *,
+        workers: int,
+        timeout: float,
+        memory_mb: int,
+        nice: int = 0,
+        shielded: bool = False,
+    ) -> None:
         self._target = target
         self._nice = nice
         self._shielded = shielded
@@ -134,9 +143,11 @@ class WorkerPool:
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()  # a socketpair: the parent end goes non-blocking
-        proc = self._ctx.Process(target=_worker_main, daemon=True,
-                                 args=(child, self._target, self._memory_mb, self._nice,
-                                       self._shielded))
+        proc = self._ctx.Process(
+            target=_worker_main,
+            daemon=True,
+            args=(child, self._target, self._memory_mb, self._nice, self._shielded),
+        )
         proc.start()
         child.close()
         sock = socket.socket(fileno=os.dup(parent.fileno()))
@@ -153,23 +164,27 @@ class WorkerPool:
             worker = self._replace(worker)
         try:
             worker.dirty = True  # until the answer is read in full
-            status, value = await asyncio.wait_for(_exchange(worker.sock, (args, kwargs)),
-                                                   self._timeout)
+            status, value = await asyncio.wait_for(
+                _exchange(worker.sock, (args, kwargs)), self._timeout
+            )
             worker.dirty = False
         except TimeoutError:
             worker = self._replace(worker)
-            raise ExtractionFailed(f"extraction exceeded {self._timeout:g}s",
-                                   "extract_timeout") from None
+            raise ExtractionFailed(
+                f"extraction exceeded {self._timeout:g}s", "extract_timeout"
+            ) from None
         except (EOFError, OSError):
             worker = self._replace(worker)
-            raise ExtractionFailed("extraction worker died (memory limit?)",
-                                   "extract_memory") from None
+            raise ExtractionFailed(
+                "extraction worker died (memory limit?)", "extract_memory"
+            ) from None
         finally:
             self._idle.put_nowait(worker)  # a cancelled exchange leaves it dirty: replaced
         if status == "ok":
             return value
-        raise ExtractionFailed(str(value), "extract_memory" if status == "memory"
-                               else "extract_error")
+        raise ExtractionFailed(
+            str(value), "extract_memory" if status == "memory" else "extract_error"
+        )
 
     def _replace(self, worker: _Worker) -> _Worker:
         self._kill(worker)

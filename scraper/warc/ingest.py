@@ -58,8 +58,7 @@ def _is_article(url: str, seed: Seed) -> bool:
     """The crawl's rule: an article URL by the seed's patterns, not one of its documents."""
     key = canonicalize(url) or url
     documents = (*seed.feeds, *seed.sitemaps, *seed.start_urls)
-    return seed.is_article_url(url) and all(
-        (canonicalize(doc) or doc) != key for doc in documents)
+    return seed.is_article_url(url) and all((canonicalize(doc) or doc) != key for doc in documents)
 
 
 @dataclass
@@ -69,8 +68,15 @@ class Extracted:
     items: list[Item] = field(default_factory=list)
     held: list[HeldPage] = field(default_factory=list)
 
-    def take(self, page: WarcPage, target: Target, result: tuple[Extraction, Fingerprint],
-             resume_at: int | None, options: IngestOptions, stats: IngestStats) -> None:
+    def take(
+        self,
+        page: WarcPage,
+        target: Target,
+        result: tuple[Extraction, Fingerprint],
+        resume_at: int | None,
+        options: IngestOptions,
+        stats: IngestStats,
+    ) -> None:
         """Sort one extracted page; ``resume_at``: the record read before it (or None)."""
         ext, fp = result
         if (held := hold(page, target, ext, fp, resume_at)) is not None:
@@ -79,8 +85,9 @@ class Extracted:
             self.items.append(item)
 
 
-def pending_files(paths: Iterable[Path], store: Store,
-                  stats: IngestStats) -> Iterator[tuple[Path, int | None]]:
+def pending_files(
+    paths: Iterable[Path], store: Store, stats: IngestStats
+) -> Iterator[tuple[Path, int | None]]:
     """(file, offset already done) for every file an earlier ingest has not finished."""
     for path in warc_files(paths):
         done = store.progress(str(path.resolve()))
@@ -90,13 +97,13 @@ def pending_files(paths: Iterable[Path], store: Store,
         yield path, done.offset if done is not None else None
 
 
-def batches(path: Path, after: int | None, options: IngestOptions,
-            stats: IngestStats) -> Iterator[list[WarcPage]]:
+def batches(
+    path: Path, after: int | None, options: IngestOptions, stats: IngestStats
+) -> Iterator[list[WarcPage]]:
     """The file's HTML pages in lists of ``batch_size``; WarcError as the reader raises."""
     batch: list[WarcPage] = []
     try:
-        for page in iter_pages(path, after=after, stats=stats.read,
-                               max_bytes=options.max_bytes):
+        for page in iter_pages(path, after=after, stats=stats.read, max_bytes=options.max_bytes):
             batch.append(page)
             if len(batch) >= options.batch_size:
                 yield batch
@@ -109,8 +116,9 @@ def batches(path: Path, after: int | None, options: IngestOptions,
         yield batch
 
 
-def commit(store: Store, items: Sequence[Item], marks: Sequence[Progress],
-           stats: IngestStats) -> None:
+def commit(
+    store: Store, items: Sequence[Item], marks: Sequence[Progress], stats: IngestStats
+) -> None:
     """Store a batch, then record the progress it makes (never the other way round)."""
     for result in store.store(items) if items else []:
         stats.stored[result.outcome.value] += 1
@@ -118,10 +126,15 @@ def commit(store: Store, items: Sequence[Item], marks: Sequence[Progress],
         store.save_progress(mark)
 
 
-async def ingest(paths: Iterable[Path], store: Store, pool: WorkerPool,
-                 options: IngestOptions, *,
-                 log: Callable[[str], None] = lambda line: None,
-                 on_batch: Callable[[IngestStats], None] = lambda stats: None) -> IngestStats:
+async def ingest(
+    paths: Iterable[Path],
+    store: Store,
+    pool: WorkerPool,
+    options: IngestOptions,
+    *,
+    log: Callable[[str], None] = lambda line: None,
+    on_batch: Callable[[IngestStats], None] = lambda stats: None,
+) -> IngestStats:
     """Ingest every page of ``paths`` with the local process pool (the crawl's engine)."""
     stats = IngestStats()
     joiner = PageJoiner(options, stats)
@@ -146,12 +159,19 @@ async def ingest(paths: Iterable[Path], store: Store, pool: WorkerPool,
     return stats
 
 
-async def _extract_all(batch: list[WarcPage], after: int | None, pool: WorkerPool,
-                       options: IngestOptions, stats: IngestStats) -> Extracted:
-    before = dict(zip((p.offset for p in batch), (after, *(p.offset for p in batch)),
-                      strict=False))  # each page's resume_at: the page read before it
-    wanted = [(page, target) for page in batch
-              if (target := target_of(page, options, stats)) is not None]
+async def _extract_all(
+    batch: list[WarcPage],
+    after: int | None,
+    pool: WorkerPool,
+    options: IngestOptions,
+    stats: IngestStats,
+) -> Extracted:
+    before = dict(
+        zip((p.offset for p in batch), (after, *(p.offset for p in batch)), strict=False)
+    )  # each page's resume_at: the page read before it
+    wanted = [
+        (page, target) for page in batch if (target := target_of(page, options, stats)) is not None
+    ]
     results = await asyncio.gather(*(_extract(page, target, pool) for page, target in wanted))
     done = Extracted()
     for (page, target), result in zip(wanted, results, strict=True):
@@ -162,18 +182,21 @@ async def _extract_all(batch: list[WarcPage], after: int | None, pool: WorkerPoo
     return done
 
 
-async def _extract(page: WarcPage, target: Target,
-                   pool: WorkerPool) -> tuple[Extraction, Fingerprint] | ExtractionFailed:
+async def _extract(
+    page: WarcPage, target: Target, pool: WorkerPool
+) -> tuple[Extraction, Fingerprint] | ExtractionFailed:
     try:
         result: tuple[Extraction, Fingerprint] = await pool.run(
-            page.body, page.url, page.content_type, **target.selectors)
+            page.body, page.url, page.content_type, **target.selectors
+        )
         return result
     except ExtractionFailed as exc:  # one page's failure is an outcome, counted
         return exc
 
 
-def _file_failed(path: Path, exc: Exception, stats: IngestStats,
-                 log: Callable[[str], None]) -> None:
+def _file_failed(
+    path: Path, exc: Exception, stats: IngestStats, log: Callable[[str], None]
+) -> None:
     line = failure_line(path, exc)
     stats.read.failed_files.append(line)
     log(line)

@@ -90,10 +90,13 @@ def run_ingest(settings: Settings, request: IngestRequest, *, quiet: bool = Fals
     files = check_files(request.paths)  # WarcError (exit 2) before anything is written
     if request.engine == "dask" and importlib.util.find_spec("distributed") is None:
         raise ConfigError("--engine dask needs Dask: pip install -e '.[dask]'")
-    options = IngestOptions(seeds=tuple(seeds), only_seeds=request.only_seeds,
-                            min_article_chars=settings.min_article_chars,
-                            max_bytes=settings.max_body_bytes,
-                            batch_size=settings.store_batch)
+    options = IngestOptions(
+        seeds=tuple(seeds),
+        only_seeds=request.only_seeds,
+        min_article_chars=settings.min_article_chars,
+        max_bytes=settings.max_body_bytes,
+        batch_size=settings.store_batch,
+    )
     with RunLock(settings.db_path):
         return asyncio.run(_ingest(files, settings, request, options, quiet))
 
@@ -126,17 +129,28 @@ def _looks_like_warc(path: Path) -> bool:
     return head.startswith(b"WARC/")
 
 
-async def _ingest(files: list[Path], settings: Settings, request: IngestRequest,
-                  options: IngestOptions, quiet: bool) -> int:
-    writer = ArchiveWriter(settings.db_path, size=settings.store_batch,
-                           interval=settings.store_interval, timeout=settings.writer_timeout)
+async def _ingest(
+    files: list[Path],
+    settings: Settings,
+    request: IngestRequest,
+    options: IngestOptions,
+    quiet: bool,
+) -> int:
+    writer = ArchiveWriter(
+        settings.db_path,
+        size=settings.store_batch,
+        interval=settings.store_interval,
+        timeout=settings.writer_timeout,
+    )
     await writer.start()
     try:
         run_id = await writer.begin_run(utc_now())
         run = RunStats()
         reporter = Reporter(run, live=False if quiet else None)
-        reporter.log(f"ingest run {run_id}: {len(files)} WARC file(s) into {settings.db_path}"
-                     f" ({request.engine})")
+        reporter.log(
+            f"ingest run {run_id}: {len(files)} WARC file(s) into {settings.db_path}"
+            f" ({request.engine})"
+        )
         status = "failed"
         stats = IngestStats()
         try:
@@ -156,9 +170,14 @@ async def _ingest(files: list[Path], settings: Settings, request: IngestRequest,
     return EXIT_OK if status == "ok" else EXIT_PARTIAL
 
 
-async def _engine(files: list[Path], settings: Settings, request: IngestRequest,
-                  options: IngestOptions, writer: ArchiveWriter,
-                  reporter: Reporter) -> IngestStats:
+async def _engine(
+    files: list[Path],
+    settings: Settings,
+    request: IngestRequest,
+    options: IngestOptions,
+    writer: ArchiveWriter,
+    reporter: Reporter,
+) -> IngestStats:
     loop = asyncio.get_running_loop()
     store = WriterStore(writer, loop)
 
@@ -173,17 +192,33 @@ async def _engine(files: list[Path], settings: Settings, request: IngestRequest,
             loop.call_soon_threadsafe(on_batch, stats)
 
         return await asyncio.to_thread(
-            ingest_dask, files, store, options, scheduler=request.scheduler,
-            workers=request.workers, log=reporter.warn, on_batch=threadsafe)
+            ingest_dask,
+            files,
+            store,
+            options,
+            scheduler=request.scheduler,
+            workers=request.workers,
+            log=reporter.warn,
+            on_batch=threadsafe,
+        )
     return await _local(files, settings, options, store, reporter, on_batch)
 
 
-async def _local(files: list[Path], settings: Settings, options: IngestOptions,
-                 store: WriterStore, reporter: Reporter,
-                 on_batch: Callable[[IngestStats], None]) -> IngestStats:
-    pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
-                      timeout=settings.extract_timeout, memory_mb=settings.extract_memory_mb,
-                      nice=settings.extract_nice)
+async def _local(
+    files: list[Path],
+    settings: Settings,
+    options: IngestOptions,
+    store: WriterStore,
+    reporter: Reporter,
+    on_batch: Callable[[IngestStats], None],
+) -> IngestStats:
+    pool = WorkerPool(
+        EXTRACT_TARGET,
+        workers=settings.extract_workers,
+        timeout=settings.extract_timeout,
+        memory_mb=settings.extract_memory_mb,
+        nice=settings.extract_nice,
+    )
     try:
         return await ingest(files, store, pool, options, log=reporter.warn, on_batch=on_batch)
     finally:
@@ -211,14 +246,15 @@ def summary_lines(stats: IngestStats, run: RunStats) -> list[str]:
         f"HTML pages {stats.pages}; other records skipped: {skipped}",
         f"articles: {stored}; no article in page {stats.no_article}; "
         f"outside the seeds {stats.outside_seeds}; not article URLs {stats.not_articles}",
-        f"failed {failed}" + (": " + ", ".join(f"{k} {v}" for k, v in
-                                               stats.failed.most_common()) if failed else ""),
+        f"failed {failed}"
+        + (": " + ", ".join(f"{k} {v}" for k, v in stats.failed.most_common()) if failed else ""),
     ]
     if stats.joined or stats.pages_unjoined or stats.pages_late:
-        lines.append(f"multi-page articles joined {stats.joined}; pages left out: no first "
-                     f"page {stats.pages_unjoined}, article already stored {stats.pages_late}")
+        lines.append(
+            f"multi-page articles joined {stats.joined}; pages left out: no first "
+            f"page {stats.pages_unjoined}, article already stored {stats.pages_late}"
+        )
     lines.extend(f"  {line}" for line in stats.read.failed_files)
     took = max(1e-9, time.monotonic() - run.started)
     lines.append(f"duration {took:.1f}s ({stats.pages / took:.1f} pages/s)")
     return lines
-

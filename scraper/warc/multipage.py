@@ -74,17 +74,24 @@ def _patterns(target: Target) -> tuple[re.Pattern[str], ...]:
     return target.seed.pagination if target.seed is not None else ()
 
 
-def hold(page: WarcPage, target: Target, ext: Extraction, fp: Fingerprint,
-         resume_at: int | None) -> HeldPage | None:
+def hold(
+    page: WarcPage, target: Target, ext: Extraction, fp: Fingerprint, resume_at: int | None
+) -> HeldPage | None:
     """The page, held, if it links another page of its article; None otherwise."""
     if not (ext.next_page or ext.first_page):
         return None
     return HeldPage(page, target, ext, fp, resume_at)
 
 
-def to_item(page: WarcPage, target: Target, ext: Extraction, fp: Fingerprint,
-            options: IngestOptions, stats: IngestStats,
-            later: tuple[WarcPage, ...] = ()) -> Item | None:
+def to_item(
+    page: WarcPage,
+    target: Target,
+    ext: Extraction,
+    fp: Fingerprint,
+    options: IngestOptions,
+    stats: IngestStats,
+    later: tuple[WarcPage, ...] = (),
+) -> Item | None:
     """The article to store, or None (counted) when the page holds too little text.
 
     ``later``: a multi-page article's pages after ``page``, in order.
@@ -168,12 +175,18 @@ class PageJoiner:
 
     def _close(self, key: str, *, force: bool) -> list[Item]:
         group = self.open[key]
-        first = min((p for p in group.values() if p.extraction.first_page is None),
-                    key=lambda p: p.number, default=None)
+        first = min(
+            (p for p in group.values() if p.extraction.first_page is None),
+            key=lambda p: p.number,
+            default=None,
+        )
         if not force and (first is None or first.number > 1):
             return []  # page 1 may come later in the input
-        walk = None if first is None else PageWalk(first.page.url, first.extraction,
-                                                   _patterns(first.target))
+        walk = (
+            None
+            if first is None
+            else PageWalk(first.page.url, first.extraction, _patterns(first.target))
+        )
         while walk is not None and (nxt := walk.wanted()) is not None:
             got = group.get(page_key(nxt))
             if got is None and not force:

@@ -40,8 +40,9 @@ def warc_files(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*")
-                              if p.is_file() and p.name.endswith(WARC_SUFFIXES)))
+            out.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(WARC_SUFFIXES))
+            )
         elif path.is_file():
             out.append(path)
         elif path.exists():  # /dev/zero, a FIFO: endless or one-shot, never a WARC file
@@ -51,18 +52,23 @@ def warc_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def read_pages(paths: Iterable[Path], *, stats: ReadStats | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES,
-               resume: Callable[[Path], int | None] = lambda path: None,
-               on_error: Callable[[str], None] = lambda line: None) -> Iterator[WarcPage]:
+def read_pages(
+    paths: Iterable[Path],
+    *,
+    stats: ReadStats | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    resume: Callable[[Path], int | None] = lambda path: None,
+    on_error: Callable[[str], None] = lambda line: None,
+) -> Iterator[WarcPage]:
     """Every HTML 200 page of every file; ``resume(path)`` gives an offset already done."""
     stats = stats if stats is not None else ReadStats()
     for path in warc_files(paths):
         yield from _guarded(path, stats, max_bytes, resume(path), on_error)
 
 
-def _guarded(path: Path, stats: ReadStats, max_bytes: int, after: int | None,
-             on_error: Callable[[str], None]) -> Iterator[WarcPage]:
+def _guarded(
+    path: Path, stats: ReadStats, max_bytes: int, after: int | None, on_error: Callable[[str], None]
+) -> Iterator[WarcPage]:
     try:
         yield from iter_pages(path, after=after, stats=stats, max_bytes=max_bytes)
     except (WarcError, OSError, ValueError) as exc:
@@ -71,8 +77,13 @@ def _guarded(path: Path, stats: ReadStats, max_bytes: int, after: int | None,
         on_error(line)
 
 
-def iter_pages(path: Path, *, after: int | None = None, stats: ReadStats | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> Generator[WarcPage, None, None]:
+def iter_pages(
+    path: Path,
+    *,
+    after: int | None = None,
+    stats: ReadStats | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Generator[WarcPage, None, None]:
     """HTML 200 pages of one file, from the record after offset ``after`` (if given).
 
     WarcError if the file holds no WARC record at all, or ends inside a record.
@@ -95,8 +106,9 @@ def iter_pages(path: Path, *, after: int | None = None, stats: ReadStats | None 
         raise WarcError(f"{path}: not a WARC file (no WARC record found)")
 
 
-def _page(record: Any, path: Path, offset: int, stats: ReadStats,
-          max_bytes: int) -> WarcPage | None:
+def _page(
+    record: Any, path: Path, offset: int, stats: ReadStats, max_bytes: int
+) -> WarcPage | None:
     if record.record_type != WarcRecordType.response:
         return None  # requests, warcinfo, metadata, revisits: nothing to extract
     http = record.http_headers
@@ -107,8 +119,7 @@ def _page(record: Any, path: Path, offset: int, stats: ReadStats,
     if http.status_code != 200:
         stats.skipped[f"http_{http.status_code}"] += 1
         return None
-    declared = headers.get("content-type") or record.headers.get(
-        "WARC-Identified-Payload-Type", "")
+    declared = headers.get("content-type") or record.headers.get("WARC-Identified-Payload-Type", "")
     if declared and declared.split(";")[0].strip().lower() not in HTML_TYPES:
         stats.skipped["not_html"] += 1  # known before the body is read
         return None
@@ -127,9 +138,15 @@ def _page(record: Any, path: Path, offset: int, stats: ReadStats,
     if not declared and not body.lstrip()[:20].lower().startswith(_SNIFF):
         stats.skipped["not_html"] += 1  # no type given: sniffed, as browsers do
         return None
-    return WarcPage(url=record.headers.get("WARC-Target-URI", ""),
-                    fetched_at=record.record_date, status=200, headers=headers, body=body,
-                    path=path, offset=offset)
+    return WarcPage(
+        url=record.headers.get("WARC-Target-URI", ""),
+        fetched_at=record.record_date,
+        status=200,
+        headers=headers,
+        body=body,
+        path=path,
+        offset=offset,
+    )
 
 
 def decode_body(raw: bytes, headers: dict[str, str], max_bytes: int) -> bytes:
@@ -154,7 +171,7 @@ def dechunk(raw: bytes) -> bytes:
             return raw if not out else b"".join(out)  # not chunked, or cut short
         if size == 0:
             return b"".join(out)
-        out.append(raw[end + 2:end + 2 + size])
+        out.append(raw[end + 2 : end + 2 + size])
         pos = end + 2 + size + 2
 
 

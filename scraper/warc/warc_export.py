@@ -28,8 +28,13 @@ from scraper.warc.writer import DEFAULT_MAX_BYTES, WarcWriter
 SINGLE_FILE_SUFFIX = ".warc.gz"
 
 
-def export_warc(archive: Archive, output: Path, *, since: datetime | None = None,
-                max_bytes: int = DEFAULT_MAX_BYTES) -> int:
+def export_warc(
+    archive: Archive,
+    output: Path,
+    *,
+    since: datetime | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> int:
     """Write the raw pages of the articles fetched since ``since`` (all if None), every page
     of a multi-page one, as files in the folder ``output``; how many pages were written."""
     try:
@@ -60,10 +65,15 @@ def export_warc_file(archive: Archive, out: Path | IO[bytes], *,
     return count
 
 
-def _write(archive: Archive, folder: Path, since: datetime | None,
-           max_bytes: int) -> tuple[int, list[Path]]:
-    writer = WarcWriter(folder, max_bytes=max_bytes, requests=False,
-                        info={"description": f"newsarchiver export of {archive.path.name}"})
+def _write(
+    archive: Archive, folder: Path, since: datetime | None, max_bytes: int
+) -> tuple[int, list[Path]]:
+    writer = WarcWriter(
+        folder,
+        max_bytes=max_bytes,
+        requests=False,
+        info={"description": f"newsarchiver export of {archive.path.name}"},
+    )
     count = 0
     try:
         for raw in archive.articles.raw_pages():
@@ -86,6 +96,14 @@ def _exchange(page: PagePart) -> Exchange:
     """One stored page as a response (decoded body, its type)."""
     status = page.http_status or 200
     headers = (("Content-Type", page.content_type),) if page.content_type else ()
-    return Exchange(method="GET", url=page.url, request_headers=(), status=status,
-                    reason="OK" if status == 200 else "", response_headers=headers,
-                    body=page.body, fetched_at=page.fetched_at, decoded=True)
+    return Exchange(
+        method="GET",
+        url=page.url,
+        request_headers=(),
+        status=status,
+        reason="OK" if status == 200 else "",
+        response_headers=headers,
+        body=page.body,
+        fetched_at=page.fetched_at,
+        decoded=True,
+    )

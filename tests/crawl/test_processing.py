@@ -18,14 +18,18 @@ T0 = datetime(2024, 5, 1, tzinfo=UTC)
 
 
 def _para(n: int) -> str:
-    return (f"Page {n} of the council story goes on with the vote and what the members said "
-            "about it afterwards in the long evening session at the town hall. ") * 2
+    return (
+        f"Page {n} of the council story goes on with the vote and what the members said "
+        "about it afterwards in the long evening session at the town hall. "
+    ) * 2
 
 
 def _html(n: int, nxt: str | None) -> str:
     link = f'<link rel="next" href="{nxt}">' if nxt else ""
-    return (f"<html><head><title>Council</title>{link}</head><body><article>"
-            f"<h1>Council</h1><p>{_para(n)}</p></article></body></html>")
+    return (
+        f"<html><head><title>Council</title>{link}</head><body><article>"
+        f"<h1>Council</h1><p>{_para(n)}</p></article></body></html>"
+    )
 
 
 class FakeFetching:
@@ -56,14 +60,17 @@ def _page(n: int) -> str:
 
 
 def _site(count: int, *, last_next: str | None = None) -> dict[str, tuple[str, str]]:
-    return {_page(n): (_page(n), _html(n, _page(n + 1) if n < count else last_next))
-            for n in range(1, count + 1)}
+    return {
+        _page(n): (_page(n), _html(n, _page(n + 1) if n < count else last_next))
+        for n in range(1, count + 1)
+    }
 
 
 async def _complete(site: dict[str, tuple[str, str]], start: int = 1):
-    fetching = FetchedPage(Job(Candidate(_page(start), "News", SourceKind.FEED, "feed"), SEED),
-                           Page(_page(start), _page(start), 200, {},
-                                site[_page(start)][1].encode(), T0))
+    fetching = FetchedPage(
+        Job(Candidate(_page(start), "News", SourceKind.FEED, "feed"), SEED),
+        Page(_page(start), _page(start), 200, {}, site[_page(start)][1].encode(), T0),
+    )
     fake = FakeFetching(site)
     chain = PageChain(fake, InProcessPool())  # type: ignore[arg-type]
     ext, fp = extract_for_archive(fetching.page.body, _page(start))
@@ -79,7 +86,8 @@ async def test_three_pages_are_joined_in_order() -> None:
     assert asked == [_page(2), _page(3)]
     # the later pages as fetched, in order: the archive keeps them beside the first
     assert [(p.final_url, p.body) for p in whole.later] == [
-        (_page(n), _html(n, _page(3) if n == 2 else None).encode()) for n in (2, 3)]
+        (_page(n), _html(n, _page(3) if n == 2 else None).encode()) for n in (2, 3)
+    ]
 
 
 async def test_a_link_back_to_an_earlier_page_ends_the_chain() -> None:
@@ -108,8 +116,10 @@ async def test_the_chain_is_capped() -> None:
 
 async def test_a_later_page_whose_first_page_fails_is_not_an_article() -> None:
     site = _site(3)
-    site[_page(2)] = (_page(2), _html(2, _page(3)).replace(
-        "<title>", f'<link rel="prev" href="{URL}"><title>'))
+    site[_page(2)] = (
+        _page(2),
+        _html(2, _page(3)).replace("<title>", f'<link rel="prev" href="{URL}"><title>'),
+    )
     del site[_page(1)]
     whole, asked = await _complete(site, start=2)
     assert whole is None and asked == [_page(1)]
@@ -117,8 +127,10 @@ async def test_a_later_page_whose_first_page_fails_is_not_an_article() -> None:
 
 async def test_a_later_page_found_alone_starts_from_the_first() -> None:
     site = _site(3)
-    site[_page(2)] = (_page(2), _html(2, _page(3)).replace(
-        "<title>", f'<link rel="prev" href="{URL}"><title>'))
+    site[_page(2)] = (
+        _page(2),
+        _html(2, _page(3)).replace("<title>", f'<link rel="prev" href="{URL}"><title>'),
+    )
     whole, asked = await _complete(site, start=2)
     assert whole is not None and whole.urls == (_page(1), _page(2), _page(3))
     assert whole.fetched.page.final_url == _page(1)

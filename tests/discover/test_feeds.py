@@ -44,7 +44,9 @@ def test_rss20_links_guid_origlink_and_dates() -> None:
     entries = feed("rss20.xml")
     by_title = {e.title: e for e in entries}
     assert list(by_title) == [
-        "Council approves new budget", "Storm closes the coastal road", "Guid only item",
+        "Council approves new budget",
+        "Storm closes the coastal road",
+        "Guid only item",
         "Relative link item",
     ]  # the link-less and mailto items are dropped
     budget = by_title["Council approves new budget"]

@@ -63,8 +63,12 @@ class Server:
                 lines = (await reader.readuntil(b"\r\n\r\n")).decode().split("\r\n")
                 target = lines[0].split(" ")[1]
                 self.targets.append(target)
-                self.heads.append({k.lower(): v.strip() for k, _, v in
-                                   (line.partition(":") for line in lines[1:] if line)})
+                self.heads.append(
+                    {
+                        k.lower(): v.strip()
+                        for k, _, v in (line.partition(":") for line in lines[1:] if line)
+                    }
+                )
                 writer.write(self._reply or _answer(target))
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -82,14 +86,22 @@ def _answer(target: str) -> bytes:
 
 
 @asynccontextmanager
-async def fetcher(resolver: object, *, allow: Iterable[str] = ("127.0.0.0/8",),
-                  cookie_domains: Iterable[str] = ()) -> AsyncIterator[Fetcher]:
-    settings = Settings(max_tries=1, per_host_delay=0.0, connect_timeout=2.0,
-                        read_timeout=2.0, request_deadline=5.0)
+async def fetcher(
+    resolver: object, *, allow: Iterable[str] = ("127.0.0.0/8",), cookie_domains: Iterable[str] = ()
+) -> AsyncIterator[Fetcher]:
+    settings = Settings(
+        max_tries=1, per_host_delay=0.0, connect_timeout=2.0, read_timeout=2.0, request_deadline=5.0
+    )
     guard = AddressGuard(allow, resolver=resolver)  # type: ignore[arg-type]
     async with build_client(settings, guard, cookie_domains) as client:
-        yield Fetcher(client, settings, guard=guard, scheduler=HostScheduler(
-            global_concurrency=4, per_host_concurrency=2, per_host_delay=0.0))
+        yield Fetcher(
+            client,
+            settings,
+            guard=guard,
+            scheduler=HostScheduler(
+                global_concurrency=4, per_host_concurrency=2, per_host_delay=0.0
+            ),
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -149,7 +161,8 @@ async def test_an_address_refusing_connections_falls_over_to_the_next() -> None:
 
 
 async def test_requests_go_through_the_proxy_named_in_the_environment(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     via = b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nvia proxy"
     table = NameTable({"pub-a.test": ["127.0.0.1"], "pub-b.test": ["127.0.0.1"]})
     async with Server(reply=via) as proxy, Server() as origin:
@@ -164,7 +177,8 @@ async def test_requests_go_through_the_proxy_named_in_the_environment(
 
 
 async def test_an_address_the_guard_refuses_is_refused_behind_a_proxy_too(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     table = NameTable({"evil.test": ["10.0.0.1"]})
     async with Server(reply=b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") as proxy:
         monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
@@ -176,7 +190,8 @@ async def test_an_address_the_guard_refuses_is_refused_behind_a_proxy_too(
 
 @pytest.mark.parametrize(("opted_in", "sent"), [((), None), (("pub-a.test",), "sid=42")])
 async def test_cookies_are_sent_back_only_to_seeds_that_opt_in(
-        opted_in: tuple[str, ...], sent: str | None) -> None:
+    opted_in: tuple[str, ...], sent: str | None
+) -> None:
     table = NameTable({"pub-a.test": ["127.0.0.1"], "www.pub-a.test": ["127.0.0.1"]})
     async with Server() as server, fetcher(table, cookie_domains=opted_in) as f:
         await f.fetch(f"http://pub-a.test:{server.port}/set")

@@ -44,8 +44,9 @@ def body(i: int) -> str:
 def rec(i: int, text: str | None = None) -> ArticleRecord:
     url = f"https://paper.example/news/{i}"
     text = body(i) if text is None else text
-    return ArticleRecord(url=url, urls=(url,), text=text, fetched_at=T0, title=f"Story {i}",
-                         site="paper")
+    return ArticleRecord(
+        url=url, urls=(url,), text=text, fetched_at=T0, title=f"Story {i}", site="paper"
+    )
 
 
 @pytest.fixture
@@ -66,9 +67,14 @@ class Sink:
 
 def writer(archive: Archive, sink: Sink, **kw: float) -> ArchiveWriter:
     options = {"size": 4, "interval": 30.0, "timeout": 30.0, **kw}
-    return ArchiveWriter(archive.path, size=int(options["size"]), interval=options["interval"],
-                         timeout=options["timeout"], on_landed=sink.landed.append,
-                         on_failed=sink.errors.append)
+    return ArchiveWriter(
+        archive.path,
+        size=int(options["size"]),
+        interval=options["interval"],
+        timeout=options["timeout"],
+        on_landed=sink.landed.append,
+        on_failed=sink.errors.append,
+    )
 
 
 def article(i: int) -> tuple[ArticleRecord, Fingerprint, str]:
@@ -125,8 +131,14 @@ def test_dedup_sees_the_earlier_articles_of_its_own_batch(archive: Archive) -> N
         group = writer(archive, sink)
         await group.start()
         group.store(*article(1))
-        copy = ArticleRecord(url="https://mirror.example/a", urls=("https://mirror.example/a",),
-                             text=body(1), fetched_at=T0, title="Story", site="mirror")
+        copy = ArticleRecord(
+            url="https://mirror.example/a",
+            urls=("https://mirror.example/a",),
+            text=body(1),
+            fetched_at=T0,
+            title="Story",
+            site="mirror",
+        )
         group.store(copy, fingerprint(body(1)), "mirror.example")
         await group.close()
 
@@ -137,8 +149,7 @@ def test_dedup_sees_the_earlier_articles_of_its_own_batch(archive: Archive) -> N
     assert results[1].duplicate_of == results[0].article_id
 
 
-def test_a_refused_article_ends_the_run_once_and_keeps_what_came_before(
-        archive: Archive) -> None:
+def test_a_refused_article_ends_the_run_once_and_keeps_what_came_before(archive: Archive) -> None:
     # A real refusal by SQLite for one row: the writes before it in its batch still land.
     archive.conn.execute(
         "CREATE TRIGGER refuse BEFORE INSERT ON articles WHEN new.url LIKE '%/news/2' "
@@ -189,7 +200,8 @@ def test_every_kind_of_write_lands_in_order_off_the_event_loop(archive: Archive)
 
 
 def test_a_writer_that_hangs_past_its_timeout_fails_the_run_with_one_error(
-        archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
     release = threading.Event()
     real = Articles.store
 

@@ -26,8 +26,10 @@ def test_second_lock_refused_then_free(tmp_path):
 
 def test_lock_released_when_holder_is_killed(tmp_path):
     db = tmp_path / "archive.db"
-    code = ("import sys, time; from pathlib import Path; from scraper.runtime.lock import RunLock; "
-            f"RunLock(Path({str(db)!r})).acquire(); print('held', flush=True); time.sleep(60)")
+    code = (
+        "import sys, time; from pathlib import Path; from scraper.runtime.lock import RunLock; "
+        f"RunLock(Path({str(db)!r})).acquire(); print('held', flush=True); time.sleep(60)"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "held"

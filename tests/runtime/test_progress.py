@@ -12,7 +12,7 @@ def test_summary_names_documents_that_did_not_parse_and_counts_the_rest() -> Non
     stats.malformed_urls = urls
     lines = stats.summary_lines()
     start = lines.index(f"discovery documents that did not parse: {len(urls)}")
-    listed = lines[start + 1:start + 1 + MALFORMED_LISTED]
+    listed = lines[start + 1 : start + 1 + MALFORMED_LISTED]
     assert listed[0] == "  https://paper.example/feed?[31m.xml"
     assert listed[1:] == [f"  {u}" for u in urls[1:MALFORMED_LISTED]]
     assert lines[start + 1 + MALFORMED_LISTED] == "  … and 3 more"
@@ -30,11 +30,20 @@ def test_per_publisher_tallies_become_rows() -> None:
 
     stats = RunStats()
     day = datetime(2026, 12, 2, tzinfo=UTC)
-    for text, published, authors in (("a" * 300, day, ("Ann",)), ("b" * 500, None, ()),
-                                     ("c" * 900, day, ())):
-        record = ArticleRecord(url=f"https://d.example/{text[0]}", urls=(), text=text,
-                               fetched_at=day, site="Daily", published=published,
-                               authors=authors)
+    for text, published, authors in (
+        ("a" * 300, day, ("Ann",)),
+        ("b" * 500, None, ()),
+        ("c" * 900, day, ()),
+    ):
+        record = ArticleRecord(
+            url=f"https://d.example/{text[0]}",
+            urls=(),
+            text=text,
+            fetched_at=day,
+            site="Daily",
+            published=published,
+            authors=authors,
+        )
         stats.publishers.stored(record, StoreOutcome.NEW)
     stats.publishers.fetched("Daily", 1000)
     stats.publishers.document_failed("Daily", "https://d.example/feed")

@@ -59,11 +59,22 @@ def write_warc(path: Path, pages: list[tuple[Article, int]]) -> None:
         writer = WARCWriter(f, gzip=True)
         for article, number in pages:
             body = _html(article, number)
-            writer.write_record(writer.create_warc_record(
-                page_url(article, number), "response", payload=io.BytesIO(body),
-                length=len(body), http_headers=StatusAndHeaders("200 OK", [
-                    ("Content-Type", "text/html; charset=utf-8"),
-                    ("Content-Length", str(len(body)))], protocol="HTTP/1.1")))
+            writer.write_record(
+                writer.create_warc_record(
+                    page_url(article, number),
+                    "response",
+                    payload=io.BytesIO(body),
+                    length=len(body),
+                    http_headers=StatusAndHeaders(
+                        "200 OK",
+                        [
+                            ("Content-Type", "text/html; charset=utf-8"),
+                            ("Content-Length", str(len(body))),
+                        ],
+                        protocol="HTTP/1.1",
+                    ),
+                )
+            )
 
 
 @pytest.fixture
@@ -80,8 +91,9 @@ def _options(**options: object) -> IngestOptions:
     return IngestOptions(**{"seeds": (SEED,), "batch_size": 2, **options})  # type: ignore[arg-type]
 
 
-async def _ingest(folder: Path, store: ArchiveStore, pool: WorkerPool,
-                  **options: object) -> IngestStats:
+async def _ingest(
+    folder: Path, store: ArchiveStore, pool: WorkerPool, **options: object
+) -> IngestStats:
     return await ingest([folder], store, pool, _options(**options))
 
 
@@ -92,10 +104,13 @@ def _ws(text: str) -> str:
 def _row(store: ArchiveStore, url: str) -> tuple[int, list[str]]:
     """(pages, every URL) of the article at ``url``."""
     conn = store.archive.conn
-    article_id, pages = conn.execute("SELECT id, pages FROM articles WHERE url = ?",
-                                     (url,)).fetchone()
-    urls = [u for (u,) in conn.execute("SELECT url FROM article_urls WHERE article_id = ?",
-                                       (article_id,))]
+    article_id, pages = conn.execute(
+        "SELECT id, pages FROM articles WHERE url = ?", (url,)
+    ).fetchone()
+    urls = [
+        u
+        for (u,) in conn.execute("SELECT url FROM article_urls WHERE article_id = ?", (article_id,))
+    ]
     return pages, urls
 
 
@@ -114,11 +129,14 @@ def assert_joined(store: ArchiveStore) -> None:
     raw = {p.url: p for p in store.archive.articles.raw_pages()}[page_url(art, 1)]
     assert raw.html == _html(art, 1)
     assert [(p.url, p.body) for p in raw.parts] == [
-        (page_url(art, n), _html(art, n)) for n in (2, 3)]
+        (page_url(art, n), _html(art, n)) for n in (2, 3)
+    ]
 
 
 async def test_pages_out_of_order_in_two_files_make_one_article(
-    warcs: Path, tmp_path: Path, pool: WorkerPool,
+    warcs: Path,
+    tmp_path: Path,
+    pool: WorkerPool,
 ) -> None:
     store = open_store(tmp_path, "a")
     stats = await _ingest(warcs, store, pool)
@@ -134,8 +152,7 @@ def test_dask_joins_them_too(warcs: Path, tmp_path: Path) -> None:
     assert stats.joined == 1 and stats.files_done == 2
 
 
-async def test_a_second_ingest_adds_nothing(warcs: Path, tmp_path: Path,
-                                            pool: WorkerPool) -> None:
+async def test_a_second_ingest_adds_nothing(warcs: Path, tmp_path: Path, pool: WorkerPool) -> None:
     store = open_store(tmp_path, "a")
     await _ingest(warcs, store, pool)
     before = article_texts(store.archive)
@@ -150,7 +167,9 @@ async def test_a_second_ingest_adds_nothing(warcs: Path, tmp_path: Path,
 
 
 async def test_a_killed_ingest_resumes_without_losing_the_article(
-    warcs: Path, tmp_path: Path, pool: WorkerPool,
+    warcs: Path,
+    tmp_path: Path,
+    pool: WorkerPool,
 ) -> None:
     for batches in range(4):  # killed at each point: after 0, 1, 2 or 3 stored batches
         store = open_store(tmp_path, f"k{batches}")
@@ -161,8 +180,9 @@ async def test_a_killed_ingest_resumes_without_losing_the_article(
         assert all(store.progress(f).finished for f in store._all()), batches
 
 
-async def test_without_its_first_page_an_article_is_not_stored(tmp_path: Path,
-                                                               pool: WorkerPool) -> None:
+async def test_without_its_first_page_an_article_is_not_stored(
+    tmp_path: Path, pool: WorkerPool
+) -> None:
     art, plain = _paged(), _plain()[0]
     write_warc(tmp_path / "w" / "a.warc.gz", [(art, 3), (plain, 1), (art, 2)])
     store = open_store(tmp_path, "a")
@@ -173,7 +193,8 @@ async def test_without_its_first_page_an_article_is_not_stored(tmp_path: Path,
 
 
 async def test_a_missing_middle_page_ends_the_text_the_later_page_an_alias(
-    tmp_path: Path, pool: WorkerPool,
+    tmp_path: Path,
+    pool: WorkerPool,
 ) -> None:
     art = _paged()
     write_warc(tmp_path / "w" / "a.warc.gz", [(art, 3), (art, 1)])
@@ -189,11 +210,13 @@ async def test_a_missing_middle_page_ends_the_text_the_later_page_an_alias(
 
 
 async def test_past_the_cap_the_oldest_article_is_joined_with_what_it_has(
-    tmp_path: Path, pool: WorkerPool,
+    tmp_path: Path,
+    pool: WorkerPool,
 ) -> None:
     one, two = _paged(0), _paged(1)
-    write_warc(tmp_path / "w" / "a.warc.gz",
-               [(one, 1), (two, 1), (one, 2), (two, 2), (one, 3), (two, 3)])
+    write_warc(
+        tmp_path / "w" / "a.warc.gz", [(one, 1), (two, 1), (one, 2), (two, 2), (one, 3), (two, 3)]
+    )
     store = open_store(tmp_path, "a")
     stats = await _ingest(tmp_path / "w", store, pool, open_articles=1)
     texts = article_texts(store.archive)

@@ -51,14 +51,15 @@ def test_files_validate_with_warcio_digests_and_pairs(tmp_path: Path) -> None:
     responses = {h["WARC-Record-ID"]: (h, body) for t, h, body in records if t == "response"}
     # one response per fetched URL, the body as served once its gzip is undone
     assert sorted(h["WARC-Target-URI"] for h, _ in responses.values()) == sorted(
-        u for u, _, _ in pages)
+        u for u, _, _ in pages
+    )
     assert {h["WARC-Target-URI"]: b for h, b in responses.values()} == {
-        u: html for u, _, html in pages}
+        u: html for u, _, html in pages
+    }
     requests = [h for t, h, _ in records if t == "request"]
     assert len(requests) == len(pages) + 1
     for req in requests:  # every request names its response (or revisit), same URI
-        linked = [h for t, h, _ in records if h.get("WARC-Record-ID")
-                  == req["WARC-Concurrent-To"]]
+        linked = [h for t, h, _ in records if h.get("WARC-Record-ID") == req["WARC-Concurrent-To"]]
         assert linked and linked[0]["WARC-Target-URI"] == req["WARC-Target-URI"]
     for h, _ in responses.values():
         assert h["WARC-Payload-Digest"].startswith("sha1:")
@@ -80,7 +81,7 @@ def test_a_tampered_record_fails_the_independent_check(tmp_path: Path) -> None:
     path = _write_all(tmp_path).closed_files[0]
     raw = gzip.decompress(path.read_bytes())
     bad = tmp_path / "bad.warc"
-    bad.write_bytes(raw.replace(b"<h1 class=\"headline\">", b"<h1 class=\"headlinX\">", 1))
+    bad.write_bytes(raw.replace(b'<h1 class="headline">', b'<h1 class="headlinX">', 1))
     with pytest.raises(ArchiveLoadFailed):
         _records(bad)
 
@@ -134,8 +135,11 @@ while True:
 
 
 def test_sigkill_leaves_every_closed_record_readable(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(tmp_path)],
-                            stdout=subprocess.PIPE, cwd=Path(__file__).parents[2])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WRITER, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).parents[2],
+    )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == b"written"
     time.sleep(0.2)
@@ -145,8 +149,7 @@ def test_sigkill_leaves_every_closed_record_readable(tmp_path: Path) -> None:
     (path,) = tmp_path.iterdir()
     assert path.name.endswith(".warc.gz.open")
     urls = [p.url for p in iter_pages(path)]  # ours: a cut last record is the only loss
-    assert len(urls) >= 50 and urls == [f"{urls[0].split('?')[0]}?n={i}"
-                                        for i in range(len(urls))]
+    assert len(urls) >= 50 and urls == [f"{urls[0].split('?')[0]}?n={i}" for i in range(len(urls))]
     data = path.read_bytes()
     members = _whole_members(data)  # every gzip member but possibly the last is whole
     assert len(members) >= 1 + 2 * len(urls)
@@ -175,7 +178,7 @@ def test_decoded_body_gets_common_crawl_style_headers(tmp_path: Path) -> None:
     writer = WarcWriter(tmp_path)
     writer.write(replace(sent, body=html, decoded=True))
     writer.close()
-    (_, headers, _), = [r for r in _records(writer.closed_files[0]) if r[0] == "response"]
+    ((_, headers, _),) = [r for r in _records(writer.closed_files[0]) if r[0] == "response"]
     with writer.closed_files[0].open("rb") as f:
         http = [r.http_headers for r in ArchiveIterator(f) if r.rec_type == "response"][0]
     assert http.get_header("Content-Encoding") is None
