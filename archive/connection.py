@@ -92,8 +92,9 @@ def connect(path: Path, *, cache_kib: int = CACHE_KIB) -> Database:
     return db
 
 
-def connect_readonly(path: Path, *, cache_kib: int = CACHE_KIB,
-                     immutable: bool = False) -> Database:
+def connect_readonly(
+    path: Path, *, cache_kib: int = CACHE_KIB, immutable: bool = False
+) -> Database:
     """Open ``path`` for reading only: nothing is written to the archive.
 
     A reader of a WAL archive shares the writer's ``-wal`` and ``-shm`` files, which SQLite
@@ -120,8 +121,9 @@ def connect_readonly(path: Path, *, cache_kib: int = CACHE_KIB,
 
 
 def _open_uri(uri: str) -> sqlite3.Connection:
-    return sqlite3.connect(uri, uri=True, isolation_level=None,
-                           timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    return sqlite3.connect(
+        uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
 
 
 @contextmanager

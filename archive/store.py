@@ -91,9 +91,11 @@ class Archive:
         db.close()
         if version > CURRENT_VERSION or os.access(path, os.W_OK):
             return cls.open(path, cache_kib=cache_kib)  # upgrades, or says it is too new
-        raise ArchiveError(f"{path}: archive schema v{version} must be upgraded to "
-                           f"v{CURRENT_VERSION} first: run a crawl (or any command) as a "
-                           "user who may write it")
+        raise ArchiveError(
+            f"{path}: archive schema v{version} must be upgraded to "
+            f"v{CURRENT_VERSION} first: run a crawl (or any command) as a "
+            "user who may write it"
+        )
 
     def close(self) -> None:
         """Stop the checkpoint thread, then close the connection (idempotent).

@@ -193,8 +193,9 @@ def _regexes(file: Path, data: dict[str, Any], key: str) -> tuple[re.Pattern[str
 def _flag(file: Path, data: dict[str, Any], key: str, *, default: bool = False) -> bool:
     value = data.get(key, default)
     if not isinstance(value, bool):  # "false" is a string, and bool("false") is True
-        raise ConfigError(f"{file}: {key}: must be true or false (a TOML boolean, unquoted), "
-                          f"got {value!r}")
+        raise ConfigError(
+            f"{file}: {key}: must be true or false (a TOML boolean, unquoted), got {value!r}"
+        )
     return value
 
 
@@ -210,4 +211,3 @@ def _number(file: Path, data: dict[str, Any], key: str, kind: type) -> Any:
     if problem:
         raise ConfigError(f"{file}: {key}: {problem}, got {value!r}")
     return kind(value)
-

@@ -96,8 +96,10 @@ class Settings:
                 if problem:
                     raise ConfigError(f"{_source(f.name)}: {problem}, got {value!r}")
         if _CONTROL.search(self.user_agent):  # CR/LF would split the header: every request fails
-            raise ConfigError(f"{_source('user_agent')}: must be one line of printable "
-                              f"characters, got {self.user_agent!r}")
+            raise ConfigError(
+                f"{_source('user_agent')}: must be one line of printable "
+                f"characters, got {self.user_agent!r}"
+            )
         if not self.robots_token:
             raise ConfigError(
                 f"{_source('user_agent')}: must start with a product token "
@@ -196,8 +198,12 @@ _NICE_MAX = 19  # the largest niceness increment that still changes anything (ni
 # 99999999999 connections to one host is memory, not politeness; an hour between requests
 # is a publisher that is never crawled.
 _AT_MOST = {
-    "per_host_concurrency": 64, "global_concurrency": 4096, "discovery_concurrency": 64,
-    "extract_workers": 256, "per_host_delay": 3600.0, "max_crawl_delay": 3600.0,
+    "per_host_concurrency": 64,
+    "global_concurrency": 4096,
+    "discovery_concurrency": 64,
+    "extract_workers": 256,
+    "per_host_delay": 3600.0,
+    "max_crawl_delay": 3600.0,
 }
 
 

@@ -28,9 +28,17 @@ from tests import paths
 
 T0 = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
 ARTICLES = paths.FIXTURES / "archive" / "articles"
-TEXTS = [(ARTICLES / f"{name}.txt").read_text("utf-8") for name in (
-    "wildfire", "exoplanet", "earnings_chipmaker", "football_final", "school_strike",
-    "water_council")]
+TEXTS = [
+    (ARTICLES / f"{name}.txt").read_text("utf-8")
+    for name in (
+        "wildfire",
+        "exoplanet",
+        "earnings_chipmaker",
+        "football_final",
+        "school_strike",
+        "water_council",
+    )
+]
 TEXT = TEXTS[0]
 SEED = """name = "Pub"
 domain = "pub.example"
@@ -52,12 +60,20 @@ _AS_NOBODY = (
 )
 
 
-def run_cli(*args: str, cwd: Path = paths.ROOT, as_nobody: bool = False,
-            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path = paths.ROOT, as_nobody: bool = False, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(paths.ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
     start = ["-c", _AS_NOBODY] if as_nobody else ["-m", "scraper"]
-    return subprocess.run([sys.executable, *start, *args], capture_output=True,
-                          text=True, timeout=timeout, env=env, cwd=cwd, check=False)
+    return subprocess.run(
+        [sys.executable, *start, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=cwd,
+        check=False,
+    )
 
 
 def one_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -72,11 +88,19 @@ def db(tmp_path: Path) -> Path:
     path = tmp_path / "a.db"
     with Archive.open(path) as archive:
         for n in range(2):
-            archive.articles.store(ArticleRecord(
-                url=f"https://pub.example/{n}", urls=(), text=TEXTS[n], title=f"Fire {n}",
-                fetched_at=T0 + timedelta(hours=n), site="Pub", http_status=200,
-                raw_html=f"<html><body><p>{TEXTS[n]}</p></body></html>".encode(),
-                content_type="text/html; charset=utf-8"))
+            archive.articles.store(
+                ArticleRecord(
+                    url=f"https://pub.example/{n}",
+                    urls=(),
+                    text=TEXTS[n],
+                    title=f"Fire {n}",
+                    fetched_at=T0 + timedelta(hours=n),
+                    site="Pub",
+                    http_status=200,
+                    raw_html=f"<html><body><p>{TEXTS[n]}</p></body></html>".encode(),
+                    content_type="text/html; charset=utf-8",
+                )
+            )
     return path
 
 
@@ -86,8 +110,8 @@ def exported_urls(text: str) -> list[str]:
 
 # -- 1: export writes through the path --------------------------------------------------
 
-def test_export_through_a_symlink_replaces_its_target_and_keeps_its_mode(db: Path,
-                                                                         tmp_path: Path):
+
+def test_export_through_a_symlink_replaces_its_target_and_keeps_its_mode(db: Path, tmp_path: Path):
     target = tmp_path / "real" / "out.jsonl"
     target.parent.mkdir()
     target.write_text("yesterday's export\n")
@@ -176,24 +200,43 @@ def add_articles(db: Path, count: int) -> None:
     with Archive.open(db) as archive:
         for n in range(2, count + 2):
             words = " ".join(random.Random(n).sample(" ".join(TEXTS).split(), 400))
-            archive.articles.store(ArticleRecord(
-                url=f"https://pub.example/{n}", urls=(), text=words, fetched_at=T0,
-                raw_html=f"<p>{words}</p>".encode(), http_status=200,
-                content_type="text/html"))
+            archive.articles.store(
+                ArticleRecord(
+                    url=f"https://pub.example/{n}",
+                    urls=(),
+                    text=words,
+                    fetched_at=T0,
+                    raw_html=f"<p>{words}</p>".encode(),
+                    http_status=200,
+                    content_type="text/html",
+                )
+            )
 
 
 @pytest.mark.parametrize("name", ["x.warc.gz", "x.jsonl"])
-def test_export_to_a_full_disk_exits_1_and_leaves_the_old_file(db: Path, tmp_path: Path,
-                                                                name: str):
+def test_export_to_a_full_disk_exits_1_and_leaves_the_old_file(db: Path, tmp_path: Path, name: str):
     add_articles(db, 40)
     out = tmp_path / name
     out.write_bytes(b"the last good export")
     env_run = subprocess.run(  # files may not grow past 40 kB (the -shm index is 32 kB)
-        [sys.executable, "-c", "import resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, "
-         "(40_000, 40_000)); from scraper.cli.main import main; sys.exit(main(sys.argv[1:]))",
-         "export", "--db", str(db), "-o", str(out)],
-        capture_output=True, text=True, timeout=60, cwd=paths.ROOT, check=False,
-        env={**os.environ, "PYTHONPATH": str(paths.ROOT)})
+        [
+            sys.executable,
+            "-c",
+            "import resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, "
+            "(40_000, 40_000)); from scraper.cli.main import main; sys.exit(main(sys.argv[1:]))",
+            "export",
+            "--db",
+            str(db),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=paths.ROOT,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(paths.ROOT)},
+    )
     assert env_run.returncode == 1, env_run.stderr
     assert "too large" in one_error(env_run)  # EFBIG, as ENOSPC on a full disk
     assert out.read_bytes() == b"the last good export" and list(tmp_path.glob(".*")) == []
@@ -209,6 +252,7 @@ def test_export_to_a_folder_or_socket_is_refused_with_nothing_written(db: Path, 
 
 # -- 3: one lock per archive ------------------------------------------------------------
 
+
 def test_crawl_through_a_symlinked_archive_path_is_locked_out(db: Path, tmp_path: Path):
     seeds = tmp_path / "pub.toml"
     seeds.write_text(SEED)
@@ -223,16 +267,21 @@ def test_crawl_through_a_symlinked_archive_path_is_locked_out(db: Path, tmp_path
 
 # -- 8, 4, 9, 13, 15: seeds checked like flags, nothing written -------------------------
 
-@pytest.mark.parametrize(("line", "key"), [
-    ("per_host_delay = inf", "per_host_delay"),
-    ("per_host_delay = nan", "per_host_delay"),
-    ("per_host_concurrency = 99999999999999999", "per_host_concurrency"),
-    ('enabled = "false"', "enabled"),
-    ("cookies = 1", "cookies"),
-    ("deep = " + "[" * 5000 + "]" * 5000, "nested too deeply"),
-])
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("per_host_delay = inf", "per_host_delay"),
+        ("per_host_delay = nan", "per_host_delay"),
+        ("per_host_concurrency = 99999999999999999", "per_host_concurrency"),
+        ('enabled = "false"', "enabled"),
+        ("cookies = 1", "cookies"),
+        ("deep = " + "[" * 5000 + "]" * 5000, "nested too deeply"),
+    ],
+)
 def test_a_bad_seed_value_is_exit_2_naming_file_and_key_with_nothing_written(
-        tmp_path: Path, line: str, key: str):
+    tmp_path: Path, line: str, key: str
+):
     seeds = tmp_path / "pub.toml"
     seeds.write_text(SEED + line + "\n")
     db = tmp_path / "data" / "a.db"
@@ -246,19 +295,43 @@ def test_a_bad_seed_value_is_exit_2_naming_file_and_key_with_nothing_written(
 def test_seed_numbers_have_the_same_range_as_their_variable(tmp_path: Path):
     seeds = tmp_path / "pub.toml"
     seeds.write_text(SEED)
-    result = subprocess.run([sys.executable, "-m", "scraper", "crawl", "--seeds", str(seeds),
-                             "--db", str(tmp_path / "a.db")], capture_output=True, text=True,
-                            timeout=60, cwd=paths.ROOT, check=False,
-                            env={**os.environ, "PYTHONPATH": str(paths.ROOT),
-                                 "SCRAPER_PER_HOST_CONCURRENCY": "99999999999999999"})
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scraper",
+            "crawl",
+            "--seeds",
+            str(seeds),
+            "--db",
+            str(tmp_path / "a.db"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=paths.ROOT,
+        check=False,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(paths.ROOT),
+            "SCRAPER_PER_HOST_CONCURRENCY": "99999999999999999",
+        },
+    )
     assert result.returncode == 2 and "at most 64" in one_error(result)
     seeds.write_text(SEED + "per_host_concurrency = 65\n")
     result = run_cli("crawl", "--seeds", str(seeds), "--db", str(tmp_path / "a.db"))
     assert result.returncode == 2 and "at most 64" in one_error(result)
 
 
-@pytest.mark.parametrize("feed", ["http://127.0.0.1:8080/feed", "http://10.0.0.7/rss",
-                                  "http://2130706433/feed", "http://localhost/feed"])
+@pytest.mark.parametrize(
+    "feed",
+    [
+        "http://127.0.0.1:8080/feed",
+        "http://10.0.0.7/rss",
+        "http://2130706433/feed",
+        "http://localhost/feed",
+    ],
+)
 def test_a_private_feed_address_is_refused_when_the_seeds_load(tmp_path: Path, feed: str):
     host = feed.split("/")[2].split(":")[0]
     seeds = tmp_path / "pub.toml"
@@ -272,13 +345,16 @@ def test_a_private_feed_address_is_refused_when_the_seeds_load(tmp_path: Path, f
 
 # -- 10: dates are sane -----------------------------------------------------------------
 
+
 def test_a_far_future_or_ancient_date_is_dropped_for_the_next_source():
-    page = ("<html><head><script type='application/ld+json'>{\"@type\": \"NewsArticle\", "
-            "\"datePublished\": \"9999-12-31T23:59:59-14:00\", "
-            "\"dateModified\": \"1970-01-01T00:00:00Z\"}</script>"
-            "<meta property='article:published_time' content='2024-05-01T06:00:00+02:00'>"
-            "<meta property='article:modified_time' content='2024-05-02T08:00:00Z'>"
-            f"</head><body><article><p>{TEXT}</p></article></body></html>")
+    page = (
+        '<html><head><script type=\'application/ld+json\'>{"@type": "NewsArticle", '
+        '"datePublished": "9999-12-31T23:59:59-14:00", '
+        '"dateModified": "1970-01-01T00:00:00Z"}</script>'
+        "<meta property='article:published_time' content='2024-05-01T06:00:00+02:00'>"
+        "<meta property='article:modified_time' content='2024-05-02T08:00:00Z'>"
+        f"</head><body><article><p>{TEXT}</p></article></body></html>"
+    )
     ext = extract_page(page.encode(), "https://pub.example/a")
     assert ext.published is not None and ext.published.isoformat() == "2024-05-01T06:00:00+02:00"
     assert ext.published_source == "meta"
@@ -295,6 +371,7 @@ def test_a_feed_date_in_year_9999_or_tomorrow_plus_two_days_is_no_date():
 
 
 # -- 11: reading needs only read access -------------------------------------------------
+
 
 @pytest.fixture
 def read_only_archive(db: Path) -> Iterator[Path]:
@@ -316,7 +393,9 @@ def test_a_read_only_archive_can_be_searched_exported_and_judged(read_only_archi
     found = run_cli("search", "Fire", "--db", str(read_only_archive), "--json", as_nobody=True)
     assert found.returncode == 0, found.stderr
     assert {json.loads(line)["url"] for line in found.stdout.splitlines()} == {
-        "https://pub.example/0", "https://pub.example/1"}
+        "https://pub.example/0",
+        "https://pub.example/1",
+    }
     exported = run_cli("export", "--db", str(read_only_archive), "-o", "-", as_nobody=True)
     assert exported.returncode == 0 and len(exported_urls(exported.stdout)) == 2, exported.stderr
     health = run_cli("health", "--db", str(read_only_archive), as_nobody=True)
@@ -336,6 +415,7 @@ def test_a_reader_never_writes_even_where_it_may(db: Path):
 
 # -- 12: a damaged archive is refused before any write ----------------------------------
 
+
 def test_a_crawl_refuses_a_damaged_archive_before_writing_anything(db: Path, tmp_path: Path):
     add_articles(db, 58)  # enough pages that one in the middle is an article's
     size = db.stat().st_size
@@ -345,8 +425,9 @@ def test_a_crawl_refuses_a_damaged_archive_before_writing_anything(db: Path, tmp
     before = db.read_bytes()
     seeds = tmp_path / "pub.toml"
     seeds.write_text('name = "Pub"\ndomain = "127.0.0.1"\nfeeds = ["http://127.0.0.1:9/f"]\n')
-    result = run_cli("crawl", "--seeds", str(seeds), "--db", str(db), "--allow-address",
-                     "127.0.0.1")
+    result = run_cli(
+        "crawl", "--seeds", str(seeds), "--db", str(db), "--allow-address", "127.0.0.1"
+    )
     assert result.returncode == 1, result.stderr
     assert "damaged" in one_error(result) and str(db) in one_error(result)
     assert db.read_bytes() == before
@@ -355,8 +436,10 @@ def test_a_crawl_refuses_a_damaged_archive_before_writing_anything(db: Path, tmp
 
 # -- 14, 15: unvalidated CLI input ------------------------------------------------------
 
-@pytest.mark.parametrize("body", [random.Random(14).randbytes(4096),
-                                  Path(sys.executable).resolve().read_bytes()[:65536]])
+
+@pytest.mark.parametrize(
+    "body", [random.Random(14).randbytes(4096), Path(sys.executable).resolve().read_bytes()[:65536]]
+)
 def test_extract_of_random_bytes_or_a_program_is_refused(tmp_path: Path, body: bytes):
     page = tmp_path / "page.html"
     page.write_bytes(body)
@@ -368,19 +451,29 @@ def test_extract_of_random_bytes_or_a_program_is_refused(tmp_path: Path, body: b
 def test_a_user_agent_with_a_line_break_is_refused(tmp_path: Path):
     seeds = tmp_path / "pub.toml"
     seeds.write_text(SEED)
-    result = run_cli("crawl", "--seeds", str(seeds), "--db", str(tmp_path / "a.db"),
-                     "--user-agent", "newsarchiver/1\r\nX-Injected: 1")
+    result = run_cli(
+        "crawl",
+        "--seeds",
+        str(seeds),
+        "--db",
+        str(tmp_path / "a.db"),
+        "--user-agent",
+        "newsarchiver/1\r\nX-Injected: 1",
+    )
     assert result.returncode == 2 and "--user-agent" in one_error(result)
     assert not (tmp_path / "a.db").exists()
 
 
-@pytest.mark.parametrize("args", [
-    ("export", "--since", "99999999999d"),
-    ("search", "fire", "--limit", "100000000000000000000"),
-    ("search", "fire", "--limit", "1e20"),
-    ("health", "--runs", "100000000000000000000"),
-    ("health", "--runs", "1e20"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", "--since", "99999999999d"),
+        ("search", "fire", "--limit", "100000000000000000000"),
+        ("search", "fire", "--limit", "1e20"),
+        ("health", "--runs", "100000000000000000000"),
+        ("health", "--runs", "1e20"),
+    ],
+)
 def test_out_of_range_options_are_usage_errors(db: Path, args: tuple[str, ...]):
     result = run_cli(*args, "--db", str(db))
     assert result.returncode == 2, result.stderr

@@ -38,8 +38,9 @@ def _open_existing(db: Path, *, write: bool = False) -> Archive:
     return Archive.open(db) if write else Archive.open_reader(db)
 
 
-def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates: bool,
-               output: Path | None) -> int:
+def export_cmd(
+    db: Path, fmt: str | None, since: str | None, include_duplicates: bool, output: Path | None
+) -> int:
     """Stream articles to ``output`` (written through it: :mod:`scraper.cli.output`) or
     standard output.
 
@@ -49,9 +50,11 @@ def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates:
     if fmt is None and output is not None:
         fmt = "warc" if output.name.lower().endswith(WARC_SUFFIXES) else format_for(output)
         if fmt is None and not is_stream(output):  # a stream without a suffix: jsonl
-            raise ConfigError(f"-o {output}: cannot tell the format from the suffix "
-                              f"{output.suffix or '(none)'!r}; use .jsonl, .csv, .parquet or "
-                              ".warc.gz, or say --format")
+            raise ConfigError(
+                f"-o {output}: cannot tell the format from the suffix "
+                f"{output.suffix or '(none)'!r}; use .jsonl, .csv, .parquet or "
+                ".warc.gz, or say --format"
+            )
     fmt = fmt or "jsonl"
     try:
         since_time = parse_since(since) if since else None
@@ -64,12 +67,24 @@ def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates:
     target = target_of(output) if output is not None else None
     with _open_existing(db) as archive:
         if target is None:
-            count = export(archive, sys.stdout, fmt=fmt, since=since_time,
-                           include_duplicates=include_duplicates)
+            count = export(
+                archive,
+                sys.stdout,
+                fmt=fmt,
+                since=since_time,
+                include_duplicates=include_duplicates,
+            )
         else:
-            count = write_to(target, lambda out: export(
-                archive, out, fmt=fmt, since=since_time,  # type: ignore[arg-type]
-                include_duplicates=include_duplicates))
+            count = write_to(
+                target,
+                lambda out: export(
+                    archive,
+                    out,
+                    fmt=fmt,
+                    since=since_time,  # type: ignore[arg-type]
+                    include_duplicates=include_duplicates,
+                ),
+            )
     LOG.info(f"exported {count} article(s)")
     return 0
 
@@ -79,16 +94,22 @@ def _export_warc(db: Path, output: Path, since: object) -> int:
 
     max_bytes = Settings.from_env().warc_max_bytes
     # one file: "-", a .warc.gz name, or something other than a folder standing there
-    single = str(output) == STDOUT or output.name.endswith(SINGLE_FILE_SUFFIX) or (
-        output.exists() and not output.is_dir())
+    single = (
+        str(output) == STDOUT
+        or output.name.endswith(SINGLE_FILE_SUFFIX)
+        or (output.exists() and not output.is_dir())
+    )
     target = target_of(output) if single else None
     with _open_existing(db) as archive:
         if target is None:
-            count = export_warc(archive, output, since=since,  # type: ignore[arg-type]
-                                max_bytes=max_bytes)
+            count = export_warc(
+                archive,
+                output,
+                since=since,  # type: ignore[arg-type]
+                max_bytes=max_bytes,
+            )
         else:
-            count = write_to(target, lambda out: export_warc_file(
-                archive, out, since=since))  # type: ignore[arg-type]
+            count = write_to(target, lambda out: export_warc_file(archive, out, since=since))  # type: ignore[arg-type]
     LOG.info(f"exported {count} raw page(s) as WARC to {output}")
     return 0
 

@@ -182,8 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     search = add("search", "full-text search over title and text")
     search.add_argument("query", metavar="QUERY")
     _db_arg(search)
-    search.add_argument("--limit", type=int, default=20,
-                        help=f"most hits shown (1 to {MAX_HITS:,}; default 20)")
+    search.add_argument(
+        "--limit", type=int, default=20, help=f"most hits shown (1 to {MAX_HITS:,}; default 20)"
+    )
     search.add_argument("--json", action="store_true", help="one JSON object per hit")
 
     check = add(
@@ -419,8 +420,7 @@ def _export(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     from scraper.cli.commands import search_cmd
 
-    return search_cmd(args.db, args.query, whole("--limit", args.limit, 1, MAX_HITS),
-                      args.json)
+    return search_cmd(args.db, args.query, whole("--limit", args.limit, 1, MAX_HITS), args.json)
 
 
 def _check(args: argparse.Namespace) -> int:

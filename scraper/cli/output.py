@@ -64,8 +64,10 @@ def target_of(output: Path) -> Target:
         raise ConfigError(f"-o {output}: {_kind(info.st_mode)}, not a file to export into")
     owner = (info.st_uid, info.st_gid)
     if info.st_uid != os.geteuid() and os.geteuid() != 0:
-        raise ConfigError(f"-o {output}: owned by another user; a replacement could not keep "
-                          "its owner (export to a new file instead)")
+        raise ConfigError(
+            f"-o {output}: owned by another user; a replacement could not keep "
+            "its owner (export to a new file instead)"
+        )
     return Target(output, False, output.resolve(), stat.S_IMODE(info.st_mode), owner)
 
 
@@ -120,8 +122,9 @@ def replacing(target: Target) -> Iterator[Path]:
         folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{target.file.name}.", dir=folder)
     except OSError as exc:  # the file is replaced by a rename: its folder must be writable
-        raise ConfigError(f"-o {target.given}: cannot write in {folder} "
-                          f"({exc.strerror or exc})") from None
+        raise ConfigError(
+            f"-o {target.given}: cannot write in {folder} ({exc.strerror or exc})"
+        ) from None
     os.close(fd)
     tmp = Path(name)
     try:

@@ -162,8 +162,11 @@ def with_guess(dates: Dates, html_text: str, url: str) -> Dates:
     if from_url is not None and _kept(from_url, URL):
         return _published(dates, from_url, URL)
     guessed = guess_date(html_text)
-    if guessed is None or not _kept(guessed, TEXT) or (dates.modified is not None
-                           and guessed.date() > dates.modified.date()):
+    if (
+        guessed is None
+        or not _kept(guessed, TEXT)
+        or (dates.modified is not None and guessed.date() > dates.modified.date())
+    ):
         return dates  # a "publication" after the last modification is not one
     # htmldate may have read the modified date itself: only its day is kept (a same-day
     # guess is right far more often than not: trafilatura set 0.823 with, 0.817 without)

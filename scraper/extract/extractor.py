@@ -423,8 +423,7 @@ def extract_file_cli(path: Path, url: str | None) -> int:
         return 2
     kind = not_html(body)
     if kind is not None:  # not a page: nothing to extract, not a 324 KB "article"
-        logging.getLogger("scraper.cli").error(
-            f"scraper extract: {path} is not HTML ({kind})")
+        logging.getLogger("scraper.cli").error(f"scraper extract: {path} is not HTML ({kind})")
         return 2
     extraction = extract_page(body, url or "")
     print(json.dumps(extraction_json(extraction, url), ensure_ascii=False, indent=2))

@@ -12,10 +12,15 @@ from __future__ import annotations
 SNIFF_BYTES = 8192
 # Signatures of formats met in place of a page (WHATWG MIME Sniffing §6, and ELF).
 _MAGIC = (
-    (b"\x7fELF", "an ELF program"), (b"%PDF-", "a PDF document"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"GIF8", "a GIF image"),
-    (b"\xff\xd8\xff", "a JPEG image"), (b"\x1f\x8b", "gzip data"), (b"PK\x03\x04", "a ZIP file"),
-    (b"MZ", "a Windows program"), (b"RIFF", "a RIFF (WebP, WAV) file"),
+    (b"\x7fELF", "an ELF program"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"PK\x03\x04", "a ZIP file"),
+    (b"MZ", "a Windows program"),
+    (b"RIFF", "a RIFF (WebP, WAV) file"),
 )
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")  # whitespace, and ESC of ISO-2022-JP

@@ -150,5 +150,7 @@ def refuse_private_addresses(seeds: Iterable[Seed], allow: tuple[str, ...]) -> N
                 if host == "localhost" or host.endswith(".localhost"):
                     addr = literal_address("127.0.0.1")
                 if addr is not None and not guard.allowed(addr):
-                    raise ConfigError(f"{seed.path}: {key}: {url} is on the non-public address "
-                                      f"{addr}; allow it with --allow-address {addr}")
+                    raise ConfigError(
+                        f"{seed.path}: {key}: {url} is on the non-public address "
+                        f"{addr}; allow it with --allow-address {addr}"
+                    )

@@ -43,8 +43,9 @@ def export_warc(
         raise OutputError(str(exc)) from None
 
 
-def export_warc_file(archive: Archive, out: Path | IO[bytes], *,
-                     since: datetime | None = None) -> int:
+def export_warc_file(
+    archive: Archive, out: Path | IO[bytes], *, since: datetime | None = None
+) -> int:
     """As :func:`export_warc`, as one ``.warc.gz`` into the file ``out`` (its caller renames
     it into place when whole) or the binary stream ``out``; how many pages were written."""
     folder = out.parent if isinstance(out, Path) else None  # a stream: the system's temp

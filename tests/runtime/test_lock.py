@@ -61,7 +61,11 @@ def test_one_lock_per_archive_whatever_path_names_it(tmp_path, monkeypatch):
     (tmp_path / "linkdir").symlink_to(real.parent)
     monkeypatch.chdir(tmp_path)
     with RunLock(real):
-        for other in (tmp_path / "link.db", tmp_path / "linkdir" / "archive.db",
-                      Path("./data/archive.db"), Path("data/../data/archive.db")):
+        for other in (
+            tmp_path / "link.db",
+            tmp_path / "linkdir" / "archive.db",
+            Path("./data/archive.db"),
+            Path("data/../data/archive.db"),
+        ):
             with pytest.raises(LockHeld):
                 RunLock(other).acquire()
