@@ -21,7 +21,7 @@ import pytest
 
 from archive.records import ArticleRecord
 from archive.store import Archive
-from scraper.discover.feeds import parse_date as feed_date
+from scraper.discover.feeds import parse_feed_date as feed_date
 from scraper.extract.extractor import extract_page
 from scraper.runtime.lock import RunLock
 from tests import paths
