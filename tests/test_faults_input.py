@@ -329,7 +329,6 @@ def test_seed_numbers_have_the_same_range_as_their_variable(tmp_path: Path):
         "http://127.0.0.1:8080/feed",
         "http://10.0.0.7/rss",
         "http://2130706433/feed",
-        "http://localhost/feed",
     ],
 )
 def test_a_private_feed_address_is_refused_when_the_seeds_load(tmp_path: Path, feed: str):

@@ -135,20 +135,17 @@ class AddressGuard:
 
 def refuse_private_addresses(seeds: Iterable[Seed], allow: tuple[str, ...]) -> None:
     """ConfigError for the first feed, sitemap or start URL written as a non-public address
-    (``127.0.0.1``, ``10.1.2.3``, ``2130706433``, ``localhost``) that ``--allow-address``
-    does not allow: refused when the seeds load, before an archive is opened.
+    (``127.0.0.1``, ``10.1.2.3``, ``2130706433``) that ``--allow-address`` does not allow:
+    refused when the seeds load, before an archive is opened.
 
-    Names are not resolved here (no network at load); the fetch guard checks every
-    resolved address later.
+    Names (``localhost`` too) are not resolved here (no network at load): the guard refuses
+    each URL by its resolved address when it is fetched.
     """
     guard = AddressGuard(allow)
     for seed in seeds:
         for key in ("feeds", "sitemaps", "start_urls"):
             for url in getattr(seed, key):
-                host = (urlsplit(url).hostname or "").rstrip(".")
-                addr = literal_address(host)
-                if host == "localhost" or host.endswith(".localhost"):
-                    addr = literal_address("127.0.0.1")
+                addr = literal_address((urlsplit(url).hostname or "").rstrip("."))
                 if addr is not None and not guard.allowed(addr):
                     raise ConfigError(
                         f"{seed.path}: {key}: {url} is on the non-public address "
