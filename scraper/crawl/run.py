@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from archive import Archive, RunStatus
+from archive import Archive, Reason, RunStatus
 from scraper import logs
 from scraper.crawl import health
 from scraper.crawl.pipeline import Crawl, Landing, configure_hosts
@@ -24,6 +24,7 @@ from scraper.fetch import (
     RobotsCache,
     build_client,
     parse_networks,
+    refuse_private_addresses,
 )
 from scraper.models import utc_now
 from scraper.runtime import EXTRACT_TARGET, ArchiveWriter, Reporter, RunStats, WorkerPool
@@ -42,7 +43,12 @@ def run_crawl(settings: Settings, *, quiet: bool = False) -> int:
     seeds = load_seeds(settings.seeds_path)  # ConfigError → exit 2 before anything else
     _one_malloc_arena()
     parse_networks(settings.allow_addresses)
+    refuse_private_addresses(seeds, settings.allow_addresses)
     with RunLock(settings.db_path):
+        if settings.db_path.exists():
+            # Damaged: refused before any write. quick_check reads the whole file: 0.07-0.17 s
+            # for 41 MB (5,000 articles) here, 250-600 MB/s warm (/tmp qc script, report).
+            Archive.check_file(settings.db_path)
         # Everything is written through a second connection (the archive writer) with the
         # archive's full page cache, on its own thread; this one only looks URLs up.
         archive = Archive.open(settings.db_path, cache_kib=LOOKUP_CACHE_KIB)
@@ -120,7 +126,25 @@ async def _run(
     if verdicts is not None:
         summary.info(health.summary_line(verdicts))
     summary.info(f"run {run_id}: {status}")
-    return EXIT_OK if status == RunStatus.OK else EXIT_PARTIAL
+    return _exit_code(status, verdicts, stats, summary)
+
+
+def _exit_code(
+    status: RunStatus,
+    verdicts: list[health.Verdict] | None,
+    stats: RunStats,
+    summary: logging.Logger,
+) -> int:
+    """3 exactly when a person should look (``health.attention``, or the run was stopped);
+    a 404 article, a few timeouts or 5xx retried next run are a quiet night: 0."""
+    if verdicts is None:
+        summary.warning(f"exit {EXIT_PARTIAL}: the run was {status} before it finished")
+        return EXIT_PARTIAL
+    look = health.attention(verdicts, store_failures=stats.failed[Reason.STORE_FAILED])
+    if look:
+        summary.warning(f"exit {EXIT_PARTIAL}, needs a look: " + "; ".join(look))
+        return EXIT_PARTIAL
+    return EXIT_OK
 
 
 async def _publisher_health(

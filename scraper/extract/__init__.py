@@ -1,8 +1,9 @@
 """Extraction: raw HTML → clean article text and metadata.
 
-The chain (``extractor``): ``charset`` (bytes → text), ``preclean`` (boilerplate nodes
-removed before trafilatura, with ``boxes``: inserts and embedded posts set among the
-paragraphs, and ``containers``: a body split around ad slots), trafilatura, ``postclean``
+The chain (``extractor``, after ``sniff``: is a local file HTML at all?): ``charset``
+(bytes → text), ``preclean`` (boilerplate nodes removed before trafilatura, with
+``boxes``: inserts and embedded posts set among the paragraphs, and ``containers``: a
+body split around ad slots), trafilatura, ``postclean``
 (what trafilatura kept that is not the article), with ``patterns`` (the phrases both
 cleaners share). Metadata: ``metadata`` (title, authors, description from the head),
 ``dates`` (published and modified, each with its source), ``language``, ``access``
@@ -18,30 +19,16 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scraper.extract.evaluate import run_eval_cli as run_eval_cli
+    from scraper.extract.evaluate import run_eval_cli
     from scraper.extract.extractor import (
-        EXTRACTOR_VERSION as EXTRACTOR_VERSION,
+        EXTRACTOR_VERSION,
+        extract_file_cli,
+        extract_for_archive,
+        extract_page,
     )
-    from scraper.extract.extractor import (
-        extract_file_cli as extract_file_cli,
-    )
-    from scraper.extract.extractor import (
-        extract_for_archive as extract_for_archive,
-    )
-    from scraper.extract.extractor import (
-        extract_page as extract_page,
-    )
-    from scraper.extract.joining import (
-        PageWalk as PageWalk,
-    )
-    from scraper.extract.joining import (
-        joined_with_fingerprint as joined_with_fingerprint,
-    )
-    from scraper.extract.joining import (
-        page_key as page_key,
-    )
-    from scraper.extract.pagination import marked_page as marked_page
-    from scraper.extract.pagination import page_of as page_of
+    from scraper.extract.joining import PageWalk, joined_with_fingerprint, page_key
+    from scraper.extract.pagination import marked_page, page_of
+
 
 # What other packages use, by the module that defines it. Loaded on first use, so importing
 # one module of the package (a worker process, `scraper --help`) does not import them all.
@@ -57,7 +44,18 @@ _HOMES = {
     "marked_page": "pagination",
     "page_of": "pagination",
 }
-__all__ = sorted(_HOMES)
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "PageWalk",
+    "extract_file_cli",
+    "extract_for_archive",
+    "extract_page",
+    "joined_with_fingerprint",
+    "marked_page",
+    "page_key",
+    "page_of",
+    "run_eval_cli",
+]
 
 
 def __getattr__(name: str) -> object:

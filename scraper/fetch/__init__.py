@@ -16,24 +16,15 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scraper.fetch.client import build_client as build_client
-    from scraper.fetch.decoding import CappedDecoder as CappedDecoder
-    from scraper.fetch.dns import DnsCache as DnsCache
-    from scraper.fetch.exchange import Exchange as Exchange
-    from scraper.fetch.exchange import Headers as Headers
-    from scraper.fetch.fetcher import Fetcher as Fetcher
-    from scraper.fetch.guard import AddressGuard as AddressGuard
-    from scraper.fetch.guard import parse_networks as parse_networks
-    from scraper.fetch.politeness import HostScheduler as HostScheduler
-    from scraper.fetch.robots import (
-        RobotsCache as RobotsCache,
-    )
-    from scraper.fetch.robots import (
-        RobotsState as RobotsState,
-    )
-    from scraper.fetch.robots import (
-        origin_of as origin_of,
-    )
+    from scraper.fetch.client import build_client
+    from scraper.fetch.decoding import CappedDecoder
+    from scraper.fetch.dns import DnsCache
+    from scraper.fetch.exchange import Exchange, Headers
+    from scraper.fetch.fetcher import Fetcher
+    from scraper.fetch.guard import AddressGuard, parse_networks, refuse_private_addresses
+    from scraper.fetch.politeness import HostScheduler
+    from scraper.fetch.robots import RobotsCache, RobotsState, origin_of
+
 
 # What other packages use, by the module that defines it. Loaded on first use, so importing
 # one module of the package (a worker process, `scraper --help`) does not import them all.
@@ -46,12 +37,27 @@ _HOMES = {
     "Fetcher": "fetcher",
     "AddressGuard": "guard",
     "parse_networks": "guard",
+    "refuse_private_addresses": "guard",
     "HostScheduler": "politeness",
     "RobotsCache": "robots",
     "RobotsState": "robots",
     "origin_of": "robots",
 }
-__all__ = sorted(_HOMES)
+__all__ = [
+    "AddressGuard",
+    "CappedDecoder",
+    "DnsCache",
+    "Exchange",
+    "Fetcher",
+    "Headers",
+    "HostScheduler",
+    "RobotsCache",
+    "RobotsState",
+    "build_client",
+    "origin_of",
+    "parse_networks",
+    "refuse_private_addresses",
+]
 
 
 def __getattr__(name: str) -> object:

@@ -15,37 +15,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scraper.runtime.archive_writer import (
-        ArchiveWriter as ArchiveWriter,
-    )
-    from scraper.runtime.archive_writer import (
-        Landed as Landed,
-    )
-    from scraper.runtime.archive_writer import (
-        StoreArticle as StoreArticle,
-    )
-    from scraper.runtime.assemble import (
-        article_record as article_record,
-    )
-    from scraper.runtime.assemble import (
-        extract_options_of as extract_options_of,
-    )
-    from scraper.runtime.assemble import (
-        site_of as site_of,
-    )
-    from scraper.runtime.lock import RunLock as RunLock
-    from scraper.runtime.progress import Reporter as Reporter
-    from scraper.runtime.progress import RunStats as RunStats
-    from scraper.runtime.reextract import reextract_archive as reextract_archive
-    from scraper.runtime.workerpool import (
-        EXTRACT_TARGET as EXTRACT_TARGET,
-    )
-    from scraper.runtime.workerpool import (
-        ExtractionFailed as ExtractionFailed,
-    )
-    from scraper.runtime.workerpool import (
-        WorkerPool as WorkerPool,
-    )
+    from scraper.runtime.archive_writer import ArchiveWriter, Landed, StoreArticle
+    from scraper.runtime.assemble import article_record, extract_options_of, site_of
+    from scraper.runtime.lock import RunLock
+    from scraper.runtime.progress import Reporter, RunStats
+    from scraper.runtime.reextract import reextract_archive
+    from scraper.runtime.workerpool import EXTRACT_TARGET, ExtractionFailed, WorkerPool
+
 
 # What other packages use, by the module that defines it. Loaded on first use, so importing
 # one module of the package (a worker process, `scraper --help`) does not import them all.
@@ -64,7 +40,21 @@ _HOMES = {
     "ExtractionFailed": "workerpool",
     "WorkerPool": "workerpool",
 }
-__all__ = sorted(_HOMES)
+__all__ = [
+    "ArchiveWriter",
+    "EXTRACT_TARGET",
+    "ExtractionFailed",
+    "Landed",
+    "Reporter",
+    "RunLock",
+    "RunStats",
+    "StoreArticle",
+    "WorkerPool",
+    "article_record",
+    "extract_options_of",
+    "reextract_archive",
+    "site_of",
+]
 
 
 def __getattr__(name: str) -> object:

@@ -16,27 +16,11 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scraper.warc.loader import IngestRequest as IngestRequest
-    from scraper.warc.loader import run_ingest as run_ingest
-    from scraper.warc.pages import (
-        ENGINES as ENGINES,
-    )
-    from scraper.warc.pages import (
-        WARC_SUFFIXES as WARC_SUFFIXES,
-    )
-    from scraper.warc.pages import (
-        WarcError as WarcError,
-    )
-    from scraper.warc.warc_export import export_warc as export_warc
-    from scraper.warc.writer import (
-        OPEN_SUFFIX as OPEN_SUFFIX,
-    )
-    from scraper.warc.writer import (
-        AsyncWarcWriter as AsyncWarcWriter,
-    )
-    from scraper.warc.writer import (
-        WarcWriter as WarcWriter,
-    )
+    from scraper.warc.loader import IngestRequest, run_ingest
+    from scraper.warc.pages import ENGINES, WARC_SUFFIXES, WarcError
+    from scraper.warc.warc_export import SINGLE_FILE_SUFFIX, export_warc, export_warc_file
+    from scraper.warc.writer import OPEN_SUFFIX, AsyncWarcWriter, WarcWriter
+
 
 # What other packages use, by the module that defines it. Loaded on first use, so importing
 # one module of the package (a worker process, `scraper --help`) does not import them all.
@@ -46,12 +30,26 @@ _HOMES = {
     "ENGINES": "pages",
     "WARC_SUFFIXES": "pages",
     "WarcError": "pages",
+    "SINGLE_FILE_SUFFIX": "warc_export",
     "export_warc": "warc_export",
+    "export_warc_file": "warc_export",
     "OPEN_SUFFIX": "writer",
     "AsyncWarcWriter": "writer",
     "WarcWriter": "writer",
 }
-__all__ = sorted(_HOMES)
+__all__ = [
+    "AsyncWarcWriter",
+    "ENGINES",
+    "IngestRequest",
+    "OPEN_SUFFIX",
+    "SINGLE_FILE_SUFFIX",
+    "WARC_SUFFIXES",
+    "WarcError",
+    "WarcWriter",
+    "export_warc",
+    "export_warc_file",
+    "run_ingest",
+]
 
 
 def __getattr__(name: str) -> object:
