@@ -8,6 +8,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any, cast
 
@@ -16,6 +22,8 @@ from scraper.crawl.jobs import FetchedPage, Job
 from scraper.models import Candidate, Page, SourceKind
 from scraper.seeds import Seed
 from scraper.settings import Settings
+from tests.faultkit import ROOT
+from tests.test_e2e import run_cli
 
 
 class _GatedFetch:
@@ -67,3 +75,60 @@ async def test_huge_per_host_concurrency_starts_workers_for_the_work_there_is() 
     assert await _offer_three(99999999999999999, global_concurrency=2) == (2, 2, 3)
     # the seed's own small concurrency still holds
     assert await _offer_three(1) == (1, 1, 3)
+
+
+def _deep_page(path: Path, depth: int) -> Path:
+    path.write_text("<html><body>" + "<div>" * depth + "<p>deep</p>" + "</div>" * depth
+                    + "</body></html>", encoding="utf-8")
+    return path
+
+
+def test_extract_of_a_100000_deep_page_ends_with_the_crawls_failure(tmp_path: Path) -> None:
+    page = _deep_page(tmp_path / "deep.html", 100_000)
+    started = time.monotonic()
+    # In the CLI's own process this parse ran for over ten minutes; run_cli gives up at 90 s.
+    result = run_cli("extract", str(page), env={"SCRAPER_EXTRACT_TIMEOUT": "2"}, timeout=90)
+    took = time.monotonic() - started
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ""  # no half an article
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "failed (extract_timeout)" in lines[0] and str(page) in lines[0]
+    assert took < 60, took
+
+
+def test_extract_settings_are_checked_like_the_crawls(tmp_path: Path) -> None:
+    page = _deep_page(tmp_path / "small.html", 3)
+    result = run_cli("extract", str(page), env={"SCRAPER_EXTRACT_TIMEOUT": "-1"})
+    assert result.returncode == 2 and "SCRAPER_EXTRACT_TIMEOUT" in result.stderr
+
+
+# The crawl's own process, reduced to its extraction pool: it prints its worker's pid and
+# hands it a job that outlives the crawl (killed by the test meanwhile).
+_CRAWL_WITH_A_WORKER = """
+import asyncio, sys
+from scraper.crawl.workers import WorkerPool
+pool = WorkerPool("tests.workerfuncs:job", workers=1, timeout=60, memory_mb=512)
+print(pool._all[0].process.pid, flush=True)
+asyncio.run(pool.run("sleep", int(sys.argv[1])))
+"""
+
+
+def test_workers_of_a_sigkilled_crawl_exit_quietly() -> None:
+    proc = subprocess.Popen([sys.executable, "-c", _CRAWL_WITH_A_WORKER, "3"], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        worker = int(proc.stdout.readline())
+        time.sleep(0.5)  # the job is in the worker
+        proc.kill()
+        # stderr ends when every process holding it has: crawl, forkserver and worker
+        _, err = proc.communicate(timeout=20)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert not Path(f"/proc/{worker}").exists() or "zombie" in Path(
+        f"/proc/{worker}/status").read_text().lower()

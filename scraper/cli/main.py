@@ -234,9 +234,10 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from scraper.extract.extractor import extract_file_cli
+    from scraper.cli.extracting import extract_file_capped
+    from scraper.settings import Settings
 
-    return extract_file_cli(args.file, args.url)
+    return extract_file_capped(args.file, args.url, Settings.from_env())
 
 
 def _eval(args: argparse.Namespace) -> int:
