@@ -11,6 +11,7 @@
         ├── TimeoutError_      deadline or read timeout
         ├── TruncatedError     connection closed mid-body
         ├── TransportError     refused, reset, DNS failure
+        ├── BadResponseError   a response the HTTP parser rejects (the URL's, not the host's)
         └── DeferredError      host asked us to wait longer than the run has left, or
                                stopped answering (suspended for the run)
 
@@ -80,15 +81,23 @@ class TransportError(FetchError):
     retryable = True
 
 
+class BadResponseError(FetchError):
+    """A response h11 rejects (headers too large, bare CR, bad status line): the host
+    answered, so it counts against the URL only, never toward ``host_failure_limit``."""
+
+    reason = "bad_response"
+
+
 class DeferredError(FetchError):
     reason = "deferred"
+    status: int | None = None  # the answer that deferred it (a 429/503's Retry-After)
 
 
 # Reasons a later run cannot fix by trying again (the page or its host must change first).
 _PERMANENT = frozenset({
     "not_html", "too_large", "stacked_encoding", "bad_encoding", "redirect_loop",
     "too_many_redirects", "bad_redirect", "bad_scheme", "bad_url", "private_address",
-    "robots",
+    "robots", "bad_response",
 })
 
 

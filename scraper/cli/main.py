@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="stop starting new fetches after this many seconds")
     crawl.add_argument("--delay", type=float, default=None, metavar="SECONDS",
                        help="minimum delay between requests to one host (default 1.0)")
+    crawl.add_argument("--max-retry-after", type=float, default=None, metavar="SECONDS",
+                       help="longest Retry-After (429/503) waited for; a longer one defers "
+                       "the URL to the next run (default 120)")
     crawl.add_argument("--user-agent", default=None, help="User-Agent header to send")
     crawl.add_argument("--warc-dir", type=Path, default=None, metavar="DIR",
                        help="also write every fetched response, with its request, as "
@@ -214,6 +217,7 @@ def _crawl(args: argparse.Namespace) -> int:
         db_path=args.db, seeds_path=args.seeds, max_pages=args.max_pages,
         run_budget=args.budget, per_host_delay=args.delay, user_agent=args.user_agent,
         allow_addresses=tuple(args.allow_address) or None, warc_dir=args.warc_dir,
+        max_retry_after=args.max_retry_after,
     )
     return run_crawl(settings, quiet=args.quiet)
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from scraper.errors import FetchError, HTTPStatusError, RefusedError
+from scraper.errors import DeferredError, FetchError, HTTPStatusError, RefusedError
 from scraper.fetch.fetcher import Fetcher
 
 
@@ -84,6 +84,9 @@ class RobotsCache:
             return RobotsPolicy(origin, "unreachable", reason=f"http_{exc.status}")
         except RefusedError as exc:
             return RobotsPolicy(origin, "unreachable", reason=exc.reason)
+        except DeferredError as exc:  # a Retry-After over the cap: named by its status
+            reason = f"http_{exc.status}" if exc.status else exc.reason
+            return RobotsPolicy(origin, "unreachable", reason=reason)
         except FetchError as exc:
             return RobotsPolicy(origin, "unreachable", reason=exc.reason)
         text = page.body[: self._max_bytes].decode("utf-8", errors="replace")
