@@ -12,6 +12,7 @@ from scraper.crawl.jobs import Job, netloc
 from scraper.crawl.ledger import Ledger
 from scraper.crawl.progress import RunStats
 from scraper.crawl.writer import ArchiveWriter
+from scraper.errors import is_permanent
 from scraper.extract.pagination import marked_page, page_of
 from scraper.settings import Settings
 
@@ -24,6 +25,7 @@ class Verdict(Enum):
     SEEN = "seen"  # met earlier in this run: nothing to do
     KNOWN = "known"  # already archived
     GONE = "gone"  # its last fetch said 404/410
+    RESTING = "resting"  # its last fetch failed for good, lately: asked again later
     DEFERRED = "deferred"  # over --max-pages: left for a later run
     ADMITTED = "admitted"
     REVISIT = "revisit"  # an archived live blog still running: fetched again, conditionally
@@ -94,6 +96,9 @@ class Admission:
         if state is not None and state.outcome == Outcome.FAILED and state.status in GONE:
             self.stats.gone += 1
             return Verdict.GONE
+        if self._resting(state):
+            self.stats.resting += 1
+            return Verdict.RESTING
         cap = self.settings.max_pages
         if cap is not None and self.queued >= cap:
             self.stats.defer("max_pages")
@@ -103,6 +108,20 @@ class Admission:
             self.stats.revisited += 1
             return Verdict.REVISIT
         return Verdict.ADMITTED
+
+    def _resting(self, state: UrlState | None) -> bool:
+        """Whether the URL's last fetch failed in a way a retry would not change (a 403, not
+        HTML, a response h11 rejects …) less than ``permanent_retry_days`` ago.
+
+        Earlier runs' pending URLs leave these out for good (``is_permanent``); a feed that
+        lists one again gets it asked once per ``permanent_retry_days``, not every night.
+        """
+        if state is None or state.outcome != Outcome.FAILED or not is_permanent(state.reason):
+            return False
+        if state.fetched_at is None:
+            return False
+        rest = timedelta(days=self.settings.permanent_retry_days)
+        return self.ledger.now() - state.fetched_at < rest
 
     def _live_and_due(self, article_id: int, state: UrlState | None) -> bool:
         """Whether an archived article is a live blog still running, last fetched long
