@@ -101,6 +101,10 @@ _PERMANENT = frozenset({
 })
 
 
+# Failures asked again only after a rest, however often a feed lists the URL (admission).
+RESTING_REASONS = frozenset({"bad_response"})
+
+
 def is_permanent(reason: str | None) -> bool:
     """True for a failure reason that retrying in a later run would not change."""
     if not reason:

@@ -40,9 +40,9 @@ class Settings:
     # the longest Retry-After (429/503) waited for; a longer one defers the URL to the
     # next run, and its host's other URLs go on
     max_retry_after: float = 120.0
-    # a URL whose fetch failed for good (4xx, not HTML, a response h11 rejects …) is asked
-    # again, when a feed still lists it, once this many days have passed
-    permanent_retry_days: float = 7.0
+    # a URL whose response h11 rejected (bad_response) is asked again, when a feed still
+    # lists it, once this many days have passed
+    bad_response_retry_days: float = 7.0
     # timeouts or connection failures in a row after which a host is suspended for the run
     host_failure_limit: int = 3
     # size guards (bytes)
@@ -151,7 +151,7 @@ _NOT_NEGATIVE = frozenset({
     "per_host_delay", "max_crawl_delay", "backoff_base", "backoff_max", "max_retry_after",
     "max_redirects", "max_encodings", "max_sitemap_depth", "max_pages", "min_article_chars",
     "store_interval", "keepalive_expiry", "dns_cache_ttl", "liveblog_revisit_hours",
-    "liveblog_active_days", "permanent_retry_days",
+    "liveblog_active_days", "bad_response_retry_days",
 })
 _RETRY_AFTER_MAX = 86400.0  # s; a Retry-After waited longer than this is a wait for nothing
 _NICE_MAX = 19  # the largest niceness increment that still changes anything (nice(2))

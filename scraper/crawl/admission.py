@@ -12,7 +12,7 @@ from scraper.crawl.jobs import Job, netloc
 from scraper.crawl.ledger import Ledger
 from scraper.crawl.progress import RunStats
 from scraper.crawl.writer import ArchiveWriter
-from scraper.errors import is_permanent
+from scraper.errors import RESTING_REASONS
 from scraper.extract.pagination import marked_page, page_of
 from scraper.settings import Settings
 
@@ -25,7 +25,7 @@ class Verdict(Enum):
     SEEN = "seen"  # met earlier in this run: nothing to do
     KNOWN = "known"  # already archived
     GONE = "gone"  # its last fetch said 404/410
-    RESTING = "resting"  # its last fetch failed for good, lately: asked again later
+    RESTING = "resting"  # its last answer was malformed, lately: asked again later
     DEFERRED = "deferred"  # over --max-pages: left for a later run
     ADMITTED = "admitted"
     REVISIT = "revisit"  # an archived live blog still running: fetched again, conditionally
@@ -110,17 +110,19 @@ class Admission:
         return Verdict.ADMITTED
 
     def _resting(self, state: UrlState | None) -> bool:
-        """Whether the URL's last fetch failed in a way a retry would not change (a 403, not
-        HTML, a response h11 rejects …) less than ``permanent_retry_days`` ago.
+        """Whether the URL's last answer was one h11 rejects (``bad_response``), less than
+        ``bad_response_retry_days`` ago.
 
-        Earlier runs' pending URLs leave these out for good (``is_permanent``); a feed that
-        lists one again gets it asked once per ``permanent_retry_days``, not every night.
+        Earlier runs' pending URLs leave permanent failures out (``is_permanent``); a feed
+        that lists one again gets it asked again (a 403 may be over by tonight). A
+        malformed response is the server's bug on that URL, which nights do not fix: a
+        feed that keeps listing it gets it asked once per ``bad_response_retry_days``.
         """
-        if state is None or state.outcome != Outcome.FAILED or not is_permanent(state.reason):
+        if state is None or state.outcome != Outcome.FAILED or state.fetched_at is None:
             return False
-        if state.fetched_at is None:
+        if state.reason not in RESTING_REASONS:
             return False
-        rest = timedelta(days=self.settings.permanent_retry_days)
+        rest = timedelta(days=self.settings.bad_response_retry_days)
         return self.ledger.now() - state.fetched_at < rest
 
     def _live_and_due(self, article_id: int, state: UrlState | None) -> bool:

@@ -33,7 +33,7 @@ class RunStats:
     known: int = 0  # already archived: not fetched again
     revisited: int = 0  # archived live blogs fetched again for new entries
     gone: int = 0  # answered 404/410 in an earlier run: not fetched again
-    resting: int = 0  # failed for good lately (4xx, bad_response …): asked again later
+    resting: int = 0  # answered malformed (bad_response) lately: asked again later
     fetched: int = 0
     not_modified: int = 0
     robots: int = 0
@@ -88,7 +88,7 @@ class RunStats:
         stored = ", ".join(f"{k} {v}" for k, v in sorted(self.stored.items())) or "none"
         lines = [
             f"discovered {self.discovered} (already archived {self.known}, gone {self.gone}"
-            + (f", failed for good lately {self.resting}" if self.resting else "")
+            + (f", malformed lately {self.resting}" if self.resting else "")
             + (f", live blogs revisited {self.revisited}" if self.revisited else "") + "), "
             f"fetched {self.fetched}, not modified {self.not_modified}, "
             f"skipped by robots {self.robots}, deferred {self.deferred}"

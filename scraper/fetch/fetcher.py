@@ -372,7 +372,9 @@ def _rejected_by_parser(exc: BaseException) -> bool:
     h11 cause: a reset, which does count against the host.
     """
     seen: BaseException | None = exc
-    while seen is not None:
+    for _ in range(8):  # httpx → httpcore → h11 is three deep; a chain may loop
+        if seen is None:
+            return False
         if isinstance(seen, h11.RemoteProtocolError):
             return True
         seen = seen.__cause__ or seen.__context__
