@@ -4,8 +4,8 @@
 small class over the one shared connection: ``runs`` (:class:`~archive.ledger.Runs`),
 ``urls`` (:class:`~archive.ledger.UrlLedger`), ``frontier``
 (:class:`~archive.ledger.Frontier`), ``articles`` (:class:`~archive.articles.Articles`) and
-``publisher_runs`` (:class:`~archive.health.PublisherRuns`) and ``ingests``
-(:class:`~archive.ingests.Ingests`, how far WARC ingests got).
+``publisher_runs`` (:class:`~archive.publisher_runs.PublisherRuns`) and ``ingests``
+(:class:`~archive.ingest_marks.Ingests`, how far WARC ingests got).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from sqlite_utils import Database
 from archive.articles import Articles
 from archive.connection import CACHE_KIB, connect, describe, transaction, translated
 from archive.errors import ArchiveError
-from archive.health import PublisherRuns
-from archive.ingests import Ingests
+from archive.ingest_marks import Ingests
 from archive.ledger import Frontier, Runs, UrlLedger
 from archive.migrations import migrate
+from archive.publisher_runs import PublisherRuns
 
 
 class Archive:

@@ -94,13 +94,22 @@ class DeferredError(FetchError):
 
 
 # Reasons a later run cannot fix by trying again (the page or its host must change first).
-_PERMANENT = frozenset({
-    "not_html", "too_large", "stacked_encoding", "bad_encoding", "redirect_loop",
-    "too_many_redirects", "bad_redirect", "bad_scheme", "bad_url", "private_address",
-    "robots", "bad_response",
-})
-
-
+_PERMANENT = frozenset(
+    {
+        "not_html",
+        "too_large",
+        "stacked_encoding",
+        "bad_encoding",
+        "redirect_loop",
+        "too_many_redirects",
+        "bad_redirect",
+        "bad_scheme",
+        "bad_url",
+        "private_address",
+        "robots",
+        "bad_response",
+    }
+)
 # Failures asked again only after a rest, however often a feed lists the URL (admission).
 RESTING_REASONS = frozenset({"bad_response"})
 

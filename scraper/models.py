@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from archive import ArticleImage, ArticleUpdate
+
 
 def utc_now() -> datetime:
     """The wall clock of a run, where a test does not inject its own."""
@@ -53,25 +55,6 @@ class Page:
 
 
 @dataclass(frozen=True)
-class Image:
-    """One of the article's own figures; caption and credit are kept out of the text."""
-
-    url: str  # absolute
-    caption: str | None = None
-    credit: str | None = None
-    lead: bool = False
-
-
-@dataclass(frozen=True)
-class LiveUpdate:
-    """One timed entry of a live blog (JSON-LD ``liveBlogUpdate``)."""
-
-    time: datetime | None  # timezone-aware, as the page gave it
-    headline: str | None = None
-    text: str = ""
-
-
-@dataclass(frozen=True)
 class Extraction:
     """What extraction and cleaning made of a page; picklable (crosses process pools)."""
 
@@ -90,8 +73,8 @@ class Extraction:
     modified_source: str | None = None
     language_source: str | None = None  # "declared" or "detected"
     access: str = "unknown"  # "free", "paywalled" or "unknown"
-    images: tuple[Image, ...] = ()
-    live_updates: tuple[LiveUpdate, ...] = ()  # time order; empty unless a live blog
+    images: tuple[ArticleImage, ...] = ()
+    live_updates: tuple[ArticleUpdate, ...] = ()  # time order; empty unless a live blog
     # An article over several pages (scraper.extract.pagination): absolute URLs
     next_page: str | None = None  # the continuation this page links
     first_page: str | None = None  # set on a later page only: where the article starts

@@ -10,6 +10,7 @@ A seed file looks like::
     include = ['^/articles/\\d+/']          # path regexes an article URL must match (any)
     exclude = ['/video/']                   # path regexes that rule a URL out
     per_host_delay = 2.0                    # optional, seconds; raises the global default
+    language = "en"                         # optional: the language the site declares
     cookies = true                          # optional: keep and send back its cookies
     pagination = ['/seite-(\\d+)$']          # optional: its page-number pattern (group 1)
     [extract]
@@ -43,6 +44,7 @@ _KNOWN_KEYS = {
     "enabled",
     "cookies",
     "pagination",
+    "language",
 }
 _EXTRACT_KEYS = {"drop_selectors", "body_selectors"}
 
@@ -67,6 +69,7 @@ class Seed:
     cookies: bool = False  # keep the publisher's cookies and send them back (opt-in)
     # the publisher's own page-number patterns of a multi-page article (group 1: number)
     pagination: tuple[re.Pattern[str], ...] = ()
+    language: str | None = None  # declared by the site (<html lang>); informative
 
     def owns(self, url: str) -> bool:
         """True if ``url``'s host is the seed's domain or one of its subdomains."""
@@ -141,6 +144,7 @@ def _build(file: Path, data: dict[str, Any]) -> Seed:
         enabled=bool(data.get("enabled", True)),
         cookies=_flag(file, data, "cookies"),
         pagination=_regexes(file, data, "pagination"),
+        language=_string(file, data, "language") if "language" in data else None,
     )
     if not (seed.feeds or seed.sitemaps or seed.start_urls):
         raise ConfigError(f"{file}: feeds: give at least one of feeds, sitemaps, start_urls")

@@ -101,8 +101,10 @@ class Settings:
                 if problem:
                     raise ConfigError(f"{_source(f.name)}: {problem}, got {value!r}")
         if not self.robots_token:
-            raise ConfigError(f"{_source('user_agent')}: must start with a product token "
-                              f"(letters, '_' or '-'; RFC 9309 §2.2.1), got {self.user_agent!r}")
+            raise ConfigError(
+                f"{_source('user_agent')}: must start with a product token "
+                f"(letters, '_' or '-'; RFC 9309 §2.2.1), got {self.user_agent!r}"
+            )
         if self.warc_dir is not None and self.warc_dir.exists() and not self.warc_dir.is_dir():
             raise ConfigError(f"{_source('warc_dir')}: not a folder: {self.warc_dir}")
 
@@ -132,27 +134,66 @@ class Settings:
 # RFC 9309 §2.2.1: a product token is letters, underscores and hyphens.
 _PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
 # What a user types for a field besides its SCRAPER_ variable (scraper.cli.main).
-_FLAGS = {"per_host_delay": "--delay", "run_budget": "--budget", "max_pages": "--max-pages",
-          "user_agent": "--user-agent", "warc_dir": "--warc-dir",
-          "max_retry_after": "--max-retry-after"}
+_FLAGS = {
+    "per_host_delay": "--delay",
+    "run_budget": "--budget",
+    "max_pages": "--max-pages",
+    "user_agent": "--user-agent",
+    "warc_dir": "--warc-dir",
+    "max_retry_after": "--max-retry-after",
+}
 # Numeric fields by the range they must lie in; a field in none may be any finite number.
 # 0 is allowed where it means something: no delay, no redirects, no cache, no niceness.
-_AT_LEAST_ONE = frozenset({
-    "global_concurrency", "per_host_concurrency", "max_tries", "max_body_bytes",
-    "max_feed_bytes", "max_robots_bytes", "max_sitemap_urls", "max_sitemap_files",
-    "discovery_concurrency", "frontier_window", "extract_workers", "extract_memory_mb",
-    "store_batch", "max_pools", "host_failure_limit", "warc_max_bytes",
-})
-_POSITIVE = frozenset({
-    "connect_timeout", "read_timeout", "request_deadline", "run_budget", "extract_timeout",
-    "writer_timeout",
-})
-_NOT_NEGATIVE = frozenset({
-    "per_host_delay", "max_crawl_delay", "backoff_base", "backoff_max", "max_retry_after",
-    "max_redirects", "max_encodings", "max_sitemap_depth", "max_pages", "min_article_chars",
-    "store_interval", "keepalive_expiry", "dns_cache_ttl", "liveblog_revisit_hours",
-    "liveblog_active_days", "bad_response_retry_days",
-})
+_AT_LEAST_ONE = frozenset(
+    {
+        "global_concurrency",
+        "per_host_concurrency",
+        "max_tries",
+        "max_body_bytes",
+        "max_feed_bytes",
+        "max_robots_bytes",
+        "max_sitemap_urls",
+        "max_sitemap_files",
+        "discovery_concurrency",
+        "frontier_window",
+        "extract_workers",
+        "extract_memory_mb",
+        "store_batch",
+        "max_pools",
+        "host_failure_limit",
+        "warc_max_bytes",
+    }
+)
+_POSITIVE = frozenset(
+    {
+        "connect_timeout",
+        "read_timeout",
+        "request_deadline",
+        "run_budget",
+        "extract_timeout",
+        "writer_timeout",
+    }
+)
+_NOT_NEGATIVE = frozenset(
+    {
+        "per_host_delay",
+        "max_crawl_delay",
+        "backoff_base",
+        "backoff_max",
+        "max_retry_after",
+        "max_redirects",
+        "max_encodings",
+        "max_sitemap_depth",
+        "max_pages",
+        "min_article_chars",
+        "store_interval",
+        "keepalive_expiry",
+        "dns_cache_ttl",
+        "liveblog_revisit_hours",
+        "liveblog_active_days",
+        "bad_response_retry_days",
+    }
+)
 _RETRY_AFTER_MAX = 86400.0  # s; a Retry-After waited longer than this is a wait for nothing
 _NICE_MAX = 19  # the largest niceness increment that still changes anything (nice(2))
 

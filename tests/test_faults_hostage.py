@@ -76,9 +76,9 @@ FAULTS = {
 DRIP = next(iter(FAULTS))
 
 
-def _fault_host_crawl(tmp_path: Path, env: dict[str, str],
-                      changed: dict[str, tuple[str, str]] | None = None,
-                      ) -> tuple[float, int, str]:
+def _fault_host_crawl(
+    tmp_path: Path, env: dict[str, str], changed: dict[str, tuple[str, str]] | None = None
+) -> tuple[float, int, str]:
     """Crawl the fault host; (seconds, requests that reached the drip, output).
 
     Every fault is a failure with its reason, except the ``changed`` (outcome, reason).
@@ -86,16 +86,21 @@ def _fault_host_crawl(tmp_path: Path, env: dict[str, str],
     with Simulator(SiteConfig(hosts=(HostConfig(articles=1, crawl_delay=None),))) as sim:
         host = sim.hosts[0]
         seeds = tmp_path / "seeds"
-        raw_seed(seeds, "hostile", host, include=["^/fault/"],
-                 feeds=[links_url(sim, host, list(FAULTS)), sim.url("/fault/feed/xxe", host)])
+        raw_seed(
+            seeds,
+            "hostile",
+            host,
+            include=["^/fault/"],
+            feeds=[links_url(sim, host, list(FAULTS)), sim.url("/fault/feed/xxe", host)],
+        )
         db = tmp_path / "hostile.db"
         # Only the simulator's own address is allowed: the redirect into 127.0.0.1 is not.
         result = crawl(seeds, db, env=env, allow=[f"{host}/32"], timeout=400)
         assert result.returncode == 3, result.output
         rows = url_rows(db)
         reasons = {path: (rows[path].outcome, rows[path].reason) for path in FAULTS}
-        assert reasons == {p: ("failed", r) for p, r in FAULTS.items()} | (changed or {}), \
-            reasons
+        expected = {p: ("failed", r) for p, r in FAULTS.items()} | (changed or {})
+        assert reasons == expected, reasons
         assert "/fault/feed/xxe" in result.stdout, result.stdout  # in "did not parse"
         assert not any(row.article_id for row in rows.values())
         return result.seconds, requests_to(sim, DRIP), result.output
@@ -108,16 +113,22 @@ def test_a_fault_host_at_default_settings_ends_in_under_150_s(tmp_path: Path) ->
     seconds, drips, output = _fault_host_crawl(tmp_path, {})  # every setting at its default
     assert drips == 2, drips  # a tarpit is tried twice, not max_tries (4) times
     assert seconds < 150, f"the fault crawl took {seconds:.1f}s:\n{output[-2000:]}"
-    print(f"fault host crawl at default settings: {seconds:.1f}s "
-          f"(test {time.monotonic() - began:.1f}s)")
+    print(
+        f"fault host crawl at default settings: {seconds:.1f}s "
+        f"(test {time.monotonic() - began:.1f}s)"
+    )
 
 
 def test_a_fault_host_costs_about_two_deadlines(tmp_path: Path) -> None:
     # Defaults scaled down: the deadline, and with it the waits that are not deadlines
     # (per-host delay, back-off, Retry-After), so the drip is what takes longest again.
     deadline = 4.0
-    env = {"SCRAPER_REQUEST_DEADLINE": str(deadline), "SCRAPER_PER_HOST_DELAY": "0",
-           "SCRAPER_BACKOFF_BASE": "0.2", "SCRAPER_MAX_RETRY_AFTER": "1"}
+    env = {
+        "SCRAPER_REQUEST_DEADLINE": str(deadline),
+        "SCRAPER_PER_HOST_DELAY": "0",
+        "SCRAPER_BACKOFF_BASE": "0.2",
+        "SCRAPER_MAX_RETRY_AFTER": "1",
+    }
     # the 429's Retry-After of 5 s is over that 1 s cap: deferred to the next run
     retry_after = {"/fault/status/429?retry_after=5": ("deferred", "retry_after")}
     seconds, drips, output = _fault_host_crawl(tmp_path, env, retry_after)

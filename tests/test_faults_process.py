@@ -41,8 +41,11 @@ def test_s25_variants_and_a_second_run_give_one_article_one_hit(tmp_path: Path) 
         for article in sim.site.articles:
             own = stored[article.path]
             base = sim.article_url(article)
-            variants = [f"{base}?{TRACKING_QUERY}", base.replace("http://", "https://"),
-                        base + "#comments"]
+            variants = [
+                f"{base}?{TRACKING_QUERY}",
+                base.replace("http://", "https://"),
+                base + "#comments",
+            ]
             if any(e.path == article.amp_path for e in amp_requested):
                 variants.append(sim.url(article.amp_path, article.host))  # its canonical won
             for variant in variants:

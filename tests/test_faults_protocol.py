@@ -18,8 +18,9 @@ from tests.faultkit import crawl, crawl_env, links_seed, real_fetcher, requests_
 from tests.simulator import Simulator
 from tests.test_e2e import run_cli
 
-MALFORMED = tuple(f"/fault/malformed/{kind}"
-                  for kind in ("bare-cr", "huge-header", "bad-status", "garbage"))
+MALFORMED = tuple(
+    f"/fault/malformed/{kind}" for kind in ("bare-cr", "huge-header", "bad-status", "garbage")
+)
 GOOD = ("/fault/flaky/g1?fails=0", "/fault/flaky/g2?fails=0", "/fault/flaky/g3?fails=0")
 
 
@@ -65,7 +66,8 @@ def test_bad_responses_ahead_of_good_pages_cost_those_urls_only(tmp_path: Path) 
 
 
 async def test_retry_after_of_a_day_defers_the_url_and_the_host_goes_on(
-        simulator: Simulator) -> None:
+    simulator: Simulator,
+) -> None:
     # Before: the host was paused max_retry_after (300 s) per try, its other URL behind it.
     async with real_fetcher() as fetcher:
         started = time.monotonic()
@@ -77,8 +79,7 @@ async def test_retry_after_of_a_day_defers_the_url_and_the_host_goes_on(
     assert took < 5, took
 
 
-@pytest.mark.parametrize(("how", "value"), [("flag", "100000"), ("env", "nan"),
-                                            ("env", "-1")])
+@pytest.mark.parametrize(("how", "value"), [("flag", "100000"), ("env", "nan"), ("env", "-1")])
 def test_max_retry_after_is_range_checked(tmp_path: Path, how: str, value: str) -> None:
     args = ["crawl", "--seeds", str(tmp_path / "none"), "--db", str(tmp_path / "a.db")]
     env = {}

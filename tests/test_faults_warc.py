@@ -21,18 +21,29 @@ from tests.test_e2e import run_cli
 from tests.warc.helpers import sim_pages
 
 
-def _response(writer: WARCWriter, url: str, payload: bytes, headers: list[tuple[str, str]],
-              truncated: bool = False) -> None:
+def _response(
+    writer: WARCWriter,
+    url: str,
+    payload: bytes,
+    headers: list[tuple[str, str]],
+    truncated: bool = False,
+) -> None:
     record = writer.create_warc_record(
-        url, "response", payload=io.BytesIO(payload), length=len(payload),
+        url,
+        "response",
+        payload=io.BytesIO(payload),
+        length=len(payload),
         http_headers=StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1"),
-        warc_headers_dict={"WARC-Truncated": "length"} if truncated else {})
+        warc_headers_dict={"WARC-Truncated": "length"} if truncated else {},
+    )
     writer.write_record(record)
 
 
 def _pages(n: int) -> list[tuple[str, bytes]]:
-    return [(u.replace("http://127.0.0.2:8080", "https://news.example.org"), html)
-            for u, _, html in sim_pages(per_host=n, hosts=1)[:n]]
+    return [
+        (u.replace("http://127.0.0.2:8080", "https://news.example.org"), html)
+        for u, _, html in sim_pages(per_host=n, hosts=1)[:n]
+    ]
 
 
 def _truncated_warc(path: Path) -> tuple[list[str], str, str]:
@@ -46,16 +57,33 @@ def _truncated_warc(path: Path) -> tuple[list[str], str, str]:
         for i, (url, html) in enumerate(pages):
             if i == 1:
                 cut = html[: int(len(html) * 0.9)]
-                _response(writer, url, cut, [("Content-Type", "text/html"),
-                                             ("Content-Length", str(len(html)))], True)
+                _response(
+                    writer,
+                    url,
+                    cut,
+                    [("Content-Type", "text/html"), ("Content-Length", str(len(html)))],
+                    True,
+                )
             elif i == 3:
                 gz = gzip.compress(html)
-                _response(writer, url, gz[:20], [("Content-Type", "text/html"),
-                                                 ("Content-Encoding", "gzip"),
-                                                 ("Content-Length", str(len(gz)))], True)
+                _response(
+                    writer,
+                    url,
+                    gz[:20],
+                    [
+                        ("Content-Type", "text/html"),
+                        ("Content-Encoding", "gzip"),
+                        ("Content-Length", str(len(gz))),
+                    ],
+                    True,
+                )
             else:
-                _response(writer, url, html, [("Content-Type", "text/html"),
-                                              ("Content-Length", str(len(html)))])
+                _response(
+                    writer,
+                    url,
+                    html,
+                    [("Content-Type", "text/html"), ("Content-Length", str(len(html)))],
+                )
     urls = [u for u, _ in pages]
     return [urls[0], urls[2], urls[4]], urls[1], urls[3]
 
@@ -93,8 +121,9 @@ def test_file_ending_inside_a_record_is_unreadable_and_not_done(tmp_path: Path) 
     with full.open("wb") as fh:
         writer = WARCWriter(fh, gzip=False)
         for url, html in pages:
-            _response(writer, url, html, [("Content-Type", "text/html"),
-                                          ("Transfer-Encoding", "chunked")])
+            _response(
+                writer, url, html, [("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")]
+            )
     raw = full.read_bytes()
     # cut inside the last page's payload: its WARC Content-Length declares what is gone
     cut = raw.index(pages[2][1][:200]) + 500

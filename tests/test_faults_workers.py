@@ -46,16 +46,22 @@ class _GatedFetch:
 
 async def _offer_three(concurrency: int, global_concurrency: int = 16) -> tuple[int, int, int]:
     """(tasks started, most fetches at once, URLs fetched) for three URLs on one host."""
-    seed = Seed(name="Huge", domain="huge.example", path=Path("huge.toml"),
-                per_host_concurrency=concurrency)
+    seed = Seed(
+        name="Huge", domain="huge.example", path=Path("huge.toml"), per_host_concurrency=concurrency
+    )
     fetch = _GatedFetch()
 
     async def extract(page: FetchedPage) -> None:
         raise AssertionError("no page is fetched here")
 
-    workers = HostWorkers(Settings(global_concurrency=global_concurrency), [seed],
-                          fetching=cast(Any, fetch), writer=cast(Any, None), extract=extract,
-                          stop=asyncio.Event())
+    workers = HostWorkers(
+        Settings(global_concurrency=global_concurrency),
+        [seed],
+        fetching=cast(Any, fetch),
+        writer=cast(Any, None),
+        extract=extract,
+        stop=asyncio.Event(),
+    )
     for i in range(3):
         url = f"https://huge.example/news/{i}.html"
         workers.offer(Job(Candidate(url, seed.name, SourceKind.FEED, "test"), seed))
@@ -78,8 +84,10 @@ async def test_huge_per_host_concurrency_starts_workers_for_the_work_there_is() 
 
 
 def _deep_page(path: Path, depth: int) -> Path:
-    path.write_text("<html><body>" + "<div>" * depth + "<p>deep</p>" + "</div>" * depth
-                    + "</body></html>", encoding="utf-8")
+    path.write_text(
+        "<html><body>" + "<div>" * depth + "<p>deep</p>" + "</div>" * depth + "</body></html>",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -107,7 +115,7 @@ def test_extract_settings_are_checked_like_the_crawls(tmp_path: Path) -> None:
 # hands it a job that outlives the crawl (killed by the test meanwhile).
 _CRAWL_WITH_A_WORKER = """
 import asyncio, sys
-from scraper.crawl.workers import WorkerPool
+from scraper.runtime.workerpool import WorkerPool
 pool = WorkerPool("tests.workerfuncs:job", workers=1, timeout=60, memory_mb=512)
 print(pool._all[0].process.pid, flush=True)
 asyncio.run(pool.run("sleep", int(sys.argv[1])))
@@ -115,10 +123,15 @@ asyncio.run(pool.run("sleep", int(sys.argv[1])))
 
 
 def test_workers_of_a_sigkilled_crawl_exit_quietly() -> None:
-    proc = subprocess.Popen([sys.executable, "-c", _CRAWL_WITH_A_WORKER, "3"], cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CRAWL_WITH_A_WORKER, "3"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         assert proc.stdout is not None
         worker = int(proc.stdout.readline())
@@ -130,5 +143,7 @@ def test_workers_of_a_sigkilled_crawl_exit_quietly() -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
-    assert not Path(f"/proc/{worker}").exists() or "zombie" in Path(
-        f"/proc/{worker}/status").read_text().lower()
+    assert (
+        not Path(f"/proc/{worker}").exists()
+        or "zombie" in Path(f"/proc/{worker}/status").read_text().lower()
+    )

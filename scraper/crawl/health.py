@@ -75,35 +75,46 @@ def judge(name: str, runs: Sequence[PublisherRun]) -> Verdict:
     failing: list[str] = []
     degraded: list[str] = []
     if latest.documents_failed and latest.documents_failed >= latest.documents:
-        failing.append(f"every feed and sitemap failed ({latest.documents_failed} of "
-                       f"{latest.documents}: {_urls(latest)})")
+        failing.append(
+            f"every feed and sitemap failed ({latest.documents_failed} of "
+            f"{latest.documents}: {_urls(latest)})"
+        )
     if len(earlier) < MIN_HISTORY:
         return _verdict(name, latest, earlier, failing, degraded or [])
     if latest.documents_failed and not failing:
         usual = statistics.median(r.documents_failed for r in earlier)
         if latest.documents_failed > usual:
-            degraded.append(f"{latest.documents_failed} of {latest.documents} discovery "
-                            f"documents failed ({_urls(latest)}); earlier runs: "
-                            f"{_count(usual)}")
+            degraded.append(
+                f"{latest.documents_failed} of {latest.documents} discovery "
+                f"documents failed ({_urls(latest)}); earlier runs: "
+                f"{_count(usual)}"
+            )
     degraded += _no_article_jump(latest, earlier) + _text_collapse(latest, earlier)
     degraded += _common_failures(latest, earlier)
     usual_new = statistics.median(r.new for r in earlier)
     usual_failed = statistics.median(r.failed for r in earlier)
     usual_empty = statistics.median(r.no_article for r in earlier)
-    troubled = bool(failing or degraded or latest.failed > usual_failed
-                    or latest.no_article > usual_empty)
+    troubled = bool(
+        failing or degraded or latest.failed > usual_failed or latest.no_article > usual_empty
+    )
     if latest.new == 0 and usual_new >= SEVERAL_NEW and troubled:
         failing.insert(0, f"no new articles where earlier runs had {_count(usual_new)}")
     return _verdict(name, latest, earlier, failing, degraded)
 
 
-def _verdict(name: str, latest: PublisherRun, earlier: list[PublisherRun],
-             failing: list[str], degraded: list[str]) -> Verdict:
+def _verdict(
+    name: str,
+    latest: PublisherRun,
+    earlier: list[PublisherRun],
+    failing: list[str],
+    degraded: list[str],
+) -> Verdict:
     status = FAILING if failing else DEGRADED if degraded else OK
     reasons = [*failing, *degraded]
     if not reasons and len(earlier) < MIN_HISTORY:
-        reasons.append(f"too little history to judge ({len(earlier)} earlier run(s), "
-                       f"{MIN_HISTORY} needed)")
+        reasons.append(
+            f"too little history to judge ({len(earlier)} earlier run(s), {MIN_HISTORY} needed)"
+        )
     return Verdict(name, status, tuple(reasons), latest, len(earlier))
 
 
@@ -119,8 +130,10 @@ def _no_article_jump(latest: PublisherRun, earlier: list[PublisherRun]) -> list[
     usual = statistics.median(shares) if shares else 0.0
     if share - usual < NO_ARTICLE_JUMP:
         return []
-    return [f"{share:.0%} of article pages had no article ({latest.no_article} of "
-            f"{latest.pages}; earlier runs: {usual:.0%}): a template change?"]
+    return [
+        f"{share:.0%} of article pages had no article ({latest.no_article} of "
+        f"{latest.pages}; earlier runs: {usual:.0%}): a template change?"
+    ]
 
 
 def _text_collapse(latest: PublisherRun, earlier: list[PublisherRun]) -> list[str]:
@@ -132,8 +145,9 @@ def _text_collapse(latest: PublisherRun, earlier: list[PublisherRun]) -> list[st
     usual = statistics.median(lengths)
     if latest.median_chars >= TEXT_COLLAPSE * usual:
         return []
-    return [f"median text length fell to {latest.median_chars} characters "
-            f"(earlier runs: {usual:.0f})"]
+    return [
+        f"median text length fell to {latest.median_chars} characters (earlier runs: {usual:.0f})"
+    ]
 
 
 def _common_failures(latest: PublisherRun, earlier: list[PublisherRun]) -> list[str]:
@@ -141,8 +155,7 @@ def _common_failures(latest: PublisherRun, earlier: list[PublisherRun]) -> list[
     for reason, count in sorted(latest.failures.items()):
         usual = statistics.fmean(r.failures.get(reason, 0) for r in earlier)
         if count >= COMMON_FAILURES and count > COMMON_FACTOR * usual:
-            out.append(f"{count} failures '{reason}' (earlier runs: {_count(usual)} on "
-                       "average)")
+            out.append(f"{count} failures '{reason}' (earlier runs: {_count(usual)} on average)")
     return out
 
 
@@ -160,13 +173,29 @@ def _count(value: float) -> str:
 
 def table(verdicts: Sequence[Verdict]) -> list[str]:
     """The human form of ``scraper health``: one row per publisher, then its reasons."""
-    head = ("publisher", "status", "new", "fetched", "no article", "failed", "docs failed",
-            "median chars")
+    head = (
+        "publisher",
+        "status",
+        "new",
+        "fetched",
+        "no article",
+        "failed",
+        "docs failed",
+        "median chars",
+    )
     rows = [head] + [
-        (v.name, v.status, str(v.latest.new), str(v.latest.fetched), str(v.latest.no_article),
-         str(v.latest.failed), f"{v.latest.documents_failed}/{v.latest.documents}",
-         str(v.latest.median_chars if v.latest.median_chars is not None else "-"))
-        for v in verdicts]
+        (
+            v.name,
+            v.status,
+            str(v.latest.new),
+            str(v.latest.fetched),
+            str(v.latest.no_article),
+            str(v.latest.failed),
+            f"{v.latest.documents_failed}/{v.latest.documents}",
+            str(v.latest.median_chars if v.latest.median_chars is not None else "-"),
+        )
+        for v in verdicts
+    ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = []
     for i, row in enumerate(rows):
@@ -181,5 +210,4 @@ def summary_line(verdicts: Sequence[Verdict]) -> str:
     bad = [v for v in verdicts if v.status != OK]
     if not bad:
         return f"publisher health: all {len(verdicts)} ok"
-    return "publisher health: " + "; ".join(
-        f"{v.name} {v.status} ({v.reasons[0]})" for v in bad)
+    return "publisher health: " + "; ".join(f"{v.name} {v.status} ({v.reasons[0]})" for v in bad)

@@ -50,7 +50,7 @@ from scraper.fetch.responses import (
     check_length,
     check_type,
     discard_small_body,
-    page_of,
+    page_from,
     read_body,
 )
 from scraper.fetch.retry import RetryPolicy, parse_retry_after
@@ -134,24 +134,28 @@ class Fetcher:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(max_tries or self.policy.max_tries),
             wait=self._wait,
-            retry=retry_if_exception(partial(self._should_retry, longest_retry_after,
-                                             deadlines)),
+            retry=retry_if_exception(partial(self._should_retry, longest_retry_after, deadlines)),
             sleep=self._sleep,
             reraise=True,
         )
         async for attempt in retrying:
             with attempt:
-                return await self._follow(url, headers, cap, truncate, accept_types, hop_check,
-                                          urgent)
+                return await self._follow(
+                    url, headers, cap, truncate, accept_types, hop_check, urgent
+                )
         raise AssertionError("unreachable: tenacity reraises the last error")
 
-    def _should_retry(self, longest_retry_after: float | None,
-                      deadlines: list[BaseException], exc: BaseException) -> bool:
+    def _should_retry(
+        self, longest_retry_after: float | None, deadlines: list[BaseException], exc: BaseException
+    ) -> bool:
         if isinstance(exc, TimeoutError_) and exc.reason == "deadline":
             deadlines.append(exc)
-        if (longest_retry_after is not None and isinstance(exc, HTTPStatusError)
-                and exc.retry_after is not None
-                and min(exc.retry_after, self.policy.max_retry_after) > longest_retry_after):
+        if (
+            longest_retry_after is not None
+            and isinstance(exc, HTTPStatusError)
+            and exc.retry_after is not None
+            and min(exc.retry_after, self.policy.max_retry_after) > longest_retry_after
+        ):
             return False  # the wait that the retry would take (capped) is too long
         return self.policy.should_retry(exc, deadlines=len(deadlines))
 
@@ -175,14 +179,16 @@ class Fetcher:
     ) -> Page:
         seen = [url]
         current = url
-        one = partial(self._one, headers=headers, cap=cap, truncate=truncate,
-                      accept_types=accept_types)
+        one = partial(
+            self._one, headers=headers, cap=cap, truncate=truncate, accept_types=accept_types
+        )
         while True:
             self._check_budget(current)
             host = _host_key(current)
             self._scheduler.check_suspended(host)
-            result = await self._counted(host, self._request(
-                current, one, urgent, hop_check if current != url else None))
+            result = await self._counted(
+                host, self._request(current, one, urgent, hop_check if current != url else None)
+            )
             if isinstance(result, Page):
                 return Page(
                     url,
@@ -195,8 +201,13 @@ class Fetcher:
                 )
             current = self._next_hop(seen, result)
 
-    async def _request(self, url: str, one: Callable[[str], Awaitable[Page | str]],
-                       urgent: bool, hop_check: HopCheck | None) -> Page | str:
+    async def _request(
+        self,
+        url: str,
+        one: Callable[[str], Awaitable[Page | str]],
+        urgent: bool,
+        hop_check: HopCheck | None,
+    ) -> Page | str:
         """Check the address (and a redirect target's robots.txt), then one polite request."""
         await self._guard.check(url)
         if hop_check is not None:
@@ -288,16 +299,15 @@ class Fetcher:
                 self._check_status(url, response)
                 if status == 304:
                     self._exchange(request, response, b"", fetched_at)
-                    return page_of(url, response, b"", fetched_at)
+                    return page_from(url, response, b"", fetched_at)
                 check_type(url, response, accept_types)
                 check_length(url, response, cap, truncate)
                 body_started = True
                 raw: list[bytes] | None = [] if self._on_exchange is not None else None
-                body = await read_body(response, cap, truncate, self._settings.max_encodings,
-                                        raw)
+                body = await read_body(response, cap, truncate, self._settings.max_encodings, raw)
                 if raw is not None and not (truncate and len(body) >= cap):  # cut: not whole
                     self._exchange(request, response, b"".join(raw), fetched_at)
-                return page_of(url, response, body, self._now())
+                return page_from(url, response, body, self._now())
             finally:
                 await response.aclose()
         except httpx.TimeoutException as exc:
@@ -306,8 +316,7 @@ class Fetcher:
             if body_started:
                 raise TruncatedError(f"connection closed mid-body: {url[:200]}") from None
             if _rejected_by_parser(exc):
-                raise BadResponseError(f"malformed response ({_short(exc)}): {url[:200]}") \
-                    from None
+                raise BadResponseError(f"malformed response ({_short(exc)}): {url[:200]}") from None
             raise TransportError(f"{_short(exc)}: {url[:200]}", reason="reset") from None
         except httpx.ConnectError as exc:
             raise TransportError(
@@ -318,8 +327,9 @@ class Fetcher:
         except httpx.HTTPError as exc:
             raise TransportError(f"{_short(exc)}: {url[:200]}") from None
 
-    def _exchange(self, request: httpx.Request, response: httpx.Response, raw: bytes,
-                  fetched_at: datetime) -> None:
+    def _exchange(
+        self, request: httpx.Request, response: httpx.Response, raw: bytes, fetched_at: datetime
+    ) -> None:
         """Hand the exchange to ``on_exchange`` (the WARC writer), if one is set."""
         if self._on_exchange is not None:
             self._on_exchange(exchange_of(request, response, raw, fetched_at))
@@ -338,7 +348,9 @@ class Fetcher:
                 # run, the host's other URLs go on (each may be told the same, once).
                 deferred = DeferredError(
                     f"host asks to wait {retry_after:.0f}s, over the {longest:.0f}s cap "
-                    f"(max_retry_after, run budget left): {url[:200]}", reason="retry_after")
+                    f"(max_retry_after, run budget left): {url[:200]}",
+                    reason="retry_after",
+                )
                 deferred.status = status
                 raise deferred
             self._scheduler.pause(_host_key(url), retry_after)
@@ -356,13 +368,15 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request, url: str) -> 
     try:
         return await client.send(request, stream=True)
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-        raise RefusedError(f"bad redirect target ({_short(exc)}): {url[:200]}",
-                           reason="bad_redirect") from None
+        raise RefusedError(
+            f"bad redirect target ({_short(exc)}): {url[:200]}", reason="bad_redirect"
+        ) from None
     except httpx.RemoteProtocolError as exc:
         if "location header" not in str(exc).lower():
             raise
-        raise RefusedError(f"bad redirect target ({_short(exc)}): {url[:200]}",
-                           reason="bad_redirect") from None
+        raise RefusedError(
+            f"bad redirect target ({_short(exc)}): {url[:200]}", reason="bad_redirect"
+        ) from None
 
 
 def _rejected_by_parser(exc: BaseException) -> bool:

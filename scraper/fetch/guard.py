@@ -7,7 +7,7 @@ connecting. Hosts written as integers (``2130706433``), hex or octal quads, shor
 cannot slip past. Addresses the operator allows explicitly (``--allow-address``, an IP or
 a CIDR network) pass; tests and the demo allow their loopback addresses that way.
 
-Connections are made by :mod:`scraper.fetch.connect` to addresses this guard returned,
+Connections are made by :mod:`scraper.fetch.backend` to addresses this guard returned,
 never to a name resolved again, so a DNS answer that changes between the check and the
 connection (rebinding) cannot reach a private address either.
 """
@@ -121,8 +121,7 @@ class AddressGuard:
             raise TransportError(f"cannot resolve {host}: {exc}", reason="dns") from None
         if not answers:
             raise RefusedError(f"{host} resolves to no address", reason="dns")
-        return [self._require(ipaddress.ip_address(a.split("%")[0]), url or host)
-                for a in answers]
+        return [self._require(ipaddress.ip_address(a.split("%")[0]), url or host) for a in answers]
 
     def _require(self, addr: IPAddress, url: str) -> IPAddress:
         if not self.allowed(addr):

@@ -23,9 +23,7 @@ does not mark the file done.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,21 +31,11 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from scraper.errors import FetchError
 from scraper.fetch.decoding import CappedDecoder
-from scraper.warc.records import WarcError, WarcPage
+from scraper.warc.pages import DEFAULT_MAX_BYTES, ReadStats, WarcError, WarcPage
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # as Settings.max_body_bytes: the crawl's own cap
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 _SNIFF = (b"<!doctype html", b"<html")
-
-
-@dataclass
-class ReadStats:
-    """What reading found: pages yielded, responses skipped by reason, files that failed."""
-
-    pages: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    failed_files: list[str] = field(default_factory=list)  # one line each
 
 
 def warc_files(paths: Iterable[Path]) -> list[Path]:
@@ -60,8 +48,9 @@ def warc_files(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*")
-                              if p.is_file() and p.name.endswith(WARC_SUFFIXES)))
+            out.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(WARC_SUFFIXES))
+            )
         elif path.is_file():
             out.append(path)
         else:
@@ -69,18 +58,23 @@ def warc_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def read_pages(paths: Iterable[Path], *, stats: ReadStats | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES,
-               resume: Callable[[Path], int | None] = lambda path: None,
-               on_error: Callable[[str], None] = lambda line: None) -> Iterator[WarcPage]:
+def read_pages(
+    paths: Iterable[Path],
+    *,
+    stats: ReadStats | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    resume: Callable[[Path], int | None] = lambda path: None,
+    on_error: Callable[[str], None] = lambda line: None,
+) -> Iterator[WarcPage]:
     """Every HTML 200 page of every file; ``resume(path)`` gives an offset already done."""
     stats = stats if stats is not None else ReadStats()
     for path in warc_files(paths):
         yield from _guarded(path, stats, max_bytes, resume(path), on_error)
 
 
-def _guarded(path: Path, stats: ReadStats, max_bytes: int, after: int | None,
-             on_error: Callable[[str], None]) -> Iterator[WarcPage]:
+def _guarded(
+    path: Path, stats: ReadStats, max_bytes: int, after: int | None, on_error: Callable[[str], None]
+) -> Iterator[WarcPage]:
     try:
         yield from iter_pages(path, after=after, stats=stats, max_bytes=max_bytes)
     except (WarcError, OSError, ValueError) as exc:
@@ -89,8 +83,13 @@ def _guarded(path: Path, stats: ReadStats, max_bytes: int, after: int | None,
         on_error(line)
 
 
-def iter_pages(path: Path, *, after: int | None = None, stats: ReadStats | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> Generator[WarcPage, None, None]:
+def iter_pages(
+    path: Path,
+    *,
+    after: int | None = None,
+    stats: ReadStats | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Generator[WarcPage, None, None]:
     """HTML 200 pages of one file, from the record after offset ``after`` (if given).
 
     WarcError if the file holds no WARC record at all, or ends inside a record (the
@@ -127,8 +126,7 @@ def _page(record: Any, path: Path, offset: int, max_bytes: int) -> WarcPage | st
     headers = {name.lower(): value for name, value in http.astuples()}
     if http.status_code != 200:
         return f"http_{http.status_code}"
-    declared = headers.get("content-type") or record.headers.get(
-        "WARC-Identified-Payload-Type", "")
+    declared = headers.get("content-type") or record.headers.get("WARC-Identified-Payload-Type", "")
     if declared and declared.split(";")[0].strip().lower() not in HTML_TYPES:
         return "not_html"  # known before the body is read
     raw = record.reader.read(max_bytes + 1)
@@ -136,16 +134,24 @@ def _page(record: Any, path: Path, offset: int, max_bytes: int) -> WarcPage | st
         return "too_large"
     expected = _int(headers.get("content-length"))
     cut = bool(record.headers.get("WARC-Truncated")) or (
-        expected is not None and len(raw) < expected)
+        expected is not None and len(raw) < expected
+    )
     try:
         body = decode_body(raw, headers, max_bytes)
     except FetchError as exc:  # a cut gzip stream, typically: nothing usable is left
         return "truncated" if cut else exc.reason
     if not declared and not body.lstrip()[:20].lower().startswith(_SNIFF):
         return "not_html"  # no type given: sniffed, as browsers do
-    return WarcPage(url=record.headers.get("WARC-Target-URI", ""),
-                    fetched_at=record.record_date, status=200, headers=headers, body=body,
-                    path=path, offset=offset, truncated=cut)
+    return WarcPage(
+        url=record.headers.get("WARC-Target-URI", ""),
+        fetched_at=record.record_date,
+        status=200,
+        headers=headers,
+        body=body,
+        path=path,
+        offset=offset,
+        truncated=cut,
+    )
 
 
 def _check_whole(record: Any, path: Path, offset: int, stats: ReadStats) -> None:
@@ -159,8 +165,9 @@ def _check_whole(record: Any, path: Path, offset: int, stats: ReadStats) -> None
     reader.consume(-1)  # what a skipped record leaves unread, so its length is known
     if declared is None or reader.tell() < record.content_length:
         stats.skipped["unreadable"] += 1
-        raise WarcError(f"{path}: file ends inside the record at offset {offset}; "
-                        "unreadable from there")
+        raise WarcError(
+            f"{path}: file ends inside the record at offset {offset}; unreadable from there"
+        )
 
 
 def decode_body(raw: bytes, headers: dict[str, str], max_bytes: int) -> bytes:
@@ -185,7 +192,7 @@ def dechunk(raw: bytes) -> bytes:
             return raw if not out else b"".join(out)  # not chunked, or cut short
         if size == 0:
             return b"".join(out)
-        out.append(raw[end + 2:end + 2 + size])
+        out.append(raw[end + 2 : end + 2 + size])
         pos = end + 2 + size + 2
 
 

@@ -13,13 +13,22 @@ from archive import Archive, PublisherRun
 from scraper.cli.main import main
 from scraper.crawl import health
 
-NORMAL = PublisherRun("Daily", new=4, fetched=10, documents=4, median_chars=1800,
-                      missing_date=0.0, missing_author=0.0, unchanged=1)
+NORMAL = PublisherRun(
+    "Daily",
+    new=4,
+    fetched=10,
+    documents=4,
+    median_chars=1800,
+    missing_date=0.0,
+    missing_author=0.0,
+    unchanged=1,
+)
 
 
 def nights(latest: PublisherRun, earlier: int = 3) -> list[PublisherRun]:
     return [replace(NORMAL, run_id=i + 1) for i in range(earlier)] + [
-        replace(latest, run_id=earlier + 1)]
+        replace(latest, run_id=earlier + 1)
+    ]
 
 
 def test_a_normal_night_is_ok() -> None:
@@ -34,13 +43,19 @@ def test_a_quiet_night_is_ok() -> None:
 
 
 def test_every_feed_failing_is_failing_even_without_history() -> None:
-    broken = replace(NORMAL, new=0, documents=2, documents_failed=2,
-                     failed_documents=("https://d.example/feed.rss", "https://d.example/map"))
+    broken = replace(
+        NORMAL,
+        new=0,
+        documents=2,
+        documents_failed=2,
+        failed_documents=("https://d.example/feed.rss", "https://d.example/map"),
+    )
     for earlier in (0, 3):
         verdict = health.judge("Daily", nights(broken, earlier))
         assert verdict.status == "failing"
-        assert any("every feed and sitemap failed" in r and "feed.rss" in r
-                   for r in verdict.reasons)
+        assert any(
+            "every feed and sitemap failed" in r and "feed.rss" in r for r in verdict.reasons
+        )
 
 
 def test_a_feed_that_worked_failing_is_degraded() -> None:
@@ -85,8 +100,10 @@ def test_one_earlier_run_is_too_little_to_judge() -> None:
 
 
 def test_table_and_summary_name_the_publishers_not_ok() -> None:
-    verdicts = [health.judge("Daily", nights(NORMAL)),
-                health.judge("Weekly", nights(replace(NORMAL, median_chars=100)))]
+    verdicts = [
+        health.judge("Daily", nights(NORMAL)),
+        health.judge("Weekly", nights(replace(NORMAL, median_chars=100))),
+    ]
     lines = health.table(verdicts)
     assert lines[0].split()[:2] == ["publisher", "status"]
     assert lines[2].startswith("Weekly") and "degraded" in lines[2]
@@ -99,9 +116,16 @@ def test_rows_round_trip_and_history_is_per_publisher(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "a.db") as archive:
         for night in range(1, 5):
             run_id = archive.runs.start(datetime.now(UTC))
-            rows = [replace(NORMAL, run_id=run_id, new=night, failures={"timeout": night},
-                            failed_documents=("https://d.example/feed",)),
-                    replace(NORMAL, publisher="Weekly", run_id=run_id)]
+            rows = [
+                replace(
+                    NORMAL,
+                    run_id=run_id,
+                    new=night,
+                    failures={"timeout": night},
+                    failed_documents=("https://d.example/feed",),
+                ),
+                replace(NORMAL, publisher="Weekly", run_id=run_id),
+            ]
             archive.publisher_runs.record(rows[: 1 if night == 4 else 2])
         history = archive.publisher_runs.history(3)
     assert list(history) == ["Daily"]  # only publishers of the latest run are judged

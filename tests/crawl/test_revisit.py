@@ -35,7 +35,9 @@ def _live(db: Path, url: str) -> dict:
     with Database(db) as reader:
         (row,) = reader.query(
             "SELECT a.version, a.live_updates, a.text FROM articles a JOIN article_urls u "
-            "ON u.article_id = a.id WHERE u.url = ?", [url])
+            "ON u.article_id = a.id WHERE u.url = ?",
+            [url],
+        )
         return row
 
 
@@ -52,8 +54,16 @@ def test_a_running_live_blog_is_revisited_and_other_articles_are_not(tmp_path: P
 
         sim.set_live_entries(4)
         sim.clear_log()
-        second = run_cli("crawl", "--seeds", str(seeds), "--db", str(db), "--allow-address",
-                         "127.0.0.0/8", env=NOW)  # not --quiet: the summary is checked
+        second = run_cli(
+            "crawl",
+            "--seeds",
+            str(seeds),
+            "--db",
+            str(db),
+            "--allow-address",
+            "127.0.0.0/8",
+            env=NOW,
+        )  # not --quiet: the summary is checked
         assert second.returncode == 0, second.stderr
         row = _live(db, url)
         updates = json.loads(row["live_updates"])

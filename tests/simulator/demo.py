@@ -49,10 +49,17 @@ def fresh_db(path: Path) -> None:
 def crawl(sim: Simulator, seeds: Path, db: Path = DEMO_DB) -> int:
     """Run ``scraper crawl`` against the simulator; its output goes straight to the terminal."""
     cmd = scraper_command() + [
-        "crawl", "--seeds", str(seeds), "--db", str(db),
-        "--allow-address", "127.0.0.0/8", "--delay", str(CRAWL_DELAY),
+        "crawl",
+        "--seeds",
+        str(seeds),
+        "--db",
+        str(db),
+        "--allow-address",
+        "127.0.0.0/8",
+        "--delay",
+        str(CRAWL_DELAY),
     ]
-    print("$ scraper", " ".join(cmd[cmd.index("crawl"):]), flush=True)
+    print("$ scraper", " ".join(cmd[cmd.index("crawl") :]), flush=True)
     try:
         return subprocess.run(cmd, timeout=CRAWL_TIMEOUT, check=False).returncode
     except subprocess.TimeoutExpired:
@@ -94,18 +101,25 @@ def health_demo() -> int:
             return crawl(sim, seeds, HEALTH_DB)
 
         run_nights(sim, night)
-        check = scraper_command() + ["check", "--seeds", str(seeds), "--allow-address",
-                                     "127.0.0.0/8", "--delay", str(CRAWL_DELAY)]
+        check = scraper_command() + [
+            "check",
+            "--seeds",
+            str(seeds),
+            "--allow-address",
+            "127.0.0.0/8",
+            "--delay",
+            str(CRAWL_DELAY),
+        ]
         print("\n$ scraper check --seeds SEEDS --allow-address 127.0.0.0/8", flush=True)
         checked = subprocess.run(check, timeout=CRAWL_TIMEOUT, check=False).returncode
         print(f"check exit code {checked}")
     cmd = scraper_command() + ["health", "--db", str(HEALTH_DB)]
     print(f"\n$ scraper health --db {HEALTH_DB}", flush=True)
     shown = subprocess.run(cmd, timeout=60, check=False).returncode
-    result = subprocess.run(cmd + ["--json"], capture_output=True, text=True, timeout=60,
-                            check=False)
-    flagged = {p["name"] for p in json.loads(result.stdout)["publishers"]
-               if p["status"] != "ok"}
+    result = subprocess.run(
+        cmd + ["--json"], capture_output=True, text=True, timeout=60, check=False
+    )
+    flagged = {p["name"] for p in json.loads(result.stdout)["publishers"] if p["status"] != "ok"}
     expected = {site.publishers[FEED_GONE].name, site.publishers[CHROME].name}
     print(f"\nhealth exit code {shown}; flagged: {', '.join(sorted(flagged)) or 'none'}")
     return 0 if shown == 3 and checked == 3 and flagged == expected else 1
@@ -119,8 +133,10 @@ def main() -> int:
     with Simulator(site) as sim, tempfile.TemporaryDirectory(prefix="demo-seeds-") as tmp:
         seeds = Path(tmp)
         sim.write_seeds(seeds)
-        print(f"simulator: {len(site.publishers)} publishers on port {sim.port}: "
-              + ", ".join(f"{p.name} ({p.ip})" for p in site.publishers))
+        print(
+            f"simulator: {len(site.publishers)} publishers on port {sim.port}: "
+            + ", ".join(f"{p.name} ({p.ip})" for p in site.publishers)
+        )
         code = crawl(sim, seeds)
         print(f"\ncrawl exit code {code}; the simulator served {len(sim.log)} requests")
         shown = show_articles()

@@ -110,8 +110,12 @@ async def _malformed(state: State, req: Request, conn: Conn, args: list[str]) ->
     (a 1 MB header), ``bad-status`` (status "2OO"), ``garbage`` (no HTTP at all)."""
     kind = args[0] if args else "bad-status"
     body = content.fault_article_html(state, req.host)
-    data = head(200, [("Content-Type", "text/html; charset=utf-8"),
-                      ("Content-Length", str(len(body)))]) + body
+    data = (
+        head(
+            200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+        )
+        + body
+    )
     if kind == "bare-cr":
         data = data.replace(b"\r\n", b"\r\nSet-Cookie: id=1\rpath=/\r\n", 1)
     elif kind == "huge-header":
@@ -183,8 +187,9 @@ _BOMBS: dict[str, tuple[str, Callable[[int], bytes]]] = {
 }
 
 
-async def send_body(conn: Conn, status: int, headers: list[tuple[str, str]],
-                    body: bytes) -> Handled:
+async def send_body(
+    conn: Conn, status: int, headers: list[tuple[str, str]], body: bytes
+) -> Handled:
     """Head with Content-Length, then the body in 64 KiB writes."""
     headers = headers + [("Content-Length", str(len(body))), ("Connection", "close")]
     await conn.send_head(status, head(status, headers))
@@ -219,8 +224,11 @@ async def _stacked(state: State, req: Request, conn: Conn, args: list[str]) -> R
 async def _redirect_bomb(state: State, req: Request, conn: Conn, args: list[str]) -> Handled:
     """A 302 to ``to`` (default /fault/article) whose gzip body inflates to 1 GiB."""
     body = await asyncio.to_thread(bombs.gzip_bomb)
-    headers = [("Location", req.query.get("to", "/fault/article")),
-               ("Content-Type", "text/html"), ("Content-Encoding", "gzip")]
+    headers = [
+        ("Location", req.query.get("to", "/fault/article")),
+        ("Content-Type", "text/html"),
+        ("Content-Encoding", "gzip"),
+    ]
     return await send_body(conn, int(_num(req, "code", 302, 399)), headers, body)
 
 
@@ -269,9 +277,22 @@ async def _redirect(state: State, req: Request, conn: Conn, args: list[str]) -> 
 
 
 HANDLERS: dict[str, Handler] = {
-    "status": _status, "flaky": _flaky, "article": _article, "reset": _reset,
-    "short-body": _short_body, "chunked": _chunked, "hang": _hang, "no-headers": _hang,
-    "drip": _drip, "huge-length": _huge_length, "endless": _endless, "bomb": _bomb,
-    "stacked": _stacked, "redirect-bomb": _redirect_bomb, "loop": _loop, "chain": _chain,
-    "redirect": _redirect, "malformed": _malformed,
+    "status": _status,
+    "flaky": _flaky,
+    "article": _article,
+    "reset": _reset,
+    "short-body": _short_body,
+    "chunked": _chunked,
+    "hang": _hang,
+    "no-headers": _hang,
+    "drip": _drip,
+    "huge-length": _huge_length,
+    "endless": _endless,
+    "bomb": _bomb,
+    "stacked": _stacked,
+    "redirect-bomb": _redirect_bomb,
+    "loop": _loop,
+    "chain": _chain,
+    "redirect": _redirect,
+    "malformed": _malformed,
 }
