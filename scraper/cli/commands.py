@@ -169,24 +169,37 @@ def check_cmd(settings: Settings, names: list[str]) -> int:
     return 0 if ok else 3
 
 
-def health_cmd(db: Path, runs: int, as_json: bool) -> int:
-    """Judge each publisher's latest run against its earlier ones; 3 if any is not ok."""
-    from scraper.crawl import health
+def health_cmd(db: Path, runs: int, as_json: bool, html: Path | None = None) -> int:
+    """Judge each publisher's latest run against its earlier ones; 3 if any is not ok.
+
+    ``runs`` nights are read (the page's charts); the last ``health.DEFAULT_RUNS`` of them
+    are judged, as the crawl judges, so both exit 3 on the same night.
+    """
+    from scraper.crawl import health, health_page
+    from scraper.models import utc_now
 
     if runs < health.MIN_HISTORY + 1:
         raise ConfigError(
             f"--runs {runs}: at least {health.MIN_HISTORY + 1} runs are needed "
             "to judge (the latest and two before it)"
         )
+    if html is not None and not html.parent.is_dir():
+        raise ConfigError(f"--html: no folder {html.parent} to write {html.name} in")
     with _open_existing(db) as archive:
-        verdicts = health.judge_all(archive.publisher_runs.history(runs))
+        history = archive.publisher_runs.history(runs)
+        last_new = archive.publisher_runs.last_new() if html is not None else {}
+    verdicts = health.judge_all(history)
+    if html is not None:
+        page = health_page.render(verdicts, history, last_new, generated=utc_now(), runs=runs)
+        health_page.write_page(html, page)
+        LOG.info(f"health page written to {html}")
     if as_json:
         print(json.dumps({"publishers": [v.as_json() for v in verdicts]}, ensure_ascii=False))
     elif not verdicts:
         print("no crawl run has recorded publisher figures yet (run `scraper crawl`)")
     else:
         print("\n".join(health.table(verdicts)))
-    return 0 if all(v.status == health.OK for v in verdicts) else 3
+    return 3 if health.attention(verdicts) else 0
 
 
 def reextract_cmd(settings: Settings) -> int:

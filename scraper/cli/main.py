@@ -2,9 +2,10 @@
 reextract.
 
 Exit codes (stable): 0 all done; 1 fatal error; 2 usage or configuration error;
-3 finished with some failures (or interrupted, or deferred work); 75 another run holds
-the lock. Errors are one log line on stderr, never a traceback (set SCRAPER_DEBUG=1 for
-one). Every subcommand takes the logging options (:mod:`scraper.logs`).
+3 a person should look (a crawl: a publisher judged not ok, articles not written, or the
+run interrupted; a 404 article or a few timeouts retried next run are not that); 75
+another run holds the lock. Errors are one log line on stderr, never a traceback (set
+SCRAPER_DEBUG=1 for one). Every subcommand takes the logging options (:mod:`scraper.logs`).
 """
 
 from __future__ import annotations
@@ -264,14 +265,24 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument(
         "--runs",
         type=int,
-        default=10,
+        default=30,
         metavar="N",
-        help="runs read per publisher: the latest and up to N-1 before it (default 10, at least 3)",
+        help="nights read per publisher, the latest and up to N-1 before it "
+        "(default 30, at least 3); the last 10 of them are judged, as the "
+        "crawl judges",
     )
     health.add_argument(
         "--json",
         action="store_true",
         help='one JSON object: {"publishers": [{"name", "status", "reasons", ...figures}]}',
+    )
+    health.add_argument(
+        "--html",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write a self-contained dashboard page (inline SVG charts "
+        "over the nights read, no script) to FILE, atomically",
     )
 
     re_ = add(
@@ -494,7 +505,7 @@ def _add(args: argparse.Namespace) -> int:
 def _health(args: argparse.Namespace) -> int:
     from scraper.cli.commands import health_cmd
 
-    return health_cmd(args.db, args.runs, args.json)
+    return health_cmd(args.db, args.runs, args.json, args.html)
 
 
 def _reextract(args: argparse.Namespace) -> int:

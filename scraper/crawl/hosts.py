@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from archive import Outcome
+from scraper.crawl.admission import GONE
 from scraper.crawl.frontier import HostFrontier
 from scraper.crawl.jobs import FetchedPage, Job, netloc
 from scraper.errors import DeferredError, FetchError, RefusedError
@@ -175,14 +176,15 @@ class FetchStage:
             self.writer.record(url, Outcome.of_document(kind, "deferred"), reason=exc.reason)
             return None
         except FetchError as exc:
+            status = getattr(exc, "status", None)
+            if not document and status in GONE:
+                self._gone(url, exc, status)
+                return None
             self.stats.fail(host, exc.reason, publisher)
             if publisher is not None and document:
                 self.stats.publishers.document_failed(publisher, url)
             self.writer.record(
-                url,
-                Outcome.of_document(kind, "failed"),
-                reason=exc.reason,
-                status=getattr(exc, "status", None),
+                url, Outcome.of_document(kind, "failed"), reason=exc.reason, status=status
             )
             self.reporter.warn(f"failed ({exc.reason}) {kind}: {exc}")
             return None
@@ -196,6 +198,13 @@ class FetchStage:
         elif publisher is not None:
             self.stats.publishers[publisher].not_modified += 1
         return page
+
+    def _gone(self, url: str, exc: FetchError, status: int) -> None:
+        # A removed article (404/410) is the site's decision, not a fault: counted as gone,
+        # not failed, and never asked again (Admission reads the status it is recorded with).
+        self.stats.newly_gone += 1
+        self.writer.record(url, Outcome.FAILED, reason=exc.reason, status=status)
+        self.reporter.log(f"gone (HTTP {status}) article: {url[:200]}")
 
     async def _robots_hop(self, url: str) -> None:
         if not await self.robots.allowed(url):

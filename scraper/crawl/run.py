@@ -23,7 +23,7 @@ from scraper.fetch.guard import AddressGuard, parse_networks
 from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.robots import RobotsCache
 from scraper.models import utc_now
-from scraper.runtime.archive_writer import ArchiveWriter
+from scraper.runtime.archive_writer import STORE_FAILED, ArchiveWriter
 from scraper.runtime.progress import Reporter, RunStats
 from scraper.runtime.workerpool import EXTRACT_TARGET, WorkerPool
 from scraper.seeds import Seed, load_seeds
@@ -119,7 +119,22 @@ async def _run(
     if verdicts is not None:
         summary.info(health.summary_line(verdicts))
     summary.info(f"run {run_id}: {status}")
-    return EXIT_OK if status == "ok" else EXIT_PARTIAL
+    return _exit_code(status, verdicts, stats, summary)
+
+
+def _exit_code(
+    status: str, verdicts: list[health.Verdict] | None, stats: RunStats, summary: logging.Logger
+) -> int:
+    """3 exactly when a person should look (``health.attention``, or the run was stopped);
+    a 404 article, a few timeouts or 5xx retried next run are a quiet night: 0."""
+    if verdicts is None:
+        summary.warning(f"exit {EXIT_PARTIAL}: the run was {status} before it finished")
+        return EXIT_PARTIAL
+    look = health.attention(verdicts, store_failures=stats.failed[STORE_FAILED])
+    if look:
+        summary.warning(f"exit {EXIT_PARTIAL}, needs a look: " + "; ".join(look))
+        return EXIT_PARTIAL
+    return EXIT_OK
 
 
 async def _publisher_health(
