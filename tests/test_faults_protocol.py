@@ -49,7 +49,9 @@ def test_bad_responses_ahead_of_good_pages_cost_those_urls_only(tmp_path: Path) 
         rows = url_rows(db)
         later = [crawl(seeds, db, env=env) for _ in range(2)]
         log = [e.target for e in sim.log]
-    assert first.returncode == 3, first.output  # four URLs failed: a person should look
+    # four URLs failed (the run is partial); whether that needs a look is health's call
+    assert first.returncode in (0, 3), first.output
+    assert runs(db)[0][0] == "partial"
     assert "Traceback" not in first.output
     for path in GOOD:  # each good page fetched and stored in the first night
         assert rows[path].status == 200 and rows[path].article_id is not None, rows[path]
