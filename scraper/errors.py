@@ -3,6 +3,7 @@
     ScraperError
     ├── ConfigError            bad seeds file or option            → exit 2
     ├── LockHeld               another run holds the lock          → exit 75
+    ├── OutputError            an export could not be written      → exit 1
     └── FetchError             one URL could not be fetched (an outcome, never fatal)
         ├── RefusedError       blocked before connecting (scheme, address, robots)
         ├── HTTPStatusError    non-2xx final status
@@ -32,6 +33,10 @@ class ConfigError(ScraperError):
 
 class LockHeld(ScraperError):
     """Another crawl run holds the lock."""
+
+
+class OutputError(ScraperError):
+    """An output (an export) could not be written: a full disk, an I/O error; fatal."""
 
 
 class FetchError(ScraperError):

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scraper.errors import ConfigError
+from scraper.settings import out_of_range
 
 _KNOWN_KEYS = {
     "name",
@@ -109,6 +110,8 @@ def load_seed(file: Path) -> Seed:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"{file}: not valid TOML: nested too deeply") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read: {exc}") from None
     return _build(file, data)
@@ -141,7 +144,7 @@ def _build(file: Path, data: dict[str, Any]) -> Seed:
         per_host_concurrency=_number(file, data, "per_host_concurrency", int),
         drop_selectors=_strings(file, extract, "extract.drop_selectors", "drop_selectors"),
         body_selectors=_strings(file, extract, "extract.body_selectors", "body_selectors"),
-        enabled=bool(data.get("enabled", True)),
+        enabled=_flag(file, data, "enabled", default=True),
         cookies=_flag(file, data, "cookies"),
         pagination=_regexes(file, data, "pagination"),
         language=_string(file, data, "language") if "language" in data else None,
@@ -191,19 +194,24 @@ def _regexes(file: Path, data: dict[str, Any], key: str) -> tuple[re.Pattern[str
     return tuple(out)
 
 
-def _flag(file: Path, data: dict[str, Any], key: str) -> bool:
-    value = data.get(key, False)
-    if not isinstance(value, bool):
-        raise ConfigError(f"{file}: {key}: must be true or false")
+def _flag(file: Path, data: dict[str, Any], key: str, *, default: bool = False) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):  # "false" is a string, and bool("false") is True
+        raise ConfigError(
+            f"{file}: {key}: must be true or false (a TOML boolean, unquoted), got {value!r}"
+        )
     return value
 
 
 def _number(file: Path, data: dict[str, Any], key: str, kind: type) -> Any:
+    """A seed's override of the Settings field ``key``, in the same range as its flag and
+    ``SCRAPER_*`` variable (:func:`scraper.settings.out_of_range`)."""
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ConfigError(f"{file}: {key}: must be a non-negative number")
-    if kind is int and (not isinstance(value, int) or value < 1):
-        raise ConfigError(f"{file}: {key}: must be a whole number ≥ 1")
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    problem = out_of_range(key, value)
+    if problem:
+        raise ConfigError(f"{file}: {key}: {problem}, got {value!r}")
     return kind(value)

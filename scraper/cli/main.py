@@ -22,6 +22,16 @@ from scraper.errors import ConfigError, LockHeld
 from scraper.warc.pages import WarcError
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED = 0, 1, 2, 3, 75
+MAX_HITS = 100_000  # search --limit
+MAX_RUNS = 10_000  # health --runs
+
+
+def whole(option: str, value: int, low: int, high: int) -> int:
+    """``value`` if ``low <= value <= high``; else a one-line usage error (exit 2), never
+    an overflow deep in SQLite (exit 1)."""
+    if not low <= value <= high:
+        raise ConfigError(f"{option}: must be from {low} to {high:,}, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -181,7 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     search = add("search", "full-text search over title and text")
     search.add_argument("query", metavar="QUERY")
     _db_arg(search)
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument(
+        "--limit", type=int, default=20, help=f"most hits shown (1 to {MAX_HITS:,}; default 20)"
+    )
     search.add_argument("--json", action="store_true", help="one JSON object per hit")
 
     check = add(
@@ -474,7 +486,7 @@ def _export(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     from scraper.cli.commands import search_cmd
 
-    return search_cmd(args.db, args.query, args.limit, args.json)
+    return search_cmd(args.db, args.query, whole("--limit", args.limit, 1, MAX_HITS), args.json)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -505,6 +517,8 @@ def _add(args: argparse.Namespace) -> int:
 def _health(args: argparse.Namespace) -> int:
     from scraper.cli.commands import health_cmd
 
+    if args.runs > MAX_RUNS:  # fewer than 3: health_cmd says why
+        whole("--runs", args.runs, 1, MAX_RUNS)
     return health_cmd(args.db, args.runs, args.json, args.html)
 
 

@@ -19,7 +19,7 @@ from scraper.crawl.warcout import WarcRecorder
 from scraper.fetch.client import build_client
 from scraper.fetch.dns import DnsCache
 from scraper.fetch.fetcher import Fetcher
-from scraper.fetch.guard import AddressGuard, parse_networks
+from scraper.fetch.guard import AddressGuard, parse_networks, refuse_private_addresses
 from scraper.fetch.politeness import HostScheduler
 from scraper.fetch.robots import RobotsCache
 from scraper.models import utc_now
@@ -41,7 +41,12 @@ def run_crawl(settings: Settings, *, quiet: bool = False) -> int:
     seeds = load_seeds(settings.seeds_path)  # ConfigError → exit 2 before anything else
     _one_malloc_arena()
     parse_networks(settings.allow_addresses)
+    refuse_private_addresses(seeds, settings.allow_addresses)
     with RunLock(settings.db_path):
+        if settings.db_path.exists():
+            # Damaged: refused before any write. quick_check reads the whole file: 0.07-0.17 s
+            # for 41 MB (5,000 articles) here, 250-600 MB/s warm (/tmp qc script, report).
+            Archive.check_file(settings.db_path)
         # Everything is written through a second connection (the archive writer) with the
         # archive's full page cache, on its own thread; this one only looks URLs up.
         archive = Archive.open(settings.db_path, cache_kib=LOOKUP_CACHE_KIB)

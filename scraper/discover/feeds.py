@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 from lxml import etree
 
 from scraper.discover.xmlsafe import XMLError, maybe_gunzip, parse_xml
+from scraper.models import plausible_date
 from scraper.urls import canonicalize
 
 _FEED_ROOTS = frozenset({"rss", "RDF", "feed", "channel"})
@@ -155,7 +156,8 @@ def parse_feed_date(text: str) -> datetime | None:
     parsed = _iso_date(text) or _rfc822_date(text)
     if parsed is None:
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return parsed if plausible_date(parsed) else None  # year 9999: no date, not a wrong one
 
 
 def _iso_date(text: str) -> datetime | None:

@@ -36,6 +36,7 @@ from scraper.extract.metadata import (
 from scraper.extract.pagination import page_links
 from scraper.extract.postclean import postclean, stitch
 from scraper.extract.preclean import PreCleaned, preclean
+from scraper.extract.sniff import not_html
 from scraper.models import Extraction
 
 # Bump whenever the text or metadata produced for the same bytes may change.
@@ -425,6 +426,10 @@ def extract_file_cli(
         logging.getLogger("scraper.cli").error(
             f"scraper extract: cannot read {path}: {exc.strerror or exc}"
         )
+        return 2
+    kind = not_html(body)
+    if kind is not None:  # not a page: nothing to extract, not a 324 KB "article"
+        logging.getLogger("scraper.cli").error(f"scraper extract: {path} is not HTML ({kind})")
         return 2
     extraction = (extract or extract_page)(body, url or "")
     print(json.dumps(extraction_json(extraction, url), ensure_ascii=False, indent=2))

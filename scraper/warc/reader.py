@@ -53,6 +53,8 @@ def warc_files(paths: Iterable[Path]) -> list[Path]:
             )
         elif path.is_file():
             out.append(path)
+        elif path.exists():  # /dev/zero, a FIFO: endless or one-shot, never a WARC file
+            raise WarcError(f"{path}: not a WARC file (not a regular file or folder)")
         else:
             raise WarcError(f"{path}: no such WARC file or folder")
     return list(dict.fromkeys(out))
