@@ -65,6 +65,8 @@ class Reason(StrEnum):
     TRUNCATED = "truncated"
     TRANSPORT = "transport"
     DEFERRED = "deferred"  # the host asks to wait beyond the run's budget
+    RETRY_AFTER = "retry_after"  # a Retry-After past max_retry_after or the budget left
+    BAD_RESPONSE = "bad_response"  # a response head the HTTP parser refused
     # fetch: what exactly went wrong
     NOT_HTML = "not_html"  # a Content-Type the caller does not accept
     BAD_ENCODING = "bad_encoding"  # a corrupt or unknown Content-Encoding

@@ -12,6 +12,7 @@
         ├── TimeoutError_      deadline or read timeout
         ├── TruncatedError     connection closed mid-body
         ├── TransportError     refused, reset, DNS failure
+        ├── BadResponseError   a response the HTTP parser rejects (the URL's, not the host's)
         └── DeferredError      host asked us to wait longer than the run has left, or
                                stopped answering (suspended for the run)
 
@@ -87,8 +88,16 @@ class TransportError(FetchError):
     retryable = True
 
 
+class BadResponseError(FetchError):
+    """A response h11 rejects (headers too large, bare CR, bad status line): the host
+    answered, so it counts against the URL only, never toward ``host_failure_limit``."""
+
+    reason = Reason.BAD_RESPONSE
+
+
 class DeferredError(FetchError):
     reason = Reason.DEFERRED
+    status: int | None = None  # the answer that deferred it (a 429/503's Retry-After)
 
 
 # Reasons a later run cannot fix by trying again (the page or its host must change first).
@@ -105,8 +114,11 @@ _PERMANENT = frozenset(
         Reason.BAD_URL,
         Reason.PRIVATE_ADDRESS,
         Reason.ROBOTS,
+        Reason.BAD_RESPONSE,
     }
 )
+# Failures asked again only after a rest, however often a feed lists the URL (admission).
+RESTING_REASONS = frozenset({Reason.BAD_RESPONSE})
 
 
 def is_permanent(reason: str | None) -> bool:

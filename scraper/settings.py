@@ -37,7 +37,12 @@ class Settings:
     max_tries: int = 4
     backoff_base: float = 1.0
     backoff_max: float = 60.0
-    max_retry_after: float = 300.0
+    # the longest Retry-After (429/503) waited for; a longer one defers the URL to the
+    # next run, and its host's other URLs go on
+    max_retry_after: float = 120.0
+    # a URL whose response h11 rejected (bad_response) is asked again, when a feed still
+    # lists it, once this many days have passed
+    bad_response_retry_days: float = 7.0
     # timeouts or connection failures in a row after which a host is suspended for the run
     host_failure_limit: int = 3
     # size guards (bytes)
@@ -141,6 +146,7 @@ _FLAGS = {
     "max_pages": "--max-pages",
     "user_agent": "--user-agent",
     "warc_dir": "--warc-dir",
+    "max_retry_after": "--max-retry-after",
 }
 # Numeric fields by the range they must lie in; a field in none may be any finite number.
 # 0 is allowed where it means something: no delay, no redirects, no cache, no niceness.
@@ -191,8 +197,10 @@ _NOT_NEGATIVE = frozenset(
         "dns_cache_ttl",
         "liveblog_revisit_hours",
         "liveblog_active_days",
+        "bad_response_retry_days",
     }
 )
+_RETRY_AFTER_MAX = 86400.0  # s; a Retry-After waited longer than this is a wait for nothing
 _NICE_MAX = 19  # the largest niceness increment that still changes anything (nice(2))
 # Upper bounds where a huge value is a typo that would exhaust the machine or stall a run:
 # 99999999999 connections to one host is memory, not politeness; an hour between requests
@@ -231,6 +239,8 @@ def _out_of_range(name: str, value: float) -> str:
         return "must be more than 0"
     if name in _NOT_NEGATIVE and value < 0:
         return "must be 0 or more"
+    if name == "max_retry_after" and value > _RETRY_AFTER_MAX:
+        return f"must be at most {_RETRY_AFTER_MAX:g} (a day: the next night's run comes first)"
     if name == "extract_nice" and not 0 <= value <= _NICE_MAX:
         return f"must be between 0 and {_NICE_MAX}"
     return ""

@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="minimum delay between requests to one host (default 1.0)",
     )
+    crawl.add_argument(
+        "--max-retry-after",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="longest Retry-After (429/503) waited for; a longer one defers "
+        "the URL to the next run (default 120)",
+    )
     crawl.add_argument("--user-agent", default=None, help="User-Agent header to send")
     crawl.add_argument(
         "--warc-dir",
@@ -431,6 +439,7 @@ def _crawl(args: argparse.Namespace) -> int:
         user_agent=args.user_agent,
         allow_addresses=tuple(args.allow_address) or None,
         warc_dir=args.warc_dir,
+        max_retry_after=args.max_retry_after,
     )
     return run_crawl(settings, quiet=args.quiet)
 
@@ -456,9 +465,10 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from scraper.extract import extract_file_cli
+    from scraper.cli.capped_extract import extract_file_capped
+    from scraper.settings import Settings
 
-    return extract_file_cli(args.file, args.url)
+    return extract_file_capped(args.file, args.url, Settings.from_env())
 
 
 def _eval(args: argparse.Namespace) -> int:

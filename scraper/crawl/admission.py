@@ -9,6 +9,7 @@ from enum import Enum
 
 from archive import Archive, Outcome, ParkedUrl, UrlState
 from scraper.crawl.jobs import Job
+from scraper.errors import RESTING_REASONS
 from scraper.extract import marked_page, page_of
 from scraper.runtime import ArchiveWriter, RunStats
 from scraper.settings import Settings
@@ -23,6 +24,7 @@ class Admit(Enum):
     SEEN = "seen"  # met earlier in this run: nothing to do
     KNOWN = "known"  # already archived
     GONE = "gone"  # its last fetch said 404/410
+    RESTING = "resting"  # its last answer was malformed, lately: asked again later
     DEFERRED = "deferred"  # over --max-pages: left for a later run
     ADMITTED = "admitted"
     REVISIT = "revisit"  # an archived live blog still running: fetched again, conditionally
@@ -99,6 +101,9 @@ class Admission:
         if state is not None and state.outcome == Outcome.FAILED and state.status in GONE:
             self.stats.gone += 1
             return Admit.GONE
+        if self._resting(state):
+            self.stats.resting += 1
+            return Admit.RESTING
         cap = self.settings.max_pages
         if cap is not None and self.queued >= cap:
             self.stats.defer("max_pages")
@@ -108,6 +113,22 @@ class Admission:
             self.stats.revisited += 1
             return Admit.REVISIT
         return Admit.ADMITTED
+
+    def _resting(self, state: UrlState | None) -> bool:
+        """Whether the URL's last answer was one h11 rejects (``bad_response``), less than
+        ``bad_response_retry_days`` ago.
+
+        Earlier runs' pending URLs leave permanent failures out (``is_permanent``); a feed
+        that lists one again gets it asked again (a 403 may be over by tonight). A
+        malformed response is the server's bug on that URL, which nights do not fix: a
+        feed that keeps listing it gets it asked once per ``bad_response_retry_days``.
+        """
+        if state is None or state.outcome != Outcome.FAILED or state.fetched_at is None:
+            return False
+        if state.reason not in RESTING_REASONS:
+            return False
+        rest = timedelta(days=self.settings.bad_response_retry_days)
+        return self.writer.now() - state.fetched_at < rest
 
     def _live_and_due(self, article_id: int, state: UrlState | None) -> bool:
         """Whether an archived article is a live blog still running, last fetched long

@@ -44,19 +44,26 @@ class HostWorkers:
         self.stop = stop
         self._seeds = {seed.name: seed for seed in seeds}
         self._queues: dict[str, HostFrontier[Job]] = {}
+        self._workers: dict[str, int] = {}  # fetch workers started per host
         self.tasks: list[asyncio.Task[None]] = []
 
     def offer(self, job: Job) -> bool:
-        """Queue ``job`` with its host (starting the host's workers); False: park it."""
+        """Queue ``job`` with its host (starting a worker for it); False: park it.
+
+        A host gets one worker per job offered, up to its concurrency and never more than
+        the run's global slots: a seed's ``per_host_concurrency`` of 10^17 costs as many
+        workers as the host has URLs (at most ``global_concurrency``), not 10^17 tasks.
+        """
         host = host_key(job.url)
         queue = self._queues.get(host)
         if queue is None:
             queue = self._queues[host] = HostFrontier(
                 self.settings.frontier_window, lambda limit: self._unpark(host, limit)
             )
-            conc = job.seed.per_host_concurrency or self.settings.per_host_concurrency
-            for _ in range(conc):
-                self.tasks.append(asyncio.ensure_future(self._work(queue)))
+        conc = job.seed.per_host_concurrency or self.settings.per_host_concurrency
+        if self._workers.get(host, 0) < min(conc, self.settings.global_concurrency):
+            self._workers[host] = self._workers.get(host, 0) + 1
+            self.tasks.append(asyncio.ensure_future(self._work(queue)))
         return queue.put(job)
 
     async def join(self) -> None:

@@ -412,8 +412,14 @@ def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when is not None else None
 
 
-def extract_file_cli(path: Path, url: str | None) -> int:
-    """``scraper extract FILE [--url URL]``: print the extraction as JSON; exit code."""
+def extract_file_cli(
+    path: Path, url: str | None, extract: Callable[[bytes, str], Extraction] | None = None
+) -> int:
+    """``scraper extract FILE [--url URL]``: print the extraction as JSON; exit code.
+
+    ``extract`` runs the extraction (default: here; the CLI passes the crawl's capped
+    worker, :mod:`scraper.cli.capped_extract`).
+    """
     try:
         body = path.read_bytes()
     except OSError as exc:
@@ -425,7 +431,7 @@ def extract_file_cli(path: Path, url: str | None) -> int:
     if kind is not None:  # not a page: nothing to extract, not a 324 KB "article"
         logging.getLogger("scraper.cli").error(f"scraper extract: {path} is not HTML ({kind})")
         return 2
-    extraction = extract_page(body, url or "")
+    extraction = (extract or extract_page)(body, url or "")
     print(json.dumps(extraction_json(extraction, url), ensure_ascii=False, indent=2))
     for warning in extraction.warnings:
         logging.getLogger("scraper.cli").warning(f"scraper extract: {warning}")

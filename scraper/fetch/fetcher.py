@@ -9,8 +9,11 @@ this module does instead:
   announces a short length, so its connection is kept;
 - httpx timeouts are per read, so each request runs under a total deadline;
 - retries are bounded (tenacity), jittered, honour Retry-After, and never retry 4xx
-  other than 408/429; a 429 pauses the whole host, and a wait longer than what is left
-  of the run defers the URL to the next run instead of failing it;
+  other than 408/429; a 429 pauses the whole host, and a Retry-After longer than
+  ``max_retry_after`` or than what is left of the run defers that URL to the next run
+  instead of failing it, without pausing the host;
+- a response h11 rejects (headers too large, bare CR, bad status line) fails its URL as
+  ``bad_response`` and, the host having answered, does not count toward its suspension;
 - a request that ran into its total deadline is tried once more at most (a tarpit costs
   two deadlines, not ``max_tries``), and a host with ``host_failure_limit`` timeouts or
   connection failures in a row is suspended for the run (its URLs are deferred).
@@ -26,11 +29,13 @@ from datetime import datetime
 from functools import partial
 from urllib.parse import urljoin, urlsplit
 
+import h11
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from archive import Reason
 from scraper.errors import (
+    BadResponseError,
     DeferredError,
     FetchError,
     HTTPStatusError,
@@ -256,6 +261,12 @@ class Fetcher:
                 f"host asks to wait beyond the run budget: {url[:200]}", reason=Reason.DEFERRED
             )
 
+    def _longest_wait(self) -> float:
+        """The longest Retry-After honoured now: the cap, or what is left of the run."""
+        if self._run_deadline is None:
+            return self.policy.max_retry_after
+        return min(self.policy.max_retry_after, self._run_deadline - self._clock())
+
     async def _deadline(self, work: Awaitable[Page | str], url: str) -> Page | str:
         try:
             async with asyncio.timeout(self._settings.request_deadline):
@@ -307,6 +318,8 @@ class Fetcher:
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             if body_started:
                 raise TruncatedError(f"connection closed mid-body: {url[:200]}") from None
+            if _rejected_by_parser(exc):
+                raise BadResponseError(f"malformed response ({_short(exc)}): {url[:200]}") from None
             raise TransportError(f"{_short(exc)}: {url[:200]}", reason=Reason.RESET) from None
         except httpx.ConnectError as exc:
             raise TransportError(
@@ -332,14 +345,18 @@ class Fetcher:
         if status in (429, 503):
             retry_after = parse_retry_after(response.headers.get("retry-after"), self._now())
         if retry_after is not None:
-            wait = min(retry_after, self.policy.max_retry_after)
-            remaining = (self._run_deadline - self._clock()) if self._run_deadline else None
-            if remaining is not None and wait > remaining:
-                self._scheduler.pause(host_key(url), wait)  # the host's other URLs defer too
-                raise DeferredError(
-                    f"host asks to wait {wait:.0f}s, beyond the run budget", reason=Reason.DEFERRED
+            longest = self._longest_wait()
+            if retry_after > longest:
+                # Not waited, and the host is not paused for it: the URL waits for the next
+                # run, the host's other URLs go on (each may be told the same, once).
+                deferred = DeferredError(
+                    f"host asks to wait {retry_after:.0f}s, over the {longest:.0f}s cap "
+                    f"(max_retry_after, run budget left): {url[:200]}",
+                    reason=Reason.RETRY_AFTER,
                 )
-            self._scheduler.pause(host_key(url), wait)
+                deferred.status = status
+                raise deferred
+            self._scheduler.pause(host_key(url), retry_after)
         raise HTTPStatusError(status, url[:200], retry_after=retry_after)
 
 
@@ -363,6 +380,22 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request, url: str) -> 
         raise RefusedError(
             f"bad redirect target ({_short(exc)}): {url[:200]}", reason=Reason.BAD_REDIRECT
         ) from None
+
+
+def _rejected_by_parser(exc: BaseException) -> bool:
+    """Whether h11 refused the response head (httpx → httpcore → h11 in the cause chain).
+
+    "Server disconnected without sending a response" is httpcore's own error, with no
+    h11 cause: a reset, which does count against the host.
+    """
+    seen: BaseException | None = exc
+    for _ in range(8):  # httpx → httpcore → h11 is three deep; a chain may loop
+        if seen is None:
+            return False
+        if isinstance(seen, h11.RemoteProtocolError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _short(exc: BaseException) -> str:

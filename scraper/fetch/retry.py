@@ -28,7 +28,7 @@ class RetryPolicy:
     max_tries: int = 4
     base: float = 1.0
     max_wait: float = 60.0
-    max_retry_after: float = 300.0
+    max_retry_after: float = 120.0
 
     def should_retry(self, exc: BaseException, *, deadlines: int = 0) -> bool:
         """Whether to try again; ``deadlines``: tries so far that ran into the deadline."""

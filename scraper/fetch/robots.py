@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from scraper.errors import FetchError, HTTPStatusError, RefusedError
+from archive import Reason
+from scraper.errors import DeferredError, FetchError, HTTPStatusError, RefusedError
 from scraper.fetch.fetcher import Fetcher
 from scraper.urls import host_key
 
@@ -101,6 +102,9 @@ class RobotsCache:
             return RobotsPolicy(origin, RobotsState.UNREACHABLE, reason=exc.reason)
         except RefusedError as exc:
             return RobotsPolicy(origin, RobotsState.UNREACHABLE, reason=exc.reason)
+        except DeferredError as exc:  # a Retry-After over the cap: named by its status
+            reason = Reason.of_status(exc.status) if exc.status else exc.reason
+            return RobotsPolicy(origin, RobotsState.UNREACHABLE, reason=reason)
         except FetchError as exc:
             return RobotsPolicy(origin, RobotsState.UNREACHABLE, reason=exc.reason)
         text = page.body[: self._max_bytes].decode("utf-8", errors="replace")

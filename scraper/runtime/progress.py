@@ -33,6 +33,7 @@ class RunStats:
     known: int = 0  # already archived: not fetched again
     revisited: int = 0  # archived live blogs fetched again for new entries
     gone: int = 0  # answered 404/410 in an earlier run: not fetched again
+    resting: int = 0  # answered malformed (bad_response) lately: asked again later
     newly_gone: int = 0  # article pages that answered 404/410 in this run: not a failure
     fetched: int = 0
     not_modified: int = 0
@@ -68,6 +69,7 @@ class RunStats:
             "discovered": self.discovered,
             "known": self.known,
             "gone": self.gone,
+            "resting": self.resting,
             "newly_gone": self.newly_gone,
             "revisited": self.revisited,
             "fetched": self.fetched,
@@ -93,6 +95,7 @@ class RunStats:
         stored = ", ".join(f"{k} {v}" for k, v in sorted(self.stored.items())) or "none"
         lines = [
             f"discovered {self.discovered} (already archived {self.known}, gone {self.gone}"
+            + (f", malformed lately {self.resting}" if self.resting else "")
             + (f", live blogs revisited {self.revisited}" if self.revisited else "")
             + "), "
             f"fetched {self.fetched}, not modified {self.not_modified}, "

@@ -23,6 +23,8 @@ import resource
 import signal
 import socket
 import struct
+import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -31,6 +33,7 @@ from archive import Reason
 from scraper.errors import ScraperError
 
 EXTRACT_TARGET = "scraper.extract.extractor:extract_for_archive"  # (Extraction, Fingerprint)
+ORPHAN_CHECK_S = 0.5  # how often a worker checks that its parent is still there
 
 
 class ExtractionFailed(ScraperError):
@@ -57,17 +60,34 @@ def _worker_main(
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     module, _, name = target.partition(":")
     func = getattr(importlib.import_module(module), name)
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     while True:
         try:
             args, kwargs = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", func(*args, **kwargs)))
+            answer: tuple[str, Any] = ("ok", func(*args, **kwargs))
         except MemoryError:
-            conn.send(("memory", "out of memory"))
+            answer = ("memory", "out of memory")
         except Exception as exc:  # one page's bug must not end the worker
-            conn.send(("error", f"{type(exc).__name__}: {exc}"[:300]))
+            answer = ("error", f"{type(exc).__name__}: {exc}"[:300])
+        try:
+            conn.send(answer)
+        except OSError:  # the parent is gone (SIGKILLed): nobody to answer, nothing to say
+            return
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """End the worker, quietly, once its parent is gone.
+
+    The parent is the forkserver, which exits when the crawl does (even by SIGKILL): a
+    worker parsing a pathological page would otherwise run on, its time limit being the
+    dead crawl's to enforce.
+    """
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_S)
+    os._exit(0)
 
 
 def _frame(payload: bytes) -> bytes:

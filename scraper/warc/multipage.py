@@ -96,7 +96,10 @@ def to_item(
     ``later``: a multi-page article's pages after ``page``, in order.
     """
     if len(ext.text.strip()) < options.min_article_chars:
-        stats.no_article += 1
+        if page.truncated:  # cut by its writer before the article: a truncated record
+            stats.read.skipped["truncated"] += 1
+        else:
+            stats.no_article += 1
         return None
     record = article_record(page, ext, site=target.site, domain=target.domain, later=later)
     return record, fp

@@ -34,6 +34,7 @@ class WarcPage:
     body: bytes  # decoded of chunking and Content-Encoding
     path: Path  # the WARC file
     offset: int  # the record's first byte in the file: an ingest resumes past it
+    truncated: bool = False  # its payload was cut (WARC-Truncated, or short of its length)
 
     @property
     def content_type(self) -> str:

@@ -11,6 +11,14 @@ a decompression bomb in a WARC costs a skipped record, not the memory of the mac
 Records that are not an HTML page answered 200 are skipped and counted by reason in
 :class:`ReadStats`. A file that cannot be read gives one line (``path: reason``) to
 ``on_error`` and the next file is read.
+
+Truncation (ISO 28500 §5.13): a crawler that cuts a payload at its size cap marks the
+record ``WARC-Truncated`` and the HTTP Content-Length then promises more than the record
+holds; the record itself is whole, so it is read as far as it goes (the page is kept if
+its bytes still decode, else counted ``truncated``) and the next record follows. A file
+that ends inside a record (fewer bytes than the record's own WARC Content-Length) is
+unreadable from there: counted ``unreadable`` and reported as a WarcError, so an ingest
+does not mark the file done.
 """
 
 from __future__ import annotations
@@ -91,7 +99,8 @@ def iter_pages(
 ) -> Generator[WarcPage, None, None]:
     """HTML 200 pages of one file, from the record after offset ``after`` (if given).
 
-    WarcError if the file holds no WARC record at all, or ends inside a record.
+    WarcError if the file holds no WARC record at all, or ends inside a record (the
+    pages before that record are yielded first).
     """
     stats = stats if stats is not None else ReadStats()
     records = 0
@@ -103,46 +112,43 @@ def iter_pages(
             offset = int(record.stream_pos)
             if after is not None and offset <= after:
                 continue  # the record already done
-            page = _page(record, path, offset, stats, max_bytes)
-            if page is not None:
+            page = _page(record, path, offset, max_bytes)
+            _check_whole(record, path, offset, stats)
+            if isinstance(page, WarcPage):
                 stats.pages += 1
                 yield page
+            elif page:
+                stats.skipped[page] += 1
     if records == 0 and after is None:
         raise WarcError(f"{path}: not a WARC file (no WARC record found)")
 
 
-def _page(
-    record: Any, path: Path, offset: int, stats: ReadStats, max_bytes: int
-) -> WarcPage | None:
+def _page(record: Any, path: Path, offset: int, max_bytes: int) -> WarcPage | str:
+    """The record's page, or why it is skipped ("" for records that are not responses)."""
     if record.record_type != WarcRecordType.response:
-        return None  # requests, warcinfo, metadata, revisits: nothing to extract
+        return ""  # requests, warcinfo, metadata, revisits: nothing to extract
     http = record.http_headers
     if http is None or http.status_code is None:
-        stats.skipped["not_http"] += 1
-        return None
+        return "not_http"
     headers = {name.lower(): value for name, value in http.astuples()}
     if http.status_code != 200:
-        stats.skipped[f"http_{http.status_code}"] += 1
-        return None
+        return f"http_{http.status_code}"
     declared = headers.get("content-type") or record.headers.get("WARC-Identified-Payload-Type", "")
     if declared and declared.split(";")[0].strip().lower() not in HTML_TYPES:
-        stats.skipped["not_html"] += 1  # known before the body is read
-        return None
+        return "not_html"  # known before the body is read
     raw = record.reader.read(max_bytes + 1)
     if len(raw) > max_bytes:
-        stats.skipped["too_large"] += 1
-        return None
+        return "too_large"
     expected = _int(headers.get("content-length"))
-    if expected is not None and len(raw) < expected:
-        raise WarcError(f"{path}: truncated record at offset {offset}")
+    cut = bool(record.headers.get("WARC-Truncated")) or (
+        expected is not None and len(raw) < expected
+    )
     try:
         body = decode_body(raw, headers, max_bytes)
-    except FetchError as exc:
-        stats.skipped[exc.reason] += 1
-        return None
+    except FetchError as exc:  # a cut gzip stream, typically: nothing usable is left
+        return "truncated" if cut else exc.reason
     if not declared and not body.lstrip()[:20].lower().startswith(_SNIFF):
-        stats.skipped["not_html"] += 1  # no type given: sniffed, as browsers do
-        return None
+        return "not_html"  # no type given: sniffed, as browsers do
     return WarcPage(
         url=record.headers.get("WARC-Target-URI", ""),
         fetched_at=record.record_date,
@@ -151,7 +157,24 @@ def _page(
         body=body,
         path=path,
         offset=offset,
+        truncated=cut,
     )
+
+
+def _check_whole(record: Any, path: Path, offset: int, stats: ReadStats) -> None:
+    """WarcError (counted ``unreadable``) if the file ends before the record's end.
+
+    FastWARC yields the last, cut record with what there is: its payload reads short of
+    the WARC Content-Length, or its headers never ended (no Content-Length at all).
+    """
+    declared = record.headers.get("Content-Length")
+    reader = record.reader
+    reader.consume(-1)  # what a skipped record leaves unread, so its length is known
+    if declared is None or reader.tell() < record.content_length:
+        stats.skipped["unreadable"] += 1
+        raise WarcError(
+            f"{path}: file ends inside the record at offset {offset}; unreadable from there"
+        )
 
 
 def decode_body(raw: bytes, headers: dict[str, str], max_bytes: int) -> bytes:

@@ -24,6 +24,7 @@ Fault endpoints on every host (each bounded in bytes and time):
   /fault/reset[?after=N]               RST before any byte (or after head + N bytes)
   /fault/short-body                    Content-Length larger than the bytes sent, then FIN
   /fault/chunked/<truncated|bad-size|short>   broken chunked encoding
+  /fault/malformed/<bare-cr|huge-header|bad-status|garbage>   a head h11 rejects
   /fault/hang?hold=30 (= /fault/no-headers)   request read, nothing sent, close after hold
   /fault/drip?bytes=200&interval=0.5[&head=1] one byte per interval
   /fault/huge-length[?length=]         Content-Length 10 TB, 64 KiB sent

@@ -105,6 +105,29 @@ async def _chunked(state: State, req: Request, conn: Conn, args: list[str]) -> H
     return Handled(200)
 
 
+async def _malformed(state: State, req: Request, conn: Conn, args: list[str]) -> Handled:
+    """A response h11 rejects: ``bare-cr`` (a CR alone inside Set-Cookie), ``huge-header``
+    (a 1 MB header), ``bad-status`` (status "2OO"), ``garbage`` (no HTTP at all)."""
+    kind = args[0] if args else "bad-status"
+    body = content.fault_article_html(state, req.host)
+    data = (
+        head(
+            200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+        )
+        + body
+    )
+    if kind == "bare-cr":
+        data = data.replace(b"\r\n", b"\r\nSet-Cookie: id=1\rpath=/\r\n", 1)
+    elif kind == "huge-header":
+        data = data.replace(b"\r\n", b"\r\nX-Padding: " + b"a" * (1 << 20) + b"\r\n", 1)
+    elif kind == "garbage":
+        data = b"this is not HTTP\r\n\r\n"
+    else:
+        data = data.replace(b"HTTP/1.1 200", b"HTTP/1.1 2OO", 1)
+    await conn.send_head(200, data)
+    return Handled(200)
+
+
 async def _hang(state: State, req: Request, conn: Conn, args: list[str]) -> Handled:
     """Accepts the request, never answers; closes after ``hold`` seconds (scenario 6)."""
     await asyncio.sleep(_num(req, "hold", 30, HOLD_MAX))
@@ -271,4 +294,5 @@ HANDLERS: dict[str, Handler] = {
     "loop": _loop,
     "chain": _chain,
     "redirect": _redirect,
+    "malformed": _malformed,
 }
