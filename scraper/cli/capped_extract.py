@@ -25,7 +25,7 @@ EXIT_FAILED = 1
 
 def extract_file_capped(path: Path, url: str | None, settings: Settings) -> int:
     """Print ``path``'s extraction as JSON (exit 0), or one failure line (exit 1)."""
-    from scraper.extract.extractor import extract_file_cli
+    from scraper.extract import extract_file_cli
 
     pools: list[WorkerPool] = []  # started once the file is read
 
