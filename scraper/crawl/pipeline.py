@@ -41,7 +41,9 @@ from scraper.models import utc_now
 from scraper.seeds import Seed
 from scraper.settings import Settings
 
-EXTRACT_TARGET = "scraper.extract.extractor:extract_for_archive"  # (Extraction, Fingerprint)
+# (Extraction, Fingerprint); the pool's forkserver preloads the target's module, and this one
+# loads the language model as well, so workers fork with it (scraper.extract.preload)
+EXTRACT_TARGET = "scraper.extract.preload:extract_for_archive"
 
 
 def configure_hosts(fetcher: Fetcher, seed: Seed) -> None:

@@ -14,12 +14,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from archive import Fingerprint, as_record, fingerprint
 from scraper.extract.access import read_access
 from scraper.extract.charset import decode_html
 from scraper.extract.dates import with_guess
@@ -37,6 +36,9 @@ from scraper.extract.pagination import page_links
 from scraper.extract.postclean import postclean, stitch
 from scraper.extract.preclean import PreCleaned, preclean
 from scraper.models import Extraction, Image, LiveUpdate
+
+if TYPE_CHECKING:
+    from archive import Fingerprint
 
 # Bump whenever the text or metadata produced for the same bytes may change.
 EXTRACTOR_VERSION = "1.6.0"
@@ -97,6 +99,8 @@ def extract_for_archive(
     on all cores beside the extraction, and the archive's writer is left with its SQLite
     lookups and writes.
     """
+    from archive import fingerprint  # here: `scraper eval` workers never need the archive
+
     extraction = extract_page(body, url, content_type, drop_selectors=drop_selectors,
                               body_selectors=body_selectors, page_patterns=page_patterns)
     return extraction, fingerprint(extraction.text)
@@ -295,7 +299,10 @@ def find_lead(tree: LexborHTMLParser, description: str | None) -> str | None:
     for node in body.traverse(include_text=True):
         if node.tag != "-text":
             continue
-        piece = " ".join((node.text_content or "").split()).casefold()
+        raw = node.text_content
+        if not raw or len(raw) < 4 or raw.isspace():
+            continue  # under 12 characters even casefolded: the common blank between tags
+        piece = " ".join(raw.split()).casefold()
         # the lead's first words, whole in one text node or opening it before inline markup
         if head not in piece and not (len(piece) >= 12 and probe.startswith(piece)):
             continue
@@ -342,6 +349,8 @@ def _build(text: str, meta: PageMeta, doc: object, warnings: tuple[str, ...]) ->
 
 def extraction_json(extraction: Extraction, url: str | None) -> dict[str, object]:
     """The JSON shape ``scraper extract`` prints: the archive's record (archive.fields)."""
+    from archive import as_record
+
     return as_record({
         "url": url,
         "title": extraction.title,

@@ -74,6 +74,11 @@ def _identifier() -> Any:
         return None
 
 
+def load_model() -> None:
+    """Load the model now rather than at the first page (before worker processes fork)."""
+    _identifier()
+
+
 def detection_off() -> bool:
     """True when this process could not load the model (pages then say so in a warning)."""
     return _identifier() is None
