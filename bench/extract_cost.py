@@ -27,6 +27,7 @@ import gzip
 import json
 import logging
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -113,16 +114,24 @@ def startup(folder: Path, limit: int, repeats: int) -> dict[str, float]:
         for _ in range(repeats):
             bare.append(_wall(bare_cmd))
             ours.append(_wall(ours_cmd))
-    return {"pages": float(len(keep)), "ours_s": statistics.median(ours),
-            "bare_s": statistics.median(bare),
-            "speedup": statistics.median(bare) / statistics.median(ours)}
+    ours_s, bare_s = (statistics.median(w for w, _ in runs) for runs in (ours, bare))
+    ours_cpu, bare_cpu = (statistics.median(c for _, c in runs) for runs in (ours, bare))
+    return {"pages": float(len(keep)), "ours_s": ours_s, "bare_s": bare_s,
+            "speedup": bare_s / ours_s, "ours_cpu": ours_cpu, "bare_cpu": bare_cpu}
 
 
-def _wall(cmd: list[str]) -> float:
+def _wall(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (the command's whole process tree) of one run."""
+    cpu_before = _children_cpu()
     began = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, timeout=1800,
                    env={**os.environ, "PYTHONPATH": str(Path.cwd())})
-    return time.perf_counter() - began
+    return time.perf_counter() - began, _children_cpu() - cpu_before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def dump(folders: list[Path], out: Path) -> None:
@@ -184,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
             s = startup(folder, args.startup, args.repeats)
             print(f"{folder.name}: start-up included, {s['pages']:.0f} pages: scraper eval "
                   f"{s['ours_s']:.2f} s, one bare process {s['bare_s']:.2f} s: "
-                  f"{s['speedup']:.2f}x as fast (median of {args.repeats})")
+                  f"{s['speedup']:.2f}x as fast (median of {args.repeats}); CPU of the "
+                  f"process trees {s['ours_cpu']:.2f} s / {s['bare_cpu']:.2f} s")
             continue
         c = cpu_per_page(load_pages(folder, args.limit))
         print(f"{folder.name}: {c['pages']:.0f} pages, CPU ms/page ours / bare: median "
