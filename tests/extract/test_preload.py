@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from scraper.crawl.pipeline import EXTRACT_TARGET
+from scraper.runtime.workerpool import EXTRACT_TARGET
 
 _PROBE = """
 import importlib, sys
@@ -16,8 +16,13 @@ print(_identifier.cache_info().currsize)
 
 
 def _model_loaded_by_import(module: str) -> bool:
-    out = subprocess.run([sys.executable, "-c", _PROBE, module], capture_output=True,
-                         text=True, timeout=120, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, module],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return out.stdout.strip() == "1"
 
 
