@@ -10,7 +10,8 @@ cleaners share). Metadata: ``metadata`` (title, authors, description from the he
 (free or paywalled), ``images`` (the article's figures) and ``liveblog`` (a live blog's
 timed entries). Multi-page articles: ``pagination`` (next and first page links) and
 ``joining`` (a walk over the extracted pages, joined). ``evaluate`` scores the chain
-against ground truth (``scraper eval``).
+against ground truth (``scraper eval``). ``preload`` is what worker processes fork from:
+the extractor imported and the language model loaded once.
 """
 
 from __future__ import annotations

@@ -334,7 +334,10 @@ def find_lead(tree: LexborHTMLParser, description: str | None) -> str | None:
     for node in body.traverse(include_text=True):
         if node.tag != "-text":
             continue
-        piece = " ".join((node.text_content or "").split()).casefold()
+        raw = node.text_content
+        if not raw or len(raw) < 4 or raw.isspace():
+            continue  # under 12 characters even casefolded: the common blank between tags
+        piece = " ".join(raw.split()).casefold()
         # the lead's first words, whole in one text node or opening it before inline markup
         if head not in piece and not (len(piece) >= 12 and probe.startswith(piece)):
             continue

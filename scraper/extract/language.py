@@ -1,8 +1,9 @@
 """The article's language: the page's declaration, checked against the text itself.
 
 Detection uses py3langid (a naive Bayes model over byte n-grams, shipped inside the
-package, about 100 languages). The model loads once per process (~0.4 s of CPU); the
-first 1,000 characters of a text are classified in about 0.8 ms.
+package, about 100 languages). The model loads once per process (~0.55 s of CPU; extraction
+workers fork with it loaded, see ``preload.py``); the first 1,000 characters of a text are
+classified in about 0.8 ms.
 """
 
 from __future__ import annotations
@@ -72,6 +73,11 @@ def _identifier() -> Any:
         return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     except (OSError, ValueError):
         return None
+
+
+def load_model() -> None:
+    """Load the model now rather than at the first page (before worker processes fork)."""
+    _identifier()
 
 
 def detection_off() -> bool:

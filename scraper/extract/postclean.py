@@ -161,6 +161,10 @@ def drop_pull_quotes(lines: list[str]) -> list[str]:
     host with others: a paragraph holding several of them is a digest, not their source.
     """
     keys = [_words(line) for line in lines]
+    padded = [f" {key} " for key in keys]
+    # every key once, apart: a key found in it only once (its own line) is in no other line,
+    # which one C-level count says without a pass over the lines (the rule is quadratic)
+    every = "\n".join(padded)
     hosts: dict[int, list[int]] = {}
     for i, key in enumerate(keys):
         if (
@@ -170,10 +174,10 @@ def drop_pull_quotes(lines: list[str]) -> list[str]:
             or not _FULL_SENTENCE.search(lines[i])
         ):
             continue
+        if every.count(padded[i]) < 2:
+            continue
         found = [
-            j
-            for j, other in enumerate(keys)
-            if len(other) > len(key) and f" {key} " in f" {other} "
+            j for j, other in enumerate(keys) if len(other) > len(key) and padded[i] in padded[j]
         ]
         if len(found) == 1:
             hosts.setdefault(found[0], []).append(i)

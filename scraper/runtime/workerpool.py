@@ -32,7 +32,9 @@ from typing import Any
 from archive import Reason
 from scraper.errors import ScraperError
 
-EXTRACT_TARGET = "scraper.extract.extractor:extract_for_archive"  # (Extraction, Fingerprint)
+# (Extraction, Fingerprint); the forkserver preloads the target's module, and this one loads
+# the language model as well, so workers fork with it (scraper.extract.preload)
+EXTRACT_TARGET = "scraper.extract.preload:extract_for_archive"
 ORPHAN_CHECK_S = 0.5  # how often a worker checks that its parent is still there
 
 
