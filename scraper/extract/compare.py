@@ -292,7 +292,7 @@ def format_compare(name: str, report: dict[str, Any]) -> str:
     ratio = [report[k]["ours"]["cpu_ms_mean"] / (report[k]["trafilatura"]["cpu_ms_mean"] or 1)
              for k, _ in _GROUPS]
     lines.append("  CPU mean ratio ours/trafilatura: "
-                 + ", ".join(f"{label} {r:.2f}x" for (_, label), r in zip(_GROUPS, ratio)))
+                 + ", ".join(f"{label} {r:.2f}x" for (_, label), r in zip(_GROUPS, ratio, strict=True)))
     return "\n".join(lines)
 
 

@@ -33,6 +33,7 @@ from scraper.extract.metadata import (
     read_meta,
     split_authors,
 )
+from scraper.extract.pagekind import NOT_AN_ARTICLE, not_an_article
 from scraper.extract.pagination import page_links
 from scraper.extract.postclean import postclean, stitch
 from scraper.extract.preclean import PreCleaned, preclean
@@ -117,6 +118,8 @@ def _extract(
     objects = jsonld_objects(tree)
     meta = read_meta(tree, objects)
     meta = replace(meta, dates=with_guess(meta.dates, html, url))
+    if not_an_article(html, tree, objects, url):  # a listing or collection: nothing to store
+        return _build("", meta, None, (NOT_AN_ARTICLE,))
     extras = _page_extras(tree, objects, url)  # before the pre-cleaner drops figures
     next_page, first_page = page_links(  # before it drops the pagination too
         tree, url, tuple(re.compile(p) for p in page_patterns))
