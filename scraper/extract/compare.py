@@ -291,8 +291,9 @@ def format_compare(name: str, report: dict[str, Any]) -> str:
         lines.append(f"  worst ({label}): {worst}")
     ratio = [report[k]["ours"]["cpu_ms_mean"] / (report[k]["trafilatura"]["cpu_ms_mean"] or 1)
              for k, _ in _GROUPS]
+    pairs = zip(_GROUPS, ratio, strict=True)
     lines.append("  CPU mean ratio ours/trafilatura: "
-                 + ", ".join(f"{label} {r:.2f}x" for (_, label), r in zip(_GROUPS, ratio, strict=True)))
+                 + ", ".join(f"{label} {r:.2f}x" for (_, label), r in pairs))
     return "\n".join(lines)
 
 

@@ -33,6 +33,7 @@ from scraper.extract.metadata import (
     read_meta,
     split_authors,
 )
+from scraper.extract.metafallback import fill_from_trafilatura
 from scraper.extract.pagekind import NOT_AN_ARTICLE, not_an_article
 from scraper.extract.pagination import page_links
 from scraper.extract.postclean import postclean, stitch
@@ -136,6 +137,7 @@ def _extract(
             text = max(text, _extract_fragment(embedded, url, meta.title), key=len)
     if extras.live_updates:
         text = live_text(extras.live_updates, text) or text
+    meta = fill_from_trafilatura(meta, html, url)
     warnings = list(extras.warnings)
     if not text:
         warnings.append("no_text")
