@@ -29,13 +29,16 @@ test: install
 test-long: install
 	$(BIN)/python -m pytest -q --hypothesis-profile=long
 
+LINTED := scraper archive tests bench
+
 lint: install
-	$(BIN)/ruff check scraper archive tests
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff check $(LINTED)
 	$(BIN)/mypy
 
 fmt: install
-	$(BIN)/ruff format scraper archive tests
-	$(BIN)/ruff check --fix scraper archive tests
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 eval: install
 	@if [ -n "$(DATASET)" ]; then \

@@ -11,9 +11,9 @@ from archive.errors import ArchiveError
 from archive.export import FORMATS as EXPORT_FORMATS
 from archive.export import export, format_for, parse_since
 from archive.fields import RECORD_FIELDS, as_record, fields_of
-from archive.health import PublisherRun
 from archive.identity import TRACKING_NAMES, TRACKING_PREFIXES, is_tracking_param, url_key
-from archive.ingests import IngestMark
+from archive.ingest_marks import IngestMark
+from archive.publisher_runs import PublisherRun
 from archive.records import (
     ArticleImage,
     ArticleRecord,

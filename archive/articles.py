@@ -1,7 +1,7 @@
 """The archive's articles: storing (with dedup), re-extraction, search and stored pages.
 
 Reached as ``archive.articles``. Storing is the hot path: its SQL is written out in
-:mod:`archive.storing` and :mod:`archive.rows`, not built by sqlite-utils per call.
+:mod:`archive.intake` and :mod:`archive.rows`, not built by sqlite-utils per call.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from sqlite_utils import Database
 from archive import dedup, rows
 from archive.checkpoint import Checkpointer
 from archive.connection import BUSY_TIMEOUT_MS, transaction, translated
+from archive.intake import reextracted, store
 from archive.records import ArticleRecord, PagePart, RawPage, SearchHit, StoreResult
 from archive.search import search_fts
-from archive.storing import reextracted, store
 
 _RAW_PAGES = (
     # A join sqlite-utils' rows_where cannot express; keyset pages (article_id > ?), not one
@@ -58,8 +58,11 @@ class Articles:
 
         Not inside a transaction: a checkpoint there fails ("database table is locked").
         """
-        if (self._checkpointer is not None and not self.conn.in_transaction
-                and self._checkpointer.rewind_due()):
+        if (
+            self._checkpointer is not None
+            and not self.conn.in_transaction
+            and self._checkpointer.rewind_due()
+        ):
             self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
     @translated
@@ -158,8 +161,9 @@ class Articles:
             for r in self.db.query(_RAW_PAGES, (after, batch))
         ]
         parts = self._parts([p.article_id for p in pages if p.pages > 1])
-        return [replace(p, parts=parts[p.article_id]) if p.article_id in parts else p
-                for p in pages]
+        return [
+            replace(p, parts=parts[p.article_id]) if p.article_id in parts else p for p in pages
+        ]
 
     def _parts(self, article_ids: list[int]) -> dict[int, tuple[PagePart, ...]]:
         """The stored later pages of these articles, in page order (one query per batch)."""
@@ -167,12 +171,18 @@ class Articles:
             return {}
         found: dict[int, list[PagePart]] = {}
         where = f"article_id IN ({', '.join('?' * len(article_ids))})"
-        for r in self.db.table("raw_page_parts").rows_where(where, article_ids,
-                                                            order_by="article_id, page"):
-            found.setdefault(r["article_id"], []).append(PagePart(
-                r["url"], rows.load_raw(r["compression"], r["body"]),
-                rows.parse_ts(r["fetched_at"]) or datetime.now(UTC), r["http_status"],
-                r["content_type"]))
+        for r in self.db.table("raw_page_parts").rows_where(
+            where, article_ids, order_by="article_id, page"
+        ):
+            found.setdefault(r["article_id"], []).append(
+                PagePart(
+                    r["url"],
+                    rows.load_raw(r["compression"], r["body"]),
+                    rows.parse_ts(r["fetched_at"]) or datetime.now(UTC),
+                    r["http_status"],
+                    r["content_type"],
+                )
+            )
         return {k: tuple(v) for k, v in found.items()}
 
     @translated

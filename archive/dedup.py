@@ -106,13 +106,17 @@ class ShingleCache:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        hashes = dict(conn.execute(
-            f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", ids).fetchall())
+        hashes = dict(
+            conn.execute(
+                f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", ids
+            ).fetchall()
+        )
         missing = [i for i in ids if i in hashes and (i, hashes[i]) not in self._entries]
         self.hits += len(hashes) - len(missing)
         self.misses += len(missing)
-        fresh = {i: array("Q", sorted(shingle_hashes(words(text))))
-                 for i, text in _texts(conn, missing)}
+        fresh = {
+            i: array("Q", sorted(shingle_hashes(words(text)))) for i, text in _texts(conn, missing)
+        }
         found = []
         for i in ids:  # hits are read before any insertion can evict them
             if i in hashes:
@@ -142,8 +146,9 @@ class ShingleCache:
             self._entries.popitem(last=False)
 
 
-def find_near(conn: sqlite3.Connection, fp: Fingerprint,
-              cache: ShingleCache | None = None) -> Match | None:
+def find_near(
+    conn: sqlite3.Connection, fp: Fingerprint, cache: ShingleCache | None = None
+) -> Match | None:
     """The most similar root sharing an LSH band, if its Jaccard reaches NEAR_JACCARD."""
     if not fp.band_keys:
         return None
@@ -164,8 +169,9 @@ def find_near(conn: sqlite3.Connection, fp: Fingerprint,
     return best
 
 
-def find_teaser(conn: sqlite3.Connection, fp: Fingerprint,
-                cache: ShingleCache | None = None) -> Match | None:
+def find_teaser(
+    conn: sqlite3.Connection, fp: Fingerprint, cache: ShingleCache | None = None
+) -> Match | None:
     """A root with the same opening words of which one text is a teaser of the other."""
     if fp.lead_hash is None:
         return None
@@ -180,8 +186,7 @@ def find_teaser(conn: sqlite3.Connection, fp: Fingerprint,
     for article_id, other in (cache or ShingleCache(0)).shingles(conn, ids):
         score = containment(fp.shingles, other)
         if score >= TEASER_CONTAINMENT:
-            return Match(article_id, "teaser", score,
-                         new_is_longer=len(fp.shingles) > len(other))
+            return Match(article_id, "teaser", score, new_is_longer=len(fp.shingles) > len(other))
     return None
 
 

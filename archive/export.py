@@ -41,10 +41,13 @@ ROW_GROUP_CHARS = 64 * 1024 * 1024
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 # The select list follows COLUMNS, so CSV rows line up with the header by construction.
-_URLS = ("(SELECT json_group_array(url) FROM (SELECT url FROM article_urls "
-         "WHERE article_id = a.id ORDER BY first_seen, url)) AS urls")
+_URLS = (
+    "(SELECT json_group_array(url) FROM (SELECT url FROM article_urls "
+    "WHERE article_id = a.id ORDER BY first_seen, url)) AS urls"
+)
 _QUERY = (
-    "SELECT " + ", ".join(_URLS if c == "urls" else f"a.{c}" for c in COLUMNS)
+    "SELECT "
+    + ", ".join(_URLS if c == "urls" else f"a.{c}" for c in COLUMNS)
     + " FROM articles a INDEXED BY articles_updated"
     " WHERE a.updated_at >= ? AND (? OR a.duplicate_of IS NULL)"
     " ORDER BY a.updated_at, a.id"
@@ -55,8 +58,11 @@ def parse_since(text: str) -> datetime:
     """An ISO 8601 date or datetime (naive means UTC), or a span back from now: 30m 24h 7d 2w."""
     rel = _RELATIVE.match(text)
     if rel:
-        span = timedelta(**{_UNITS[rel.group(2).lower()]: float(rel.group(1))})
-        return datetime.now(UTC) - span
+        try:
+            span = timedelta(**{_UNITS[rel.group(2).lower()]: float(rel.group(1))})
+            return datetime.now(UTC) - span
+        except OverflowError:  # 99999999999d: before year 1
+            raise ValueError(f"--since {text!r}: too far back (before year 1)") from None
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -134,8 +140,7 @@ def _write_csv(items: Iterator[dict[str, Any]], stream: IO[str]) -> int:
     count = 0
     for count, item in enumerate(items, 1):  # noqa: B007 - count is the result
         writer.writerow(
-            json.dumps(v, ensure_ascii=False) if k in _JSON_IN_CSV else v
-            for k, v in item.items()
+            json.dumps(v, ensure_ascii=False) if k in _JSON_IN_CSV else v for k, v in item.items()
         )
     return count
 
@@ -148,8 +153,12 @@ def _write_parquet(items: Iterator[dict[str, Any]], out: IO[str] | IO[bytes] | P
         raise ArchiveError(
             "parquet export needs pyarrow: pip install 'newsarchiver[parquet]'"
         ) from None
-    kinds = {"integer": pa.int64(), "list of text": pa.list_(pa.string()),
-             "timestamp": pa.timestamp("us", tz="UTC"), "date": pa.timestamp("us", tz="UTC")}
+    kinds = {
+        "integer": pa.int64(),
+        "list of text": pa.list_(pa.string()),
+        "timestamp": pa.timestamp("us", tz="UTC"),
+        "date": pa.timestamp("us", tz="UTC"),
+    }
     schema = pa.schema([(c, kinds.get(BY_NAME[c].kind, pa.string())) for c in COLUMNS])
     moments = [c for c in COLUMNS if BY_NAME[c].kind in ("timestamp", "date")]
     count = 0

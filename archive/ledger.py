@@ -93,7 +93,14 @@ class UrlLedger(_Part):
         if row is None:
             return None
         return UrlState(
-            row[0], row[1], row[2], row[3], row[4], rows.parse_ts(row[5]), row[6], row[7],
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            rows.parse_ts(row[5]),
+            row[6],
+            row[7],
             row[8],
         )
 

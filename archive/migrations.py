@@ -32,8 +32,8 @@ from archive import schema
 from archive.connection import transaction
 from archive.dedup import fingerprint
 from archive.errors import ArchiveError
-from archive.health import create_table as _v6_publisher_runs
 from archive.identity import url_key
+from archive.publisher_runs import create_table as _v6_publisher_runs
 
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"  # as v2: accents fold, so "cafe" finds "café"
 
@@ -138,8 +138,9 @@ def _v8_article_fields(db: Database) -> None:
             if name not in have:  # a re-run over an archive a test rolled back keeps them
                 db.table(table).add_column(name, kind, not_null_default=default)
     # ``scraper health`` counts paywalled pages per publisher: one index range per access.
-    db.table("articles").create_index(["access", "site"], index_name="articles_access",
-                                      if_not_exists=True)
+    db.table("articles").create_index(
+        ["access", "site"], index_name="articles_access", if_not_exists=True
+    )
 
 
 def _v9_raw_page_parts(db: Database) -> None:
@@ -149,8 +150,17 @@ def _v9_raw_page_parts(db: Database) -> None:
     which every reader of it relies on, and a part is read only with its article.
     """
     db.table("raw_page_parts").create(
-        {"article_id": int, "page": int, "url": str, "fetched_at": str, "http_status": int,
-         "content_type": str, "compression": str, "size": int, "body": bytes},
+        {
+            "article_id": int,
+            "page": int,
+            "url": str,
+            "fetched_at": str,
+            "http_status": int,
+            "content_type": str,
+            "compression": str,
+            "size": int,
+            "body": bytes,
+        },
         pk=("article_id", "page"),
         not_null={"article_id", "page", "url", "fetched_at", "compression", "size", "body"},
         foreign_keys=[("article_id", "articles", "id")],

@@ -46,8 +46,16 @@ def json_list(items: Iterable[str]) -> str:
 
 
 # v8's columns, in the order :func:`field_values` gives them (articles and article_versions).
-FIELD_COLUMNS = ("published_source", "modified", "modified_source", "language_source",
-                 "access", "images", "live_updates", "pages")
+FIELD_COLUMNS = (
+    "published_source",
+    "modified",
+    "modified_source",
+    "language_source",
+    "access",
+    "images",
+    "live_updates",
+    "pages",
+)
 _FIELD_LIST = ", ".join(FIELD_COLUMNS)
 _FIELD_SET = ", ".join(f"{c} = ?" for c in FIELD_COLUMNS)
 
@@ -56,21 +64,32 @@ def field_values(record: ArticleRecord) -> tuple[str | int | None, ...]:
     """The record's v8 fields as stored: dates ISO 8601, images and live updates JSON."""
     if record.access not in ACCESS_LEVELS:
         raise ValueError(f"access must be one of {', '.join(ACCESS_LEVELS)}: {record.access!r}")
-    return (record.published_source, iso_or_none(record.modified), record.modified_source,
-            record.language_source, record.access, images_json(record.images),
-            updates_json(record.live_updates), max(1, record.pages))
+    return (
+        record.published_source,
+        iso_or_none(record.modified),
+        record.modified_source,
+        record.language_source,
+        record.access,
+        images_json(record.images),
+        updates_json(record.live_updates),
+        max(1, record.pages),
+    )
 
 
 def images_json(images: Iterable[ArticleImage]) -> str:
     """``[{url, caption, credit, lead}]`` in page order."""
-    return json.dumps([{"url": i.url, "caption": i.caption, "credit": i.credit,
-                        "lead": i.lead} for i in images], ensure_ascii=False)
+    return json.dumps(
+        [{"url": i.url, "caption": i.caption, "credit": i.credit, "lead": i.lead} for i in images],
+        ensure_ascii=False,
+    )
 
 
 def updates_json(updates: Iterable[ArticleUpdate]) -> str:
     """``[{time, headline, text}]`` in time order; time ISO 8601 with its own offset."""
-    return json.dumps([{"time": iso_or_none(u.time), "headline": u.headline, "text": u.text}
-                       for u in updates], ensure_ascii=False)
+    return json.dumps(
+        [{"time": iso_or_none(u.time), "headline": u.headline, "text": u.text} for u in updates],
+        ensure_ascii=False,
+    )
 
 
 def parse_ts(text: str | None) -> datetime | None:
@@ -119,9 +138,7 @@ def insert_article(
     return int(cur.lastrowid or 0)
 
 
-def add_urls(
-    conn: sqlite3.Connection, article_id: int, keys: dict[str, str], seen: str
-) -> None:
+def add_urls(conn: sqlite3.Connection, article_id: int, keys: dict[str, str], seen: str) -> None:
     """Record every URL that led to the article, with its identity key (first sighting wins)."""
     conn.executemany(
         "INSERT OR IGNORE INTO article_urls (url, url_key, article_id, first_seen) "
@@ -169,9 +186,20 @@ def save_parts(conn: sqlite3.Connection, article_id: int, parts: Iterable[PagePa
     conn.executemany(
         "INSERT INTO raw_page_parts (article_id, page, url, fetched_at, http_status, "
         "content_type, compression, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(article_id, number, p.url, ts(p.fetched_at), p.http_status, p.content_type,
-          RAW_COMPRESSION, len(p.body), compress(p.body))
-         for number, p in enumerate(parts, 2)],
+        [
+            (
+                article_id,
+                number,
+                p.url,
+                ts(p.fetched_at),
+                p.http_status,
+                p.content_type,
+                RAW_COMPRESSION,
+                len(p.body),
+                compress(p.body),
+            )
+            for number, p in enumerate(parts, 2)
+        ],
     )
 
 
@@ -227,11 +255,14 @@ def replace_current(
     )
 
 
-def update_fields(conn: sqlite3.Connection, article_id: int, record: ArticleRecord,
-                  now: str) -> None:
+def update_fields(
+    conn: sqlite3.Connection, article_id: int, record: ArticleRecord, now: str
+) -> None:
     """Set the v8 fields of the current version in place (re-extraction filling them in)."""
-    conn.execute(f"UPDATE articles SET {_FIELD_SET}, updated_at = ? WHERE id = ?",
-                 (*field_values(record), now, article_id))
+    conn.execute(
+        f"UPDATE articles SET {_FIELD_SET}, updated_at = ? WHERE id = ?",
+        (*field_values(record), now, article_id),
+    )
 
 
 def set_bands(conn: sqlite3.Connection, article_id: int, keys: Iterable[int]) -> None:

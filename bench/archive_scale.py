@@ -24,7 +24,7 @@ from pathlib import Path
 from archive import Archive, ArticleRecord, fingerprint
 from scraper.settings import Settings
 
-STORE_BATCH = Settings().store_batch  # the crawl's group commit (scraper/crawl/writer.py)
+STORE_BATCH = Settings().store_batch  # the crawl's group commit (scraper/runtime/archive_writer.py)
 
 WORDS_PER_ARTICLE = 250
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -96,8 +96,7 @@ def grow(
         began = time.perf_counter()
         if batch == 1:
             results = [
-                archive.articles.store(r, fingerprint=f)
-                for r, f in zip(records, fps, strict=True)
+                archive.articles.store(r, fingerprint=f) for r, f in zip(records, fps, strict=True)
             ]
         else:
             results = []

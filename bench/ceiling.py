@@ -59,8 +59,10 @@ async def crawl(urls: list[str], global_concurrency: int, per_host: int, delay: 
                     await slots.acquire()
                     state.next_start = time.monotonic() + delay
                 try:
-                    writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                                 "Accept-Encoding: gzip\r\n\r\n".encode())
+                    writer.write(
+                        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                        "Accept-Encoding: gzip\r\n\r\n".encode()
+                    )
                     head = await reader.readuntil(b"\r\n\r\n")
                     length = _content_length(head)
                     await reader.readexactly(length)
@@ -71,9 +73,13 @@ async def crawl(urls: list[str], global_concurrency: int, per_host: int, delay: 
         finally:
             writer.close()
 
-    await asyncio.gather(*(worker(host, port, todo)
-                           for (host, port), todo in paths.items()
-                           for todo in _split(todo, per_host)))
+    await asyncio.gather(
+        *(
+            worker(host, port, todo)
+            for (host, port), todo in paths.items()
+            for todo in _split(todo, per_host)
+        )
+    )
     return failures
 
 
@@ -83,9 +89,19 @@ def run(sim: Simulator, rules: Politeness, *, timeout: float = 600.0) -> tuple[W
         urls = Path(tmp) / "urls.json"
         urls.write_text(json.dumps(interleaved_urls(sim)), encoding="utf-8")
         sim.clear_log()
-        proc = run_measured([sys.executable, "-m", "bench.ceiling", str(urls),
-                             str(rules.global_concurrency), str(rules.concurrency),
-                             f"{rules.delay:g}"], cwd=REPO, timeout=timeout)
+        proc = run_measured(
+            [
+                sys.executable,
+                "-m",
+                "bench.ceiling",
+                str(urls),
+                str(rules.global_concurrency),
+                str(rules.concurrency),
+                f"{rules.delay:g}",
+            ],
+            cwd=REPO,
+            timeout=timeout,
+        )
     return article_window(sim.log), proc.returncode
 
 

@@ -42,29 +42,53 @@ class CrawlRun:
 def crawl_env(rules: Politeness, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for ``scraper crawl`` under ``rules``; every article is in scope."""
     env = dict(os.environ)
-    env.update({
-        "SCRAPER_PER_HOST_DELAY": f"{rules.delay:g}",
-        "SCRAPER_PER_HOST_CONCURRENCY": str(rules.concurrency),
-        "SCRAPER_GLOBAL_CONCURRENCY": str(rules.global_concurrency),
-        # The site's articles span days; the bench wants all of them, not the last 3 days.
-        "SCRAPER_LASTMOD_WINDOW_DAYS": "0",
-    })
+    env.update(
+        {
+            "SCRAPER_PER_HOST_DELAY": f"{rules.delay:g}",
+            "SCRAPER_PER_HOST_CONCURRENCY": str(rules.concurrency),
+            "SCRAPER_GLOBAL_CONCURRENCY": str(rules.global_concurrency),
+            # The site's articles span days; the bench wants all of them, not the last 3 days.
+            "SCRAPER_LASTMOD_WINDOW_DAYS": "0",
+        }
+    )
     env.update(extra or {})
     return env
 
 
-def run_crawl(sim: Simulator, rules: Politeness, *, timeout: float = 600.0,
-              score: bool = True, extra_env: dict[str, str] | None = None) -> CrawlRun:
+def run_crawl(
+    sim: Simulator,
+    rules: Politeness,
+    *,
+    timeout: float = 600.0,
+    score: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> CrawlRun:
     """Crawl every publisher of ``sim`` into a fresh archive; the log is cleared first."""
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
         folder = Path(tmp)
         sim.write_seeds(folder / "seeds")
         db = folder / "archive.db"
         sim.clear_log()
-        cmd = [sys.executable, "-m", "scraper", "crawl", "--seeds", str(folder / "seeds"),
-               "--db", str(db), "--allow-address", "127.0.0.0/8", "--quiet"]
-        proc = run_measured(cmd, env=crawl_env(rules, extra_env), cwd=REPO, timeout=timeout,
-                            progress=lambda: article_count(sim.log))
+        cmd = [
+            sys.executable,
+            "-m",
+            "scraper",
+            "crawl",
+            "--seeds",
+            str(folder / "seeds"),
+            "--db",
+            str(db),
+            "--allow-address",
+            "127.0.0.0/8",
+            "--quiet",
+        ]
+        proc = run_measured(
+            cmd,
+            env=crawl_env(rules, extra_env),
+            cwd=REPO,
+            timeout=timeout,
+            progress=lambda: article_count(sim.log),
+        )
         window = article_window(sim.log)
         texts = archived_texts(db) if db.exists() else {}
     quality = score_texts(texts, sim) if score else None

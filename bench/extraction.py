@@ -6,7 +6,7 @@ repeat so machine noise hits all three alike:
 - bare ``trafilatura.extract(body, url=…, include_comments=False)``, one process;
 - ours (``scraper.extract.extractor.extract_page``: decode, pre-clean, trafilatura, post-clean,
   metadata), one process;
-- ours through the crawl's own ``scraper.crawl.workers.WorkerPool`` on every core.
+- ours through the crawl's own ``scraper.runtime.workerpool.WorkerPool`` on every core.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from pathlib import Path
 
 import trafilatura
 
-from scraper.crawl.pipeline import EXTRACT_TARGET
-from scraper.crawl.workers import WorkerPool
 from scraper.extract.extractor import extract_page
+from scraper.runtime.workerpool import EXTRACT_TARGET, WorkerPool
 
 DATASETS = ("fundus", "trafilatura")
 
@@ -62,8 +61,9 @@ def load_samples(eval_dir: Path, limit: int = 0) -> list[Sample]:
         for page_id in sorted(truth):
             path = folder / "html" / f"{page_id}.html.gz"
             if path.exists():
-                samples.append(Sample(gzip.decompress(path.read_bytes()),
-                                      truth[page_id].get("url") or ""))
+                samples.append(
+                    Sample(gzip.decompress(path.read_bytes()), truth[page_id].get("url") or "")
+                )
     if 0 < limit < len(samples):
         step = len(samples) / limit
         samples = [samples[int(i * step)] for i in range(limit)]
@@ -113,5 +113,6 @@ def measure(samples: list[Sample], workers: int | None = None) -> ExtractTimes:
     extract_page(samples[0].body, samples[0].url)  # imports and caches warm
     trafilatura.extract(samples[0].body, include_comments=False)
     bare, ours = bare_trafilatura(samples), ours_one_core(samples)
-    return ExtractTimes(len(samples), bare[0], ours[0], ours_all_cores(samples, workers),
-                        workers, bare[1], ours[1])
+    return ExtractTimes(
+        len(samples), bare[0], ours[0], ours_all_cores(samples, workers), workers, bare[1], ours[1]
+    )

@@ -61,22 +61,33 @@ def article_window(log: Iterable[LogEntry], prefixes: Sequence[str] = ARTICLE_PR
     hosts = Counter(e.host for e in entries)
     start = min(e.start for e in entries)
     end = max(e.end for e in entries if e.end is not None)
-    return Window(len(entries), tuple(sorted(hosts.values())), end - start, len(log),
-                  len({e.conn for e in log}))
+    return Window(
+        len(entries),
+        tuple(sorted(hosts.values())),
+        end - start,
+        len(log),
+        len({e.conn for e in log}),
+    )
 
 
-def run_measured(cmd: Sequence[str], *, env: dict[str, str] | None = None,
-                 cwd: Path | None = None, timeout: float = 600.0,
-                 interval: float = 0.25,
-                 progress: Callable[[], int] | None = None) -> ProcResult:
+def run_measured(
+    cmd: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 600.0,
+    interval: float = 0.25,
+    progress: Callable[[], int] | None = None,
+) -> ProcResult:
     """Run ``cmd`` to completion (killed after ``timeout``), sampling its memory.
 
     With ``progress`` (e.g. pages the server has answered so far), each sample also records
     the main process's current RSS against it, to show whether memory grows with the work.
     """
     began = time.monotonic()
-    proc = subprocess.Popen(list(cmd), env=env, cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        list(cmd), env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     peak_main = peak_tree = cpu = 0.0
     curve: list[tuple[int, float]] = []
     timed_out = False
@@ -96,8 +107,17 @@ def run_measured(cmd: Sequence[str], *, env: dict[str, str] | None = None,
                 proc.kill()
                 out, err = proc.communicate()
                 break
-    return ProcResult(proc.returncode, time.monotonic() - began, peak_main, peak_tree,
-                      out, err, timed_out, cpu, tuple(curve))
+    return ProcResult(
+        proc.returncode,
+        time.monotonic() - began,
+        peak_main,
+        peak_tree,
+        out,
+        err,
+        timed_out,
+        cpu,
+        tuple(curve),
+    )
 
 
 def _status_kb(pid: int, field: str) -> float:

@@ -36,5 +36,6 @@ def score_texts(texts: dict[str, str], sim: Simulator) -> Quality:
         returned += text is not None
         scores.append(body_score(text or "", article.text))
     agg = aggregate_body(scores)
-    return Quality(len(scores), returned, agg["precision"], agg["recall"], agg["f1"],
-                   agg["accuracy"])
+    return Quality(
+        len(scores), returned, agg["precision"], agg["recall"], agg["f1"], agg["accuracy"]
+    )

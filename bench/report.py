@@ -38,7 +38,7 @@ def spread(values: Sequence[float], fmt: str = "{:.2f}") -> str:
 
 
 def verdict(value: float, target: float, *, higher_is_better: bool = True) -> str:
-    """"met" or "below" (NaN is "below": the measurement did not happen)."""
+    """ "met" or "below" (NaN is "below": the measurement did not happen)."""
     if value != value:  # NaN
         return "below"
     ok = value >= target if higher_is_better else value <= target
@@ -47,10 +47,13 @@ def verdict(value: float, target: float, *, higher_is_better: bool = True) -> st
 
 def table(rows: Sequence[Row]) -> str:
     """The Markdown table of every row."""
-    lines = ["| part | measure | median | target | verdict | runs |",
-             "| --- | --- | ---: | --- | --- | --- |"]
-    lines += [f"| {r.part} | {r.what} | {r.value} | {r.target} | {r.verdict} | {r.spread} |"
-              for r in rows]
+    lines = [
+        "| part | measure | median | target | verdict | runs |",
+        "| --- | --- | ---: | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {r.part} | {r.what} | {r.value} | {r.target} | {r.verdict} | {r.spread} |" for r in rows
+    ]
     return "\n".join(lines)
 
 
@@ -77,8 +80,13 @@ def _version(name: str) -> str | None:
 
 def _commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=10, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
         return out.stdout.strip() or "unknown"
     except OSError:
         return "unknown"

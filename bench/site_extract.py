@@ -37,8 +37,9 @@ def site_pages(hosts: int, articles: int) -> Pages:
     return out
 
 
-def cpu_ms_per_page(bodies: Pages, extract: Callable[[bytes, str], object],
-                    rounds: int = 3) -> float:
+def cpu_ms_per_page(
+    bodies: Pages, extract: Callable[[bytes, str], object], rounds: int = 3
+) -> float:
     """Median over ``rounds`` of the CPU milliseconds per page of ``extract``."""
     for body, url in bodies[:5]:  # warm up: model loads, regex compiles
         extract(body, url)
@@ -59,12 +60,16 @@ def main() -> None:
     args = parser.parse_args()
     bodies = site_pages(args.hosts, args.articles)
     ours = cpu_ms_per_page(
-        bodies, lambda b, u: extract_for_archive(b, u, "text/html; charset=utf-8"))
+        bodies, lambda b, u: extract_for_archive(b, u, "text/html; charset=utf-8")
+    )
     bare = cpu_ms_per_page(
-        bodies, lambda b, u: trafilatura.extract(b.decode(), url=u, include_comments=False))
-    print(f"{len(bodies)} bench-site pages, CPU ms per page (median of 3 rounds): "
-          f"ours {ours:.2f} (extract_for_archive: extraction, cleaning, metadata, "
-          f"fingerprint), bare trafilatura {bare:.2f}")
+        bodies, lambda b, u: trafilatura.extract(b.decode(), url=u, include_comments=False)
+    )
+    print(
+        f"{len(bodies)} bench-site pages, CPU ms per page (median of 3 rounds): "
+        f"ours {ours:.2f} (extract_for_archive: extraction, cleaning, metadata, "
+        f"fingerprint), bare trafilatura {bare:.2f}"
+    )
 
 
 if __name__ == "__main__":

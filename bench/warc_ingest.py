@@ -22,10 +22,10 @@ import trafilatura
 
 from archive import StoreOutcome, StoreResult
 from bench.warc_libs import pages
-from scraper.crawl.workers import WorkerPool
+from scraper.fetch.exchange import Exchange
+from scraper.runtime.workerpool import WorkerPool
 from scraper.warc.ingest import IngestOptions, Item, Progress, ingest
 from scraper.warc.reader import read_pages
-from scraper.warc.records import Exchange
 from scraper.warc.writer import WarcWriter
 
 EXTRACT = "scraper.extract.extractor:extract_for_archive"
@@ -54,10 +54,20 @@ def write(folder: Path, count: int, files: int) -> None:
     per_file = -(-count // files)
     for start in range(0, count, per_file):
         writer = WarcWriter(folder, prefix=f"bench{start:06d}")
-        for url, body in items[start:start + per_file]:
-            writer.write(Exchange("GET", url, (), 200, "OK",
-                                  (("Content-Type", "text/html; charset=utf-8"),), body,
-                                  datetime.now(UTC), "127.0.0.2"))
+        for url, body in items[start : start + per_file]:
+            writer.write(
+                Exchange(
+                    "GET",
+                    url,
+                    (),
+                    200,
+                    "OK",
+                    (("Content-Type", "text/html; charset=utf-8"),),
+                    body,
+                    datetime.now(UTC),
+                    "127.0.0.2",
+                )
+            )
         writer.close()
 
 
@@ -65,8 +75,9 @@ def local(folder: Path, workers: int) -> float:
     async def run() -> float:
         pool = WorkerPool(EXTRACT, workers=workers, timeout=60, memory_mb=0)
         try:  # warm every worker first, as the Dask run below does
-            await asyncio.gather(*(pool.run(b"<p>warm</p>", "http://x.test/")
-                                   for _ in range(workers)))
+            await asyncio.gather(
+                *(pool.run(b"<p>warm</p>", "http://x.test/") for _ in range(workers))
+            )
             start = time.perf_counter()
             await ingest([folder], CountingStore(), pool, IngestOptions(batch_size=32))
             return time.perf_counter() - start
@@ -81,12 +92,22 @@ def dask(folder: Path, workers: int) -> float:
 
     from scraper.warc.dask_engine import _drive
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=":0") as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         client.run(lambda: __import__("scraper.extract.extractor"))  # warm, as the pool is
         start = time.perf_counter()
-        _drive(client, [folder], CountingStore(), IngestOptions(batch_size=32),
-               lambda line: None, lambda stats: None)
+        _drive(
+            client,
+            [folder],
+            CountingStore(),
+            IngestOptions(batch_size=32),
+            lambda line: None,
+            lambda stats: None,
+        )
         return time.perf_counter() - start
 
 
@@ -105,9 +126,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    runs = {"bare trafilatura, 1 process": bare,
-            f"ingest, local pool of {args.workers}": lambda f: local(f, args.workers),
-            f"ingest, Dask LocalCluster of {args.workers}": lambda f: dask(f, args.workers)}
+    runs = {
+        "bare trafilatura, 1 process": bare,
+        f"ingest, local pool of {args.workers}": lambda f: local(f, args.workers),
+        f"ingest, Dask LocalCluster of {args.workers}": lambda f: dask(f, args.workers),
+    }
     best: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

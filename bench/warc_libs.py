@@ -35,10 +35,10 @@ def pages(count: int) -> list[tuple[str, bytes]]:
         pub = site.publisher(art.host)
         assert pub is not None
         others = site.articles_of(art.host)[:5]
-        html.append((site.url(art), article_page(art, pub, site.base_url(art.host),
-                                                 others).encode()))
-    return [(f"{html[i % len(html)][0]}?copy={i}", html[i % len(html)][1])
-            for i in range(count)]
+        html.append(
+            (site.url(art), article_page(art, pub, site.base_url(art.host), others).encode())
+        )
+    return [(f"{html[i % len(html)][0]}?copy={i}", html[i % len(html)][1]) for i in range(count)]
 
 
 def write(path: Path, count: int) -> None:
@@ -52,11 +52,18 @@ def write(path: Path, count: int) -> None:
                 headers.append(("Content-Encoding", "gzip"))
             headers.append(("Content-Length", str(len(body))))
             resp = writer.create_warc_record(
-                url, "response", payload=io.BytesIO(body),
-                http_headers=StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1"))
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                http_headers=StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1"),
+            )
             req = writer.create_warc_record(
-                url, "request", http_headers=StatusAndHeaders(
-                    f"GET {url} HTTP/1.1", [("Host", "example")], is_http_request=True))
+                url,
+                "request",
+                http_headers=StatusAndHeaders(
+                    f"GET {url} HTTP/1.1", [("Host", "example")], is_http_request=True
+                ),
+            )
             writer.write_request_response_pair(req, resp)
 
 
@@ -77,8 +84,7 @@ def read_fastwarc(path: Path) -> tuple[int, int]:
 
     records = size = 0
     with path.open("rb") as f:  # gzip members detected (stream_detect)
-        for record in ArchiveIterator(f, record_types=WarcRecordType.response,
-                                      auto_decode="all"):
+        for record in ArchiveIterator(f, record_types=WarcRecordType.response, auto_decode="all"):
             size += len(record.reader.read())
             records += 1
     return records, size
@@ -88,7 +94,7 @@ def time_writer(folder: Path, count: int) -> tuple[float, float]:
     """Our WarcWriter: µs per page (request + response pair), raw and gzip bodies."""
     from datetime import UTC, datetime
 
-    from scraper.warc.records import Exchange
+    from scraper.fetch.exchange import Exchange
     from scraper.warc.writer import WarcWriter
 
     writer = WarcWriter(folder)
@@ -100,8 +106,19 @@ def time_writer(folder: Path, count: int) -> tuple[float, float]:
             head = [("Content-Type", "text/html; charset=utf-8")]
             if encoded:
                 body, head = gzip.compress(body, 6), [*head, ("Content-Encoding", "gzip")]
-            writer.write(Exchange("GET", url, (("Host", "example"),), 200, "OK", tuple(head),
-                                  body, datetime.now(UTC), "127.0.0.2"))
+            writer.write(
+                Exchange(
+                    "GET",
+                    url,
+                    (("Host", "example"),),
+                    200,
+                    "OK",
+                    tuple(head),
+                    body,
+                    datetime.now(UTC),
+                    "127.0.0.2",
+                )
+            )
         took.append((time.perf_counter() - start) / count * 1e6)
     writer.close()
     return took[0], took[1]
@@ -126,11 +143,15 @@ def main() -> None:
                 best[name] = min(best.get(name, took), took)
         print(f"file: {args.pages} pages, {mb:.1f} MB gzip, {size / 1e6:.1f} MB payload")
         for name, took in best.items():
-            print(f"{name:9s} {args.pages / took:8.0f} records/s {mb / took:7.1f} MB/s (gzip) "
-                  f"{size / 1e6 / took:7.1f} MB/s (payload)  best of {args.repeat}")
+            print(
+                f"{name:9s} {args.pages / took:8.0f} records/s {mb / took:7.1f} MB/s (gzip) "
+                f"{size / 1e6 / took:7.1f} MB/s (payload)  best of {args.repeat}"
+            )
         raw, encoded = time_writer(Path(tmp) / "ours", args.pages)
-        print(f"WarcWriter: {raw:.0f} µs/page (body as HTML), {encoded:.0f} µs/page "
-              f"(gzip body as sent), {size / args.pages / 1e3:.1f} KB pages")
+        print(
+            f"WarcWriter: {raw:.0f} µs/page (body as HTML), {encoded:.0f} µs/page "
+            f"(gzip body as sent), {size / args.pages / 1e3:.1f} KB pages"
+        )
 
 
 if __name__ == "__main__":

@@ -45,9 +45,14 @@ def _ingest_rows(opts: Options, out: Result, log: Callable[[str], None]) -> None
                 log(f"[warc] run {i + 1}/{opts.repeats}: {name}, {n} pages")
                 rates[name].append(n / run(folder))
     for name, values in rates.items():
-        out.rows.append(Row(PART, f"{name}, pages/s from a WARC of {n:,} pages "
-                            "(storing not included)", f"{median(values):.1f}",
-                            spread=spread(values, "{:.1f}")))
+        out.rows.append(
+            Row(
+                PART,
+                f"{name}, pages/s from a WARC of {n:,} pages (storing not included)",
+                f"{median(values):.1f}",
+                spread=spread(values, "{:.1f}"),
+            )
+        )
     bare = median(rates["bare trafilatura, 1 process"])
     for name in list(runs)[1:]:
         ratio = median(rates[name]) / bare
@@ -60,19 +65,33 @@ def _writer_rows(opts: Options, out: Result, log: Callable[[str], None]) -> None
     for i in range(opts.repeats):
         for with_warc in (False, True):
             log(f"[warc] run {i + 1}/{opts.repeats}: crawl, --warc-dir {with_warc}")
-            with tempfile.TemporaryDirectory(prefix="bench-warc-out-") as tmp, \
-                    Simulator(site, latency=opts.latency) as sim:
+            with (
+                tempfile.TemporaryDirectory(prefix="bench-warc-out-") as tmp,
+                Simulator(site, latency=opts.latency) as sim,
+            ):
                 extra = {"SCRAPER_WARC_DIR": tmp} if with_warc else None
-                run = run_crawl(sim, CRAWL_RULES, timeout=opts.timeout, score=False,
-                                extra_env=extra)
+                run = run_crawl(
+                    sim, CRAWL_RULES, timeout=opts.timeout, score=False, extra_env=extra
+                )
                 cpu[with_warc].append(_cpu_ms(run))
     label = f"{CRAWL_RULES.label}, {opts.hosts} hosts x {opts.articles} pages"
     for with_warc, values in cpu.items():
-        out.rows.append(Row(PART, f"crawl-process CPU ms per page, {label}, "
-                            f"{'with' if with_warc else 'without'} --warc-dir",
-                            f"{median(values):.2f}", spread=spread(values, "{:.2f}")))
-    out.rows.append(Row(PART, "WARC writer's cost, crawl-process CPU ms per fetched page",
-                        f"{median(cpu[True]) - median(cpu[False]):.2f}"))
+        out.rows.append(
+            Row(
+                PART,
+                f"crawl-process CPU ms per page, {label}, "
+                f"{'with' if with_warc else 'without'} --warc-dir",
+                f"{median(values):.2f}",
+                spread=spread(values, "{:.2f}"),
+            )
+        )
+    out.rows.append(
+        Row(
+            PART,
+            "WARC writer's cost, crawl-process CPU ms per fetched page",
+            f"{median(cpu[True]) - median(cpu[False]):.2f}",
+        )
+    )
 
 
 def _cpu_ms(run: CrawlRun) -> float:

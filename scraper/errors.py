@@ -3,6 +3,7 @@
     ScraperError
     ├── ConfigError            bad seeds file or option            → exit 2
     ├── LockHeld               another run holds the lock          → exit 75
+    ├── OutputError            an export could not be written      → exit 1
     └── FetchError             one URL could not be fetched (an outcome, never fatal)
         ├── RefusedError       blocked before connecting (scheme, address, robots)
         ├── HTTPStatusError    non-2xx final status
@@ -31,6 +32,10 @@ class ConfigError(ScraperError):
 
 class LockHeld(ScraperError):
     """Another crawl run holds the lock."""
+
+
+class OutputError(ScraperError):
+    """An output (an export) could not be written: a full disk, an I/O error; fatal."""
 
 
 class FetchError(ScraperError):
@@ -85,11 +90,21 @@ class DeferredError(FetchError):
 
 
 # Reasons a later run cannot fix by trying again (the page or its host must change first).
-_PERMANENT = frozenset({
-    "not_html", "too_large", "stacked_encoding", "bad_encoding", "redirect_loop",
-    "too_many_redirects", "bad_redirect", "bad_scheme", "bad_url", "private_address",
-    "robots",
-})
+_PERMANENT = frozenset(
+    {
+        "not_html",
+        "too_large",
+        "stacked_encoding",
+        "bad_encoding",
+        "redirect_loop",
+        "too_many_redirects",
+        "bad_redirect",
+        "bad_scheme",
+        "bad_url",
+        "private_address",
+        "robots",
+    }
+)
 
 
 def is_permanent(reason: str | None) -> bool:

@@ -47,9 +47,15 @@ class JSONFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return json.dumps({"time": utc_timestamp(record.created), "level": record.levelname,
-                           "logger": record.name, "message": record.getMessage()},
-                          ensure_ascii=False)
+        return json.dumps(
+            {
+                "time": utc_timestamp(record.created),
+                "level": record.levelname,
+                "logger": record.name,
+                "message": record.getMessage(),
+            },
+            ensure_ascii=False,
+        )
 
 
 class TerminalFormatter(logging.Formatter):
@@ -71,8 +77,7 @@ class ConsoleHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self.console.print(self.format(record), markup=False, highlight=False,
-                               soft_wrap=True)
+            self.console.print(self.format(record), markup=False, highlight=False, soft_wrap=True)
         except Exception:  # noqa: BLE001 - logging must never take the command down
             self.handleError(record)
 
@@ -85,8 +90,14 @@ def terminal_console(stream: TextIO | None = None) -> Console | None:
     return _consoles.get(id(stream or sys.stderr))
 
 
-def configure(level: str = "info", *, fmt: str = "text", log_file: Path | None = None,
-              stderr: TextIO | None = None, stdout: TextIO | None = None) -> None:
+def configure(
+    level: str = "info",
+    *,
+    fmt: str = "text",
+    log_file: Path | None = None,
+    stderr: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> None:
     """Set up the ``scraper`` loggers for one command; safe to call again (tests do)."""
     stderr = stderr or sys.stderr
     stdout = stdout or sys.stdout

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+
+from archive import ArticleImage, ArticleUpdate
+
+# A date an article can carry: news on the web starts after 1990, and a page may be dated
+# in a time zone up to a day ahead of ours, no more. 9999-12-31T23:59:59-14:00 is year
+# 10000 in UTC, which pyarrow cannot read back from a Parquet export.
+EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
 
 
 def utc_now() -> datetime:
     """The wall clock of a run, where a test does not inject its own."""
     return datetime.now(UTC)
+
+
+def plausible_date(when: datetime, now: datetime | None = None) -> bool:
+    """True if ``when`` (aware) lies between 1990 and a day after ``now``."""
+    try:
+        return EARLIEST_DATE <= when <= (now or utc_now()) + FUTURE_SLACK
+    except (OverflowError, TypeError):  # year 9999 plus an offset; a naive datetime
+        return False
 
 
 class SourceKind(StrEnum):
@@ -53,25 +69,6 @@ class Page:
 
 
 @dataclass(frozen=True)
-class Image:
-    """One of the article's own figures; caption and credit are kept out of the text."""
-
-    url: str  # absolute
-    caption: str | None = None
-    credit: str | None = None
-    lead: bool = False
-
-
-@dataclass(frozen=True)
-class LiveUpdate:
-    """One timed entry of a live blog (JSON-LD ``liveBlogUpdate``)."""
-
-    time: datetime | None  # timezone-aware, as the page gave it
-    headline: str | None = None
-    text: str = ""
-
-
-@dataclass(frozen=True)
 class Extraction:
     """What extraction and cleaning made of a page; picklable (crosses process pools)."""
 
@@ -90,8 +87,8 @@ class Extraction:
     modified_source: str | None = None
     language_source: str | None = None  # "declared" or "detected"
     access: str = "unknown"  # "free", "paywalled" or "unknown"
-    images: tuple[Image, ...] = ()
-    live_updates: tuple[LiveUpdate, ...] = ()  # time order; empty unless a live blog
+    images: tuple[ArticleImage, ...] = ()
+    live_updates: tuple[ArticleUpdate, ...] = ()  # time order; empty unless a live blog
     # An article over several pages (scraper.extract.pagination): absolute URLs
     next_page: str | None = None  # the continuation this page links
     first_page: str | None = None  # set on a later page only: where the article starts

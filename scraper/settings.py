@@ -95,9 +95,16 @@ class Settings:
                 problem = _out_of_range(f.name, value)
                 if problem:
                     raise ConfigError(f"{_source(f.name)}: {problem}, got {value!r}")
+        if _CONTROL.search(self.user_agent):  # CR/LF would split the header: every request fails
+            raise ConfigError(
+                f"{_source('user_agent')}: must be one line of printable "
+                f"characters, got {self.user_agent!r}"
+            )
         if not self.robots_token:
-            raise ConfigError(f"{_source('user_agent')}: must start with a product token "
-                              f"(letters, '_' or '-'; RFC 9309 §2.2.1), got {self.user_agent!r}")
+            raise ConfigError(
+                f"{_source('user_agent')}: must start with a product token "
+                f"(letters, '_' or '-'; RFC 9309 §2.2.1), got {self.user_agent!r}"
+            )
         if self.warc_dir is not None and self.warc_dir.exists() and not self.warc_dir.is_dir():
             raise ConfigError(f"{_source('warc_dir')}: not a folder: {self.warc_dir}")
 
@@ -126,33 +133,98 @@ class Settings:
 
 # RFC 9309 §2.2.1: a product token is letters, underscores and hyphens.
 _PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # What a user types for a field besides its SCRAPER_ variable (scraper.cli.main).
-_FLAGS = {"per_host_delay": "--delay", "run_budget": "--budget", "max_pages": "--max-pages",
-          "user_agent": "--user-agent", "warc_dir": "--warc-dir"}
+_FLAGS = {
+    "per_host_delay": "--delay",
+    "run_budget": "--budget",
+    "max_pages": "--max-pages",
+    "user_agent": "--user-agent",
+    "warc_dir": "--warc-dir",
+}
 # Numeric fields by the range they must lie in; a field in none may be any finite number.
 # 0 is allowed where it means something: no delay, no redirects, no cache, no niceness.
-_AT_LEAST_ONE = frozenset({
-    "global_concurrency", "per_host_concurrency", "max_tries", "max_body_bytes",
-    "max_feed_bytes", "max_robots_bytes", "max_sitemap_urls", "max_sitemap_files",
-    "discovery_concurrency", "frontier_window", "extract_workers", "extract_memory_mb",
-    "store_batch", "max_pools", "host_failure_limit", "warc_max_bytes",
-})
-_POSITIVE = frozenset({
-    "connect_timeout", "read_timeout", "request_deadline", "run_budget", "extract_timeout",
-    "writer_timeout",
-})
-_NOT_NEGATIVE = frozenset({
-    "per_host_delay", "max_crawl_delay", "backoff_base", "backoff_max", "max_retry_after",
-    "max_redirects", "max_encodings", "max_sitemap_depth", "max_pages", "min_article_chars",
-    "store_interval", "keepalive_expiry", "dns_cache_ttl", "liveblog_revisit_hours",
-    "liveblog_active_days",
-})
+_AT_LEAST_ONE = frozenset(
+    {
+        "global_concurrency",
+        "per_host_concurrency",
+        "max_tries",
+        "max_body_bytes",
+        "max_feed_bytes",
+        "max_robots_bytes",
+        "max_sitemap_urls",
+        "max_sitemap_files",
+        "discovery_concurrency",
+        "frontier_window",
+        "extract_workers",
+        "extract_memory_mb",
+        "store_batch",
+        "max_pools",
+        "host_failure_limit",
+        "warc_max_bytes",
+    }
+)
+_POSITIVE = frozenset(
+    {
+        "connect_timeout",
+        "read_timeout",
+        "request_deadline",
+        "run_budget",
+        "extract_timeout",
+        "writer_timeout",
+    }
+)
+_NOT_NEGATIVE = frozenset(
+    {
+        "per_host_delay",
+        "max_crawl_delay",
+        "backoff_base",
+        "backoff_max",
+        "max_retry_after",
+        "max_redirects",
+        "max_encodings",
+        "max_sitemap_depth",
+        "max_pages",
+        "min_article_chars",
+        "store_interval",
+        "keepalive_expiry",
+        "dns_cache_ttl",
+        "liveblog_revisit_hours",
+        "liveblog_active_days",
+    }
+)
 _NICE_MAX = 19  # the largest niceness increment that still changes anything (nice(2))
+# Upper bounds where a huge value is a typo that would exhaust the machine or stall a run:
+# 99999999999 connections to one host is memory, not politeness; an hour between requests
+# is a publisher that is never crawled.
+_AT_MOST = {
+    "per_host_concurrency": 64,
+    "global_concurrency": 4096,
+    "discovery_concurrency": 64,
+    "extract_workers": 256,
+    "per_host_delay": 3600.0,
+    "max_crawl_delay": 3600.0,
+}
+
+
+def out_of_range(name: str, value: object) -> str:
+    """Why ``value`` is not a valid ``name`` (a Settings field), or "" if it is.
+
+    The one range check behind flags, ``SCRAPER_*`` variables and seed keys alike.
+    """
+    kind = next(f.type for f in fields(Settings) if f.name == name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "must be a number"
+    if "int" in str(kind) and not isinstance(value, int):
+        return "must be a whole number"
+    return _out_of_range(name, value)
 
 
 def _out_of_range(name: str, value: float) -> str:
     if not math.isfinite(value):
         return "must be a finite number"
+    if name in _AT_MOST and value > _AT_MOST[name]:
+        return f"must be at most {_AT_MOST[name]:g}"
     if name in _AT_LEAST_ONE and value < 1:
         return "must be at least 1"
     if name in _POSITIVE and value <= 0:

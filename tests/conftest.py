@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, settings
 pytest_plugins = ["tests.simulator.fixtures"]
 
 settings.register_profile(
-    "default", max_examples=200, deadline=None,
+    "default",
+    max_examples=200,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile("long", settings.get_profile("default"), max_examples=5_000)

@@ -117,29 +117,45 @@ def cli_command(*args: str, rss_file: Path | None = None) -> tuple[list[str], di
     return [sys.executable, "-c", _WRAPPER, *args], env
 
 
-def crawl_args(seeds: Path, db: Path, *, allow: Iterable[str] = (LOOPBACK,),
-               extra: Iterable[str] = ()) -> list[str]:
+def crawl_args(
+    seeds: Path, db: Path, *, allow: Iterable[str] = (LOOPBACK,), extra: Iterable[str] = ()
+) -> list[str]:
     allowed = [a for addr in allow for a in ("--allow-address", addr)]
     return ["crawl", "--seeds", str(seeds), "--db", str(db), *allowed, "--quiet", *extra]
 
 
-def crawl(seeds: Path, db: Path, *, env: Mapping[str, str] | None = None,
-          allow: Iterable[str] = (LOOPBACK,), extra: Iterable[str] = (),
-          timeout: float = 100, names: Mapping[str, str] | None = None) -> CrawlResult:
+def crawl(
+    seeds: Path,
+    db: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    allow: Iterable[str] = (LOOPBACK,),
+    extra: Iterable[str] = (),
+    timeout: float = 100,
+    names: Mapping[str, str] | None = None,
+) -> CrawlResult:
     """Run one crawl to the end (bounded by ``timeout``) and measure it.
 
     ``names`` maps host names to addresses for the crawler's resolver (``pub-a.test`` →
     a simulator host), so a crawl can fetch by name as it would on the web.
     """
     rss_file = db.with_name(db.name + f".rss-{time.monotonic_ns()}")
-    argv, full_env = cli_command(*crawl_args(seeds, db, allow=allow, extra=extra),
-                                 rss_file=rss_file)
+    argv, full_env = cli_command(
+        *crawl_args(seeds, db, allow=allow, extra=extra), rss_file=rss_file
+    )
     full_env.update(env if env is not None else FAST_ENV)
     if names:
         full_env["FAULTKIT_HOSTS"] = " ".join(f"{n}={a}" for n, a in names.items())
     started = time.monotonic()
-    proc = subprocess.Popen(argv, env=full_env, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        argv,
+        env=full_env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     watcher = ChildWatcher(proc.pid)
     watcher.start()
     try:
@@ -153,17 +169,30 @@ def crawl(seeds: Path, db: Path, *, env: Mapping[str, str] | None = None,
         kill_group(proc)
     peak = int(rss_file.read_text()) if rss_file.exists() else None
     rss_file.unlink(missing_ok=True)
-    return CrawlResult(proc.returncode, out, err, time.monotonic() - started, peak,
-                       watcher.peak_kib)
+    return CrawlResult(
+        proc.returncode, out, err, time.monotonic() - started, peak, watcher.peak_kib
+    )
 
 
-def start_crawl(seeds: Path, db: Path, *, env: Mapping[str, str] | None = None,
-                allow: Iterable[str] = (LOOPBACK,)) -> subprocess.Popen[str]:
+def start_crawl(
+    seeds: Path,
+    db: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    allow: Iterable[str] = (LOOPBACK,),
+) -> subprocess.Popen[str]:
     """Start a crawl in its own process group and return at once (for signal tests)."""
     argv, full_env = cli_command(*crawl_args(seeds, db, allow=allow))
     full_env.update(env if env is not None else FAST_ENV)
-    return subprocess.Popen(argv, env=full_env, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        argv,
+        env=full_env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def kill_group(proc: subprocess.Popen[str]) -> None:
@@ -229,6 +258,7 @@ def _status_kib(pid: int, key: str) -> int:
 
 # -- seeds -----------------------------------------------------------------------------
 
+
 def fast_site(*hosts: HostConfig, articles: int = 2) -> SiteConfig:
     """Hosts without Crawl-delay (``crawl_delay=None``) unless given explicitly."""
     if not hosts:
@@ -240,17 +270,27 @@ def links_url(sim: Simulator, host: str, targets: Iterable[str]) -> str:
     return sim.url("/fault/links?to=" + quote("|".join(targets), safe=""), host)
 
 
-def links_seed(folder: Path, sim: Simulator, host: str, targets: Iterable[str], *,
-               name: str | None = None, concurrency: int = 8,
-               lines: Iterable[str] = ()) -> Path:
+def links_seed(
+    folder: Path,
+    sim: Simulator,
+    host: str,
+    targets: Iterable[str],
+    *,
+    name: str | None = None,
+    concurrency: int = 8,
+    lines: Iterable[str] = (),
+) -> Path:
     """A seed whose only feed lists ``targets`` (paths on ``host``, or absolute URLs)."""
     folder.mkdir(parents=True, exist_ok=True)
     name = name or f"faults-{host}"
     path = folder / f"{name}.toml"
     toml = [
-        f'name = "{name}"', f'domain = "{host}"',
+        f'name = "{name}"',
+        f'domain = "{host}"',
         f'feeds = ["{links_url(sim, host, targets)}"]',
-        "include = ['^/fault/']", f"per_host_concurrency = {concurrency}", *lines,
+        "include = ['^/fault/']",
+        f"per_host_concurrency = {concurrency}",
+        *lines,
     ]
     path.write_text("\n".join(toml) + "\n", encoding="utf-8")
     return path
@@ -260,14 +300,17 @@ def raw_seed(folder: Path, name: str, domain: str, **keys: Iterable[str] | float
     """A seed with explicit ``feeds``/``sitemaps``/``include``… and numbers (concurrency)."""
     folder.mkdir(parents=True, exist_ok=True)
     lines = [f'name = "{name}"', f'domain = "{domain}"']
-    lines += [f"{key} = {json.dumps(v if isinstance(v, int | float) else list(v))}"
-              for key, v in keys.items()]
+    lines += [
+        f"{key} = {json.dumps(v if isinstance(v, int | float) else list(v))}"
+        for key, v in keys.items()
+    ]
     path = folder / f"{name}.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
 # -- reading the archive -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class UrlRow:
@@ -357,13 +400,13 @@ def consistency_problems(db: Path) -> list[str]:
 _WHOLE_ARTICLE_CHECKS = {
     "article without text": "SELECT id FROM articles WHERE length(trim(text)) = 0",
     "article without URL": "SELECT id FROM articles WHERE id NOT IN "
-                           "(SELECT article_id FROM article_urls)",
+    "(SELECT article_id FROM article_urls)",
     "article without raw page": "SELECT id FROM articles WHERE id NOT IN "
-                                "(SELECT article_id FROM raw_pages)",
+    "(SELECT article_id FROM raw_pages)",
     "version gap": "SELECT a.id FROM articles a WHERE a.version - 1 != "
-                   "(SELECT count(*) FROM article_versions v WHERE v.article_id = a.id)",
+    "(SELECT count(*) FROM article_versions v WHERE v.article_id = a.id)",
     "URL of a missing article": "SELECT url FROM article_urls WHERE article_id NOT IN "
-                                "(SELECT id FROM articles)",
+    "(SELECT id FROM articles)",
 }
 
 
@@ -376,14 +419,19 @@ def _fts_problems(conn: sqlite3.Connection) -> list[str]:
     problems = []
     if indexed != roots:
         problems.append(f"fts holds {sorted(indexed ^ roots)[:5]} wrongly")
-    for article_id, text in conn.execute("SELECT id, text FROM articles WHERE duplicate_of "
-                                         "IS NULL ORDER BY id LIMIT 200").fetchall():
+    for article_id, text in conn.execute(
+        "SELECT id, text FROM articles WHERE duplicate_of IS NULL ORDER BY id LIMIT 200"
+    ).fetchall():
         words = list(dict.fromkeys(_WORD_RE.findall(text)))[:8]
         if not words:
             continue
         query = " ".join(f'"{w}"' for w in words)
-        hits = [r[0] for r in conn.execute(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (query,))]
+        hits = [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (query,)
+            )
+        ]
         if hits.count(article_id) != 1:
             problems.append(f"article {article_id} has {hits.count(article_id)} search hits")
     return problems
@@ -396,11 +444,16 @@ def search_hits(db: Path, phrase: str) -> list[int]:
     """Article ids of every FTS hit for ``phrase`` (duplicates kept, to be counted)."""
     words = " ".join(f'"{w}"' for w in phrase.replace('"', " ").split())
     with contextlib.closing(connect(db)) as conn:
-        return [r[0] for r in conn.execute(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (words,))]
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (words,)
+            )
+        ]
 
 
 # -- memory baseline -------------------------------------------------------------------------
+
 
 @cache
 def baseline_peak_mib(workdir: str) -> float:
@@ -416,16 +469,33 @@ def baseline_peak_mib(workdir: str) -> float:
 
 # -- function-level fetches on real sockets ----------------------------------------------
 
+
 @asynccontextmanager
-async def real_fetcher(*, allow: Iterable[str] = (LOOPBACK,), sleeps: list[float] | None = None,
-                       run_deadline: float | None = None, resolver: object = None,
-                       **settings: object) -> AsyncIterator[Fetcher]:
+async def real_fetcher(
+    *,
+    allow: Iterable[str] = (LOOPBACK,),
+    sleeps: list[float] | None = None,
+    run_deadline: float | None = None,
+    resolver: object = None,
+    **settings: object,
+) -> AsyncIterator[Fetcher]:
     """A Fetcher on a real httpx client (loopback only), with small timeouts by default."""
-    base = {"max_tries": 3, "backoff_base": 0.05, "backoff_max": 0.2, "per_host_delay": 0.0,
-            "connect_timeout": 2.0, "read_timeout": 2.0, "request_deadline": 5.0}
+    base = {
+        "max_tries": 3,
+        "backoff_base": 0.05,
+        "backoff_max": 0.2,
+        "per_host_delay": 0.0,
+        "connect_timeout": 2.0,
+        "read_timeout": 2.0,
+        "request_deadline": 5.0,
+    }
     conf = Settings(**{**base, **settings})  # type: ignore[arg-type]
-    scheduler = HostScheduler(global_concurrency=8, per_host_concurrency=4, per_host_delay=0.0,
-                              failure_limit=conf.host_failure_limit)
+    scheduler = HostScheduler(
+        global_concurrency=8,
+        per_host_concurrency=4,
+        per_host_delay=0.0,
+        failure_limit=conf.host_failure_limit,
+    )
 
     async def sleep(seconds: float) -> None:  # the back-off waits, recorded for the test
         if sleeps is not None:
@@ -435,7 +505,8 @@ async def real_fetcher(*, allow: Iterable[str] = (LOOPBACK,), sleeps: list[float
     guard = AddressGuard(allow, resolver=resolver)  # type: ignore[arg-type]
     client: httpx.AsyncClient = build_client(conf, guard)
     try:
-        yield Fetcher(client, conf, guard=guard, scheduler=scheduler, sleep=sleep,
-                      run_deadline=run_deadline)
+        yield Fetcher(
+            client, conf, guard=guard, scheduler=scheduler, sleep=sleep, run_deadline=run_deadline
+        )
     finally:
         await client.aclose()

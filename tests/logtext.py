@@ -6,7 +6,8 @@ import re
 
 STAMPED = re.compile(
     r"^(?P<time>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z) (?P<level>DEBUG|INFO|WARNING|ERROR) "
-    r"(?P<message>.*)$")
+    r"(?P<message>.*)$"
+)
 
 
 def messages(output: str, level: str | None = None) -> list[str]:

@@ -27,12 +27,16 @@ async def public_resolver(host: str, port: int) -> list[str]:
     return {"evil.example": ["127.0.0.1"], "meta.example": ["169.254.169.254"]}.get(host, [PUBLIC])
 
 
-def make_fetcher(*, sleeps: list[float] | None = None, settings: Settings | None = None,
-                 run_deadline: float | None = None,
-                 clock: Callable[[], float] | None = None,
-                 now: Callable[[], datetime] = utc_now,
-                 on_exchange: OnExchange | None = None,
-                 virtual_time: bool = False) -> Fetcher:
+def make_fetcher(
+    *,
+    sleeps: list[float] | None = None,
+    settings: Settings | None = None,
+    run_deadline: float | None = None,
+    clock: Callable[[], float] | None = None,
+    now: Callable[[], datetime] = utc_now,
+    on_exchange: OnExchange | None = None,
+    virtual_time: bool = False,
+) -> Fetcher:
     """A Fetcher whose waits are recorded in ``sleeps`` rather than slept.
 
     ``clock`` is the monotonic clock of politeness and deadlines, ``now`` the wall clock
@@ -53,9 +57,23 @@ def make_fetcher(*, sleeps: list[float] | None = None, settings: Settings | None
     sleep: Callable[[float], Awaitable[None]] = fake_sleep
     guard = AddressGuard(resolver=public_resolver)
     timing = {"clock": clock} if clock else {}
-    scheduler = HostScheduler(global_concurrency=4, per_host_concurrency=2, per_host_delay=0.0,
-                              sleep=sleep, failure_limit=settings.host_failure_limit,
-                              **timing)  # type: ignore[arg-type]
-    return Fetcher(build_client(settings, guard), settings, guard=guard, scheduler=scheduler,
-                   sleep=sleep, run_deadline=run_deadline, rng=random.Random(1), now=now,
-                   on_exchange=on_exchange, **timing)  # type: ignore[arg-type]
+    scheduler = HostScheduler(
+        global_concurrency=4,
+        per_host_concurrency=2,
+        per_host_delay=0.0,
+        sleep=sleep,
+        failure_limit=settings.host_failure_limit,
+        **timing,
+    )  # type: ignore[arg-type]
+    return Fetcher(
+        build_client(settings, guard),
+        settings,
+        guard=guard,
+        scheduler=scheduler,
+        sleep=sleep,
+        run_deadline=run_deadline,
+        rng=random.Random(1),
+        now=now,
+        on_exchange=on_exchange,
+        **timing,
+    )  # type: ignore[arg-type]

@@ -29,26 +29,66 @@ class Case:
     boilerplate: tuple[str, ...]
 
 
-_TECHTIMES = ("Related Article", "Read Also", "TECHTIMES.com", "All rights reserved",
-              "Join the Discussion", "Share on", "Most Popular")
-_AGGREGATOR = ("| BLOOMBERG", "| REUTERS", "In a time of both misinformation", "By subscribing",
-               "PHOTO GALLERY", "KEYWORDS", "Read the original", "Last Updated On",
-               "Originally Added On", "TrendinTech", "SUBSCRIBE NOW")
-_BLOG = ("See Also", "is its Latest Weapon in the US Tech War", "Leave a Reply",
-         "Proudly powered", "Posted in")
+_TECHTIMES = (
+    "Related Article",
+    "Read Also",
+    "TECHTIMES.com",
+    "All rights reserved",
+    "Join the Discussion",
+    "Share on",
+    "Most Popular",
+)
+_AGGREGATOR = (
+    "| BLOOMBERG",
+    "| REUTERS",
+    "In a time of both misinformation",
+    "By subscribing",
+    "PHOTO GALLERY",
+    "KEYWORDS",
+    "Read the original",
+    "Last Updated On",
+    "Originally Added On",
+    "TrendinTech",
+    "SUBSCRIBE NOW",
+)
+_BLOG = (
+    "See Also",
+    "is its Latest Weapon in the US Tech War",
+    "Leave a Reply",
+    "Proudly powered",
+    "Posted in",
+)
 
 CASES: tuple[Case, ...] = (
-    Case("techtimes/little-giants.html",
-         "https://www.techtimes.com/articles/272222/20220308/china-little-giants.htm",
-         "text/html; charset=UTF-8", "000_80a2c0029f798d69.clean.txt", _TECHTIMES),
-    Case("aggregator/little-giants.html",
-         "https://example-aggregator.net/quantum-computing/chinas-little-giants.php",
-         "text/html", "002_977739124ad0c336.clean.curly.txt", _AGGREGATOR),
-    Case("blog/little-giants.html", "https://blog.example.net/china-little-giants/",
-         None, "003_e6c101b011df3c97.clean.txt", _BLOG),
+    Case(
+        "techtimes/little-giants.html",
+        "https://www.techtimes.com/articles/272222/20220308/china-little-giants.htm",
+        "text/html; charset=UTF-8",
+        "000_80a2c0029f798d69.clean.txt",
+        _TECHTIMES,
+    ),
+    Case(
+        "aggregator/little-giants.html",
+        "https://example-aggregator.net/quantum-computing/chinas-little-giants.php",
+        "text/html",
+        "002_977739124ad0c336.clean.curly.txt",
+        _AGGREGATOR,
+    ),
+    Case(
+        "blog/little-giants.html",
+        "https://blog.example.net/china-little-giants/",
+        None,
+        "003_e6c101b011df3c97.clean.txt",
+        _BLOG,
+    ),
     # windows-1252 bytes served with a UTF-8 header and a UTF-8 <meta>: both lie
-    Case("blog/little-giants-cp1252.html", "https://blog.example.net/china-little-giants/",
-         "text/html; charset=utf-8", "003_e6c101b011df3c97.clean.txt", _BLOG),
+    Case(
+        "blog/little-giants-cp1252.html",
+        "https://blog.example.net/china-little-giants/",
+        "text/html; charset=utf-8",
+        "003_e6c101b011df3c97.clean.txt",
+        _BLOG,
+    ),
 )
 
 

@@ -78,8 +78,9 @@ def test_repeated_site_serves_each_text_under_other_urls() -> None:
 
 
 def test_tiny_crawl_bench_stays_within_the_politeness_bound(tmp_path: Path) -> None:
-    opts = parts.Options(repeats=1, hosts=2, articles=6, latency=0.02, timeout=60.0,
-                         rules=(Politeness(0.2, 1),))
+    opts = parts.Options(
+        repeats=1, hosts=2, articles=6, latency=0.02, timeout=60.0, rules=(Politeness(0.2, 1),)
+    )
     result = parts.Result()
     parts.crawl_and_peers(opts, result, with_peers=False, log=lambda _: None)
     assert not [n for n in result.notes if "crawl" in n], result.notes

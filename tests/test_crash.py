@@ -62,7 +62,7 @@ def kill_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KillSite]:
             raw_seed(feed, f"feed{i}", host, feeds=[sim.url("/feed.rss", host)])
         began = time.monotonic()
         calibration = crawl(full, tmp / "calibration.db", env=kill_env())
-        assert calibration.returncode == 3, calibration.output  # the simulated 404 link
+        assert calibration.returncode == 0, calibration.output  # its 404 link is gone, not failed
         yield KillSite(sim, full, feed, time.monotonic() - began)
 
 
@@ -85,8 +85,9 @@ def archive_problems(sim: Simulator, db: Path) -> list[str]:
     if missing:
         problems.append(f"missing after the follow-up run: {missing[:3]}")
     if len(ids) != len(sim.site.articles) - len(missing) or rows != len(sim.site.articles):
-        problems.append(f"{rows} article rows ({roots} roots) for {len(sim.site.articles)} "
-                        "simulator articles")
+        problems.append(
+            f"{rows} article rows ({roots} roots) for {len(sim.site.articles)} simulator articles"
+        )
     return problems
 
 
@@ -164,8 +165,13 @@ def test_s26_kill_after_a_feed_answered_loses_no_article(tmp_path: Path) -> None
     with Simulator(SiteConfig(hosts=hosts)) as sim:
         seeds = tmp_path / "seeds"
         # The second "feed" keeps discovery busy: the kill lands while it is being fetched.
-        raw_seed(seeds, "feed-only", sim.hosts[0], per_host_concurrency=1,
-                 feeds=[sim.url("/feed.rss"), sim.url("/fault/hang?hold=10")])
+        raw_seed(
+            seeds,
+            "feed-only",
+            sim.hosts[0],
+            per_host_concurrency=1,
+            feeds=[sim.url("/feed.rss"), sim.url("/fault/hang?hold=10")],
+        )
         db = tmp_path / "e.db"
         proc = start_crawl(seeds, db, env=crawl_env(request_deadline=20, max_tries=1))
         try:
@@ -180,12 +186,14 @@ def test_s26_kill_after_a_feed_answered_loses_no_article(tmp_path: Path) -> None
             kill_group(proc)
         assert proc.returncode == -signal.SIGKILL
         follow = crawl(seeds, db, env=crawl_env(request_deadline=1, max_tries=2))
-    assert follow.returncode == 3, follow.output  # the hanging "feed" failed, nothing else
+    # The hanging "feed" failed on a first night (no history to judge): retried next run.
+    assert follow.returncode == 0, follow.output
     assert {a.path for a in sim.site.articles} <= set(archived(db))
     assert consistency_problems(db) == []
 
 
 # -- 27, 28: SIGTERM and a second run ---------------------------------------------------
+
 
 @pytest.fixture
 def slow_sim() -> Iterator[Simulator]:
@@ -206,7 +214,8 @@ def _wait_for_articles(db: Path, proc: subprocess.Popen[str], timeout: float = 2
 
 
 def test_s27_sigterm_stops_promptly_and_marks_the_run_interrupted(
-        slow_sim: Simulator, tmp_path: Path) -> None:
+    slow_sim: Simulator, tmp_path: Path
+) -> None:
     slow_sim.write_seeds(tmp_path / "seeds")
     db = tmp_path / "t.db"
     proc = start_crawl(tmp_path / "seeds", db, env=crawl_env())
@@ -253,8 +262,10 @@ def test_s28_second_run_exits_75_and_writes_nothing(slow_sim: Simulator, tmp_pat
 
 # -- 29, 30: a reader, a full disk, a damaged file ---------------------------------------
 
+
 def test_s29_reader_holding_the_archive_does_not_block_the_crawl(
-        kill_site: KillSite, tmp_path: Path) -> None:
+    kill_site: KillSite, tmp_path: Path
+) -> None:
     db = tmp_path / "r.db"
     Archive.open(db).close()
     reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None)
@@ -267,19 +278,20 @@ def test_s29_reader_holding_the_archive_does_not_block_the_crawl(
         assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] > 0
     finally:
         reader.close()
-    assert result.returncode == 3, result.output  # the simulated 404 link only
+    assert result.returncode == 0, result.output  # the simulated 404 link is gone, not failed
     assert result.seconds < kill_site.run_seconds + 15
     assert archive_problems(kill_site.sim, db) == []
 
 
 def _snapshot(db: Path) -> tuple[object, ...]:
     with contextlib.closing(connect(db)) as conn:
-        return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                     for t in ("articles", "article_urls", "raw_pages", "urls", "runs"))
+        return tuple(
+            conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("articles", "article_urls", "raw_pages", "urls", "runs")
+        )
 
 
-def test_s30_disk_full_at_start_is_a_clear_fatal_error(
-        kill_site: KillSite, tmp_path: Path) -> None:
+def test_s30_disk_full_at_start_is_a_clear_fatal_error(kill_site: KillSite, tmp_path: Path) -> None:
     db = tmp_path / "f.db"
     first = crawl(kill_site.feed_seeds, db, env=kill_env())
     assert first.returncode in (0, 3), first.output

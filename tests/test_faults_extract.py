@@ -38,8 +38,12 @@ BODY_CAP = 32 * MIB  # so the 20 MB page reaches extraction
 EXTRACT_TIMEOUT = 2.5
 WORKER_MB = 640
 # What a monster may end as: extracted (an article or no article), or cut in its worker.
-ENDINGS = {("new", None), ("no_article", None), ("failed", "extract_timeout"),
-           ("failed", "extract_memory")}
+ENDINGS = {
+    ("new", None),
+    ("no_article", None),
+    ("failed", "extract_timeout"),
+    ("failed", "extract_memory"),
+}
 
 
 @dataclass
@@ -61,15 +65,18 @@ def extract_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExtractRun
         paths = [f"/fault/monster/{k}" for k in MONSTERS] + ["/fault/empty", "/fault/article"]
         links_seed(tmp / "seeds", sim, sim.hosts[0], paths, concurrency=1)
         db = tmp / "x.db"
-        env = crawl_env(max_body_bytes=BODY_CAP, extract_timeout=EXTRACT_TIMEOUT,
-                        extract_memory_mb=WORKER_MB, request_deadline=30)
+        env = crawl_env(
+            max_body_bytes=BODY_CAP,
+            extract_timeout=EXTRACT_TIMEOUT,
+            extract_memory_mb=WORKER_MB,
+            request_deadline=30,
+        )
         result = crawl(tmp / "seeds", db, env=env)
         yield ExtractRun(sim, db, result, url_rows(db), baseline)
 
 
 @pytest.mark.parametrize("kind", MONSTERS)
-def test_s23_monster_page_ends_recorded_in_its_worker(extract_run: ExtractRun,
-                                                      kind: str) -> None:
+def test_s23_monster_page_ends_recorded_in_its_worker(extract_run: ExtractRun, kind: str) -> None:
     row = extract_run.rows[f"/fault/monster/{kind}"]
     assert (row.outcome, row.reason) in ENDINGS, row
     print(f"\nS23 {kind}: {row.outcome} {row.reason or ''}".rstrip())
@@ -86,9 +93,11 @@ def test_s23_run_continues_and_memory_stays_bounded(extract_run: ExtractRun) -> 
     assert result.seconds < len(MONSTERS) * (EXTRACT_TIMEOUT + 3) + 15
     grown = result.peak_mib - extract_run.baseline_mib
     biggest = len(monster("big")) / MIB
-    print(f"\nS23 crawler: peak {result.peak_mib:.1f} MiB = baseline "
-          f"{extract_run.baseline_mib:.1f} + {grown:.1f} MiB (cap: 4 x the {biggest:.0f} MiB "
-          f"page); workers: peak {result.worker_peak_kib / 1024:.0f} MiB (cap {WORKER_MB} MiB)")
+    print(
+        f"\nS23 crawler: peak {result.peak_mib:.1f} MiB = baseline "
+        f"{extract_run.baseline_mib:.1f} + {grown:.1f} MiB (cap: 4 x the {biggest:.0f} MiB "
+        f"page); workers: peak {result.worker_peak_kib / 1024:.0f} MiB (cap {WORKER_MB} MiB)"
+    )
     assert grown < 4 * biggest  # body, its copy to the worker, the stored raw page
     assert 0 < result.worker_peak_kib / 1024 < WORKER_MB
 
@@ -100,10 +109,15 @@ def test_s24_page_without_article_is_recorded_not_stored(extract_run: ExtractRun
     assert runs(extract_run.db)[-1][1]["no_article"] >= 1
 
 
-@pytest.mark.parametrize("html", [
-    b"", b"   ", b"<html><body></body></html>",
-    b"<html><body><nav><a href='/'>Home</a></nav><p>Coming soon.</p></body></html>",
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        b"",
+        b"   ",
+        b"<html><body></body></html>",
+        b"<html><body><nav><a href='/'>Home</a></nav><p>Coming soon.</p></body></html>",
+    ],
+)
 def test_s24_extraction_of_nothing_is_below_the_article_minimum(html: bytes) -> None:
     extraction = extract_page(html, "http://127.0.0.2/empty")
     assert len(extraction.text.strip()) < Settings().min_article_chars

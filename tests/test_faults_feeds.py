@@ -58,17 +58,23 @@ class FeedRun:
 
     def stored(self, mode: str) -> set[str]:
         prefix = self.sim.base_url(self.host[mode]) + "/"
-        return {target(u) for u, r in self.rows.items()
-                if u.startswith(prefix) and r.article_id is not None}
+        return {
+            target(u)
+            for u, r in self.rows.items()
+            if u.startswith(prefix) and r.article_id is not None
+        }
 
 
 @pytest.fixture(scope="module")
 def feed_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeedRun]:
     tmp = tmp_path_factory.mktemp("feeds")
-    hosts = tuple(HostConfig(articles=6, feed=m, crawl_delay=None, robots_sitemap=False)
-                  for m in FEED_MODES)
-    hosts += tuple(HostConfig(articles=2, sitemap=m, crawl_delay=None, robots_sitemap=False)
-                   for m in SITEMAP_MODES)
+    hosts = tuple(
+        HostConfig(articles=6, feed=m, crawl_delay=None, robots_sitemap=False) for m in FEED_MODES
+    )
+    hosts += tuple(
+        HostConfig(articles=2, sitemap=m, crawl_delay=None, robots_sitemap=False)
+        for m in SITEMAP_MODES
+    )
     bombs.sitemap_bomb()  # built before the crawl, not while its request waits
     with Simulator(SiteConfig(hosts=hosts)) as sim:
         host = dict(zip(FEED_MODES + SITEMAP_MODES, sim.hosts, strict=True))
@@ -86,19 +92,23 @@ def feed_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeedRun]:
         yield FeedRun(sim, db, result, url_rows_by_url(db), host)
 
 
-def test_feed_crawl_finishes_whole(feed_run: FeedRun,
-                                   tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_feed_crawl_finishes_whole(
+    feed_run: FeedRun, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     assert feed_run.result.returncode in (0, 3), feed_run.result.output
     assert "Traceback" not in feed_run.result.output
     assert consistency_problems(feed_run.db) == []
     baseline = baseline_peak_mib(str(tmp_path_factory.mktemp("baseline")))
     grown = feed_run.result.peak_mib - baseline
-    print(f"\nS20-22 hostile feeds and sitemaps: peak {feed_run.result.peak_mib:.1f} MiB = "
-          f"baseline {baseline:.1f} + {grown:.1f} MiB (feed cap {FEED_CAP // MIB} MiB)")
+    print(
+        f"\nS20-22 hostile feeds and sitemaps: peak {feed_run.result.peak_mib:.1f} MiB = "
+        f"baseline {baseline:.1f} + {grown:.1f} MiB (feed cap {FEED_CAP // MIB} MiB)"
+    )
     assert grown < 20 * FEED_CAP / MIB  # a parsed 5 MiB sitemap tree, never 1 GiB
 
 
 # -- 20 -----------------------------------------------------------------------------------
+
 
 def test_s20_xxe_secret_never_reaches_the_archive(feed_run: FeedRun) -> None:
     secret = feed_run.sim.xxe_secret
@@ -139,6 +149,7 @@ def test_s20_hostile_feeds_recorded_malformed(feed_run: FeedRun) -> None:
 
 # -- 21 -----------------------------------------------------------------------------------
 
+
 def test_s21_truncated_feed_keeps_its_complete_items(feed_run: FeedRun) -> None:
     sim, host = feed_run.sim, feed_run.host["truncated"]
     pub = sim.site.publisher(host)
@@ -158,6 +169,7 @@ def test_s21_garbage_feed_is_no_crash(feed_run: FeedRun) -> None:
 
 
 # -- 22 -----------------------------------------------------------------------------------
+
 
 def test_s22_self_including_index_and_endless_chain(feed_run: FeedRun) -> None:
     host = feed_run.host["self-index"]
@@ -193,23 +205,32 @@ def test_s22_huge_count_crawl_completes(feed_run: FeedRun) -> None:
 
 async def test_s22_sitemap_over_50000_urls_capped(make_simulator, tmp_path: Path) -> None:
     sim = make_simulator(SiteConfig(hosts=(HostConfig(articles=2, sitemap="huge-count"),)))
-    seed = load_seed(raw_seed(tmp_path, "huge", sim.hosts[0],
-                              sitemaps=[sim.url("/sitemap-news.xml")]))
+    seed = load_seed(
+        raw_seed(tmp_path, "huge", sim.hosts[0], sitemaps=[sim.url("/sitemap-news.xml")])
+    )
     async with real_fetcher(max_tries=1, request_deadline=30.0) as fetcher:
+
         async def fetch(url: str, kind: str) -> bytes | None:
             return (await fetcher.fetch(url, max_bytes=50 * MIB)).body
 
-        report = await discover(seed, fetch, now=datetime.now(UTC), lastmod_window_days=3.0,
-                                max_sitemap_depth=DEPTH, max_sitemap_urls=50_000,
-                                max_bytes=50 * MIB, max_sitemap_files=500, concurrency=4)
+        report = await discover(
+            seed,
+            fetch,
+            now=datetime.now(UTC),
+            lastmod_window_days=3.0,
+            max_sitemap_depth=DEPTH,
+            max_sitemap_urls=50_000,
+            max_bytes=50 * MIB,
+            max_sitemap_files=500,
+            concurrency=4,
+        )
     assert len(report.candidates) == 50_000  # of the 60,000 listed
     assert report.counts["sitemap_urls_truncated"] == 1
 
 
 @pytest.mark.long
 def test_s22_huge_count_through_the_cli_discovers_at_most_50000(tmp_path: Path) -> None:
-    hosts = (HostConfig(articles=2, sitemap="huge-count", crawl_delay=None,
-                        robots_sitemap=False),)
+    hosts = (HostConfig(articles=2, sitemap="huge-count", crawl_delay=None, robots_sitemap=False),)
     with Simulator(SiteConfig(hosts=hosts)) as sim:
         seeds = tmp_path / "seeds"
         raw_seed(seeds, "huge", sim.hosts[0], sitemaps=[sim.url("/sitemap_index.xml")])

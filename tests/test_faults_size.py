@@ -52,8 +52,12 @@ PRIVATE = ("metadata", "mapped", "integer", "octal", "private", "loopback", "loc
 TYPES = ("pdf", "image", "octet")
 CHARSETS = ("meta-only", "header-lies", "unknown", "bom")
 CONTENT_TARGETS = [
-    "/fault/huge-length", "/fault/stacked?layers=5", "/fault/stacked?layers=2",
-    "/fault/loop/a", "/fault/chain/15", "/fault/chain/3",
+    "/fault/huge-length",
+    "/fault/stacked?layers=5",
+    "/fault/stacked?layers=2",
+    "/fault/loop/a",
+    "/fault/chain/15",
+    "/fault/chain/3",
     *(f"/fault/redirect/{n}" for n in SCHEMES + PRIVATE),
     *(f"/fault/type/{t}" for t in (*TYPES, "mislabeled")),
     *(f"/fault/charset/{c}" for c in CHARSETS),
@@ -109,8 +113,10 @@ def test_content_crawl_is_partial_whole_and_never_touches_the_trap(content: Cont
 
 # -- 9-13: size and decoding ------------------------------------------------------------
 
+
 async def test_s09_content_length_over_cap_refused_before_the_body(
-        simulator: Simulator, content: ContentRun) -> None:
+    simulator: Simulator, content: ContentRun
+) -> None:
     async with real_fetcher(max_body_bytes=MIB) as fetcher:
         with pytest.raises(TooLargeError) as info:
             await fetcher.fetch(simulator.url("/fault/huge-length"))
@@ -123,25 +129,32 @@ async def test_s09_content_length_over_cap_refused_before_the_body(
 
 def test_s10_endless_body_cut_at_the_cap(tmp_path: Path, baseline_mib: float) -> None:
     result, rows = memory_crawl(tmp_path, "/fault/endless")
-    assert result.returncode == 3, result.output
+    assert result.returncode == 0, result.output  # one bad page: counted, not a night to look at
     assert (rows["/fault/endless"].outcome, rows["/fault/endless"].reason) == (
-        "failed", "too_large")
+        "failed",
+        "too_large",
+    )
     grown = result.peak_mib - baseline_mib
-    print(f"\nS10 endless: peak {result.peak_mib:.1f} MiB = baseline {baseline_mib:.1f} "
-          f"+ {grown:.1f} MiB (cap {CAP / MIB:.0f} MiB + one chunk)")
+    print(
+        f"\nS10 endless: peak {result.peak_mib:.1f} MiB = baseline {baseline_mib:.1f} "
+        f"+ {grown:.1f} MiB (cap {CAP / MIB:.0f} MiB + one chunk)"
+    )
     assert grown < CAP / MIB + 3  # the cap plus a network chunk and a decode step
 
 
 @pytest.mark.parametrize("kind", ["gzip", "deflate", "deflate-raw", "br"])
 def test_s11_bomb_cut_at_decoded_cap_memory_under_twice_the_cap(
-        tmp_path: Path, baseline_mib: float, kind: str) -> None:
+    tmp_path: Path, baseline_mib: float, kind: str
+) -> None:
     path = f"/fault/bomb/{kind}?size_mb=256"
     result, rows = memory_crawl(tmp_path, path)
-    assert result.returncode == 3, result.output
+    assert result.returncode == 0, result.output  # one bad page: counted, not a night to look at
     assert (rows[path].outcome, rows[path].reason) == ("failed", "too_large")
     grown = result.peak_mib - baseline_mib
-    print(f"\nS11 {kind} bomb (256 MiB decoded): peak {result.peak_mib:.1f} MiB = baseline "
-          f"{baseline_mib:.1f} + {grown:.1f} MiB (cap: under 2 x {CAP / MIB:.0f} MiB)")
+    print(
+        f"\nS11 {kind} bomb (256 MiB decoded): peak {result.peak_mib:.1f} MiB = baseline "
+        f"{baseline_mib:.1f} + {grown:.1f} MiB (cap: under 2 x {CAP / MIB:.0f} MiB)"
+    )
     assert grown < 2 * CAP / MIB
 
 
@@ -155,16 +168,20 @@ async def test_s11_bomb_refused_by_the_fetcher(simulator: Simulator, kind: str) 
 
 def test_s11_real_compressed_bodies_up_to_the_cap_decode_exactly() -> None:
     body = b"<p>news text</p>" * 50_000 + os.urandom(200_000) + b" " * 1_500_000
-    for encoding, data in (("gzip", gzip.compress(body)), ("deflate", zlib.compress(body)),
-                           ("deflate", zlib.compress(body)[2:-4]), ("br", brotli.compress(body)),
-                           ("gzip, br", brotli.compress(gzip.compress(body)))):
+    for encoding, data in (
+        ("gzip", gzip.compress(body)),
+        ("deflate", zlib.compress(body)),
+        ("deflate", zlib.compress(body)[2:-4]),
+        ("br", brotli.compress(body)),
+        ("gzip, br", brotli.compress(gzip.compress(body))),
+    ):
         decoder = CappedDecoder(encoding, len(body))
-        parts = [decoder.feed(data[i:i + 65536]) for i in range(0, len(data), 65536)]
+        parts = [decoder.feed(data[i : i + 65536]) for i in range(0, len(data), 65536)]
         assert b"".join(parts) + decoder.finish() == body, encoding
         short = CappedDecoder(encoding, len(body) - 1)
         with pytest.raises(TooLargeError):
             for i in range(0, len(data), 65536):
-                short.feed(data[i:i + 65536])
+                short.feed(data[i : i + 65536])
             short.finish()
 
 
@@ -186,12 +203,15 @@ def test_s13_redirect_body_bomb_never_decoded(tmp_path: Path, baseline_mib: floa
     assert rows["/fault/redirect-bomb"].outcome == "new"  # followed to /fault/article
     assert rows["/fault/article"].article_id == rows["/fault/redirect-bomb"].article_id
     grown = result.peak_mib - baseline_mib
-    print(f"\nS13 302 with a 1 GiB gzip body: peak {result.peak_mib:.1f} MiB = baseline "
-          f"{baseline_mib:.1f} + {grown:.1f} MiB (cap: flat, under 4 MiB)")
+    print(
+        f"\nS13 302 with a 1 GiB gzip body: peak {result.peak_mib:.1f} MiB = baseline "
+        f"{baseline_mib:.1f} + {grown:.1f} MiB (cap: flat, under 4 MiB)"
+    )
     assert grown < 4
 
 
 # -- 14-16: redirects and addresses ------------------------------------------------------
+
 
 async def test_s14_redirect_loop_and_hop_cap(simulator: Simulator, content: ContentRun) -> None:
     async with real_fetcher(max_redirects=10) as fetcher:
@@ -213,7 +233,8 @@ async def test_s14_redirect_loop_and_hop_cap(simulator: Simulator, content: Cont
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 async def test_s15_redirect_to_other_schemes_refused(
-        simulator: Simulator, content: ContentRun, scheme: str) -> None:
+    simulator: Simulator, content: ContentRun, scheme: str
+) -> None:
     async with real_fetcher() as fetcher:
         with pytest.raises(RefusedError) as info:
             await fetcher.fetch(simulator.url(f"/fault/redirect/{scheme}"))
@@ -223,7 +244,8 @@ async def test_s15_redirect_to_other_schemes_refused(
 
 @pytest.mark.parametrize("name", PRIVATE)
 async def test_s16_redirect_to_internal_addresses_refused_before_connecting(
-        make_simulator, content: ContentRun, name: str) -> None:
+    make_simulator, content: ContentRun, name: str
+) -> None:
     sim = make_simulator(fast_site(), hosts=[ALLOWED, TRAP])
     async with real_fetcher(allow=[f"{ALLOWED}/32"]) as fetcher:
         with pytest.raises(RefusedError) as info:
@@ -237,7 +259,8 @@ async def test_s16_redirect_to_internal_addresses_refused_before_connecting(
 
 
 async def test_s16_internal_address_allowed_explicitly_and_resolved_names(
-        make_simulator, content: ContentRun) -> None:
+    make_simulator, content: ContentRun
+) -> None:
     sim = make_simulator(fast_site(), hosts=[ALLOWED, TRAP])
     async with real_fetcher(allow=["127.0.0.0/8"]) as fetcher:
         page = await fetcher.fetch(sim.url("/fault/redirect/loopback", ALLOWED))
@@ -256,8 +279,7 @@ async def test_s16_internal_address_allowed_explicitly_and_resolved_names(
     assert "robots_private_address" in content.result.stdout
 
 
-async def test_s16_dns_answer_changed_after_the_check_is_refused_at_connect(
-        make_simulator) -> None:
+async def test_s16_dns_answer_changed_after_the_check_is_refused_at_connect(make_simulator) -> None:
     sim = make_simulator(fast_site(), hosts=["127.0.0.1"])
 
     # Public when the guard checks the URL, 127.0.0.1 when the connection looks the name
@@ -275,9 +297,11 @@ async def test_s16_dns_answer_changed_after_the_check_is_refused_at_connect(
 
 # -- 17, 18: content types and charsets --------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", TYPES)
 async def test_s17_non_html_skipped_by_content_type(
-        simulator: Simulator, content: ContentRun, kind: str) -> None:
+    simulator: Simulator, content: ContentRun, kind: str
+) -> None:
     async with real_fetcher() as fetcher:
         with pytest.raises(FetchError) as info:
             await fetcher.fetch(simulator.url(f"/fault/type/{kind}"), accept_types=HTML_TYPES)
@@ -294,7 +318,8 @@ def test_s17_pdf_labelled_html_is_no_article(content: ContentRun) -> None:
 
 @pytest.mark.parametrize("case", CHARSETS)
 async def test_s18_charset_traps_give_the_right_text(
-        simulator: Simulator, content: ContentRun, case: str) -> None:
+    simulator: Simulator, content: ContentRun, case: str
+) -> None:
     async with real_fetcher() as fetcher:
         page = await fetcher.fetch(simulator.url(f"/fault/charset/{case}"))
     text = extract_page(page.body, page.final_url, page.content_type).text

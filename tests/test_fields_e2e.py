@@ -42,8 +42,10 @@ class Crawled:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     tmp = tmp_path_factory.mktemp("fields")
-    hosts = (HostConfig(articles=8, crawl_delay=None, specials=EN_SPECIALS),
-             HostConfig(articles=3, crawl_delay=None, lang="de", specials=("undeclared",)))
+    hosts = (
+        HostConfig(articles=8, crawl_delay=None, specials=EN_SPECIALS),
+        HostConfig(articles=3, crawl_delay=None, lang="de", specials=("undeclared",)),
+    )
     with Simulator(SiteConfig(hosts=hosts)) as sim:
         db, _, first, first_log, second, second_log = crawl_twice(sim, tmp, DELAY)
         jsonl = run_cli("export", "--db", str(db), "--format", "jsonl")
@@ -99,16 +101,16 @@ def test_the_json_ld_paywall_flags_the_article_and_counts_per_publisher(
     others = [r["access"] for r in crawled.rows.values() if r["url"] != row["url"]]
     assert "paywalled" not in others
     with Database(crawled.db) as db:  # what `scraper health` counts
-        counts = db.execute("SELECT site, count(*) FROM articles WHERE access = 'paywalled' "
-                            "GROUP BY site").fetchall()
+        counts = db.execute(
+            "SELECT site, count(*) FROM articles WHERE access = 'paywalled' GROUP BY site"
+        ).fetchall()
     assert counts == [(row["site"], 1)]
 
 
 def test_a_modified_date_never_stands_in_for_the_publication_date(crawled: Crawled) -> None:
     article = _special(crawled, "modified")
     row = _row(crawled, article)
-    assert (row["published"], row["published_source"]) == (article.published.isoformat(),
-                                                            "json-ld")
+    assert (row["published"], row["published_source"]) == (article.published.isoformat(), "json-ld")
     assert row["modified"] == specials.modified_of(article).isoformat()
     assert row["modified_source"] in ("json-ld", "meta")
     plain = [r for r in crawled.rows.values() if r["url"] != row["url"]]
@@ -128,7 +130,8 @@ def test_declared_languages_the_text_agrees_with_stay_declared(crawled: Crawled)
 
 @pytest.mark.parametrize("kind", ["paged", "paged-2"])
 def test_a_three_page_article_is_one_article_with_its_pages_in_order(
-    crawled: Crawled, kind: str,
+    crawled: Crawled,
+    kind: str,
 ) -> None:
     article = _special(crawled, kind)
     first = crawled.sim.site.url(article)
@@ -142,8 +145,9 @@ def test_a_three_page_article_is_one_article_with_its_pages_in_order(
     assert set(pages) <= set(row["urls"])
     assert "Next page" not in row["text"]
     with Database(crawled.db) as db:
-        owners = {r["article_id"] for r in db.table("article_urls").rows_where(
-            "url IN (?, ?, ?)", pages)}
+        owners = {
+            r["article_id"] for r in db.table("article_urls").rows_where("url IN (?, ?, ?)", pages)
+        }
         assert len(owners) == 1
         assert not list(db.table("articles").rows_where("url LIKE ?", [f"{first}?%"]))
 
@@ -164,22 +168,26 @@ def test_a_live_blog_is_one_article_with_its_entries_in_time_order(crawled: Craw
     row = _row(crawled, article)
     entries = specials.live_entries(article)
     assert [(u["time"], u["headline"], u["text"]) for u in row["live_updates"]] == [
-        (when.isoformat(), head, text) for when, head, text in entries]
+        (when.isoformat(), head, text) for when, head, text in entries
+    ]
     flat = _ws(row["text"])
     at = [flat.index(_ws(text)) for _, _, text in entries]
     assert at == sorted(at)
 
 
 def test_reextract_fills_the_fields_of_an_archive_from_before_them(
-    crawled: Crawled, tmp_path: Path,
+    crawled: Crawled,
+    tmp_path: Path,
 ) -> None:
     db = tmp_path / "old.db"
     with sqlite3.connect(crawled.db) as src, sqlite3.connect(db) as dst:
         src.backup(dst)
         # as an archive made before the fields: migrated, every new column at its default
-        dst.execute("UPDATE articles SET published_source = NULL, modified = NULL, "
-                    "modified_source = NULL, language_source = NULL, access = 'unknown', "
-                    "images = '[]', live_updates = '[]'")
+        dst.execute(
+            "UPDATE articles SET published_source = NULL, modified = NULL, "
+            "modified_source = NULL, language_source = NULL, access = 'unknown', "
+            "images = '[]', live_updates = '[]'"
+        )
     src.close()
     dst.close()
     seeds = crawled.sim.site.write_seeds(tmp_path / "seeds")[0].parent  # the crawl's rules
@@ -192,8 +200,10 @@ def test_reextract_fills_the_fields_of_an_archive_from_before_them(
         url = crawled.sim.site.url(_special(crawled, kind))
         fresh, want = got[url], crawled.rows[url]
         assert fresh["access"] == want["access"]
-        assert (fresh["modified"], fresh["published_source"]) == (want["modified"],
-                                                                  want["published_source"])
+        assert (fresh["modified"], fresh["published_source"]) == (
+            want["modified"],
+            want["published_source"],
+        )
         assert json.loads(fresh["images"]) == want["images"]
         assert json.loads(fresh["live_updates"]) == want["live_updates"]
 
@@ -214,7 +224,8 @@ STALE = "UPDATE articles SET text = 'An older extraction.', content_hash = 'old'
 
 
 def test_reextract_joins_every_page_of_a_multi_page_article_as_the_crawl(
-    crawled: Crawled, tmp_path: Path,
+    crawled: Crawled,
+    tmp_path: Path,
 ) -> None:
     db = _copy(crawled, tmp_path / "stale.db", STALE)
     seeds = crawled.sim.site.write_seeds(tmp_path / "seeds")[0].parent
@@ -233,17 +244,25 @@ def test_reextract_joins_every_page_of_a_multi_page_article_as_the_crawl(
 
 
 def test_reextract_skips_and_counts_multi_page_articles_archived_before_v9(
-    crawled: Crawled, tmp_path: Path,
+    crawled: Crawled,
+    tmp_path: Path,
 ) -> None:
     # an archive the v8 release wrote: no raw_page_parts, so page 1 alone of those articles
-    db = _copy(crawled, tmp_path / "v8.db", STALE, "DROP TABLE raw_page_parts",
-               "DELETE FROM migrations WHERE version >= 9")
+    db = _copy(
+        crawled,
+        tmp_path / "v8.db",
+        STALE,
+        "DROP TABLE raw_page_parts",
+        "DELETE FROM migrations WHERE version >= 9",
+    )
     seeds = crawled.sim.site.write_seeds(tmp_path / "seeds")[0].parent
     done = run_cli("reextract", "--db", str(db), "--seeds", str(seeds))
     assert done.returncode == 0, done.stderr
     total = len(crawled.rows) - 2
-    assert (f"reextracted {total} article(s): 0 changed, {total} unchanged, 0 failed; 2 "
-            "multi-page article(s) archived before v9 skipped") in done.stdout
+    assert (
+        f"reextracted {total} article(s): 0 changed, {total} unchanged, 0 failed; 2 "
+        "multi-page article(s) archived before v9 skipped"
+    ) in done.stdout
     with Database(db) as reader:
         assert max(r["version"] for r in reader.table("migrations").rows) == 9  # migrated
         texts = {r["text"] for r in reader.table("articles").rows_where("pages > 1")}

@@ -21,15 +21,25 @@ TEXT = (paths.FIXTURES / "archive" / "articles" / "wildfire.txt").read_text("utf
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "a.db"
     with Archive.open(path) as archive:
-        archive.articles.store(ArticleRecord(
-            url="https://n.example/fire", urls=(), text=TEXT, title="Wildfire Straße",
-            fetched_at=datetime(2024, 5, 1, tzinfo=UTC), site="News", language="en",
-            description="Crews hold the line.", authors=("Rosa Díaz",)))
+        archive.articles.store(
+            ArticleRecord(
+                url="https://n.example/fire",
+                urls=(),
+                text=TEXT,
+                title="Wildfire Straße",
+                fetched_at=datetime(2024, 5, 1, tzinfo=UTC),
+                site="News",
+                language="en",
+                description="Crews hold the line.",
+                authors=("Rosa Díaz",),
+            )
+        )
     return path
 
 
-def test_three_outputs_share_one_schema(db: Path, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_three_outputs_share_one_schema(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["export", "--db", str(db)]) == 0
     exported = json.loads(capsys.readouterr().out)
     assert list(exported) == list(fields_of("export"))
@@ -38,8 +48,10 @@ def test_three_outputs_share_one_schema(db: Path, tmp_path: Path,
     hit = json.loads(capsys.readouterr().out.splitlines()[0])
     assert list(hit) == list(fields_of("search")) and hit["site"] == "News"
     page = tmp_path / "p.html"
-    page.write_text("<html><head><meta property='og:site_name' content='City Paper'>"
-                    f"</head><body><article><p>{TEXT[:2000]}</p></article></body></html>")
+    page.write_text(
+        "<html><head><meta property='og:site_name' content='City Paper'>"
+        f"</head><body><article><p>{TEXT[:2000]}</p></article></body></html>"
+    )
     assert main(["extract", str(page)]) == 0
     extracted = json.loads(capsys.readouterr().out)
     assert list(extracted) == list(fields_of("extract")) and extracted["site"] == "City Paper"
@@ -53,20 +65,28 @@ def test_the_schema_refuses_unknown_names_and_readme_lists_every_field() -> None
         assert f"| `{field.name}` |" in readme, field.name
 
 
-@pytest.mark.parametrize(("suffix", "check"), [
-    (".jsonl", lambda p: json.loads(p.read_text("utf-8").splitlines()[0])["site"] == "News"),
-    (".csv", lambda p: next(csv.DictReader(p.read_text("utf-8").splitlines()))["site"] == "News"),
-    (".parquet", lambda p: p.read_bytes()[:4] == b"PAR1"),
-])
-def test_export_format_follows_the_suffix(db: Path, tmp_path: Path, suffix: str,
-                                          check: object) -> None:
+@pytest.mark.parametrize(
+    ("suffix", "check"),
+    [
+        (".jsonl", lambda p: json.loads(p.read_text("utf-8").splitlines()[0])["site"] == "News"),
+        (
+            ".csv",
+            lambda p: next(csv.DictReader(p.read_text("utf-8").splitlines()))["site"] == "News",
+        ),
+        (".parquet", lambda p: p.read_bytes()[:4] == b"PAR1"),
+    ],
+)
+def test_export_format_follows_the_suffix(
+    db: Path, tmp_path: Path, suffix: str, check: object
+) -> None:
     out = tmp_path / f"out{suffix}"
     assert main(["export", "--db", str(db), "-o", str(out)]) == 0
     assert check(out)  # type: ignore[operator]
 
 
-def test_export_unknown_suffix_is_one_line_exit_2(db: Path, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_unknown_suffix_is_one_line_exit_2(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out.xml"
     assert main(["export", "--db", str(db), "-o", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()

@@ -9,7 +9,7 @@ import pytest
 from scraper.errors import ConfigError
 from scraper.seeds import load_seeds
 
-GOOD = '''
+GOOD = """
 name = "Example News"
 domain = "example.com"
 feeds = ["https://www.example.com/rss.xml"]
@@ -18,7 +18,7 @@ include = ['^/news/']
 exclude = ['/video/']
 [extract]
 drop_selectors = [".related"]
-'''
+"""
 
 
 def write(tmp_path: Path, text: str, name: str = "pub.toml") -> Path:
@@ -36,18 +36,24 @@ def test_good_seed_loads(tmp_path):
     assert seed.owns("https://sub.example.com/a") and not seed.owns("https://notexample.com/")
 
 
-@pytest.mark.parametrize(("text", "key"), [
-    (GOOD.replace('name = "Example News"', ""), "name"),
-    (GOOD.replace("include = ['^/news/']", "include = ['([']"), "include"),
-    (GOOD.replace('feeds = ["https://www.example.com/rss.xml"]', 'feeds = "x"'), "feeds"),
-    (GOOD.replace("https://www.example.com/rss.xml", "https://other.org/rss"), "outside domain"),
-    (GOOD + "\nbogus = 1\n", "bogus"),
-    (GOOD.replace("drop_selectors", "drop_selector"), "extract.drop_selector"),
-    ("name = [", "not valid TOML"),
-    ('cookies = "yes"\n' + GOOD, "cookies"),
-    ("pagination = ['/seite-\\d+$']\n" + GOOD, "needs a group"),
-    ("pagination = ['/seite-(']\n" + GOOD, "pagination"),
-])
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (GOOD.replace('name = "Example News"', ""), "name"),
+        (GOOD.replace("include = ['^/news/']", "include = ['([']"), "include"),
+        (GOOD.replace('feeds = ["https://www.example.com/rss.xml"]', 'feeds = "x"'), "feeds"),
+        (
+            GOOD.replace("https://www.example.com/rss.xml", "https://other.org/rss"),
+            "outside domain",
+        ),
+        (GOOD + "\nbogus = 1\n", "bogus"),
+        (GOOD.replace("drop_selectors", "drop_selector"), "extract.drop_selector"),
+        ("name = [", "not valid TOML"),
+        ('cookies = "yes"\n' + GOOD, "cookies"),
+        ("pagination = ['/seite-\\d+$']\n" + GOOD, "needs a group"),
+        ("pagination = ['/seite-(']\n" + GOOD, "pagination"),
+    ],
+)
 def test_bad_seed_names_file_and_key(tmp_path, text, key):
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as info:

@@ -72,7 +72,8 @@ def test_sitemap_index_leads_to_news_and_gzipped_archive(simulator: Simulator) -
         index = _xml(client.get(simulator.url("/sitemap_index.xml", host)).content)
         locs = [e.text for e in index.iterfind("sm:sitemap/sm:loc", NS)]
         assert [loc.rsplit("/", 1)[1] for loc in locs] == [
-            "sitemap-news.xml", "sitemap-archive.xml.gz"
+            "sitemap-news.xml",
+            "sitemap-archive.xml.gz",
         ]
         news = _xml(client.get(locs[0]).content)
         archive = client.get(locs[1])
@@ -164,7 +165,8 @@ def test_log_measures_concurrency_and_gaps(make_simulator: MakeSim) -> None:
 
 
 def test_latency_is_the_whole_response_time_not_added_to_the_work(
-        make_simulator: MakeSim, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_simulator: MakeSim, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The bench's bound assumes each answer takes exactly L: building it is inside L."""
     from tests.simulator import routes
 
@@ -219,8 +221,10 @@ def test_503_then_200_article(simulator: Simulator) -> None:
 
 def test_flaky_and_status_faults(simulator: Simulator) -> None:
     with httpx.Client() as client:
-        codes = [client.get(simulator.url("/fault/flaky/k1?fails=2&code=502")).status_code
-                 for _ in range(3)]
+        codes = [
+            client.get(simulator.url("/fault/flaky/k1?fails=2&code=502")).status_code
+            for _ in range(3)
+        ]
         limited = client.get(simulator.url("/fault/status/429?retry_after_date=30"))
         junk = client.get(simulator.url("/fault/status/503?retry_after=soon-ish"))
     assert codes == [502, 502, 200]
@@ -236,8 +240,9 @@ def test_reset_and_refused_are_real_socket_errors(simulator: Simulator) -> None:
     assert simulator.requests_for(path_prefix="/fault/reset")[0].status == 0
 
 
-@pytest.mark.parametrize("path", ["/fault/short-body", "/fault/chunked/truncated",
-                                  "/fault/chunked/bad-size"])
+@pytest.mark.parametrize(
+    "path", ["/fault/short-body", "/fault/chunked/truncated", "/fault/chunked/bad-size"]
+)
 def test_truncated_bodies_break_the_client(simulator: Simulator, path: str) -> None:
     with httpx.Client() as client, pytest.raises(httpx.RemoteProtocolError):
         client.get(simulator.url(path))
@@ -264,9 +269,10 @@ def test_stop_ends_held_connections_promptly(make_simulator: MakeSim) -> None:
 
 
 def test_gzip_bomb_is_small_on_the_wire_and_inflates_past_1_gib(simulator: Simulator) -> None:
-    with httpx.Client(timeout=30) as client, client.stream(
-        "GET", simulator.url("/fault/bomb/gzip")
-    ) as resp:
+    with (
+        httpx.Client(timeout=30) as client,
+        client.stream("GET", simulator.url("/fault/bomb/gzip")) as resp,
+    ):
         wire = b"".join(resp.iter_raw())
     assert resp.headers["content-encoding"] == "gzip" and len(wire) < 2 * 1024 * 1024
     assert int.from_bytes(wire[-4:], "little") == (1 << 30) & 0xFFFFFFFF  # ISIZE (RFC 1952)
@@ -295,16 +301,24 @@ def test_redirect_faults(simulator: Simulator) -> None:
         meta = client.get(simulator.url("/fault/redirect/metadata"))
         anywhere = client.get(simulator.url("/fault/redirect?to=file:///etc/passwd&code=301"))
     assert (meta.status_code, meta.headers["location"]) == (
-        302, "http://169.254.169.254/latest/meta-data/"
+        302,
+        "http://169.254.169.254/latest/meta-data/",
     )
     assert (anywhere.status_code, anywhere.headers["location"]) == (301, "file:///etc/passwd")
 
 
-@pytest.mark.parametrize(("case", "codec"), [
-    ("meta-only", "cp1252"), ("header-lies", "cp1252"), ("unknown", "utf-8"), ("bom", "utf-8-sig"),
-])
-def test_charset_pages_decode_with_the_right_codec_only(simulator: Simulator, case: str,
-                                                       codec: str) -> None:
+@pytest.mark.parametrize(
+    ("case", "codec"),
+    [
+        ("meta-only", "cp1252"),
+        ("header-lies", "cp1252"),
+        ("unknown", "utf-8"),
+        ("bom", "utf-8-sig"),
+    ],
+)
+def test_charset_pages_decode_with_the_right_codec_only(
+    simulator: Simulator, case: str, codec: str
+) -> None:
     with httpx.Client() as client:
         raw = client.get(simulator.url(f"/fault/charset/{case}")).content
     text = html.unescape(raw.decode(codec))
@@ -349,7 +363,7 @@ def test_site_is_deterministic_and_articles_are_distinct() -> None:
     assert len({a.path for a in first.articles}) == len({a.title for a in first.articles}) == 36
     bodies = [set(a.paragraphs) for a in first.articles]
     for i, a in enumerate(bodies):
-        assert all(len(a & b) <= 2 for b in bodies[i + 1:])
+        assert all(len(a & b) <= 2 for b in bodies[i + 1 :])
     assert {a.lang for a in first.articles} == {"en", "de"}
 
 

@@ -56,10 +56,21 @@ def test_tracking_variants_of_one_article_collapse() -> None:
 @pytest.mark.parametrize(
     "bad",
     [
-        "", "   ", "not a url", "javascript:alert(1)", "mailto:a@example.com",
-        "ftp://example.com/file", "data:text/html,hi", "http://", "http:///path",
-        "https://example.com:99999/", "http://[::1/", "http://exa mple.com/", "//example.com/a",
-        "/relative/path", "http://%41.com/",
+        "",
+        "   ",
+        "not a url",
+        "javascript:alert(1)",
+        "mailto:a@example.com",
+        "ftp://example.com/file",
+        "data:text/html,hi",
+        "http://",
+        "http:///path",
+        "https://example.com:99999/",
+        "http://[::1/",
+        "http://exa mple.com/",
+        "//example.com/a",
+        "/relative/path",
+        "http://%41.com/",
     ],
 )
 def test_garbage_gives_none(bad: str) -> None:
@@ -68,7 +79,9 @@ def test_garbage_gives_none(bad: str) -> None:
 
 def test_relative_resolution_against_base() -> None:
     base = "https://example.com/news/world/index.html"
-    assert canonicalize("../sport/match-report", base) == "https://example.com/news/sport/match-report"
+    assert (
+        canonicalize("../sport/match-report", base) == "https://example.com/news/sport/match-report"
+    )
     assert canonicalize("//cdn.example.com/x", base) == "https://cdn.example.com/x"
     assert canonicalize("?page=2", base) == "https://example.com/news/world/index.html?page=2"
 
@@ -92,7 +105,10 @@ def test_host_of_and_same_site() -> None:
     ("canonical", "expected"),
     [
         (None, "https://example.com/news/story-one"),
-        ("https://example.com/news/story-one-amp?utm_source=x", "https://example.com/news/story-one-amp"),
+        (
+            "https://example.com/news/story-one-amp?utm_source=x",
+            "https://example.com/news/story-one-amp",
+        ),
         ("/news/story-one-relative", "https://example.com/news/story-one-relative"),
         ("https://m.example.com/news/story-one", "https://m.example.com/news/story-one"),
         ("https://evil.example.net/news/story-one", "https://example.com/news/story-one"),

@@ -15,8 +15,13 @@ def parse_args(description: str) -> argparse.Namespace:
     parser.add_argument("out", type=Path, help="JSON lines written here: {url, text}")
     parser.add_argument("--delay", type=float, default=0.0, help="per-host delay (s)")
     parser.add_argument("--concurrency", type=int, default=1, help="per-host concurrency")
-    parser.add_argument("--global", dest="global_", type=int, default=16,
-                        help="global concurrency (threads / CONCURRENT_REQUESTS)")
+    parser.add_argument(
+        "--global",
+        dest="global_",
+        type=int,
+        default=16,
+        help="global concurrency (threads / CONCURRENT_REQUESTS)",
+    )
     return parser.parse_args()
 
 

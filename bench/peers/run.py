@@ -54,17 +54,26 @@ def interleaved_urls(sim: Simulator) -> list[str]:
     return [u for batch in rounds for u in batch if u is not None]
 
 
-def run_peer(name: str, sim: Simulator, rules: Politeness, *,
-             timeout: float = 600.0) -> PeerRun:
+def run_peer(name: str, sim: Simulator, rules: Politeness, *, timeout: float = 600.0) -> PeerRun:
     """Run peer ``name`` over every article of ``sim`` under ``rules``."""
     module = PEERS[name][0]
     with tempfile.TemporaryDirectory(prefix="bench-peer-") as tmp:
         urls, out = Path(tmp, "urls.txt"), Path(tmp, "out.jsonl")
         urls.write_text("\n".join(interleaved_urls(sim)) + "\n", encoding="utf-8")
         sim.clear_log()
-        cmd = [sys.executable, "-m", module, str(urls), str(out), "--delay", f"{rules.delay:g}",
-               "--concurrency", str(rules.concurrency), "--global",
-               str(rules.global_concurrency)]
+        cmd = [
+            sys.executable,
+            "-m",
+            module,
+            str(urls),
+            str(out),
+            "--delay",
+            f"{rules.delay:g}",
+            "--concurrency",
+            str(rules.concurrency),
+            "--global",
+            str(rules.global_concurrency),
+        ]
         proc = run_measured(cmd, cwd=REPO, timeout=timeout)
         window = article_window(sim.log)
         texts = _read_results(out)

@@ -70,22 +70,24 @@ def main() -> None:
     """Crawl the URL list with Scrapy."""
     args = parse_args(__doc__.splitlines()[0])
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-    process = CrawlerProcess(settings={
-        "BOT_NAME": "bench",
-        "USER_AGENT": "newsarchiver-bench-scrapy",
-        "ROBOTSTXT_OBEY": True,
-        "DOWNLOAD_DELAY": args.delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": False,
-        "AUTOTHROTTLE_ENABLED": False,
-        "CONCURRENT_REQUESTS": args.global_,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": args.concurrency,
-        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
-        "ITEM_PIPELINES": {TrafilaturaPipeline: 300},
-        "BENCH_OUT": str(args.out),
-        "LOG_LEVEL": "ERROR",
-        "TELNETCONSOLE_ENABLED": False,
-        "COOKIES_ENABLED": False,
-    })
+    process = CrawlerProcess(
+        settings={
+            "BOT_NAME": "bench",
+            "USER_AGENT": "newsarchiver-bench-scrapy",
+            "ROBOTSTXT_OBEY": True,
+            "DOWNLOAD_DELAY": args.delay,
+            "RANDOMIZE_DOWNLOAD_DELAY": False,
+            "AUTOTHROTTLE_ENABLED": False,
+            "CONCURRENT_REQUESTS": args.global_,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": args.concurrency,
+            "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+            "ITEM_PIPELINES": {TrafilaturaPipeline: 300},
+            "BENCH_OUT": str(args.out),
+            "LOG_LEVEL": "ERROR",
+            "TELNETCONSOLE_ENABLED": False,
+            "COOKIES_ENABLED": False,
+        }
+    )
     process.crawl(UrlListSpider, urls=read_urls(args.urls))
     process.start()
 

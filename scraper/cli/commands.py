@@ -5,18 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import sys
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive import (
     Archive,
     ArchiveError,
-    ArticleRecord,
-    RawPage,
     as_record,
     export,
     format_for,
@@ -24,36 +19,42 @@ from archive import (
     plain_query,
 )
 from scraper import logs
+from scraper.cli.output import STDOUT, is_stream, target_of, write_to
 from scraper.errors import ConfigError
 from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
 
 if TYPE_CHECKING:
-    from scraper.crawl.workers import WorkerPool
+    pass
 
 LOG = logging.getLogger("scraper.cli")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
-def _open_existing(db: Path) -> Archive:
+def _open_existing(db: Path, *, write: bool = False) -> Archive:
+    """The archive at ``db``; read-only unless ``write`` (reading needs only read access)."""
     if not db.exists():
         raise ConfigError(f"--db: no archive at {db} (run `scraper crawl` first)")
-    return Archive.open(db)
+    return Archive.open(db) if write else Archive.open_reader(db)
 
 
-def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates: bool,
-               output: Path | None) -> int:
-    """Stream articles to ``output`` (written whole or not at all) or standard output.
+def export_cmd(
+    db: Path, fmt: str | None, since: str | None, include_duplicates: bool, output: Path | None
+) -> int:
+    """Stream articles to ``output`` (written through it: :mod:`scraper.cli.output`) or
+    standard output.
 
     Without ``fmt`` the format is the output's suffix (.jsonl, .csv, .parquet, .warc.gz),
     or jsonl on standard output.
     """
     if fmt is None and output is not None:
         fmt = "warc" if output.name.lower().endswith(WARC_SUFFIXES) else format_for(output)
-        if fmt is None:
-            raise ConfigError(f"-o {output}: cannot tell the format from the suffix "
-                              f"{output.suffix or '(none)'!r}; use .jsonl, .csv, .parquet or "
-                              ".warc.gz, or say --format")
+        if fmt is None and not is_stream(output):  # a stream without a suffix: jsonl
+            raise ConfigError(
+                f"-o {output}: cannot tell the format from the suffix "
+                f"{output.suffix or '(none)'!r}; use .jsonl, .csv, .parquet or "
+                ".warc.gz, or say --format"
+            )
     fmt = fmt or "jsonl"
     try:
         since_time = parse_since(since) if since else None
@@ -63,39 +64,54 @@ def export_cmd(db: Path, fmt: str | None, since: str | None, include_duplicates:
         raise ConfigError(f"--format {fmt} needs -o {'FILE' if fmt == 'parquet' else 'PATH'}")
     if fmt == "warc":
         return _export_warc(db, output, since_time)  # type: ignore[arg-type]
+    target = target_of(output) if output is not None else None
     with _open_existing(db) as archive:
-        if output is None:
-            count = export(archive, sys.stdout, fmt=fmt, since=since_time,
-                           include_duplicates=include_duplicates)
+        if target is None:
+            count = export(
+                archive,
+                sys.stdout,
+                fmt=fmt,
+                since=since_time,
+                include_duplicates=include_duplicates,
+            )
         else:
-            count = _export_atomically(archive, output, fmt, since_time, include_duplicates)
+            count = write_to(
+                target,
+                lambda out: export(
+                    archive,
+                    out,
+                    fmt=fmt,
+                    since=since_time,  # type: ignore[arg-type]
+                    include_duplicates=include_duplicates,
+                ),
+            )
     LOG.info(f"exported {count} article(s)")
     return 0
 
 
 def _export_warc(db: Path, output: Path, since: object) -> int:
-    from scraper.warc.export import export_warc
+    from scraper.warc.warc_export import SINGLE_FILE_SUFFIX, export_warc, export_warc_file
 
+    max_bytes = Settings.from_env().warc_max_bytes
+    # one file: "-", a .warc.gz name, or something other than a folder standing there
+    single = (
+        str(output) == STDOUT
+        or output.name.endswith(SINGLE_FILE_SUFFIX)
+        or (output.exists() and not output.is_dir())
+    )
+    target = target_of(output) if single else None
     with _open_existing(db) as archive:
-        count = export_warc(archive, output, since=since,  # type: ignore[arg-type]
-                            max_bytes=Settings.from_env().warc_max_bytes)
+        if target is None:
+            count = export_warc(
+                archive,
+                output,
+                since=since,  # type: ignore[arg-type]
+                max_bytes=max_bytes,
+            )
+        else:
+            count = write_to(target, lambda out: export_warc_file(archive, out, since=since))  # type: ignore[arg-type]
     LOG.info(f"exported {count} raw page(s) as WARC to {output}")
     return 0
-
-
-def _export_atomically(archive: Archive, output: Path, fmt: str, since: object,
-                       include_duplicates: bool) -> int:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        count = export(archive, tmp, fmt=fmt, since=since,  # type: ignore[arg-type]
-                       include_duplicates=include_duplicates)
-        tmp.replace(output)  # a reader never sees a half-written export
-    finally:
-        tmp.unlink(missing_ok=True)
-    return count
 
 
 def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
@@ -111,9 +127,21 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
             hits = archive.articles.search(words, limit=limit)
     for hit in hits:
         if as_json:
-            print(json.dumps(as_record({
-                "id": hit.article_id, "url": hit.url, "title": hit.title, "site": hit.site,
-                "published": hit.published, "snippet": hit.snippet}), ensure_ascii=False))
+            print(
+                json.dumps(
+                    as_record(
+                        {
+                            "id": hit.article_id,
+                            "url": hit.url,
+                            "title": hit.title,
+                            "site": hit.site,
+                            "published": hit.published,
+                            "snippet": hit.snippet,
+                        }
+                    ),
+                    ensure_ascii=False,
+                )
+            )
         else:
             print(f"{hit.title or '(no title)'}\n  {hit.url}\n  {hit.snippet}\n")
     if not as_json:
@@ -124,38 +152,56 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
 def check_cmd(settings: Settings, names: list[str]) -> int:
     """``scraper check``: try each seed; 0 when all work, 3 when any failed, 2 unknown NAME."""
     from scraper.crawl.doctor import run_check
-    from scraper.fetch.guard import parse_networks
+    from scraper.fetch.guard import parse_networks, refuse_private_addresses
 
     seeds = load_seeds(settings.seeds_path)
     parse_networks(settings.allow_addresses)
+    refuse_private_addresses(seeds, settings.allow_addresses)
     if names:
         known = {s.name for s in seeds}
         unknown = [n for n in names if n not in known]
         if unknown:
-            raise ConfigError(f"no seed named {', '.join(map(repr, unknown))} in "
-                              f"{settings.seeds_path} (seeds: {', '.join(sorted(known))})")
+            raise ConfigError(
+                f"no seed named {', '.join(map(repr, unknown))} in "
+                f"{settings.seeds_path} (seeds: {', '.join(sorted(known))})"
+            )
         seeds = [s for s in seeds if s.name in names]
     lines, ok = run_check(seeds, settings)
     print("\n".join(lines))
     return 0 if ok else 3
 
 
-def health_cmd(db: Path, runs: int, as_json: bool) -> int:
-    """Judge each publisher's latest run against its earlier ones; 3 if any is not ok."""
-    from scraper.crawl import health
+def health_cmd(db: Path, runs: int, as_json: bool, html: Path | None = None) -> int:
+    """Judge each publisher's latest run against its earlier ones; 3 if any is not ok.
+
+    ``runs`` nights are read (the page's charts); the last ``health.DEFAULT_RUNS`` of them
+    are judged, as the crawl judges, so both exit 3 on the same night.
+    """
+    from scraper.crawl import health, health_page
+    from scraper.models import utc_now
 
     if runs < health.MIN_HISTORY + 1:
-        raise ConfigError(f"--runs {runs}: at least {health.MIN_HISTORY + 1} runs are needed "
-                          "to judge (the latest and two before it)")
+        raise ConfigError(
+            f"--runs {runs}: at least {health.MIN_HISTORY + 1} runs are needed "
+            "to judge (the latest and two before it)"
+        )
+    if html is not None and not html.parent.is_dir():
+        raise ConfigError(f"--html: no folder {html.parent} to write {html.name} in")
     with _open_existing(db) as archive:
-        verdicts = health.judge_all(archive.publisher_runs.history(runs))
+        history = archive.publisher_runs.history(runs)
+        last_new = archive.publisher_runs.last_new() if html is not None else {}
+    verdicts = health.judge_all(history)
+    if html is not None:
+        page = health_page.render(verdicts, history, last_new, generated=utc_now(), runs=runs)
+        health_page.write_page(html, page)
+        LOG.info(f"health page written to {html}")
     if as_json:
         print(json.dumps({"publishers": [v.as_json() for v in verdicts]}, ensure_ascii=False))
     elif not verdicts:
         print("no crawl run has recorded publisher figures yet (run `scraper crawl`)")
     else:
         print("\n".join(health.table(verdicts)))
-    return 0 if all(v.status == health.OK for v in verdicts) else 3
+    return 3 if health.attention(verdicts) else 0
 
 
 def reextract_cmd(settings: Settings) -> int:
@@ -164,15 +210,12 @@ def reextract_cmd(settings: Settings) -> int:
     ``settings`` (``SCRAPER_*`` as for a crawl) give the workers, their limits and the
     shortest article kept.
     """
+    from scraper.runtime.reextract import reextract
+
     seeds = _seeds_by_name(settings.seeds_path)
-    with _open_existing(settings.db_path) as archive:
-        tally = asyncio.run(_reextract(archive, seeds, settings))
-    skipped = (f"; {tally.skipped} multi-page article(s) archived before v9 skipped (only "
-               "their first page is stored)" if tally.skipped else "")
-    logging.getLogger(logs.SUMMARY).info(
-        f"reextracted {tally.total} article(s): {tally.changed} changed, "
-        f"{tally.total - tally.changed - tally.failed} unchanged, {tally.failed} failed"
-        + skipped)
+    with _open_existing(settings.db_path, write=True) as archive:
+        tally = asyncio.run(reextract(archive, seeds, settings))
+    logging.getLogger(logs.SUMMARY).info(tally.summary_line())
     return 3 if tally.failed else 0
 
 
@@ -180,69 +223,3 @@ def _seeds_by_name(path: Path | None) -> dict[str, Seed]:
     if path is None or not path.exists():
         return {}
     return {s.name: s for s in load_seeds(path)}
-
-
-@dataclass
-class _Tally:
-    """What a re-extraction did, for its summary line."""
-
-    total: int = 0  # articles re-extracted
-    changed: int = 0
-    failed: int = 0
-    skipped: int = 0  # multi-page articles whose later pages the archive does not hold
-
-
-async def _reextract(archive: Archive, seeds: dict[str, Seed], settings: Settings) -> _Tally:
-    from scraper.crawl.pipeline import EXTRACT_TARGET
-    from scraper.crawl.workers import WorkerPool
-
-    pool = WorkerPool(EXTRACT_TARGET, workers=settings.extract_workers,
-                      timeout=settings.extract_timeout, memory_mb=settings.extract_memory_mb)
-    tally = _Tally()
-    try:
-        for raw in archive.articles.raw_pages():
-            if len(raw.parts) != raw.pages - 1:  # archived before v9: page 1 alone
-                tally.skipped += 1
-                continue
-            tally.total += 1
-            changed = await _reextract_one(archive, pool, raw, seeds.get(raw.site or ""),
-                                           settings.min_article_chars)
-            tally.changed += changed is True
-            tally.failed += changed is None
-    finally:
-        pool.close()
-    return tally
-
-
-async def _reextract_one(archive: Archive, pool: WorkerPool, raw: RawPage, seed: Seed | None,
-                         min_chars: int) -> bool | None:
-    """Re-extract one article, every page of it, joined as the crawl joins them; whether
-    anything changed, None if it failed (its stored text is kept)."""
-    from scraper.crawl.workers import ExtractionFailed
-    from scraper.extract.extractor import EXTRACTOR_VERSION
-    from scraper.extract.joining import joined_with_fingerprint
-    from scraper.warc.articles import extract_options_of, extraction_fields
-
-    options = extract_options_of(seed)
-    pages = [(raw.html, raw.url, raw.content_type),
-             *((p.body, p.url, p.content_type) for p in raw.parts)]
-    # every page's outcome awaited, so a second failure is not left unretrieved
-    outcomes = await asyncio.gather(*(pool.run(*page, **options) for page in pages),
-                                    return_exceptions=True)
-    done = [o for o in outcomes if not isinstance(o, BaseException)]
-    if len(done) < len(outcomes):
-        if any(isinstance(o, ExtractionFailed) for o in outcomes):
-            return None
-        raise next(o for o in outcomes if isinstance(o, BaseException))  # a fault of ours
-    ext, fp = done[0] if len(done) == 1 else joined_with_fingerprint([e for e, _ in done],
-                                                                     done[0][1])
-    if len(ext.text.strip()) < min_chars:
-        return None  # keep the stored text rather than replace it with nothing
-    record = ArticleRecord(
-        url=raw.url, urls=(raw.url,), text=ext.text, fetched_at=raw.fetched_at,
-        title=ext.title, authors=ext.authors, site=raw.site, description=ext.description,
-        extractor_version=EXTRACTOR_VERSION, pages=raw.pages, **extraction_fields(ext))
-    try:
-        return archive.articles.reextract(raw.article_id, record, fingerprint=fp)
-    except ArchiveError:
-        return None

@@ -9,16 +9,15 @@ from enum import Enum
 
 from archive import Archive, Outcome, ParkedUrl, UrlState
 from scraper.crawl.jobs import Job, netloc
-from scraper.crawl.ledger import Ledger
-from scraper.crawl.progress import RunStats
-from scraper.crawl.writer import ArchiveWriter
 from scraper.extract.pagination import marked_page, page_of
+from scraper.runtime.archive_writer import ArchiveWriter
+from scraper.runtime.progress import RunStats
 from scraper.settings import Settings
 
 GONE = (404, 410)
 
 
-class Verdict(Enum):
+class Admit(Enum):
     """What admission decides for one candidate."""
 
     SEEN = "seen"  # met earlier in this run: nothing to do
@@ -36,18 +35,24 @@ class Admission:
     way through the writer): the run keeps no set of every URL it met.
     """
 
-    def __init__(self, settings: Settings, *, archive: Archive, writer: ArchiveWriter,
-                 ledger: Ledger, stats: RunStats, offer: Callable[[Job], bool]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        archive: Archive,
+        writer: ArchiveWriter,
+        stats: RunStats,
+        offer: Callable[[Job], bool],
+    ) -> None:
         self.settings = settings
         self.archive = archive  # the loop's connection: reads only
         self.writer = writer
-        self.ledger = ledger
         self.stats = stats
         self.offer = offer  # puts a job in its host's queue; False: park it instead
         self.queued = 0
 
     def admit(self, jobs: Iterable[Job]) -> None:
-        """Queue the new jobs of one batch; park, defer and queue writes go to the ledger.
+        """Queue the new jobs of one batch; park, defer and queue writes go to the writer.
 
         A later page of a multi-page article whose first page is in the same batch is left
         out: the first page's job fetches it, and fetching it as a job of its own too would
@@ -65,44 +70,44 @@ class Admission:
             batch.add(job.url)
             state = self.archive.urls.state(job.url)
             verdict = self._verdict(job, state)
-            if verdict is Verdict.DEFERRED:
+            if verdict is Admit.DEFERRED:
                 deferred.append(job.url)
-            elif verdict in (Verdict.ADMITTED, Verdict.REVISIT):
-                if verdict is Verdict.REVISIT and state is not None:  # ask conditionally
+            elif verdict in (Admit.ADMITTED, Admit.REVISIT):
+                if verdict is Admit.REVISIT and state is not None:  # ask conditionally
                     job = replace(job, etag=state.etag, last_modified=state.last_modified)
                 queued.append(job.url)
                 if not self.offer(job):
                     parked.append(_parked(job))
         # No await since the jobs were offered, so no worker has fetched one yet: their
         # queued state lands before any outcome of theirs (the writer keeps the order).
-        self.ledger.park(parked)
-        self.ledger.defer(deferred, "max_pages")
-        self.ledger.queue(queued)
+        self.writer.park(parked)
+        self.writer.defer(deferred, "max_pages")
+        self.writer.queue(queued)
 
-    def _verdict(self, job: Job, state: UrlState | None) -> Verdict:
+    def _verdict(self, job: Job, state: UrlState | None) -> Admit:
         url = job.url
         if self.writer.in_flight(url) or (
-                state is not None and state.run_id == self.writer.run_id
-                and state.article_id is None):
-            return Verdict.SEEN  # an earlier batch of this run queued or tried it
+            state is not None and state.run_id == self.writer.run_id and state.article_id is None
+        ):
+            return Admit.SEEN  # an earlier batch of this run queued or tried it
         self.stats.discovered += 1
         self.stats.publishers[job.seed.name].discovered += 1
         article_id = self.archive.urls.article_for(url)
         if article_id is not None and not self._live_and_due(article_id, state):
             self.stats.known += 1
-            return Verdict.KNOWN
+            return Admit.KNOWN
         if state is not None and state.outcome == Outcome.FAILED and state.status in GONE:
             self.stats.gone += 1
-            return Verdict.GONE
+            return Admit.GONE
         cap = self.settings.max_pages
         if cap is not None and self.queued >= cap:
             self.stats.defer("max_pages")
-            return Verdict.DEFERRED
+            return Admit.DEFERRED
         self.queued += 1
         if article_id is not None:
             self.stats.revisited += 1
-            return Verdict.REVISIT
-        return Verdict.ADMITTED
+            return Admit.REVISIT
+        return Admit.ADMITTED
 
     def _live_and_due(self, article_id: int, state: UrlState | None) -> bool:
         """Whether an archived article is a live blog still running, last fetched long
@@ -115,9 +120,10 @@ class Admission:
         fetched, newest = live
         if state is not None and state.fetched_at is not None:
             fetched = max(fetched, state.fetched_at)
-        now = self.ledger.now()
-        return (now - fetched >= timedelta(hours=self.settings.liveblog_revisit_hours)
-                and now - newest <= timedelta(days=self.settings.liveblog_active_days))
+        now = self.writer.now()
+        return now - fetched >= timedelta(
+            hours=self.settings.liveblog_revisit_hours
+        ) and now - newest <= timedelta(days=self.settings.liveblog_active_days)
 
 
 def _parked(job: Job) -> ParkedUrl:

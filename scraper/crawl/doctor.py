@@ -90,43 +90,53 @@ class Doctor:
 
     async def _robots(self, seed: Seed, report: SeedReport) -> list[str]:
         listed: list[str] = []
-        for origin in sorted({origin_of(u) for u in (*seed.feeds, *seed.sitemaps,
-                                                     *seed.start_urls)}):
+        for origin in sorted(
+            {origin_of(u) for u in (*seed.feeds, *seed.sitemaps, *seed.start_urls)}
+        ):
             policy = await self.robots.policy(origin + "/")
             where = f"robots.txt {origin}/robots.txt"
             if policy.state == "unreachable":
-                report.add(f"{where}: UNREACHABLE ({policy.reason}); a crawl skips this host",
-                           failure=f"robots.txt of {origin} ({policy.reason})")
+                report.add(
+                    f"{where}: UNREACHABLE ({policy.reason}); a crawl skips this host",
+                    failure=f"robots.txt of {origin} ({policy.reason})",
+                )
                 continue
             if policy.state == "unavailable":
                 report.add(f"{where}: none ({policy.reason}); everything allowed")
                 continue
             own = [u for u in policy.sitemaps if seed.owns(u)]
             delay = f"{policy.crawl_delay:g} s" if policy.crawl_delay is not None else "none"
-            report.add(f"{where}: ok, crawl delay {delay}, sitemaps listed {len(own)}"
-                       + "".join(f"\n      {u}" for u in own))
+            report.add(
+                f"{where}: ok, crawl delay {delay}, sitemaps listed {len(own)}"
+                + "".join(f"\n      {u}" for u in own)
+            )
             listed += own
         return listed
 
-    async def _get(self, report: SeedReport, url: str, what: str,
-                   **options: object) -> bytes | None:
+    async def _get(
+        self, report: SeedReport, url: str, what: str, **options: object
+    ) -> bytes | None:
         if not await self.robots.allowed(url):
             if (await self.robots.policy(url)).state == "unreachable":  # failed above
                 report.add(f"{what} {url}: not tried (robots.txt unreachable)", warning=True)
             else:
-                report.add(f"{what} {url}: disallowed by robots.txt",
-                           failure=f"{what} {url} (disallowed by robots.txt)")
+                report.add(
+                    f"{what} {url}: disallowed by robots.txt",
+                    failure=f"{what} {url} (disallowed by robots.txt)",
+                )
             return None
         try:
             page = await self.fetcher.fetch(url, urgent=what != "sample", **options)  # type: ignore[arg-type]
         except FetchError as exc:
-            report.add(f"{what} {url}: FAILED ({exc.reason})", failure=f"{what} {url} "
-                       f"({exc.reason})")
+            report.add(
+                f"{what} {url}: FAILED ({exc.reason})", failure=f"{what} {url} ({exc.reason})"
+            )
             return None
         return page.body
 
-    async def _document(self, seed: Seed, report: SeedReport, url: str, kind: str,
-                        depth: int = 0) -> list[FeedEntry]:
+    async def _document(
+        self, seed: Seed, report: SeedReport, url: str, kind: str, depth: int = 0
+    ) -> list[FeedEntry]:
         body = await self._get(report, url, kind, max_bytes=self.settings.max_feed_bytes)
         if body is None:
             return []
@@ -135,13 +145,15 @@ class Doctor:
             if kind == "feed":
                 entries, children = parse_feed(body, url, max_bytes=cap), []
             else:
-                doc = parse_sitemap(body, url, max_bytes=cap,
-                                    max_urls=self.settings.max_sitemap_urls)
+                doc = parse_sitemap(
+                    body, url, max_bytes=cap, max_urls=self.settings.max_sitemap_urls
+                )
                 entries, children = doc.urls, doc.sitemaps
         except (XMLError, ValueError) as exc:
             reason = " ".join(str(exc).split())[:160]
-            report.add(f"{kind} {url}: did not parse ({reason})",
-                       failure=f"{kind} {url} (did not parse)")
+            report.add(
+                f"{kind} {url}: did not parse ({reason})", failure=f"{kind} {url} (did not parse)"
+            )
             return []
         indent = "  " * depth
         if children:
@@ -152,9 +164,12 @@ class Doctor:
             return found
         matching = _matching(seed, entries)
         newest = max((e.published for e in entries if e.published), default=None)
-        report.add(f"{indent}{kind} {url}: ok, {len(entries)} entries, {len(matching)} match "
-                   f"include/exclude, newest {_day(newest)}",
-                   warning=not matching, failure="")
+        report.add(
+            f"{indent}{kind} {url}: ok, {len(entries)} entries, {len(matching)} match "
+            f"include/exclude, newest {_day(newest)}",
+            warning=not matching,
+            failure="",
+        )
         return matching
 
     async def _listing(self, seed: Seed, report: SeedReport, url: str) -> list[FeedEntry]:
@@ -164,8 +179,9 @@ class Doctor:
         links = listing_links(body[: self.settings.max_feed_bytes], url, seed.domain)
         keep: Callable[[str], bool] = seed.is_article_url if seed.include else looks_like_article
         matching = _matching(seed, [FeedEntry(u) for u in links if keep(u)])
-        report.add(f"listing {url}: ok, {len(links)} links, {len(matching)} match",
-                   warning=not matching)
+        report.add(
+            f"listing {url}: ok, {len(links)} links, {len(matching)} match", warning=not matching
+        )
         return matching
 
     async def _samples(self, seed: Seed, report: SeedReport, found: list[FeedEntry]) -> None:
@@ -173,12 +189,17 @@ class Doctor:
         for entry in found:  # a dated entry wins over the same URL undated (a listing's)
             if entry.url not in unique or unique[entry.url].published is None:
                 unique[entry.url] = entry
-        newest_first = sorted(unique.values(), key=lambda e: (e.published is None,
-                                                             -(e.published or _EPOCH).timestamp()))
+        newest_first = sorted(
+            unique.values(),
+            key=lambda e: (e.published is None, -(e.published or _EPOCH).timestamp()),
+        )
         if not newest_first:
             # After a failure that explains it, this is no news; alone, it fails the seed.
-            report.add("samples: no article URL found to try", warning=True,
-                       failure="" if report.failures else "no article URL found")
+            report.add(
+                "samples: no article URL found to try",
+                warning=True,
+                failure="" if report.failures else "no article URL found",
+            )
             return
         for entry in newest_first[:SAMPLES]:
             body = await self._get(report, entry.url, "sample", accept_types=HTML_TYPES)
@@ -186,21 +207,29 @@ class Doctor:
                 self._sample(seed, report, entry.url, body)
 
     def _sample(self, seed: Seed, report: SeedReport, url: str, body: bytes) -> None:
-        ext = extract_page(body, url, drop_selectors=seed.drop_selectors,
-                           body_selectors=seed.body_selectors)
+        ext = extract_page(
+            body, url, drop_selectors=seed.drop_selectors, body_selectors=seed.body_selectors
+        )
         words = len(ext.text.split())
         authors = ", ".join(ext.authors) or "none"
-        head = (f"sample {url}\n      title: {ext.title or '(none)'}\n      date: "
-                f"{ext.published.isoformat() if ext.published else '(none)'}; authors: "
-                f"{authors}; {words} words; language {ext.language or '?'}")
+        head = (
+            f"sample {url}\n      title: {ext.title or '(none)'}\n      date: "
+            f"{ext.published.isoformat() if ext.published else '(none)'}; authors: "
+            f"{authors}; {words} words; language {ext.language or '?'}"
+        )
         if len(ext.text.strip()) < self.settings.min_article_chars:
-            report.add(head + "\n      FAILED: no article text (empty or chrome only)",
-                       failure=f"sample {url} (no article text)")
+            report.add(
+                head + "\n      FAILED: no article text (empty or chrome only)",
+                failure=f"sample {url} (no article text)",
+            )
         elif words < SHORT_WORDS:
             report.add(head + f"\n      warning: very short ({words} words)", warning=True)
         elif _looks_like_chrome(ext.text):
-            report.add(head + "\n      warning: looks like chrome (most lines are a few words:"
-                       " menus, teasers, labels)", warning=True)
+            report.add(
+                head + "\n      warning: looks like chrome (most lines are a few words:"
+                " menus, teasers, labels)",
+                warning=True,
+            )
         else:
             report.add(head)
 

@@ -3,7 +3,8 @@
 The rules, in one place (each gives a reason in words):
 
 - every discovery document failing (feeds, sitemaps, listings, robots.txt): ``failing``;
-- some discovery documents failing where earlier runs had fewer: ``degraded``;
+- some discovery documents failing where earlier runs had fewer (one earlier run is
+  enough: a document that used to work fails): ``degraded``;
 - the share of article pages with no article jumping (a template change): ``degraded``;
 - the median text length of new articles collapsing: ``degraded``;
 - a failure reason that was rare becoming common: ``degraded``;
@@ -13,7 +14,11 @@ The rules, in one place (each gives a reason in words):
   is a quiet night, not a fault.
 
 Two earlier runs are enough to judge; with fewer the publisher is ``ok`` ("too little
-history"), unless all its documents failed, which needs no history.
+history"), unless all its documents failed, which needs no history, or more of them failed
+than in the one run before.
+
+:func:`attention` turns the verdicts into the answer to "does a person need to look?":
+the crawl's exit code and ``scraper health``'s are both 3 exactly when it names something.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from archive import PublisherRun
 
 OK, DEGRADED, FAILING = "ok", "degraded", "failing"
 MIN_HISTORY = 2  # earlier runs needed to judge against
-DEFAULT_RUNS = 10  # runs read per publisher: the latest and up to 9 before it
+DEFAULT_RUNS = 10  # runs judged per publisher: the latest and up to 9 before it
 SEVERAL_NEW = 2  # earlier runs' median of new articles from which "none" is suspicious
 NO_ARTICLE_MIN_PAGES = 2  # pages extracted before a share of empty ones means anything
 NO_ARTICLE_SHARE = 0.5  # ... at least this share, and this much above the usual share
@@ -64,9 +69,29 @@ class Verdict:
         }  # fmt: skip
 
 
-def judge_all(history: dict[str, list[PublisherRun]]) -> list[Verdict]:
-    """Judge every publisher from its runs, oldest first (as ``PublisherRuns.history``)."""
-    return [judge(name, runs) for name, runs in sorted(history.items())]
+def judge_all(history: dict[str, list[PublisherRun]], window: int = DEFAULT_RUNS) -> list[Verdict]:
+    """Judge every publisher from its runs, oldest first (as ``PublisherRuns.history``),
+    on the last ``window`` of them: the crawl and ``scraper health`` judge alike however
+    many runs ``--runs`` reads for its charts."""
+    return [judge(name, runs[-max(1, window) :]) for name, runs in sorted(history.items())]
+
+
+def attention(verdicts: Sequence[Verdict], *, store_failures: int = 0) -> list[str]:
+    """What a person should look at, one item each; empty for a quiet night.
+
+    A publisher not ok (failing or degraded, with the reason), and articles the archive
+    failed to store. A 404 article, a few timeouts or 5xx (retried next run) are not here.
+    """
+    items = [f"{v.name} {v.status} ({v.reasons[0]})" for v in order(verdicts) if v.status != OK]
+    if store_failures:
+        items.append(f"{store_failures} article(s) could not be written to the archive")
+    return items
+
+
+def order(verdicts: Sequence[Verdict]) -> list[Verdict]:
+    """Failing publishers first, then degraded, then ok; by name within each."""
+    rank = {FAILING: 0, DEGRADED: 1, OK: 2}
+    return sorted(verdicts, key=lambda v: (rank.get(v.status, 0), v.name))
 
 
 def judge(name: str, runs: Sequence[PublisherRun]) -> Verdict:
@@ -75,35 +100,46 @@ def judge(name: str, runs: Sequence[PublisherRun]) -> Verdict:
     failing: list[str] = []
     degraded: list[str] = []
     if latest.documents_failed and latest.documents_failed >= latest.documents:
-        failing.append(f"every feed and sitemap failed ({latest.documents_failed} of "
-                       f"{latest.documents}: {_urls(latest)})")
-    if len(earlier) < MIN_HISTORY:
-        return _verdict(name, latest, earlier, failing, degraded or [])
-    if latest.documents_failed and not failing:
+        failing.append(
+            f"every feed and sitemap failed ({latest.documents_failed} of "
+            f"{latest.documents}: {_urls(latest)})"
+        )
+    if latest.documents_failed and earlier and not failing:
         usual = statistics.median(r.documents_failed for r in earlier)
         if latest.documents_failed > usual:
-            degraded.append(f"{latest.documents_failed} of {latest.documents} discovery "
-                            f"documents failed ({_urls(latest)}); earlier runs: "
-                            f"{_count(usual)}")
+            degraded.append(
+                f"{latest.documents_failed} of {latest.documents} discovery "
+                f"documents failed ({_urls(latest)}); earlier runs: "
+                f"{_count(usual)}"
+            )
+    if len(earlier) < MIN_HISTORY:
+        return _verdict(name, latest, earlier, failing, degraded)
     degraded += _no_article_jump(latest, earlier) + _text_collapse(latest, earlier)
     degraded += _common_failures(latest, earlier)
     usual_new = statistics.median(r.new for r in earlier)
     usual_failed = statistics.median(r.failed for r in earlier)
     usual_empty = statistics.median(r.no_article for r in earlier)
-    troubled = bool(failing or degraded or latest.failed > usual_failed
-                    or latest.no_article > usual_empty)
+    troubled = bool(
+        failing or degraded or latest.failed > usual_failed or latest.no_article > usual_empty
+    )
     if latest.new == 0 and usual_new >= SEVERAL_NEW and troubled:
         failing.insert(0, f"no new articles where earlier runs had {_count(usual_new)}")
     return _verdict(name, latest, earlier, failing, degraded)
 
 
-def _verdict(name: str, latest: PublisherRun, earlier: list[PublisherRun],
-             failing: list[str], degraded: list[str]) -> Verdict:
+def _verdict(
+    name: str,
+    latest: PublisherRun,
+    earlier: list[PublisherRun],
+    failing: list[str],
+    degraded: list[str],
+) -> Verdict:
     status = FAILING if failing else DEGRADED if degraded else OK
     reasons = [*failing, *degraded]
     if not reasons and len(earlier) < MIN_HISTORY:
-        reasons.append(f"too little history to judge ({len(earlier)} earlier run(s), "
-                       f"{MIN_HISTORY} needed)")
+        reasons.append(
+            f"too little history to judge ({len(earlier)} earlier run(s), {MIN_HISTORY} needed)"
+        )
     return Verdict(name, status, tuple(reasons), latest, len(earlier))
 
 
@@ -119,8 +155,10 @@ def _no_article_jump(latest: PublisherRun, earlier: list[PublisherRun]) -> list[
     usual = statistics.median(shares) if shares else 0.0
     if share - usual < NO_ARTICLE_JUMP:
         return []
-    return [f"{share:.0%} of article pages had no article ({latest.no_article} of "
-            f"{latest.pages}; earlier runs: {usual:.0%}): a template change?"]
+    return [
+        f"{share:.0%} of article pages had no article ({latest.no_article} of "
+        f"{latest.pages}; earlier runs: {usual:.0%}): a template change?"
+    ]
 
 
 def _text_collapse(latest: PublisherRun, earlier: list[PublisherRun]) -> list[str]:
@@ -132,8 +170,9 @@ def _text_collapse(latest: PublisherRun, earlier: list[PublisherRun]) -> list[st
     usual = statistics.median(lengths)
     if latest.median_chars >= TEXT_COLLAPSE * usual:
         return []
-    return [f"median text length fell to {latest.median_chars} characters "
-            f"(earlier runs: {usual:.0f})"]
+    return [
+        f"median text length fell to {latest.median_chars} characters (earlier runs: {usual:.0f})"
+    ]
 
 
 def _common_failures(latest: PublisherRun, earlier: list[PublisherRun]) -> list[str]:
@@ -141,8 +180,7 @@ def _common_failures(latest: PublisherRun, earlier: list[PublisherRun]) -> list[
     for reason, count in sorted(latest.failures.items()):
         usual = statistics.fmean(r.failures.get(reason, 0) for r in earlier)
         if count >= COMMON_FAILURES and count > COMMON_FACTOR * usual:
-            out.append(f"{count} failures '{reason}' (earlier runs: {_count(usual)} on "
-                       "average)")
+            out.append(f"{count} failures '{reason}' (earlier runs: {_count(usual)} on average)")
     return out
 
 
@@ -160,13 +198,29 @@ def _count(value: float) -> str:
 
 def table(verdicts: Sequence[Verdict]) -> list[str]:
     """The human form of ``scraper health``: one row per publisher, then its reasons."""
-    head = ("publisher", "status", "new", "fetched", "no article", "failed", "docs failed",
-            "median chars")
+    head = (
+        "publisher",
+        "status",
+        "new",
+        "fetched",
+        "no article",
+        "failed",
+        "docs failed",
+        "median chars",
+    )
     rows = [head] + [
-        (v.name, v.status, str(v.latest.new), str(v.latest.fetched), str(v.latest.no_article),
-         str(v.latest.failed), f"{v.latest.documents_failed}/{v.latest.documents}",
-         str(v.latest.median_chars if v.latest.median_chars is not None else "-"))
-        for v in verdicts]
+        (
+            v.name,
+            v.status,
+            str(v.latest.new),
+            str(v.latest.fetched),
+            str(v.latest.no_article),
+            str(v.latest.failed),
+            f"{v.latest.documents_failed}/{v.latest.documents}",
+            str(v.latest.median_chars if v.latest.median_chars is not None else "-"),
+        )
+        for v in verdicts
+    ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = []
     for i, row in enumerate(rows):
@@ -178,8 +232,7 @@ def table(verdicts: Sequence[Verdict]) -> list[str]:
 
 def summary_line(verdicts: Sequence[Verdict]) -> str:
     """One line for the end of a crawl: the publishers that are not ok, or that all are."""
-    bad = [v for v in verdicts if v.status != OK]
+    bad = attention(verdicts)
     if not bad:
         return f"publisher health: all {len(verdicts)} ok"
-    return "publisher health: " + "; ".join(
-        f"{v.name} {v.status} ({v.reasons[0]})" for v in bad)
+    return "publisher health: " + "; ".join(bad)

@@ -2,7 +2,8 @@
 
 Every host gets its own small set of fetch workers (its concurrency), so a slow or
 rate-limited host never holds up the others; a fetched page is handed to extraction and
-the worker moves on.
+the worker moves on. :class:`FetchStage` is the fetch itself for the crawl: robots.txt
+first, and every failure an outcome recorded through the writer, never an error.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from archive import ParkedUrl
-from scraper.crawl.fetching import FetchStage
+from archive import Outcome
+from scraper.crawl.admission import GONE
 from scraper.crawl.frontier import HostFrontier
 from scraper.crawl.jobs import FetchedPage, Job, netloc
-from scraper.crawl.writer import ArchiveWriter
-from scraper.models import Candidate, SourceKind
+from scraper.errors import DeferredError, FetchError, RefusedError
+from scraper.fetch.fetcher import HTML_TYPES, Fetcher
+from scraper.fetch.robots import RobotsCache
+from scraper.models import Candidate, Page, SourceKind
+from scraper.runtime.archive_writer import ArchiveWriter
+from scraper.runtime.progress import Reporter
 from scraper.seeds import Seed
 from scraper.settings import Settings
 
@@ -23,9 +28,16 @@ from scraper.settings import Settings
 class HostWorkers:
     """The host queues and their fetch workers; pages go to ``extract`` (which may wait)."""
 
-    def __init__(self, settings: Settings, seeds: list[Seed], *, fetching: FetchStage,
-                 writer: ArchiveWriter, extract: Callable[[FetchedPage], Awaitable[None]],
-                 stop: asyncio.Event) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        seeds: list[Seed],
+        *,
+        fetching: FetchStage,
+        writer: ArchiveWriter,
+        extract: Callable[[FetchedPage], Awaitable[None]],
+        stop: asyncio.Event,
+    ) -> None:
         self.settings = settings
         self.fetching = fetching
         self.writer = writer
@@ -41,7 +53,8 @@ class HostWorkers:
         queue = self._queues.get(host)
         if queue is None:
             queue = self._queues[host] = HostFrontier(
-                self.settings.frontier_window, lambda limit: self._unpark(host, limit))
+                self.settings.frontier_window, lambda limit: self._unpark(host, limit)
+            )
             conc = job.seed.per_host_concurrency or self.settings.per_host_concurrency
             for _ in range(conc):
                 self.tasks.append(asyncio.ensure_future(self._work(queue)))
@@ -55,11 +68,15 @@ class HostWorkers:
 
     async def _unpark(self, host: str, limit: int) -> list[Job]:
         # Read and delete on the writer's thread, after the parking writes it has yet to land.
-        parked: list[ParkedUrl] = await self.writer.call(
-            lambda archive: archive.frontier.take(host, limit))
-        return [Job(Candidate(p.url, p.seed, SourceKind(p.source), "frontier", p.published),
-                    self._seeds[p.seed])
-                for p in parked if p.seed in self._seeds]
+        parked = await self.writer.take_parked(host, limit)
+        return [
+            Job(
+                Candidate(p.url, p.seed, SourceKind(p.source), "frontier", p.published),
+                self._seeds[p.seed],
+            )
+            for p in parked
+            if p.seed in self._seeds
+        ]
 
     async def _work(self, queue: HostFrontier[Job]) -> None:
         while (job := await queue.get()) is not None:
@@ -68,3 +85,122 @@ class HostWorkers:
             page = await self.fetching.article(job)
             if page is not None:
                 await self.extract(FetchedPage(job, page))
+
+
+class FetchStage:
+    """Fetches documents and articles through the shared :class:`Fetcher`.
+
+    A fetch that fails or is deferred (budget, rate limit) is counted and recorded with
+    its reason and the caller gets None: one bad URL never stops a run.
+    """
+
+    def __init__(
+        self, fetcher: Fetcher, robots: RobotsCache, writer: ArchiveWriter, reporter: Reporter
+    ) -> None:
+        self.fetcher = fetcher
+        self.robots = robots
+        self.writer = writer
+        self.reporter = reporter
+        self.stats = reporter.stats
+        self.budget_hit = False  # the run budget deferred a fetch
+
+    async def article(self, job: Job) -> Page | None:
+        """The article page of ``job``, unless robots.txt or the fetch says otherwise (or a
+        revisit's conditional request says it has not changed)."""
+        url = job.url
+        # A suspended host's URLs go straight to fetch(), which defers them (no robots.txt
+        # request, whose failure would name robots instead of the host as the reason).
+        suspended = self.fetcher.scheduler.suspended(netloc(url))
+        if not suspended and not await self.robots.allowed(url):
+            policy = await self.robots.policy(url)
+            if policy.state == "unreachable":  # RFC 9309: off for this run only, so the
+                reason = f"robots_{policy.reason}"  # URL stays pending ("robots" is final)
+                self.stats.defer(reason)
+                self.writer.record(url, Outcome.DEFERRED, reason=reason)
+                return None
+            self.stats.robots += 1
+            self.writer.record(url, Outcome.ROBOTS)
+            return None
+        page = await self.fetch(
+            url,
+            kind="article",
+            accept_types=HTML_TYPES,
+            publisher=job.seed.name,
+            etag=job.etag,
+            last_modified=job.last_modified,
+        )
+        if page is not None and page.not_modified:  # a revisit: the archived text stands
+            self.writer.record(url, Outcome.NOT_MODIFIED, status=page.status)
+            return None
+        return page
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        kind: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+        accept_types: tuple[str, ...] | None = None,
+        publisher: str | None = None,
+    ) -> Page | None:
+        """Fetch ``url`` (``kind``: article, feed, sitemap or listing) for ``publisher``
+        (a seed name, for its health figures); None if it failed."""
+        host = netloc(url)
+        document = kind != "article"
+        if publisher is not None and document:
+            self.stats.publishers[publisher].documents += 1
+        try:
+            page = await self.fetcher.fetch(
+                url,
+                etag=etag,
+                last_modified=last_modified,
+                max_bytes=max_bytes,
+                accept_types=accept_types,
+                hop_check=self._robots_hop,
+                urgent=kind != "article",
+            )
+        except DeferredError as exc:
+            self.stats.defer(exc.reason)
+            self.budget_hit |= exc.reason == "budget"
+            # Documents that fail are "feed_deferred" etc.: plain "failed" and "deferred"
+            # mark article URLs, which the next run fetches again (Archive.pending).
+            self.writer.record(url, Outcome.of_document(kind, "deferred"), reason=exc.reason)
+            return None
+        except FetchError as exc:
+            status = getattr(exc, "status", None)
+            if not document and status in GONE:
+                self._gone(url, exc, status)
+                return None
+            self.stats.fail(host, exc.reason, publisher)
+            if publisher is not None and document:
+                self.stats.publishers.document_failed(publisher, url)
+            self.writer.record(
+                url, Outcome.of_document(kind, "failed"), reason=exc.reason, status=status
+            )
+            self.reporter.warn(f"failed ({exc.reason}) {kind}: {exc}")
+            return None
+        finally:
+            self.reporter.tick()
+        if not page.not_modified:
+            self.stats.fetched += 1
+            self.stats.host_fetched[host] += 1
+            if publisher is not None:
+                self.stats.publishers.fetched(publisher, len(page.body))
+        elif publisher is not None:
+            self.stats.publishers[publisher].not_modified += 1
+        return page
+
+    def _gone(self, url: str, exc: FetchError, status: int) -> None:
+        # A removed article (404/410) is the site's decision, not a fault: counted as gone,
+        # not failed, and never asked again (Admission reads the status it is recorded with).
+        self.stats.newly_gone += 1
+        self.writer.record(url, Outcome.FAILED, reason=exc.reason, status=status)
+        self.reporter.log(f"gone (HTTP {status}) article: {url[:200]}")
+
+    async def _robots_hop(self, url: str) -> None:
+        if not await self.robots.allowed(url):
+            raise RefusedError(
+                f"redirect target disallowed by robots.txt: {url[:200]}", reason="robots"
+            )

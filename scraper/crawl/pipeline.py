@@ -1,19 +1,19 @@
 """One crawl run: the stage objects of ARCHITECTURE.md's numbered data flow, joined.
 
-1. :class:`~scraper.crawl.discovering.DiscoveryDriver` reads robots.txt sitemaps and each
+1. :class:`~scraper.crawl.driver.DiscoveryDriver` reads robots.txt sitemaps and each
    seed's feeds, sitemaps and listings (conditionally where it can) into jobs;
 2. :class:`~scraper.crawl.admission.Admission` keeps the new ones (not seen, archived,
    gone or over the cap) and queues them with their host, or parks them;
 3. :class:`~scraper.crawl.hosts.HostWorkers` fetch each host's queue politely through
-   :class:`~scraper.crawl.fetching.FetchStage`;
-4. :class:`~scraper.crawl.extracting.ExtractStage` extracts pages in worker processes;
-5. :class:`~scraper.crawl.writer.ArchiveWriter` writes everything (articles, URL outcomes,
+   :class:`~scraper.crawl.hosts.FetchStage`;
+4. :class:`~scraper.crawl.processing.ExtractStage` extracts pages in worker processes;
+5. :class:`~scraper.runtime.archive_writer.ArchiveWriter` writes everything (articles, URL outcomes,
    queued and parked URLs) on its own thread in group commits; the loop only reads.
 
 The stages hand each other frozen records (:mod:`scraper.crawl.jobs`, the writer's writes)
 and record outcomes as :class:`archive.Outcome` values. Expected outcomes (robots, not
 modified, duplicate, no article, failure by reason) are counted in
-:class:`~scraper.crawl.progress.RunStats`, never raised: one bad page never stops a run.
+:class:`~scraper.runtime.progress.RunStats`, never raised: one bad page never stops a run.
 A failed archive write does: every later one would fail the same way.
 """
 
@@ -25,23 +25,18 @@ from datetime import datetime
 
 from archive import Archive
 from scraper.crawl.admission import Admission
-from scraper.crawl.discovering import DiscoveryDriver
-from scraper.crawl.extracting import ExtractStage
-from scraper.crawl.fetching import FetchStage
-from scraper.crawl.hosts import HostWorkers
+from scraper.crawl.driver import DiscoveryDriver
+from scraper.crawl.hosts import FetchStage, HostWorkers
 from scraper.crawl.jobs import netloc
-from scraper.crawl.ledger import Ledger
-from scraper.crawl.paging import PageChain
-from scraper.crawl.progress import Reporter, RunStats
-from scraper.crawl.workers import WorkerPool
-from scraper.crawl.writer import STORE_FAILED, ArchiveWriter, Landed, StoreArticle
+from scraper.crawl.processing import ExtractStage, PageChain
 from scraper.fetch.fetcher import Fetcher
 from scraper.fetch.robots import RobotsCache
 from scraper.models import utc_now
+from scraper.runtime.archive_writer import STORE_FAILED, ArchiveWriter, Landed, StoreArticle
+from scraper.runtime.progress import Reporter, RunStats
+from scraper.runtime.workerpool import WorkerPool
 from scraper.seeds import Seed
 from scraper.settings import Settings
-
-EXTRACT_TARGET = "scraper.extract.extractor:extract_for_archive"  # (Extraction, Fingerprint)
 
 
 def configure_hosts(fetcher: Fetcher, seed: Seed) -> None:
@@ -55,35 +50,61 @@ def configure_hosts(fetcher: Fetcher, seed: Seed) -> None:
 class Crawl:
     """Runs one crawl over ``seeds``: reads from ``archive``, writes through ``writer``."""
 
-    def __init__(self, seeds: list[Seed], settings: Settings, *, archive: Archive,
-                 writer: ArchiveWriter, fetcher: Fetcher, robots: RobotsCache,
-                 pool: WorkerPool, reporter: Reporter, stop: asyncio.Event | None = None,
-                 now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        seeds: list[Seed],
+        settings: Settings,
+        *,
+        archive: Archive,
+        writer: ArchiveWriter,
+        landing: Landing,
+        fetcher: Fetcher,
+        robots: RobotsCache,
+        pool: WorkerPool,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
         self.seeds = seeds
         self.fetcher = fetcher
         self.writer = writer
-        self.reporter = reporter
-        self.stats = reporter.stats
-        self.stop = stop or asyncio.Event()
-        self._fatal: BaseException | None = None  # a store that failed (disk full …)
-        writer.on_landed, writer.on_failed = self._landed, self._failed
-        ledger = Ledger(writer, now)
-        self.fetching = FetchStage(fetcher, robots, ledger, reporter)
-        self.discovery = DiscoveryDriver(settings, archive=archive, fetching=self.fetching,
-                                         robots=robots, ledger=ledger, reporter=reporter,
-                                         now=now)
-        self.extraction = ExtractStage(settings, pool=pool, ledger=ledger, stats=self.stats,
-                                       on_error=self._failed,
-                                       pages=PageChain(self.fetching, pool))
-        self.hosts = HostWorkers(settings, seeds, fetching=self.fetching, writer=writer,
-                                 extract=self.extraction.submit, stop=self.stop)
-        self.admission = Admission(settings, archive=archive, writer=writer, ledger=ledger,
-                                   stats=self.stats, offer=self.hosts.offer)
+        self.landing = landing
+        self.reporter = landing.reporter
+        self.stats = landing.reporter.stats
+        self.stop = landing.stop
+        reporter = self.reporter
+        self.fetching = FetchStage(fetcher, robots, writer, reporter)
+        self.discovery = DiscoveryDriver(
+            settings,
+            archive=archive,
+            fetching=self.fetching,
+            robots=robots,
+            writer=writer,
+            reporter=reporter,
+            now=now,
+        )
+        self.extraction = ExtractStage(
+            settings,
+            pool=pool,
+            writer=writer,
+            stats=self.stats,
+            on_error=landing.failed,
+            pages=PageChain(self.fetching, pool),
+        )
+        self.hosts = HostWorkers(
+            settings,
+            seeds,
+            fetching=self.fetching,
+            writer=writer,
+            extract=self.extraction.submit,
+            stop=self.stop,
+        )
+        self.admission = Admission(
+            settings, archive=archive, writer=writer, stats=self.stats, offer=self.hosts.offer
+        )
 
     async def run(self) -> RunStats:
         """Discover and fetch everything; returns when all work is done or stopped."""
         # A killed run's parked URLs are still queued in ``urls``: pending() finds them.
-        await self.writer.call(lambda archive: archive.frontier.clear())
+        await self.writer.clear_frontier()
         for seed in self.seeds:
             configure_hosts(self.fetcher, seed)
         stopper = asyncio.ensure_future(self.stop.wait())
@@ -97,8 +118,8 @@ class Crawl:
         await self.writer.drain()  # what was extracted is stored, after SIGTERM too
         if not work.cancelled() and (error := work.exception()) is not None:
             raise error  # a bug must fail the run, loudly
-        if self._fatal is not None:
-            raise self._fatal
+        if self.landing.fatal is not None:
+            raise self.landing.fatal
         return self.stats
 
     @property
@@ -122,7 +143,21 @@ class Crawl:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _landed(self, landed: Landed) -> None:
+
+class Landing:
+    """What the archive writer reports back to a run: counts of what landed, the first failure.
+
+    Built before the writer, whose ``on_landed`` and ``on_failed`` are its methods, so the
+    writer gets its callbacks when it is built.
+    """
+
+    def __init__(self, reporter: Reporter, stop: asyncio.Event) -> None:
+        self.reporter = reporter
+        self.stats = reporter.stats
+        self.stop = stop
+        self.fatal: BaseException | None = None  # a store that failed (disk full …)
+
+    def landed(self, landed: Landed) -> None:
         # The results answer the first articles of the batch, in order; the rest are lost.
         stored = [w for w in landed.writes if isinstance(w, StoreArticle)]
         for write, result in zip(stored, landed.results, strict=False):
@@ -133,9 +168,9 @@ class Crawl:
         if landed.results:
             self.reporter.tick()
 
-    def _failed(self, exc: BaseException) -> None:
-        if self._fatal is None:
+    def failed(self, exc: BaseException) -> None:
+        if self.fatal is None:
             # The archive refused a write (disk full, I/O error) or a task failed: every
             # later page would fail the same way, so stop the run now, in one line.
-            self._fatal = exc
+            self.fatal = exc
             self.stop.set()

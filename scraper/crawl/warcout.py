@@ -6,8 +6,8 @@ import logging
 from concurrent.futures import Future
 from pathlib import Path
 
+from scraper.fetch.exchange import Exchange
 from scraper.settings import Settings
-from scraper.warc.records import Exchange
 from scraper.warc.writer import OPEN_SUFFIX, AsyncWarcWriter, WarcWriter
 
 LOG = logging.getLogger("scraper.crawl")
@@ -23,10 +23,16 @@ class WarcRecorder:
     def __init__(self, settings: Settings, *, run_id: int | None = None) -> None:
         assert settings.warc_dir is not None
         self.directory = settings.warc_dir
-        self.writer = AsyncWarcWriter(WarcWriter(
-            settings.warc_dir, max_bytes=settings.warc_max_bytes,
-            info={"operator-agent": settings.user_agent,
-                  **({"run": str(run_id)} if run_id is not None else {})}))
+        self.writer = AsyncWarcWriter(
+            WarcWriter(
+                settings.warc_dir,
+                max_bytes=settings.warc_max_bytes,
+                info={
+                    "operator-agent": settings.user_agent,
+                    **({"run": str(run_id)} if run_id is not None else {}),
+                },
+            )
+        )
         self.records = 0
         self.failed: str | None = None
         _report_leftovers(settings.warc_dir)
@@ -55,6 +61,8 @@ def _report_leftovers(directory: Path) -> None:
         return
     left = sorted(p.name for p in directory.glob(f"*{OPEN_SUFFIX}"))
     if left:
-        LOG.warning(f"{directory}: {len(left)} WARC file(s) left open by a killed run "
-                    f"(readable up to their last record; `scraper ingest` takes them by "
-                    f"name): {', '.join(left[:3])}{' …' if len(left) > 3 else ''}")
+        LOG.warning(
+            f"{directory}: {len(left)} WARC file(s) left open by a killed run "
+            f"(readable up to their last record; `scraper ingest` takes them by "
+            f"name): {', '.join(left[:3])}{' …' if len(left) > 3 else ''}"
+        )

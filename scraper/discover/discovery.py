@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
-from scraper.discover.feeds import FeedEntry, parse_date, parse_feed
+from scraper.discover.feeds import FeedEntry, parse_feed, parse_feed_date
 from scraper.discover.listing import listing_links, looks_like_article, parse_listing
 from scraper.discover.sitemaps import SitemapDoc, parse_sitemap
 from scraper.discover.xmlsafe import XMLError
@@ -24,8 +24,15 @@ from scraper.seeds import Seed
 from scraper.urls import canonicalize
 
 __all__ = [
-    "DiscoveryReport", "FeedEntry", "Fetch", "SitemapDoc", "discover", "parse_date",
-    "parse_feed", "parse_listing", "parse_sitemap",
+    "DiscoveryReport",
+    "FeedEntry",
+    "Fetch",
+    "SitemapDoc",
+    "discover",
+    "parse_feed_date",
+    "parse_feed",
+    "parse_listing",
+    "parse_sitemap",
 ]
 
 _INLINE_PARSE_BYTES = 256 * 1024  # smaller documents are parsed on the event loop itself
@@ -90,15 +97,23 @@ async def discover(
     await run.sitemaps(roots, max_depth=max_sitemap_depth, max_files=max_sitemap_files)
     await run.listings()
     run.counts["candidates"] = len(run.found)
-    return DiscoveryReport(list(run.found.values()), dict(run.counts), run.errors,
-                           run.sitemap_kinds, run.malformed)
+    return DiscoveryReport(
+        list(run.found.values()), dict(run.counts), run.errors, run.sitemap_kinds, run.malformed
+    )
 
 
 class _Run:
     """Mutable state of one seed's discovery; never leaves this module."""
 
-    def __init__(self, seed: Seed, fetch: Fetch, cutoff: datetime | None, max_bytes: int,
-                 max_urls: int, concurrency: int) -> None:
+    def __init__(
+        self,
+        seed: Seed,
+        fetch: Fetch,
+        cutoff: datetime | None,
+        max_bytes: int,
+        max_urls: int,
+        concurrency: int,
+    ) -> None:
         self.seed, self.fetch, self.cutoff = seed, fetch, cutoff
         self.max_bytes, self.max_urls, self.cap = max_bytes, max_urls, max_urls
         self.found: dict[str, Candidate] = {}
@@ -175,9 +190,7 @@ class _Run:
         self.counts["not_article"] += len(links) - len(articles)
         return articles
 
-    async def _load(
-        self, url: str, kind: str, parse: Callable[[bytes, str], _T]
-    ) -> _T | None:
+    async def _load(self, url: str, kind: str, parse: Callable[[bytes, str], _T]) -> _T | None:
         async with self.limit:
             try:
                 body = await self.fetch(url, kind)
@@ -231,10 +244,24 @@ class _Run:
 
 
 _COUNT_KEYS = (
-    "feeds_parsed", "sitemaps_parsed", "listings_parsed", "malformed", "not_fetched",
-    "fetch_errors", "too_old", "off_site", "excluded", "not_article", "duplicates", "capped",
-    "bad_url", "sitemaps_revisited", "sitemap_depth_limited", "sitemaps_too_old",
-    "sitemap_urls_truncated", "sitemap_files_capped",
+    "feeds_parsed",
+    "sitemaps_parsed",
+    "listings_parsed",
+    "malformed",
+    "not_fetched",
+    "fetch_errors",
+    "too_old",
+    "off_site",
+    "excluded",
+    "not_article",
+    "duplicates",
+    "capped",
+    "bad_url",
+    "sitemaps_revisited",
+    "sitemap_depth_limited",
+    "sitemaps_too_old",
+    "sitemap_urls_truncated",
+    "sitemap_files_capped",
 )
 
 
@@ -247,8 +274,9 @@ def _unique(urls: Sequence[str]) -> list[str]:
     return list(out)
 
 
-async def _in_thread(parse: Callable[[bytes, str], _T], body: bytes, url: str,
-                     slots: asyncio.Semaphore) -> _T:
+async def _in_thread(
+    parse: Callable[[bytes, str], _T], body: bytes, url: str, slots: asyncio.Semaphore
+) -> _T:
     # Parsing a 50 MB sitemap takes seconds; keep the event loop (other fetches) moving.
     # Large documents wait for one of ``slots``: parsing holds the GIL, so parsing several
     # at once gains no speed, while each live parse tree costs memory.
@@ -256,4 +284,3 @@ async def _in_thread(parse: Callable[[bytes, str], _T], body: bytes, url: str,
         return parse(body, url)
     async with slots:
         return await asyncio.to_thread(parse, body, url)
-

@@ -17,11 +17,42 @@ from scraper.urls import canonicalize, host_of, same_site
 _MAX_LINKS = 10_000  # a listing with more anchors than this is not a listing
 _NAV_SEGMENTS = frozenset(
     {
-        "tag", "tags", "category", "categories", "author", "authors", "topic", "topics",
-        "page", "search", "login", "signin", "sign-in", "register", "subscribe", "account",
-        "about", "about-us", "contact", "contact-us", "privacy", "privacy-policy", "terms",
-        "feed", "rss", "newsletter", "newsletters", "cookies", "cookie-policy", "jobs",
-        "careers", "advertise", "shop", "cdn-cgi", "wp-admin", "wp-login.php",
+        "tag",
+        "tags",
+        "category",
+        "categories",
+        "author",
+        "authors",
+        "topic",
+        "topics",
+        "page",
+        "search",
+        "login",
+        "signin",
+        "sign-in",
+        "register",
+        "subscribe",
+        "account",
+        "about",
+        "about-us",
+        "contact",
+        "contact-us",
+        "privacy",
+        "privacy-policy",
+        "terms",
+        "feed",
+        "rss",
+        "newsletter",
+        "newsletters",
+        "cookies",
+        "cookie-policy",
+        "jobs",
+        "careers",
+        "advertise",
+        "shop",
+        "cdn-cgi",
+        "wp-admin",
+        "wp-login.php",
     }
 )
 _ASSET_EXT = re.compile(
@@ -67,6 +98,11 @@ def looks_like_article(url: str) -> bool:
         return True
     segments[-1] = re.sub(r"\.(?:html?|php|aspx?)$", "", segments[-1])
     return any(_SLUG.fullmatch(s) for s in segments[-2:])
+
+
+def is_navigation(url: str) -> bool:
+    """True if a segment of ``url``'s path names a site page (tag, author, search, about …)."""
+    return any(s in _NAV_SEGMENTS for s in urlsplit(url).path.lower().split("/") if s)
 
 
 def parse_listing(html: bytes | str, base_url: str, domain: str | None = None) -> list[str]:

@@ -18,7 +18,7 @@ from scraper.discover.feeds import (
     iter_children,
     iter_elements,
     localname,
-    parse_date,
+    parse_feed_date,
     text_of,
 )
 from scraper.discover.xmlsafe import XMLError, XMLTooLarge, maybe_gunzip, parse_xml
@@ -89,7 +89,7 @@ def _entry(el: etree._Element, base_url: str) -> FeedEntry | None:
     url = canonicalize(fields.get("loc", ""), base_url) if fields.get("loc") else None
     if url is None:
         return None
-    published = parse_date(fields.get("news_publication_date", "")) or parse_date(
+    published = parse_feed_date(fields.get("news_publication_date", "")) or parse_feed_date(
         fields.get("lastmod", "")
     )
     return FeedEntry(url=url, published=published, title=fields.get("news_title") or None)

@@ -19,24 +19,36 @@ FREE = "free"
 PAYWALLED = "paywalled"
 UNKNOWN = "unknown"
 
-_TIERS = {"free": FREE, "locked": PAYWALLED, "metered": PAYWALLED, "premium": PAYWALLED,
-          "subscriber": PAYWALLED, "paid": PAYWALLED}
+_TIERS = {
+    "free": FREE,
+    "locked": PAYWALLED,
+    "metered": PAYWALLED,
+    "premium": PAYWALLED,
+    "subscriber": PAYWALLED,
+    "paid": PAYWALLED,
+}
 _TIER_META = ("article:content_tier", "og:article:content_tier", "content_tier")
 _FREE_META = ("isaccessibleforfree", "article:isaccessibleforfree")
 # one class or id token naming a paywall (not "no-paywall" or "paywall-free")
 _MARKER = re.compile(
     r"^(?!no-|non-)(?:[\w-]*[-_])?(?:paywall(?:ed)?|regwall|hardwall|subscribers?-only|"
-    r"premium-only|locked-content|content-locked)(?:[-_][\w-]*)?$", re.I)
-_MARKER_CSS = ('[class*="paywall" i], [id*="paywall" i], [class*="regwall" i], '
-               '[class*="hardwall" i], [class*="subscriber" i], [class*="premium-only" i], '
-               '[class*="locked-content" i], [class*="content-locked" i]')
+    r"premium-only|locked-content|content-locked)(?:[-_][\w-]*)?$",
+    re.I,
+)
+_MARKER_CSS = (
+    '[class*="paywall" i], [id*="paywall" i], [class*="regwall" i], '
+    '[class*="hardwall" i], [class*="subscriber" i], [class*="premium-only" i], '
+    '[class*="locked-content" i], [class*="content-locked" i]'
+)
 # a paywall box counts when it holds a prompt: some text, not a whole article (some sites
 # wrap the article itself in a "paywall" container), with a word of the subscription pitch
 _PROMPT_MIN, _PROMPT_MAX = 20, 600
 _PROMPT_WORDS = re.compile(
     r"subscri|abonn|\babo\b|\babos\b|suscri|abbona|assin|prenumer|abonnement|premium|"
     r"\bplus\b|log ?in|sign ?in|anmelden|registr|weiterlesen|keep reading|continue reading|"
-    r"read more with|unlock", re.I)
+    r"read more with|unlock",
+    re.I,
+)
 # templates a script shows to metered readers sit on free pages too (fundus set: Stern)
 _TEMPLATE = re.compile(r"overlay|modal|css|script|campaign|config|context|template", re.I)
 _MAX_MARKERS = 50
@@ -76,8 +88,12 @@ def _from_jsonld(objects: list[dict[str, Any]]) -> str:
 def _paywalled_part(parts: Any) -> bool:
     """A ``hasPart`` element declared not free, with the selector of its section."""
     items = parts if isinstance(parts, list) else [parts]
-    return any(isinstance(part, dict) and _flag(part.get("isAccessibleForFree")) is False
-               and bool(part.get("cssSelector")) for part in items)
+    return any(
+        isinstance(part, dict)
+        and _flag(part.get("isAccessibleForFree")) is False
+        and bool(part.get("cssSelector"))
+        for part in items
+    )
 
 
 def _flag(value: Any) -> bool | None:
@@ -95,8 +111,11 @@ def _has_paywall_box(tree: LexborHTMLParser) -> bool:
         if not any(_MARKER.match(token) and not _TEMPLATE.search(token) for token in tokens):
             continue
         text = " ".join(node.text(deep=True).split())
-        if (_PROMPT_MIN <= len(text) <= _PROMPT_MAX and _PROMPT_WORDS.search(text)
-                and not _in_template(node)):
+        if (
+            _PROMPT_MIN <= len(text) <= _PROMPT_MAX
+            and _PROMPT_WORDS.search(text)
+            and not _in_template(node)
+        ):
             return True
     return False
 
@@ -107,7 +126,8 @@ def _in_template(node: LexborNode) -> bool:
     while elem is not None and elem.tag not in ("body", "html"):
         attrs = elem.attributes
         if "hidden" in attrs or _TEMPLATE.search(
-                f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
+            f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        ):
             return True
         elem = elem.parent
     return False

@@ -41,9 +41,15 @@ def _prose(node: LexborNode) -> bool:
 # Embeds of social posts as their platforms' snippets print them (a blockquote with the
 # post's text, its author and date), before their script turns them into a frame.
 SOCIAL_EMBEDS = (
-    "blockquote.twitter-tweet", "blockquote.twitter-video", "blockquote.instagram-media",
-    "blockquote.tiktok-embed", "blockquote.bluesky-embed", "blockquote.threads-media",
-    "blockquote.mastodon-embed", "div.fb-post", "blockquote.reddit-embed-bq",
+    "blockquote.twitter-tweet",
+    "blockquote.twitter-video",
+    "blockquote.instagram-media",
+    "blockquote.tiktok-embed",
+    "blockquote.bluesky-embed",
+    "blockquote.threads-media",
+    "blockquote.mastodon-embed",
+    "div.fb-post",
+    "blockquote.reddit-embed-bq",
 )
 
 

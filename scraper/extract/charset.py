@@ -36,8 +36,18 @@ _PRESCAN_BYTES = 8192
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([\w.:\-]+)""", re.I)
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _LATIN_RIVALS = {
-    "cp1250", "iso8859-2", "cp1257", "iso8859-4", "iso8859-13", "iso8859-15", "iso8859-9",
-    "cp1254", "mac-roman", "mac-latin2", "cp850", "cp437",
+    "cp1250",
+    "iso8859-2",
+    "cp1257",
+    "iso8859-4",
+    "iso8859-13",
+    "iso8859-15",
+    "iso8859-9",
+    "cp1254",
+    "mac-roman",
+    "mac-latin2",
+    "cp850",
+    "cp437",
 }
 # Single-byte legacy codecs: their text almost never forms valid UTF-8 multi-byte runs, so
 # such runs prove the declaration wrong (multi-byte CJK codecs can look like UTF-8: excluded).

@@ -39,8 +39,11 @@ def container_blocks(tree: LexborHTMLParser) -> tuple[tuple[str, ...], int]:
     best = max(chars, key=lambda k: chars[k])
     cards = 0  # only a body split in parts is weighed without the cards (else keep it strict)
     if len(members[best]) >= 2:
-        cards = sum(c for k, c in chars.items()
-                    if k != best and len(members[k]) >= 3 and paras[k] == len(members[k]))
+        cards = sum(
+            c
+            for k, c in chars.items()
+            if k != best and len(members[k]) >= 3 and paras[k] == len(members[k])
+        )
     if chars[best] < 0.6 * (sum(chars.values()) - cards):
         return (), 0
     nodes = list(members[best].values())
@@ -54,8 +57,9 @@ def _class_key(classes: str) -> str:
     The parts of one split body often differ only by a modifier (a leading "-", a BEM
     "--" modifier, a responsive "lg:" utility).
     """
-    return " ".join(t for t in classes.split() if not t.startswith("-") and "--" not in t
-                    and ":" not in t)
+    return " ".join(
+        t for t in classes.split() if not t.startswith("-") and "--" not in t and ":" not in t
+    )
 
 
 def blocks_of(node: LexborNode) -> list[str]:

@@ -3,11 +3,14 @@
 The most reported date bug of news extractors is the modified date (or a date in the
 URL) standing in for the publication date. Here the two are read from separate sources
 and never cross: JSON-LD ``dateModified``, ``article:modified_time`` and "Updated …"
-elements only ever give ``modified``. Offsets are kept as the page wrote them.
+elements only ever give ``modified``. Offsets are kept as the page wrote them. A date more
+than a day in the future or before 1990 is dropped, its source logged (debug), and the
+next source is tried (:func:`scraper.models.plausible_date`).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -16,6 +19,10 @@ from typing import Any
 from htmldate import find_date
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper.models import plausible_date
+
+LOG = logging.getLogger("scraper.extract")
+
 JSON_LD = "json-ld"
 META = "meta"
 TIME_ELEMENT = "time element"
@@ -23,40 +30,97 @@ URL = "url"
 TEXT = "text"
 
 PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
-    "publishdate", "publish-date", "dc.date.issued", "dcterms.created", "dc.date",
-    "sailthru.date", "parsely-pub-date", "date", "article.published", "publication_date",
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "sailthru.date",
+    "parsely-pub-date",
+    "date",
+    "article.published",
+    "publication_date",
 )
 MODIFIED_META = (
-    "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
-    "last-modified", "dcterms.modified", "dc.date.modified", "article.updated", "lastmod",
+    "article:modified_time",
+    "og:article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "article.updated",
+    "lastmod",
 )
 _OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 # "Updated", "Last updated", "Aktualisiert", "Mis à jour", "Actualizado", "Aggiornato"…
 _UPDATE_WORDS = re.compile(
     r"updat|modif|aktualisiert|geändert|mis à jour|actualiz|aggiornat|bijgewerkt|oppdatert|"
-    r"uppdaterad|opdateret|zaktualizowano", re.I)
+    r"uppdaterad|opdateret|zaktualizowano",
+    re.I,
+)
 _MAX_UPDATE_PROBES = 400  # bylines sit near the top; bounds the cost on huge pages
 _UPDATE_CLASS = re.compile(r"updat|modif|edited|revis", re.I)
 _URL_DATE = re.compile(
     r"/((?:19|20)\d\d)[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
     r"|/((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
 )
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ("january", "february", "march", "april", "may", "june", "july", "august",
-     "september", "october", "november", "december"))}
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        )
+    )
+}
 _TEXT_UPDATE = re.compile(
     r"\b(?:last\s+)?updated(?:\s+on)?\s*:?\s*"
     r"(?:(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})"
     r"|(?P<d2>\d{1,2})\s+(?P<mon2>[A-Za-z]{3,9})\.?\s+(?P<y2>\d{4})"
-    r"|(?P<iso>\d{4}-\d\d-\d\d))", re.I)
+    r"|(?P<iso>\d{4}-\d\d-\d\d))",
+    re.I,
+)
 
 # Java's Date.toString(), which some CMSs print into JSON-LD: "Fri Apr 28 19:20:36 CEST 2023"
 _JAVA_DATE = re.compile(
-    r"[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d\d?) (\d\d):(\d\d):(\d\d) ([A-Z]{2,4}) (\d{4})")
-_ZONE_HOURS = {"UTC": 0, "GMT": 0, "WET": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2,
-               "EEST": 3, "MSK": 3, "JST": 9, "KST": 9, "EST": -5, "EDT": -4, "CST": -6,
-               "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7}
+    r"[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d\d?) (\d\d):(\d\d):(\d\d) ([A-Z]{2,4}) (\d{4})"
+)
+_ZONE_HOURS = {
+    "UTC": 0,
+    "GMT": 0,
+    "WET": 0,
+    "BST": 1,
+    "CET": 1,
+    "CEST": 2,
+    "EET": 2,
+    "EEST": 3,
+    "MSK": 3,
+    "JST": 9,
+    "KST": 9,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+}
 
 
 @dataclass(frozen=True)
@@ -69,9 +133,7 @@ class Dates:
     modified_source: str | None = None
 
 
-def read_dates(
-    tree: LexborHTMLParser, ld: dict[str, Any], metas: dict[str, str]
-) -> Dates:
+def read_dates(tree: LexborHTMLParser, ld: dict[str, Any], metas: dict[str, str]) -> Dates:
     """Dates declared by the page (JSON-LD, meta tags, ``<time>``); no guessing here."""
     published_time, modified_time = _time_elements(tree)
     published = pick_date(
@@ -97,15 +159,26 @@ def with_guess(dates: Dates, html_text: str, url: str) -> Dates:
     if dates.published is not None:
         return dates
     from_url = url_date(url)
-    if from_url is not None:
+    if from_url is not None and _kept(from_url, URL):
         return _published(dates, from_url, URL)
     guessed = guess_date(html_text)
-    if guessed is None or (dates.modified is not None
-                           and guessed.date() > dates.modified.date()):
+    if (
+        guessed is None
+        or not _kept(guessed, TEXT)
+        or (dates.modified is not None and guessed.date() > dates.modified.date())
+    ):
         return dates  # a "publication" after the last modification is not one
     # htmldate may have read the modified date itself: only its day is kept (a same-day
     # guess is right far more often than not: trafilatura set 0.823 with, 0.817 without)
     return _published(dates, guessed, TEXT)
+
+
+def _kept(when: datetime, source: str) -> bool:
+    """Whether ``when`` is a plausible article date; if not, say which source gave it."""
+    if plausible_date(when):
+        return True
+    LOG.debug(f"date {when.isoformat()} from {source} dropped: not between 1990 and tomorrow")
+    return False
 
 
 def _published(dates: Dates, when: datetime, source: str) -> Dates:
@@ -124,7 +197,7 @@ def pick_date(values: list[tuple[Any, str]]) -> tuple[datetime, str] | None:
     for value, source in values:
         text = _clean(value)
         parsed = parse_date(text)
-        if text is None or parsed is None:
+        if text is None or parsed is None or not _kept(parsed, source):
             continue
         zoned = _OFFSET.search(text) or _JAVA_DATE.fullmatch(text)
         rank = 0 if len(text) <= 10 else 2 if zoned else 1
@@ -172,7 +245,8 @@ def _is_update(node: LexborNode) -> bool:
     parent = node.parent
     for elem in (node, parent):
         if elem is not None and _UPDATE_CLASS.search(
-                f"{elem.attributes.get('class') or ''} {elem.attributes.get('id') or ''}"):
+            f"{elem.attributes.get('class') or ''} {elem.attributes.get('id') or ''}"
+        ):
             return True
     return bool(_UPDATE_WORDS.search(_text_before(node)[-40:]))
 
@@ -224,8 +298,15 @@ def _java_date(found: re.Match[str]) -> datetime | None:
     if month is None or zone not in _ZONE_HOURS:
         return None  # an unknown zone abbreviation: not worth a guess
     try:
-        return datetime(int(year), month, int(day), int(hour), int(minute), int(sec),
-                        tzinfo=timezone(timedelta(hours=_ZONE_HOURS[zone])))
+        return datetime(
+            int(year),
+            month,
+            int(day),
+            int(hour),
+            int(minute),
+            int(sec),
+            tzinfo=timezone(timedelta(hours=_ZONE_HOURS[zone])),
+        )
     except ValueError:
         return None
 

@@ -174,8 +174,12 @@ def meta_matches(truth: dict[str, Any], got: Extraction) -> tuple[tuple[str, boo
     if truth.get("language_hint") and truth["language_hint"] != "?":
         out.append(("language", _same_language(truth["language_hint"], got.language)))
         if got.language_source:
-            out.append((f"language {got.language_source}",
-                        _same_language(truth["language_hint"], got.language)))
+            out.append(
+                (
+                    f"language {got.language_source}",
+                    _same_language(truth["language_hint"], got.language),
+                )
+            )
     return tuple(out)
 
 
@@ -184,12 +188,15 @@ def _published_matches(want: datetime | None, got: Extraction) -> list[tuple[str
     got_at = got.published
     if want is not None and got_at is not None:
         # a zone-less truth is a local wall time: compare ours in its own offset
-        got_at = got_at.replace(tzinfo=None) if want.tzinfo is None else got_at.astimezone(
-            want.tzinfo)
+        got_at = (
+            got_at.replace(tzinfo=None) if want.tzinfo is None else got_at.astimezone(want.tzinfo)
+        )
     day_ok = want is not None and got_at is not None and want.date() == got_at.date()
     out = [
-        ("published", want is not None and got_at is not None
-         and abs((want - got_at).total_seconds()) < 1),
+        (
+            "published",
+            want is not None and got_at is not None and abs((want - got_at).total_seconds()) < 1,
+        ),
         ("published_date", day_ok),
         (f"published_date via {got.published_source or 'none'}", day_ok),
     ]
@@ -207,8 +214,11 @@ def _modified_kept_apart(want: date | None, got: Extraction) -> list[tuple[str, 
     """
     if want is None or got.modified is None or got.modified.date() == want:
         return []
-    taken = (got.published is not None and got.published.date() == got.modified.date()
-             and got.published_source not in _DECLARED)
+    taken = (
+        got.published is not None
+        and got.published.date() == got.modified.date()
+        and got.published_source not in _DECLARED
+    )
     return [("modified kept out of published", not taken)]
 
 
@@ -340,11 +350,15 @@ def format_summary(name: str, s: dict[str, Any]) -> str:
         f"F1 {s.get('f1', 0):.3f}  accuracy {s.get('accuracy', 0):.3f}"
     )
     if s.get("metric") == "snippet":
-        lines.append(f"  without-snippets found {s['without_found']}, "
-                     f"with-snippets missed {s['with_missed']}")
+        lines.append(
+            f"  without-snippets found {s['without_found']}, "
+            f"with-snippets missed {s['with_missed']}"
+        )
     lines.append(f"  share precision < 0.8: {s.get('share_precision_below_0.8', 0):.1%}")
-    lines.append(f"  ms/page (one core, CPU): median {s['ms_per_page']:.1f}, "
-                 f"mean {s['ms_per_page_mean']:.1f}")
+    lines.append(
+        f"  ms/page (one core, CPU): median {s['ms_per_page']:.1f}, "
+        f"mean {s['ms_per_page_mean']:.1f}"
+    )
     lines.append(f"  empty outputs {s['empty_outputs']}, U+FFFD in output {s['replacement_chars']}")
     meta = ", ".join(f"{k} {v:.1%}" for k, v in s["metadata_exact"].items())
     lines.append(f"  metadata exact match: {meta or 'none in ground truth'}")

@@ -19,7 +19,7 @@ from typing import Any
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from archive import Fingerprint, as_record, fingerprint
+from archive import ArticleImage, ArticleUpdate, Fingerprint, as_record, fingerprint
 from scraper.extract.access import read_access
 from scraper.extract.charset import decode_html
 from scraper.extract.dates import with_guess
@@ -38,7 +38,8 @@ from scraper.extract.pagekind import NOT_AN_ARTICLE, not_an_article
 from scraper.extract.pagination import page_links
 from scraper.extract.postclean import postclean, stitch
 from scraper.extract.preclean import PreCleaned, preclean
-from scraper.models import Extraction, Image, LiveUpdate
+from scraper.extract.sniff import not_html
+from scraper.models import Extraction
 
 # Bump whenever the text or metadata produced for the same bytes may change.
 EXTRACTOR_VERSION = "1.6.0"
@@ -61,8 +62,25 @@ _BOUND_SLACK = 64  # characters: line breaks an extractor may add where the page
 _LEAD_MIN = 40
 _LEAD_PROBE = 60
 _INLINE = frozenset({"b", "strong", "i", "em", "span", "a", "u", "mark", "small", "font"})
-_NOT_LEAD = frozenset({"a", "figure", "figcaption", "aside", "nav", "footer", "script", "style",
-                       "noscript", "template", "button", "form", "head", "title", "meta"})
+_NOT_LEAD = frozenset(
+    {
+        "a",
+        "figure",
+        "figcaption",
+        "aside",
+        "nav",
+        "footer",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "button",
+        "form",
+        "head",
+        "title",
+        "meta",
+    }
+)
 
 
 def extract_page(
@@ -99,8 +117,14 @@ def extract_for_archive(
     on all cores beside the extraction, and the archive's writer is left with its SQLite
     lookups and writes.
     """
-    extraction = extract_page(body, url, content_type, drop_selectors=drop_selectors,
-                              body_selectors=body_selectors, page_patterns=page_patterns)
+    extraction = extract_page(
+        body,
+        url,
+        content_type,
+        drop_selectors=drop_selectors,
+        body_selectors=body_selectors,
+        page_patterns=page_patterns,
+    )
     return extraction, fingerprint(extraction.text)
 
 
@@ -123,7 +147,8 @@ def _extract(
         return _build("", meta, None, (NOT_AN_ARTICLE,))
     extras = _page_extras(tree, objects, url)  # before the pre-cleaner drops figures
     next_page, first_page = page_links(  # before it drops the pagination too
-        tree, url, tuple(re.compile(p) for p in page_patterns))
+        tree, url, tuple(re.compile(p) for p in page_patterns)
+    )
     lead = find_lead(tree, meta.description)
     pre = preclean(tree, drop_selectors, body_selectors, meta.title)
     doc = _trafilatura(pre.html, url)
@@ -145,16 +170,21 @@ def _extract(
         warnings.append("replacement_chars")
     if detection_off():
         warnings.append("language_detection_off: its model did not load (disk full?)")
-    return replace(_build(text, meta, doc, tuple(warnings)), access=extras.access,
-                   images=extras.images, live_updates=extras.live_updates,
-                   next_page=next_page, first_page=first_page)
+    return replace(
+        _build(text, meta, doc, tuple(warnings)),
+        access=extras.access,
+        images=extras.images,
+        live_updates=extras.live_updates,
+        next_page=next_page,
+        first_page=first_page,
+    )
 
 
 @dataclass(frozen=True)
 class _Extras:
     access: str = "unknown"
-    images: tuple[Image, ...] = ()
-    live_updates: tuple[LiveUpdate, ...] = ()
+    images: tuple[ArticleImage, ...] = ()
+    live_updates: tuple[ArticleUpdate, ...] = ()
     warnings: tuple[str, ...] = ()
 
 
@@ -182,8 +212,13 @@ def _page_extras(tree: LexborHTMLParser, objects: list[dict[str, Any]], url: str
 
 def _trafilatura(html: str, url: str) -> object:
     return trafilatura.bare_extraction(
-        html, url=url or None, include_comments=False, with_metadata=False,
-        include_tables=True, include_images=False, include_links=False,
+        html,
+        url=url or None,
+        include_comments=False,
+        with_metadata=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
     )
 
 
@@ -211,8 +246,9 @@ def _second_pass(
     text is kept only when it is much longer, and it goes through the same line rules.
     """
     doc2 = _trafilatura(html, url)
-    text2 = postclean(with_lead(getattr(doc2, "text", None) or "", lead), meta.title,
-                      meta.headlines)
+    text2 = postclean(
+        with_lead(getattr(doc2, "text", None) or "", lead), meta.title, meta.headlines
+    )
     if len(text2) > _RECALL_GAIN * len(text) + _SHORT_TEXT:
         return text2, doc2
     return text, doc
@@ -234,8 +270,11 @@ def embedded_article_html(html: str) -> str | None:
     (``self.__next_f.push``, rows ``<id>:T<hex byte length>,<text>``); pages-router sites
     put it in the ``__NEXT_DATA__`` JSON. The longest such string holding paragraphs wins.
     """
-    found = [t for t in _rsc_texts(html) + _next_data_texts(html)
-             if len(t) >= _MIN_EMBEDDED and "<p" in t]
+    found = [
+        t
+        for t in _rsc_texts(html) + _next_data_texts(html)
+        if len(t) >= _MIN_EMBEDDED and "<p" in t
+    ]
     return max(found, key=len) if found else None
 
 
@@ -347,29 +386,31 @@ def _build(text: str, meta: PageMeta, doc: object, warnings: tuple[str, ...]) ->
 
 def extraction_json(extraction: Extraction, url: str | None) -> dict[str, object]:
     """The JSON shape ``scraper extract`` prints: the archive's record (archive.fields)."""
-    return as_record({
-        "url": url,
-        "title": extraction.title,
-        "text": extraction.text,
-        "authors": list(extraction.authors),
-        "published": _iso(extraction.published),
-        "published_source": extraction.published_source,
-        "modified": _iso(extraction.modified),
-        "modified_source": extraction.modified_source,
-        "language": extraction.language,
-        "language_source": extraction.language_source,
-        "access": extraction.access,
-        "images": [asdict(image) for image in extraction.images],
-        "live_updates": [
-            {"time": _iso(u.time), "headline": u.headline, "text": u.text}
-            for u in extraction.live_updates
-        ],
-        "site": extraction.site_name,
-        "canonical_url": extraction.canonical_url,
-        "description": extraction.description,
-        "next_page": extraction.next_page,
-        "first_page": extraction.first_page,
-    })
+    return as_record(
+        {
+            "url": url,
+            "title": extraction.title,
+            "text": extraction.text,
+            "authors": list(extraction.authors),
+            "published": _iso(extraction.published),
+            "published_source": extraction.published_source,
+            "modified": _iso(extraction.modified),
+            "modified_source": extraction.modified_source,
+            "language": extraction.language,
+            "language_source": extraction.language_source,
+            "access": extraction.access,
+            "images": [asdict(image) for image in extraction.images],
+            "live_updates": [
+                {"time": _iso(u.time), "headline": u.headline, "text": u.text}
+                for u in extraction.live_updates
+            ],
+            "site": extraction.site_name,
+            "canonical_url": extraction.canonical_url,
+            "description": extraction.description,
+            "next_page": extraction.next_page,
+            "first_page": extraction.first_page,
+        }
+    )
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -382,7 +423,12 @@ def extract_file_cli(path: Path, url: str | None) -> int:
         body = path.read_bytes()
     except OSError as exc:
         logging.getLogger("scraper.cli").error(
-            f"scraper extract: cannot read {path}: {exc.strerror or exc}")
+            f"scraper extract: cannot read {path}: {exc.strerror or exc}"
+        )
+        return 2
+    kind = not_html(body)
+    if kind is not None:  # not a page: nothing to extract, not a 324 KB "article"
+        logging.getLogger("scraper.cli").error(f"scraper extract: {path} is not HTML ({kind})")
         return 2
     extraction = extract_page(body, url or "")
     print(json.dumps(extraction_json(extraction, url), ensure_ascii=False, indent=2))

@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from archive import ArticleImage
 from scraper.extract.patterns import AGENCIES, CAPTION_LABELS
-from scraper.models import Image
 
 _MAX_FIGURES = 60
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-srcset", "srcset", "src")
@@ -23,25 +23,29 @@ _NOT_ARTICLE = frozenset({"aside", "nav", "footer", "a"})
 _CHROME = re.compile(
     r"(?:^|[\s_-])(related|teasers?|recommend\w*|more|promo|sidebar|newsletter|share|"
     r"author|avatar|widget|advert\w*|ads?|comments?|gallery-thumbs|thumbnails?|most-read|"
-    r"popular|trending)(?=$|[\s_-])", re.I)
+    r"popular|trending)(?=$|[\s_-])",
+    re.I,
+)
 _CREDIT_CLASS = re.compile(r"credit|copyright|photographer|rights|source|byline|quelle", re.I)
 _LABELS = "|".join(re.escape(w) for w in sorted(CAPTION_LABELS, key=len, reverse=True))
 _AGENCY = "|".join(re.escape(a) for a in sorted(AGENCIES, key=len, reverse=True))
 # "… winter. Photo: Jane Doe/Agency", "(Credit: Jane Doe)", "© Jane Doe", "| Reuters"
 _TRAILING_CREDIT = re.compile(
     rf"\s*(?:\((?:{_LABELS})s?\s*:\s*(?P<p>[^)]+)\)|(?:{_LABELS})s?\s*:\s*(?P<l>[^.]+)"
-    rf"|©\s*(?P<c>.+)|[|/]\s*(?P<a>(?:{_AGENCY})\b.*))\s*$", re.I)
+    rf"|©\s*(?P<c>.+)|[|/]\s*(?P<a>(?:{_AGENCY})\b.*))\s*$",
+    re.I,
+)
 _CREDIT_LABEL = re.compile(rf"^\s*(?:(?:{_LABELS})s?\s*:|©|\(c\))\s*", re.I)
 _IMAGE_FILES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 _TINY = 50  # width or height in pixels: icons, spacers and tracking pixels
 
 
-def read_images(tree: LexborHTMLParser, url: str, og_image: str | None) -> tuple[Image, ...]:
+def read_images(tree: LexborHTMLParser, url: str, og_image: str | None) -> tuple[ArticleImage, ...]:
     """The article's figures in page order, absolute URLs, one marked as the lead."""
     scope = _article_scope(tree)
     if scope is None:
         return ()
-    found: list[Image] = []
+    found: list[ArticleImage] = []
     seen: set[str] = set()
     for figure in scope.css("figure")[:_MAX_FIGURES]:
         image = _figure_image(figure, scope, url)
@@ -62,7 +66,7 @@ def _article_scope(tree: LexborHTMLParser) -> LexborNode | None:
     return tree.css_first('[itemprop="articleBody"]') or tree.css_first("main") or tree.body
 
 
-def _figure_image(figure: LexborNode, scope: LexborNode, base: str) -> Image | None:
+def _figure_image(figure: LexborNode, scope: LexborNode, base: str) -> ArticleImage | None:
     if _inside(figure, _NOT_ARTICLE, stop=scope) or _in_chrome(figure, scope):
         return None
     img = figure.css_first("img")
@@ -72,7 +76,7 @@ def _figure_image(figure: LexborNode, scope: LexborNode, base: str) -> Image | N
     if src is None:
         return None
     caption, credit = _caption_and_credit(figure.css_first("figcaption"))
-    return Image(url=urljoin(base, src), caption=caption, credit=credit)
+    return ArticleImage(url=urljoin(base, src), caption=caption, credit=credit)
 
 
 def _links_away(img: LexborNode, figure: LexborNode) -> bool:
@@ -139,22 +143,22 @@ def _clean(text: str | None) -> str | None:
 
 
 def _credit_name(text: str | None) -> str | None:
-    """"Photo: Jane Doe" → "Jane Doe": the label says what the element already is."""
+    """ "Photo: Jane Doe" → "Jane Doe": the label says what the element already is."""
     return _clean(_CREDIT_LABEL.sub("", text or ""))
 
 
-def _mark_lead(images: list[Image], og_image: str | None) -> tuple[Image, ...]:
+def _mark_lead(images: list[ArticleImage], og_image: str | None) -> tuple[ArticleImage, ...]:
     if og_image:
         key = _file_key(og_image)
         for i, image in enumerate(images):
             if image.url == og_image or _file_key(image.url) == key:
                 return tuple(_as_lead(im) if j == i else im for j, im in enumerate(images))
-        return (Image(url=og_image, lead=True), *images)
+        return (ArticleImage(url=og_image, lead=True), *images)
     return tuple(_as_lead(im) if j == 0 else im for j, im in enumerate(images))
 
 
-def _as_lead(image: Image) -> Image:
-    return Image(image.url, image.caption, image.credit, lead=True)
+def _as_lead(image: ArticleImage) -> ArticleImage:
+    return ArticleImage(image.url, image.caption, image.credit, lead=True)
 
 
 def _file_key(url: str) -> str:
@@ -172,8 +176,9 @@ def _in_chrome(node: LexborNode, scope: LexborNode) -> bool:
     return False
 
 
-def _inside(node: LexborNode, tags: set[str] | frozenset[str],
-            stop: LexborNode | None = None) -> bool:
+def _inside(
+    node: LexborNode, tags: set[str] | frozenset[str], stop: LexborNode | None = None
+) -> bool:
     elem = node.parent
     while elem is not None and (stop is None or elem.mem_id != stop.mem_id):
         if elem.tag in tags:

@@ -12,8 +12,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
+from archive import ArticleUpdate
 from scraper.extract.dates import parse_date
-from scraper.models import LiveUpdate
 
 _MAX_UPDATES = 2000
 _MIN_TEXT = 200  # below this the entries carry headlines only: the page's text stays
@@ -21,7 +21,7 @@ _PROBE = 80  # characters of an entry's opening looked for in the page's text
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
-def live_updates(objects: list[dict[str, Any]]) -> tuple[LiveUpdate, ...]:
+def live_updates(objects: list[dict[str, Any]]) -> tuple[ArticleUpdate, ...]:
     """The entries of the page's first ``LiveBlogPosting``, in time order (undated last)."""
     blog = next((o for o in objects if _is_live_blog(o)), None)
     if blog is None:
@@ -33,7 +33,7 @@ def live_updates(objects: list[dict[str, Any]]) -> tuple[LiveUpdate, ...]:
     return (*dated, *(u for u in updates if u.time is None))
 
 
-def live_text(updates: tuple[LiveUpdate, ...], page_text: str) -> str | None:
+def live_text(updates: tuple[ArticleUpdate, ...], page_text: str) -> str | None:
     """The page's own lead, then its entries oldest first; None when they carry no article.
 
     Entries count when the page shows them (their opening is in the page's text): a feed
@@ -54,7 +54,7 @@ def live_text(updates: tuple[LiveUpdate, ...], page_text: str) -> str | None:
     return "\n\n".join(lead + [block for u in shown for block in _blocks(u)])
 
 
-def _blocks(update: LiveUpdate) -> list[str]:
+def _blocks(update: ArticleUpdate) -> list[str]:
     blocks = []
     if update.headline and not update.text.startswith(update.headline):
         blocks.append(update.headline)
@@ -73,19 +73,28 @@ def _is_live_blog(obj: dict[str, Any]) -> bool:
     return "LiveBlogPosting" in names
 
 
-def _update(item: Any) -> LiveUpdate | None:
+def _update(item: Any) -> ArticleUpdate | None:
     if not isinstance(item, dict):
         return None
-    when = next((d for d in (parse_date(_string(item.get(k))) for k in (
-        "datePublished", "dateCreated", "dateModified")) if d is not None), None)
+    when = next(
+        (
+            d
+            for d in (
+                parse_date(_string(item.get(k)))
+                for k in ("datePublished", "dateCreated", "dateModified")
+            )
+            if d is not None
+        ),
+        None,
+    )
     headline = _plain(_string(item.get("headline")))
     text = _paragraphs(_string(item.get("articleBody")) or _string(item.get("text")))
     if not headline and not text:
         return None
-    return LiveUpdate(time=when, headline=headline or None, text=text)
+    return ArticleUpdate(time=when, headline=headline or None, text=text)
 
 
-def _instant(update: LiveUpdate) -> datetime:
+def _instant(update: ArticleUpdate) -> datetime:
     return update.time or _EARLIEST
 
 

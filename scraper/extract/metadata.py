@@ -47,17 +47,19 @@ class PageMeta:
     headlines: tuple[str, ...] = ()
 
 
-def read_meta(
-    tree: LexborHTMLParser, objects: list[dict[str, Any]] | None = None
-) -> PageMeta:
+def read_meta(tree: LexborHTMLParser, objects: list[dict[str, Any]] | None = None) -> PageMeta:
     """Collect metadata from JSON-LD, meta tags, ``<link rel=canonical>`` and ``<html lang>``."""
     metas = meta_tags(tree)
     ld = jsonld_article(jsonld_objects(tree) if objects is None else objects)
     h1 = tree.css_first("h1")
     h1_text = " ".join(h1.text(deep=True).split()) if h1 is not None else ""
     site = _text(_ld_name(ld.get("publisher"))) or metas.get("og:site_name")
-    candidates = [_text(ld.get("headline")), metas.get("og:title"),
-                  metas.get("twitter:title"), _title_tag(tree)]
+    candidates = [
+        _text(ld.get("headline")),
+        metas.get("og:title"),
+        metas.get("twitter:title"),
+        _title_tag(tree),
+    ]
     title = _choose_title(candidates, h1_text, site)
     shown = " ".join(h1.text(deep=True, separator=" ").split()) if h1 is not None else None
     headlines = [*candidates, _one_line(_text(ld.get("alternativeHeadline"))), shown]
@@ -68,7 +70,8 @@ def read_meta(
         language=_language(tree, ld, metas),
         site_name=site,
         canonical_url=_canonical(tree) or metas.get("og:url"),
-        description=_text(ld.get("description")) or metas.get("og:description")
+        description=_text(ld.get("description"))
+        or metas.get("og:description")
         or metas.get("description"),
         headlines=tuple(dict.fromkeys(h for h in headlines if h and h != title)),
     )
@@ -193,7 +196,7 @@ def _meta_authors(metas: dict[str, str]) -> tuple[str, ...]:
 
 
 def split_authors(raw: str) -> list[str]:
-    """"By Jane Doe and John Roe" → ["Jane Doe", "John Roe"]; URLs and e-mails dropped."""
+    """ "By Jane Doe and John Roe" → ["Jane Doe", "John Roe"]; URLs and e-mails dropped."""
     raw = _BY_PREFIX.sub("", " ".join(raw.split()))
     out = []
     for part in _AUTHOR_SPLIT.split(raw):

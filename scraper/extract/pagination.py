@@ -23,11 +23,16 @@ MAX_PAGES = 20  # Diffbot's cap too: beyond it, a "next" chain is a listing, not
 _QUERY_NAMES = frozenset({"page", "p", "pg", "seite", "pagina", "paged", "pagenum"})
 # "/2/" continues a post; "/page/2/" is WordPress's (and others') archive listing: not matched
 _PATH_PAGE = re.compile(r"^(?P<base>.+?)(?<!/page)(?<!/seite)/(?P<n>\d{1,2})/?$")
-_FILE_PAGE = re.compile(r"^(?P<base>.+?)[-_](?:page[-_]?|seite[-_]?)?(?P<n>\d{1,2})"
-                        r"(?P<ext>\.s?html?|\.php|\.aspx?)$")
+_FILE_PAGE = re.compile(
+    r"^(?P<base>.+?)[-_](?:page[-_]?|seite[-_]?)?(?P<n>\d{1,2})"
+    r"(?P<ext>\.s?html?|\.php|\.aspx?)$"
+)
 _LINKS = "link[rel][href], a[href]"
-_REL_LINKS = ", ".join(f'{tag}[rel~="{rel}"][href]' for tag in ("link", "a")
-                       for rel in ("next", "prev", "first", "canonical"))
+_REL_LINKS = ", ".join(
+    f'{tag}[rel~="{rel}"][href]'
+    for tag in ("link", "a")
+    for rel in ("next", "prev", "first", "canonical")
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def page_of(url: str, patterns: tuple[re.Pattern[str], ...] = ()) -> PageOf:
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         found = pattern.search(target)
         if found and found.groups() and (found.group(1) or "").isdigit():
-            rest = target[: found.start()] + target[found.end():]
+            rest = target[: found.start()] + target[found.end() :]
             return PageOf(f"{host}{rest.rstrip('/?&')}", int(found.group(1)))
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     numbered = [v for k, v in pairs if k.lower() in _QUERY_NAMES and v.isdigit()]
@@ -82,8 +87,9 @@ def marked_page(url: str, patterns: tuple[re.Pattern[str], ...] = ()) -> PageOf 
     return None
 
 
-def page_links(tree: LexborHTMLParser, url: str,
-               patterns: tuple[re.Pattern[str], ...] = ()) -> tuple[str | None, str | None]:
+def page_links(
+    tree: LexborHTMLParser, url: str, patterns: tuple[re.Pattern[str], ...] = ()
+) -> tuple[str | None, str | None]:
     """(next page, first page) of the article ``url`` shows: each None when there is none.
 
     The first page is given only for a later page (one that is not page 1 itself).

@@ -65,15 +65,19 @@ def is_furniture(line: str) -> bool:
         return True
     if P.SECTION_LINE.match(text) or P.TEASER_HEADING.match(text):
         return True
-    if P.LINK_LIST_LINE.search(text) or P.PLACEHOLDER_LINE.match(text) \
-            or P.TEMPLATE_KEY_LINE.match(text):
-        return True
-    if len(text) <= _MAX_FURNITURE and (
-        P.COPYRIGHT_LINE.search(text) or P.PITCH_LINE.search(text)
+    if (
+        P.LINK_LIST_LINE.search(text)
+        or P.PLACEHOLDER_LINE.match(text)
+        or P.TEMPLATE_KEY_LINE.match(text)
     ):
         return True
-    if len(text) <= 400 and (P.CAPTION_CREDIT.search(text) or P.MEDIA_TEASER_END.search(text)
-                             or P.PICTURED_LINE.match(text)):
+    if len(text) <= _MAX_FURNITURE and (P.COPYRIGHT_LINE.search(text) or P.PITCH_LINE.search(text)):
+        return True
+    if len(text) <= 400 and (
+        P.CAPTION_CREDIT.search(text)
+        or P.MEDIA_TEASER_END.search(text)
+        or P.PICTURED_LINE.match(text)
+    ):
         return True
     if len(text) <= 80 and (P.BYLINE_LINE.match(text) or is_stamp(text)):
         return True
@@ -159,11 +163,18 @@ def drop_pull_quotes(lines: list[str]) -> list[str]:
     keys = [_words(line) for line in lines]
     hosts: dict[int, list[int]] = {}
     for i, key in enumerate(keys):
-        if i < _PULL_SKIP or not _PULL_MIN <= len(key) <= _PULL_MAX \
-                or key.count(" ") < _PULL_WORDS - 1 or not _FULL_SENTENCE.search(lines[i]):
+        if (
+            i < _PULL_SKIP
+            or not _PULL_MIN <= len(key) <= _PULL_MAX
+            or key.count(" ") < _PULL_WORDS - 1
+            or not _FULL_SENTENCE.search(lines[i])
+        ):
             continue
-        found = [j for j, other in enumerate(keys)
-                 if len(other) > len(key) and f" {key} " in f" {other} "]
+        found = [
+            j
+            for j, other in enumerate(keys)
+            if len(other) > len(key) and f" {key} " in f" {other} "
+        ]
         if len(found) == 1:
             hosts.setdefault(found[0], []).append(i)
     doomed = {quotes[0] for quotes in hosts.values() if len(quotes) == 1}
@@ -187,8 +198,13 @@ def drop_leading_title(lines: list[str], title: str | None) -> list[str]:
         return lines
     drop = set(hits)
     for i in hits:  # a kicker: a short label line straight above the headline
-        if i > 0 and i - 1 not in drop and len(lines[i - 1].strip()) <= _KICKER_MAX \
-                and _headline_like(lines[i - 1]) and not lines[i - 1].lstrip().startswith("- "):
+        if (
+            i > 0
+            and i - 1 not in drop
+            and len(lines[i - 1].strip()) <= _KICKER_MAX
+            and _headline_like(lines[i - 1])
+            and not lines[i - 1].lstrip().startswith("- ")
+        ):
             drop.add(i - 1)
     return [line for i, line in enumerate(lines) if i not in drop]
 
@@ -200,8 +216,11 @@ def _is_title_line(line: str, want: str) -> bool:
         return len(want) >= _TITLE_MIN
     if want.count(" ") < 2 or line[:1].islower():
         return False
-    if got.startswith(want + " ") and _SITE_SUFFIX.search(line) \
-            and len(got) <= len(want) + _SUFFIX_MAX:
+    if (
+        got.startswith(want + " ")
+        and _SITE_SUFFIX.search(line)
+        and len(got) <= len(want) + _SUFFIX_MAX
+    ):
         return True  # "Headline | Site" (a <title> printed in the page)
     if len(got) > len(want) + 80:
         return False
@@ -237,8 +256,10 @@ def postclean(text: str, title: str | None = None, headlines: tuple[str, ...] = 
     # a marker ending a row joins the next row to its paragraph (see mark_line_breaks)
     text = _MARK_EOL.sub(LINE_BREAK, text).replace(PARA_BREAK, "\n")
     lines: list[str] = [
-        _Line(part, block) for block, row in enumerate(text.split("\n"))
-        for part in _break(row) if part.strip()
+        _Line(part, block)
+        for block, row in enumerate(text.split("\n"))
+        for part in _break(row)
+        if part.strip()
     ]
     for headline in (title, *headlines):
         lines = drop_leading_title(lines, headline)
@@ -272,8 +293,7 @@ def drop_sign_off(lines: list[str]) -> list[str]:
     end = len(lines)
     while end > 1 and len(lines) - end < _SIGN_OFF_LINES:
         line = lines[end - 1].strip().lstrip("-•* ").strip()
-        if len(line) > _SIGN_OFF_MAX or not (P.SIGN_OFF.search(line)
-                                             or P.AUTHOR_BIO.match(line)):
+        if len(line) > _SIGN_OFF_MAX or not (P.SIGN_OFF.search(line) or P.AUTHOR_BIO.match(line)):
             break
         end -= 1
     return lines[:end]

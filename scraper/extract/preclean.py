@@ -20,8 +20,21 @@ from scraper.extract.containers import blocks_of, container_blocks
 
 # Tags that never hold article prose (captions belong in metadata, not in the body).
 DROP_TAGS = (
-    "form", "aside", "nav", "footer", "figure", "figcaption", "button", "dialog", "template",
-    "iframe", "svg", "select", "textarea", "noscript", "style",
+    "form",
+    "aside",
+    "nav",
+    "footer",
+    "figure",
+    "figcaption",
+    "button",
+    "dialog",
+    "template",
+    "iframe",
+    "svg",
+    "select",
+    "textarea",
+    "noscript",
+    "style",
 )
 # class/id words of page furniture, matched as whole words of the attribute (- and _ split).
 _FURNITURE = re.compile(
@@ -98,8 +111,9 @@ def preclean(
     guard = _Guard.of(tree, body)
     doomed = [n for n in tree.css(",".join(DROP_TAGS)) if guard.small(n) and not _table(n)]
     # a named box set among the body's paragraphs goes whatever it holds (a transcript box)
-    doomed += [n for n in tree.css("[class],[id]")
-               if _furniture(n) and (guard.small(n) or inserted(n))]
+    doomed += [
+        n for n in tree.css("[class],[id]") if _furniture(n) and (guard.small(n) or inserted(n))
+    ]
     doomed += [n for n in tree.css("ul,ol,p,div,section") if _link_dense(n, guard)]
     doomed += pitch_boxes(tree, guard)
     doomed += social_embeds(tree)
@@ -283,8 +297,10 @@ def _link_dense(node: LexborNode, guard: _Guard) -> bool:
         return len(links) >= 2 and linked >= _LINK_DENSE * len(text)
     if node.tag == "p":  # a paragraph that is only a headline link is an inline teaser
         # ... unless the link is a reference: a mailto or a bare URL as its own text
-        refs = any(_MAILTO.match(a.attributes.get("href") or "") or
-                   _REFERENCE.match(a.text(strip=True)) for a in links)
+        refs = any(
+            _MAILTO.match(a.attributes.get("href") or "") or _REFERENCE.match(a.text(strip=True))
+            for a in links
+        )
         return len(text) < 200 and linked >= 0.9 * len(text) and not refs
     return len(links) >= 3 and linked >= 0.8 * len(text)
 

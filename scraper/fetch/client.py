@@ -8,15 +8,16 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 import httpx
 
 from scraper.errors import ConfigError
-from scraper.fetch.connect import GuardedBackend
+from scraper.fetch.backend import GuardedBackend
 from scraper.fetch.decoding import ACCEPT_ENCODING
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.transport import PerOriginTransport, proxy_mounts
 from scraper.settings import Settings
 
 
-def build_client(settings: Settings, guard: AddressGuard,
-                 cookie_domains: Iterable[str] = ()) -> httpx.AsyncClient:
+def build_client(
+    settings: Settings, guard: AddressGuard, cookie_domains: Iterable[str] = ()
+) -> httpx.AsyncClient:
     """The one shared client of a run; redirects and decoding are ours to decide.
 
     Every connection goes to an address ``guard`` checked (DNS rebinding included). Proxies
@@ -25,11 +26,14 @@ def build_client(settings: Settings, guard: AddressGuard,
     """
     # Requests in flight are capped by the HostScheduler, not here; a pool per origin keeps
     # up to global_concurrency idle connections, the most a host can have in flight.
-    limits = httpx.Limits(max_connections=None,
-                          max_keepalive_connections=settings.global_concurrency,
-                          keepalive_expiry=settings.keepalive_expiry)
-    transport = PerOriginTransport(limits=limits, backend=GuardedBackend(guard),
-                                   max_pools=settings.max_pools)
+    limits = httpx.Limits(
+        max_connections=None,
+        max_keepalive_connections=settings.global_concurrency,
+        keepalive_expiry=settings.keepalive_expiry,
+    )
+    transport = PerOriginTransport(
+        limits=limits, backend=GuardedBackend(guard), max_pools=settings.max_pools
+    )
     try:
         mounts = proxy_mounts(transport, limits)
     except (ValueError, ImportError, httpx.InvalidURL) as exc:

@@ -25,8 +25,13 @@ async def system_resolve(host: str, port: int) -> list[str]:
 class DnsCache:
     """A resolver that reuses each name's answer for ``ttl`` seconds; failures are not kept."""
 
-    def __init__(self, resolve: Resolver = system_resolve, *, ttl: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        resolve: Resolver = system_resolve,
+        *,
+        ttl: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._resolve = resolve
         self._ttl = ttl
         self._clock = clock

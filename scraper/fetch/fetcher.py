@@ -35,7 +35,7 @@ from scraper.errors import (
     RedirectError,
     RefusedError,
     TimeoutError_,
-        TransportError,
+    TransportError,
     TruncatedError,
 )
 from scraper.fetch.exchange import OnExchange, exchange_of
@@ -45,7 +45,7 @@ from scraper.fetch.responses import (
     check_length,
     check_type,
     discard_small_body,
-    page_of,
+    page_from,
     read_body,
 )
 from scraper.fetch.retry import RetryPolicy, parse_retry_after
@@ -129,24 +129,28 @@ class Fetcher:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(max_tries or self.policy.max_tries),
             wait=self._wait,
-            retry=retry_if_exception(partial(self._should_retry, longest_retry_after,
-                                             deadlines)),
+            retry=retry_if_exception(partial(self._should_retry, longest_retry_after, deadlines)),
             sleep=self._sleep,
             reraise=True,
         )
         async for attempt in retrying:
             with attempt:
-                return await self._follow(url, headers, cap, truncate, accept_types, hop_check,
-                                          urgent)
+                return await self._follow(
+                    url, headers, cap, truncate, accept_types, hop_check, urgent
+                )
         raise AssertionError("unreachable: tenacity reraises the last error")
 
-    def _should_retry(self, longest_retry_after: float | None,
-                      deadlines: list[BaseException], exc: BaseException) -> bool:
+    def _should_retry(
+        self, longest_retry_after: float | None, deadlines: list[BaseException], exc: BaseException
+    ) -> bool:
         if isinstance(exc, TimeoutError_) and exc.reason == "deadline":
             deadlines.append(exc)
-        if (longest_retry_after is not None and isinstance(exc, HTTPStatusError)
-                and exc.retry_after is not None
-                and min(exc.retry_after, self.policy.max_retry_after) > longest_retry_after):
+        if (
+            longest_retry_after is not None
+            and isinstance(exc, HTTPStatusError)
+            and exc.retry_after is not None
+            and min(exc.retry_after, self.policy.max_retry_after) > longest_retry_after
+        ):
             return False  # the wait that the retry would take (capped) is too long
         return self.policy.should_retry(exc, deadlines=len(deadlines))
 
@@ -170,14 +174,16 @@ class Fetcher:
     ) -> Page:
         seen = [url]
         current = url
-        one = partial(self._one, headers=headers, cap=cap, truncate=truncate,
-                      accept_types=accept_types)
+        one = partial(
+            self._one, headers=headers, cap=cap, truncate=truncate, accept_types=accept_types
+        )
         while True:
             self._check_budget(current)
             host = _host_key(current)
             self._scheduler.check_suspended(host)
-            result = await self._counted(host, self._request(
-                current, one, urgent, hop_check if current != url else None))
+            result = await self._counted(
+                host, self._request(current, one, urgent, hop_check if current != url else None)
+            )
             if isinstance(result, Page):
                 return Page(
                     url,
@@ -190,8 +196,13 @@ class Fetcher:
                 )
             current = self._next_hop(seen, result)
 
-    async def _request(self, url: str, one: Callable[[str], Awaitable[Page | str]],
-                       urgent: bool, hop_check: HopCheck | None) -> Page | str:
+    async def _request(
+        self,
+        url: str,
+        one: Callable[[str], Awaitable[Page | str]],
+        urgent: bool,
+        hop_check: HopCheck | None,
+    ) -> Page | str:
         """Check the address (and a redirect target's robots.txt), then one polite request."""
         await self._guard.check(url)
         if hop_check is not None:
@@ -277,16 +288,15 @@ class Fetcher:
                 self._check_status(url, response)
                 if status == 304:
                     self._exchange(request, response, b"", fetched_at)
-                    return page_of(url, response, b"", fetched_at)
+                    return page_from(url, response, b"", fetched_at)
                 check_type(url, response, accept_types)
                 check_length(url, response, cap, truncate)
                 body_started = True
                 raw: list[bytes] | None = [] if self._on_exchange is not None else None
-                body = await read_body(response, cap, truncate, self._settings.max_encodings,
-                                        raw)
+                body = await read_body(response, cap, truncate, self._settings.max_encodings, raw)
                 if raw is not None and not (truncate and len(body) >= cap):  # cut: not whole
                     self._exchange(request, response, b"".join(raw), fetched_at)
-                return page_of(url, response, body, self._now())
+                return page_from(url, response, body, self._now())
             finally:
                 await response.aclose()
         except httpx.TimeoutException as exc:
@@ -304,8 +314,9 @@ class Fetcher:
         except httpx.HTTPError as exc:
             raise TransportError(f"{_short(exc)}: {url[:200]}") from None
 
-    def _exchange(self, request: httpx.Request, response: httpx.Response, raw: bytes,
-                  fetched_at: datetime) -> None:
+    def _exchange(
+        self, request: httpx.Request, response: httpx.Response, raw: bytes, fetched_at: datetime
+    ) -> None:
         """Hand the exchange to ``on_exchange`` (the WARC writer), if one is set."""
         if self._on_exchange is not None:
             self._on_exchange(exchange_of(request, response, raw, fetched_at))
@@ -340,13 +351,15 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request, url: str) -> 
     try:
         return await client.send(request, stream=True)
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-        raise RefusedError(f"bad redirect target ({_short(exc)}): {url[:200]}",
-                           reason="bad_redirect") from None
+        raise RefusedError(
+            f"bad redirect target ({_short(exc)}): {url[:200]}", reason="bad_redirect"
+        ) from None
     except httpx.RemoteProtocolError as exc:
         if "location header" not in str(exc).lower():
             raise
-        raise RefusedError(f"bad redirect target ({_short(exc)}): {url[:200]}",
-                           reason="bad_redirect") from None
+        raise RefusedError(
+            f"bad redirect target ({_short(exc)}): {url[:200]}", reason="bad_redirect"
+        ) from None
 
 
 def _host_key(url: str) -> str:

@@ -7,7 +7,7 @@ connecting. Hosts written as integers (``2130706433``), hex or octal quads, shor
 cannot slip past. Addresses the operator allows explicitly (``--allow-address``, an IP or
 a CIDR network) pass; tests and the demo allow their loopback addresses that way.
 
-Connections are made by :mod:`scraper.fetch.connect` to addresses this guard returned,
+Connections are made by :mod:`scraper.fetch.backend` to addresses this guard returned,
 never to a name resolved again, so a DNS answer that changes between the check and the
 connection (rebinding) cannot reach a private address either.
 """
@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from scraper.errors import ConfigError, RefusedError, TransportError
 from scraper.fetch.dns import Resolver, system_resolve
+from scraper.seeds import Seed
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -121,8 +122,7 @@ class AddressGuard:
             raise TransportError(f"cannot resolve {host}: {exc}", reason="dns") from None
         if not answers:
             raise RefusedError(f"{host} resolves to no address", reason="dns")
-        return [self._require(ipaddress.ip_address(a.split("%")[0]), url or host)
-                for a in answers]
+        return [self._require(ipaddress.ip_address(a.split("%")[0]), url or host) for a in answers]
 
     def _require(self, addr: IPAddress, url: str) -> IPAddress:
         if not self.allowed(addr):
@@ -131,3 +131,23 @@ class AddressGuard:
                 reason="private_address",
             )
         return addr
+
+
+def refuse_private_addresses(seeds: Iterable[Seed], allow: tuple[str, ...]) -> None:
+    """ConfigError for the first feed, sitemap or start URL written as a non-public address
+    (``127.0.0.1``, ``10.1.2.3``, ``2130706433``) that ``--allow-address`` does not allow:
+    refused when the seeds load, before an archive is opened.
+
+    Names (``localhost`` too) are not resolved here (no network at load): the guard refuses
+    each URL by its resolved address when it is fetched.
+    """
+    guard = AddressGuard(allow)
+    for seed in seeds:
+        for key in ("feeds", "sitemaps", "start_urls"):
+            for url in getattr(seed, key):
+                addr = literal_address((urlsplit(url).hostname or "").rstrip("."))
+                if addr is not None and not guard.allowed(addr):
+                    raise ConfigError(
+                        f"{seed.path}: {key}: {url} is on the non-public address "
+                        f"{addr}; allow it with --allow-address {addr}"
+                    )

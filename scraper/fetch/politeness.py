@@ -136,9 +136,11 @@ class HostScheduler:
         if state.suspended or state.failures < self._failure_limit:
             return False
         state.suspended = True
-        LOG.warning(f"host {host} suspended for the rest of the run after "
-                    f"{self._failure_limit} timeouts or connection failures in a row; "
-                    "its URLs wait for the next run")
+        LOG.warning(
+            f"host {host} suspended for the rest of the run after "
+            f"{self._failure_limit} timeouts or connection failures in a row; "
+            "its URLs wait for the next run"
+        )
         return True
 
     def responded(self, host: str) -> None:
@@ -152,8 +154,10 @@ class HostScheduler:
     def check_suspended(self, host: str) -> None:
         """Raise DeferredError (``host_unresponsive``) if the host is suspended."""
         if self._host(host).suspended:
-            raise DeferredError(f"host {host} suspended for this run: it stopped answering",
-                                reason="host_unresponsive")
+            raise DeferredError(
+                f"host {host} suspended for this run: it stopped answering",
+                reason="host_unresponsive",
+            )
 
     @asynccontextmanager
     async def slot(self, host: str, *, urgent: bool = False) -> AsyncIterator[None]:

@@ -58,7 +58,10 @@ def check_length(url: str, response: httpx.Response, cap: int, truncate: bool) -
 
 
 async def read_body(
-    response: httpx.Response, cap: int, truncate: bool, max_encodings: int,
+    response: httpx.Response,
+    cap: int,
+    truncate: bool,
+    max_encodings: int,
     raw: list[bytes] | None = None,
 ) -> bytes:
     """The decoded body, at most ``cap`` bytes: over it, an error (or cut, ``truncate``)."""
@@ -85,8 +88,7 @@ async def read_body(
     return b"".join(parts)[:cap]
 
 
-def page_of(url: str, response: httpx.Response, body: bytes, fetched_at: datetime) -> Page:
+def page_from(url: str, response: httpx.Response, body: bytes, fetched_at: datetime) -> Page:
     """The Page of one response (header names lower-cased)."""
     headers = {k.lower(): v for k, v in response.headers.items()}
     return Page(url, str(response.url), response.status_code, headers, body, fetched_at)
-

@@ -51,8 +51,9 @@ def origin_of(url: str) -> str:
 class RobotsCache:
     """Fetches each origin's robots.txt once per run and answers ``allowed(url)``."""
 
-    def __init__(self, fetcher: Fetcher, *, max_bytes: int, max_crawl_delay: float,
-                 agent: str | None = None) -> None:
+    def __init__(
+        self, fetcher: Fetcher, *, max_bytes: int, max_crawl_delay: float, agent: str | None = None
+    ) -> None:
         self._fetcher = fetcher
         self._max_bytes = max_bytes
         self._max_delay = max_crawl_delay
@@ -75,9 +76,14 @@ class RobotsCache:
         try:
             # A 429 asking for longer than the longest crawl delay we honour is not waited
             # out: the host is unreachable for this run, and its URLs wait for the next.
-            page = await self._fetcher.fetch(origin + "/robots.txt", max_bytes=self._max_bytes,
-                                             truncate=True, max_tries=2, urgent=True,
-                                             longest_retry_after=self._max_delay)
+            page = await self._fetcher.fetch(
+                origin + "/robots.txt",
+                max_bytes=self._max_bytes,
+                truncate=True,
+                max_tries=2,
+                urgent=True,
+                longest_retry_after=self._max_delay,
+            )
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500 and exc.status != 429:
                 return RobotsPolicy(origin, "unavailable", reason=f"http_{exc.status}")

@@ -1,7 +1,7 @@
 """httpx's standard transport under the run's client: one httpcore pool per origin.
 
 Each origin (scheme, host, port) gets its own ``httpx.AsyncHTTPTransport``, whose httpcore
-pool connects through :class:`~scraper.fetch.connect.GuardedBackend`. A pool per origin
+pool connects through :class:`~scraper.fetch.backend.GuardedBackend`. A pool per origin
 keeps httpcore's per-request bookkeeping (a scan of the pool's connections under its lock)
 down to the host's own few connections, which the HostScheduler already caps; a single pool
 would scan every idle connection of every host on each request.
@@ -30,21 +30,35 @@ Origin = tuple[bytes, bytes, int | None]
 class GuardedHTTPTransport(httpx.AsyncHTTPTransport):
     """httpx's transport over an httpcore pool whose connections go through ``backend``."""
 
-    def __init__(self, *, limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend,
-                 ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        limits: httpx.Limits,
+        backend: httpcore.AsyncNetworkBackend,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         # httpx (0.28) has no network_backend parameter; its __init__ only builds this
         # pool, which handle_async_request and aclose then use.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context, max_connections=limits.max_connections,
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry, network_backend=backend)
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
 
 
 class PerOriginTransport(httpx.AsyncBaseTransport):
     """An ``httpx`` transport that keeps a separate httpcore pool for each origin."""
 
-    def __init__(self, *, limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend,
-                 max_pools: int = 128, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        limits: httpx.Limits,
+        backend: httpcore.AsyncNetworkBackend,
+        max_pools: int = 128,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self._limits = limits
         self._backend = backend
         self._max_pools = max_pools
@@ -64,8 +78,10 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
         if pool is None:
             await self._evict_idle()
             pool = self._pools[origin] = GuardedHTTPTransport(
-                limits=self._limits, backend=self._backend,
-                ssl_context=self._ssl() if origin[0] == b"https" else None)
+                limits=self._limits,
+                backend=self._backend,
+                ssl_context=self._ssl() if origin[0] == b"https" else None,
+            )
         self._pools.move_to_end(origin)
         self._open[origin] = self._open.get(origin, 0) + 1
         try:
@@ -108,8 +124,9 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
         return self._ssl_context
 
 
-def proxy_mounts(direct: httpx.AsyncBaseTransport, limits: httpx.Limits
-                 ) -> dict[str, httpx.AsyncBaseTransport]:
+def proxy_mounts(
+    direct: httpx.AsyncBaseTransport, limits: httpx.Limits
+) -> dict[str, httpx.AsyncBaseTransport]:
     """httpx mounts for the proxies named in the environment; NO_PROXY hosts go ``direct``.
 
     httpx reads the environment's proxies only when it builds its own transport, so with
@@ -121,9 +138,12 @@ def proxy_mounts(direct: httpx.AsyncBaseTransport, limits: httpx.Limits
     if not proxies:
         return {}
     context = httpx.create_ssl_context(trust_env=True)
-    return {pattern: (httpx.AsyncHTTPTransport(proxy=url, verify=context, limits=limits)
-                      if url else direct)
-            for pattern, url in proxies.items()}
+    return {
+        pattern: (
+            httpx.AsyncHTTPTransport(proxy=url, verify=context, limits=limits) if url else direct
+        )
+        for pattern, url in proxies.items()
+    }
 
 
 class _Tracked(httpx.AsyncByteStream):

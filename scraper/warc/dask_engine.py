@@ -3,7 +3,7 @@
 Each task reads one file from an offset for up to ``batch_size`` pages, extracts them with
 the crawl's ``extract_for_archive`` and returns the ArticleRecords with their dedup
 fingerprints, and the pages of multi-page articles, which the client holds and joins
-(:mod:`scraper.warc.joining`) since an article's pages may be in different files
+(:mod:`scraper.warc.multipage`) since an article's pages may be in different files
 (:class:`Chunk`). The client stores each chunk through the Store, records the
 progress, and submits the file's next chunk; files run in parallel, so a cluster is kept
 busy by as many files as it has worker threads (split by file: the offsets of the records
@@ -34,9 +34,9 @@ from scraper.warc.ingest import (
     pending_files,
     target_of,
 )
-from scraper.warc.joining import HeldPage, PageJoiner
+from scraper.warc.multipage import HeldPage, PageJoiner
+from scraper.warc.pages import WarcError
 from scraper.warc.reader import iter_pages
-from scraper.warc.records import WarcError
 
 
 @dataclass(frozen=True)
@@ -64,31 +64,50 @@ def extract_chunk(path: str, after: int | None, options: IngestOptions) -> Chunk
             before, offset = offset, page.offset
             target = target_of(page, options, stats)
             if target is not None:
-                result = extract_for_archive(page.body, page.url, page.content_type,
-                                             **target.selectors)
+                result = extract_for_archive(
+                    page.body, page.url, page.content_type, **target.selectors
+                )
                 done.take(page, target, result, before, options, stats)
             if stats.pages >= options.batch_size:
                 return Chunk(path, done.items, offset, False, stats=stats, held=done.held)
     except (WarcError, OSError, ValueError) as exc:
-        return Chunk(path, done.items, offset, False, failure_line(Path(path), exc),
-                     stats=stats, held=done.held)
+        return Chunk(
+            path,
+            done.items,
+            offset,
+            False,
+            failure_line(Path(path), exc),
+            stats=stats,
+            held=done.held,
+        )
     finally:
         pages.close()
     return Chunk(path, done.items, offset, True, stats=stats, held=done.held)
 
 
-def ingest_dask(paths: Iterable[Path], store: Store, options: IngestOptions, *,
-                scheduler: str | None = None, workers: int = 2, processes: bool = True,
-                log: Callable[[str], None] = lambda line: None,
-                on_batch: Callable[[IngestStats], None] = lambda stats: None) -> IngestStats:
+def ingest_dask(
+    paths: Iterable[Path],
+    store: Store,
+    options: IngestOptions,
+    *,
+    scheduler: str | None = None,
+    workers: int = 2,
+    processes: bool = True,
+    log: Callable[[str], None] = lambda line: None,
+    on_batch: Callable[[IngestStats], None] = lambda stats: None,
+) -> IngestStats:
     """Ingest on a Dask cluster: ``scheduler`` address, else a LocalCluster of ``workers``."""
     from dask.distributed import Client, LocalCluster  # optional extra: imported here
 
     # ":0": a free port for its HTTP server (status routes even without a dashboard),
     # not the fixed 8787 another cluster on the machine may hold.
-    cluster = None if scheduler else LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=processes,
-        dashboard_address=":0")
+    cluster = (
+        None
+        if scheduler
+        else LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0"
+        )
+    )
     try:
         with Client(scheduler or cluster) as client:
             return _drive(client, paths, store, options, log, on_batch)
@@ -97,15 +116,22 @@ def ingest_dask(paths: Iterable[Path], store: Store, options: IngestOptions, *,
             cluster.close()
 
 
-def _drive(client: Any, paths: Iterable[Path], store: Store, options: IngestOptions,
-           log: Callable[[str], None], on_batch: Callable[[IngestStats], None]) -> IngestStats:
+def _drive(
+    client: Any,
+    paths: Iterable[Path],
+    store: Store,
+    options: IngestOptions,
+    log: Callable[[str], None],
+    on_batch: Callable[[IngestStats], None],
+) -> IngestStats:
     from dask.distributed import as_completed
 
     stats = IngestStats()
     joiner = PageJoiner(options, stats)  # pages of one article may be in different files
     submit = _submitter(client, options)
-    running = as_completed([submit(str(path), after)
-                            for path, after in pending_files(paths, store, stats)])
+    running = as_completed(
+        [submit(str(path), after) for path, after in pending_files(paths, store, stats)]
+    )
     for future in running:
         chunk: Chunk = future.result()
         stats.add(chunk.stats)

@@ -1,8 +1,8 @@
 """WARC pages → the crawl's extraction → ArticleRecords → one Store, resumably.
 
 The same steps as a crawled page takes: ``extract_for_archive`` (run in the crawl's
-:class:`~scraper.crawl.workers.WorkerPool`), the ``min_article_chars`` check, then
-:func:`~scraper.warc.articles.article_record`. Storing, dedup included, is the Store's:
+:class:`~scraper.runtime.workerpool.WorkerPool`), the ``min_article_chars`` check, then
+:func:`~scraper.runtime.assemble.article_record`. Storing, dedup included, is the Store's:
 one writer, so dedup is exact whichever engine extracted.
 
 Files are read in order, pages in batches; after each batch is stored the Store records
@@ -11,108 +11,35 @@ A killed ingest therefore repeats at most one batch, which dedup turns into ``un
 results, and skips finished files; a second ingest of the same files adds nothing.
 
 The pages of a multi-page article are held until the article is whole and stored joined
-(:mod:`scraper.warc.joining`); a file's recorded progress never passes a held page, and
+(:mod:`scraper.warc.multipage`); a file's recorded progress never passes a held page, and
 the file is finished only once none of its pages is held.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from archive import ArticleRecord, Fingerprint, StoreResult
-from scraper.crawl.workers import ExtractionFailed, WorkerPool
+from archive import Fingerprint
 from scraper.models import Extraction
+from scraper.runtime.assemble import site_of
+from scraper.runtime.workerpool import ExtractionFailed, WorkerPool
 from scraper.seeds import Seed
 from scraper.urls import canonicalize
-from scraper.warc.articles import extract_options_of, site_of
-from scraper.warc.joining import HeldPage, PageJoiner, hold, to_item
-from scraper.warc.reader import DEFAULT_MAX_BYTES, ReadStats, iter_pages, warc_files
-from scraper.warc.records import Progress, WarcError, WarcPage
-
-Item = tuple[ArticleRecord, Fingerprint]
-
-
-class Store(Protocol):
-    """Where ingested articles go: the archive writer (one, so dedup stays exact).
-
-    Its methods may block (the archive writer's thread answers them): :func:`ingest`
-    calls them on a worker thread, never on the event loop.
-    """
-
-    def store(self, items: Sequence[Item]) -> list[StoreResult]:
-        """Store a batch (dedup included); one result per item, in order."""
-        ...
-
-    def progress(self, file: str) -> Progress | None:
-        """What an earlier ingest recorded for ``file`` (a resolved path), if anything."""
-        ...
-
-    def save_progress(self, progress: Progress) -> None:
-        """Record how far this ingest got in one file (after its batch was stored)."""
-        ...
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    """What an ingest needs besides its files and store; Settings-derived defaults."""
-
-    seeds: tuple[Seed, ...] = ()
-    only_seeds: bool = False  # skip pages no seed's domain owns
-    min_article_chars: int = 200  # Settings.min_article_chars
-    max_bytes: int = DEFAULT_MAX_BYTES  # Settings.max_body_bytes: decoded body cap
-    batch_size: int = 32  # pages per stored batch (and per progress record)
-    open_articles: int = 256  # multi-page articles held open at most (scraper.warc.joining)
-
-
-@dataclass
-class IngestStats:
-    """Counts of one ingest, for the summary line and the exit code."""
-
-    read: ReadStats = field(default_factory=ReadStats)
-    stored: Counter[str] = field(default_factory=Counter)  # by StoreOutcome value
-    no_article: int = 0
-    outside_seeds: int = 0
-    not_articles: int = 0  # a seed's discovery documents, or outside its include/exclude
-    failed: Counter[str] = field(default_factory=Counter)  # extraction failures by reason
-    files_done: int = 0
-    files_skipped: int = 0  # finished by an earlier ingest
-    joined: int = 0  # articles joined from more than one page
-    pages_unjoined: int = 0  # pages of a multi-page article whose first page was not had
-    pages_late: int = 0  # pages of a multi-page article that came after it was stored
-
-    @property
-    def pages(self) -> int:
-        return self.read.pages
-
-    def add(self, other: IngestStats) -> None:
-        """Add the counts of a part done elsewhere (a Dask worker's chunk)."""
-        self.read.pages += other.read.pages
-        self.read.skipped.update(other.read.skipped)
-        self.read.failed_files.extend(other.read.failed_files)
-        self.stored.update(other.stored)
-        self.failed.update(other.failed)
-        self.no_article += other.no_article
-        self.outside_seeds += other.outside_seeds
-        self.not_articles += other.not_articles
-
-
-@dataclass(frozen=True)
-class Target:
-    """Who a page belongs to: the site name and domain, and the seed when there is one."""
-
-    site: str
-    domain: str
-    seed: Seed | None
-
-    @property
-    def selectors(self) -> dict[str, tuple[str, ...]]:
-        """The seed's extraction options (selectors, page patterns), as the crawl's."""
-        return extract_options_of(self.seed)
+from scraper.warc.multipage import HeldPage, PageJoiner, hold, to_item
+from scraper.warc.pages import (
+    IngestOptions,
+    IngestStats,
+    Item,
+    Progress,
+    Store,
+    Target,
+    WarcError,
+    WarcPage,
+)
+from scraper.warc.reader import iter_pages, warc_files
 
 
 def target_of(page: WarcPage, options: IngestOptions, stats: IngestStats) -> Target | None:
@@ -131,8 +58,7 @@ def _is_article(url: str, seed: Seed) -> bool:
     """The crawl's rule: an article URL by the seed's patterns, not one of its documents."""
     key = canonicalize(url) or url
     documents = (*seed.feeds, *seed.sitemaps, *seed.start_urls)
-    return seed.is_article_url(url) and all(
-        (canonicalize(doc) or doc) != key for doc in documents)
+    return seed.is_article_url(url) and all((canonicalize(doc) or doc) != key for doc in documents)
 
 
 @dataclass
@@ -142,8 +68,15 @@ class Extracted:
     items: list[Item] = field(default_factory=list)
     held: list[HeldPage] = field(default_factory=list)
 
-    def take(self, page: WarcPage, target: Target, result: tuple[Extraction, Fingerprint],
-             resume_at: int | None, options: IngestOptions, stats: IngestStats) -> None:
+    def take(
+        self,
+        page: WarcPage,
+        target: Target,
+        result: tuple[Extraction, Fingerprint],
+        resume_at: int | None,
+        options: IngestOptions,
+        stats: IngestStats,
+    ) -> None:
         """Sort one extracted page; ``resume_at``: the record read before it (or None)."""
         ext, fp = result
         if (held := hold(page, target, ext, fp, resume_at)) is not None:
@@ -152,8 +85,9 @@ class Extracted:
             self.items.append(item)
 
 
-def pending_files(paths: Iterable[Path], store: Store,
-                  stats: IngestStats) -> Iterator[tuple[Path, int | None]]:
+def pending_files(
+    paths: Iterable[Path], store: Store, stats: IngestStats
+) -> Iterator[tuple[Path, int | None]]:
     """(file, offset already done) for every file an earlier ingest has not finished."""
     for path in warc_files(paths):
         done = store.progress(str(path.resolve()))
@@ -163,13 +97,13 @@ def pending_files(paths: Iterable[Path], store: Store,
         yield path, done.offset if done is not None else None
 
 
-def batches(path: Path, after: int | None, options: IngestOptions,
-            stats: IngestStats) -> Iterator[list[WarcPage]]:
+def batches(
+    path: Path, after: int | None, options: IngestOptions, stats: IngestStats
+) -> Iterator[list[WarcPage]]:
     """The file's HTML pages in lists of ``batch_size``; WarcError as the reader raises."""
     batch: list[WarcPage] = []
     try:
-        for page in iter_pages(path, after=after, stats=stats.read,
-                               max_bytes=options.max_bytes):
+        for page in iter_pages(path, after=after, stats=stats.read, max_bytes=options.max_bytes):
             batch.append(page)
             if len(batch) >= options.batch_size:
                 yield batch
@@ -182,8 +116,9 @@ def batches(path: Path, after: int | None, options: IngestOptions,
         yield batch
 
 
-def commit(store: Store, items: Sequence[Item], marks: Sequence[Progress],
-           stats: IngestStats) -> None:
+def commit(
+    store: Store, items: Sequence[Item], marks: Sequence[Progress], stats: IngestStats
+) -> None:
     """Store a batch, then record the progress it makes (never the other way round)."""
     for result in store.store(items) if items else []:
         stats.stored[result.outcome.value] += 1
@@ -191,10 +126,15 @@ def commit(store: Store, items: Sequence[Item], marks: Sequence[Progress],
         store.save_progress(mark)
 
 
-async def ingest(paths: Iterable[Path], store: Store, pool: WorkerPool,
-                 options: IngestOptions, *,
-                 log: Callable[[str], None] = lambda line: None,
-                 on_batch: Callable[[IngestStats], None] = lambda stats: None) -> IngestStats:
+async def ingest(
+    paths: Iterable[Path],
+    store: Store,
+    pool: WorkerPool,
+    options: IngestOptions,
+    *,
+    log: Callable[[str], None] = lambda line: None,
+    on_batch: Callable[[IngestStats], None] = lambda stats: None,
+) -> IngestStats:
     """Ingest every page of ``paths`` with the local process pool (the crawl's engine)."""
     stats = IngestStats()
     joiner = PageJoiner(options, stats)
@@ -219,12 +159,19 @@ async def ingest(paths: Iterable[Path], store: Store, pool: WorkerPool,
     return stats
 
 
-async def _extract_all(batch: list[WarcPage], after: int | None, pool: WorkerPool,
-                       options: IngestOptions, stats: IngestStats) -> Extracted:
-    before = dict(zip((p.offset for p in batch), (after, *(p.offset for p in batch)),
-                      strict=False))  # each page's resume_at: the page read before it
-    wanted = [(page, target) for page in batch
-              if (target := target_of(page, options, stats)) is not None]
+async def _extract_all(
+    batch: list[WarcPage],
+    after: int | None,
+    pool: WorkerPool,
+    options: IngestOptions,
+    stats: IngestStats,
+) -> Extracted:
+    before = dict(
+        zip((p.offset for p in batch), (after, *(p.offset for p in batch)), strict=False)
+    )  # each page's resume_at: the page read before it
+    wanted = [
+        (page, target) for page in batch if (target := target_of(page, options, stats)) is not None
+    ]
     results = await asyncio.gather(*(_extract(page, target, pool) for page, target in wanted))
     done = Extracted()
     for (page, target), result in zip(wanted, results, strict=True):
@@ -235,18 +182,21 @@ async def _extract_all(batch: list[WarcPage], after: int | None, pool: WorkerPoo
     return done
 
 
-async def _extract(page: WarcPage, target: Target,
-                   pool: WorkerPool) -> tuple[Extraction, Fingerprint] | ExtractionFailed:
+async def _extract(
+    page: WarcPage, target: Target, pool: WorkerPool
+) -> tuple[Extraction, Fingerprint] | ExtractionFailed:
     try:
         result: tuple[Extraction, Fingerprint] = await pool.run(
-            page.body, page.url, page.content_type, **target.selectors)
+            page.body, page.url, page.content_type, **target.selectors
+        )
         return result
     except ExtractionFailed as exc:  # one page's failure is an outcome, counted
         return exc
 
 
-def _file_failed(path: Path, exc: Exception, stats: IngestStats,
-                 log: Callable[[str], None]) -> None:
+def _file_failed(
+    path: Path, exc: Exception, stats: IngestStats, log: Callable[[str], None]
+) -> None:
     line = failure_line(path, exc)
     stats.read.failed_files.append(line)
     log(line)

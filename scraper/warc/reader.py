@@ -15,9 +15,7 @@ Records that are not an HTML page answered 200 are skipped and counted by reason
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +23,11 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from scraper.errors import FetchError
 from scraper.fetch.decoding import CappedDecoder
-from scraper.warc.records import WarcError, WarcPage
+from scraper.warc.pages import DEFAULT_MAX_BYTES, ReadStats, WarcError, WarcPage
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # as Settings.max_body_bytes: the crawl's own cap
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 _SNIFF = (b"<!doctype html", b"<html")
-
-
-@dataclass
-class ReadStats:
-    """What reading found: pages yielded, responses skipped by reason, files that failed."""
-
-    pages: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    failed_files: list[str] = field(default_factory=list)  # one line each
 
 
 def warc_files(paths: Iterable[Path]) -> list[Path]:
@@ -52,27 +40,35 @@ def warc_files(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*")
-                              if p.is_file() and p.name.endswith(WARC_SUFFIXES)))
+            out.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(WARC_SUFFIXES))
+            )
         elif path.is_file():
             out.append(path)
+        elif path.exists():  # /dev/zero, a FIFO: endless or one-shot, never a WARC file
+            raise WarcError(f"{path}: not a WARC file (not a regular file or folder)")
         else:
             raise WarcError(f"{path}: no such WARC file or folder")
     return list(dict.fromkeys(out))
 
 
-def read_pages(paths: Iterable[Path], *, stats: ReadStats | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES,
-               resume: Callable[[Path], int | None] = lambda path: None,
-               on_error: Callable[[str], None] = lambda line: None) -> Iterator[WarcPage]:
+def read_pages(
+    paths: Iterable[Path],
+    *,
+    stats: ReadStats | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    resume: Callable[[Path], int | None] = lambda path: None,
+    on_error: Callable[[str], None] = lambda line: None,
+) -> Iterator[WarcPage]:
     """Every HTML 200 page of every file; ``resume(path)`` gives an offset already done."""
     stats = stats if stats is not None else ReadStats()
     for path in warc_files(paths):
         yield from _guarded(path, stats, max_bytes, resume(path), on_error)
 
 
-def _guarded(path: Path, stats: ReadStats, max_bytes: int, after: int | None,
-             on_error: Callable[[str], None]) -> Iterator[WarcPage]:
+def _guarded(
+    path: Path, stats: ReadStats, max_bytes: int, after: int | None, on_error: Callable[[str], None]
+) -> Iterator[WarcPage]:
     try:
         yield from iter_pages(path, after=after, stats=stats, max_bytes=max_bytes)
     except (WarcError, OSError, ValueError) as exc:
@@ -81,8 +77,13 @@ def _guarded(path: Path, stats: ReadStats, max_bytes: int, after: int | None,
         on_error(line)
 
 
-def iter_pages(path: Path, *, after: int | None = None, stats: ReadStats | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> Generator[WarcPage, None, None]:
+def iter_pages(
+    path: Path,
+    *,
+    after: int | None = None,
+    stats: ReadStats | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Generator[WarcPage, None, None]:
     """HTML 200 pages of one file, from the record after offset ``after`` (if given).
 
     WarcError if the file holds no WARC record at all, or ends inside a record.
@@ -105,8 +106,9 @@ def iter_pages(path: Path, *, after: int | None = None, stats: ReadStats | None 
         raise WarcError(f"{path}: not a WARC file (no WARC record found)")
 
 
-def _page(record: Any, path: Path, offset: int, stats: ReadStats,
-          max_bytes: int) -> WarcPage | None:
+def _page(
+    record: Any, path: Path, offset: int, stats: ReadStats, max_bytes: int
+) -> WarcPage | None:
     if record.record_type != WarcRecordType.response:
         return None  # requests, warcinfo, metadata, revisits: nothing to extract
     http = record.http_headers
@@ -117,8 +119,7 @@ def _page(record: Any, path: Path, offset: int, stats: ReadStats,
     if http.status_code != 200:
         stats.skipped[f"http_{http.status_code}"] += 1
         return None
-    declared = headers.get("content-type") or record.headers.get(
-        "WARC-Identified-Payload-Type", "")
+    declared = headers.get("content-type") or record.headers.get("WARC-Identified-Payload-Type", "")
     if declared and declared.split(";")[0].strip().lower() not in HTML_TYPES:
         stats.skipped["not_html"] += 1  # known before the body is read
         return None
@@ -137,9 +138,15 @@ def _page(record: Any, path: Path, offset: int, stats: ReadStats,
     if not declared and not body.lstrip()[:20].lower().startswith(_SNIFF):
         stats.skipped["not_html"] += 1  # no type given: sniffed, as browsers do
         return None
-    return WarcPage(url=record.headers.get("WARC-Target-URI", ""),
-                    fetched_at=record.record_date, status=200, headers=headers, body=body,
-                    path=path, offset=offset)
+    return WarcPage(
+        url=record.headers.get("WARC-Target-URI", ""),
+        fetched_at=record.record_date,
+        status=200,
+        headers=headers,
+        body=body,
+        path=path,
+        offset=offset,
+    )
 
 
 def decode_body(raw: bytes, headers: dict[str, str], max_bytes: int) -> bytes:
@@ -164,7 +171,7 @@ def dechunk(raw: bytes) -> bytes:
             return raw if not out else b"".join(out)  # not chunked, or cut short
         if size == 0:
             return b"".join(out)
-        out.append(raw[end + 2:end + 2 + size])
+        out.append(raw[end + 2 : end + 2 + size])
         pos = end + 2 + size + 2
 
 

@@ -36,7 +36,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter as _RecordBuilder
 
 from scraper import __version__
-from scraper.warc.records import Exchange, Headers, WarcError
+from scraper.fetch.exchange import Exchange, Headers
+from scraper.warc.pages import WarcError
 
 DEFAULT_MAX_BYTES = 1_000_000_000  # 1 GB, the customary WARC file size (Heritrix, CC)
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
@@ -63,10 +64,16 @@ class WarcWriter:
     Not thread-safe: give it one thread (:class:`AsyncWarcWriter` does).
     """
 
-    def __init__(self, directory: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 prefix: str = "newsarchiver", info: Mapping[str, object] | None = None,
-                 requests: bool = True,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        prefix: str = "newsarchiver",
+        info: Mapping[str, object] | None = None,
+        requests: bool = True,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
         self.prefix = prefix
@@ -125,43 +132,64 @@ class WarcWriter:
         try:
             while view:  # one write for small pairs; a loop only if the kernel splits it
                 written = self._file.write(view)
-                view = view[written or 0:]
+                view = view[written or 0 :]
         except OSError as exc:
             raise WarcError(f"{self._path}: WARC write failed: {exc}") from None
         self._size += len(data)
 
     # -- records -------------------------------------------------------------------------
     def _warcinfo(self, filename: str) -> Any:
-        fields = {"software": f"newsarchiver/{__version__} (warcio)",
-                  "format": "WARC File Format 1.1",
-                  "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
-                                "warc-format/warc-1.1/",
-                  "hostname": socket.gethostname(), **self.info}
+        fields = {
+            "software": f"newsarchiver/{__version__} (warcio)",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
+            "warc-format/warc-1.1/",
+            "hostname": socket.gethostname(),
+            **self.info,
+        }
         return self._builder.create_warcinfo_record(filename, fields)
 
     def _records(self, ex: Exchange) -> list[Any]:
         date = warc_date(ex.fetched_at)
         common = {"WARC-Date": date, **({"WARC-IP-Address": ex.peer_ip} if ex.peer_ip else {})}
-        status = StatusAndHeaders(f"{ex.status} {ex.reason}".strip(),
-                                  list(_response_headers(ex)), protocol=ex.http_version)
+        status = StatusAndHeaders(
+            f"{ex.status} {ex.reason}".strip(),
+            list(_response_headers(ex)),
+            protocol=ex.http_version,
+        )
         if ex.not_modified:
             response = self._builder.create_warc_record(
-                ex.url, "revisit", http_headers=status,
-                warc_headers_dict={**common, **_refers_to(ex)})
+                ex.url,
+                "revisit",
+                http_headers=status,
+                warc_headers_dict={**common, **_refers_to(ex)},
+            )
         else:
             response = self._builder.create_warc_record(
-                ex.url, "response", payload=io.BytesIO(ex.body), length=len(ex.body),
-                http_headers=status, warc_headers_dict=common)
+                ex.url,
+                "response",
+                payload=io.BytesIO(ex.body),
+                length=len(ex.body),
+                http_headers=status,
+                warc_headers_dict=common,
+            )
         if not self.requests:
             return [response]
         parts = urlsplit(ex.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         request = self._builder.create_warc_record(
-            ex.url, "request", http_headers=StatusAndHeaders(
-                f"{ex.method} {target} {ex.http_version}", list(ex.request_headers),
-                is_http_request=True),
-            warc_headers_dict={**common, "WARC-Concurrent-To":
-                               response.rec_headers.get_header("WARC-Record-ID")})
+            ex.url,
+            "request",
+            http_headers=StatusAndHeaders(
+                f"{ex.method} {target} {ex.http_version}",
+                list(ex.request_headers),
+                is_http_request=True,
+            ),
+            warc_headers_dict={
+                **common,
+                "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
+            },
+        )
         return [response, request]
 
     @staticmethod
@@ -210,8 +238,10 @@ def _response_headers(ex: Exchange) -> Iterable[tuple[str, str]]:
     length (WARC readers frame the payload by it when it is there).
     """
     renamed = _FRAMING if ex.decoded else ("transfer-encoding",)
-    out: Headers = tuple((f"X-Crawler-{name}" if name.lower() in renamed else name, value)
-                         for name, value in ex.response_headers)
+    out: Headers = tuple(
+        (f"X-Crawler-{name}" if name.lower() in renamed else name, value)
+        for name, value in ex.response_headers
+    )
     lengths = [v for n, v in out if n.lower() == "content-length"]
     if ex.not_modified or lengths == [str(len(ex.body))]:
         return out

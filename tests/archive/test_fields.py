@@ -50,9 +50,15 @@ def test_every_field_is_stored_with_its_offset_and_order(tmp_path: Path) -> None
         row = _row(archive, archive.articles.store(RECORD).article_id)
     assert row["published"] == "2024-04-30T22:00:00+02:00"
     assert (row["published_source"], row["modified"], row["modified_source"]) == (
-        "json-ld", "2024-05-01T05:00:00+02:00", "meta")
+        "json-ld",
+        "2024-05-01T05:00:00+02:00",
+        "meta",
+    )
     assert (row["language"], row["language_source"], row["access"]) == (
-        "en", "detected", "paywalled")
+        "en",
+        "detected",
+        "paywalled",
+    )
     assert json.loads(str(row["images"])) == [
         {"url": "https://n.example/img/lead.jpg", "caption": "Smoke over the ridge",
          "credit": "Photo: A. Lee", "lead": True},
@@ -75,8 +81,9 @@ def test_a_live_blog_that_gains_entries_is_a_new_version(tmp_path: Path) -> None
 
     def blog(updates: tuple[ArticleUpdate, ...], hours: int) -> ArticleRecord:
         text = "\n\n".join(u.text for u in updates) + "\n\n" + FIRE
-        return replace(RECORD, text=text, live_updates=updates,
-                       fetched_at=T0 + timedelta(hours=hours))
+        return replace(
+            RECORD, text=text, live_updates=updates, fetched_at=T0 + timedelta(hours=hours)
+        )
 
     with Archive.open(tmp_path / "a.db") as archive:
         stored = archive.articles.store(blog(first, 0))
@@ -96,8 +103,15 @@ def test_a_live_blog_that_gains_entries_is_a_new_version(tmp_path: Path) -> None
 def test_reextraction_fills_new_fields_in_place_and_keeps_the_feed_date(
     tmp_path: Path,
 ) -> None:
-    feed_dated = replace(RECORD, published_source="feed", modified=None, modified_source=None,
-                         language_source=None, access="unknown", images=())
+    feed_dated = replace(
+        RECORD,
+        published_source="feed",
+        modified=None,
+        modified_source=None,
+        language_source=None,
+        access="unknown",
+        images=(),
+    )
     with Archive.open(tmp_path / "a.db") as archive:
         article_id = archive.articles.store(feed_dated).article_id
         # the page itself gives no date: the feed's stays, with its source
@@ -123,7 +137,10 @@ def test_export_carries_the_fields_decoded_in_jsonl_and_as_json_in_csv(
     item = json.loads(lines.getvalue())
     assert item["images"][0]["caption"] == "Smoke over the ridge"
     assert (item["access"], item["published_source"], item["modified"]) == (
-        "paywalled", "json-ld", "2024-05-01T05:00:00+02:00")
+        "paywalled",
+        "json-ld",
+        "2024-05-01T05:00:00+02:00",
+    )
     row = next(csv.DictReader(io.StringIO(table.getvalue())))
     assert json.loads(row["images"])[0]["credit"] == "Photo: A. Lee"
     assert (row["language_source"], json.loads(row["live_updates"])) == ("detected", [])

@@ -13,7 +13,6 @@ from tests import paths
 _ARCHIVE = paths.ROOT / "archive"
 
 
-
 def _archive_submodule_imports(source: Path) -> list[str]:
     """Each import in ``source`` that reaches past ``archive/__init__.py``."""
     found = []
@@ -46,8 +45,10 @@ def test_only_the_front_door_is_imported(package: str) -> None:
 
 def test_the_check_sees_a_submodule_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text("from archive.store import Archive\nimport archive.dedup\n"
-                   "from archive import rows, Archive\n")
+    bad.write_text(
+        "from archive.store import Archive\nimport archive.dedup\n"
+        "from archive import rows, Archive\n"
+    )
     assert len(_archive_submodule_imports(bad)) == 3
 
 

@@ -53,10 +53,13 @@ def test_sqlite_utils_finds_the_index_and_lists_each_story_once(tmp_path: Path) 
     with Database(path) as db:
         assert db.table("articles").detect_fts() == "articles_fts"
         assert [r["url"] for r in db.table("articles").search("picket")] == [ROOT_URL]
-        assert db.execute(
-            "SELECT count(*) FROM sqlite_master WHERE name = 'articles_fts' AND sql LIKE ?",
-            (DATASETTE_PATTERN,),
-        ).fetchone()[0] == 1
+        assert (
+            db.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'articles_fts' AND sql LIKE ?",
+                (DATASETTE_PATTERN,),
+            ).fetchone()[0]
+            == 1
+        )
     assert _cli_search(path, "picket") == [ROOT_URL]
 
 
@@ -74,9 +77,11 @@ def test_v5_rebuilds_a_v4_index_without_its_duplicates(tmp_path: Path) -> None:
     _archive_with_a_duplicate(path)
     with sqlite3.connect(path, isolation_level=None) as conn:  # back to the v4 index form
         conn.execute("DROP TABLE articles_fts")
-        conn.execute(V2[V2.index("CREATE VIRTUAL TABLE"):V2.index(";", V2.index("fts5("))])
-        conn.execute("INSERT INTO articles_fts(rowid, title, text) "
-                     "SELECT id, title, text FROM articles WHERE duplicate_of IS NULL")
+        conn.execute(V2[V2.index("CREATE VIRTUAL TABLE") : V2.index(";", V2.index("fts5("))])
+        conn.execute(
+            "INSERT INTO articles_fts(rowid, title, text) "
+            "SELECT id, title, text FROM articles WHERE duplicate_of IS NULL"
+        )
         conn.execute("DROP TABLE publisher_runs")  # v6's
         conn.execute("DROP TABLE ingest_progress")  # v7's
         conn.execute("DELETE FROM migrations WHERE version >= 5")

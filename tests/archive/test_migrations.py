@@ -185,9 +185,16 @@ def test_v9_adds_raw_page_parts_to_a_v8_archive_whose_paged_articles_keep_page_o
     path = tmp_path / "v8.db"
     when = datetime(2024, 5, 1, tzinfo=UTC)
     with Archive.open(path) as archive:  # then made to look as the v8 release left it
-        archive.articles.store(ArticleRecord(
-            url=WATER_URL, urls=(f"{WATER_URL}?page=2",), text="Pages one and two.",
-            fetched_at=when, raw_html=b"<html>page 1</html>", pages=2))
+        archive.articles.store(
+            ArticleRecord(
+                url=WATER_URL,
+                urls=(f"{WATER_URL}?page=2",),
+                text="Pages one and two.",
+                fetched_at=when,
+                raw_html=b"<html>page 1</html>",
+                pages=2,
+            )
+        )
         with archive.transaction() as conn:
             conn.execute("DROP TABLE raw_page_parts")
             conn.execute("DELETE FROM migrations WHERE version >= 9")
@@ -196,7 +203,8 @@ def test_v9_adds_raw_page_parts_to_a_v8_archive_whose_paged_articles_keep_page_o
         table = archive.db.table("raw_page_parts")
         assert table.pks == ["article_id", "page"] and table.count == 0
         assert [(fk.column, fk.other_table) for fk in table.foreign_keys] == [
-            ("article_id", "articles")]
+            ("article_id", "articles")
+        ]
         (page,) = archive.articles.raw_pages()
     # only its first page was kept before v9: reextract tells it by its missing parts
     assert (page.html, page.pages, page.parts) == (b"<html>page 1</html>", 2, ())

@@ -107,8 +107,9 @@ def test_url_state_keeps_validators_for_conditional_requests(archive: Archive) -
     assert archive.urls.state(feed) is None
     archive.urls.record([feed], fetched_at=T0, outcome="ok", status=200, etag='"v1"',
                         last_modified="Wed, 01 May 2024 06:00:00 GMT")  # fmt: skip
-    archive.urls.record([feed], fetched_at=T0 + timedelta(hours=1), outcome="not_modified",
-                        status=304)
+    archive.urls.record(
+        [feed], fetched_at=T0 + timedelta(hours=1), outcome="not_modified", status=304
+    )
     state = archive.urls.state(feed)
     assert state is not None
     assert (state.status, state.outcome, state.etag) == (304, "not_modified", '"v1"')
@@ -159,8 +160,9 @@ def test_raw_html_round_trips_compressed_and_reextraction_versions(archive: Arch
 
 def _part(n: int, at: datetime = T0) -> PagePart:
     body = f"<html><body><p>Page {n}.</p>{('<p>' + TEXT + '</p>') * 3}</body></html>".encode()
-    return PagePart(f"https://news.example/fire?page={n}", body, at + timedelta(seconds=n),
-                    200, "text/html")
+    return PagePart(
+        f"https://news.example/fire?page={n}", body, at + timedelta(seconds=n), 200, "text/html"
+    )
 
 
 def test_a_multi_page_articles_later_pages_are_kept_with_its_first(archive: Archive) -> None:
@@ -169,13 +171,18 @@ def test_a_multi_page_articles_later_pages_are_kept_with_its_first(archive: Arch
     stored = archive.articles.store(record(raw_html=first, pages=3, page_bodies=parts))
     rows_ = list(archive.db.table("raw_page_parts").rows_where(order_by="page"))
     assert [(r["article_id"], r["page"], r["url"], r["size"]) for r in rows_] == [
-        (stored.article_id, n, p.url, len(p.body)) for n, p in zip((2, 3), parts, strict=True)]
+        (stored.article_id, n, p.url, len(p.body)) for n, p in zip((2, 3), parts, strict=True)
+    ]
     assert all(len(r["body"]) < r["size"] / 2 for r in rows_)  # gzip, as raw_pages
     (page,) = archive.articles.raw_pages()
     assert (page.html, page.pages, page.parts) == (first, 3, parts)  # decompressed, in order
     # the next fetch of the article has two pages: its parts are replaced, not added to
-    fewer = record(text=TEXT + " More.", raw_html=first, pages=2,
-                   page_bodies=(_part(2, T0 + timedelta(days=1)),))
+    fewer = record(
+        text=TEXT + " More.",
+        raw_html=first,
+        pages=2,
+        page_bodies=(_part(2, T0 + timedelta(days=1)),),
+    )
     assert archive.articles.store(fewer).outcome is StoreOutcome.UPDATED
     (page,) = archive.articles.raw_pages()
     assert page.parts == fewer.page_bodies
@@ -301,7 +308,8 @@ def test_store_many_is_all_or_nothing(archive: Archive, monkeypatch: pytest.Monk
 
 
 def test_file_left_empty_by_a_crawler_killed_at_start_opens_as_a_new_archive(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "archive.db"
     conn = sqlite3.connect(path)  # what a kill between connect and the schema leaves
     conn.execute("PRAGMA journal_mode = WAL")

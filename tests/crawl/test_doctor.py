@@ -9,8 +9,17 @@ from tests.test_e2e import run_cli
 
 
 def check(seeds: Path, *names: str):
-    return run_cli("check", "--seeds", str(seeds), "--allow-address", "127.0.0.0/8",
-                   "--delay", "0.1", "--quiet", *names)
+    return run_cli(
+        "check",
+        "--seeds",
+        str(seeds),
+        "--allow-address",
+        "127.0.0.0/8",
+        "--delay",
+        "0.1",
+        "--quiet",
+        *names,
+    )
 
 
 def test_check_passes_a_healthy_seed_and_names_a_broken_feed(tmp_path: Path) -> None:
@@ -24,8 +33,9 @@ def test_check_passes_a_healthy_seed_and_names_a_broken_feed(tmp_path: Path) -> 
         assert good.returncode == 0, good.stdout + good.stderr
         lines = good.stdout.splitlines()
         assert lines[0].startswith(f"== {healthy} (")
-        assert any("feed " in ln and "entries" in ln and "match include/exclude" in ln
-                   for ln in lines)
+        assert any(
+            "feed " in ln and "entries" in ln and "match include/exclude" in ln for ln in lines
+        )
         assert sum(ln.strip().startswith(("ok   sample", "warn sample")) for ln in lines) == 3
         assert any("date: 20" in ln and "words; language en" in ln for ln in lines)
         assert lines[-1] == f"{healthy}: ok"

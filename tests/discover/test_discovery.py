@@ -41,7 +41,9 @@ class FakeFetch:
 
 def seed(**kw: object) -> Seed:
     defaults: dict[str, object] = {
-        "name": "gazette", "domain": "example.com", "path": Path("g.toml"),
+        "name": "gazette",
+        "domain": "example.com",
+        "path": Path("g.toml"),
     }
     return Seed(**{**defaults, **kw})  # type: ignore[arg-type]
 
@@ -63,23 +65,30 @@ def index(*locs: str) -> bytes:
 
 async def run(s: Seed, fetch: FakeFetch, **kw: object) -> DiscoveryReport:
     options: dict[str, object] = {
-        "now": NOW, "lastmod_window_days": 3.0, "max_sitemap_depth": 3,
-        "max_sitemap_urls": 50_000, "max_bytes": 1024 * 1024, "max_sitemap_files": 500,
+        "now": NOW,
+        "lastmod_window_days": 3.0,
+        "max_sitemap_depth": 3,
+        "max_sitemap_urls": 50_000,
+        "max_bytes": 1024 * 1024,
+        "max_sitemap_files": 500,
         "concurrency": 4,
     }
     return await discover(s, fetch, **{**options, **kw})  # type: ignore[arg-type]
 
 
 async def test_sitemap_index_recursion_with_lastmod_window() -> None:
-    fetch = FakeFetch({
-        f"{SITE}/sitemap_index.xml": fixture("sitemap_index.xml"),
-        f"{SITE}/sitemaps/2024-05.xml": fixture("sitemap_2024-05.xml.gz"),
-        f"{SITE}/sitemaps/undated.xml": urlset(f"{SITE}/culture/undated-entry-is-kept"),
-        f"{SITE}/sitemaps/2019-01.xml.gz": urlset(f"{SITE}/old/never-fetched"),
-    })
+    fetch = FakeFetch(
+        {
+            f"{SITE}/sitemap_index.xml": fixture("sitemap_index.xml"),
+            f"{SITE}/sitemaps/2024-05.xml": fixture("sitemap_2024-05.xml.gz"),
+            f"{SITE}/sitemaps/undated.xml": urlset(f"{SITE}/culture/undated-entry-is-kept"),
+            f"{SITE}/sitemaps/2019-01.xml.gz": urlset(f"{SITE}/old/never-fetched"),
+        }
+    )
     report = await run(seed(sitemaps=(f"{SITE}/sitemap_index.xml",)), fetch)
     assert [c.url for c in report.candidates] == [
-        f"{SITE}/economy/rates-held-steady-in-may", f"{SITE}/culture/undated-entry-is-kept",
+        f"{SITE}/economy/rates-held-steady-in-may",
+        f"{SITE}/culture/undated-entry-is-kept",
     ]
     assert f"{SITE}/sitemaps/2019-01.xml.gz" not in [u for u, _ in fetch.calls]
     rates = report.candidates[0]
@@ -94,11 +103,13 @@ async def test_sitemap_index_recursion_with_lastmod_window() -> None:
 
 async def test_self_including_index_fetched_once() -> None:
     me = f"{SITE}/sitemap.xml"
-    fetch = FakeFetch({
-        me: index(me, f"{SITE}/sitemap.xml?utm_source=x", f"{SITE}/child.xml"),
-        f"{SITE}/child.xml": index(me, f"{SITE}/child.xml", f"{SITE}/leaf.xml"),
-        f"{SITE}/leaf.xml": urlset(f"{SITE}/a/leaf-story-is-found"),
-    })
+    fetch = FakeFetch(
+        {
+            me: index(me, f"{SITE}/sitemap.xml?utm_source=x", f"{SITE}/child.xml"),
+            f"{SITE}/child.xml": index(me, f"{SITE}/child.xml", f"{SITE}/leaf.xml"),
+            f"{SITE}/leaf.xml": urlset(f"{SITE}/a/leaf-story-is-found"),
+        }
+    )
     report = await run(seed(sitemaps=(me,)), fetch)
     assert [c.url for c in report.candidates] == [f"{SITE}/a/leaf-story-is-found"]
     fetched = [u for u, _ in fetch.calls]
@@ -156,15 +167,22 @@ async def test_off_site_excluded_and_canonical_dedup() -> None:
         f"<item><link>{SITE}/about</link></item>"
         f"</channel></rss>"
     ).encode()
-    fetch = FakeFetch({
-        f"{SITE}/feed.xml": feed,
-        f"{SITE}/news.xml": urlset(
-            "HTTPS://NEWS.example.com/news/vote-count-live#top",
-            f"{SITE}/news/vote-count-live?fbclid=1", lastmod="2024-05-02",
-        ),
-    })
-    s = seed(feeds=(f"{SITE}/feed.xml",), sitemaps=(f"{SITE}/news.xml",),
-             include=(re.compile(r"^/news/"),), exclude=(re.compile(r"/video/"),))
+    fetch = FakeFetch(
+        {
+            f"{SITE}/feed.xml": feed,
+            f"{SITE}/news.xml": urlset(
+                "HTTPS://NEWS.example.com/news/vote-count-live#top",
+                f"{SITE}/news/vote-count-live?fbclid=1",
+                lastmod="2024-05-02",
+            ),
+        }
+    )
+    s = seed(
+        feeds=(f"{SITE}/feed.xml",),
+        sitemaps=(f"{SITE}/news.xml",),
+        include=(re.compile(r"^/news/"),),
+        exclude=(re.compile(r"/video/"),),
+    )
     report = await run(s, fetch)
     assert len(report.candidates) == 1
     only = report.candidates[0]
@@ -176,16 +194,19 @@ async def test_off_site_excluded_and_canonical_dedup() -> None:
 
 
 async def test_malformed_documents_counted_never_raised() -> None:
-    fetch = FakeFetch({
-        f"{SITE}/xxe.xml": fixture("xxe_feed.xml"),
-        f"{SITE}/good.xml": fixture("rss20.xml"),
-        f"{SITE}/lol.xml": fixture("billion_laughs.xml"),
-        f"{SITE}/garbage.xml": b"\x00\x01<<<>>>",
-        f"{SITE}/boom.xml": RuntimeError("fetcher bug"),  # type: ignore[dict-item]
-    })
-    s = seed(feeds=(f"{SITE}/xxe.xml", f"{SITE}/good.xml", f"{SITE}/missing.xml",
-                    f"{SITE}/boom.xml"),
-             sitemaps=(f"{SITE}/lol.xml", f"{SITE}/garbage.xml"))
+    fetch = FakeFetch(
+        {
+            f"{SITE}/xxe.xml": fixture("xxe_feed.xml"),
+            f"{SITE}/good.xml": fixture("rss20.xml"),
+            f"{SITE}/lol.xml": fixture("billion_laughs.xml"),
+            f"{SITE}/garbage.xml": b"\x00\x01<<<>>>",
+            f"{SITE}/boom.xml": RuntimeError("fetcher bug"),  # type: ignore[dict-item]
+        }
+    )
+    s = seed(
+        feeds=(f"{SITE}/xxe.xml", f"{SITE}/good.xml", f"{SITE}/missing.xml", f"{SITE}/boom.xml"),
+        sitemaps=(f"{SITE}/lol.xml", f"{SITE}/garbage.xml"),
+    )
     report = await run(s, fetch, lastmod_window_days=0)
     assert report.counts["malformed"] == 3
     assert report.counts["not_fetched"] == 1 and report.counts["fetch_errors"] == 1
@@ -219,19 +240,32 @@ async def test_listing_with_seed_include_uses_it_instead_of_the_guess() -> None:
 
 
 async def test_extra_sitemaps_from_robots_and_window_disabled() -> None:
-    fetch = FakeFetch({f"{SITE}/robots-map.xml": urlset(f"{SITE}/a/old-but-wanted",
-                                                         lastmod="2001-01-01")})
-    report = await run(seed(feeds=(f"{SITE}/none.xml",)), fetch, lastmod_window_days=0,
-                       extra_sitemaps=[f"{SITE}/robots-map.xml"])
+    fetch = FakeFetch(
+        {f"{SITE}/robots-map.xml": urlset(f"{SITE}/a/old-but-wanted", lastmod="2001-01-01")}
+    )
+    report = await run(
+        seed(feeds=(f"{SITE}/none.xml",)),
+        fetch,
+        lastmod_window_days=0,
+        extra_sitemaps=[f"{SITE}/robots-map.xml"],
+    )
     assert [c.url for c in report.candidates] == [f"{SITE}/a/old-but-wanted"]
-    old = await run(seed(feeds=(f"{SITE}/none.xml",)), FakeFetch(fetch.docs),
-                    extra_sitemaps=[f"{SITE}/robots-map.xml"])
+    old = await run(
+        seed(feeds=(f"{SITE}/none.xml",)),
+        FakeFetch(fetch.docs),
+        extra_sitemaps=[f"{SITE}/robots-map.xml"],
+    )
     assert old.candidates == [] and old.counts["too_old"] == 1
 
 
 async def test_off_site_child_sitemap_not_followed() -> None:
-    fetch = FakeFetch({f"{SITE}/index.xml": index("http://127.0.0.1:8080/internal.xml",
-                                                  "https://evil.example.net/s.xml")})
+    fetch = FakeFetch(
+        {
+            f"{SITE}/index.xml": index(
+                "http://127.0.0.1:8080/internal.xml", "https://evil.example.net/s.xml"
+            )
+        }
+    )
     report = await run(seed(sitemaps=(f"{SITE}/index.xml",)), fetch)
     assert [u for u, _ in fetch.calls] == [f"{SITE}/index.xml"]
     assert report.counts["off_site"] == 2
@@ -250,5 +284,7 @@ async def test_robots_txt_sitemaps_as_the_crawl_passes_them() -> None:
     )
     fetch = FakeFetch({})
     await run(seed(), fetch, extra_sitemaps=list(robots.sitemaps))
-    assert fetch.calls == [(f"{SITE}/sitemap_index.xml", "sitemap"),
-                           (f"{SITE}/news.xml", "sitemap")]
+    assert fetch.calls == [
+        (f"{SITE}/sitemap_index.xml", "sitemap"),
+        (f"{SITE}/news.xml", "sitemap"),
+    ]

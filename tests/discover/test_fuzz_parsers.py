@@ -30,10 +30,25 @@ XML_FIXTURES = [
 
 # --- strategies -------------------------------------------------------------------------
 _url_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
-_hosts = st.sampled_from(
-    ["Example.COM", "news.example.com.", "bücher.de", "xn--bcher-kva.de", "[::1]", "127.0.0.1",
-     "a_b.example", "-bad.example", "", "exa mple.com", "ß.de", "😀.example"]
-) | _url_text
+_hosts = (
+    st.sampled_from(
+        [
+            "Example.COM",
+            "news.example.com.",
+            "bücher.de",
+            "xn--bcher-kva.de",
+            "[::1]",
+            "127.0.0.1",
+            "a_b.example",
+            "-bad.example",
+            "",
+            "exa mple.com",
+            "ß.de",
+            "😀.example",
+        ]
+    )
+    | _url_text
+)
 _ports = st.sampled_from(["", "", "", ":80", ":443", ":8080", ":0", ":99999", ":x", ":"])
 _query = st.lists(
     st.tuples(
@@ -61,8 +76,18 @@ def _url_from(schemes: list[str], hosts: st.SearchStrategy[str]) -> st.SearchStr
     )
 
 
-_HOST_SAMPLES = ["Example.COM", "news.example.com.", "bücher.de", "xn--bcher-kva.de", "[::1]",
-                 "127.0.0.1", "a_b.example", "ß.de", "😀.example", "WWW.EXAMPLE.ORG"]
+_HOST_SAMPLES = [
+    "Example.COM",
+    "news.example.com.",
+    "bücher.de",
+    "xn--bcher-kva.de",
+    "[::1]",
+    "127.0.0.1",
+    "a_b.example",
+    "ß.de",
+    "😀.example",
+    "WWW.EXAMPLE.ORG",
+]
 # Mostly well-formed http(s) URLs (so the invariants on outputs get exercised), plus
 # arbitrary schemes, hosts and plain text for the never-raises property.
 urls = st.one_of(
@@ -82,8 +107,21 @@ def mutated_documents(draw: st.DrawFn) -> bytes:
         if action == "cut":
             del doc[pos : pos + draw(st.integers(1, 64))]
         elif action == "insert":
-            doc[pos:pos] = draw(st.sampled_from([b"<", b">", b"&", b"</item>", b"<item>",
-                                                b"\x00", b"]]>", b"&amp;", b"\xff\xfe"]))
+            doc[pos:pos] = draw(
+                st.sampled_from(
+                    [
+                        b"<",
+                        b">",
+                        b"&",
+                        b"</item>",
+                        b"<item>",
+                        b"\x00",
+                        b"]]>",
+                        b"&amp;",
+                        b"\xff\xfe",
+                    ]
+                )
+            )
         elif action == "flip" and pos < len(doc):
             doc[pos] = draw(st.integers(0, 255))
         else:
@@ -161,9 +199,18 @@ def check_listing(html: str) -> None:
 
 
 _robots_lines = st.sampled_from(
-    ["User-agent: *", "Disallow: /", "Allow: /news/", "Crawl-delay: 5", "Crawl-delay: -1e309",
-     "Sitemap: https://news.example.com/s.xml", "sitemap:", "Disallow: /*$", "Request-rate: 1/0",
-     "\x00"]
+    [
+        "User-agent: *",
+        "Disallow: /",
+        "Allow: /news/",
+        "Crawl-delay: 5",
+        "Crawl-delay: -1e309",
+        "Sitemap: https://news.example.com/s.xml",
+        "sitemap:",
+        "Disallow: /*$",
+        "Request-rate: 1/0",
+        "\x00",
+    ]
 )
 robots_text = st.lists(_robots_lines | st.text(max_size=60), max_size=12).map("\n".join)
 listing_html = st.lists(

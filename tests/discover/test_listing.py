@@ -39,8 +39,10 @@ def test_listing_links_keeps_on_site_non_articles_but_not_the_page_itself() -> N
 
 
 def test_base_href_respected() -> None:
-    page = b'<html><head><base href="https://news.example.com/archive/"></head><body>' \
+    page = (
+        b'<html><head><base href="https://news.example.com/archive/"></head><body>'
         b'<a href="old-story-from-the-archive-vault">x</a></body></html>'
+    )
     assert parse_listing(page, PAGE) == [
         "https://news.example.com/archive/old-story-from-the-archive-vault"
     ]

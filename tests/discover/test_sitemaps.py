@@ -25,10 +25,16 @@ def test_news_sitemap_uses_publication_date_then_lastmod() -> None:
     doc = sitemap("news_sitemap.xml")
     assert doc.sitemaps == [] and not doc.truncated
     assert [(e.url.rsplit("/", 1)[1], e.published, e.title) for e in doc.urls] == [
-        ("minister-resigns-over-leak", datetime(2024, 5, 2, 7, tzinfo=UTC),
-         "Minister resigns over leak"),
-        ("local-team-wins-cup-final", datetime(2024, 5, 1, tzinfo=UTC),
-         "Local team wins cup final"),
+        (
+            "minister-resigns-over-leak",
+            datetime(2024, 5, 2, 7, tzinfo=UTC),
+            "Minister resigns over leak",
+        ),
+        (
+            "local-team-wins-cup-final",
+            datetime(2024, 5, 1, tzinfo=UTC),
+            "Local team wins cup final",
+        ),
         ("plain-entry-no-news-block", datetime(2024, 4, 20, tzinfo=UTC), None),
     ]  # the <url> without <loc> is skipped; image:loc is not taken for the article
 
@@ -42,7 +48,9 @@ def test_sitemap_index_children_with_lastmod() -> None:
         "https://news.example.com/sitemaps/undated.xml",
     ]
     assert [c.published for c in doc.children] == [
-        datetime(2024, 5, 2, tzinfo=UTC), datetime(2019, 1, 31, tzinfo=UTC), None,
+        datetime(2024, 5, 2, tzinfo=UTC),
+        datetime(2019, 1, 31, tzinfo=UTC),
+        None,
     ]
 
 
@@ -83,10 +91,13 @@ def test_size_cap_plain_and_gzip_bomb() -> None:
 
 
 def test_text_sitemap() -> None:
-    data = b"https://news.example.com/a/one-story\n\nnot a url\r\nhttps://NEWS.example.com/b/two#x\n"
+    data = (
+        b"https://news.example.com/a/one-story\n\nnot a url\r\nhttps://NEWS.example.com/b/two#x\n"
+    )
     doc = parse_sitemap(data, BASE, max_bytes=MB, max_urls=10)
     assert [e.url for e in doc.urls] == [
-        "https://news.example.com/a/one-story", "https://news.example.com/b/two",
+        "https://news.example.com/a/one-story",
+        "https://news.example.com/b/two",
     ]
 
 

@@ -34,7 +34,8 @@ def test_a_large_fact_box_among_the_paragraphs_goes_and_the_story_stays() -> Non
 def test_a_box_wrapping_the_whole_body_is_not_an_insert() -> None:
     tree = LexborHTMLParser(
         f'<html><body><div class="main"><div class="infobox-wrapper"><p>{PARA}</p>'
-        f"<p>{PARA} Two.</p><p>{PARA} Three.</p></div></div></body></html>")
+        f"<p>{PARA} Two.</p><p>{PARA} Three.</p></div></div></body></html>"
+    )
     box = tree.css_first("div.infobox-wrapper")
     assert box is not None and not inserted(box)
     assert preclean(tree).html.count(PARA) == 3
@@ -46,7 +47,8 @@ def test_embedded_social_posts_are_not_article_text() -> None:
     assert "@harbourwatch" not in text
     tree = LexborHTMLParser(
         '<html><body><blockquote class="instagram-media"><p>post</p></blockquote>'
-        "<blockquote><p>An ordinary quotation stays.</p></blockquote></body></html>")
+        "<blockquote><p>An ordinary quotation stays.</p></blockquote></body></html>"
+    )
     assert [n.attributes.get("class") for n in social_embeds(tree)] == ["instagram-media"]
 
 
@@ -70,16 +72,23 @@ def test_wire_credits_end_the_text_as_a_sign_off() -> None:
 def test_every_declared_headline_leading_the_body_goes() -> None:
     meta = read_meta(LexborHTMLParser(PAGE.read_text("utf-8")))
     assert meta.title is not None
-    assert "Opening day: Council sets out nineteen bills for the harbour" in \
-        (meta.title, *meta.headlines)
+    assert "Opening day: Council sets out nineteen bills for the harbour" in (
+        meta.title,
+        *meta.headlines,
+    )
     # an alternativeHeadline holding sentences is the standfirst, not a headline
     assert not any(h.startswith("The council set out") for h in meta.headlines)
     shown = "Opening day Council sets out nineteen bills for the harbour"
-    text = postclean(f"{shown}\n{PARA}", "Harbour council opens its new session",
-                     ("Opening day: Council sets out nineteen bills for the harbour",))
+    text = postclean(
+        f"{shown}\n{PARA}",
+        "Harbour council opens its new session",
+        ("Opening day: Council sets out nineteen bills for the harbour",),
+    )
     assert text == PARA
-    h1 = LexborHTMLParser("<html><body><h1><span>Kicker</span><span>Main headline of the day"
-                          "</span></h1></body></html>")
+    h1 = LexborHTMLParser(
+        "<html><body><h1><span>Kicker</span><span>Main headline of the day"
+        "</span></h1></body></html>"
+    )
     assert "Kicker Main headline of the day" in read_meta(h1).headlines
 
 
@@ -109,14 +118,20 @@ def test_an_image_box_with_a_heading_is_content() -> None:
     assert "Das ist neu\n\n- ein Sprungturm mit drei Ebenen" in text
     tree = LexborHTMLParser(
         f'<html><body><div><p>{PARA}</p><p>{PARA} Two.</p><div class="pic"><img src="a.jpg">'
-        "A caption.</div><div class=\"pic\"><img src=\"b.jpg\"><p>Own text.</p></div>"
-        "</div></body></html>")
+        'A caption.</div><div class="pic"><img src="b.jpg"><p>Own text.</p></div>'
+        "</div></body></html>"
+    )
     assert [n.text() for n in picture_boxes(tree)] == ["A caption."]
 
 
 def test_reader_prompts_and_disclosures_in_the_body_go() -> None:
     text = _talbote()
-    for gone in ("Affiliate-Links", "ohne Gewähr", "interessieren", "eingeloggt",
-                 "Keine Kommentare"):
+    for gone in (
+        "Affiliate-Links",
+        "ohne Gewähr",
+        "interessieren",
+        "eingeloggt",
+        "Keine Kommentare",
+    ):
         assert gone not in text, gone
     assert text.endswith("im August bekannt geben.")

@@ -42,8 +42,11 @@ def test_header_beats_meta_when_bytes_agree() -> None:
 
 @pytest.mark.parametrize(
     ("bom_codec", "codec"),
-    [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-     (codecs.BOM_UTF16_BE, "utf-16-be")],
+    [
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ],
 )
 def test_bom_beats_a_wrong_header(bom_codec: bytes, codec: str) -> None:
     body = bom_codec + TEXT.encode(codec)
@@ -87,13 +90,16 @@ def test_wrongly_declared_central_european_page_uses_its_lang() -> None:
 
 def test_iso8859_15_meta_over_utf8_bytes_comes_out_right() -> None:
     text = "Nada más cruzar la meta, «el karma» llegó: ¡qué carrera! " * 3
-    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; '
-            f'charset=iso-8859-15"></head><body><p>{text}</p></body></html>').encode()
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; '
+        f'charset=iso-8859-15"></head><body><p>{text}</p></body></html>'
+    ).encode()
     assert text in decode_html(page)
 
 
 def test_iso8859_15_page_in_its_own_charset_still_decodes_with_it() -> None:
     text = "Le prix est de 5 € pour l'œuvre complète, dit-il à la fête."
-    page = ('<html><head><meta charset="iso-8859-15"></head>'
-            f"<body><p>{text}</p></body></html>").encode("iso8859-15")
+    page = (
+        f'<html><head><meta charset="iso-8859-15"></head><body><p>{text}</p></body></html>'
+    ).encode("iso8859-15")
     assert text in decode_html(page)

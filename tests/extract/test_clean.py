@@ -40,11 +40,12 @@ def test_preclean_drops_structural_boilerplate_and_keeps_prose() -> None:
 
 def test_fact_boxes_beside_the_story_are_dropped() -> None:
     paras = [f"<p>{PARA} {i}</p>" for i in range(6)]
-    for box in ('<div class="factbox green"><h3>Facts about night buses</h3>'
-                "<ul><li>Twelve lines run all night.</li><li>Tickets cost 2 euros.</li></ul></div>",
-                '<aside-box class="fact-box wide"><p>Buses first ran at night in 1998.</p>'
-                "</aside-box>",
-                '<div class="infobox"><p>Night lines: N1 to N12.</p></div>'):
+    for box in (
+        '<div class="factbox green"><h3>Facts about night buses</h3>'
+        "<ul><li>Twelve lines run all night.</li><li>Tickets cost 2 euros.</li></ul></div>",
+        '<aside-box class="fact-box wide"><p>Buses first ran at night in 1998.</p></aside-box>',
+        '<div class="infobox"><p>Night lines: N1 to N12.</p></div>',
+    ):
         page = "".join(paras[:3]) + box + "".join(paras[3:])
         html = preclean(_page(f"<article>{page}</article>")).html
         assert html.count(PARA) == 6
@@ -59,8 +60,10 @@ def test_preclean_guard_keeps_a_body_wrapped_in_a_furniture_class() -> None:
 
 
 def test_preclean_applies_publisher_selectors() -> None:
-    tree = _page(f'<div class="promo-x">Buy now</div><div class="story"><p>{PARA}</p></div>'
-                 "<div class=other><p>Not the body at all, just chrome text here.</p></div>")
+    tree = _page(
+        f'<div class="promo-x">Buy now</div><div class="story"><p>{PARA}</p></div>'
+        "<div class=other><p>Not the body at all, just chrome text here.</p></div>"
+    )
     pre = preclean(tree, drop_selectors=(".promo-x",), body_selectors=(".story",))
     assert "Buy now" not in pre.html and "chrome" not in pre.html and PARA in pre.html
 
@@ -91,8 +94,12 @@ def test_stitch_takes_full_container_when_trafilatura_kept_the_first_part() -> N
 
 def test_stitch_puts_back_a_paragraph_skipped_inside_a_split_body() -> None:
     long = f"{PARA} {PARA}"
-    blocks = (*(f"{long} {i}" for i in range(4)), "More from our markets desk here.",
-              f"{long} 4", f"{long} 5")
+    blocks = (
+        *(f"{long} {i}" for i in range(4)),
+        "More from our markets desk here.",
+        f"{long} 4",
+        f"{long} 5",
+    )
     kept = [blocks[0], blocks[1], blocks[3], blocks[5]]  # 2 and 4 skipped, 6 after the end
     got = stitch("\n".join(kept), blocks, containers=2).split("\n")
     assert got == [blocks[0], blocks[1], blocks[2], blocks[3], blocks[5]]
@@ -101,28 +108,51 @@ def test_stitch_puts_back_a_paragraph_skipped_inside_a_split_body() -> None:
 
 
 def test_postclean_removes_teasers_copyright_title_and_repeats() -> None:
-    text = "\n".join([
-        "Little giants rise", PARA, "Related Article: Something else entirely",
-        PARA, "ⓒ 2024 EXAMPLE.com All rights reserved.", "Join the Discussion",
-    ])
+    text = "\n".join(
+        [
+            "Little giants rise",
+            PARA,
+            "Related Article: Something else entirely",
+            PARA,
+            "ⓒ 2024 EXAMPLE.com All rights reserved.",
+            "Join the Discussion",
+        ]
+    )
     assert postclean(text, title="Little giants rise") == PARA
 
 
 def test_teaser_heading_drops_the_headline_run_below_it() -> None:
-    text = "\n".join([PARA, "Mehr zum Thema", "Wahl in Hessen: Die Ergebnisse",
-                      "Kommentar: Ein klares Signal", PARA + " End."])
+    text = "\n".join(
+        [
+            PARA,
+            "Mehr zum Thema",
+            "Wahl in Hessen: Die Ergebnisse",
+            "Kommentar: Ein klares Signal",
+            PARA + " End.",
+        ]
+    )
     assert postclean(text) == PARA + "\n\n" + PARA + " End."
 
 
 def test_link_runs_of_headline_source_items_are_dropped() -> None:
-    lines = [PARA, "- Quantum leap for chips - Example Wire", "- New qubit record - Tech Daily",
-             "- Lab cools atoms further - Science Now", PARA + "!"]
+    lines = [
+        PARA,
+        "- Quantum leap for chips - Example Wire",
+        "- New qubit record - Tech Daily",
+        "- Lab cools atoms further - Science Now",
+        PARA + "!",
+    ]
     assert drop_link_runs(lines) == [PARA, PARA + "!"]
 
 
 def test_widget_repeated_three_times_is_dropped_entirely() -> None:
-    lines = ["External content unavailable", PARA, "External content unavailable",
-             "External content unavailable", PARA]
+    lines = [
+        "External content unavailable",
+        PARA,
+        "External content unavailable",
+        "External content unavailable",
+        PARA,
+    ]
     assert drop_repeats(lines) == [PARA]
 
 
@@ -130,7 +160,8 @@ def test_next_articles_of_an_endless_page_are_dropped() -> None:
     tree = _page(
         f"<main><article><h1>Anxiety will grow</h1><p>{PARA} Main.</p></article>"
         '<div class="under"><article id="next"><h1>Solskjaer may return</h1>'
-        + "".join(f"<p>{PARA} Next {i}.</p>" for i in range(6)) + "</article></div></main>"
+        + "".join(f"<p>{PARA} Next {i}.</p>" for i in range(6))
+        + "</article></div></main>"
     )
     html = preclean(tree, title="Anxiety will grow").html
     assert f"{PARA} Main." in html and "Next" not in html and "Solskjaer" not in html
@@ -146,18 +177,24 @@ def test_the_article_matching_the_title_is_kept_even_when_it_is_not_first() -> N
 
 
 def test_one_article_with_nested_cards_is_untouched() -> None:
-    tree = _page(f"<article><h1>Only story</h1><p>{PARA}</p>"
-                 "<article><h1>Card</h1><p>Inner card text.</p></article></article>")
+    tree = _page(
+        f"<article><h1>Only story</h1><p>{PARA}</p>"
+        "<article><h1>Card</h1><p>Inner card text.</p></article></article>"
+    )
     assert "Inner card text" in preclean(tree, title="Only story").html
 
 
 def test_teaser_cards_wrapped_in_links_do_not_count_as_prose() -> None:
     # each card carries a long summary: by text mass they outweigh the short article
-    card = ('<li><a href="/other-{i}"><h3>Other headline {i}</h3><p>LABEL: '
-            + PARA * 3 + "</p></a></li>")
+    card = (
+        '<li><a href="/other-{i}"><h3>Other headline {i}</h3><p>LABEL: '
+        + PARA * 3
+        + "</p></a></li>"
+    )
     own = "".join(f"<p>{PARA} Own {i}.</p>" for i in range(7))
-    tree = _page(f"<article>{own}</article>"
-                 "<ul>" + "".join(card.format(i=i) for i in range(4)) + "</ul>")
+    tree = _page(
+        f"<article>{own}</article><ul>" + "".join(card.format(i=i) for i in range(4)) + "</ul>"
+    )
     html = preclean(tree).html
     assert html.count(f"{PARA} Own") == 7 and "LABEL" not in html
 
@@ -177,13 +214,24 @@ def test_kicker_glued_to_the_headline_is_dropped_but_a_sentence_ending_in_it_is_
 
 
 def test_bylines_and_date_stamps_leave_the_body() -> None:
-    text = "\n".join(["Stand: 22.04.2024, 06:00 Uhr", "Von Nina Beispiel", PARA,
-                      "3 Minuten Lesezeit", "17:41 JST, October 13, 2024", "| 2013 | 95 |",
-                      "By comparison, the old rules were far stricter than the new ones.",
-                      "Call +81 158-23-2012 to book."])
+    text = "\n".join(
+        [
+            "Stand: 22.04.2024, 06:00 Uhr",
+            "Von Nina Beispiel",
+            PARA,
+            "3 Minuten Lesezeit",
+            "17:41 JST, October 13, 2024",
+            "| 2013 | 95 |",
+            "By comparison, the old rules were far stricter than the new ones.",
+            "Call +81 158-23-2012 to book.",
+        ]
+    )
     assert postclean(text).split("\n\n") == [
-        PARA, "| 2013 | 95 |", "By comparison, the old rules were far stricter than the new ones.",
-        "Call +81 158-23-2012 to book."]
+        PARA,
+        "| 2013 | 95 |",
+        "By comparison, the old rules were far stricter than the new ones.",
+        "Call +81 158-23-2012 to book.",
+    ]
 
 
 def test_structure_words_that_describe_content_do_not_doom_it() -> None:
@@ -207,11 +255,24 @@ def test_structure_words_that_describe_content_do_not_doom_it() -> None:
 
 
 def test_paragraphs_are_separated_by_a_blank_line_lists_and_tables_stay_whole() -> None:
-    text = "\n".join([PARA, "- first item of the list", "- second item of the list", PARA + " 2",
-                      "| Year | Sales |", "| 2023 | 95 |", PARA + " 3"])
+    text = "\n".join(
+        [
+            PARA,
+            "- first item of the list",
+            "- second item of the list",
+            PARA + " 2",
+            "| Year | Sales |",
+            "| 2023 | 95 |",
+            PARA + " 3",
+        ]
+    )
     assert postclean(text).split("\n\n") == [
-        PARA, "- first item of the list\n- second item of the list", PARA + " 2",
-        "| Year | Sales |\n| 2023 | 95 |", PARA + " 3"]
+        PARA,
+        "- first item of the list\n- second item of the list",
+        PARA + " 2",
+        "| Year | Sales |\n| 2023 | 95 |",
+        PARA + " 3",
+    ]
 
 
 def test_ruby_readings_follow_the_rp_fallback_and_do_not_split_the_sentence() -> None:
@@ -241,15 +302,19 @@ def test_paywall_and_donation_boxes_go_whole_a_short_article_stays() -> None:
     for gone in ("読み放題", "紙の新聞", "Links lesen", "Zusammenhalt"):
         assert gone not in html
     # a teaser paragraph above a paywall notice is the article, not part of the box
-    tree = _page(f'<div class="story"><p>{PARA} Teaser.</p><div><p>Subscribe now to continue '
-                 'reading.</p><a href="/s">Subscribe</a></div></div>')
+    tree = _page(
+        f'<div class="story"><p>{PARA} Teaser.</p><div><p>Subscribe now to continue '
+        'reading.</p><a href="/s">Subscribe</a></div></div>'
+    )
     assert f"{PARA} Teaser." in preclean(tree).html
 
 
 def test_modal_widgets_and_japanese_labels_are_furniture() -> None:
     own = "".join(f"<p>{PARA} {i}.</p>" for i in range(4))
-    tree = _page(f'<div class="scrap-modal"><div class="scrap-modal-head">メモ入力</div>'
-                 f"<p>完了しました</p></div><article>{own}</article>")
+    tree = _page(
+        f'<div class="scrap-modal"><div class="scrap-modal-head">メモ入力</div>'
+        f"<p>完了しました</p></div><article>{own}</article>"
+    )
     html = preclean(tree).html
     assert "メモ入力" not in html and "完了しました" not in html and html.count(PARA) == 4
     text = "\n".join([PARA, "関連キーワード", "関連記事", "地震の新しい情報", "おすすめ情報"])
@@ -263,8 +328,10 @@ def trafilatura_text(html: str) -> str:
 def test_body_parts_differing_by_a_class_modifier_are_stitched_past_teaser_cards() -> None:
     part = "".join(f"<p>{PARA} {i}.</p>" for i in range(4))
     cards = "".join(f'<div class="card"><p>{PARA} Teaser {i}.</p></div>' for i in range(6))
-    tree = _page(f'<div class="body articleBody -bottom-space">{part}</div><div class="ad">x</div>'
-                 f'<div class="body articleBody">{part.replace(" 0.", " 3.")}</div>{cards}')
+    tree = _page(
+        f'<div class="body articleBody -bottom-space">{part}</div><div class="ad">x</div>'
+        f'<div class="body articleBody">{part.replace(" 0.", " 3.")}</div>{cards}'
+    )
     blocks, containers = container_blocks(tree)
     assert containers == 2 and len(blocks) == 8 and not any("Teaser" in b for b in blocks)
 
@@ -272,14 +339,22 @@ def test_body_parts_differing_by_a_class_modifier_are_stitched_past_teaser_cards
 def test_sign_offs_that_end_an_article_are_dropped() -> None:
     from scraper.extract.postclean import postclean as clean
 
-    body = ("The ministry said the new rail line would open in the spring of next year, "
-            "two years later than planned.")
-    for sign_off in ("With files from The Associated Press", "Additional reporting by Jo Lee",
-                     "Sam Ortiz in Lima contributed to this report.", "(dmk)", "mit dpa",
-                     "Mit Agenturmaterial.", "For more stories like this, check our news page.",
-                     "Our Standards: The Thomson Reuters Trust Principles.",
-                     "First published in The Conversation.",
-                     "Dieser Artikel ist zuerst bei \"Capital\" erschienen."):
+    body = (
+        "The ministry said the new rail line would open in the spring of next year, "
+        "two years later than planned."
+    )
+    for sign_off in (
+        "With files from The Associated Press",
+        "Additional reporting by Jo Lee",
+        "Sam Ortiz in Lima contributed to this report.",
+        "(dmk)",
+        "mit dpa",
+        "Mit Agenturmaterial.",
+        "For more stories like this, check our news page.",
+        "Our Standards: The Thomson Reuters Trust Principles.",
+        "First published in The Conversation.",
+        'Dieser Artikel ist zuerst bei "Capital" erschienen.',
+    ):
         assert clean(f"{body}\n{sign_off}") == body, sign_off
     # two sign-offs in a row go; the same words inside the body are reporting and stay
     assert clean(f"{body}\nAdditional reporting by Jo Lee\n(jg)") == body
@@ -314,13 +389,16 @@ def test_author_bio_and_affiliate_disclosure() -> None:
     from scraper.extract.postclean import postclean as clean
 
     body = "The ferry will run twice a day from May, the operator said on Monday afternoon."
-    for bio in ("Lena Berg ist Stadtbote-Reporterin für den Landkreis.",
-                "Correspondent Jo Lee is based in Lima and covers the Andes."):
+    for bio in (
+        "Lena Berg ist Stadtbote-Reporterin für den Landkreis.",
+        "Correspondent Jo Lee is based in Lima and covers the Andes.",
+    ):
         assert clean(f"{body}\n{bio}") == body, bio
     last = "The mayor is a former journalist who ran the paper for a decade."
     assert clean(f"{body}\n{last}") == f"{body}\n\n{last}"  # not a name: prose stays
-    assert is_furniture("We select everything we recommend; buying through us may earn us "
-                        "a commission.")
+    assert is_furniture(
+        "We select everything we recommend; buying through us may earn us a commission."
+    )
 
 
 def test_headline_printed_with_site_name_kicker_or_soft_hyphens_leaves_the_body() -> None:
@@ -344,24 +422,33 @@ def test_lines_that_only_resemble_the_headline_stay() -> None:
 def test_translation_credits_and_expert_bios_end_the_text_no_more() -> None:
     from scraper.extract.postclean import postclean as clean
 
-    body = ("The harbour authority approved the new ferry terminal on Tuesday after a "
-            "two-year planning dispute with the neighbouring towns.")
-    for sign_off in ("Aus dem Englischen von Karla Weiss", "Translated from French by Ann Roe",
-                     "Übersetzung: Ina Bell, Redaktion: Tom Kay",
-                     "Dieser Artikel ist eine Übersetzung aus dem Spanischen.",
-                     "Nomvula Dube is a senior researcher at the Urban Policy Institute."):
+    body = (
+        "The harbour authority approved the new ferry terminal on Tuesday after a "
+        "two-year planning dispute with the neighbouring towns."
+    )
+    for sign_off in (
+        "Aus dem Englischen von Karla Weiss",
+        "Translated from French by Ann Roe",
+        "Übersetzung: Ina Bell, Redaktion: Tom Kay",
+        "Dieser Artikel ist eine Übersetzung aus dem Spanischen.",
+        "Nomvula Dube is a senior researcher at the Urban Policy Institute.",
+    ):
         assert clean(f"{body}\n{sign_off}") == body, sign_off
 
 
 def test_closing_sources_author_and_similar_sections_are_dropped() -> None:
     from scraper.extract.postclean import postclean as clean
 
-    body = ("The harbour authority approved the new ferry terminal on Tuesday after a "
-            "two-year planning dispute with the neighbouring towns.")
-    for section in ("Quellen:\n- Hafenbehörde, Pressemitteilung\n- eigene Recherche",
-                    "Die Autorin\nKarla Weiss (*1970) leitet das Institut für Küstenplanung.",
-                    "Ähnliche:\n- 12.03.2024 Fähre fällt aus\n- 02.03.2024 Neuer Kai",
-                    "Weitere Informationen:\n- Fahrplan der Hafenfähren (PDF)"):
+    body = (
+        "The harbour authority approved the new ferry terminal on Tuesday after a "
+        "two-year planning dispute with the neighbouring towns."
+    )
+    for section in (
+        "Quellen:\n- Hafenbehörde, Pressemitteilung\n- eigene Recherche",
+        "Die Autorin\nKarla Weiss (*1970) leitet das Institut für Küstenplanung.",
+        "Ähnliche:\n- 12.03.2024 Fähre fällt aus\n- 02.03.2024 Neuer Kai",
+        "Weitere Informationen:\n- Fahrplan der Hafenfähren (PDF)",
+    ):
         assert clean(f"{body}\n{section}") == body, section
     # high up in a long explainer, "Sources" heads reporting
     explainer = "\n".join([body, "Sources", *[f"{body} Part {i}." for i in range(10)]])
@@ -381,8 +468,10 @@ def test_a_pull_quote_repeating_a_sentence_of_the_body_is_dropped() -> None:
     from scraper.extract.postclean import drop_pull_quotes
 
     quote = "“We will rebuild the pier before the summer season starts, whatever it costs.”"
-    host = (f"The mayor spoke to residents on Friday evening. {quote} Work begins in March, "
-            "and the ferry will use the old quay until then.")
+    host = (
+        f"The mayor spoke to residents on Friday evening. {quote} Work begins in March, "
+        "and the ferry will use the old quay until then."
+    )
     lines = [PARA, f"{PARA} 2", quote, host, f"{PARA} 3"]
     assert drop_pull_quotes(lines) == [PARA, f"{PARA} 2", host, f"{PARA} 3"]
     # a subheading quoting a fragment of the paragraph below is a heading, not a repeat

@@ -11,15 +11,19 @@ from scraper.extract.dates import parse_date, url_date
 from scraper.extract.extractor import extract_page
 
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
-PARA = ("The harbour authority said on Tuesday that the new ferry terminal would open in "
-        "the spring, two years later than planned, after the contractor went bankrupt.")
+PARA = (
+    "The harbour authority said on Tuesday that the new ferry terminal would open in "
+    "the spring, two years later than planned, after the contractor went bankrupt."
+)
 
 
 def _page(head: str, body: str) -> bytes:
-    return (f"<html><head><title>Ferry terminal delayed</title>{head}</head><body><article>"
-            f"<h1>Ferry terminal delayed</h1>{body}<p>{PARA}</p><p>{PARA} Passengers "
-            f"will keep using the old pier.</p><p>{PARA} Fares stay the same.</p>"
-            "</article></body></html>").encode()
+    return (
+        f"<html><head><title>Ferry terminal delayed</title>{head}</head><body><article>"
+        f"<h1>Ferry terminal delayed</h1>{body}<p>{PARA}</p><p>{PARA} Passengers "
+        f"will keep using the old pier.</p><p>{PARA} Fares stay the same.</p>"
+        "</article></body></html>"
+    ).encode()
 
 
 def test_courier_page_keeps_published_and_modified_apart() -> None:
@@ -42,8 +46,10 @@ def test_modified_meta_alone_is_never_the_publication_date() -> None:
 
 
 def test_jsonld_date_modified_only_never_becomes_published() -> None:
-    head = ('<script type="application/ld+json">{"@type": "NewsArticle", '
-            '"dateModified": "2024-06-02T10:00:00Z"}</script>')
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"dateModified": "2024-06-02T10:00:00Z"}</script>'
+    )
     got = extract_page(_page(head, ""), "https://port.example/news/ferry-terminal")
     assert got.modified_source == "json-ld"
     assert got.published != got.modified  # at most the day, guessed from the page text
@@ -51,8 +57,10 @@ def test_jsonld_date_modified_only_never_becomes_published() -> None:
 
 
 def test_updated_time_element_is_the_modified_one() -> None:
-    body = ('<p class="dateline">Published <time datetime="2024-05-30T08:00:00-04:00">May 30'
-            '</time> · Updated <time datetime="2024-06-01T12:15:00-04:00">June 1</time></p>')
+    body = (
+        '<p class="dateline">Published <time datetime="2024-05-30T08:00:00-04:00">May 30'
+        '</time> · Updated <time datetime="2024-06-01T12:15:00-04:00">June 1</time></p>'
+    )
     got = extract_page(_page("", body), "https://port.example/news/ferry-terminal")
     assert got.published is not None
     assert got.published.isoformat() == "2024-05-30T08:00:00-04:00"
@@ -62,15 +70,17 @@ def test_updated_time_element_is_the_modified_one() -> None:
 
 
 def test_updated_time_element_first_in_page_does_not_win_published() -> None:
-    body = ('<div class="article-updated">Updated <time datetime="2024-06-01T12:15:00Z">'
-            'June 1</time></div><time datetime="2024-05-30T08:00:00Z">May 30</time>')
+    body = (
+        '<div class="article-updated">Updated <time datetime="2024-06-01T12:15:00Z">'
+        'June 1</time></div><time datetime="2024-05-30T08:00:00Z">May 30</time>'
+    )
     got = extract_page(_page("", body), "https://port.example/news/ferry-terminal")
     assert got.published == datetime(2024, 5, 30, 8, tzinfo=UTC)
     assert got.modified == datetime(2024, 6, 1, 12, 15, tzinfo=UTC)
 
 
 def test_updated_line_in_text_and_date_in_url() -> None:
-    body = "<p class=\"meta\">Last updated: March 9, 2022</p>"
+    body = '<p class="meta">Last updated: March 9, 2022</p>'
     got = extract_page(_page("", body), "https://port.example/2022/03/07/ferry-terminal/")
     assert got.published == datetime(2022, 3, 7, tzinfo=UTC)
     assert got.published_source == "url"
@@ -85,13 +95,16 @@ def test_meta_published_is_labelled_meta() -> None:
     assert (got.published_source, got.modified) == ("meta", None)
 
 
-@pytest.mark.parametrize(("url", "want"), [
-    ("https://a.example/2024/05/03/story", datetime(2024, 5, 3, tzinfo=UTC)),
-    ("https://a.example/news/2024-05-03-story.html", datetime(2024, 5, 3, tzinfo=UTC)),
-    ("https://a.example/articles/272222/20220308/x.htm", datetime(2022, 3, 8, tzinfo=UTC)),
-    ("https://a.example/2024/13/40/story", None),
-    ("https://a.example/story?d=2024/05/03/", None),
-])
+@pytest.mark.parametrize(
+    ("url", "want"),
+    [
+        ("https://a.example/2024/05/03/story", datetime(2024, 5, 3, tzinfo=UTC)),
+        ("https://a.example/news/2024-05-03-story.html", datetime(2024, 5, 3, tzinfo=UTC)),
+        ("https://a.example/articles/272222/20220308/x.htm", datetime(2022, 3, 8, tzinfo=UTC)),
+        ("https://a.example/2024/13/40/story", None),
+        ("https://a.example/story?d=2024/05/03/", None),
+    ],
+)
 def test_url_dates(url: str, want: datetime | None) -> None:
     assert url_date(url) == want
 

@@ -71,8 +71,12 @@ def test_empty_output_counts_for_recall_not_precision() -> None:
 
 
 def test_low_precision_share() -> None:
-    scores = [BodyScore(0.5, 1.0, False), BodyScore(0.9, 1.0, False), BodyScore(1.0, 1.0, True),
-              BodyScore(None, 0.0, False)]
+    scores = [
+        BodyScore(0.5, 1.0, False),
+        BodyScore(0.9, 1.0, False),
+        BodyScore(1.0, 1.0, True),
+        BodyScore(None, 0.0, False),
+    ]
     assert aggregate_body(scores)["share_precision_below_0.8"] == 0.25
 
 
@@ -89,8 +93,15 @@ def test_harness_on_body_set_json(capsys: pytest.CaptureFixture[str], tmp_path: 
     out = tmp_path / "out.json"
     assert run_eval_cli(EVALSET / "body", out, True, workers=1) == 0
     report = json.loads(capsys.readouterr().out)
-    for key in ("pages", "precision", "recall", "f1", "accuracy", "ms_per_page",
-                "share_precision_below_0.8"):
+    for key in (
+        "pages",
+        "precision",
+        "recall",
+        "f1",
+        "accuracy",
+        "ms_per_page",
+        "share_precision_below_0.8",
+    ):
         assert key in report
     assert report["pages"] == 2
     assert report["f1"] > 0.95  # teaser and copyright lines must be gone
@@ -134,27 +145,35 @@ def test_published_match_respects_zones_and_zone_less_truth() -> None:
     assert aware == {"published": True, "published_date": True}  # same instant
     wrong = Extraction(text="", published=datetime(2024, 4, 24, 12, 0, tzinfo=UTC))
     assert dates({"published": "2024-04-24T22:58:49+02:00"}, wrong) == {
-        "published": False, "published_date": True}
+        "published": False,
+        "published_date": True,
+    }
 
 
 def test_dates_scored_per_source_and_modified_kept_apart() -> None:
     from scraper.models import Extraction
 
     modified = datetime(2024, 5, 2, 9, 0, tzinfo=UTC)
-    right = Extraction(text="", published=datetime(2024, 4, 30, 8, 0, tzinfo=UTC),
-                       published_source="meta", modified=modified)
+    right = Extraction(
+        text="",
+        published=datetime(2024, 4, 30, 8, 0, tzinfo=UTC),
+        published_source="meta",
+        modified=modified,
+    )
     found = dict(meta_matches({"published": "2024-04-30T08:00:00+00:00"}, right))
     assert found["published_date via meta"] is True
     assert found["modified kept out of published"] is True
-    crossed = Extraction(text="", published=modified, published_source="text",
-                         modified=modified)
+    crossed = Extraction(text="", published=modified, published_source="text", modified=modified)
     found = dict(meta_matches({"date": "2024-04-30"}, crossed))
     assert found["date via text"] is False
     assert found["modified kept out of published"] is False
-    declared = Extraction(text="", published=modified, published_source="json-ld",
-                          modified=modified)  # the page's own word: not a crossing
-    assert dict(meta_matches({"date": "2024-04-30"}, declared))[
-        "modified kept out of published"] is True
+    declared = Extraction(
+        text="", published=modified, published_source="json-ld", modified=modified
+    )  # the page's own word: not a crossing
+    assert (
+        dict(meta_matches({"date": "2024-04-30"}, declared))["modified kept out of published"]
+        is True
+    )
 
 
 def test_language_scored_against_hint_with_norwegian_as_one() -> None:
@@ -162,7 +181,9 @@ def test_language_scored_against_hint_with_norwegian_as_one() -> None:
 
     got = Extraction(text="", language="no", language_source="detected")
     assert dict(meta_matches({"language_hint": "nb"}, got)) == {
-        "language": True, "language detected": True}
+        "language": True,
+        "language detected": True,
+    }
     assert dict(meta_matches({"language_hint": "de"}, got))["language"] is False
     assert meta_matches({"language_hint": "?"}, got) == ()
 

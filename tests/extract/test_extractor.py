@@ -19,8 +19,10 @@ from scraper.extract.extractor import (
     extract_page,
 )
 
-PARA = ("The council voted on Thursday to extend the night bus network to the northern "
-        "suburbs, a change residents had requested for more than five years.")
+PARA = (
+    "The council voted on Thursday to extend the night bus network to the northern "
+    "suburbs, a change residents had requested for more than five years."
+)
 PAGE = f"""<html lang="de-AT"><head><title>Night buses | City Paper</title>
 <meta property="og:site_name" content="City Paper">
 <script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Night buses extended",
@@ -83,10 +85,26 @@ def test_cli_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     page.write_bytes(PAGE.encode())
     assert extract_file_cli(page, "https://city.example/a") == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"url", "title", "text", "authors", "published", "language",
-                         "site", "canonical_url", "description", "published_source",
-                         "modified", "modified_source", "language_source", "access",
-                         "images", "live_updates", "next_page", "first_page"}
+    assert set(data) == {
+        "url",
+        "title",
+        "text",
+        "authors",
+        "published",
+        "language",
+        "site",
+        "canonical_url",
+        "description",
+        "published_source",
+        "modified",
+        "modified_source",
+        "language_source",
+        "access",
+        "images",
+        "live_updates",
+        "next_page",
+        "first_page",
+    }
     assert data["published"] == "2024-02-01T18:00:00+01:00"
     assert data["url"] == "https://city.example/a"
 
@@ -99,21 +117,27 @@ def test_cli_missing_file_is_one_line_exit_2(
     assert err.count("\n") == 1 and "cannot read" in err
 
 
-LEAD = ("Residents of the northern suburbs waited five years for this: from March the "
-        "night buses run every thirty minutes.")
+LEAD = (
+    "Residents of the northern suburbs waited five years for this: from March the "
+    "night buses run every thirty minutes."
+)
 
 
 def _lead_page(lead_markup: str, description: str = LEAD) -> bytes:
     body = "".join(f"<p>{PARA} Part {i}.</p>" for i in range(5))
-    return (f'<html><head><title>Night buses</title><meta name="description" '
-            f'content="{description}"></head><body><header><h1>Night buses</h1>'
-            f'{lead_markup}</header><div class="story-body">{body}</div>'
-            "<footer><p>Contact the newsroom.</p></footer></body></html>").encode()
+    return (
+        f'<html><head><title>Night buses</title><meta name="description" '
+        f'content="{description}"></head><body><header><h1>Night buses</h1>'
+        f'{lead_markup}</header><div class="story-body">{body}</div>'
+        "<footer><p>Contact the newsroom.</p></footer></body></html>"
+    ).encode()
 
 
 def test_standfirst_outside_the_body_container_leads_the_text() -> None:
-    got = extract_page(_lead_page(f'<div class="intro"><b>{LEAD[:40]}</b>{LEAD[40:]}</div>'),
-                       "https://city.example/a")
+    got = extract_page(
+        _lead_page(f'<div class="intro"><b>{LEAD[:40]}</b>{LEAD[40:]}</div>'),
+        "https://city.example/a",
+    )
     assert got.text.startswith(LEAD) and got.text.count(PARA) == 5
 
 
@@ -125,10 +149,10 @@ def test_description_that_is_only_seo_copy_or_a_caption_adds_nothing() -> None:
 
 
 def test_standfirst_already_in_the_body_is_not_repeated() -> None:
-    page = _lead_page("").replace(b'<div class="story-body">',
-                                  f'<div class="story-body"><p>{LEAD}</p>'.encode())
+    page = _lead_page("").replace(
+        b'<div class="story-body">', f'<div class="story-body"><p>{LEAD}</p>'.encode()
+    )
     assert extract_page(page, "https://city.example/d").text.count(LEAD) == 1
-
 
 
 def test_metadata_entities_initials_and_the_most_precise_same_day_date() -> None:
@@ -145,9 +169,11 @@ def test_metadata_entities_initials_and_the_most_precise_same_day_date() -> None
 
 
 def test_page_without_declared_date_gets_one_from_its_text() -> None:
-    page = (f"<html><head><title>x</title></head><body><article><h1>Night buses</h1>"
-            f'<p class="date">Published 14 March 2023</p><p>{PARA}</p><p>{PARA}</p>'
-            "</article></body></html>")
+    page = (
+        f"<html><head><title>x</title></head><body><article><h1>Night buses</h1>"
+        f'<p class="date">Published 14 March 2023</p><p>{PARA}</p><p>{PARA}</p>'
+        "</article></body></html>"
+    )
     got = extract_page(page.encode(), "https://city.example/f")
     assert got.published is not None and got.published.date().isoformat() == "2023-03-14"
     assert got.published.tzinfo is not None
@@ -155,16 +181,19 @@ def test_page_without_declared_date_gets_one_from_its_text() -> None:
 
 def test_paragraphs_are_blank_line_separated_and_a_br_stays_inside_its_paragraph() -> None:
     poem = "Roses grow along the old harbour wall<br>and nobody remembers who planted them"
-    page = ("<html><head><title>Roses on the harbour wall</title></head><body><article>"
-            f"<h1>Roses on the harbour wall</h1><p>{PARA}</p><p>{poem}</p>"
-            f"<p>{PARA} Second.<br><br>{PARA} Third.</p>"
-            "<ul><li>First point of the list</li><li>Second point<br>of the list</li></ul>"
-            f"<p>{PARA} End.</p></article></body></html>")
+    page = (
+        "<html><head><title>Roses on the harbour wall</title></head><body><article>"
+        f"<h1>Roses on the harbour wall</h1><p>{PARA}</p><p>{poem}</p>"
+        f"<p>{PARA} Second.<br><br>{PARA} Third.</p>"
+        "<ul><li>First point of the list</li><li>Second point<br>of the list</li></ul>"
+        f"<p>{PARA} End.</p></article></body></html>"
+    )
     text = extract_page(page.encode(), "https://city.example/harbour").text
     assert text.split("\n\n") == [
         PARA,
         "Roses grow along the old harbour wall\nand nobody remembers who planted them",
-        f"{PARA} Second.", f"{PARA} Third.",
+        f"{PARA} Second.",
+        f"{PARA} Third.",
         "- First point of the list\n- Second point of the list",
         f"{PARA} End.",
     ]
@@ -172,12 +201,16 @@ def test_paragraphs_are_blank_line_separated_and_a_br_stays_inside_its_paragraph
 
 
 def _script_page(script: str) -> bytes:
-    return ("<html><head><title>Night buses extended to the suburbs</title></head><body>"
-            f'<div id="root"></div>{script}</body></html>').encode()
+    return (
+        "<html><head><title>Night buses extended to the suburbs</title></head><body>"
+        f'<div id="root"></div>{script}</body></html>'
+    ).encode()
 
 
-ARTICLE_HTML = (f'<p class="editor-p">{PARA}</p>$$ARTICLEAD$$<h2>What changes</h2>'
-                f"<p>{PARA} Operators expect more passengers.</p><p>{PARA} From March.</p>")
+ARTICLE_HTML = (
+    f'<p class="editor-p">{PARA}</p>$$ARTICLEAD$$<h2>What changes</h2>'
+    f"<p>{PARA} Operators expect more passengers.</p><p>{PARA} From March.</p>"
+)
 
 
 def test_script_rendered_page_body_is_read_from_next_js_server_component_rows() -> None:
@@ -185,13 +218,22 @@ def test_script_rendered_page_body_is_read_from_next_js_server_component_rows() 
     rows = [f'0:["$","div",null,{{}}]\n24:T{size:x},{ARTICLE_HTML}', '25:["$","p",null,{}]\n']
     script = "".join(f"<script>self.__next_f.push([1,{json.dumps(r)}])</script>" for r in rows)
     got = extract_page(_script_page(script), "https://city.example/night-buses")
-    assert got.text.split("\n\n") == [PARA, "What changes", f"{PARA} Operators expect more "
-                                      "passengers.", f"{PARA} From March."]
+    assert got.text.split("\n\n") == [
+        PARA,
+        "What changes",
+        f"{PARA} Operators expect more passengers.",
+        f"{PARA} From March.",
+    ]
 
 
 def test_script_rendered_page_body_is_read_from_next_data() -> None:
-    data = {"props": {"pageProps": {"article": {"id": 7, "body": ARTICLE_HTML,
-                                                "teaser": "Short teaser text."}}}}
+    data = {
+        "props": {
+            "pageProps": {
+                "article": {"id": 7, "body": ARTICLE_HTML, "teaser": "Short teaser text."}
+            }
+        }
+    }
     script = f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>'
     got = extract_page(_script_page(script), "https://city.example/night-buses")
     assert got.text.count(PARA) == 3 and "ARTICLEAD" not in got.text

@@ -36,23 +36,74 @@ URL = "https://news.example.com/2026/01/story.html"
 
 # Text a page could carry: no control characters (the HTML parser turns NUL into U+FFFD, as
 # the WHATWG spec says), no surrogates, and no U+FFFD of its own.
-_clean_text = st.text(st.characters(blacklist_categories=("Cs", "Cc"),
-                                    blacklist_characters="\ufffd"), max_size=300)
-_words = st.lists(st.sampled_from(
-    ["Regulators", "said", "the", "council", "Zoë", "Müller", "café", "€7.50", "—", "“quoted”",
-     "naïve", "Kraków", "日本語", "😀", "and", "\u00a0", "a", "budget", "on", "Tuesday."]),
-    min_size=1, max_size=60).map(" ".join)
-_fragments = st.sampled_from([
-    "<p>", "</p>", "<div class='article-body'>", "</div>", "<article>", "</article>",
-    "<h1>", "</h1>", "<br>", "<script>var x = '</p>';</script>", "<style>p{}</style>",
-    "<!-- comment -->", "<![CDATA[ x ]]>", "&amp;", "&nbsp;", "&#x1F600;", "&#233;", "&bogus;",
-    "<template><p>hidden</p></template>", "<noscript>enable js</noscript>", "<table><tr><td>",
-    "<nav><a href='/'>Home</a></nav>", "<footer>© 2026</footer>", "<p class='byline'>By A</p>",
-    "<meta property='article:published_time' content='2026-01-05T09:30:00+01:00'>",
-    "<meta property='article:published_time' content='not a date'>",
-    "<link rel='canonical' href='javascript:alert(1)'>", "<title>T</title>", "<",
-    "<div" * 3, "</html>", "<html lang='zz'>", "<time datetime='2026-13-45'>",
-])
+_clean_text = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffd"), max_size=300
+)
+_words = st.lists(
+    st.sampled_from(
+        [
+            "Regulators",
+            "said",
+            "the",
+            "council",
+            "Zoë",
+            "Müller",
+            "café",
+            "€7.50",
+            "—",
+            "“quoted”",
+            "naïve",
+            "Kraków",
+            "日本語",
+            "😀",
+            "and",
+            "\u00a0",
+            "a",
+            "budget",
+            "on",
+            "Tuesday.",
+        ]
+    ),
+    min_size=1,
+    max_size=60,
+).map(" ".join)
+_fragments = st.sampled_from(
+    [
+        "<p>",
+        "</p>",
+        "<div class='article-body'>",
+        "</div>",
+        "<article>",
+        "</article>",
+        "<h1>",
+        "</h1>",
+        "<br>",
+        "<script>var x = '</p>';</script>",
+        "<style>p{}</style>",
+        "<!-- comment -->",
+        "<![CDATA[ x ]]>",
+        "&amp;",
+        "&nbsp;",
+        "&#x1F600;",
+        "&#233;",
+        "&bogus;",
+        "<template><p>hidden</p></template>",
+        "<noscript>enable js</noscript>",
+        "<table><tr><td>",
+        "<nav><a href='/'>Home</a></nav>",
+        "<footer>© 2026</footer>",
+        "<p class='byline'>By A</p>",
+        "<meta property='article:published_time' content='2026-01-05T09:30:00+01:00'>",
+        "<meta property='article:published_time' content='not a date'>",
+        "<link rel='canonical' href='javascript:alert(1)'>",
+        "<title>T</title>",
+        "<",
+        "<div" * 3,
+        "</html>",
+        "<html lang='zz'>",
+        "<time datetime='2026-13-45'>",
+    ]
+)
 _soup = st.lists(_fragments | _words | _clean_text, max_size=40).map("".join)
 
 
@@ -79,10 +130,22 @@ def mutated_pages(draw: st.DrawFn) -> tuple[bytes, str | None, bool]:
         pos = draw(st.integers(0, len(page)))
         action = draw(st.sampled_from(["cut", "insert", "flip", "truncate", "nest"]))
         if action == "cut":
-            del page[pos: pos + draw(st.integers(1, 400))]
+            del page[pos : pos + draw(st.integers(1, 400))]
         elif action == "insert":
-            page[pos:pos] = draw(st.sampled_from([b"<", b"</div>", b"<p>", b"\x00", b"\xff\xfe",
-                                                  b"<script>", b"&#xD800;", b"\xe2\x80"]))
+            page[pos:pos] = draw(
+                st.sampled_from(
+                    [
+                        b"<",
+                        b"</div>",
+                        b"<p>",
+                        b"\x00",
+                        b"\xff\xfe",
+                        b"<script>",
+                        b"&#xD800;",
+                        b"\xe2\x80",
+                    ]
+                )
+            )
         elif action == "flip" and pos < len(page):
             page[pos] = draw(st.integers(0, 255))
         elif action == "nest":
@@ -92,8 +155,9 @@ def mutated_pages(draw: st.DrawFn) -> tuple[bytes, str | None, bool]:
     return bytes(page), draw(st.sampled_from([None, "text/html; charset=utf-8"])), False
 
 
-raw_bytes = st.tuples(st.binary(max_size=3000), st.sampled_from([None, "text/html"]),
-                      st.just(False))
+raw_bytes = st.tuples(
+    st.binary(max_size=3000), st.sampled_from([None, "text/html"]), st.just(False)
+)
 
 
 def check_extraction(example: tuple[bytes, str | None, bool]) -> None:
@@ -139,21 +203,44 @@ def test_fuzz_extract_page_mutated_real_pages(case: tuple[bytes, str | None, boo
 
 MAX_ROBOTS = 2048  # small, so the "only the first max_bytes" property is exercised
 MAX_DELAY = 30.0
-_lines = st.sampled_from([
-    "User-agent: *", "User-agent: newsarchiver", "User-agent: otherbot", "Disallow: /",
-    "Disallow: /private/", "Allow: /news/", "Allow: /", "Disallow: /*.html$", "Disallow:",
-    "Crawl-delay: 86400", "Crawl-delay: 0.5", "Crawl-delay: -3", "Crawl-delay: nan",
-    "Crawl-delay: 1e400", "Sitemap: https://news.example.com/s.xml", "Sitemap: /relative.xml",
-    "Request-rate: 1/0", "# comment", "\ufeffUser-agent: *", "", "Disallow: /%E2%82%AC",
-])
+_lines = st.sampled_from(
+    [
+        "User-agent: *",
+        "User-agent: newsarchiver",
+        "User-agent: otherbot",
+        "Disallow: /",
+        "Disallow: /private/",
+        "Allow: /news/",
+        "Allow: /",
+        "Disallow: /*.html$",
+        "Disallow:",
+        "Crawl-delay: 86400",
+        "Crawl-delay: 0.5",
+        "Crawl-delay: -3",
+        "Crawl-delay: nan",
+        "Crawl-delay: 1e400",
+        "Sitemap: https://news.example.com/s.xml",
+        "Sitemap: /relative.xml",
+        "Request-rate: 1/0",
+        "# comment",
+        "\ufeffUser-agent: *",
+        "",
+        "Disallow: /%E2%82%AC",
+    ]
+)
 robots_bodies = st.one_of(
     st.lists(_lines | st.text(max_size=50), max_size=30).map("\n".join).map(str.encode),
     st.binary(max_size=3000),
 )
-statuses = st.sampled_from([200, 200, 200, 204, 206, 301, 401, 403, 404, 410, 418, 429, 500,
-                            502, 503, 504])
-PROBES = ("https://news.example.com/", "https://news.example.com/news/a.html",
-          "https://news.example.com/private/x", "https://news.example.com/%E2%82%AC/x")
+statuses = st.sampled_from(
+    [200, 200, 200, 204, 206, 301, 401, 403, 404, 410, 418, 429, 500, 502, 503, 504]
+)
+PROBES = (
+    "https://news.example.com/",
+    "https://news.example.com/news/a.html",
+    "https://news.example.com/private/x",
+    "https://news.example.com/%E2%82%AC/x",
+)
 
 
 def robots_policy(status: int, body: bytes) -> tuple[RobotsPolicy, list[bool], float]:
@@ -190,10 +277,15 @@ def check_robots(example: tuple[int, bytes, bytes]) -> None:
         assert allowed_again == allowed and again.crawl_delay == policy.crawl_delay
 
 
-_tails = st.sampled_from([b"", b"\nUser-agent: *\nDisallow: /\n", b"\nCrawl-delay: 86400\n",
-                          b"\nAllow: /private/\n"])
-robots_examples = st.tuples(statuses, robots_bodies | st.builds(
-    lambda body, pad: body + b"#" * pad, robots_bodies, st.integers(0, 2 * MAX_ROBOTS)), _tails)
+_tails = st.sampled_from(
+    [b"", b"\nUser-agent: *\nDisallow: /\n", b"\nCrawl-delay: 86400\n", b"\nAllow: /private/\n"]
+)
+robots_examples = st.tuples(
+    statuses,
+    robots_bodies
+    | st.builds(lambda body, pad: body + b"#" * pad, robots_bodies, st.integers(0, 2 * MAX_ROBOTS)),
+    _tails,
+)
 
 
 @SLOW

@@ -50,8 +50,9 @@ def test_metadata_of_seed_pages() -> None:
     tech = by_page["techtimes/little-giants.html"]
     assert tech["authors"] == ["Urian B."]
     assert tech["published"] == "2022-03-08T02:10:00-05:00"  # not dateModified
-    assert tech["title"] == ("China's 'Little Giants' Initiative: "
-                             "How the CCP Is Betting on Small Tech Startups")
+    assert tech["title"] == (
+        "China's 'Little Giants' Initiative: How the CCP Is Betting on Small Tech Startups"
+    )
     blog = by_page["blog/little-giants-cp1252.html"]
     assert blog["authors"] == ["Sam Carter"]  # "By" dropped
     assert blog["language"] == "en"

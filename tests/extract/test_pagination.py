@@ -44,7 +44,9 @@ def test_rel_next_and_the_numbered_pagination_lead_to_page_two() -> None:
 def test_a_next_link_to_another_story_or_host_is_not_a_continuation() -> None:
     other = '<link rel="next" href="/2024/05/budget-passes.html">'
     assert _links(other) == (None, None)
-    elsewhere = '<a rel="next" href="https://mirror.example/2024/05/council-votes.html?page=2">2</a>'
+    elsewhere = (
+        '<a rel="next" href="https://mirror.example/2024/05/council-votes.html?page=2">2</a>'
+    )
     assert _links(elsewhere) == (None, None)
 
 
@@ -55,8 +57,10 @@ def test_comment_and_listing_pagination_is_not_a_continuation() -> None:
 
 
 def test_a_later_page_names_the_first_page_it_links() -> None:
-    nav = ('<a rel="prev" href="council-votes.html?page=2">back</a>'
-           '<a href="council-votes.html">1</a><a href="?page=4">4</a>')
+    nav = (
+        '<a rel="prev" href="council-votes.html?page=2">back</a>'
+        '<a href="council-votes.html">1</a><a href="?page=4">4</a>'
+    )
     assert _links(nav, BASE + "?page=3") == (BASE + "?page=4", BASE)
 
 
@@ -79,9 +83,11 @@ def test_a_seed_pattern_reads_the_publishers_own_numbering() -> None:
 
 def test_extraction_reports_the_links_from_the_page_before_cleaning() -> None:
     para = "<p>" + "The council met late into the night to settle the matter. " * 6 + "</p>"
-    html = (f"<html><head><title>Council</title></head><body><article>{para * 3}"
-            '<nav class="pagination"><a href="?page=2" rel="next">Next page</a></nav>'
-            "</article></body></html>")
+    html = (
+        f"<html><head><title>Council</title></head><body><article>{para * 3}"
+        '<nav class="pagination"><a href="?page=2" rel="next">Next page</a></nav>'
+        "</article></body></html>"
+    )
     ext = extract_page(html.encode(), BASE)
     assert (ext.next_page, ext.first_page) == (BASE + "?page=2", None)
     assert "Next page" not in ext.text
@@ -91,9 +97,11 @@ def test_only_an_unambiguous_marker_makes_a_later_page_from_its_url_alone() -> N
     # Admission leaves a later page to its first page's job by the URL alone: a page query
     # parameter or the seed's pattern says so; a number ending a slug may be its own story.
     assert marked_page("https://n.example/a/story.html?page=2") == PageOf(
-        "n.example/a/story.html", 2)
+        "n.example/a/story.html", 2
+    )
     assert marked_page("https://n.example/a/results-2.html") is None
     assert marked_page("https://n.example/a/story/2/") is None
     seed_pattern = (re.compile(r"/seite-(\d+)$"),)
     assert marked_page("https://n.example/a/story/seite-3", seed_pattern) == PageOf(
-        "n.example/a/story", 3)
+        "n.example/a/story", 3
+    )

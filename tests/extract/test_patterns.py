@@ -59,8 +59,12 @@ def test_german_teasers(line: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["Lea también: Impiden ingreso a reportero", "Lire aussi : La réforme des retraites",
-     "Czytaj też: Nowe przepisy od stycznia", "Leggi anche: Il nuovo governo"],
+    [
+        "Lea también: Impiden ingreso a reportero",
+        "Lire aussi : La réforme des retraites",
+        "Czytaj też: Nowe przepisy od stycznia",
+        "Leggi anche: Il nuovo governo",
+    ],
 )
 def test_other_language_teasers(line: str) -> None:
     assert is_furniture(line)
@@ -115,16 +119,24 @@ def test_caption_credits(line: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["PHOTO GALLERY (CLICK TO ENLARGE)", "KEYWORDS", "Join the Discussion", "Schlagwörter",
-     "Teilen mit:", "Advertisement"],
+    [
+        "PHOTO GALLERY (CLICK TO ENLARGE)",
+        "KEYWORDS",
+        "Join the Discussion",
+        "Schlagwörter",
+        "Teilen mit:",
+        "Advertisement",
+    ],
 )
 def test_section_labels(line: str) -> None:
     assert P.SECTION_LINE.match(line)
 
 
 def test_aggregator_link_list_entry() -> None:
-    line = ("- Quantum computing utilizes 3D crystals - Johns Hopkins News-Letter "
-            "[Last Updated On: May 4th, 2017] [Originally Added On: May 4th, 2017]")
+    line = (
+        "- Quantum computing utilizes 3D crystals - Johns Hopkins News-Letter "
+        "[Last Updated On: May 4th, 2017] [Originally Added On: May 4th, 2017]"
+    )
     assert P.LINK_LIST_LINE.search(line)
     assert is_furniture(line)
 
@@ -155,8 +167,10 @@ def test_paywall_pitch_and_widget_lines(line: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["Werden Sie Teil der Community und unterstützen Sie uns dabei, Produkte zu verbessern.",
-     "Members of the club said they would get daily updates on the repairs by phone."],
+    [
+        "Werden Sie Teil der Community und unterstützen Sie uns dabei, Produkte zu verbessern.",
+        "Members of the club said they would get daily updates on the repairs by phone.",
+    ],
 )
 def test_pitch_wording_inside_ordinary_prose_is_kept(line: str) -> None:
     assert not is_furniture(line)
@@ -164,10 +178,15 @@ def test_pitch_wording_inside_ordinary_prose_is_kept(line: str) -> None:
 
 @pytest.mark.parametrize(
     ("line", "byline"),
-    [("Von Karim Beispiel", True), ("By Jane Doe and John Roe", True),
-     ("Redaktion: Marcus Muster, Elena Beispiel", True), ("Par Les Echos", True),
-     ("By comparison, Haniyeh often took a more moderate stance", False),
-     ("Von A bis Z", False), ("By the way", False)],
+    [
+        ("Von Karim Beispiel", True),
+        ("By Jane Doe and John Roe", True),
+        ("Redaktion: Marcus Muster, Elena Beispiel", True),
+        ("Par Les Echos", True),
+        ("By comparison, Haniyeh often took a more moderate stance", False),
+        ("Von A bis Z", False),
+        ("By the way", False),
+    ],
 )
 def test_byline_lines(line: str, byline: bool) -> None:
     assert bool(P.BYLINE_LINE.match(line)) is byline
@@ -177,10 +196,17 @@ def test_anchored_search_finds_exactly_what_the_plain_alternation_finds() -> Non
     """The literal-prefix shortcut may skip work, never a match (upper case included)."""
     seeds = FIXTURES / "seed-texts"
     lines = [line for f in sorted(seeds.glob("*.txt")) for line in f.read_text("utf-8").split("\n")]
-    lines += PROSE + ["SUBSCRIBE NOW for full access", "Réservé aux abonnés", "ⓒ 2024 Example",
-                      "Il vous reste 80% de l'article à lire", "この記事は会員限定です。",
-                      "FOLLOW US ON Instagram", "Nachdruck nur mit Genehmigung",
-                      "All Rights Reserved", "Copyright 2023 Example Media"]
+    lines += PROSE + [
+        "SUBSCRIBE NOW for full access",
+        "Réservé aux abonnés",
+        "ⓒ 2024 Example",
+        "Il vous reste 80% de l'article à lire",
+        "この記事は会員限定です。",
+        "FOLLOW US ON Instagram",
+        "Nachdruck nur mit Genehmigung",
+        "All Rights Reserved",
+        "Copyright 2023 Example Media",
+    ]
     for group, fast in ((P.PITCH, P.PITCH_LINE), (P.COPYRIGHT, P.COPYRIGHT_LINE)):
         plain = re.compile("|".join(group), re.I)
         found = [line for line in lines if fast.search(line)]
@@ -189,8 +215,13 @@ def test_anchored_search_finds_exactly_what_the_plain_alternation_finds() -> Non
 
 
 def test_call_to_action_is_the_whole_link_text() -> None:
-    for text in ("Jetzt unterstützen", "Subscribe now →", "会員登録する", " Donate ",
-                 "HAZTE MIEMBRO"):
+    for text in (
+        "Jetzt unterstützen",
+        "Subscribe now →",
+        "会員登録する",
+        " Donate ",
+        "HAZTE MIEMBRO",
+    ):
         assert P.CALL_TO_ACTION.fullmatch(text), text
     for text in ("Subscribe to the council's planning alerts", "Support for the bill grew"):
         assert not P.CALL_TO_ACTION.fullmatch(text), text
@@ -198,12 +229,18 @@ def test_call_to_action_is_the_whole_link_text() -> None:
 
 @pytest.mark.parametrize(
     ("line", "furniture"),
-    [("02:57 Min.. Verfügbar bis 06.05.2024.", True),
-     ("Der Minister spricht über die neuen Sanktionen gegen den Iran. 18.04.2024 | 0:21 min", True),
-     ("Watch the full interview with the mayor here. 2024-04-18 · 12:05 min", True),
-     ("$$ARTICLEAD$$", True), ("{{ ad_slot_2 }}", True),
-     ("Das Rennen am 21.04.2024 dauerte am Ende 3:18 Minuten länger als geplant.", False),
-     ("Die Ausstellung ist bis 06.05.2024 im Stadtmuseum zu sehen.", False)],
+    [
+        ("02:57 Min.. Verfügbar bis 06.05.2024.", True),
+        (
+            "Der Minister spricht über die neuen Sanktionen gegen den Iran. 18.04.2024 | 0:21 min",
+            True,
+        ),
+        ("Watch the full interview with the mayor here. 2024-04-18 · 12:05 min", True),
+        ("$$ARTICLEAD$$", True),
+        ("{{ ad_slot_2 }}", True),
+        ("Das Rennen am 21.04.2024 dauerte am Ende 3:18 Minuten länger als geplant.", False),
+        ("Die Ausstellung ist bis 06.05.2024 im Stadtmuseum zu sehen.", False),
+    ],
 )
 def test_media_teasers_availability_stamps_and_placeholders(line: str, furniture: bool) -> None:
     assert is_furniture(line) is furniture
@@ -238,8 +275,17 @@ def test_more_teasers_prompts_and_disclosures(line: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["No comments", "Keine Kommentare", "Last modified:", "Letzte Änderung", "Release Date:",
-     "Aufrufe:", "Beitragsbild", "Image d'illustration", "Sin comentarios"],
+    [
+        "No comments",
+        "Keine Kommentare",
+        "Last modified:",
+        "Letzte Änderung",
+        "Release Date:",
+        "Aufrufe:",
+        "Beitragsbild",
+        "Image d'illustration",
+        "Sin comentarios",
+    ],
 )
 def test_more_section_labels(line: str) -> None:
     assert P.SECTION_LINE.match(line)
@@ -247,9 +293,11 @@ def test_more_section_labels(line: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["Follow these steps shared on Twitter to get home safely.",
-     "Die Ergebnisse könnten auch Forscher in anderen Ländern interessieren, sagte sie.",
-     "Mira Sorvino played the lead in the film that year."],
+    [
+        "Follow these steps shared on Twitter to get home safely.",
+        "Die Ergebnisse könnten auch Forscher in anderen Ländern interessieren, sagte sie.",
+        "Mira Sorvino played the lead in the film that year.",
+    ],
 )
 def test_new_wording_spares_prose(line: str) -> None:
     assert not is_furniture(line)

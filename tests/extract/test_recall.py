@@ -18,16 +18,23 @@ STEPS = [
 GUIDE = f"""<html><head><title>A round tablecloth in five steps</title></head><body>
 <header><a href="/">Home</a> <a href="/diy">DIY</a></header>
 <main><h1>A round tablecloth in five steps</h1>
-{''.join(f'<p>{s} {s}</p>' for s in STEPS)}
+{"".join(f"<p>{s} {s}</p>" for s in STEPS)}
 </main><footer><a href="/imprint">Imprint</a></footer></body></html>"""
 
-BRIEF = ("The bridge on the ring road reopens on Monday after four weeks of repairs to its "
-         "expansion joints, the city's works department said on Friday afternoon.")
+BRIEF = (
+    "The bridge on the ring road reopens on Monday after four weeks of repairs to its "
+    "expansion joints, the city's works department said on Friday afternoon."
+)
 SHORT_NEWS = f"""<html><head><title>Ring road bridge reopens</title></head><body>
 <article><h1>Ring road bridge reopens</h1><p>{BRIEF}</p></article>
 <aside class="rail"><h3>Elsewhere in the city</h3>
-{''.join(f'<div><p>Harbour festival day {i}: music, food stalls and boat tours along the '
-         f'quay for the whole family, with fireworks at ten.</p></div>' for i in range(12))}
+{
+    "".join(
+        f"<div><p>Harbour festival day {i}: music, food stalls and boat tours along the "
+        f"quay for the whole family, with fireworks at ten.</p></div>"
+        for i in range(12)
+    )
+}
 </aside></body></html>"""
 
 
@@ -59,7 +66,7 @@ def test_a_short_article_on_a_plain_page_is_read_once(monkeypatch: pytest.Monkey
         return real(html, url)
 
     monkeypatch.setattr(extractor, "_trafilatura", counting)
-    page = SHORT_NEWS.replace(SHORT_NEWS[SHORT_NEWS.index("<aside"):], "</body></html>")
+    page = SHORT_NEWS.replace(SHORT_NEWS[SHORT_NEWS.index("<aside") :], "</body></html>")
     got = extract_page(page.encode(), "https://city.example/bridge").text
     assert BRIEF in got
     assert len(runs) == 1

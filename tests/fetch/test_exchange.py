@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from scraper.errors import HTTPStatusError
-from scraper.warc.records import Exchange
+from scraper.fetch.exchange import Exchange
 from tests.mockfetch import make_fetcher
 
 
@@ -18,15 +18,20 @@ async def test_raw_encoded_body_and_redirect_hop_are_handed_over(respx_mock):
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/old":
             return httpx.Response(301, headers={"Location": "/new"})
-        return httpx.Response(200, content=gzip.compress(html), headers={
-            "Content-Encoding": "gzip", "Content-Type": "text/html"})
+        return httpx.Response(
+            200,
+            content=gzip.compress(html),
+            headers={"Content-Encoding": "gzip", "Content-Type": "text/html"},
+        )
 
     respx_mock.route().mock(side_effect=handler)
     seen: list[Exchange] = []
     page = await make_fetcher(on_exchange=seen.append).fetch("http://news.example/old")
     assert page.body == html
-    assert [(ex.url, ex.status) for ex in seen] == [("http://news.example/old", 301),
-                                                    ("http://news.example/new", 200)]
+    assert [(ex.url, ex.status) for ex in seen] == [
+        ("http://news.example/old", 301),
+        ("http://news.example/new", 200),
+    ]
     hop, final = seen
     assert hop.body == b"" and ("location", "/new") in _lower(hop.response_headers)
     assert gzip.decompress(final.body) == html and not final.decoded  # as received
@@ -44,13 +49,13 @@ async def test_304_is_handed_over_and_errors_are_not(respx_mock):
     with pytest.raises(HTTPStatusError):
         await fetcher.fetch("http://news.example/gone")
     assert [(ex.status, ex.not_modified, ex.refers_to_uri) for ex in seen] == [
-        (304, True, "http://news.example/feed")]
+        (304, True, "http://news.example/feed")
+    ]
     assert ("if-none-match", '"v1"') in _lower(seen[0].request_headers)
 
 
 async def test_no_hook_reads_as_before(respx_mock):
-    respx_mock.get("http://news.example/a").mock(
-        return_value=httpx.Response(200, content=b"fine"))
+    respx_mock.get("http://news.example/a").mock(return_value=httpx.Response(200, content=b"fine"))
     assert (await make_fetcher().fetch("http://news.example/a")).body == b"fine"
 
 

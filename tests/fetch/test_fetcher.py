@@ -24,7 +24,8 @@ from tests.mockfetch import make_fetcher
 
 async def test_503_then_200_is_retried_with_backoff(respx_mock):
     script = respx_mock.route().mock(
-        side_effect=[httpx.Response(503), httpx.Response(200, content=b"<p>ok</p>")])
+        side_effect=[httpx.Response(503), httpx.Response(200, content=b"<p>ok</p>")]
+    )
     sleeps: list[float] = []
     page = await make_fetcher(sleeps=sleeps).fetch("http://news.example/a")
     assert page.status == 200 and page.body == b"<p>ok</p>"
@@ -56,7 +57,8 @@ async def test_retry_after_pauses_host_and_is_honoured(respx_mock):
         now[0] += seconds
 
     respx_mock.route().mock(
-        side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200)])
+        side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200)]
+    )
     fetcher = make_fetcher(sleeps=sleeps, clock=lambda: now[0])
     fetcher._sleep = sleep
     fetcher.scheduler._sleep = sleep
@@ -67,7 +69,8 @@ async def test_retry_after_pauses_host_and_is_honoured(respx_mock):
 
 async def test_retry_after_beyond_run_budget_defers(respx_mock):
     script = respx_mock.route().mock(
-        return_value=httpx.Response(429, headers={"Retry-After": "3600"}))
+        return_value=httpx.Response(429, headers={"Retry-After": "3600"})
+    )
     fetcher = make_fetcher(run_deadline=10.0, clock=lambda: 0.0)
     with pytest.raises(DeferredError):
         await fetcher.fetch("http://news.example/a")
@@ -76,7 +79,8 @@ async def test_retry_after_beyond_run_budget_defers(respx_mock):
 
 async def test_content_length_over_cap_refused_before_body(respx_mock):
     respx_mock.route().mock(
-        return_value=httpx.Response(200, headers={"Content-Length": "99999999"}, content=b"x"))
+        return_value=httpx.Response(200, headers={"Content-Length": "99999999"}, content=b"x")
+    )
     with pytest.raises(TooLargeError):
         await make_fetcher().fetch("http://news.example/big")
 
@@ -84,7 +88,8 @@ async def test_content_length_over_cap_refused_before_body(respx_mock):
 async def test_gzip_bomb_cut_at_cap(respx_mock):
     bomb = gzip.compress(b"\0" * 5_000_000)
     respx_mock.route().mock(
-        return_value=httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=bomb))
+        return_value=httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=bomb)
+    )
     with pytest.raises(TooLargeError):
         await make_fetcher().fetch("http://news.example/bomb")
 
@@ -92,8 +97,10 @@ async def test_gzip_bomb_cut_at_cap(respx_mock):
 async def test_gzip_body_decoded(respx_mock):
     body = "<p>Grüße “quoted”</p>".encode()
     respx_mock.route().mock(
-        return_value=httpx.Response(200, headers={"Content-Encoding": "gzip"},
-                                    content=gzip.compress(body)))
+        return_value=httpx.Response(
+            200, headers={"Content-Encoding": "gzip"}, content=gzip.compress(body)
+        )
+    )
     page = await make_fetcher().fetch("http://news.example/a")
     assert page.body == body
 
@@ -101,8 +108,10 @@ async def test_gzip_body_decoded(respx_mock):
 async def test_stacked_encodings_refused(respx_mock):
     body = gzip.compress(gzip.compress(gzip.compress(b"x")))
     respx_mock.route().mock(
-        return_value=httpx.Response(200, headers={"Content-Encoding": "gzip, gzip, gzip"},
-                                    content=body))
+        return_value=httpx.Response(
+            200, headers={"Content-Encoding": "gzip, gzip, gzip"}, content=body
+        )
+    )
     with pytest.raises(FetchError) as info:
         await make_fetcher().fetch("http://news.example/a")
     assert info.value.reason == "stacked_encoding"
@@ -135,19 +144,33 @@ async def test_redirect_loop_stops_and_is_not_retried(respx_mock):
     assert len(calls) == 2
 
 
-@pytest.mark.parametrize("target", [
-    "file:///etc/passwd", "ftp://news.example/x", "data:text/html,hi", "javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "file:///etc/passwd",
+        "ftp://news.example/x",
+        "data:text/html,hi",
+        "javascript:alert(1)",
+    ],
+)
 async def test_redirect_to_non_http_refused(respx_mock, target):
     respx_mock.route().mock(return_value=httpx.Response(302, headers={"Location": target}))
     with pytest.raises(RefusedError):
         await make_fetcher().fetch("http://news.example/a")
 
 
-@pytest.mark.parametrize("target", [
-    "http://127.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://[::ffff:127.0.0.1]/",
-    "http://2130706433/", "http://10.0.0.8/", "http://evil.example/", "http://meta.example/",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://127.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://2130706433/",
+        "http://10.0.0.8/",
+        "http://evil.example/",
+        "http://meta.example/",
+    ],
+)
 async def test_redirect_into_private_network_refused_before_connecting(respx_mock, target):
     seen = []
 
@@ -164,8 +187,10 @@ async def test_redirect_into_private_network_refused_before_connecting(respx_moc
 
 async def test_non_html_skipped_by_content_type(respx_mock):
     respx_mock.route().mock(
-        return_value=httpx.Response(200, headers={"Content-Type": "application/pdf"},
-                                    content=b"%PDF"))
+        return_value=httpx.Response(
+            200, headers={"Content-Type": "application/pdf"}, content=b"%PDF"
+        )
+    )
     with pytest.raises(FetchError) as info:
         await make_fetcher().fetch("http://news.example/a.pdf", accept_types=HTML_TYPES)
     assert info.value.reason == "not_html"
@@ -173,8 +198,9 @@ async def test_non_html_skipped_by_content_type(respx_mock):
 
 async def test_conditional_headers_sent_and_304_returned(respx_mock):
     script = respx_mock.route().mock(return_value=httpx.Response(304))
-    page = await make_fetcher().fetch("http://news.example/feed", etag='"v1"',
-                                            last_modified="Wed, 21 Oct 2026 07:28:00 GMT")
+    page = await make_fetcher().fetch(
+        "http://news.example/feed", etag='"v1"', last_modified="Wed, 21 Oct 2026 07:28:00 GMT"
+    )
     assert page.not_modified
     sent = script.calls[0].request.headers
     assert sent["If-None-Match"] == '"v1"'
@@ -195,9 +221,12 @@ async def test_the_injected_wall_clock_stamps_pages_and_dates_retry_after(respx_
     from datetime import UTC, datetime
 
     then = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
-    respx_mock.route().mock(side_effect=[
-        httpx.Response(503, headers={"Retry-After": "Wed, 02 Jan 2030 03:04:25 GMT"}),
-        httpx.Response(200)])
+    respx_mock.route().mock(
+        side_effect=[
+            httpx.Response(503, headers={"Retry-After": "Wed, 02 Jan 2030 03:04:25 GMT"}),
+            httpx.Response(200),
+        ]
+    )
     sleeps: list[float] = []
     fetcher = make_fetcher(sleeps=sleeps, now=lambda: then, virtual_time=True)
     page = await fetcher.fetch("http://news.example/a")

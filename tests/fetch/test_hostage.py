@@ -37,8 +37,12 @@ async def _tarpit(request: httpx.Request) -> httpx.Response:
 
 
 def _settings(**changes: object) -> Settings:
-    base: dict[str, object] = {"max_tries": 4, "max_body_bytes": 10_000, "per_host_delay": 0.0,
-                               "request_deadline": DEADLINE}
+    base: dict[str, object] = {
+        "max_tries": 4,
+        "max_body_bytes": 10_000,
+        "per_host_delay": 0.0,
+        "request_deadline": DEADLINE,
+    }
     return Settings(**{**base, **changes})  # type: ignore[arg-type]
 
 
@@ -73,11 +77,14 @@ async def test_timeouts_short_of_the_deadline_keep_every_try(respx_mock):
 
 
 async def test_a_host_failing_three_times_in_a_row_is_suspended_for_the_run(
-        respx_mock, caplog: pytest.LogCaptureFixture):
+    respx_mock, caplog: pytest.LogCaptureFixture
+):
     dead = respx_mock.route(host="dead.example").mock(
-        side_effect=httpx.ConnectError("Connection refused"))
+        side_effect=httpx.ConnectError("Connection refused")
+    )
     alive = respx_mock.route(host="alive.example").mock(
-        return_value=httpx.Response(200, content=b"<p>ok</p>"))
+        return_value=httpx.Response(200, content=b"<p>ok</p>")
+    )
     fetcher = make_fetcher(settings=_settings())
     with caplog.at_level(logging.WARNING, logger="scraper"):
         with pytest.raises(DeferredError) as first:  # 3 refused tries, the 4th not made
@@ -94,9 +101,19 @@ async def test_a_host_failing_three_times_in_a_row_is_suspended_for_the_run(
 
 async def test_an_answer_resets_the_count_of_failures(respx_mock):
     refused = httpx.ConnectError("Connection refused")
-    script = respx_mock.route().mock(side_effect=[
-        refused, refused, httpx.Response(200), refused, refused, httpx.Response(404),
-        refused, refused, httpx.Response(200)])
+    script = respx_mock.route().mock(
+        side_effect=[
+            refused,
+            refused,
+            httpx.Response(200),
+            refused,
+            refused,
+            httpx.Response(404),
+            refused,
+            refused,
+            httpx.Response(200),
+        ]
+    )
     fetcher = make_fetcher(settings=_settings())
     assert (await fetcher.fetch("http://flaky.example/a")).status == 200
     with pytest.raises(HTTPStatusError):
@@ -125,8 +142,9 @@ async def test_a_suspended_host_is_final_for_the_run_even_with_the_last_try(resp
 
 
 async def test_requests_already_waiting_for_the_host_are_deferred_when_it_is_suspended():
-    sched = HostScheduler(global_concurrency=4, per_host_concurrency=1, per_host_delay=0.0,
-                          failure_limit=2)
+    sched = HostScheduler(
+        global_concurrency=4, per_host_concurrency=1, per_host_delay=0.0, failure_limit=2
+    )
     holding = asyncio.Event()
     release = asyncio.Event()
 

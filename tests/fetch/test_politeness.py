@@ -21,8 +21,13 @@ class FakeClock:
 
 async def test_delay_between_starts_on_one_host():
     clock = FakeClock()
-    sched = HostScheduler(global_concurrency=8, per_host_concurrency=4, per_host_delay=2.0,
-                          clock=clock, sleep=clock.sleep)
+    sched = HostScheduler(
+        global_concurrency=8,
+        per_host_concurrency=4,
+        per_host_delay=2.0,
+        clock=clock,
+        sleep=clock.sleep,
+    )
     starts: list[float] = []
 
     async def request() -> None:
@@ -36,8 +41,13 @@ async def test_delay_between_starts_on_one_host():
 
 async def test_hosts_do_not_wait_for_each_other():
     clock = FakeClock()
-    sched = HostScheduler(global_concurrency=8, per_host_concurrency=1, per_host_delay=5.0,
-                          clock=clock, sleep=clock.sleep)
+    sched = HostScheduler(
+        global_concurrency=8,
+        per_host_concurrency=1,
+        per_host_delay=5.0,
+        clock=clock,
+        sleep=clock.sleep,
+    )
     starts: dict[str, float] = {}
 
     async def request(host: str) -> None:
@@ -66,8 +76,13 @@ async def test_per_host_concurrency_cap():
 
 async def test_pause_delays_next_request():
     clock = FakeClock()
-    sched = HostScheduler(global_concurrency=2, per_host_concurrency=1, per_host_delay=0.0,
-                          clock=clock, sleep=clock.sleep)
+    sched = HostScheduler(
+        global_concurrency=2,
+        per_host_concurrency=1,
+        per_host_delay=0.0,
+        clock=clock,
+        sleep=clock.sleep,
+    )
     sched.pause("a.example", 30.0)
     async with sched.slot("a.example"):
         assert clock.now >= 30.0
@@ -96,8 +111,9 @@ async def test_urgent_requests_get_the_next_global_slot_first():
 
     first = asyncio.ensure_future(holder())
     await asyncio.sleep(0)
-    waiting = [asyncio.ensure_future(request(f"article{i}", f"a{i}.example", False))
-               for i in range(3)]
+    waiting = [
+        asyncio.ensure_future(request(f"article{i}", f"a{i}.example", False)) for i in range(3)
+    ]
     await asyncio.sleep(0)
     waiting.append(asyncio.ensure_future(request("sitemap", "b.example", True)))
     await asyncio.sleep(0)
@@ -110,8 +126,13 @@ async def test_host_delay_counts_from_the_real_start_after_a_global_wait():
     # One global slot, held by another host until t=3: the host's first request starts
     # late, and its second must still wait the full delay after that late start.
     clock = FakeClock()
-    sched = HostScheduler(global_concurrency=1, per_host_concurrency=2, per_host_delay=2.0,
-                          clock=clock, sleep=clock.sleep)
+    sched = HostScheduler(
+        global_concurrency=1,
+        per_host_concurrency=2,
+        per_host_delay=2.0,
+        clock=clock,
+        sleep=clock.sleep,
+    )
     starts: list[float] = []
     release = asyncio.Event()
 

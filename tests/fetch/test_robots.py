@@ -18,8 +18,11 @@ pytestmark = pytest.mark.usefixtures("respx_mock")  # respx answers; handlers ar
 def cache_for(handler, settings: Settings | None = None, **kw) -> RobotsCache:
     respx.route().mock(side_effect=handler)
     fetcher = make_fetcher(settings=settings or Settings(max_tries=2, per_host_delay=0.0))
-    return RobotsCache(fetcher, max_bytes=kw.get("max_bytes", 500 * 1024),
-                       max_crawl_delay=kw.get("max_crawl_delay", 30.0))
+    return RobotsCache(
+        fetcher,
+        max_bytes=kw.get("max_bytes", 500 * 1024),
+        max_crawl_delay=kw.get("max_crawl_delay", 30.0),
+    )
 
 
 def robots(body: str, status: int = 200):
@@ -99,7 +102,8 @@ async def test_429_with_a_short_retry_after_is_retried():
         if len(calls) == 1:
             return httpx.Response(429, headers={"Retry-After": "1"}, content=b"slow down")
         return httpx.Response(
-            200, headers={"Content-Type": "text/plain"}, content=b"User-agent: *\nAllow: /\n")
+            200, headers={"Content-Type": "text/plain"}, content=b"User-agent: *\nAllow: /\n"
+        )
 
     cache = cache_for(handler)
     policy = await asyncio.wait_for(cache.policy("http://pub.example/"), timeout=10)
@@ -107,8 +111,10 @@ async def test_429_with_a_short_retry_after_is_retried():
 
 
 async def test_the_group_for_the_configured_user_agent_applies():
-    body = ("User-agent: *\nDisallow: /\n\n"
-            "User-agent: gazettebot\nDisallow: /private/\nCrawl-delay: 2\n")
+    body = (
+        "User-agent: *\nDisallow: /\n\n"
+        "User-agent: gazettebot\nDisallow: /private/\nCrawl-delay: 2\n"
+    )
 
     def load(agent: str) -> RobotsCache:
         settings = Settings(max_tries=2, per_host_delay=0.0, user_agent=agent)

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 
-from scraper.fetch.connect import GuardedBackend
+from scraper.fetch.backend import GuardedBackend
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.transport import PerOriginTransport
 from tests.paths import FIXTURES
@@ -29,17 +29,19 @@ BODY = b"x" * 200_000  # larger than the socket buffers, so an unread body stays
 LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=4, keepalive_expiry=5.0)
 
 
-def transport(max_pools: int = 128, ssl_context: ssl.SSLContext | None = None
-              ) -> PerOriginTransport:
+def transport(
+    max_pools: int = 128, ssl_context: ssl.SSLContext | None = None
+) -> PerOriginTransport:
     backend = GuardedBackend(AddressGuard(["127.0.0.0/8"]))
-    return PerOriginTransport(limits=LIMITS, backend=backend, max_pools=max_pools,
-                              ssl_context=ssl_context)
+    return PerOriginTransport(
+        limits=LIMITS, backend=backend, max_pools=max_pools, ssl_context=ssl_context
+    )
 
 
-def client(timeout: float = 5.0, ssl_context: ssl.SSLContext | None = None
-           ) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=transport(ssl_context=ssl_context),
-                             timeout=httpx.Timeout(timeout))
+def client(timeout: float = 5.0, ssl_context: ssl.SSLContext | None = None) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=transport(ssl_context=ssl_context), timeout=httpx.Timeout(timeout)
+    )
 
 
 def ok(body: bytes, *extra: bytes) -> bytes:
@@ -65,16 +67,19 @@ class ScriptServer:
         self.scripts: dict[str, Script] = {
             "/ok": lambda r, w, b: _respond(w, ok(b"hello")),
             "/big": lambda r, w, b: _respond(w, ok(BIG)),
-            "/304": lambda r, w, b: _respond(
-                w, b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n"),
+            "/304": lambda r, w, b: _respond(w, b'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n'),
             "/chunked": lambda r, w, b: _respond(
-                w, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                   b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
+                w,
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+            ),
             "/continue": lambda r, w, b: _respond(
-                w, b"HTTP/1.1 100 Continue\r\n\r\n" + ok(b"after 100")),
+                w, b"HTTP/1.1 100 Continue\r\n\r\n" + ok(b"after 100")
+            ),
             "/echo": lambda r, w, b: _respond(w, ok(b"got %d" % len(b))),
             "/gzip": lambda r, w, b: _respond(
-                w, ok(zlib.compress(b"squeezed " * 100, wbits=31), b"Content-Encoding: gzip")),
+                w, ok(zlib.compress(b"squeezed " * 100, wbits=31), b"Content-Encoding: gzip")
+            ),
             "/http10": self._http10,
             "/cut": self._cut,
             "/reset": self._reset,
@@ -128,6 +133,7 @@ class ScriptServer:
     async def _reset(self, r: asyncio.StreamReader, w: asyncio.StreamWriter, b: bytes) -> bool:
         import socket
         import struct
+
         w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly part")
         await w.drain()
         await asyncio.sleep(0.05)
@@ -166,8 +172,10 @@ async def tls_server() -> AsyncIterator[ScriptServer]:
 
 async def test_requests_share_one_kept_alive_connection(server: ScriptServer) -> None:
     async with client() as c:
-        texts = [(await c.get(server.url(p))).text
-                 for p in ("/ok", "/chunked", "/304", "/continue", "/ok")]
+        texts = [
+            (await c.get(server.url(p))).text
+            for p in ("/ok", "/chunked", "/304", "/continue", "/ok")
+        ]
     assert texts == ["hello", "hello world", "", "after 100", "hello"]
     assert server.connections == 1
 
@@ -219,7 +227,8 @@ async def test_http10_body_runs_to_the_close_and_is_not_reused(server: ScriptSer
 
 
 async def test_a_connection_the_server_closed_while_idle_is_not_reused(
-        server: ScriptServer) -> None:
+    server: ScriptServer,
+) -> None:
     async with client() as c:
         assert (await c.get(server.url("/close-after"))).text == "bye"
         await asyncio.sleep(0.1)  # the server's FIN arrives
@@ -300,7 +309,7 @@ class CountingServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections[writer.get_extra_info("sockname")[0]] += 1
         try:
-            while (head := await reader.readuntil(b"\r\n\r\n")):
+            while head := await reader.readuntil(b"\r\n\r\n"):
                 big = b" /big " in head.split(b"\r\n", 1)[0]
                 body = BODY if big else b"ok"
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
@@ -325,7 +334,8 @@ async def hosts() -> AsyncIterator[CountingServer]:
 
 
 async def test_each_host_keeps_its_own_connection_across_many_requests(
-        hosts: CountingServer) -> None:
+    hosts: CountingServer,
+) -> None:
     pools = transport()
     async with httpx.AsyncClient(transport=pools) as c:
         for _ in range(10):
@@ -336,8 +346,7 @@ async def test_each_host_keeps_its_own_connection_across_many_requests(
     assert hosts.connections == {"127.0.0.1": 1, "127.0.0.2": 1, "127.0.0.3": 1}
 
 
-async def test_least_recently_used_idle_pool_is_closed_over_the_cap(
-        hosts: CountingServer) -> None:
+async def test_least_recently_used_idle_pool_is_closed_over_the_cap(hosts: CountingServer) -> None:
     pools = transport(max_pools=2)
     async with httpx.AsyncClient(transport=pools) as c:
         for host in ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.1"):
@@ -347,8 +356,7 @@ async def test_least_recently_used_idle_pool_is_closed_over_the_cap(
     assert hosts.connections == {"127.0.0.1": 2, "127.0.0.2": 1, "127.0.0.3": 1}
 
 
-async def test_a_pool_with_a_response_still_open_is_never_closed(
-        hosts: CountingServer) -> None:
+async def test_a_pool_with_a_response_still_open_is_never_closed(hosts: CountingServer) -> None:
     pools = transport(max_pools=1)
     async with httpx.AsyncClient(transport=pools) as c:
         request = c.build_request("GET", f"http://127.0.0.1:{hosts.port}/big")

@@ -50,6 +50,12 @@ from tests.simulator.server import Simulator
 from tests.simulator.site import Article, HostConfig, Site, SiteConfig, with_host
 
 __all__ = [
-    "Article", "HostConfig", "LogEntry", "RequestLog", "Simulator", "Site", "SiteConfig",
+    "Article",
+    "HostConfig",
+    "LogEntry",
+    "RequestLog",
+    "Simulator",
+    "Site",
+    "SiteConfig",
     "with_host",
 ]

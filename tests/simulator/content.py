@@ -34,8 +34,15 @@ _EPOCH = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
 def _fault_article(title: str, paragraphs: tuple[str, ...], slug: str) -> Article:
     return Article(
-        host="127.0.0.1", path=f"/fault/{slug}", slug=slug, title=title, author="Ada Fields",
-        section="world", lang="en", paragraphs=paragraphs, published=_EPOCH,
+        host="127.0.0.1",
+        path=f"/fault/{slug}",
+        slug=slug,
+        title=title,
+        author="Ada Fields",
+        section="world",
+        lang="en",
+        paragraphs=paragraphs,
+        published=_EPOCH,
     )
 
 
@@ -150,16 +157,18 @@ async def _sitemap(state: State, req: Request, conn: Conn, args: list[str]) -> R
     base = state.base(req.host)
     if kind == "self-index":
         body = feeds.sitemap_index(base, "ok").replace(
-            b"<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">",
-            b"<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"
+            b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+            b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             + f"<sitemap><loc>{base}/fault/sitemap/self-index</loc></sitemap>".encode(),
         )
         return Response(200, body, routes.XML)
     if kind == "chain":  # an index whose only child is the next index, without end
         n = int(args[1]) if len(args) > 1 and args[1].isdigit() else 0
         child = f"<sitemap><loc>{base}/fault/sitemap/chain/{min(n + 1, 10_000)}</loc></sitemap>"
-        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.'
-                f'sitemaps.org/schemas/sitemap/0.9">{child}</sitemapindex>\n').encode()
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.'
+            f'sitemaps.org/schemas/sitemap/0.9">{child}</sitemapindex>\n'
+        ).encode()
         return Response(200, body, routes.XML)
     if kind in ("huge-count", "huge-size"):
         return await routes.huge_sitemap(state, req, conn, kind)
@@ -192,14 +201,23 @@ async def _monster(state: State, req: Request, conn: Conn, args: list[str]) -> R
 
 async def _empty(state: State, req: Request, conn: Conn, args: list[str]) -> Response:
     """A page with chrome and no article (scenario 24)."""
-    body = pages.header(FAULT_PUBLISHER) + "<main><p>Coming soon.</p></main>" + pages.footer(
-        FAULT_PUBLISHER
+    body = (
+        pages.header(FAULT_PUBLISHER)
+        + "<main><p>Coming soon.</p></main>"
+        + pages.footer(FAULT_PUBLISHER)
     )
-    return Response(200, f"<!DOCTYPE html><html><head><title>Soon</title></head><body>{body}"
-                         "</body></html>".encode())
+    return Response(
+        200,
+        f"<!DOCTYPE html><html><head><title>Soon</title></head><body>{body}</body></html>".encode(),
+    )
 
 
 HANDLERS: dict[str, Handler] = {
-    "type": _type, "charset": _charset, "feed": _feed, "sitemap": _sitemap,
-    "monster": _monster, "empty": _empty, "links": _links,
+    "type": _type,
+    "charset": _charset,
+    "feed": _feed,
+    "sitemap": _sitemap,
+    "monster": _monster,
+    "empty": _empty,
+    "links": _links,
 }

@@ -164,8 +164,9 @@ _BOMBS: dict[str, tuple[str, Callable[[int], bytes]]] = {
 }
 
 
-async def send_body(conn: Conn, status: int, headers: list[tuple[str, str]],
-                    body: bytes) -> Handled:
+async def send_body(
+    conn: Conn, status: int, headers: list[tuple[str, str]], body: bytes
+) -> Handled:
     """Head with Content-Length, then the body in 64 KiB writes."""
     headers = headers + [("Content-Length", str(len(body))), ("Connection", "close")]
     await conn.send_head(status, head(status, headers))
@@ -200,8 +201,11 @@ async def _stacked(state: State, req: Request, conn: Conn, args: list[str]) -> R
 async def _redirect_bomb(state: State, req: Request, conn: Conn, args: list[str]) -> Handled:
     """A 302 to ``to`` (default /fault/article) whose gzip body inflates to 1 GiB."""
     body = await asyncio.to_thread(bombs.gzip_bomb)
-    headers = [("Location", req.query.get("to", "/fault/article")),
-               ("Content-Type", "text/html"), ("Content-Encoding", "gzip")]
+    headers = [
+        ("Location", req.query.get("to", "/fault/article")),
+        ("Content-Type", "text/html"),
+        ("Content-Encoding", "gzip"),
+    ]
     return await send_body(conn, int(_num(req, "code", 302, 399)), headers, body)
 
 
@@ -250,9 +254,21 @@ async def _redirect(state: State, req: Request, conn: Conn, args: list[str]) -> 
 
 
 HANDLERS: dict[str, Handler] = {
-    "status": _status, "flaky": _flaky, "article": _article, "reset": _reset,
-    "short-body": _short_body, "chunked": _chunked, "hang": _hang, "no-headers": _hang,
-    "drip": _drip, "huge-length": _huge_length, "endless": _endless, "bomb": _bomb,
-    "stacked": _stacked, "redirect-bomb": _redirect_bomb, "loop": _loop, "chain": _chain,
+    "status": _status,
+    "flaky": _flaky,
+    "article": _article,
+    "reset": _reset,
+    "short-body": _short_body,
+    "chunked": _chunked,
+    "hang": _hang,
+    "no-headers": _hang,
+    "drip": _drip,
+    "huge-length": _huge_length,
+    "endless": _endless,
+    "bomb": _bomb,
+    "stacked": _stacked,
+    "redirect-bomb": _redirect_bomb,
+    "loop": _loop,
+    "chain": _chain,
     "redirect": _redirect,
 }

@@ -54,14 +54,15 @@ def rss_feed(pub: Publisher, base: str, articles: list[Article]) -> bytes:
         f"<title>{escape(pub.name)}</title><link>{base}/</link>"
         f"<description>Latest from {escape(pub.name)}</description>"
         f"<language>{pub.lang}</language><lastBuildDate>{newest}</lastBuildDate>"
-        + "".join(items) + "</channel></rss>\n"
+        + "".join(items)
+        + "</channel></rss>\n"
     ).encode()
 
 
 def atom_feed(pub: Publisher, base: str, articles: list[Article]) -> bytes:
     """Atom 1.0 (RFC 4287) with published and updated."""
     entries = "".join(
-        f"<entry><title>{escape(a.title)}</title><link href=\"{base}{a.listed_path}\"/>"
+        f'<entry><title>{escape(a.title)}</title><link href="{base}{a.listed_path}"/>'
         f"<id>tag:{pub.ip},2026:{a.slug}</id><published>{a.published.isoformat()}</published>"
         f"<updated>{a.published.isoformat()}</updated>"
         f"<author><name>{escape(a.author)}</name></author>"
@@ -71,7 +72,7 @@ def atom_feed(pub: Publisher, base: str, articles: list[Article]) -> bytes:
     updated = articles[0].published.isoformat() if articles else "2026-01-01T00:00:00+00:00"
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-        f"<title>{escape(pub.name)}</title><link href=\"{base}/\"/><id>tag:{pub.ip},2026:feed</id>"
+        f'<title>{escape(pub.name)}</title><link href="{base}/"/><id>tag:{pub.ip},2026:feed</id>'
         f"<updated>{updated}</updated>{entries}</feed>\n"
     ).encode()
 
@@ -92,7 +93,7 @@ def hostile_feed(kind: str, base: str, xxe_path: str) -> bytes:
             f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
         ]
         return (
-            f"{head}<!DOCTYPE rss [{''.join(ents)}]>\n<rss version=\"2.0\"><channel>"
+            f'{head}<!DOCTYPE rss [{"".join(ents)}]>\n<rss version="2.0"><channel>'
             f"<title>&lol9;</title>{item}</channel></rss>\n"
         ).encode()
     if kind == "quadratic":

@@ -143,9 +143,15 @@ async def read_request(reader: asyncio.StreamReader, host: str, port: int) -> Re
         await reader.readexactly(min(length, 1 << 20))
     split = urlsplit(parts[1])
     return Request(
-        method=parts[0].upper(), target=parts[1], path=unquote(split.path) or "/",
-        query=dict(parse_qsl(split.query)), headers=headers, host=host, port=port,
-        arrived=arrived, version=parts[2],
+        method=parts[0].upper(),
+        target=parts[1],
+        path=unquote(split.path) or "/",
+        query=dict(parse_qsl(split.query)),
+        headers=headers,
+        host=host,
+        port=port,
+        arrived=arrived,
+        version=parts[2],
     )
 
 

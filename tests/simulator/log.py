@@ -43,8 +43,15 @@ class RequestLog:
         self._lock = threading.Lock()
         self._entries: list[LogEntry] = []
 
-    def open(self, host: str, method: str, target: str, headers: dict[str, str],
-             start: float, conn: int = 0) -> int:
+    def open(
+        self,
+        host: str,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        start: float,
+        conn: int = 0,
+    ) -> int:
         kept = tuple((h, headers[h]) for h in LOGGED_HEADERS if h in headers)
         with self._lock:
             self._entries.append(LogEntry(host, method, target, kept, start, conn=conn))
@@ -66,7 +73,8 @@ class RequestLog:
     def requests_for(self, host: str | None = None, path_prefix: str = "") -> list[LogEntry]:
         """Requests to ``host`` (any if None) whose path+query starts with ``path_prefix``."""
         return [
-            e for e in self.entries
+            e
+            for e in self.entries
             if (host is None or e.host == host) and e.target.startswith(path_prefix)
         ]
 

@@ -9,17 +9,32 @@ from tests.simulator.site import MISSING_PATH, PRIVATE_PATH, Article, Publisher
 
 _WORDS = {
     "en": {
-        "by": "By", "related": "Related Article:", "also": "Read Also:", "more": "More stories",
-        "news": "Sign up for our morning newsletter", "share": "Share this story",
-        "rights": "All rights reserved.", "home": "Home", "latest": "Latest news",
-        "removed": "An older story", "agency": "PHOTO AGENCY", "comments": "Join the Discussion",
+        "by": "By",
+        "related": "Related Article:",
+        "also": "Read Also:",
+        "more": "More stories",
+        "news": "Sign up for our morning newsletter",
+        "share": "Share this story",
+        "rights": "All rights reserved.",
+        "home": "Home",
+        "latest": "Latest news",
+        "removed": "An older story",
+        "agency": "PHOTO AGENCY",
+        "comments": "Join the Discussion",
     },
     "de": {
-        "by": "Von", "related": "Lesen Sie auch:", "also": "Mehr zum Thema:",
-        "more": "Weitere Artikel", "news": "Jetzt den Newsletter abonnieren",
-        "share": "Artikel teilen", "rights": "Alle Rechte vorbehalten.", "home": "Startseite",
-        "latest": "Aktuelle Nachrichten", "removed": "Ein älterer Artikel",
-        "agency": "FOTOAGENTUR", "comments": "Diskutieren Sie mit",
+        "by": "Von",
+        "related": "Lesen Sie auch:",
+        "also": "Mehr zum Thema:",
+        "more": "Weitere Artikel",
+        "news": "Jetzt den Newsletter abonnieren",
+        "share": "Artikel teilen",
+        "rights": "Alle Rechte vorbehalten.",
+        "home": "Startseite",
+        "latest": "Aktuelle Nachrichten",
+        "removed": "Ein älterer Artikel",
+        "agency": "FOTOAGENTUR",
+        "comments": "Diskutieren Sie mit",
     },
 }
 _SECTIONS = ("world", "business", "tech", "culture", "sport")
@@ -92,8 +107,9 @@ def json_ld(article: Article, pub: Publisher, canonical: str) -> str:
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
 
 
-def article_page(article: Article, pub: Publisher, base: str, others: list[Article],
-                 *, amp: bool = False) -> str:
+def article_page(
+    article: Article, pub: Publisher, base: str, others: list[Article], *, amp: bool = False
+) -> str:
     """The full article page (or its AMP twin, whose rel=canonical points at the article)."""
     w = _WORDS[pub.lang]
     canonical = base + article.path

@@ -29,12 +29,16 @@ async def handle(state: State, req: Request, conn: Conn) -> Response | Handled:
     return _page(state, req, pub)
 
 
-def cacheable(req: Request, body: bytes, modified: datetime, content_type: str,
-              *, compressible: bool = True) -> Response:
+def cacheable(
+    req: Request, body: bytes, modified: datetime, content_type: str, *, compressible: bool = True
+) -> Response:
     """200 with ETag and Last-Modified, or 304 when the client's validators match."""
     etag = 'W/"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-    headers = (("ETag", etag), ("Last-Modified", http_date(modified)),
-               ("Cache-Control", "max-age=60"))
+    headers = (
+        ("ETag", etag),
+        ("Last-Modified", http_date(modified)),
+        ("Cache-Control", "max-age=60"),
+    )
     if not_modified(req, etag, modified):
         return Response(304, b"", None, headers)
     return Response(200, body, content_type, headers, compressible=compressible)
@@ -134,14 +138,21 @@ def _page(state: State, req: Request, pub: Publisher) -> Response:
     return cacheable(req, html.encode(), target.published, "text/html; charset=utf-8")
 
 
-def _special(state: State, req: Request, pub: Publisher, article: Article,
-             others: list[Article]) -> Response:
+def _special(
+    state: State, req: Request, pub: Publisher, article: Article, others: list[Article]
+) -> Response:
     number = req.query.get("page", "1")
     paged = (article.special or "").startswith("paged")
     if not number.isdigit() or not 1 <= int(number) <= (specials.PAGES if paged else 1):
         return _not_found(pub)
-    html = specials.page(article, pub, state.base(req.host), others, number=int(number),
-                         live_count=state.live_entries)
+    html = specials.page(
+        article,
+        pub,
+        state.base(req.host),
+        others,
+        number=int(number),
+        live_count=state.live_entries,
+    )
     return cacheable(req, html.encode(), article.published, "text/html; charset=utf-8")
 
 

@@ -30,8 +30,13 @@ _BIND_ATTEMPTS = 20
 class Simulator:
     """A running publisher web: ``with Simulator(site) as sim: ...`` or ``start``/``stop``."""
 
-    def __init__(self, site: Site | SiteConfig | None = None, *,
-                 hosts: Sequence[str] | None = None, latency: float | None = None) -> None:
+    def __init__(
+        self,
+        site: Site | SiteConfig | None = None,
+        *,
+        hosts: Sequence[str] | None = None,
+        latency: float | None = None,
+    ) -> None:
         self.site = site if isinstance(site, Site) else Site(site)
         self.hosts = tuple(hosts) if hosts else tuple(p.ip for p in self.site.publishers)
         for ip in self.hosts:
@@ -88,8 +93,12 @@ class Simulator:
     def __enter__(self) -> Simulator:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def _prepare_files(self) -> None:
@@ -171,8 +180,13 @@ class Simulator:
                 # where abort() would drop the tail of a large response.
                 writer.close()
                 await asyncio.wait_for(writer.wait_closed(), timeout=10.0)
-        except (BadRequest, ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError,
-                TimeoutError):
+        except (
+            BadRequest,
+            ConnectionError,
+            asyncio.IncompleteReadError,
+            asyncio.CancelledError,
+            TimeoutError,
+        ):
             graceful = False
         finally:
             if not graceful and not conn.closed:

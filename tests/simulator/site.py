@@ -27,20 +27,37 @@ _NAMES = {
 }
 _HEADLINES = {
     "en": [
-        "What we know so far about {t}", "Inside the debate over {t}", "{T} in numbers",
-        "Readers ask: {t}", "Five questions about {t}", "The week in {t}",
-        "Analysis: why {t} matters now", "Explainer: {t}",
+        "What we know so far about {t}",
+        "Inside the debate over {t}",
+        "{T} in numbers",
+        "Readers ask: {t}",
+        "Five questions about {t}",
+        "The week in {t}",
+        "Analysis: why {t} matters now",
+        "Explainer: {t}",
     ],
     "de": [
-        "Was wir über {t} wissen", "Die Debatte um {t}", "{T} in Zahlen",
-        "Fragen und Antworten: {t}", "Die Woche im Überblick: {t}", "Analyse: {t}",
+        "Was wir über {t} wissen",
+        "Die Debatte um {t}",
+        "{T} in Zahlen",
+        "Fragen und Antworten: {t}",
+        "Die Woche im Überblick: {t}",
+        "Analyse: {t}",
     ],
 }
 _TOPICS = {
-    "tech": "China’s tech startups", "business": "the local economy", "local": "city transport",
-    "environment": "the water supply", "culture": "local history", "education": "our schools",
-    "travel": "rail travel", "energy": "home heating", "wirtschaft": "das Handwerk",
-    "umwelt": "den Hochwasserschutz", "kultur": "die Stadtgeschichte", "lokales": "den Verkehr",
+    "tech": "China’s tech startups",
+    "business": "the local economy",
+    "local": "city transport",
+    "environment": "the water supply",
+    "culture": "local history",
+    "education": "our schools",
+    "travel": "rail travel",
+    "energy": "home heating",
+    "wirtschaft": "das Handwerk",
+    "umwelt": "den Hochwasserschutz",
+    "kultur": "die Stadtgeschichte",
+    "lokales": "den Verkehr",
 }
 
 
@@ -66,7 +83,9 @@ class HostConfig:
             if kind not in SPECIAL_KINDS:
                 raise ValueError(f"unknown special {kind!r}; choose from {SPECIAL_KINDS}")
         for value, allowed in (
-            (self.robots, ROBOTS_MODES), (self.feed, FEED_MODES), (self.sitemap, SITEMAP_MODES),
+            (self.robots, ROBOTS_MODES),
+            (self.feed, FEED_MODES),
+            (self.sitemap, SITEMAP_MODES),
         ):
             if value not in allowed:
                 raise ValueError(f"unknown mode {value!r}; choose one of {allowed}")
@@ -184,7 +203,7 @@ class Site:
 
     def articles_of(self, ip: str) -> list[Article]:
         """Articles of one host published so far, newest first."""
-        return [a for a in self.articles if a.host == ip][self._held.get(ip, 0):]
+        return [a for a in self.articles if a.host == ip][self._held.get(ip, 0) :]
 
     def article(self, ip: str, path: str) -> Article | None:
         """The article at ``path`` on host ``ip`` (None while withheld)."""
@@ -291,20 +310,35 @@ def _derived(rng: random.Random, lang: str, used: list[frozenset[str]], titles: 
     base = title
     while title in titles:
         title, n = f"{base} ({'Teil' if lang == 'de' else 'part'} {n})", n + 1
-    return Text(f"derived-{rng.random():.6f}", title, first.author, first.section, lang,
-                tuple(p for _, p in picks))
+    return Text(
+        f"derived-{rng.random():.6f}",
+        title,
+        first.author,
+        first.section,
+        lang,
+        tuple(p for _, p in picks),
+    )
 
 
-def _article(pub: Publisher, text: Text, k: int, published: datetime,
-             rng: random.Random) -> Article:
+def _article(
+    pub: Publisher, text: Text, k: int, published: datetime, rng: random.Random
+) -> Article:
     slug = f"{slugify(text.title)}-a{10000 + k * 37 + rng.randint(0, 36)}"
     path = f"/news/{published:%Y}/{published:%m}/{slug}.html"
     last = pub.config.articles - 1
     specials = pub.config.specials
     return Article(
-        host=pub.ip, path=path, slug=slug, title=text.title, author=text.author,
-        section=text.section, lang=pub.lang, paragraphs=text.paragraphs, published=published,
-        fails_first=(k == last and k >= 2), special=specials[k] if k < len(specials) else None,
+        host=pub.ip,
+        path=path,
+        slug=slug,
+        title=text.title,
+        author=text.author,
+        section=text.section,
+        lang=pub.lang,
+        paragraphs=text.paragraphs,
+        published=published,
+        fails_first=(k == last and k >= 2),
+        special=specials[k] if k < len(specials) else None,
     )
 
 

@@ -41,7 +41,7 @@ def page_parts(article: Article) -> list[tuple[str, ...]]:
     """A paged article's paragraphs, page by page (every page holds at least one)."""
     paras = article.paragraphs
     size = -(-len(paras) // PAGES)
-    return [paras[i * size:(i + 1) * size] for i in range(PAGES)]
+    return [paras[i * size : (i + 1) * size] for i in range(PAGES)]
 
 
 def image_urls(article: Article, base: str) -> tuple[str, str]:
@@ -60,22 +60,33 @@ def modified_of(article: Article) -> datetime:
 
 def live_entries(article: Article, count: int | None = None) -> list[tuple[datetime, str, str]]:
     """(time, headline, text) of the entries out, oldest first."""
-    entries = [(article.published + ENTRY_GAP * i, f"Update {i + 1}", para)
-               for i, para in enumerate(article.paragraphs)]
+    entries = [
+        (article.published + ENTRY_GAP * i, f"Update {i + 1}", para)
+        for i, para in enumerate(article.paragraphs)
+    ]
     return entries[:count] if count is not None else entries
 
 
-def page(article: Article, pub: Publisher, base: str, others: list[Article], *,
-         number: int = 1, live_count: int | None = None) -> str:
+def page(
+    article: Article,
+    pub: Publisher,
+    base: str,
+    others: list[Article],
+    *,
+    number: int = 1,
+    live_count: int | None = None,
+) -> str:
     """The HTML of ``article`` (page ``number`` of a paged one)."""
     kind = article.special or ""
     canonical = base + article.path + (f"?page={number}" if number > 1 else "")
     data = _json_ld(article, pub, base, kind, live_count)
     lang = "" if kind == "undeclared" else f' lang="{article.lang}"'
-    head = [f"<title>{_e(article.title)} | {_e(pub.name)}</title>",
-            f'<link rel="canonical" href="{canonical}">',
-            f'<meta property="article:published_time" content="{article.published.isoformat()}">',
-            f'<script type="application/ld+json">{data}</script>']
+    head = [
+        f"<title>{_e(article.title)} | {_e(pub.name)}</title>",
+        f'<link rel="canonical" href="{canonical}">',
+        f'<meta property="article:published_time" content="{article.published.isoformat()}">',
+        f'<script type="application/ld+json">{data}</script>',
+    ]
     if kind == "figures":
         head.append(f'<meta property="og:image" content="{image_urls(article, base)[0]}">')
     if kind == "modified":
@@ -84,8 +95,10 @@ def page(article: Article, pub: Publisher, base: str, others: list[Article], *,
     if kind.startswith("paged"):
         head += _page_links(article, base, number)
     body = _body(article, base, kind, number, live_count)
-    related = "".join(f'<li><a href="{o.path}"><img src="/img/{o.slug}-thumb.jpg" alt="">'
-                      f"{_e(o.title)}</a></li>" for o in others[:3])
+    related = "".join(
+        f'<li><a href="{o.path}"><img src="/img/{o.slug}-thumb.jpg" alt="">{_e(o.title)}</a></li>'
+        for o in others[:3]
+    )
     return f"""<!DOCTYPE html>
 <html{lang}><head><meta charset="utf-8">{"".join(head)}</head><body>
 {header(pub)}
@@ -101,8 +114,7 @@ def page(article: Article, pub: Publisher, base: str, others: list[Article], *,
 """
 
 
-def _json_ld(article: Article, pub: Publisher, base: str, kind: str,
-             live_count: int | None) -> str:
+def _json_ld(article: Article, pub: Publisher, base: str, kind: str, live_count: int | None) -> str:
     data: dict[str, object] = {
         "@context": "https://schema.org",
         "@type": "LiveBlogPosting" if kind == "live" else "NewsArticle",
@@ -118,12 +130,19 @@ def _json_ld(article: Article, pub: Publisher, base: str, kind: str,
         data["dateModified"] = modified_of(article).isoformat()
     if kind == "paywalled":
         data["isAccessibleForFree"] = False
-        data["hasPart"] = {"@type": "WebPageElement", "isAccessibleForFree": False,
-                           "cssSelector": ".premium-content"}
+        data["hasPart"] = {
+            "@type": "WebPageElement",
+            "isAccessibleForFree": False,
+            "cssSelector": ".premium-content",
+        }
     if kind == "live":
         data["liveBlogUpdate"] = [
-            {"@type": "BlogPosting", "headline": head, "datePublished": when.isoformat(),
-             "articleBody": text}
+            {
+                "@type": "BlogPosting",
+                "headline": head,
+                "datePublished": when.isoformat(),
+                "articleBody": text,
+            }
             for when, head, text in reversed(live_entries(article, live_count))
         ]  # newest first, as live blogs list them
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
@@ -133,8 +152,9 @@ def _page_links(article: Article, base: str, number: int) -> list[str]:
     url = base + article.path
     links = []
     if number > 1:
-        links.append(f'<link rel="prev" href="{url}' + (f'?page={number - 1}"' if number > 2
-                                                        else '"') + ">")
+        links.append(
+            f'<link rel="prev" href="{url}' + (f'?page={number - 1}"' if number > 2 else '"') + ">"
+        )
     if number < PAGES:
         links.append(f'<link rel="next" href="{url}?page={number + 1}">')
     return links
@@ -148,21 +168,30 @@ def _body(article: Article, base: str, kind: str, number: int, live_count: int |
         return "".join(
             f'<div class="live-entry"><time datetime="{when.isoformat()}">{when:%H:%M}</time>'
             f"<h2>{_e(head)}</h2><p>{_e(text)}</p></div>"
-            for when, head, text in reversed(live_entries(article, live_count)))
+            for when, head, text in reversed(live_entries(article, live_count))
+        )
     parts = [f"<p>{_e(p)}</p>" for p in paras]
     if kind == "figures":
         lead = image_urls(article, base)[0]
         cap_lead, cap_inline = captions(article)
-        parts.insert(0, f'<figure class="lead-image"><img src="{lead}" alt="">'
-                        f'<figcaption><span class="caption">{_e(cap_lead)}</span> '
-                        f'<span class="credit">{_e(LEAD_CREDIT)}</span></figcaption></figure>')
-        parts.insert(2, f'<figure><img src="/img/{article.slug}-inline.jpg" alt="">'
-                        f"<figcaption>{_e(cap_inline)}. {_e(INLINE_CREDIT)}</figcaption>"
-                        "</figure>")
+        parts.insert(
+            0,
+            f'<figure class="lead-image"><img src="{lead}" alt="">'
+            f'<figcaption><span class="caption">{_e(cap_lead)}</span> '
+            f'<span class="credit">{_e(LEAD_CREDIT)}</span></figcaption></figure>',
+        )
+        parts.insert(
+            2,
+            f'<figure><img src="/img/{article.slug}-inline.jpg" alt="">'
+            f"<figcaption>{_e(cap_inline)}. {_e(INLINE_CREDIT)}</figcaption>"
+            "</figure>",
+        )
     if kind == "paywalled":
-        parts.append('<div class="premium-content"><div class="paywall-prompt">'
-                     "<h3>Subscribe to keep reading</h3><p>This story is for subscribers. "
-                     '<a href="/subscribe/">Start your trial</a></p></div></div>')
+        parts.append(
+            '<div class="premium-content"><div class="paywall-prompt">'
+            "<h3>Subscribe to keep reading</h3><p>This story is for subscribers. "
+            '<a href="/subscribe/">Start your trial</a></p></div></div>'
+        )
     if kind.startswith("paged"):
         parts.append(_pagination(article, number))
     return f'<div class="article-body">{"".join(parts)}</div>'

@@ -12,7 +12,9 @@ TEXTS_DIR = Path(__file__).parent / "texts"
 # the sites they came from: a tech-news rewrite, an aggregator copy, a small blog paraphrase).
 _SEED_META = {
     "000_80a2c0029f798d69": (
-        "China Bets on ‘Little Giants’ to Lead Its Tech Push", "Tech Desk", "tech",
+        "China Bets on ‘Little Giants’ to Lead Its Tech Push",
+        "Tech Desk",
+        "tech",
     ),
     "002_977739124ad0c336": (
         "China’s ‘Little Giants’ Are the New Darlings of Its Tech Industry",

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from scraper.crawl.workers import WorkerPool
+from scraper.runtime.workerpool import WorkerPool
 
 EXTRACT = "scraper.extract.extractor:extract_for_archive"
 

@@ -10,8 +10,8 @@ from functools import cache
 from pathlib import Path
 
 from archive import Archive, StoreResult
+from scraper.fetch.exchange import Exchange
 from scraper.warc.ingest import Item, Progress
-from scraper.warc.records import Exchange
 from tests.simulator.pages import article_page
 from tests.simulator.site import Site, SiteConfig
 
@@ -32,11 +32,14 @@ def sim_pages(per_host: int = 4, hosts: int = 2) -> tuple[tuple[str, str, bytes]
     return tuple(out)
 
 
-def exchange(url: str, html: bytes, i: int = 0, *, encoded: bool = False,
-             status: int = 200) -> Exchange:
+def exchange(
+    url: str, html: bytes, i: int = 0, *, encoded: bool = False, status: int = 200
+) -> Exchange:
     """A GET of ``url`` answered with ``html`` (gzip content-encoded and chunked if asked)."""
-    headers: list[tuple[str, str]] = [("Content-Type", "text/html; charset=utf-8"),
-                                      ("ETag", f'"v{i}"')]
+    headers: list[tuple[str, str]] = [
+        ("Content-Type", "text/html; charset=utf-8"),
+        ("ETag", f'"v{i}"'),
+    ]
     body = html
     if encoded:
         body = gzip.compress(html)
@@ -46,19 +49,27 @@ def exchange(url: str, html: bytes, i: int = 0, *, encoded: bool = False,
     if status == 304:
         body, headers = b"", [("ETag", f'"v{i}"')]
     return Exchange(
-        method="GET", url=url,
-        request_headers=(("Host", url.split("/")[2]), ("User-Agent", "newsarchiver-test"),
-                         ("Accept-Encoding", "gzip, deflate, br")),
-        status=status, reason="OK" if status == 200 else "Not Modified",
-        response_headers=tuple(headers), body=body, fetched_at=T0 + timedelta(seconds=i),
+        method="GET",
+        url=url,
+        request_headers=(
+            ("Host", url.split("/")[2]),
+            ("User-Agent", "newsarchiver-test"),
+            ("Accept-Encoding", "gzip, deflate, br"),
+        ),
+        status=status,
+        reason="OK" if status == 200 else "Not Modified",
+        response_headers=tuple(headers),
+        body=body,
+        fetched_at=T0 + timedelta(seconds=i),
         peer_ip=url.split("/")[2].split(":")[0],
         refers_to_uri=url if status == 304 else None,
-        refers_to_date=T0 if status == 304 else None)
+        refers_to_date=T0 if status == 304 else None,
+    )
 
 
 def chunked(body: bytes, size: int = 1000) -> bytes:
     """``body`` in HTTP/1.1 chunked transfer coding."""
-    parts = [body[i:i + size] for i in range(0, len(body), size)]
+    parts = [body[i : i + size] for i in range(0, len(body), size)]
     return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
 
 
@@ -72,8 +83,9 @@ class ArchiveStore:
 
     def store(self, items: Sequence[Item]) -> list[StoreResult]:
         self.batches += 1
-        return self.archive.articles.store_many([r for r, _ in items],
-                                       fingerprints=[fp for _, fp in items])
+        return self.archive.articles.store_many(
+            [r for r, _ in items], fingerprints=[fp for _, fp in items]
+        )
 
     def _all(self) -> dict[str, list[object]]:
         if not self.progress_file.exists():
@@ -121,5 +133,6 @@ class DiesAfter(ArchiveStore):
 def article_texts(archive: Archive) -> dict[str, str]:
     """url → text of every root article (duplicates left out)."""
     rows = archive.conn.execute(
-        "SELECT url, text FROM articles WHERE duplicate_of IS NULL").fetchall()
+        "SELECT url, text FROM articles WHERE duplicate_of IS NULL"
+    ).fetchall()
     return {url: text for url, text in rows}

@@ -44,9 +44,15 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     tmp = tmp_path_factory.mktemp("warc-e2e")
     # a three-page article (found from its first page, and from page 2 alone): ingest
     # must join its pages from the WARC as the crawl joined them
-    hosts = tuple(HostConfig(articles=5, crawl_delay=None, lang=lang,
-                             specials=("paged", "paged-2") if lang == "en" else ())
-                  for lang in ("en", "de"))
+    hosts = tuple(
+        HostConfig(
+            articles=5,
+            crawl_delay=None,
+            lang=lang,
+            specials=("paged", "paged-2") if lang == "en" else (),
+        )
+        for lang in ("en", "de")
+    )
     with Simulator(SiteConfig(hosts=hosts)) as sim:
         seeds = tmp / "seeds"
         sim.write_seeds(seeds, per_host_delay=0.05)
@@ -65,16 +71,22 @@ def read_warcs(folder: Path) -> list[tuple[str, dict[str, str], int | None, byte
             for record in ArchiveIterator(fh, check_digests="raise"):
                 payload = record.content_stream().read()
                 status = record.http_headers.get_statuscode() if record.http_headers else None
-                out.append((record.rec_type, dict(record.rec_headers.headers),
-                            int(status) if status and record.rec_type != "request" else None,
-                            payload))
+                out.append(
+                    (
+                        record.rec_type,
+                        dict(record.rec_headers.headers),
+                        int(status) if status and record.rec_type != "request" else None,
+                        payload,
+                    )
+                )
     return out
 
 
 def _without_port(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.hostname}{parts.path}" + (
-        f"?{parts.query}" if parts.query else "")
+        f"?{parts.query}" if parts.query else ""
+    )
 
 
 def root_articles(db: Path) -> dict[str, str]:
@@ -102,17 +114,24 @@ def test_crawl_leaves_valid_warc_pairs_one_response_per_fetch(crawled: Crawled):
     for answer in answers:
         assert answer["WARC-Date"].endswith("Z") and answer["WARC-IP-Address"].startswith("127.")
         assert "WARC-Block-Digest" in answer
-    recorded = Counter((_without_port(h["WARC-Target-URI"]), status)
-                       for kind, h, status, _ in records if kind in ("response", "revisit"))
+    recorded = Counter(
+        (_without_port(h["WARC-Target-URI"]), status)
+        for kind, h, status, _ in records
+        if kind in ("response", "revisit")
+    )
     # Every 200/304 the simulator served is one record; errors (the 404) are not recorded.
-    served = Counter((url, status) for url, status in crawled.served
-                     if status in (200, 304) or 300 <= status < 400)
+    served = Counter(
+        (url, status)
+        for url, status in crawled.served
+        if status in (200, 304) or 300 <= status < 400
+    )
     assert recorded == served
 
 
 def test_304s_are_revisit_records(crawled: Crawled):
-    revisits = [(h, payload) for kind, h, status, payload in read_warcs(crawled.warcs)
-                if kind == "revisit"]
+    revisits = [
+        (h, payload) for kind, h, status, payload in read_warcs(crawled.warcs) if kind == "revisit"
+    ]
     assert revisits, "the second crawl asked its feeds conditionally"
     for headers, payload in revisits:
         assert headers["WARC-Profile"] == REVISIT_PROFILE
@@ -122,25 +141,49 @@ def test_304s_are_revisit_records(crawled: Crawled):
 
 def test_article_responses_keep_the_raw_body_as_received(crawled: Crawled):
     stored = root_articles(crawled.db)
-    pages = {h["WARC-Target-URI"]: payload for kind, h, status, payload
-             in read_warcs(crawled.warcs) if kind == "response" and status == 200}
+    pages = {
+        h["WARC-Target-URI"]: payload
+        for kind, h, status, payload in read_warcs(crawled.warcs)
+        if kind == "response" and status == 200
+    }
     assert set(stored) <= set(pages)
     assert all(b"<html" in pages[url].lower() for url in stored)
 
 
 @pytest.mark.parametrize("engine", ["local", "dask"])
-def test_ingest_of_the_crawl_warcs_gives_the_crawls_articles(crawled: Crawled,
-                                                             tmp_path: Path, engine: str):
+def test_ingest_of_the_crawl_warcs_gives_the_crawls_articles(
+    crawled: Crawled, tmp_path: Path, engine: str
+):
     db = tmp_path / "ingested.db"
-    result = run_cli("ingest", str(crawled.warcs), "--db", str(db), "--seeds",
-                     str(crawled.seeds), "--engine", engine, "--quiet", timeout=180)
+    result = run_cli(
+        "ingest",
+        str(crawled.warcs),
+        "--db",
+        str(db),
+        "--seeds",
+        str(crawled.seeds),
+        "--engine",
+        engine,
+        "--quiet",
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr
     assert root_articles(db) == root_articles(crawled.db) != {}
     # "paged" and "paged-2": one article each, as crawled (their pages that the crawl
     # fetched twice are captured twice: "already stored")
     assert "multi-page articles joined 2; pages left out: no first page 0" in result.stdout
-    again = run_cli("ingest", str(crawled.warcs), "--db", str(db), "--seeds",
-                    str(crawled.seeds), "--engine", engine, "--quiet", timeout=180)
+    again = run_cli(
+        "ingest",
+        str(crawled.warcs),
+        "--db",
+        str(db),
+        "--seeds",
+        str(crawled.seeds),
+        "--engine",
+        engine,
+        "--quiet",
+        timeout=180,
+    )
     assert again.returncode == 0, again.stderr
     assert "files: 0 ingested, 2 already done" in again.stdout
     assert "articles: none" in again.stdout
@@ -154,10 +197,12 @@ def test_ingest_bad_input_is_one_line_and_exit_2(tmp_path: Path):
     not_warc = tmp_path / "page.warc.gz"
     not_warc.write_bytes(b"<html>not a WARC</html>")
     db = tmp_path / "a.db"
-    for args, says in [((str(tmp_path / "missing.warc.gz"),), "no such WARC file"),
-                       ((str(not_warc),), "not a WARC file"),
-                       ((str(tmp_path), "--only-seeds"), "--only-seeds needs --seeds"),
-                       ((str(tmp_path), "--workers", "3"), "are for --engine dask")]:
+    for args, says in [
+        ((str(tmp_path / "missing.warc.gz"),), "no such WARC file"),
+        ((str(not_warc),), "not a WARC file"),
+        ((str(tmp_path), "--only-seeds"), "--only-seeds needs --seeds"),
+        ((str(tmp_path), "--workers", "3"), "are for --engine dask"),
+    ]:
         result = run_cli("ingest", *args, "--db", str(db))
         assert result.returncode == 2, (args, result.stderr)
         lines = result.stderr.strip().splitlines()
@@ -165,9 +210,9 @@ def test_ingest_bad_input_is_one_line_and_exit_2(tmp_path: Path):
     assert not db.exists()  # nothing written
 
 
-def test_ingest_without_dask_is_one_line_exit_2(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]):
+def test_ingest_without_dask_is_one_line_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
     import importlib.util
 
     from scraper.cli.main import main
@@ -177,8 +222,11 @@ def test_ingest_without_dask_is_one_line_exit_2(tmp_path: Path,
     writer.write(exchange(*sim_pages()[0][::2]))
     writer.close()
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "distributed" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "distributed" else real(name, *a),
+    )
     code = main(["ingest", str(folder), "--db", str(tmp_path / "a.db"), "--engine", "dask"])
     assert code == 2
     assert "needs Dask: pip install -e '.[dask]'" in capsys.readouterr().err
@@ -194,8 +242,13 @@ def test_sigkilled_ingest_resumes_and_ends_with_every_article(tmp_path: Path):
     db = tmp_path / "a.db"
     env = {"SCRAPER_STORE_BATCH": "1", "SCRAPER_EXTRACT_WORKERS": "1"}
     args = [sys.executable, "-m", "scraper", "ingest", str(folder), "--db", str(db), "-q"]
-    proc = subprocess.Popen(args, env={**os.environ, **env}, cwd=Path(__file__).parents[2],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        args,
+        env={**os.environ, **env},
+        cwd=Path(__file__).parents[2],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while _progress(db) is None and time.monotonic() < deadline:
@@ -237,7 +290,7 @@ def test_export_warc_round_trips_through_ingest(crawled: Crawled, tmp_path: Path
     uris = [h["WARC-Target-URI"] for kind, h, *_ in records if kind == "response"]
     for url in paged:
         at = uris.index(url)
-        assert uris[at:at + 3] == [url, f"{url}?page=2", f"{url}?page=3"]
+        assert uris[at : at + 3] == [url, f"{url}?page=2", f"{url}?page=3"]
     db = tmp_path / "again.db"
     result = run_cli("ingest", str(out), "--db", str(db), "--seeds", str(crawled.seeds), "-q")
     assert result.returncode == 0, result.stderr
@@ -245,15 +298,24 @@ def test_export_warc_round_trips_through_ingest(crawled: Crawled, tmp_path: Path
     assert root_articles(db) == root_articles(crawled.db) != {}
     with Database(db) as reader:
         assert {r["url"] for r in reader.table("articles").rows_where("pages > 1")} == paged
-    later = run_cli("export", "--db", str(crawled.db), "--format", "warc", "-o",
-                    str(tmp_path / "none"), "--since", "2999-01-01")
+    later = run_cli(
+        "export",
+        "--db",
+        str(crawled.db),
+        "--format",
+        "warc",
+        "-o",
+        str(tmp_path / "none"),
+        "--since",
+        "2999-01-01",
+    )
     assert later.returncode == 0 and not list((tmp_path / "none").glob("*.warc.gz"))
     no_output = run_cli("export", "--db", str(crawled.db), "--format", "warc")
     assert no_output.returncode == 2 and "needs -o PATH" in no_output.stderr
 
 
 def test_ingest_while_a_run_holds_the_lock_exits_75(tmp_path: Path):
-    from scraper.crawl.lock import RunLock
+    from scraper.runtime.lock import RunLock
 
     folder = tmp_path / "w"
     writer = WarcWriter(folder)
@@ -268,14 +330,16 @@ def test_ingest_while_a_run_holds_the_lock_exits_75(tmp_path: Path):
 def test_warc_dir_that_is_a_file_is_one_line_exit_2(tmp_path: Path):
     taken = tmp_path / "taken"
     taken.write_text("a file")
-    result = run_cli("crawl", "--seeds", str(tmp_path), "--db", str(tmp_path / "a.db"),
-                     "--warc-dir", str(taken))
+    result = run_cli(
+        "crawl", "--seeds", str(tmp_path), "--db", str(tmp_path / "a.db"), "--warc-dir", str(taken)
+    )
     assert result.returncode == 2
     assert f"--warc-dir / SCRAPER_WARC_DIR: not a folder: {taken}" in result.stderr
 
 
 async def test_a_failed_warc_write_is_one_warning_and_the_crawl_goes_on(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
     from scraper.crawl.warcout import WarcRecorder
     from scraper.settings import Settings
 

@@ -15,8 +15,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scraper.crawl.workers import WorkerPool
 from scraper.extract.evaluate import default_extractor
+from scraper.runtime.workerpool import WorkerPool
 from scraper.seeds import Seed
 from scraper.warc.dask_engine import ingest_dask
 from scraper.warc.ingest import IngestOptions, IngestStats, ingest
@@ -34,8 +34,12 @@ from tests.warc.helpers import (
 )
 
 EVALSET = FIXTURES / "evalset" / "body"
-SEED = Seed(name="Sim One", domain="127.0.0.2", path=Path("sim.toml"),
-            feeds=("http://127.0.0.2:8080/feed.rss",))
+SEED = Seed(
+    name="Sim One",
+    domain="127.0.0.2",
+    path=Path("sim.toml"),
+    feeds=("http://127.0.0.2:8080/feed.rss",),
+)
 
 
 @pytest.fixture
@@ -49,14 +53,16 @@ def warc_dir(tmp_path: Path) -> Path:
     return folder
 
 
-async def _ingest(folder: Path, store: ArchiveStore, pool: WorkerPool,
-                  **options: object) -> IngestStats:
+async def _ingest(
+    folder: Path, store: ArchiveStore, pool: WorkerPool, **options: object
+) -> IngestStats:
     options = {"seeds": (SEED,), "batch_size": 3, **options}
     return await ingest([folder], store, pool, IngestOptions(**options))  # type: ignore[arg-type]
 
 
-async def test_articles_stored_with_seed_or_host_as_site(warc_dir: Path, tmp_path: Path,
-                                                         pool: WorkerPool) -> None:
+async def test_articles_stored_with_seed_or_host_as_site(
+    warc_dir: Path, tmp_path: Path, pool: WorkerPool
+) -> None:
     store = open_store(tmp_path, "a")
     stats = await _ingest(warc_dir, store, pool)
     assert stats.pages == len(sim_pages()) and stats.failed == {}
@@ -70,8 +76,9 @@ async def test_articles_stored_with_seed_or_host_as_site(warc_dir: Path, tmp_pat
     assert {s for u, s in sites.items() if "127.0.0.3" in u} == {"127.0.0.3"}
 
 
-async def test_only_seeds_skips_pages_no_seed_owns(warc_dir: Path, tmp_path: Path,
-                                                   pool: WorkerPool) -> None:
+async def test_only_seeds_skips_pages_no_seed_owns(
+    warc_dir: Path, tmp_path: Path, pool: WorkerPool
+) -> None:
     store = open_store(tmp_path, "a")
     stats = await _ingest(warc_dir, store, pool, only_seeds=True)
     outside = sum("127.0.0.3" in u for u, _, _ in sim_pages())
@@ -80,8 +87,9 @@ async def test_only_seeds_skips_pages_no_seed_owns(warc_dir: Path, tmp_path: Pat
     assert urls and all("127.0.0.2" in u for u in urls)
 
 
-async def test_same_files_twice_add_nothing(warc_dir: Path, tmp_path: Path,
-                                            pool: WorkerPool) -> None:
+async def test_same_files_twice_add_nothing(
+    warc_dir: Path, tmp_path: Path, pool: WorkerPool
+) -> None:
     store = open_store(tmp_path, "a")
     first = await _ingest(warc_dir, store, pool)
     before = article_texts(store.archive)
@@ -93,8 +101,9 @@ async def test_same_files_twice_add_nothing(warc_dir: Path, tmp_path: Path,
     assert article_texts(store.archive) == before
 
 
-async def test_killed_ingest_resumes_where_it_stopped(warc_dir: Path, tmp_path: Path,
-                                                      pool: WorkerPool) -> None:
+async def test_killed_ingest_resumes_where_it_stopped(
+    warc_dir: Path, tmp_path: Path, pool: WorkerPool
+) -> None:
     reference = open_store(tmp_path, "ref")
     await _ingest(warc_dir, reference, pool)
     store = open_store(tmp_path, "a")
@@ -108,17 +117,18 @@ async def test_killed_ingest_resumes_where_it_stopped(warc_dir: Path, tmp_path: 
     assert article_texts(store.archive) == article_texts(reference.archive)
 
 
-async def test_local_and_dask_give_the_same_articles(warc_dir: Path, tmp_path: Path,
-                                                     pool: WorkerPool) -> None:
+async def test_local_and_dask_give_the_same_articles(
+    warc_dir: Path, tmp_path: Path, pool: WorkerPool
+) -> None:
     local = open_store(tmp_path, "local")
     await _ingest(warc_dir, local, pool)
     dask = open_store(tmp_path, "dask")
-    stats = ingest_dask([warc_dir], dask, IngestOptions(seeds=(SEED,), batch_size=3),
-                        workers=2, processes=False)
+    stats = ingest_dask(
+        [warc_dir], dask, IngestOptions(seeds=(SEED,), batch_size=3), workers=2, processes=False
+    )
     assert stats.pages == len(sim_pages()) and stats.files_done >= 2
     assert article_texts(dask.archive) == article_texts(local.archive)
-    again = ingest_dask([warc_dir], dask, IngestOptions(seeds=(SEED,)), workers=2,
-                        processes=False)
+    again = ingest_dask([warc_dir], dask, IngestOptions(seeds=(SEED,)), workers=2, processes=False)
     assert again.pages == 0 and again.files_skipped == stats.files_done
 
 
@@ -126,7 +136,7 @@ _INGEST = """
 import asyncio, sys, time
 from pathlib import Path
 from archive import Archive
-from scraper.crawl.workers import WorkerPool
+from scraper.runtime.workerpool import WorkerPool
 from scraper.warc.ingest import IngestOptions, ingest
 from tests.warc.helpers import ArchiveStore
 
@@ -148,12 +158,16 @@ asyncio.run(main())
 """
 
 
-async def test_sigkilled_ingest_process_resumes(warc_dir: Path, tmp_path: Path,
-                                                pool: WorkerPool) -> None:
+async def test_sigkilled_ingest_process_resumes(
+    warc_dir: Path, tmp_path: Path, pool: WorkerPool
+) -> None:
     reference = open_store(tmp_path, "ref")
     await _ingest(warc_dir, reference, pool, seeds=())
-    proc = subprocess.Popen([sys.executable, "-c", _INGEST, str(tmp_path)],
-                            stdout=subprocess.PIPE, cwd=Path(__file__).parents[2])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _INGEST, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).parents[2],
+    )
     assert proc.stdout is not None
     assert [proc.stdout.readline().strip() for _ in range(2)] == [b"batch", b"batch"]
     os.kill(proc.pid, signal.SIGKILL)
@@ -168,16 +182,24 @@ async def test_sigkilled_ingest_process_resumes(warc_dir: Path, tmp_path: Path,
     assert article_texts(store.archive) == article_texts(reference.archive)
 
 
-def test_dask_on_a_scheduler_address_with_worker_processes(warc_dir: Path,
-                                                          tmp_path: Path) -> None:
+def test_dask_on_a_scheduler_address_with_worker_processes(warc_dir: Path, tmp_path: Path) -> None:
     """Real worker processes: chunks (records, fingerprints) cross a process boundary."""
     from dask.distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=":0", memory_limit="1GiB") as cluster:
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        memory_limit="1GiB",
+    ) as cluster:
         store = open_store(tmp_path, "dask")
-        stats = ingest_dask([warc_dir], store, IngestOptions(seeds=(SEED,), batch_size=3),
-                            scheduler=cluster.scheduler_address)
+        stats = ingest_dask(
+            [warc_dir],
+            store,
+            IngestOptions(seeds=(SEED,), batch_size=3),
+            scheduler=cluster.scheduler_address,
+        )
     assert stats.pages == len(sim_pages()) and stats.failed == {}
     sites = {s for (s,) in store.archive.conn.execute("SELECT site FROM articles")}
     assert sites == {"Sim One", "127.0.0.3"}
@@ -186,27 +208,44 @@ def test_dask_on_a_scheduler_address_with_worker_processes(warc_dir: Path,
 def write_eval_warc(dataset: Path, path: Path) -> dict[str, bytes]:
     """An eval set's pages as another crawler writes them: WARC/1.0, chunked and gzipped."""
     truth = json.loads((dataset / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = {rec["url"]: gzip.decompress((dataset / "html" / f"{pid}.html.gz").read_bytes())
-             for pid, rec in truth.items() if (dataset / "html" / f"{pid}.html.gz").is_file()}
+    pages = {
+        rec["url"]: gzip.decompress((dataset / "html" / f"{pid}.html.gz").read_bytes())
+        for pid, rec in truth.items()
+        if (dataset / "html" / f"{pid}.html.gz").is_file()
+    }
     with path.open("wb") as f:
         writer = WARCWriter(f, gzip=True, warc_version="1.0")
         for url, html in pages.items():
             body = chunked(gzip.compress(html))
-            writer.write_record(writer.create_warc_record(
-                url, "response", payload=io.BytesIO(body), length=len(body),
-                http_headers=StatusAndHeaders("200 OK", [
-                    ("Content-Type", "text/html"), ("Content-Encoding", "gzip"),
-                    ("Transfer-Encoding", "chunked")], protocol="HTTP/1.1")))
+            writer.write_record(
+                writer.create_warc_record(
+                    url,
+                    "response",
+                    payload=io.BytesIO(body),
+                    length=len(body),
+                    http_headers=StatusAndHeaders(
+                        "200 OK",
+                        [
+                            ("Content-Type", "text/html"),
+                            ("Content-Encoding", "gzip"),
+                            ("Transfer-Encoding", "chunked"),
+                        ],
+                        protocol="HTTP/1.1",
+                    ),
+                )
+            )
     return pages
 
 
-async def test_foreign_warc_gives_the_text_scraper_eval_scores(tmp_path: Path,
-                                                               pool: WorkerPool) -> None:
+async def test_foreign_warc_gives_the_text_scraper_eval_scores(
+    tmp_path: Path, pool: WorkerPool
+) -> None:
     """Pages no crawl here fetched, in another tool's WARC: the text eval measures."""
     pages = write_eval_warc(EVALSET, tmp_path / "eval.warc.gz")
     store = open_store(tmp_path, "eval")
-    stats = await ingest([tmp_path / "eval.warc.gz"], store, pool,
-                         IngestOptions(min_article_chars=0))
+    stats = await ingest(
+        [tmp_path / "eval.warc.gz"], store, pool, IngestOptions(min_article_chars=0)
+    )
     assert stats.pages == len(pages) >= 2
     texts = article_texts(store.archive)
     assert texts == {url: default_extractor(html, url).text for url, html in pages.items()}

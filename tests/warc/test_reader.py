@@ -10,18 +10,27 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scraper.warc.reader import ReadStats, iter_pages, read_pages
-from scraper.warc.records import WarcError
+from scraper.warc.pages import ReadStats, WarcError
+from scraper.warc.reader import iter_pages, read_pages
 from tests.warc.helpers import chunked, sim_pages
 
 
-def _response(writer: WARCWriter, url: str, body: bytes, headers: list[tuple[str, str]],
-              status: str = "200 OK", ip: str = "93.184.216.34") -> None:
+def _response(
+    writer: WARCWriter,
+    url: str,
+    body: bytes,
+    headers: list[tuple[str, str]],
+    status: str = "200 OK",
+    ip: str = "93.184.216.34",
+) -> None:
     record = writer.create_warc_record(
-        url, "response", payload=io.BytesIO(body), length=len(body),
+        url,
+        "response",
+        payload=io.BytesIO(body),
+        length=len(body),
         http_headers=StatusAndHeaders(status, headers, protocol="HTTP/1.1"),
-        warc_headers_dict={"WARC-IP-Address": ip,
-                           "WARC-Identified-Payload-Type": "text/html"})
+        warc_headers_dict={"WARC-IP-Address": ip, "WARC-Identified-Payload-Type": "text/html"},
+    )
     writer.write_record(record)
 
 
@@ -31,29 +40,59 @@ def write_foreign_warc(path: Path) -> list[tuple[str, bytes]]:
     Page 0 stored decoded with X-Crawler-* headers (Common Crawl); page 1 chunked and
     gzipped as sent (Heritrix); page 2 gzip only; then a 404, a PDF and a metadata record.
     """
-    pages = [(u.replace("http://127.0.0.2:8080", "https://news.example.org"), h)
-             for u, _, h in sim_pages()[:3]]
+    pages = [
+        (u.replace("http://127.0.0.2:8080", "https://news.example.org"), h)
+        for u, _, h in sim_pages()[:3]
+    ]
     with path.open("wb") as f:
         writer = WARCWriter(f, gzip=True, warc_version="1.0")
         writer.write_record(writer.create_warcinfo_record(path.name, {"software": "other"}))
         (u0, h0), (u1, h1), (u2, h2) = pages
-        _response(writer, u0, h0, [("Content-Type", "text/html"),
-                                   ("X-Crawler-Content-Encoding", "gzip"),
-                                   ("X-Crawler-Transfer-Encoding", "chunked"),
-                                   ("Content-Length", str(len(h0)))])
-        _response(writer, u1, chunked(gzip.compress(h1)),
-                  [("Content-Type", "text/html; charset=utf-8"),
-                   ("Transfer-Encoding", "chunked"), ("Content-Encoding", "gzip")])
+        _response(
+            writer,
+            u0,
+            h0,
+            [
+                ("Content-Type", "text/html"),
+                ("X-Crawler-Content-Encoding", "gzip"),
+                ("X-Crawler-Transfer-Encoding", "chunked"),
+                ("Content-Length", str(len(h0))),
+            ],
+        )
+        _response(
+            writer,
+            u1,
+            chunked(gzip.compress(h1)),
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Transfer-Encoding", "chunked"),
+                ("Content-Encoding", "gzip"),
+            ],
+        )
         gz = gzip.compress(h2)
-        _response(writer, u2, gz, [("Content-Type", "text/html"),
-                                   ("Content-Encoding", "gzip"),
-                                   ("Content-Length", str(len(gz)))])
-        _response(writer, u0 + "x", b"gone", [("Content-Type", "text/html")],
-                  status="404 Not Found")
+        _response(
+            writer,
+            u2,
+            gz,
+            [
+                ("Content-Type", "text/html"),
+                ("Content-Encoding", "gzip"),
+                ("Content-Length", str(len(gz))),
+            ],
+        )
+        _response(
+            writer, u0 + "x", b"gone", [("Content-Type", "text/html")], status="404 Not Found"
+        )
         _response(writer, u0 + ".pdf", b"%PDF-1.4", [("Content-Type", "application/pdf")])
-        writer.write_record(writer.create_warc_record(
-            u0, "metadata", payload=io.BytesIO(b"via: x\r\n"), length=8,
-            warc_content_type="application/warc-fields"))
+        writer.write_record(
+            writer.create_warc_record(
+                u0,
+                "metadata",
+                payload=io.BytesIO(b"via: x\r\n"),
+                length=8,
+                warc_content_type="application/warc-fields",
+            )
+        )
     return pages
 
 
@@ -67,7 +106,8 @@ def test_foreign_warc_pages_decoded_and_others_counted(tmp_path: Path) -> None:
     assert got[1].headers["content-type"] == "text/html; charset=utf-8"
     # offsets point at records: resuming past the first gives the rest
     assert [p.url for p in iter_pages(got[0].path, after=got[0].offset)] == [
-        u for u, _ in pages[1:]]
+        u for u, _ in pages[1:]
+    ]
 
 
 def test_uncompressed_warc_reads_the_same(tmp_path: Path) -> None:
@@ -82,10 +122,18 @@ def test_bomb_in_a_record_is_skipped_within_the_cap(tmp_path: Path) -> None:
     bomb = gzip.compress(b"<html>" + b"a" * 50_000_000)
     with path.open("wb") as f:
         writer = WARCWriter(f, gzip=True)
-        _response(writer, "https://x.example/bomb", bomb,
-                  [("Content-Type", "text/html"), ("Content-Encoding", "gzip")])
-        _response(writer, "https://x.example/ok", b"<html><p>fine</p></html>",
-                  [("Content-Type", "text/html")])
+        _response(
+            writer,
+            "https://x.example/bomb",
+            bomb,
+            [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+        )
+        _response(
+            writer,
+            "https://x.example/ok",
+            b"<html><p>fine</p></html>",
+            [("Content-Type", "text/html")],
+        )
     stats = ReadStats()
     got = list(read_pages([path], stats=stats, max_bytes=1_000_000))
     assert [p.url for p in got] == ["https://x.example/ok"]
@@ -104,7 +152,8 @@ def test_bad_files_one_line_each_and_the_rest_still_read(tmp_path: Path) -> None
     got = list(read_pages([tmp_path], on_error=lines.append))
     assert len(got) == 3 + 2  # good.warc.gz, and cut.warc up to its damaged last page
     assert sorted(line.split(":")[0] for line in lines) == sorted(
-        str(tmp_path / n) for n in ("cut.warc", "empty.warc.gz", "garbage.warc"))
+        str(tmp_path / n) for n in ("cut.warc", "empty.warc.gz", "garbage.warc")
+    )
     assert all("\n" not in line and "Traceback" not in line for line in lines)
 
 
@@ -117,12 +166,17 @@ def test_untyped_responses_are_sniffed(tmp_path: Path) -> None:
     path = tmp_path / "untyped.warc.gz"
     with path.open("wb") as f:
         writer = WARCWriter(f, gzip=True)
-        for name, body in (("page", b"  <!DOCTYPE html><html><p>x</p></html>"),
-                           ("json", b'{"not": "html"}')):
+        for name, body in (
+            ("page", b"  <!DOCTYPE html><html><p>x</p></html>"),
+            ("json", b'{"not": "html"}'),
+        ):
             record = writer.create_warc_record(
-                f"https://x.example/{name}", "response", payload=io.BytesIO(body),
-                length=len(body), http_headers=StatusAndHeaders("200 OK", [],
-                                                                protocol="HTTP/1.1"))
+                f"https://x.example/{name}",
+                "response",
+                payload=io.BytesIO(body),
+                length=len(body),
+                http_headers=StatusAndHeaders("200 OK", [], protocol="HTTP/1.1"),
+            )
             writer.write_record(record)
     stats = ReadStats()
     assert [p.url for p in read_pages([path], stats=stats)] == ["https://x.example/page"]
