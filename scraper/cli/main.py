@@ -462,7 +462,7 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from scraper.extract.evaluate import run_eval_cli
+    from scraper.extract.evalrun import run_eval_cli
 
     return run_eval_cli(args.dataset, args.output, args.json)
 

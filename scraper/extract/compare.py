@@ -42,8 +42,13 @@ MARGIN = 0.05  # a page is won or lost when the two F1s differ by more than this
 WORST = 5
 NOT_ARTICLE_TYPES = frozenset({"listing", "collection"})
 # the metadata fields shown side by side; truth keys differ between sets
-SIDE_FIELDS = (("title", "title"), ("authors", "authors"), ("author names", "author names"),
-               ("published day", "published_date"), ("published day", "date"))
+SIDE_FIELDS = (
+    ("title", "title"),
+    ("authors", "authors"),
+    ("author names", "author names"),
+    ("published day", "published_date"),
+    ("published day", "date"),
+)
 
 
 @dataclass(frozen=True)
@@ -128,8 +133,9 @@ def bare_metadata(body: bytes, url: str, truth: dict[str, Any]) -> Extraction:
     """trafilatura's own metadata as an Extraction (its date at noon in the truth's zone)."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(body, url=url or None, include_comments=False,
-                                      with_metadata=True)
+    doc = trafilatura.bare_extraction(
+        body, url=url or None, include_comments=False, with_metadata=True
+    )
     author = getattr(doc, "author", None) or ""
     published = None
     if day := getattr(doc, "date", None):
@@ -138,9 +144,12 @@ def bare_metadata(body: bytes, url: str, truth: dict[str, Any]) -> Extraction:
             published = datetime.fromisoformat(str(day)[:10]).replace(hour=12, tzinfo=want)
         except ValueError:
             published = None
-    return Extraction(text="", title=getattr(doc, "title", None),
-                      authors=tuple(a.strip() for a in author.split(";") if a.strip()),
-                      published=published)
+    return Extraction(
+        text="",
+        title=getattr(doc, "title", None),
+        authors=tuple(a.strip() for a in author.split(";") if a.strip()),
+        published=published,
+    )
 
 
 def _zone_of(truth: dict[str, Any]) -> Any:
@@ -150,8 +159,9 @@ def _zone_of(truth: dict[str, Any]) -> Any:
         return None
 
 
-def score_pair(page_id: str, html_path: Path, truth: dict[str, Any],
-               extractor: Extractor) -> PairResult:
+def score_pair(
+    page_id: str, html_path: Path, truth: dict[str, Any], extractor: Extractor
+) -> PairResult:
     """Run both extractors on one page (a process-pool target)."""
     import trafilatura
 
@@ -165,7 +175,9 @@ def score_pair(page_id: str, html_path: Path, truth: dict[str, Any],
     bare_ms = (time.process_time() - start) * 1000
     bare_meta = bare_metadata(body, url, truth)
     return PairResult(
-        page_id, half_of(page_id), truth.get("page_type"),
+        page_id,
+        half_of(page_id),
+        truth.get("page_type"),
         score_side(got.text, ours_ms, truth, got),
         score_side(bare_text, bare_ms, truth, bare_meta),
     )
@@ -201,8 +213,9 @@ def side_summary(sides: list[Side]) -> dict[str, Any]:
             out["snippets"]["share_precision_below_0.8"] = low / len(snippets)
     words = [s.words for s in sides if s.words is not None]
     if words:
-        out["wcxb_words"] = {k: statistics.fmean(getattr(w, k) for w in words)
-                             for k in ("precision", "recall", "f1")}
+        out["wcxb_words"] = {
+            k: statistics.fmean(getattr(w, k) for w in words) for k in ("precision", "recall", "f1")
+        }
     times = [s.cpu_ms for s in sides]
     out["cpu_ms_median"] = statistics.median(times) if times else 0.0
     out["cpu_ms_mean"] = statistics.fmean(times) if times else 0.0
@@ -225,22 +238,29 @@ def group_summary(results: list[PairResult]) -> dict[str, Any]:
     """Both sides over a group of pages; articles only when the set has page types."""
     typed = any(r.page_type for r in results)
     articles = [r for r in results if r.page_type not in NOT_ARTICLE_TYPES]
-    out: dict[str, Any] = {"pages": len(results), "scored_pages": len(articles),
-                           "ours": side_summary([r.ours for r in articles]),
-                           "trafilatura": side_summary([r.bare for r in articles])}
+    out: dict[str, Any] = {
+        "pages": len(results),
+        "scored_pages": len(articles),
+        "ours": side_summary([r.ours for r in articles]),
+        "trafilatura": side_summary([r.bare for r in articles]),
+    }
     out.update(_wins(articles))
     if typed:
         out["by_type"] = {
-            kind: {"pages": len(pages),
-                   "ours": side_summary([r.ours for r in pages]),
-                   "trafilatura": side_summary([r.bare for r in pages]),
-                   "no_article_share": _empty_share(pages)}
+            kind: {
+                "pages": len(pages),
+                "ours": side_summary([r.ours for r in pages]),
+                "trafilatura": side_summary([r.bare for r in pages]),
+                "no_article_share": _empty_share(pages),
+            }
             for kind in sorted({r.page_type or "?" for r in results})
             if (pages := [r for r in results if (r.page_type or "?") == kind])
         }
         not_articles = [r for r in results if r.page_type in NOT_ARTICLE_TYPES]
-        out["no_article"] = {"not_articles": _empty_share(not_articles),
-                             "articles": _empty_share(articles)}
+        out["no_article"] = {
+            "not_articles": _empty_share(not_articles),
+            "articles": _empty_share(articles),
+        }
     return out
 
 
@@ -255,16 +275,20 @@ def _wins(results: list[PairResult]) -> dict[str, Any]:
         if ours is not None and bare is not None:
             diffs.append((ours - bare, r.page_id))
     diffs.sort()
-    return {"worse_by_0.05": sum(1 for d, _ in diffs if d < -MARGIN),
-            "better_by_0.05": sum(1 for d, _ in diffs if d > MARGIN),
-            "worst": [f"{pid} {d:+.3f}" for d, pid in diffs[:WORST] if d < -MARGIN]}
+    return {
+        "worse_by_0.05": sum(1 for d, _ in diffs if d < -MARGIN),
+        "better_by_0.05": sum(1 for d, _ in diffs if d > MARGIN),
+        "worst": [f"{pid} {d:+.3f}" for d, pid in diffs[:WORST] if d < -MARGIN],
+    }
 
 
 def compare(results: list[PairResult]) -> dict[str, Any]:
     """The whole set and each half."""
-    return {"all": group_summary(results),
-            "A": group_summary([r for r in results if r.half == "A"]),
-            "B": group_summary([r for r in results if r.half == "B"])}
+    return {
+        "all": group_summary(results),
+        "A": group_summary([r for r in results if r.half == "A"]),
+        "B": group_summary([r for r in results if r.half == "B"]),
+    }
 
 
 # ---------------------------------------------------------------- printing
@@ -275,10 +299,12 @@ _GROUPS = (("all", "all"), ("A", "A tune"), ("B", "B check"))
 def format_compare(name: str, report: dict[str, Any]) -> str:
     """A table: one row per figure, ours | trafilatura for the whole set and each half."""
     head = "  ".join(f"{label:>15}" for _, label in _GROUPS)
-    lines = [f"{name}: ours | bare trafilatura, same run "
-             f"(pages: all {report['all']['pages']}, A {report['A']['pages']}, "
-             f"B {report['B']['pages']})",
-             f"  {'':<28}{head}"]
+    lines = [
+        f"{name}: ours | bare trafilatura, same run "
+        f"(pages: all {report['all']['pages']}, A {report['A']['pages']}, "
+        f"B {report['B']['pages']})",
+        f"  {'':<28}{head}",
+    ]
     for label, pick in _rows(report["all"]):
         cells = []
         for key, _ in _GROUPS:
@@ -289,11 +315,15 @@ def format_compare(name: str, report: dict[str, Any]) -> str:
     for key, label in _GROUPS:
         worst = ", ".join(report[key]["worst"]) or "none"
         lines.append(f"  worst ({label}): {worst}")
-    ratio = [report[k]["ours"]["cpu_ms_mean"] / (report[k]["trafilatura"]["cpu_ms_mean"] or 1)
-             for k, _ in _GROUPS]
+    ratio = [
+        report[k]["ours"]["cpu_ms_mean"] / (report[k]["trafilatura"]["cpu_ms_mean"] or 1)
+        for k, _ in _GROUPS
+    ]
     pairs = zip(_GROUPS, ratio, strict=True)
-    lines.append("  CPU mean ratio ours/trafilatura: "
-                 + ", ".join(f"{label} {r:.2f}x" for (_, label), r in pairs))
+    lines.append(
+        "  CPU mean ratio ours/trafilatura: "
+        + ", ".join(f"{label} {r:.2f}x" for (_, label), r in pairs)
+    )
     return "\n".join(lines)
 
 
@@ -316,28 +346,42 @@ def _rows(sample: dict[str, Any]) -> list[tuple[str, Pick]]:
         return lambda g: (_dig(g["ours"], path), _dig(g["trafilatura"], path))
 
     if "body" in sample["ours"]:
-        rows += [("body F1", both("body", "f1")), ("body precision", both("body", "precision")),
-                 ("body recall", both("body", "recall")),
-                 ("share precision < 0.8", both("body", "share_precision_below_0.8"))]
+        rows += [
+            ("body F1", both("body", "f1")),
+            ("body precision", both("body", "precision")),
+            ("body recall", both("body", "recall")),
+            ("share precision < 0.8", both("body", "share_precision_below_0.8")),
+        ]
     if "snippets" in sample["ours"]:
         rows.append(("snippet F1", both("snippets", "f1")))
         if "body" not in sample["ours"]:
             rows.append(("share precision < 0.8", both("snippets", "share_precision_below_0.8")))
     for kind in sample.get("by_type", {}):
-        rows.append((f"WCXB word F1 {kind}", lambda g, k=kind: (
-            _dig(g["by_type"].get(k, {}).get("ours", {}), ("wcxb_words", "f1")),
-            _dig(g["by_type"].get(k, {}).get("trafilatura", {}), ("wcxb_words", "f1")))))
-    rows += [("CPU ms/page median", both("cpu_ms_median")),
-             ("CPU ms/page mean", both("cpu_ms_mean"))]
+        rows.append(
+            (
+                f"WCXB word F1 {kind}",
+                lambda g, k=kind: (
+                    _dig(g["by_type"].get(k, {}).get("ours", {}), ("wcxb_words", "f1")),
+                    _dig(g["by_type"].get(k, {}).get("trafilatura", {}), ("wcxb_words", "f1")),
+                ),
+            )
+        )
+    rows += [
+        ("CPU ms/page median", both("cpu_ms_median")),
+        ("CPU ms/page mean", both("cpu_ms_mean")),
+    ]
     for field in sample["ours"]["metadata"]:
         if field in {"title", "authors", "author", "author names", "published_date", "date"}:
             rows.append((f"meta {field}", both("metadata", field)))
     if "no_article" in sample:
-        rows += [("no article: listing+collection",
-                  lambda g: (g["no_article"]["not_articles"], None)),
-                 ("no article: articles", lambda g: (g["no_article"]["articles"], None))]
-    rows += [("pages worse by > 0.05", lambda g: (g["worse_by_0.05"], None)),
-             ("pages better by > 0.05", lambda g: (g["better_by_0.05"], None))]
+        rows += [
+            ("no article: listing+collection", lambda g: (g["no_article"]["not_articles"], None)),
+            ("no article: articles", lambda g: (g["no_article"]["articles"], None)),
+        ]
+    rows += [
+        ("pages worse by > 0.05", lambda g: (g["worse_by_0.05"], None)),
+        ("pages better by > 0.05", lambda g: (g["better_by_0.05"], None)),
+    ]
     return rows
 
 

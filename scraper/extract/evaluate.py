@@ -12,7 +12,6 @@ import json
 import os
 import re
 import statistics
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -283,7 +282,9 @@ def load_dataset(dataset_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def run_dataset(
-    dataset_dir: Path, extractor: Extractor = default_extractor, workers: int | None = None,
+    dataset_dir: Path,
+    extractor: Extractor = default_extractor,
+    workers: int | None = None,
     score: Callable[[str, Path, dict[str, Any], Extractor], Any] = score_page,
 ) -> list[Any]:
     """Score every page of a dataset (pages missing their HTML file are skipped).
@@ -363,36 +364,3 @@ def format_summary(name: str, s: dict[str, Any]) -> str:
     meta = ", ".join(f"{k} {v:.1%}" for k, v in s["metadata_exact"].items())
     lines.append(f"  metadata exact match: {meta or 'none in ground truth'}")
     return "\n".join(lines)
-
-
-def run_eval_cli(
-    dataset_dir: Path, output: Path | None, as_json: bool, *, workers: int | None = None
-) -> int:
-    """``scraper eval``: score the crawl's extraction path on a dataset; exit code."""
-    from scraper.extract.compare import compare, format_compare, score_pair
-
-    try:
-        pairs = run_dataset(dataset_dir, workers=workers, score=score_pair)
-    except ValueError as exc:
-        print(f"scraper eval: {exc}", file=sys.stderr)
-        return 2
-    results = [PageResult(p.page_id, p.ours.text, p.ours.cpu_ms, p.ours.body, p.ours.snippets,
-                          p.ours.meta) for p in pairs]
-    summary = {**summarise(results), "compare": compare(pairs)}
-    if output is not None:
-        payload = {r.page_id: {"articleBody": r.text} for r in results}
-        try:
-            output.write_text(json.dumps(payload, ensure_ascii=False, indent=1), "utf-8")
-        except OSError as exc:
-            print(f"scraper eval: cannot write {output}: {exc.strerror}", file=sys.stderr)
-            return 2
-    if as_json:
-        print(json.dumps({"dataset": dataset_dir.name, **summary}, sort_keys=True))
-    else:
-        print(format_summary(dataset_dir.name, summary))
-        print(format_compare(dataset_dir.name, summary["compare"]))
-    return 0
-
-
-if __name__ == "__main__":  # python -m scraper.extract.evaluate DIR (as `scraper eval DIR`)
-    sys.exit(run_eval_cli(Path(sys.argv[1]), None, "--json" in sys.argv))

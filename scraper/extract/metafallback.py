@@ -22,16 +22,19 @@ from scraper.extract.dates import Dates
 from scraper.extract.metadata import PageMeta, split_authors
 
 TRAFILATURA = "trafilatura"  # published_source of a date trafilatura found
-_ROLE_WORDS = frozenset("""
+_ROLE_WORDS = frozenset(
+    """
 staff writer writers editor editors editorial reporter reporters correspondent contributor
 contributors contributing columnist author authors team desk coordinator manager director
 expert specialist producer photographer senior associate chief managing news newsroom
 marketing event events founder ceo cto president intern guest admin administrator webmaster
 dietitian nutritionist md phd ph.d. rd rn mba cfp cpa esq jr. sr. dr. msc bsc ma ms ba bs
-""".split())
+""".split()
+)
 _HANDLE = re.compile(r"^@|^[a-z0-9_.]+$|\d|_")
 _CREDENTIAL = re.compile(
-    r"^(?:[A-Z][A-Za-z]?\.?){1,4}[®™]?$|^[A-Z]{2,6}(?:-[A-Z]+)?(?: \d+)?[®™]?$")
+    r"^(?:[A-Z][A-Za-z]?\.?){1,4}[®™]?$|^[A-Z]{2,6}(?:-[A-Z]+)?(?: \d+)?[®™]?$"
+)
 
 
 def people(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -51,7 +54,8 @@ def _is_person(name: str) -> bool:
     if len(words) == 1 and _HANDLE.search(name):
         return False
     return not all(w.casefold().strip(",.()") in _ROLE_WORDS for w in words) and not any(
-        w.casefold().strip(",.()") in _ROLE_WORDS for w in words[-1:])
+        w.casefold().strip(",.()") in _ROLE_WORDS for w in words[-1:]
+    )
 
 
 def fill_from_trafilatura(meta: PageMeta, html: str, url: str) -> PageMeta:
@@ -65,8 +69,9 @@ def fill_from_trafilatura(meta: PageMeta, html: str, url: str) -> PageMeta:
         found = {}
     title = meta.title or found.get("title")
     authors = authors or people(str(found.get("author") or "").split(";"))
-    return replace(meta, title=title, authors=authors,
-                   dates=_with_date(meta.dates, found.get("date")))
+    return replace(
+        meta, title=title, authors=authors, dates=_with_date(meta.dates, found.get("date"))
+    )
 
 
 def _with_date(dates: Dates, day: object) -> Dates:
@@ -101,8 +106,10 @@ def _trafilatura_fields(html: str, url: str, *, want_date: bool) -> dict[str, An
     if doc.author and " " not in doc.author:
         doc.author = None
     doc = extract_meta_json(tree, doc)
-    found: dict[str, Any] = {"title": doc.title or extract_title(tree),
-                             "author": doc.author or extract_author(tree)}
+    found: dict[str, Any] = {
+        "title": doc.title or extract_title(tree),
+        "author": doc.author or extract_author(tree),
+    }
     if want_date:
         params = set_date_params(True)
         params["url"] = url or None

@@ -25,19 +25,71 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.metadata import meta_tags
 
-ARTICLE_TYPES = frozenset({
-    "Article", "NewsArticle", "BlogPosting", "Report", "TechArticle", "ScholarlyArticle",
-    "AnalysisNewsArticle", "OpinionNewsArticle", "ReportageNewsArticle", "ReviewNewsArticle",
-    "BackgroundNewsArticle", "LiveBlogPosting", "Review", "HowTo", "Recipe", "MedicalWebPage",
-    "SocialMediaPosting", "DiscussionForumPosting", "PodcastEpisode", "VideoObject",
-})
-LISTING_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage", "OfferCatalog",
-                           "ProductCollection", "ProfilePage"})
-_LISTING_WORDS = frozenset({
-    "tag", "tags", "topic", "topics", "category", "categories", "section", "sections", "author",
-    "authors", "archive", "archives", "search", "collections", "collection", "shop", "products",
-    "news", "blog", "latest", "page", "browse", "c", "s", "all", "index", "home",
-})
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "BlogPosting",
+        "Report",
+        "TechArticle",
+        "ScholarlyArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "ReportageNewsArticle",
+        "ReviewNewsArticle",
+        "BackgroundNewsArticle",
+        "LiveBlogPosting",
+        "Review",
+        "HowTo",
+        "Recipe",
+        "MedicalWebPage",
+        "SocialMediaPosting",
+        "DiscussionForumPosting",
+        "PodcastEpisode",
+        "VideoObject",
+    }
+)
+LISTING_TYPES = frozenset(
+    {
+        "CollectionPage",
+        "ItemList",
+        "SearchResultsPage",
+        "OfferCatalog",
+        "ProductCollection",
+        "ProfilePage",
+    }
+)
+_LISTING_WORDS = frozenset(
+    {
+        "tag",
+        "tags",
+        "topic",
+        "topics",
+        "category",
+        "categories",
+        "section",
+        "sections",
+        "author",
+        "authors",
+        "archive",
+        "archives",
+        "search",
+        "collections",
+        "collection",
+        "shop",
+        "products",
+        "news",
+        "blog",
+        "latest",
+        "page",
+        "browse",
+        "c",
+        "s",
+        "all",
+        "index",
+        "home",
+    }
+)
 _PRICE = re.compile(r"[$€£¥]\s?\d|\d[.,]\d\d\s?(?:€|EUR|USD|zł|kr)")
 _TITLE_CUT = re.compile(r"\s+[|–—·»:-]\s+")
 NOT_AN_ARTICLE = "not_an_article"  # the warning an Extraction carries when refused
@@ -70,30 +122,45 @@ class PageSigns:
     title_words: int  # in the page's title, site name cut off
 
 
-def read_signs(html: str, objects: Iterable[dict[str, Any]], og_type: str | None,
-               url: str, title: str | None) -> PageSigns:
+def read_signs(
+    html: str, objects: Iterable[dict[str, Any]], og_type: str | None, url: str, title: str | None
+) -> PageSigns:
     """Collect the signs from a fresh parse (the caller's tree is left as it is)."""
     tree = LexborHTMLParser(html)
     body = tree.body
-    for node in (body.css(_DROP) if body is not None else []):
+    for node in body.css(_DROP) if body is not None else []:
         node.decompose()
     text = " ".join(body.text(deep=True, separator=" ").split()) if body is not None else ""
-    linked = sum(len(" ".join(a.text(deep=True, separator=" ").split()))
-                 for a in (body.css("a[href]") if body is not None else []))
-    heads = body.css("h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, "
-                     "a[href] h4") if body is not None else []
-    paragraphs = [" ".join(p.text(deep=True, separator=" ").split())
-                  for p in (body.css("p") if body is not None else [])]
+    linked = sum(
+        len(" ".join(a.text(deep=True, separator=" ").split()))
+        for a in (body.css("a[href]") if body is not None else [])
+    )
+    heads = (
+        body.css("h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4")
+        if body is not None
+        else []
+    )
+    paragraphs = [
+        " ".join(p.text(deep=True, separator=" ").split())
+        for p in (body.css("p") if body is not None else [])
+    ]
     # text set straight into a block, between <br>s (older templates use no <p>)
-    paragraphs += [" ".join(b.text(deep=False).split())
-                   for b in (body.css(_BLOCKS) if body is not None else [])]
+    paragraphs += [
+        " ".join(b.text(deep=False).split())
+        for b in (body.css(_BLOCKS) if body is not None else [])
+    ]
     types = _types(objects)
     depth, words, listing_word = _url_shape(url)
     return PageSigns(
-        article_schema=bool(types & ARTICLE_TYPES), listing_schema=bool(types & LISTING_TYPES),
-        og_type=(og_type or "").strip().lower(), url_depth=depth, url_slug_words=words,
-        url_listing_word=listing_word, chars=len(text),
-        link_share=linked / len(text) if text else 0.0, heading_links=len(heads),
+        article_schema=bool(types & ARTICLE_TYPES),
+        listing_schema=bool(types & LISTING_TYPES),
+        og_type=(og_type or "").strip().lower(),
+        url_depth=depth,
+        url_slug_words=words,
+        url_listing_word=listing_word,
+        chars=len(text),
+        link_share=linked / len(text) if text else 0.0,
+        heading_links=len(heads),
         prose_chars=sum(n for n in map(_weight, paragraphs) if n >= _PROSE),
         prices=len(_PRICE.findall(text)),
         linked_images=len(body.css("a[href] img")) if body is not None else 0,
@@ -129,8 +196,13 @@ def _url_shape(url: str) -> tuple[int, int, bool]:
     parts = [p for p in urlsplit(url).path.split("/") if p]
     last = re.sub(r"\.[a-z]{2,5}$", "", parts[-1].lower()) if parts else ""
     words = len([w for w in re.split(r"[-_+]", last) if w])
-    listing = not parts or last in _LISTING_WORDS or last.isdigit() and len(parts) >= 2 and (
-        parts[-2].lower() == "page")
+    listing = (
+        not parts
+        or last in _LISTING_WORDS
+        or last.isdigit()
+        and len(parts) >= 2
+        and (parts[-2].lower() == "page")
+    )
     return len(parts), words, listing
 
 
@@ -140,10 +212,22 @@ def _url_shape(url: str) -> tuple[int, int, bool]:
 # is "no article" when the score is above 0. A declared article type always keeps the page.
 _BIAS = -0.919
 _WEIGHTS = {
-    "listing_schema": 3.133, "og_article": -0.536, "og_website": 1.081, "og_product": 2.961,
-    "root": 0.421, "slug_words": -2.589, "listing_word": 0.87, "link_share": 2.035,
-    "heading_links": 0.275, "prose": -0.697, "prices": 0.828, "chars": 0.268,
-    "linked_images": 0.302, "articles": 0.114, "times": 0.031, "title_words": -2.34,
+    "listing_schema": 3.133,
+    "og_article": -0.536,
+    "og_website": 1.081,
+    "og_product": 2.961,
+    "root": 0.421,
+    "slug_words": -2.589,
+    "listing_word": 0.87,
+    "link_share": 2.035,
+    "heading_links": 0.275,
+    "prose": -0.697,
+    "prices": 0.828,
+    "chars": 0.268,
+    "linked_images": 0.302,
+    "articles": 0.114,
+    "times": 0.031,
+    "title_words": -2.34,
 }
 
 
@@ -151,14 +235,22 @@ def listing_score(signs: PageSigns) -> float:
     """Above 0: the page is a listing or a collection, not an article."""
     og = signs.og_type
     values = {
-        "listing_schema": float(signs.listing_schema), "og_article": float(og == "article"),
-        "og_website": float(og in ("website", "")), "og_product": float(og.startswith("product")),
-        "root": float(signs.url_depth == 0), "slug_words": min(signs.url_slug_words, 6) / 6,
-        "listing_word": float(signs.url_listing_word), "link_share": signs.link_share,
-        "heading_links": math.log1p(signs.heading_links), "prose": math.log1p(signs.prose_chars),
-        "prices": math.log1p(signs.prices), "chars": math.log1p(signs.chars),
-        "linked_images": math.log1p(signs.linked_images), "articles": math.log1p(signs.articles),
-        "times": math.log1p(signs.times), "title_words": min(signs.title_words, 12) / 12,
+        "listing_schema": float(signs.listing_schema),
+        "og_article": float(og == "article"),
+        "og_website": float(og in ("website", "")),
+        "og_product": float(og.startswith("product")),
+        "root": float(signs.url_depth == 0),
+        "slug_words": min(signs.url_slug_words, 6) / 6,
+        "listing_word": float(signs.url_listing_word),
+        "link_share": signs.link_share,
+        "heading_links": math.log1p(signs.heading_links),
+        "prose": math.log1p(signs.prose_chars),
+        "prices": math.log1p(signs.prices),
+        "chars": math.log1p(signs.chars),
+        "linked_images": math.log1p(signs.linked_images),
+        "articles": math.log1p(signs.articles),
+        "times": math.log1p(signs.times),
+        "title_words": min(signs.title_words, 12) / 12,
     }
     return _BIAS + sum(_WEIGHTS[name] * value for name, value in values.items())
 
@@ -169,12 +261,12 @@ def is_not_article(signs: PageSigns) -> bool:
     A page whose DOM holds almost no text (script-rendered, its article shipped as data) is
     not judged: there is no structure to judge it by.
     """
-    return (not signs.article_schema and signs.chars >= _MIN_JUDGED
-            and listing_score(signs) > 0)
+    return not signs.article_schema and signs.chars >= _MIN_JUDGED and listing_score(signs) > 0
 
 
-def not_an_article(html: str, tree: LexborHTMLParser, objects: Iterable[dict[str, Any]],
-                   url: str) -> bool:
+def not_an_article(
+    html: str, tree: LexborHTMLParser, objects: Iterable[dict[str, Any]], url: str
+) -> bool:
     """The whole check on a page: its signs, then :func:`is_not_article`."""
     metas = meta_tags(tree)
     title_tag = tree.css_first("title")

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from scraper.extract.evalrun import run_eval_cli
 from scraper.extract.evaluate import (
     BodyScore,
     aggregate_body,
     aggregate_snippets,
     body_score,
     meta_matches,
-    run_eval_cli,
     shingles,
     snippet_score,
     tokens,
@@ -219,7 +219,6 @@ def test_wcxb_word_metric_and_fixed_halves() -> None:
     assert word_score("", "some words").f1 == 0.0
     score = word_score("The cat sat", "the cat sat down")
     assert score.precision == 1.0 and score.recall == 0.75
-    assert half_of("0001") == half_of("0001") and {half_of(str(i)) for i in range(20)} == {
-        "A", "B"}
+    assert half_of("0001") == half_of("0001") and {half_of(str(i)) for i in range(20)} == {"A", "B"}
     assert author_names_match("Mike Marshall, Shipping Expert", ("Mike Marshall",))
     assert not author_names_match("Mike Marshall", ("Shipping Expert",))

@@ -22,8 +22,9 @@ def test_section_front_of_teasers_gives_no_article() -> None:
 
 
 def test_product_collection_gives_no_article() -> None:
-    got = extract_page(_page("product-collection.html"),
-                       "https://shop.example/collections/walking-boots")
+    got = extract_page(
+        _page("product-collection.html"), "https://shop.example/collections/walking-boots"
+    )
     assert got.text == ""
     assert NOT_AN_ARTICLE in got.warnings
 
@@ -36,9 +37,21 @@ def test_article_with_a_box_of_teasers_keeps_its_text() -> None:
 
 
 _LISTING = PageSigns(
-    article_schema=False, listing_schema=True, og_type="website", url_depth=1,
-    url_slug_words=1, url_listing_word=True, chars=3000, link_share=0.6, heading_links=20,
-    prose_chars=0, prices=0, linked_images=20, articles=0, times=10, title_words=2,
+    article_schema=False,
+    listing_schema=True,
+    og_type="website",
+    url_depth=1,
+    url_slug_words=1,
+    url_listing_word=True,
+    chars=3000,
+    link_share=0.6,
+    heading_links=20,
+    prose_chars=0,
+    prices=0,
+    linked_images=20,
+    articles=0,
+    times=10,
+    title_words=2,
 )
 
 
