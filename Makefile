@@ -44,7 +44,7 @@ eval: install
 	@if [ -n "$(DATASET)" ]; then \
 	  $(BIN)/scraper eval $(EVAL_DIR)/$(DATASET); \
 	else \
-	  for d in fundus trafilatura; do $(BIN)/scraper eval $(EVAL_DIR)/$$d || exit $$?; done; \
+	  for d in fundus trafilatura wcxb-dev; do $(BIN)/scraper eval $(EVAL_DIR)/$$d || exit $$?; done; \
 	fi
 
 # The bench runs in its own environment: the peers (Scrapy) are never runtime dependencies.

@@ -9,9 +9,13 @@ cleaners share). Metadata: ``metadata`` (title, authors, description from the he
 ``dates`` (published and modified, each with its source), ``language``, ``access``
 (free or paywalled), ``images`` (the article's figures) and ``liveblog`` (a live blog's
 timed entries). Multi-page articles: ``pagination`` (next and first page links) and
-``joining`` (a walk over the extracted pages, joined). ``evaluate`` scores the chain
-against ground truth (``scraper eval``). ``preload`` is what worker processes fork from:
-the extractor imported and the language model loaded once.
+``joining`` (a walk over the extracted pages, joined). ``pagekind`` tells an article from
+a listing, a section front or a collection (those give "no article"), and
+``metafallback`` fills a title, author or date our rules miss from trafilatura's own
+metadata. ``evaluate`` scores the chain against ground truth, ``compare`` beside bare
+trafilatura in the same run, and ``evalrun`` is ``scraper eval`` (halves A and B).
+``preload`` is what worker processes fork from: the extractor imported and the language
+model loaded once.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scraper.extract.evaluate import run_eval_cli
+    from scraper.extract.evalrun import run_eval_cli
     from scraper.extract.extractor import (
         EXTRACTOR_VERSION,
         extract_file_cli,
@@ -34,7 +38,7 @@ if TYPE_CHECKING:
 # What other packages use, by the module that defines it. Loaded on first use, so importing
 # one module of the package (a worker process, `scraper --help`) does not import them all.
 _HOMES = {
-    "run_eval_cli": "evaluate",
+    "run_eval_cli": "evalrun",
     "EXTRACTOR_VERSION": "extractor",
     "extract_file_cli": "extractor",
     "extract_for_archive": "extractor",

@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import re
 import statistics
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -262,9 +261,9 @@ def score_page(
 ) -> PageResult:
     """Extract one page and score it against its ground truth."""
     body = gzip.decompress(html_path.read_bytes())
-    start = time.thread_time()  # CPU time of this thread: one core, unaffected by contention
+    start = time.process_time()  # CPU time of this process: one core, unaffected by contention
     got = extractor(body, truth.get("url") or "")
-    cpu_ms = (time.thread_time() - start) * 1000
+    cpu_ms = (time.process_time() - start) * 1000
     body_s = body_score(got.text, truth["articleBody"]) if "articleBody" in truth else None
     snip_s = None
     if "with" in truth or "without" in truth:
@@ -289,9 +288,16 @@ def load_dataset(dataset_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def run_dataset(
-    dataset_dir: Path, extractor: Extractor = default_extractor, workers: int | None = None
-) -> list[PageResult]:
-    """Score every page of a dataset (pages missing their HTML file are skipped)."""
+    dataset_dir: Path,
+    extractor: Extractor = default_extractor,
+    workers: int | None = None,
+    score: Callable[[str, Path, dict[str, Any], Extractor], Any] = score_page,
+) -> list[Any]:
+    """Score every page of a dataset (pages missing their HTML file are skipped).
+
+    ``score`` is the per-page job: :func:`score_page`, or ours beside trafilatura
+    (scraper.extract.compare.score_pair).
+    """
     truth = load_dataset(dataset_dir)
     jobs = [
         (pid, dataset_dir / "html" / f"{pid}.html.gz", rec)
@@ -300,13 +306,13 @@ def run_dataset(
     ]
     workers = workers or min(2, os.cpu_count() or 1)
     if workers <= 1 or len(jobs) < 8:
-        return [score_page(pid, path, rec, extractor) for pid, path, rec in jobs]
+        return [score(pid, path, rec, extractor) for pid, path, rec in jobs]
     if extractor is default_extractor:
         # loaded here once, the forked workers share it: imports and the language model
         # cost ~1.1 s of CPU per process, a fifth of a 200-page run's CPU with 2 workers
         import scraper.extract.preload  # noqa: F401
     with ProcessPoolExecutor(max_workers=workers, mp_context=_FORK) as pool:
-        futures = [pool.submit(score_page, pid, path, rec, extractor) for pid, path, rec in jobs]
+        futures = [pool.submit(score, pid, path, rec, extractor) for pid, path, rec in jobs]
         return [f.result() for f in futures]
 
 
@@ -368,31 +374,3 @@ def format_summary(name: str, s: dict[str, Any]) -> str:
     meta = ", ".join(f"{k} {v:.1%}" for k, v in s["metadata_exact"].items())
     lines.append(f"  metadata exact match: {meta or 'none in ground truth'}")
     return "\n".join(lines)
-
-
-def run_eval_cli(
-    dataset_dir: Path, output: Path | None, as_json: bool, *, workers: int | None = None
-) -> int:
-    """``scraper eval``: score the crawl's extraction path on a dataset; exit code."""
-    try:
-        results = run_dataset(dataset_dir, workers=workers)
-    except ValueError as exc:
-        print(f"scraper eval: {exc}", file=sys.stderr)
-        return 2
-    summary = summarise(results)
-    if output is not None:
-        payload = {r.page_id: {"articleBody": r.text} for r in results}
-        try:
-            output.write_text(json.dumps(payload, ensure_ascii=False, indent=1), "utf-8")
-        except OSError as exc:
-            print(f"scraper eval: cannot write {output}: {exc.strerror}", file=sys.stderr)
-            return 2
-    if as_json:
-        print(json.dumps({"dataset": dataset_dir.name, **summary}, sort_keys=True))
-    else:
-        print(format_summary(dataset_dir.name, summary))
-    return 0
-
-
-if __name__ == "__main__":  # python -m scraper.extract.evaluate DIR (as `scraper eval DIR`)
-    sys.exit(run_eval_cli(Path(sys.argv[1]), None, "--json" in sys.argv))

@@ -33,6 +33,8 @@ from scraper.extract.metadata import (
     read_meta,
     split_authors,
 )
+from scraper.extract.metafallback import fill_from_trafilatura
+from scraper.extract.pagekind import NOT_AN_ARTICLE, not_an_article
 from scraper.extract.pagination import page_links
 from scraper.extract.postclean import postclean, stitch
 from scraper.extract.preclean import PreCleaned, preclean
@@ -141,6 +143,8 @@ def _extract(
     objects = jsonld_objects(tree)
     meta = read_meta(tree, objects)
     meta = replace(meta, dates=with_guess(meta.dates, html, url))
+    if not_an_article(html, tree, objects, url):  # a listing or collection: nothing to store
+        return _build("", meta, None, (NOT_AN_ARTICLE,))
     extras = _page_extras(tree, objects, url)  # before the pre-cleaner drops figures
     next_page, first_page = page_links(  # before it drops the pagination too
         tree, url, tuple(re.compile(p) for p in page_patterns)
@@ -158,6 +162,7 @@ def _extract(
             text = max(text, _extract_fragment(embedded, url, meta.title), key=len)
     if extras.live_updates:
         text = live_text(extras.live_updates, text) or text
+    meta = fill_from_trafilatura(meta, html, url)
     warnings = list(extras.warnings)
     if not text:
         warnings.append("no_text")

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from scraper.extract.evalrun import run_eval_cli
 from scraper.extract.evaluate import (
     BodyScore,
     aggregate_body,
     aggregate_snippets,
     body_score,
     meta_matches,
-    run_eval_cli,
     shingles,
     snippet_score,
     tokens,
@@ -186,3 +186,39 @@ def test_language_scored_against_hint_with_norwegian_as_one() -> None:
     }
     assert dict(meta_matches({"language_hint": "de"}, got))["language"] is False
     assert meta_matches({"language_hint": "?"}, got) == ()
+
+
+def test_eval_puts_ours_beside_bare_trafilatura_per_half_and_page_type(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run_eval_cli(EVALSET / "typed", None, True, workers=1) == 0
+    report = json.loads(capsys.readouterr().out)["compare"]
+    assert report["all"]["pages"] == report["A"]["pages"] + report["B"]["pages"] == 2
+    whole = report["all"]
+    assert whole["no_article"] == {"not_articles": 1.0, "articles": 0.0}
+    assert set(whole["by_type"]) == {"article", "listing"}
+    assert whole["trafilatura"]["cpu_ms_mean"] > 0
+    for side in ("ours", "trafilatura"):
+        assert 0 < whole[side]["wcxb_words"]["f1"] <= 1
+    # the listing scores for neither side's article figures: only the article page counts
+    assert whole["ours"]["pages"] == whole["trafilatura"]["pages"] == 1
+
+
+def test_eval_text_report_names_both_halves(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_eval_cli(EVALSET / "typed", None, False, workers=1) == 0
+    text = capsys.readouterr().out
+    assert "A tune" in text and "B check" in text
+    assert "no article: listing+collection" in text
+    assert "WCXB word F1 listing" in text
+
+
+def test_wcxb_word_metric_and_fixed_halves() -> None:
+    from scraper.extract.compare import author_names_match, half_of, word_score
+
+    assert word_score("", "").f1 == 1.0
+    assert word_score("", "some words").f1 == 0.0
+    score = word_score("The cat sat", "the cat sat down")
+    assert score.precision == 1.0 and score.recall == 0.75
+    assert half_of("0001") == half_of("0001") and {half_of(str(i)) for i in range(20)} == {"A", "B"}
+    assert author_names_match("Mike Marshall, Shipping Expert", ("Mike Marshall",))
+    assert not author_names_match("Mike Marshall", ("Shipping Expert",))

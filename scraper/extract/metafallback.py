@@ -1,0 +1,117 @@
+"""Metadata never below trafilatura's: its own findings fill the fields our rules leave empty.
+
+Our rules (:mod:`scraper.extract.metadata`) read JSON-LD, meta tags and ``<time>`` first;
+where they find no title, no author or no publication date, trafilatura's metadata
+functions are asked for that field alone, on the page as fetched. They run only then (most
+pages need none of them), and its date search only when the date is missing: the full
+``with_metadata`` pass would double trafilatura's cost on every page.
+
+Authors are people's names: a role ("Staff Writer", "Ph.D."), a handle ("jrobison") or a
+"By" never counts as one. A date our rules read as the page's *modified* date is never
+taken as the publication date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from scraper.extract.dates import Dates
+from scraper.extract.metadata import PageMeta, split_authors
+
+TRAFILATURA = "trafilatura"  # published_source of a date trafilatura found
+_ROLE_WORDS = frozenset(
+    """
+staff writer writers editor editors editorial reporter reporters correspondent contributor
+contributors contributing columnist author authors team desk coordinator manager director
+expert specialist producer photographer senior associate chief managing news newsroom
+marketing event events founder ceo cto president intern guest admin administrator webmaster
+dietitian nutritionist md phd ph.d. rd rn mba cfp cpa esq jr. sr. dr. msc bsc ma ms ba bs
+""".split()
+)
+_HANDLE = re.compile(r"^@|^[a-z0-9_.]+$|\d|_")
+_CREDENTIAL = re.compile(
+    r"^(?:[A-Z][A-Za-z]?\.?){1,4}[®™]?$|^[A-Z]{2,6}(?:-[A-Z]+)?(?: \d+)?[®™]?$"
+)
+
+
+def people(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Only the names of people: roles, credentials, handles and "By" dropped."""
+    out = []
+    for raw in names:
+        for name in split_authors(raw):
+            if _is_person(name) and name not in out:
+                out.append(name)
+    return tuple(out)
+
+
+def _is_person(name: str) -> bool:
+    words = name.split()
+    if not words or len(words) > 6 or _CREDENTIAL.match(name):
+        return False
+    if len(words) == 1 and _HANDLE.search(name):
+        return False
+    return not all(w.casefold().strip(",.()") in _ROLE_WORDS for w in words) and not any(
+        w.casefold().strip(",.()") in _ROLE_WORDS for w in words[-1:]
+    )
+
+
+def fill_from_trafilatura(meta: PageMeta, html: str, url: str) -> PageMeta:
+    """``meta`` with its empty title, authors or published date taken from trafilatura."""
+    authors = people(meta.authors)
+    if meta.title and authors and meta.dates.published is not None:
+        return replace(meta, authors=authors) if authors != meta.authors else meta
+    try:
+        found = _trafilatura_fields(html, url, want_date=meta.dates.published is None)
+    except Exception:  # its helpers on hostile markup: our own fields stand
+        found = {}
+    title = meta.title or found.get("title")
+    authors = authors or people(str(found.get("author") or "").split(";"))
+    return replace(
+        meta, title=title, authors=authors, dates=_with_date(meta.dates, found.get("date"))
+    )
+
+
+def _with_date(dates: Dates, day: object) -> Dates:
+    """Its day, at noon UTC (the day as the page shows it, whatever the reader's zone)."""
+    if dates.published is not None or not isinstance(day, str):
+        return dates
+    try:
+        when = datetime.fromisoformat(day[:10]).replace(hour=12, tzinfo=UTC)
+    except ValueError:
+        return dates
+    if dates.modified is not None and dates.modified.date() == when.date():
+        return dates  # the page's "updated" date: never the publication date
+    return replace(dates, published=when, published_source=TRAFILATURA)
+
+
+def _trafilatura_fields(html: str, url: str, *, want_date: bool) -> dict[str, Any]:
+    """Title, author and (when asked) date as trafilatura's ``extract_metadata`` finds them."""
+    from htmldate import find_date
+    from trafilatura.metadata import (
+        examine_meta,
+        extract_author,
+        extract_meta_json,
+        extract_title,
+    )
+    from trafilatura.settings import set_date_params
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    if tree is None:
+        return {}
+    doc = examine_meta(tree)
+    if doc.author and " " not in doc.author:
+        doc.author = None
+    doc = extract_meta_json(tree, doc)
+    found: dict[str, Any] = {
+        "title": doc.title or extract_title(tree),
+        "author": doc.author or extract_author(tree),
+    }
+    if want_date:
+        params = set_date_params(True)
+        params["url"] = url or None
+        found["date"] = find_date(tree, **params)
+    return found
