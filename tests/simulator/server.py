@@ -40,18 +40,22 @@ class Gate:
         self.prefix = prefix
         self._loop = loop
         self._open = asyncio.Event()  # waited on, and set, on the simulator's loop only
-        self._held = threading.Event()
+        self._held = 0
+        self._arrived = threading.Condition()
 
     def matches(self, req: Request) -> bool:
         return (self.host is None or req.host == self.host) and req.target.startswith(self.prefix)
 
     async def pass_through(self) -> None:
-        self._held.set()
+        with self._arrived:
+            self._held += 1
+            self._arrived.notify_all()
         await self._open.wait()
 
-    def wait_held(self, timeout: float = 30) -> bool:
-        """True once a request is being held (False if none came within ``timeout``)."""
-        return self._held.wait(timeout)
+    def wait_held(self, count: int = 1, timeout: float = 30) -> bool:
+        """True once ``count`` requests came to the gate (False if not within ``timeout``)."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: self._held >= count, timeout)
 
     def release(self) -> None:
         """Let every held answer, and every later one, go; safe to call twice."""
