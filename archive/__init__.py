@@ -3,6 +3,18 @@
 This module is the archive's front door: ``scraper/`` and ``bench/`` import from
 ``archive`` only, never from its submodules, which are internal and may change. It knows
 SQLite and text, never HTTP or HTML parsing: it does not import ``scraper``.
+
+``store`` (``Archive``: one SQLite file in WAL mode) is made of parts over one
+``connection``: ``articles`` (storing with dedup, re-extraction, stored pages), whose one
+transaction per article is decided in ``intake`` on the table operations of ``rows``;
+``ledger`` (runs, the URL ledger, the frontier), ``publisher_runs`` (per-publisher figures
+of each run) and ``ingest_marks`` (how far an ingest got per WARC file). ``schema`` holds
+the SQL and ``migrations`` upgrades an older archive in place; ``checkpoint`` runs WAL
+checkpoints off the writer's thread. Identity: ``identity`` (URL keys, normalised text,
+shingles), ``minhash`` (sketches and LSH bands) and ``dedup`` (exact, near and teaser
+copies). Out: ``records`` (what the archive accepts and returns, ``Outcome`` and the other
+stored vocabularies), ``fields`` (the one article record every output uses), ``export``
+(JSON Lines, CSV, Parquet) and ``search`` (FTS5). ``errors``: its one exception.
 """
 
 from archive.connection import describe
@@ -15,6 +27,7 @@ from archive.identity import TRACKING_NAMES, TRACKING_PREFIXES, is_tracking_para
 from archive.ingest_marks import IngestMark
 from archive.publisher_runs import PublisherRun
 from archive.records import (
+    Access,
     ArticleImage,
     ArticleRecord,
     ArticleUpdate,
@@ -22,6 +35,8 @@ from archive.records import (
     PagePart,
     ParkedUrl,
     RawPage,
+    Reason,
+    RunStatus,
     SearchHit,
     StoreOutcome,
     StoreResult,
@@ -35,6 +50,7 @@ __all__ = [
     "RECORD_FIELDS",
     "TRACKING_NAMES",
     "TRACKING_PREFIXES",
+    "Access",
     "Archive",
     "ArchiveError",
     "ArticleImage",
@@ -47,6 +63,8 @@ __all__ = [
     "ParkedUrl",
     "PublisherRun",
     "RawPage",
+    "Reason",
+    "RunStatus",
     "SearchHit",
     "StoreOutcome",
     "StoreResult",

@@ -92,6 +92,40 @@ def connect(path: Path, *, cache_kib: int = CACHE_KIB) -> Database:
     return db
 
 
+def connect_readonly(
+    path: Path, *, cache_kib: int = CACHE_KIB, immutable: bool = False
+) -> Database:
+    """Open ``path`` for reading only: nothing is written to the archive.
+
+    A reader of a WAL archive shares the writer's ``-wal`` and ``-shm`` files, which SQLite
+    creates (empty) if they are missing. Where it cannot (a folder the user may only read),
+    no writer can be running there either, so the file is read as it stands
+    (``immutable=1``); ``immutable`` asks for that at once (the caller holds the run lock
+    and no WAL exists).
+    """
+    uri = path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
+    try:
+        conn = _open_uri(uri)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if "unable to open" not in str(exc).lower() and "readonly" not in str(exc).lower():
+                raise
+            conn = _open_uri(uri + "&immutable=1")
+        conn.execute("PRAGMA query_only = ON")  # a write attempt fails at once, not on disk
+        conn.execute(f"PRAGMA cache_size = -{max(64, int(cache_kib))}")
+    except sqlite3.Error as exc:
+        raise ArchiveError(describe(exc, str(path))) from exc
+    return Database(conn, recursive_triggers=False, execute_plugins=False)
+
+
+def _open_uri(uri: str) -> sqlite3.Connection:
+    return sqlite3.connect(
+        uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction; rolled back on any exception, including KeyboardInterrupt.

@@ -1,8 +1,8 @@
 """Deduplication by content: exact hash, MinHash-LSH near duplicates, teaser copies.
 
-Thresholds, chosen on the dedup set that ``tests/test_dedup.py`` generates from the
+Thresholds, chosen on the dedup set that ``tests/archive/test_dedup.py`` generates from the
 fixture articles (8 written for the project + the 3 seed texts); Jaccard of word 3-shingles
-against the original, reproduced by ``pytest tests/test_dedup.py -s -k table``:
+against the original, reproduced by ``pytest tests/archive/test_dedup.py -s -k table``:
 
 =====================================  ==================
 variant                                Jaccard min … max

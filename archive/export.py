@@ -58,8 +58,11 @@ def parse_since(text: str) -> datetime:
     """An ISO 8601 date or datetime (naive means UTC), or a span back from now: 30m 24h 7d 2w."""
     rel = _RELATIVE.match(text)
     if rel:
-        span = timedelta(**{_UNITS[rel.group(2).lower()]: float(rel.group(1))})
-        return datetime.now(UTC) - span
+        try:
+            span = timedelta(**{_UNITS[rel.group(2).lower()]: float(rel.group(1))})
+            return datetime.now(UTC) - span
+        except OverflowError:  # 99999999999d: before year 1
+            raise ValueError(f"--since {text!r}: too far back (before year 1)") from None
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:

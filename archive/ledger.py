@@ -19,9 +19,10 @@ from archive import rows
 from archive.connection import transaction, translated
 from archive.errors import ArchiveError
 from archive.identity import url_key
-from archive.records import Outcome, ParkedUrl, UrlState
+from archive.records import Outcome, ParkedUrl, RunStatus, UrlState
 
-RUN_STATUSES = frozenset({"ok", "partial", "interrupted", "failed"})
+# what a run can end as (``running`` and ``crashed`` are set by the archive itself)
+RUN_STATUSES = frozenset({RunStatus.OK, RunStatus.PARTIAL, RunStatus.INTERRUPTED, RunStatus.FAILED})
 # URLs an earlier run left to fetch again (``Outcome`` documents which these are).
 RETRIED = (Outcome.QUEUED, Outcome.FAILED, Outcome.DEFERRED)
 _GONE = (404, 410)  # a failure with these statuses is final, whatever its outcome says
@@ -45,7 +46,7 @@ class Runs(_Part):
         with transaction(self.conn):
             self._crash_running()
             table = self.db.table("runs").insert(
-                {"started_at": rows.ts(started_at), "status": "running"}
+                {"started_at": rows.ts(started_at), "status": RunStatus.RUNNING}
             )
         return int(table.last_pk or 0)
 
@@ -55,7 +56,9 @@ class Runs(_Part):
     ) -> None:
         """Close a run with its status (ok|partial|interrupted|failed) and outcome counts."""
         if status not in RUN_STATUSES:
-            raise ValueError(f"run status must be one of {sorted(RUN_STATUSES)}, not {status!r}")
+            raise ValueError(
+                f"run status must be one of {sorted(map(str, RUN_STATUSES))}, not {status!r}"
+            )
         values = {"ended_at": rows.ts(ended_at), "status": status,
                   "counts": json.dumps(counts, sort_keys=True)}  # fmt: skip
         with transaction(self.conn):
@@ -73,7 +76,7 @@ class Runs(_Part):
     def _crash_running(self) -> int:
         # An UPDATE … WHERE of many rows: sqlite-utils updates one row by primary key.
         return self.conn.execute(
-            "UPDATE runs SET status = 'crashed' WHERE status = 'running'"
+            "UPDATE runs SET status = ? WHERE status = ?", (RunStatus.CRASHED, RunStatus.RUNNING)
         ).rowcount
 
 

@@ -114,3 +114,11 @@ class PublisherRuns(_Part):
             )
             out[name] = [PublisherRun.from_row(r) for r in found][::-1]
         return out
+
+    @translated
+    def last_new(self) -> dict[str, str]:
+        """Each publisher's latest run that stored a new article: its start (UTC ISO 8601)."""
+        found = self.db.execute(
+            f"SELECT publisher, max(started_at) FROM {TABLE} WHERE new > 0 GROUP BY publisher"
+        )
+        return {name: started for name, started in found}

@@ -48,7 +48,80 @@ class Outcome(StrEnum):
         return cls(failure if kind == "article" else f"{kind}_{failure}")
 
 
-ACCESS_LEVELS = ("free", "paywalled", "unknown")  # ``articles.access``
+class Reason(StrEnum):
+    """Why a URL failed or was deferred (``urls.reason``, the keys of a run's ``failures``).
+
+    Two families are built from what the server said rather than listed:
+    ``http_<status>`` (:meth:`of_status`) and ``robots_<reason>`` (:meth:`of_robots`: the
+    host's robots.txt could not be had, so its URLs wait for the next run).
+    """
+
+    # fetch: the defaults of the error tree (``scraper.errors``)
+    FETCH_ERROR = "fetch_error"
+    REFUSED = "refused"
+    TOO_LARGE = "too_large"
+    REDIRECT = "redirect"
+    TIMEOUT = "timeout"
+    TRUNCATED = "truncated"
+    TRANSPORT = "transport"
+    DEFERRED = "deferred"  # the host asks to wait beyond the run's budget
+    # fetch: what exactly went wrong
+    NOT_HTML = "not_html"  # a Content-Type the caller does not accept
+    BAD_ENCODING = "bad_encoding"  # a corrupt or unknown Content-Encoding
+    STACKED_ENCODING = "stacked_encoding"  # more Content-Encodings than allowed
+    BAD_SCHEME = "bad_scheme"
+    BAD_URL = "bad_url"
+    DNS = "dns"
+    PRIVATE_ADDRESS = "private_address"  # a loopback, private or link-local target
+    BAD_REDIRECT = "bad_redirect"
+    REDIRECT_LOOP = "redirect_loop"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    RESET = "reset"
+    CONNECT = "connect"
+    DEADLINE = "deadline"  # the request's total deadline ran out
+    BUDGET = "budget"  # the run's budget ran out before the request
+    HOST_UNRESPONSIVE = "host_unresponsive"  # the host was suspended for the run
+    ROBOTS = "robots"  # a redirect hop disallowed by robots.txt
+    # extraction and storing
+    EXTRACT_TIMEOUT = "extract_timeout"
+    EXTRACT_MEMORY = "extract_memory"
+    EXTRACT_ERROR = "extract_error"
+    FIRST_PAGE_FAILED = "first_page_failed"  # a later page whose first page failed
+    STORE_FAILED = "store_failed"  # lost to a write the archive refused
+
+    @staticmethod
+    def of_status(status: int) -> str:
+        """The reason of a final HTTP status: ``http_404``."""
+        return f"http_{status}"
+
+    @staticmethod
+    def of_robots(reason: str) -> str:
+        """The reason of a URL whose host's robots.txt could not be had: ``robots_http_503``."""
+        return f"robots_{reason}"
+
+
+class RunStatus(StrEnum):
+    """What became of a run (``runs.status``)."""
+
+    RUNNING = "running"  # started, not finished yet
+    OK = "ok"  # finished, nothing failed or left over
+    PARTIAL = "partial"  # finished with failures, or work deferred to the next run
+    INTERRUPTED = "interrupted"  # stopped by SIGTERM or Ctrl-C
+    FAILED = "failed"  # ended by an error
+    CRASHED = "crashed"  # left running by a killed process, so marked by the next run
+
+    @property
+    def finished(self) -> bool:
+        """Ran to its end (ok or partial): its figures compare with other nights'."""
+        return self in (RunStatus.OK, RunStatus.PARTIAL)
+
+
+class Access(StrEnum):
+    """Whether an article is free to read (``articles.access``)."""
+
+    FREE = "free"
+    PAYWALLED = "paywalled"  # the stored text is the part the page shows
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -106,7 +179,7 @@ class ArticleRecord:
     modified: datetime | None = None  # timezone-aware; never stands in for ``published``
     modified_source: str | None = None
     language_source: str | None = None  # declared or detected
-    access: str = "unknown"  # one of ACCESS_LEVELS; a paywalled page's text is its teaser
+    access: str = Access.UNKNOWN  # an Access value; a paywalled page's text is its teaser
     images: tuple[ArticleImage, ...] = ()  # page order
     live_updates: tuple[ArticleUpdate, ...] = ()  # time order; empty unless a live blog
     pages: int = 1  # a multi-page article: its text joins the pages, ``urls`` holds them

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from archive.dedup import Fingerprint
 from archive.records import (
-    ACCESS_LEVELS,
+    Access,
     ArticleImage,
     ArticleRecord,
     ArticleUpdate,
@@ -60,10 +60,13 @@ _FIELD_LIST = ", ".join(FIELD_COLUMNS)
 _FIELD_SET = ", ".join(f"{c} = ?" for c in FIELD_COLUMNS)
 
 
+_ACCESS = frozenset(Access)
+
+
 def field_values(record: ArticleRecord) -> tuple[str | int | None, ...]:
     """The record's v8 fields as stored: dates ISO 8601, images and live updates JSON."""
-    if record.access not in ACCESS_LEVELS:
-        raise ValueError(f"access must be one of {', '.join(ACCESS_LEVELS)}: {record.access!r}")
+    if record.access not in _ACCESS:
+        raise ValueError(f"access must be one of {', '.join(Access)}: {record.access!r}")
     return (
         record.published_source,
         iso_or_none(record.modified),

@@ -1,5 +1,5 @@
 import sys
 
-from scraper.cli.main import main
+from scraper.cli import main
 
 sys.exit(main())

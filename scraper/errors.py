@@ -3,6 +3,7 @@
     ScraperError
     ├── ConfigError            bad seeds file or option            → exit 2
     ├── LockHeld               another run holds the lock          → exit 75
+    ├── OutputError            an export could not be written      → exit 1
     └── FetchError             one URL could not be fetched (an outcome, never fatal)
         ├── RefusedError       blocked before connecting (scheme, address, robots)
         ├── HTTPStatusError    non-2xx final status
@@ -14,11 +15,13 @@
         └── DeferredError      host asked us to wait longer than the run has left, or
                                stopped answering (suspended for the run)
 
-Each FetchError carries ``reason``: a short stable word used in counts and in the
-archive (``timeout``, ``http_404``, ``too_large`` …).
+Each FetchError carries ``reason``: a :class:`archive.Reason`, the short stable word used
+in counts and in the archive (``timeout``, ``http_404``, ``too_large`` …).
 """
 
 from __future__ import annotations
+
+from archive import Reason
 
 
 class ScraperError(Exception):
@@ -33,10 +36,14 @@ class LockHeld(ScraperError):
     """Another crawl run holds the lock."""
 
 
+class OutputError(ScraperError):
+    """An output (an export) could not be written: a full disk, an I/O error; fatal."""
+
+
 class FetchError(ScraperError):
     """A URL could not be fetched; ``reason`` is a short machine-readable word."""
 
-    reason = "fetch_error"
+    reason: str = Reason.FETCH_ERROR
     retryable = False
 
     def __init__(self, message: str, *, reason: str | None = None) -> None:
@@ -46,58 +53,58 @@ class FetchError(ScraperError):
 
 
 class RefusedError(FetchError):
-    reason = "refused"
+    reason = Reason.REFUSED
 
 
 class HTTPStatusError(FetchError):
     def __init__(self, status: int, url: str, *, retry_after: float | None = None) -> None:
-        super().__init__(f"HTTP {status} for {url}", reason=f"http_{status}")
+        super().__init__(f"HTTP {status} for {url}", reason=Reason.of_status(status))
         self.status = status
         self.retry_after = retry_after
         self.retryable = status in (408, 429) or 500 <= status <= 599
 
 
 class TooLargeError(FetchError):
-    reason = "too_large"
+    reason = Reason.TOO_LARGE
 
 
 class RedirectError(FetchError):
-    reason = "redirect"
+    reason = Reason.REDIRECT
 
 
 class TimeoutError_(FetchError):  # noqa: N801 - avoid shadowing the builtin
-    reason = "timeout"
+    reason = Reason.TIMEOUT
     retryable = True
 
 
 class TruncatedError(FetchError):
-    reason = "truncated"
+    reason = Reason.TRUNCATED
     retryable = True
 
 
 class TransportError(FetchError):
-    reason = "transport"
+    reason = Reason.TRANSPORT
     retryable = True
 
 
 class DeferredError(FetchError):
-    reason = "deferred"
+    reason = Reason.DEFERRED
 
 
 # Reasons a later run cannot fix by trying again (the page or its host must change first).
 _PERMANENT = frozenset(
     {
-        "not_html",
-        "too_large",
-        "stacked_encoding",
-        "bad_encoding",
-        "redirect_loop",
-        "too_many_redirects",
-        "bad_redirect",
-        "bad_scheme",
-        "bad_url",
-        "private_address",
-        "robots",
+        Reason.NOT_HTML,
+        Reason.TOO_LARGE,
+        Reason.STACKED_ENCODING,
+        Reason.BAD_ENCODING,
+        Reason.REDIRECT_LOOP,
+        Reason.TOO_MANY_REDIRECTS,
+        Reason.BAD_REDIRECT,
+        Reason.BAD_SCHEME,
+        Reason.BAD_URL,
+        Reason.PRIVATE_ADDRESS,
+        Reason.ROBOTS,
     }
 )
 

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from archive import ArticleImage, ArticleUpdate
+from archive import Access, ArticleImage, ArticleUpdate
+
+# A date an article can carry: news on the web starts after 1990, and a page may be dated
+# in a time zone up to a day ahead of ours, no more. 9999-12-31T23:59:59-14:00 is year
+# 10000 in UTC, which pyarrow cannot read back from a Parquet export.
+EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
 
 
 def utc_now() -> datetime:
     """The wall clock of a run, where a test does not inject its own."""
     return datetime.now(UTC)
+
+
+def plausible_date(when: datetime, now: datetime | None = None) -> bool:
+    """True if ``when`` (aware) lies between 1990 and a day after ``now``."""
+    try:
+        return EARLIEST_DATE <= when <= (now or utc_now()) + FUTURE_SLACK
+    except (OverflowError, TypeError):  # year 9999 plus an offset; a naive datetime
+        return False
 
 
 class SourceKind(StrEnum):
@@ -31,6 +45,10 @@ class Candidate:
     source: SourceKind
     found_in: str
     published: datetime | None = None  # from the feed or news sitemap, timezone-aware
+
+
+# The Content-Types of a page that may hold an article (the crawl, the doctor, an ingest).
+HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass(frozen=True)
@@ -72,7 +90,7 @@ class Extraction:
     modified: datetime | None = None  # never stands in for ``published``
     modified_source: str | None = None
     language_source: str | None = None  # "declared" or "detected"
-    access: str = "unknown"  # "free", "paywalled" or "unknown"
+    access: str = Access.UNKNOWN  # an archive.Access value
     images: tuple[ArticleImage, ...] = ()
     live_updates: tuple[ArticleUpdate, ...] = ()  # time order; empty unless a live blog
     # An article over several pages (scraper.extract.pagination): absolute URLs

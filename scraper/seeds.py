@@ -10,6 +10,7 @@ A seed file looks like::
     include = ['^/articles/\\d+/']          # path regexes an article URL must match (any)
     exclude = ['/video/']                   # path regexes that rule a URL out
     per_host_delay = 2.0                    # optional, seconds; raises the global default
+    language = "en"                         # optional: the language the site declares
     cookies = true                          # optional: keep and send back its cookies
     pagination = ['/seite-(\\d+)$']          # optional: its page-number pattern (group 1)
     [extract]
@@ -28,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scraper.errors import ConfigError
+from scraper.settings import out_of_range
 
 _KNOWN_KEYS = {
     "name",
@@ -43,6 +45,7 @@ _KNOWN_KEYS = {
     "enabled",
     "cookies",
     "pagination",
+    "language",
 }
 _EXTRACT_KEYS = {"drop_selectors", "body_selectors"}
 
@@ -67,6 +70,7 @@ class Seed:
     cookies: bool = False  # keep the publisher's cookies and send them back (opt-in)
     # the publisher's own page-number patterns of a multi-page article (group 1: number)
     pagination: tuple[re.Pattern[str], ...] = ()
+    language: str | None = None  # declared by the site (<html lang>); informative
 
     def owns(self, url: str) -> bool:
         """True if ``url``'s host is the seed's domain or one of its subdomains."""
@@ -106,6 +110,8 @@ def load_seed(file: Path) -> Seed:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"{file}: not valid TOML: nested too deeply") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read: {exc}") from None
     return _build(file, data)
@@ -138,9 +144,10 @@ def _build(file: Path, data: dict[str, Any]) -> Seed:
         per_host_concurrency=_number(file, data, "per_host_concurrency", int),
         drop_selectors=_strings(file, extract, "extract.drop_selectors", "drop_selectors"),
         body_selectors=_strings(file, extract, "extract.body_selectors", "body_selectors"),
-        enabled=bool(data.get("enabled", True)),
+        enabled=_flag(file, data, "enabled", default=True),
         cookies=_flag(file, data, "cookies"),
         pagination=_regexes(file, data, "pagination"),
+        language=_string(file, data, "language") if "language" in data else None,
     )
     if not (seed.feeds or seed.sitemaps or seed.start_urls):
         raise ConfigError(f"{file}: feeds: give at least one of feeds, sitemaps, start_urls")
@@ -187,19 +194,24 @@ def _regexes(file: Path, data: dict[str, Any], key: str) -> tuple[re.Pattern[str
     return tuple(out)
 
 
-def _flag(file: Path, data: dict[str, Any], key: str) -> bool:
-    value = data.get(key, False)
-    if not isinstance(value, bool):
-        raise ConfigError(f"{file}: {key}: must be true or false")
+def _flag(file: Path, data: dict[str, Any], key: str, *, default: bool = False) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):  # "false" is a string, and bool("false") is True
+        raise ConfigError(
+            f"{file}: {key}: must be true or false (a TOML boolean, unquoted), got {value!r}"
+        )
     return value
 
 
 def _number(file: Path, data: dict[str, Any], key: str, kind: type) -> Any:
+    """A seed's override of the Settings field ``key``, in the same range as its flag and
+    ``SCRAPER_*`` variable (:func:`scraper.settings.out_of_range`)."""
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ConfigError(f"{file}: {key}: must be a non-negative number")
-    if kind is int and (not isinstance(value, int) or value < 1):
-        raise ConfigError(f"{file}: {key}: must be a whole number ≥ 1")
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    problem = out_of_range(key, value)
+    if problem:
+        raise ConfigError(f"{file}: {key}: {problem}, got {value!r}")
     return kind(value)

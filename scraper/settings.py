@@ -95,6 +95,11 @@ class Settings:
                 problem = _out_of_range(f.name, value)
                 if problem:
                     raise ConfigError(f"{_source(f.name)}: {problem}, got {value!r}")
+        if _CONTROL.search(self.user_agent):  # CR/LF would split the header: every request fails
+            raise ConfigError(
+                f"{_source('user_agent')}: must be one line of printable "
+                f"characters, got {self.user_agent!r}"
+            )
         if not self.robots_token:
             raise ConfigError(
                 f"{_source('user_agent')}: must start with a product token "
@@ -128,6 +133,7 @@ class Settings:
 
 # RFC 9309 §2.2.1: a product token is letters, underscores and hyphens.
 _PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # What a user types for a field besides its SCRAPER_ variable (scraper.cli.main).
 _FLAGS = {
     "per_host_delay": "--delay",
@@ -188,11 +194,37 @@ _NOT_NEGATIVE = frozenset(
     }
 )
 _NICE_MAX = 19  # the largest niceness increment that still changes anything (nice(2))
+# Upper bounds where a huge value is a typo that would exhaust the machine or stall a run:
+# 99999999999 connections to one host is memory, not politeness; an hour between requests
+# is a publisher that is never crawled.
+_AT_MOST = {
+    "per_host_concurrency": 64,
+    "global_concurrency": 4096,
+    "discovery_concurrency": 64,
+    "extract_workers": 256,
+    "per_host_delay": 3600.0,
+    "max_crawl_delay": 3600.0,
+}
+
+
+def out_of_range(name: str, value: object) -> str:
+    """Why ``value`` is not a valid ``name`` (a Settings field), or "" if it is.
+
+    The one range check behind flags, ``SCRAPER_*`` variables and seed keys alike.
+    """
+    kind = next(f.type for f in fields(Settings) if f.name == name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "must be a number"
+    if "int" in str(kind) and not isinstance(value, int):
+        return "must be a whole number"
+    return _out_of_range(name, value)
 
 
 def _out_of_range(name: str, value: float) -> str:
     if not math.isfinite(value):
         return "must be a finite number"
+    if name in _AT_MOST and value > _AT_MOST[name]:
+        return f"must be at most {_AT_MOST[name]:g}"
     if name in _AT_LEAST_ONE and value < 1:
         return "must be at least 1"
     if name in _POSITIVE and value <= 0:

@@ -146,6 +146,16 @@ def host_of(url: str) -> str:
         return ""
 
 
+def host_key(url: str) -> str:
+    """The crawl's key for the host of ``url``: its lower-cased netloc (host and port).
+
+    One key for everything kept per host: queues, the scheduler's delay and slots, a
+    robots.txt Crawl-delay, failure counts and suspensions, the per-host table. Unlike
+    :func:`host_of` it keeps the port, so two servers on one name are two hosts.
+    """
+    return urlsplit(url).netloc.lower() or host_of(url)
+
+
 def same_site(url: str, domain: str) -> bool:
     """True when ``url``'s host is ``domain`` or one of its subdomains."""
     host = host_of(url)

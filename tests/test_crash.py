@@ -1,4 +1,4 @@
-"""RELIABILITY.md scenarios 26-30: SIGKILL, SIGTERM, a second run, a reader, a full disk.
+"""docs/hardening.md scenarios 26-30: SIGKILL, SIGTERM, a second run, a reader, a full disk.
 
 The kill test SIGKILLs the real crawler at random moments of a run against the simulator
 and checks the archive after every kill (integrity, FTS, whole articles), then lets a
@@ -62,7 +62,7 @@ def kill_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KillSite]:
             raw_seed(feed, f"feed{i}", host, feeds=[sim.url("/feed.rss", host)])
         began = time.monotonic()
         calibration = crawl(full, tmp / "calibration.db", env=kill_env())
-        assert calibration.returncode == 3, calibration.output  # the simulated 404 link
+        assert calibration.returncode == 0, calibration.output  # its 404 link is gone, not failed
         yield KillSite(sim, full, feed, time.monotonic() - began)
 
 
@@ -186,7 +186,8 @@ def test_s26_kill_after_a_feed_answered_loses_no_article(tmp_path: Path) -> None
             kill_group(proc)
         assert proc.returncode == -signal.SIGKILL
         follow = crawl(seeds, db, env=crawl_env(request_deadline=1, max_tries=2))
-    assert follow.returncode == 3, follow.output  # the hanging "feed" failed, nothing else
+    # The hanging "feed" failed on a first night (no history to judge): retried next run.
+    assert follow.returncode == 0, follow.output
     assert {a.path for a in sim.site.articles} <= set(archived(db))
     assert consistency_problems(db) == []
 
@@ -293,7 +294,7 @@ def test_s29_reader_holding_the_archive_does_not_block_the_crawl(
         assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] > 0
     finally:
         reader.close()
-    assert result.returncode == 3, result.output  # the simulated 404 link only
+    assert result.returncode == 0, result.output  # the simulated 404 link is gone, not failed
     assert result.seconds < kill_site.run_seconds + 15
     assert archive_problems(kill_site.sim, db) == []
 

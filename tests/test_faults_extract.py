@@ -1,4 +1,4 @@
-"""RELIABILITY.md scenarios 23-24: monster pages and pages with no article.
+"""docs/hardening.md scenarios 23-24: monster pages and pages with no article.
 
 A 20 MB page, 100k nested divs and 200k links go through the real crawl: extraction runs in
 worker processes under a wall-clock limit and an address-space limit, so each monster ends

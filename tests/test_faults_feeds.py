@@ -1,4 +1,4 @@
-"""RELIABILITY.md scenarios 20-22: hostile feeds and sitemaps, in one crawl and on the parsers.
+"""docs/hardening.md scenarios 20-22: hostile feeds and sitemaps, in one crawl and on the parsers.
 
 Each hostile document sits on its own simulator host whose robots.txt lists no sitemap,
 with a seed naming only that feed (or only that sitemap), so what reaches the archive can

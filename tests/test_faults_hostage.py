@@ -40,7 +40,9 @@ def test_a_host_that_stops_answering_is_suspended_and_its_urls_wait(tmp_path: Pa
         db = tmp_path / "a.db"
         env = crawl_env(read_timeout=0.5, request_deadline=1.5)  # 3 tries
         first = crawl(seeds, db, env=env)
-        assert first.returncode == 3, first.output
+        # A first night: the dead host's URLs wait for the next run; health has no history.
+        assert first.returncode == 0, first.output
+        assert "host_unresponsive" in first.output
         hang_requests = sum(requests_to(sim, path) for path in HANGS)
         # 3 timeouts in a row suspend it; a try already under way on the other worker ends too
         assert LIMIT <= hang_requests <= LIMIT + 1, hang_requests
@@ -91,7 +93,9 @@ def _fault_host_crawl(tmp_path: Path, env: dict[str, str]) -> tuple[float, int, 
         db = tmp_path / "hostile.db"
         # Only the simulator's own address is allowed: the redirect into 127.0.0.1 is not.
         result = crawl(seeds, db, env=env, allow=[f"{host}/32"], timeout=400)
-        assert result.returncode == 3, result.output
+        # Every fault is counted (below), none stops the run; a first night has no history
+        # to judge, so nothing needs a look yet.
+        assert result.returncode == 0, result.output
         rows = url_rows(db)
         reasons = {path: (rows[path].outcome, rows[path].reason) for path in FAULTS}
         assert reasons == {p: ("failed", r) for p, r in FAULTS.items()}, reasons

@@ -1,4 +1,4 @@
-"""RELIABILITY.md scenarios 9-18: size caps, decoding, redirects, address guard, types, charsets.
+"""docs/hardening.md scenarios 9-18: size caps, decoding, redirects, address guard, types, charsets.
 
 The bombs (10, 11, 13) each get a crawl of their own so the crawler's peak RSS
 (``getrusage`` in the subprocess) can be held against the cap: peak minus the peak of an
@@ -21,7 +21,7 @@ import pytest
 from scraper.errors import FetchError, RedirectError, RefusedError, TooLargeError
 from scraper.extract.extractor import extract_page
 from scraper.fetch.decoding import CappedDecoder
-from scraper.fetch.fetcher import HTML_TYPES
+from scraper.models import HTML_TYPES
 from tests.faultkit import (
     MIB,
     CrawlResult,
@@ -129,7 +129,7 @@ async def test_s09_content_length_over_cap_refused_before_the_body(
 
 def test_s10_endless_body_cut_at_the_cap(tmp_path: Path, baseline_mib: float) -> None:
     result, rows = memory_crawl(tmp_path, "/fault/endless")
-    assert result.returncode == 3, result.output
+    assert result.returncode == 0, result.output  # one bad page: counted, not a night to look at
     assert (rows["/fault/endless"].outcome, rows["/fault/endless"].reason) == (
         "failed",
         "too_large",
@@ -148,7 +148,7 @@ def test_s11_bomb_cut_at_decoded_cap_memory_under_twice_the_cap(
 ) -> None:
     path = f"/fault/bomb/{kind}?size_mb=256"
     result, rows = memory_crawl(tmp_path, path)
-    assert result.returncode == 3, result.output
+    assert result.returncode == 0, result.output  # one bad page: counted, not a night to look at
     assert (rows[path].outcome, rows[path].reason) == ("failed", "too_large")
     grown = result.peak_mib - baseline_mib
     print(

@@ -2,7 +2,7 @@
 
 After normal nights one publisher's feeds disappear (404) and another's article pages turn
 into chrome without an article; a third publishes nothing. Health must flag exactly the
-first two and exit 3.
+first two and exit 3, and so must that night's crawl, while the normal nights exit 0.
 """
 
 from __future__ import annotations
@@ -12,7 +12,15 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from tests.simulator.nights import CHROME, FEED_GONE, NORMAL_NIGHTS, nights_site, run_nights
+from tests.simulator.nights import (
+    CHROME,
+    FEED_GONE,
+    NORMAL_NIGHTS,
+    QUIET,
+    STEADY,
+    nights_site,
+    run_nights,
+)
 from tests.simulator.server import Simulator
 from tests.test_e2e import crawl, run_cli
 
@@ -31,7 +39,12 @@ def test_health_flags_the_broken_publishers_not_the_quiet_one(tmp_path: Path) ->
         sim.write_seeds(seeds)
         codes = run_nights(sim, night)
         names = [p.name for p in sim.site.publishers]
-    assert codes[1:NORMAL_NIGHTS] == [0] * (NORMAL_NIGHTS - 1), outputs
+    # Normal nights exit 0; the broken one exits 3 and names what to look at, and only that.
+    assert codes == [0] * NORMAL_NIGHTS + [3], outputs
+    (look,) = [line for line in outputs[-1].splitlines() if "needs a look" in line]
+    assert "WARNING exit 3, needs a look: " in look
+    assert names[FEED_GONE] in look and names[CHROME] in look
+    assert names[QUIET] not in look and names[STEADY] not in look
     result = run_cli("health", "--db", str(db), "--json")
     assert result.returncode == 3, result.stderr
     verdicts = {p["name"]: p for p in json.loads(result.stdout)["publishers"]}

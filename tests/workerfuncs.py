@@ -1,4 +1,4 @@
-"""Targets for tests/test_workers.py, run inside extraction worker processes."""
+"""Targets for tests/runtime/test_workerpool.py, run inside extraction worker processes."""
 
 from __future__ import annotations
 

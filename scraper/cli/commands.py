@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,34 +19,37 @@ from archive import (
     plain_query,
 )
 from scraper import logs
+from scraper.cli.output import STDOUT, is_stream, target_of, write_to
 from scraper.errors import ConfigError
 from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
+from scraper.warc import WARC_SUFFIXES
 
 if TYPE_CHECKING:
     pass
 
 LOG = logging.getLogger("scraper.cli")
-WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
-def _open_existing(db: Path) -> Archive:
+def _open_existing(db: Path, *, write: bool = False) -> Archive:
+    """The archive at ``db``; read-only unless ``write`` (reading needs only read access)."""
     if not db.exists():
         raise ConfigError(f"--db: no archive at {db} (run `scraper crawl` first)")
-    return Archive.open(db)
+    return Archive.open(db) if write else Archive.open_reader(db)
 
 
 def export_cmd(
     db: Path, fmt: str | None, since: str | None, include_duplicates: bool, output: Path | None
 ) -> int:
-    """Stream articles to ``output`` (written whole or not at all) or standard output.
+    """Stream articles to ``output`` (written through it: :mod:`scraper.cli.output`) or
+    standard output.
 
     Without ``fmt`` the format is the output's suffix (.jsonl, .csv, .parquet, .warc.gz),
     or jsonl on standard output.
     """
     if fmt is None and output is not None:
         fmt = "warc" if output.name.lower().endswith(WARC_SUFFIXES) else format_for(output)
-        if fmt is None:
+        if fmt is None and not is_stream(output):  # a stream without a suffix: jsonl
             raise ConfigError(
                 f"-o {output}: cannot tell the format from the suffix "
                 f"{output.suffix or '(none)'!r}; use .jsonl, .csv, .parquet or "
@@ -63,8 +64,9 @@ def export_cmd(
         raise ConfigError(f"--format {fmt} needs -o {'FILE' if fmt == 'parquet' else 'PATH'}")
     if fmt == "warc":
         return _export_warc(db, output, since_time)  # type: ignore[arg-type]
+    target = target_of(output) if output is not None else None
     with _open_existing(db) as archive:
-        if output is None:
+        if target is None:
             count = export(
                 archive,
                 sys.stdout,
@@ -73,44 +75,43 @@ def export_cmd(
                 include_duplicates=include_duplicates,
             )
         else:
-            count = _export_atomically(archive, output, fmt, since_time, include_duplicates)
+            count = write_to(
+                target,
+                lambda out: export(
+                    archive,
+                    out,
+                    fmt=fmt,
+                    since=since_time,  # type: ignore[arg-type]
+                    include_duplicates=include_duplicates,
+                ),
+            )
     LOG.info(f"exported {count} article(s)")
     return 0
 
 
 def _export_warc(db: Path, output: Path, since: object) -> int:
-    from scraper.warc.warc_export import export_warc
+    from scraper.warc import SINGLE_FILE_SUFFIX, export_warc, export_warc_file
 
+    max_bytes = Settings.from_env().warc_max_bytes
+    # one file: "-", a .warc.gz name, or something other than a folder standing there
+    single = (
+        str(output) == STDOUT
+        or output.name.endswith(SINGLE_FILE_SUFFIX)
+        or (output.exists() and not output.is_dir())
+    )
+    target = target_of(output) if single else None
     with _open_existing(db) as archive:
-        count = export_warc(
-            archive,
-            output,
-            since=since,  # type: ignore[arg-type]
-            max_bytes=Settings.from_env().warc_max_bytes,
-        )
+        if target is None:
+            count = export_warc(
+                archive,
+                output,
+                since=since,  # type: ignore[arg-type]
+                max_bytes=max_bytes,
+            )
+        else:
+            count = write_to(target, lambda out: export_warc_file(archive, out, since=since))  # type: ignore[arg-type]
     LOG.info(f"exported {count} raw page(s) as WARC to {output}")
     return 0
-
-
-def _export_atomically(
-    archive: Archive, output: Path, fmt: str, since: object, include_duplicates: bool
-) -> int:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        count = export(
-            archive,
-            tmp,
-            fmt=fmt,
-            since=since,  # type: ignore[arg-type]
-            include_duplicates=include_duplicates,
-        )
-        tmp.replace(output)  # a reader never sees a half-written export
-    finally:
-        tmp.unlink(missing_ok=True)
-    return count
 
 
 def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
@@ -150,11 +151,12 @@ def search_cmd(db: Path, query: str, limit: int, as_json: bool) -> int:
 
 def check_cmd(settings: Settings, names: list[str]) -> int:
     """``scraper check``: try each seed; 0 when all work, 3 when any failed, 2 unknown NAME."""
-    from scraper.crawl.doctor import run_check
-    from scraper.fetch.guard import parse_networks
+    from scraper.crawl import run_check
+    from scraper.fetch import parse_networks, refuse_private_addresses
 
     seeds = load_seeds(settings.seeds_path)
     parse_networks(settings.allow_addresses)
+    refuse_private_addresses(seeds, settings.allow_addresses)
     if names:
         known = {s.name for s in seeds}
         unknown = [n for n in names if n not in known]
@@ -169,24 +171,44 @@ def check_cmd(settings: Settings, names: list[str]) -> int:
     return 0 if ok else 3
 
 
-def health_cmd(db: Path, runs: int, as_json: bool) -> int:
-    """Judge each publisher's latest run against its earlier ones; 3 if any is not ok."""
-    from scraper.crawl import health
+def health_cmd(db: Path, runs: int, as_json: bool, html: Path | None = None) -> int:
+    """Judge each publisher's latest run against its earlier ones; 3 if any is not ok.
 
-    if runs < health.MIN_HISTORY + 1:
+    ``runs`` nights are read (the page's charts); the last ``DEFAULT_RUNS`` of them are
+    judged, as the crawl judges, so both exit 3 on the same night.
+    """
+    from scraper.crawl import (
+        MIN_HISTORY,
+        attention,
+        health_table,
+        judge_all,
+        render_health_page,
+        write_health_page,
+    )
+    from scraper.models import utc_now
+
+    if runs < MIN_HISTORY + 1:
         raise ConfigError(
-            f"--runs {runs}: at least {health.MIN_HISTORY + 1} runs are needed "
+            f"--runs {runs}: at least {MIN_HISTORY + 1} runs are needed "
             "to judge (the latest and two before it)"
         )
+    if html is not None and not html.parent.is_dir():
+        raise ConfigError(f"--html: no folder {html.parent} to write {html.name} in")
     with _open_existing(db) as archive:
-        verdicts = health.judge_all(archive.publisher_runs.history(runs))
+        history = archive.publisher_runs.history(runs)
+        last_new = archive.publisher_runs.last_new() if html is not None else {}
+    verdicts = judge_all(history)
+    if html is not None:
+        page = render_health_page(verdicts, history, last_new, generated=utc_now(), runs=runs)
+        write_health_page(html, page)
+        LOG.info(f"health page written to {html}")
     if as_json:
         print(json.dumps({"publishers": [v.as_json() for v in verdicts]}, ensure_ascii=False))
     elif not verdicts:
         print("no crawl run has recorded publisher figures yet (run `scraper crawl`)")
     else:
-        print("\n".join(health.table(verdicts)))
-    return 0 if all(v.status == health.OK for v in verdicts) else 3
+        print("\n".join(health_table(verdicts)))
+    return 3 if attention(verdicts) else 0
 
 
 def reextract_cmd(settings: Settings) -> int:
@@ -195,11 +217,11 @@ def reextract_cmd(settings: Settings) -> int:
     ``settings`` (``SCRAPER_*`` as for a crawl) give the workers, their limits and the
     shortest article kept.
     """
-    from scraper.runtime.reextract import reextract
+    from scraper.runtime import reextract_archive
 
     seeds = _seeds_by_name(settings.seeds_path)
-    with _open_existing(settings.db_path) as archive:
-        tally = asyncio.run(reextract(archive, seeds, settings))
+    with _open_existing(settings.db_path, write=True) as archive:
+        tally = asyncio.run(reextract_archive(archive, seeds, settings))
     logging.getLogger(logs.SUMMARY).info(tally.summary_line())
     return 3 if tally.failed else 0
 

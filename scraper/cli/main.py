@@ -2,9 +2,10 @@
 reextract.
 
 Exit codes (stable): 0 all done; 1 fatal error; 2 usage or configuration error;
-3 finished with some failures (or interrupted, or deferred work); 75 another run holds
-the lock. Errors are one log line on stderr, never a traceback (set SCRAPER_DEBUG=1 for
-one). Every subcommand takes the logging options (:mod:`scraper.logs`).
+3 a person should look (a crawl: a publisher judged not ok, articles not written, or the
+run interrupted; a 404 article or a few timeouts retried next run are not that); 75
+another run holds the lock. Errors are one log line on stderr, never a traceback (set
+SCRAPER_DEBUG=1 for one). Every subcommand takes the logging options (:mod:`scraper.logs`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,19 @@ from pathlib import Path
 
 from scraper import __version__, logs
 from scraper.errors import ConfigError, LockHeld
-from scraper.warc.pages import WarcError
+from scraper.warc import ENGINES, WarcError
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED = 0, 1, 2, 3, 75
+MAX_HITS = 100_000  # search --limit
+MAX_RUNS = 10_000  # health --runs
+
+
+def whole(option: str, value: int, low: int, high: int) -> int:
+    """``value`` if ``low <= value <= high``; else a one-line usage error (exit 2), never
+    an overflow deep in SQLite (exit 1)."""
+    if not low <= value <= high:
+        raise ConfigError(f"{option}: must be from {low} to {high:,}, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument(
         "--engine",
-        choices=("local", "dask"),
+        choices=ENGINES,
         default="local",
         help="local worker processes, or Dask distributed (the dask extra)",
     )
@@ -172,7 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     search = add("search", "full-text search over title and text")
     search.add_argument("query", metavar="QUERY")
     _db_arg(search)
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument(
+        "--limit", type=int, default=20, help=f"most hits shown (1 to {MAX_HITS:,}; default 20)"
+    )
     search.add_argument("--json", action="store_true", help="one JSON object per hit")
 
     check = add(
@@ -207,19 +220,73 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--user-agent", default=None, help="User-Agent header to send")
 
+    onboard = add(
+        "add",
+        "write a working seed file for the publisher at URL: finds its "
+        "feeds, sitemaps and fronts and its article URL pattern, then checks it",
+    )
+    onboard.add_argument("url", metavar="URL", help="the publisher's home page")
+    onboard.add_argument(
+        "--name",
+        default=None,
+        help="the publisher's name (default: the home page's og:site_name "
+        "or <title>); the file is named after it",
+    )
+    onboard.add_argument(
+        "--seeds",
+        type=Path,
+        default=Path("seeds"),
+        metavar="DIR",
+        help="folder the seed is written to, as DIR/<slug>.toml (default: seeds)",
+    )
+    onboard.add_argument(
+        "--allow-address",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="allow this private/loopback IP or CIDR (repeatable; tests, demo)",
+    )
+    onboard.add_argument(
+        "--force", action="store_true", help="replace an existing seed file of the same name"
+    )
+    onboard.add_argument(
+        "--delay",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="minimum delay between requests to one host (default 1.0)",
+    )
+    onboard.add_argument("--user-agent", default=None, help="User-Agent header to send")
+    onboard.epilog = (
+        "At most 40 requests, through the crawl's fetcher (robots.txt, delay, "
+        "address guard). Exit 0: written and `scraper check` passed; 3: no way "
+        "to discover articles found, or the check failed; 2: bad URL or the "
+        "seed exists (nothing overwritten)."
+    )
+
     health = add("health", "judge each publisher's latest run against its earlier runs")
     _db_arg(health)
     health.add_argument(
         "--runs",
         type=int,
-        default=10,
+        default=30,
         metavar="N",
-        help="runs read per publisher: the latest and up to N-1 before it (default 10, at least 3)",
+        help="nights read per publisher, the latest and up to N-1 before it "
+        "(default 30, at least 3); the last 10 of them are judged, as the "
+        "crawl judges",
     )
     health.add_argument(
         "--json",
         action="store_true",
         help='one JSON object: {"publishers": [{"name", "status", "reasons", ...figures}]}',
+    )
+    health.add_argument(
+        "--html",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write a self-contained dashboard page (inline SVG charts "
+        "over the nights read, no script) to FILE, atomically",
     )
 
     re_ = add(
@@ -312,6 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "reextract": _reextract,
         "health": _health,
         "check": _check,
+        "add": _add,
     }
     try:
         return handlers[args.command](args)
@@ -351,7 +419,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _crawl(args: argparse.Namespace) -> int:
-    from scraper.crawl.run import run_crawl
+    from scraper.crawl import run_crawl
     from scraper.settings import Settings
 
     settings = Settings.from_env().with_overrides(
@@ -369,7 +437,7 @@ def _crawl(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace) -> int:
     from scraper.settings import Settings
-    from scraper.warc.loader import IngestRequest, run_ingest
+    from scraper.warc import IngestRequest, run_ingest
 
     if args.workers < 1:
         raise ConfigError(f"--workers: must be at least 1, got {args.workers}")
@@ -388,13 +456,13 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from scraper.extract.extractor import extract_file_cli
+    from scraper.extract import extract_file_cli
 
     return extract_file_cli(args.file, args.url)
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from scraper.extract.evaluate import run_eval_cli
+    from scraper.extract import run_eval_cli
 
     return run_eval_cli(args.dataset, args.output, args.json)
 
@@ -408,7 +476,7 @@ def _export(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     from scraper.cli.commands import search_cmd
 
-    return search_cmd(args.db, args.query, args.limit, args.json)
+    return search_cmd(args.db, args.query, whole("--limit", args.limit, 1, MAX_HITS), args.json)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -424,10 +492,24 @@ def _check(args: argparse.Namespace) -> int:
     return check_cmd(settings, args.names)
 
 
+def _add(args: argparse.Namespace) -> int:
+    from scraper.cli.add import add_cmd
+    from scraper.settings import Settings
+
+    settings = Settings.from_env().with_overrides(
+        user_agent=args.user_agent,
+        per_host_delay=args.delay,
+        allow_addresses=tuple(args.allow_address) or None,
+    )
+    return add_cmd(settings, args.url, args.name, args.seeds, args.force)
+
+
 def _health(args: argparse.Namespace) -> int:
     from scraper.cli.commands import health_cmd
 
-    return health_cmd(args.db, args.runs, args.json)
+    if args.runs > MAX_RUNS:  # fewer than 3: health_cmd says why
+        whole("--runs", args.runs, 1, MAX_RUNS)
+    return health_cmd(args.db, args.runs, args.json, args.html)
 
 
 def _reextract(args: argparse.Namespace) -> int:

@@ -8,11 +8,11 @@ from datetime import timedelta
 from enum import Enum
 
 from archive import Archive, Outcome, ParkedUrl, UrlState
-from scraper.crawl.jobs import Job, netloc
-from scraper.extract.pagination import marked_page, page_of
-from scraper.runtime.archive_writer import ArchiveWriter
-from scraper.runtime.progress import RunStats
+from scraper.crawl.jobs import Job
+from scraper.extract import marked_page, page_of
+from scraper.runtime import ArchiveWriter, RunStats
 from scraper.settings import Settings
+from scraper.urls import host_key
 
 GONE = (404, 410)
 
@@ -128,7 +128,7 @@ class Admission:
 
 def _parked(job: Job) -> ParkedUrl:
     c = job.candidate
-    return ParkedUrl(netloc(c.url), c.url, job.seed.name, c.source.value, c.published)
+    return ParkedUrl(host_key(c.url), c.url, job.seed.name, c.source.value, c.published)
 
 
 def _first_pages(jobs: list[Job]) -> set[str]:

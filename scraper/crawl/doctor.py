@@ -15,14 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from scraper.discover.feeds import FeedEntry, parse_feed
-from scraper.discover.listing import listing_links, looks_like_article
-from scraper.discover.sitemaps import parse_sitemap
-from scraper.discover.xmlsafe import XMLError
+from scraper.discover import (
+    FeedEntry,
+    XMLError,
+    listing_links,
+    looks_like_article,
+    parse_feed,
+    parse_sitemap,
+)
 from scraper.errors import FetchError
-from scraper.extract.extractor import extract_page
-from scraper.fetch.fetcher import HTML_TYPES, Fetcher
-from scraper.fetch.robots import RobotsCache, origin_of
+from scraper.extract import extract_page
+from scraper.fetch import Fetcher, RobotsCache, RobotsState, origin_of
+from scraper.models import HTML_TYPES
 from scraper.seeds import Seed
 from scraper.settings import Settings
 from scraper.urls import canonicalize
@@ -95,13 +99,13 @@ class Doctor:
         ):
             policy = await self.robots.policy(origin + "/")
             where = f"robots.txt {origin}/robots.txt"
-            if policy.state == "unreachable":
+            if policy.state == RobotsState.UNREACHABLE:
                 report.add(
                     f"{where}: UNREACHABLE ({policy.reason}); a crawl skips this host",
                     failure=f"robots.txt of {origin} ({policy.reason})",
                 )
                 continue
-            if policy.state == "unavailable":
+            if policy.state == RobotsState.UNAVAILABLE:
                 report.add(f"{where}: none ({policy.reason}); everything allowed")
                 continue
             own = [u for u in policy.sitemaps if seed.owns(u)]
@@ -117,7 +121,7 @@ class Doctor:
         self, report: SeedReport, url: str, what: str, **options: object
     ) -> bytes | None:
         if not await self.robots.allowed(url):
-            if (await self.robots.policy(url)).state == "unreachable":  # failed above
+            if (await self.robots.policy(url)).state == RobotsState.UNREACHABLE:  # failed above
                 report.add(f"{what} {url}: not tried (robots.txt unreachable)", warning=True)
             else:
                 report.add(

@@ -12,17 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from archive import Archive, Outcome, UrlState
+from archive import Archive, Outcome, Reason, UrlState
 from scraper.crawl.hosts import FetchStage
-from scraper.crawl.jobs import FetchedDocument, Job, netloc
-from scraper.discover.discovery import Fetch, discover
+from scraper.crawl.jobs import FetchedDocument, Job
+from scraper.discover import Fetch, discover
 from scraper.errors import is_permanent
-from scraper.fetch.robots import RobotsCache, origin_of
+from scraper.fetch import RobotsCache, RobotsState, origin_of
 from scraper.models import Candidate, SourceKind
-from scraper.runtime.archive_writer import ArchiveWriter
-from scraper.runtime.progress import Reporter
+from scraper.runtime import ArchiveWriter, Reporter
 from scraper.seeds import Seed
 from scraper.settings import Settings
+from scraper.urls import host_key
 
 CONDITIONAL_KINDS = ("feed", "sitemap")
 
@@ -105,8 +105,8 @@ class DiscoveryDriver:
         ):
             policy = await self.robots.policy(origin + "/")
             extra.extend(u for u in policy.sitemaps if seed.owns(u))
-            if policy.state == "unreachable":  # RFC 9309: the whole host is off this run
-                self.stats.fail(netloc(origin), f"robots_{policy.reason}", seed.name)
+            if policy.state == RobotsState.UNREACHABLE:  # RFC 9309: the whole host is off this run
+                self.stats.fail(host_key(origin), Reason.of_robots(policy.reason), seed.name)
                 self.stats.publishers[seed.name].documents += 1
                 self.stats.publishers.document_failed(seed.name, origin + "/robots.txt")
                 self.reporter.warn(

@@ -3,7 +3,8 @@
 The rules, in one place (each gives a reason in words):
 
 - every discovery document failing (feeds, sitemaps, listings, robots.txt): ``failing``;
-- some discovery documents failing where earlier runs had fewer: ``degraded``;
+- some discovery documents failing where earlier runs had fewer (one earlier run is
+  enough: a document that used to work fails): ``degraded``;
 - the share of article pages with no article jumping (a template change): ``degraded``;
 - the median text length of new articles collapsing: ``degraded``;
 - a failure reason that was rare becoming common: ``degraded``;
@@ -13,7 +14,11 @@ The rules, in one place (each gives a reason in words):
   is a quiet night, not a fault.
 
 Two earlier runs are enough to judge; with fewer the publisher is ``ok`` ("too little
-history"), unless all its documents failed, which needs no history.
+history"), unless all its documents failed, which needs no history, or more of them failed
+than in the one run before.
+
+:func:`attention` turns the verdicts into the answer to "does a person need to look?":
+the crawl's exit code and ``scraper health``'s are both 3 exactly when it names something.
 """
 
 from __future__ import annotations
@@ -21,12 +26,12 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from archive import PublisherRun
 
-OK, DEGRADED, FAILING = "ok", "degraded", "failing"
 MIN_HISTORY = 2  # earlier runs needed to judge against
-DEFAULT_RUNS = 10  # runs read per publisher: the latest and up to 9 before it
+DEFAULT_RUNS = 10  # runs judged per publisher: the latest and up to 9 before it
 SEVERAL_NEW = 2  # earlier runs' median of new articles from which "none" is suspicious
 NO_ARTICLE_MIN_PAGES = 2  # pages extracted before a share of empty ones means anything
 NO_ARTICLE_SHARE = 0.5  # ... at least this share, and this much above the usual share
@@ -37,12 +42,20 @@ COMMON_FAILURES = 3  # a reason this often this run, and over 3× its usual coun
 COMMON_FACTOR = 3.0
 
 
+class Health(StrEnum):
+    """A publisher's status after its latest run (``scraper health``, ``--json``'s status)."""
+
+    OK = "ok"
+    DEGRADED = "degraded"  # something went wrong that did not before: worth a look
+    FAILING = "failing"  # no feed or sitemap works, or nothing new and something wrong
+
+
 @dataclass(frozen=True)
 class Verdict:
     """One publisher's health: its status, the reasons, and the figures judged."""
 
     name: str
-    status: str
+    status: Health
     reasons: tuple[str, ...]
     latest: PublisherRun
     earlier: int  # runs judged against
@@ -64,9 +77,31 @@ class Verdict:
         }  # fmt: skip
 
 
-def judge_all(history: dict[str, list[PublisherRun]]) -> list[Verdict]:
-    """Judge every publisher from its runs, oldest first (as ``PublisherRuns.history``)."""
-    return [judge(name, runs) for name, runs in sorted(history.items())]
+def judge_all(history: dict[str, list[PublisherRun]], window: int = DEFAULT_RUNS) -> list[Verdict]:
+    """Judge every publisher from its runs, oldest first (as ``PublisherRuns.history``),
+    on the last ``window`` of them: the crawl and ``scraper health`` judge alike however
+    many runs ``--runs`` reads for its charts."""
+    return [judge(name, runs[-max(1, window) :]) for name, runs in sorted(history.items())]
+
+
+def attention(verdicts: Sequence[Verdict], *, store_failures: int = 0) -> list[str]:
+    """What a person should look at, one item each; empty for a quiet night.
+
+    A publisher not ok (failing or degraded, with the reason), and articles the archive
+    failed to store. A 404 article, a few timeouts or 5xx (retried next run) are not here.
+    """
+    items = [
+        f"{v.name} {v.status} ({v.reasons[0]})" for v in order(verdicts) if v.status != Health.OK
+    ]
+    if store_failures:
+        items.append(f"{store_failures} article(s) could not be written to the archive")
+    return items
+
+
+def order(verdicts: Sequence[Verdict]) -> list[Verdict]:
+    """Failing publishers first, then degraded, then ok; by name within each."""
+    rank = {Health.FAILING: 0, Health.DEGRADED: 1, Health.OK: 2}
+    return sorted(verdicts, key=lambda v: (rank.get(v.status, 0), v.name))
 
 
 def judge(name: str, runs: Sequence[PublisherRun]) -> Verdict:
@@ -79,9 +114,7 @@ def judge(name: str, runs: Sequence[PublisherRun]) -> Verdict:
             f"every feed and sitemap failed ({latest.documents_failed} of "
             f"{latest.documents}: {_urls(latest)})"
         )
-    if len(earlier) < MIN_HISTORY:
-        return _verdict(name, latest, earlier, failing, degraded or [])
-    if latest.documents_failed and not failing:
+    if latest.documents_failed and earlier and not failing:
         usual = statistics.median(r.documents_failed for r in earlier)
         if latest.documents_failed > usual:
             degraded.append(
@@ -89,6 +122,8 @@ def judge(name: str, runs: Sequence[PublisherRun]) -> Verdict:
                 f"documents failed ({_urls(latest)}); earlier runs: "
                 f"{_count(usual)}"
             )
+    if len(earlier) < MIN_HISTORY:
+        return _verdict(name, latest, earlier, failing, degraded)
     degraded += _no_article_jump(latest, earlier) + _text_collapse(latest, earlier)
     degraded += _common_failures(latest, earlier)
     usual_new = statistics.median(r.new for r in earlier)
@@ -109,7 +144,7 @@ def _verdict(
     failing: list[str],
     degraded: list[str],
 ) -> Verdict:
-    status = FAILING if failing else DEGRADED if degraded else OK
+    status = Health.FAILING if failing else Health.DEGRADED if degraded else Health.OK
     reasons = [*failing, *degraded]
     if not reasons and len(earlier) < MIN_HISTORY:
         reasons.append(
@@ -171,7 +206,7 @@ def _count(value: float) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
-def table(verdicts: Sequence[Verdict]) -> list[str]:
+def health_table(verdicts: Sequence[Verdict]) -> list[str]:
     """The human form of ``scraper health``: one row per publisher, then its reasons."""
     head = (
         "publisher",
@@ -207,7 +242,7 @@ def table(verdicts: Sequence[Verdict]) -> list[str]:
 
 def summary_line(verdicts: Sequence[Verdict]) -> str:
     """One line for the end of a crawl: the publishers that are not ok, or that all are."""
-    bad = [v for v in verdicts if v.status != OK]
+    bad = attention(verdicts)
     if not bad:
         return f"publisher health: all {len(verdicts)} ok"
-    return "publisher health: " + "; ".join(f"{v.name} {v.status} ({v.reasons[0]})" for v in bad)
+    return "publisher health: " + "; ".join(bad)

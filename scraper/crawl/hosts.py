@@ -11,17 +11,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from archive import Outcome
+from archive import Outcome, Reason
+from scraper.crawl.admission import GONE
 from scraper.crawl.frontier import HostFrontier
-from scraper.crawl.jobs import FetchedPage, Job, netloc
+from scraper.crawl.jobs import FetchedPage, Job
 from scraper.errors import DeferredError, FetchError, RefusedError
-from scraper.fetch.fetcher import HTML_TYPES, Fetcher
-from scraper.fetch.robots import RobotsCache
-from scraper.models import Candidate, Page, SourceKind
-from scraper.runtime.archive_writer import ArchiveWriter
-from scraper.runtime.progress import Reporter
+from scraper.fetch import Fetcher, RobotsCache, RobotsState
+from scraper.models import HTML_TYPES, Candidate, Page, SourceKind
+from scraper.runtime import ArchiveWriter, Reporter
 from scraper.seeds import Seed
 from scraper.settings import Settings
+from scraper.urls import host_key
 
 
 class HostWorkers:
@@ -48,7 +48,7 @@ class HostWorkers:
 
     def offer(self, job: Job) -> bool:
         """Queue ``job`` with its host (starting the host's workers); False: park it."""
-        host = netloc(job.url)
+        host = host_key(job.url)
         queue = self._queues.get(host)
         if queue is None:
             queue = self._queues[host] = HostFrontier(
@@ -109,11 +109,11 @@ class FetchStage:
         url = job.url
         # A suspended host's URLs go straight to fetch(), which defers them (no robots.txt
         # request, whose failure would name robots instead of the host as the reason).
-        suspended = self.fetcher.scheduler.suspended(netloc(url))
+        suspended = self.fetcher.scheduler.suspended(host_key(url))
         if not suspended and not await self.robots.allowed(url):
             policy = await self.robots.policy(url)
-            if policy.state == "unreachable":  # RFC 9309: off for this run only, so the
-                reason = f"robots_{policy.reason}"  # URL stays pending ("robots" is final)
+            if policy.state == RobotsState.UNREACHABLE:  # RFC 9309: off for this run only, so the
+                reason = Reason.of_robots(policy.reason)  # URL stays pending ("robots" is final)
                 self.stats.defer(reason)
                 self.writer.record(url, Outcome.DEFERRED, reason=reason)
                 return None
@@ -146,7 +146,7 @@ class FetchStage:
     ) -> Page | None:
         """Fetch ``url`` (``kind``: article, feed, sitemap or listing) for ``publisher``
         (a seed name, for its health figures); None if it failed."""
-        host = netloc(url)
+        host = host_key(url)
         document = kind != "article"
         if publisher is not None and document:
             self.stats.publishers[publisher].documents += 1
@@ -162,20 +162,21 @@ class FetchStage:
             )
         except DeferredError as exc:
             self.stats.defer(exc.reason)
-            self.budget_hit |= exc.reason == "budget"
+            self.budget_hit |= exc.reason == Reason.BUDGET
             # Documents that fail are "feed_deferred" etc.: plain "failed" and "deferred"
             # mark article URLs, which the next run fetches again (Archive.pending).
             self.writer.record(url, Outcome.of_document(kind, "deferred"), reason=exc.reason)
             return None
         except FetchError as exc:
+            status = getattr(exc, "status", None)
+            if not document and status in GONE:
+                self._gone(url, exc, status)
+                return None
             self.stats.fail(host, exc.reason, publisher)
             if publisher is not None and document:
                 self.stats.publishers.document_failed(publisher, url)
             self.writer.record(
-                url,
-                Outcome.of_document(kind, "failed"),
-                reason=exc.reason,
-                status=getattr(exc, "status", None),
+                url, Outcome.of_document(kind, "failed"), reason=exc.reason, status=status
             )
             self.reporter.warn(f"failed ({exc.reason}) {kind}: {exc}")
             return None
@@ -190,8 +191,15 @@ class FetchStage:
             self.stats.publishers[publisher].not_modified += 1
         return page
 
+    def _gone(self, url: str, exc: FetchError, status: int) -> None:
+        # A removed article (404/410) is the site's decision, not a fault: counted as gone,
+        # not failed, and never asked again (Admission reads the status it is recorded with).
+        self.stats.newly_gone += 1
+        self.writer.record(url, Outcome.FAILED, reason=exc.reason, status=status)
+        self.reporter.log(f"gone (HTTP {status}) article: {url[:200]}")
+
     async def _robots_hop(self, url: str) -> None:
         if not await self.robots.allowed(url):
             raise RefusedError(
-                f"redirect target disallowed by robots.txt: {url[:200]}", reason="robots"
+                f"redirect target disallowed by robots.txt: {url[:200]}", reason=Reason.ROBOTS
             )

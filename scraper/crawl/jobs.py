@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from archive import Outcome
 from scraper.models import Candidate, Page
 from scraper.seeds import Seed
-from scraper.urls import host_of
-
-
-def netloc(url: str) -> str:
-    """The crawl's host key for ``url``: its netloc (per-host queues, limits, counts)."""
-    return urlsplit(url).netloc.lower() or host_of(url)
 
 
 @dataclass(frozen=True)

@@ -23,27 +23,24 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
-from archive import Archive
+from archive import Archive, Reason
 from scraper.crawl.admission import Admission
 from scraper.crawl.driver import DiscoveryDriver
 from scraper.crawl.hosts import FetchStage, HostWorkers
-from scraper.crawl.jobs import netloc
 from scraper.crawl.processing import ExtractStage, PageChain
-from scraper.fetch.fetcher import Fetcher
-from scraper.fetch.robots import RobotsCache
+from scraper.fetch import Fetcher, RobotsCache
 from scraper.models import utc_now
-from scraper.runtime.archive_writer import STORE_FAILED, ArchiveWriter, Landed, StoreArticle
-from scraper.runtime.progress import Reporter, RunStats
-from scraper.runtime.workerpool import WorkerPool
+from scraper.runtime import ArchiveWriter, Landed, Reporter, RunStats, StoreArticle, WorkerPool
 from scraper.seeds import Seed
 from scraper.settings import Settings
+from scraper.urls import host_key
 
 
 def configure_hosts(fetcher: Fetcher, seed: Seed) -> None:
     """Give ``seed``'s hosts its own delay and concurrency, if it sets them."""
     for url in (*seed.feeds, *seed.sitemaps, *seed.start_urls):
         fetcher.scheduler.configure(
-            netloc(url), delay=seed.per_host_delay, concurrency=seed.per_host_concurrency
+            host_key(url), delay=seed.per_host_delay, concurrency=seed.per_host_concurrency
         )
 
 
@@ -164,7 +161,7 @@ class Landing:
             self.stats.stored[result.outcome.value] += 1
             self.stats.publishers.stored(write.record, result.outcome)
         for lost in landed.lost:
-            self.stats.fail(lost.host, STORE_FAILED, lost.record.site)
+            self.stats.fail(lost.host, Reason.STORE_FAILED, lost.record.site)
         if landed.results:
             self.reporter.tick()
 

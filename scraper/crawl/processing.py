@@ -18,21 +18,21 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from archive import Fingerprint, Outcome
+from archive import Fingerprint, Outcome, Reason
 from scraper.crawl.hosts import FetchStage
-from scraper.crawl.jobs import FetchedPage, Job, netloc
-from scraper.extract.joining import PageWalk, page_key
+from scraper.crawl.jobs import FetchedPage, Job
+from scraper.extract import PageWalk, page_key
 from scraper.models import Extraction, Page
-from scraper.runtime.archive_writer import ArchiveWriter
-from scraper.runtime.assemble import (  # one definition for crawl and ingest
+from scraper.runtime import (  # one definition for crawl and ingest
+    ArchiveWriter,
+    ExtractionFailed,
+    RunStats,
+    WorkerPool,
     article_record,
     extract_options_of,
 )
-from scraper.runtime.progress import RunStats
-from scraper.runtime.workerpool import ExtractionFailed, WorkerPool
 from scraper.settings import Settings
-
-FIRST_PAGE_FAILED = "first_page_failed"  # a later page whose article start could not be had
+from scraper.urls import host_key
 
 
 class ExtractStage:
@@ -86,16 +86,16 @@ class ExtractStage:
                 page.body, page.final_url, page.content_type, **extract_options_of(job.seed)
             )
         except ExtractionFailed as exc:
-            self.stats.fail(netloc(page.final_url), exc.reason, job.seed.name)
+            self.stats.fail(host_key(page.final_url), exc.reason, job.seed.name)
             self.writer.record(job.url, Outcome.FAILED, reason=exc.reason, status=page.status)
             return
         later: tuple[Page, ...] = ()
         if self.pages is not None:
             whole = await self.pages.complete(fetched, extraction, fp)
             if whole is None:  # its first page failed: never stored as an article alone
-                self.stats.fail(netloc(page.final_url), FIRST_PAGE_FAILED, job.seed.name)
+                self.stats.fail(host_key(page.final_url), Reason.FIRST_PAGE_FAILED, job.seed.name)
                 self.writer.record(
-                    job.url, Outcome.FAILED, reason=FIRST_PAGE_FAILED, status=page.status
+                    job.url, Outcome.FAILED, reason=Reason.FIRST_PAGE_FAILED, status=page.status
                 )
                 return
             fetched, extraction, fp, later = (
@@ -119,7 +119,7 @@ class ExtractStage:
             published=job.candidate.published,
             later=later,
         )
-        self.writer.store(record, fp, netloc(page.final_url))
+        self.writer.store(record, fp, host_key(page.final_url))
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import logging
 from concurrent.futures import Future
 from pathlib import Path
 
-from scraper.fetch.exchange import Exchange
+from scraper.fetch import Exchange
 from scraper.settings import Settings
-from scraper.warc.writer import OPEN_SUFFIX, AsyncWarcWriter, WarcWriter
+from scraper.warc import OPEN_SUFFIX, AsyncWarcWriter, WarcWriter
 
 LOG = logging.getLogger("scraper.crawl")
 

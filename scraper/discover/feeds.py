@@ -1,4 +1,4 @@
-"""RSS 0.9x / 1.0 (RDF) / 2.0 and Atom feeds → :class:`FeedEntry` records.
+"""RSS 0.9x / 1.0 (RDF) / 2.0, Atom and JSON Feed (1.0, 1.1) feeds → :class:`FeedEntry` records.
 
 Parsing goes through :mod:`scraper.discover.xmlsafe` (no entities, no network, recover mode). A feed
 cut off mid-item keeps its complete items and drops the unfinished one.
@@ -7,6 +7,7 @@ cut off mid-item keeps its complete items and drops the unfinished one.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from email.utils import parsedate_to_datetime
 from lxml import etree
 
 from scraper.discover.xmlsafe import XMLError, maybe_gunzip, parse_xml
+from scraper.models import plausible_date
 from scraper.urls import canonicalize
 
 _FEED_ROOTS = frozenset({"rss", "RDF", "feed", "channel"})
@@ -38,6 +40,8 @@ class FeedEntry:
 def parse_feed(data: bytes, base_url: str, *, max_bytes: int) -> list[FeedEntry]:
     """Entries of an RSS/RDF/Atom feed, in document order; :class:`XMLError` if unusable."""
     data = maybe_gunzip(data, max_bytes)
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        return json_feed_entries(data, base_url, max_bytes=max_bytes)
     root = parse_xml(data, max_bytes=max_bytes, base_url=base_url)
     name = localname(root)
     if name not in _FEED_ROOTS:
@@ -54,6 +58,40 @@ def feed_entries(root: etree._Element, data: bytes, base_url: str) -> list[FeedE
         entry = _entry(item, base_url)
         if entry is not None:
             out.append(entry)
+    return out
+
+
+def json_feed_entries(data: bytes, base_url: str, *, max_bytes: int) -> list[FeedEntry]:
+    """Items of a JSON Feed (jsonfeed.org, version 1 and 1.1); :class:`XMLError` if unusable."""
+    if len(data) > max_bytes:
+        raise XMLError(f"JSON feed larger than {max_bytes} bytes")
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise XMLError(f"not a JSON feed: {exc}") from None
+    if (
+        not isinstance(doc, dict)
+        or not str(doc.get("version", "")).startswith("https://jsonfeed.org/version/")
+        or not isinstance(doc.get("items"), list)
+    ):
+        raise XMLError("not a JSON feed: no jsonfeed.org version or no items")
+    out: list[FeedEntry] = []
+    for item in doc["items"]:
+        if not isinstance(item, dict):
+            continue
+        raw = item.get("url") or item.get("external_url")
+        url = canonicalize(raw, base_url) if isinstance(raw, str) else None
+        if url is None:
+            continue
+        date = item.get("date_published") or item.get("date_modified")
+        title = item.get("title")
+        out.append(
+            FeedEntry(
+                url,
+                parse_feed_date(date) if isinstance(date, str) else None,
+                clean_title(title) or None if isinstance(title, str) else None,
+            )
+        )
     return out
 
 
@@ -118,7 +156,8 @@ def parse_feed_date(text: str) -> datetime | None:
     parsed = _iso_date(text) or _rfc822_date(text)
     if parsed is None:
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return parsed if plausible_date(parsed) else None  # year 9999: no date, not a wrong one
 
 
 def _iso_date(text: str) -> datetime | None:

@@ -100,6 +100,11 @@ def looks_like_article(url: str) -> bool:
     return any(_SLUG.fullmatch(s) for s in segments[-2:])
 
 
+def is_navigation(url: str) -> bool:
+    """True if a segment of ``url``'s path names a site page (tag, author, search, about …)."""
+    return any(s in _NAV_SEGMENTS for s in urlsplit(url).path.lower().split("/") if s)
+
+
 def parse_listing(html: bytes | str, base_url: str, domain: str | None = None) -> list[str]:
     """Article-looking links of a listing page: absolute, canonical, in page order, unique."""
     return [url for url in listing_links(html, base_url, domain) if looks_like_article(url)]

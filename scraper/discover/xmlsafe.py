@@ -1,6 +1,6 @@
 """Safe XML parsing for feeds and sitemaps fetched from untrusted publishers.
 
-Decisions (RELIABILITY.md scenarios 20-22):
+Decisions (``docs/hardening.md``, "Feeds and sitemaps", scenarios 20-22):
 
 * No DTD is loaded, no entity is resolved, no network is used, ``huge_tree`` stays off so
   libxml2's own limits (depth, text node size, entity amplification) apply.

@@ -1,8 +1,9 @@
 """Extraction: raw HTML → clean article text and metadata.
 
-The chain (``extractor``): ``charset`` (bytes → text), ``preclean`` (boilerplate nodes
-removed before trafilatura, with ``boxes``: inserts and embedded posts set among the
-paragraphs, and ``containers``: a body split around ad slots), trafilatura, ``postclean``
+The chain (``extractor``, after ``sniff``: is a local file HTML at all?): ``charset``
+(bytes → text), ``preclean`` (boilerplate nodes removed before trafilatura, with
+``boxes``: inserts and embedded posts set among the paragraphs, and ``containers``: a
+body split around ad slots), trafilatura, ``postclean``
 (what trafilatura kept that is not the article), with ``patterns`` (the phrases both
 cleaners share). Metadata: ``metadata`` (title, authors, description from the head),
 ``dates`` (published and modified, each with its source), ``language``, ``access``
@@ -11,3 +12,56 @@ timed entries). Multi-page articles: ``pagination`` (next and first page links) 
 ``joining`` (a walk over the extracted pages, joined). ``evaluate`` scores the chain
 against ground truth (``scraper eval``).
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scraper.extract.evaluate import run_eval_cli
+    from scraper.extract.extractor import (
+        EXTRACTOR_VERSION,
+        extract_file_cli,
+        extract_for_archive,
+        extract_page,
+    )
+    from scraper.extract.joining import PageWalk, joined_with_fingerprint, page_key
+    from scraper.extract.pagination import marked_page, page_of
+
+
+# What other packages use, by the module that defines it. Loaded on first use, so importing
+# one module of the package (a worker process, `scraper --help`) does not import them all.
+_HOMES = {
+    "run_eval_cli": "evaluate",
+    "EXTRACTOR_VERSION": "extractor",
+    "extract_file_cli": "extractor",
+    "extract_for_archive": "extractor",
+    "extract_page": "extractor",
+    "PageWalk": "joining",
+    "joined_with_fingerprint": "joining",
+    "page_key": "joining",
+    "marked_page": "pagination",
+    "page_of": "pagination",
+}
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "PageWalk",
+    "extract_file_cli",
+    "extract_for_archive",
+    "extract_page",
+    "joined_with_fingerprint",
+    "marked_page",
+    "page_key",
+    "page_of",
+    "run_eval_cli",
+]
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

@@ -15,17 +15,15 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-FREE = "free"
-PAYWALLED = "paywalled"
-UNKNOWN = "unknown"
+from archive import Access
 
 _TIERS = {
-    "free": FREE,
-    "locked": PAYWALLED,
-    "metered": PAYWALLED,
-    "premium": PAYWALLED,
-    "subscriber": PAYWALLED,
-    "paid": PAYWALLED,
+    "free": Access.FREE,
+    "locked": Access.PAYWALLED,
+    "metered": Access.PAYWALLED,
+    "premium": Access.PAYWALLED,
+    "subscriber": Access.PAYWALLED,
+    "paid": Access.PAYWALLED,
 }
 _TIER_META = ("article:content_tier", "og:article:content_tier", "content_tier")
 _FREE_META = ("isaccessibleforfree", "article:isaccessibleforfree")
@@ -56,10 +54,10 @@ _MAX_MARKERS = 50
 
 def read_access(
     tree: LexborHTMLParser, objects: list[dict[str, Any]], metas: dict[str, str]
-) -> str:
+) -> Access:
     """The page's access level, by its declarations first, then by its paywall boxes."""
     declared = _from_jsonld(objects)
-    if declared != UNKNOWN:
+    if declared != Access.UNKNOWN:
         return declared
     for key in _TIER_META:
         tier = _TIERS.get((metas.get(key) or "").strip().lower())
@@ -68,20 +66,20 @@ def read_access(
     for key in _FREE_META:
         flag = _flag(metas.get(key))
         if flag is not None:
-            return FREE if flag else PAYWALLED
-    return PAYWALLED if _has_paywall_box(tree) else UNKNOWN
+            return Access.FREE if flag else Access.PAYWALLED
+    return Access.PAYWALLED if _has_paywall_box(tree) else Access.UNKNOWN
 
 
-def _from_jsonld(objects: list[dict[str, Any]]) -> str:
-    verdict = UNKNOWN
+def _from_jsonld(objects: list[dict[str, Any]]) -> Access:
+    verdict = Access.UNKNOWN
     for obj in objects:
         if _paywalled_part(obj.get("hasPart")):
-            return PAYWALLED
+            return Access.PAYWALLED
         flag = _flag(obj.get("isAccessibleForFree"))
         if flag is False:
-            return PAYWALLED
+            return Access.PAYWALLED
         if flag is True:
-            verdict = FREE
+            verdict = Access.FREE
     return verdict
 
 

@@ -1,7 +1,8 @@
 """Extraction quality harness: body and snippet metrics over an evaluation dataset.
 
-Dataset format (``../shared/eval/README.md``): ``ground-truth.json`` mapping id → record and
-``html/<id>.html.gz``. Records with ``articleBody`` are scored with the body metric (4-token
+Dataset format (the sets themselves live outside the repository; ``make eval`` reads them
+from ``EVAL_DIR``): ``ground-truth.json`` mapping id → record and ``html/<id>.html.gz``,
+the page as fetched. Records with ``articleBody`` are scored with the body metric (4-token
 shingles, multiset), records with ``with``/``without`` snippets with the snippet metric.
 """
 

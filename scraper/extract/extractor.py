@@ -19,7 +19,7 @@ from typing import Any
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from archive import ArticleImage, ArticleUpdate, Fingerprint, as_record, fingerprint
+from archive import Access, ArticleImage, ArticleUpdate, Fingerprint, as_record, fingerprint
 from scraper.extract.access import read_access
 from scraper.extract.charset import decode_html
 from scraper.extract.dates import with_guess
@@ -36,6 +36,7 @@ from scraper.extract.metadata import (
 from scraper.extract.pagination import page_links
 from scraper.extract.postclean import postclean, stitch
 from scraper.extract.preclean import PreCleaned, preclean
+from scraper.extract.sniff import not_html
 from scraper.models import Extraction
 
 # Bump whenever the text or metadata produced for the same bytes may change.
@@ -176,7 +177,7 @@ def _extract(
 
 @dataclass(frozen=True)
 class _Extras:
-    access: str = "unknown"
+    access: str = Access.UNKNOWN
     images: tuple[ArticleImage, ...] = ()
     live_updates: tuple[ArticleUpdate, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -419,6 +420,10 @@ def extract_file_cli(path: Path, url: str | None) -> int:
         logging.getLogger("scraper.cli").error(
             f"scraper extract: cannot read {path}: {exc.strerror or exc}"
         )
+        return 2
+    kind = not_html(body)
+    if kind is not None:  # not a page: nothing to extract, not a 324 KB "article"
+        logging.getLogger("scraper.cli").error(f"scraper extract: {path} is not HTML ({kind})")
         return 2
     extraction = extract_page(body, url or "")
     print(json.dumps(extraction_json(extraction, url), ensure_ascii=False, indent=2))

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpcore
 
+from archive import Reason
 from scraper.errors import RefusedError
 from scraper.fetch.guard import AddressGuard, IPAddress
 from scraper.fetch.streams import AsyncioBackend
@@ -74,7 +75,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         if addr is None or not self._guard.allowed(addr):
             raise RefusedError(
                 f"{host} connected to {addr}, which is not public (allow it with --allow-address)",
-                reason="private_address",
+                reason=Reason.PRIVATE_ADDRESS,
             )
 
 

@@ -1,8 +1,8 @@
 """Content-Encoding decoding with an output limit.
 
-httpx decodes a whole compressed network chunk at once with no output limit: a 261 KB
-gzip body became one 64 MiB chunk, a 405-byte brotli body one 256 MiB chunk
-(RELIABILITY.md). So the fetcher reads ``aiter_raw()`` and decodes here, where every
+httpx decodes a whole compressed network chunk at once with no output limit: 63 KiB of
+gzip or 106 bytes of brotli came out as one 64 MiB chunk (``docs/hardening.md``,
+"Decompression"). So the fetcher reads ``aiter_raw()`` and decodes here, where every
 decoder stops as soon as its output passes the cap.
 """
 
@@ -13,6 +13,7 @@ from typing import Protocol
 
 import brotli
 
+from archive import Reason
 from scraper.errors import FetchError, TooLargeError
 
 # What we advertise in Accept-Encoding is exactly what we can decode with a limit.
@@ -58,12 +59,14 @@ class _Zlib:
                     self._raw_fallback = False
                     self._d = zlib.decompressobj(-15)
                     return self.feed(data, limit)
-                raise FetchError(f"corrupt {self._encoding} body", reason="bad_encoding") from None
+                raise FetchError(
+                    f"corrupt {self._encoding} body", reason=Reason.BAD_ENCODING
+                ) from None
             self._started = True
             out.append(piece)
             total += len(piece)
             if total > limit:
-                raise TooLargeError("decoded body exceeds the size cap", reason="too_large")
+                raise TooLargeError("decoded body exceeds the size cap", reason=Reason.TOO_LARGE)
             data = self._d.unconsumed_tail
             if not data and len(piece) < STEP:  # input used up and no output pending
                 return b"".join(out)
@@ -71,7 +74,7 @@ class _Zlib:
     def flush(self, limit: int) -> bytes:
         out = self._d.flush(limit + 1)
         if len(out) > limit:
-            raise TooLargeError("decoded body exceeds the size cap", reason="too_large")
+            raise TooLargeError("decoded body exceeds the size cap", reason=Reason.TOO_LARGE)
         return out
 
 
@@ -89,11 +92,11 @@ class _Brotli:
                 # empty input go on producing output until a call yields nothing.
                 piece = self._d.process(data, output_buffer_limit=STEP)
             except brotli.error:
-                raise FetchError("corrupt br body", reason="bad_encoding") from None
+                raise FetchError("corrupt br body", reason=Reason.BAD_ENCODING) from None
             out.append(piece)
             total += len(piece)
             if total > limit:
-                raise TooLargeError("decoded body exceeds the size cap", reason="too_large")
+                raise TooLargeError("decoded body exceeds the size cap", reason=Reason.TOO_LARGE)
             if not piece or self._d.is_finished():
                 return b"".join(out)
             data = b""
@@ -109,7 +112,7 @@ def _make(encoding: str) -> Decoder:
         return _Zlib(encoding)
     if encoding == "br":
         return _Brotli()
-    raise FetchError(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
+    raise FetchError(f"unsupported Content-Encoding {encoding!r}", reason=Reason.BAD_ENCODING)
 
 
 class CappedDecoder:
@@ -120,7 +123,7 @@ class CappedDecoder:
         names = [n for n in names if n != "identity"]
         if len(names) > max_encodings:
             raise FetchError(
-                f"{len(names)} stacked Content-Encodings refused", reason="stacked_encoding"
+                f"{len(names)} stacked Content-Encodings refused", reason=Reason.STACKED_ENCODING
             )
         # Encodings are listed in the order applied; undo them last-first.
         self._chain = [_make(n) for n in reversed(names)]

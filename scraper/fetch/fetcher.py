@@ -1,6 +1,7 @@
 """One guarded HTTP fetch: address checks, own redirects, size caps, deadline, retries.
 
-What httpx does not protect us from (RELIABILITY.md), and what this module does instead:
+What httpx does not protect us from (``docs/hardening.md``, "Measured facts"), and what
+this module does instead:
 - bodies are read with ``aiter_raw()`` and decoded by :mod:`scraper.fetch.decoding` with an
   output cap, checked against Content-Length first and while streaming;
 - redirects are followed here, a hop at a time, every hop's scheme and resolved address
@@ -28,6 +29,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
+from archive import Reason
 from scraper.errors import (
     DeferredError,
     FetchError,
@@ -51,9 +53,9 @@ from scraper.fetch.responses import (
 from scraper.fetch.retry import RetryPolicy, parse_retry_after
 from scraper.models import Page, utc_now
 from scraper.settings import Settings
+from scraper.urls import host_key
 
 HopCheck = Callable[[str], Awaitable[None]]
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 
 
@@ -143,7 +145,7 @@ class Fetcher:
     def _should_retry(
         self, longest_retry_after: float | None, deadlines: list[BaseException], exc: BaseException
     ) -> bool:
-        if isinstance(exc, TimeoutError_) and exc.reason == "deadline":
+        if isinstance(exc, TimeoutError_) and exc.reason == Reason.DEADLINE:
             deadlines.append(exc)
         if (
             longest_retry_after is not None
@@ -179,7 +181,7 @@ class Fetcher:
         )
         while True:
             self._check_budget(current)
-            host = _host_key(current)
+            host = host_key(current)
             self._scheduler.check_suspended(host)
             result = await self._counted(
                 host, self._request(current, one, urgent, hop_check if current != url else None)
@@ -207,7 +209,7 @@ class Fetcher:
         await self._guard.check(url)
         if hop_check is not None:
             await hop_check(url)
-        async with self._scheduler.slot(_host_key(url), urgent=urgent):
+        async with self._scheduler.slot(host_key(url), urgent=urgent):
             return await self._deadline(one(url), url)
 
     async def _counted(self, host: str, work: Awaitable[Page | str]) -> Page | str:
@@ -229,13 +231,14 @@ class Fetcher:
         target = urljoin(seen[-1], location.strip())
         if urlsplit(target).scheme not in ("http", "https"):
             raise RefusedError(
-                f"redirect to a non-HTTP URL refused: {target[:200]}", reason="bad_redirect"
+                f"redirect to a non-HTTP URL refused: {target[:200]}", reason=Reason.BAD_REDIRECT
             )
         if target in seen:
-            raise RedirectError(f"redirect loop at {target[:200]}", reason="redirect_loop")
+            raise RedirectError(f"redirect loop at {target[:200]}", reason=Reason.REDIRECT_LOOP)
         if len(seen) > self._settings.max_redirects:
             raise RedirectError(
-                f"more than {self._settings.max_redirects} redirects", reason="too_many_redirects"
+                f"more than {self._settings.max_redirects} redirects",
+                reason=Reason.TOO_MANY_REDIRECTS,
             )
         seen.append(target)
         return target
@@ -245,12 +248,12 @@ class Fetcher:
             return
         remaining = self._run_deadline - self._clock()
         if remaining <= 0:
-            raise DeferredError(f"run budget exhausted before {url[:200]}", reason="budget")
+            raise DeferredError(f"run budget exhausted before {url[:200]}", reason=Reason.BUDGET)
         # A host paused (429 Retry-After) past the end of the run is deferred as a whole:
         # its other URLs go to the next run without another request.
-        if self._scheduler.wait_time(_host_key(url)) > remaining:
+        if self._scheduler.wait_time(host_key(url)) > remaining:
             raise DeferredError(
-                f"host asks to wait beyond the run budget: {url[:200]}", reason="deferred"
+                f"host asks to wait beyond the run budget: {url[:200]}", reason=Reason.DEFERRED
             )
 
     async def _deadline(self, work: Awaitable[Page | str], url: str) -> Page | str:
@@ -260,7 +263,7 @@ class Fetcher:
         except TimeoutError:
             raise TimeoutError_(
                 f"no complete response within {self._settings.request_deadline:g}s: {url[:200]}",
-                reason="deadline",
+                reason=Reason.DEADLINE,
             ) from None
 
     async def _one(
@@ -304,13 +307,13 @@ class Fetcher:
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             if body_started:
                 raise TruncatedError(f"connection closed mid-body: {url[:200]}") from None
-            raise TransportError(f"{_short(exc)}: {url[:200]}", reason="reset") from None
+            raise TransportError(f"{_short(exc)}: {url[:200]}", reason=Reason.RESET) from None
         except httpx.ConnectError as exc:
             raise TransportError(
-                f"cannot connect: {_short(exc)}: {url[:200]}", reason="connect"
+                f"cannot connect: {_short(exc)}: {url[:200]}", reason=Reason.CONNECT
             ) from None
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-            raise RefusedError(f"bad URL: {exc}", reason="bad_url") from None
+            raise RefusedError(f"bad URL: {exc}", reason=Reason.BAD_URL) from None
         except httpx.HTTPError as exc:
             raise TransportError(f"{_short(exc)}: {url[:200]}") from None
 
@@ -332,11 +335,11 @@ class Fetcher:
             wait = min(retry_after, self.policy.max_retry_after)
             remaining = (self._run_deadline - self._clock()) if self._run_deadline else None
             if remaining is not None and wait > remaining:
-                self._scheduler.pause(_host_key(url), wait)  # the host's other URLs defer too
+                self._scheduler.pause(host_key(url), wait)  # the host's other URLs defer too
                 raise DeferredError(
-                    f"host asks to wait {wait:.0f}s, beyond the run budget", reason="deferred"
+                    f"host asks to wait {wait:.0f}s, beyond the run budget", reason=Reason.DEFERRED
                 )
-            self._scheduler.pause(_host_key(url), wait)
+            self._scheduler.pause(host_key(url), wait)
         raise HTTPStatusError(status, url[:200], retry_after=retry_after)
 
 
@@ -352,19 +355,14 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request, url: str) -> 
         return await client.send(request, stream=True)
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         raise RefusedError(
-            f"bad redirect target ({_short(exc)}): {url[:200]}", reason="bad_redirect"
+            f"bad redirect target ({_short(exc)}): {url[:200]}", reason=Reason.BAD_REDIRECT
         ) from None
     except httpx.RemoteProtocolError as exc:
         if "location header" not in str(exc).lower():
             raise
         raise RefusedError(
-            f"bad redirect target ({_short(exc)}): {url[:200]}", reason="bad_redirect"
+            f"bad redirect target ({_short(exc)}): {url[:200]}", reason=Reason.BAD_REDIRECT
         ) from None
-
-
-def _host_key(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.netloc.lower()
 
 
 def _short(exc: BaseException) -> str:

@@ -1,11 +1,12 @@
 """Refuse requests to loopback, private, link-local and other non-public addresses.
 
 httpx follows a redirect from a public host to 127.0.0.1 without complaint
-(RELIABILITY.md), so every hop is checked here, by the *resolved* address, before
-connecting. Hosts written as integers (``2130706433``), hex or octal quads, short quads
-(``127.1``) and IPv4-mapped IPv6 (``::ffff:127.0.0.1``) are normalised first, so they
-cannot slip past. Addresses the operator allows explicitly (``--allow-address``, an IP or
-a CIDR network) pass; tests and the demo allow their loopback addresses that way.
+(``docs/hardening.md``, "Redirects"), so every hop is checked here, by the *resolved*
+address, before connecting. Hosts written as integers (``2130706433``), hex or octal
+quads, short quads (``127.1``) and IPv4-mapped IPv6 (``::ffff:127.0.0.1``) are normalised
+first, so they cannot slip past. Addresses the operator allows explicitly
+(``--allow-address``, an IP or a CIDR network) pass; tests and the demo allow their
+loopback addresses that way.
 
 Connections are made by :mod:`scraper.fetch.backend` to addresses this guard returned,
 never to a name resolved again, so a DNS answer that changes between the check and the
@@ -19,8 +20,10 @@ import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from archive import Reason
 from scraper.errors import ConfigError, RefusedError, TransportError
 from scraper.fetch.dns import Resolver, system_resolve
+from scraper.seeds import Seed
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -95,15 +98,16 @@ class AddressGuard:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise RefusedError(
-                f"scheme {parts.scheme or '(none)'!r} refused: {url[:200]}", reason="bad_scheme"
+                f"scheme {parts.scheme or '(none)'!r} refused: {url[:200]}",
+                reason=Reason.BAD_SCHEME,
             )
         host = parts.hostname
         if not host:
-            raise RefusedError(f"no host in URL: {url[:200]}", reason="bad_url")
+            raise RefusedError(f"no host in URL: {url[:200]}", reason=Reason.BAD_URL)
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
-            raise RefusedError(f"bad port in URL: {url[:200]}", reason="bad_url") from None
+            raise RefusedError(f"bad port in URL: {url[:200]}", reason=Reason.BAD_URL) from None
         await self.addresses(host, port, url)
 
     async def addresses(self, host: str, port: int, url: str = "") -> list[IPAddress]:
@@ -118,15 +122,35 @@ class AddressGuard:
         try:
             answers = await self._resolve(host, port)
         except (OSError, UnicodeError) as exc:
-            raise TransportError(f"cannot resolve {host}: {exc}", reason="dns") from None
+            raise TransportError(f"cannot resolve {host}: {exc}", reason=Reason.DNS) from None
         if not answers:
-            raise RefusedError(f"{host} resolves to no address", reason="dns")
+            raise RefusedError(f"{host} resolves to no address", reason=Reason.DNS)
         return [self._require(ipaddress.ip_address(a.split("%")[0]), url or host) for a in answers]
 
     def _require(self, addr: IPAddress, url: str) -> IPAddress:
         if not self.allowed(addr):
             raise RefusedError(
                 f"address {addr} is not public (allow it with --allow-address): {url[:200]}",
-                reason="private_address",
+                reason=Reason.PRIVATE_ADDRESS,
             )
         return addr
+
+
+def refuse_private_addresses(seeds: Iterable[Seed], allow: tuple[str, ...]) -> None:
+    """ConfigError for the first feed, sitemap or start URL written as a non-public address
+    (``127.0.0.1``, ``10.1.2.3``, ``2130706433``) that ``--allow-address`` does not allow:
+    refused when the seeds load, before an archive is opened.
+
+    Names (``localhost`` too) are not resolved here (no network at load): the guard refuses
+    each URL by its resolved address when it is fetched.
+    """
+    guard = AddressGuard(allow)
+    for seed in seeds:
+        for key in ("feeds", "sitemaps", "start_urls"):
+            for url in getattr(seed, key):
+                addr = literal_address((urlsplit(url).hostname or "").rstrip("."))
+                if addr is not None and not guard.allowed(addr):
+                    raise ConfigError(
+                        f"{seed.path}: {key}: {url} is on the non-public address "
+                        f"{addr}; allow it with --allow-address {addr}"
+                    )

@@ -31,6 +31,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from archive import Reason
 from scraper.errors import DeferredError
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -163,7 +164,7 @@ class HostScheduler:
         if self._host(host).suspended:
             raise DeferredError(
                 f"host {host} suspended for this run: it stopped answering",
-                reason="host_unresponsive",
+                reason=Reason.HOST_UNRESPONSIVE,
             )
 
     @asynccontextmanager

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import httpx
 
+from archive import Reason
 from scraper.errors import FetchError, TooLargeError
 from scraper.fetch.decoding import CappedDecoder
 from scraper.models import Page
@@ -40,7 +41,7 @@ def check_type(url: str, response: httpx.Response, accept: tuple[str, ...] | Non
     ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype and not any(ctype.startswith(a) for a in accept):
         raise FetchError(
-            f"content type {ctype!r} is not an article page: {url[:200]}", reason="not_html"
+            f"content type {ctype!r} is not an article page: {url[:200]}", reason=Reason.NOT_HTML
         )
 
 

@@ -1,6 +1,7 @@
 """Retry policy as data: which failures retry, how long to wait, and Retry-After parsing.
 
-tenacity's default retries forever with no wait on any exception (RELIABILITY.md), so
+tenacity's default retries forever with no wait on any exception (``docs/hardening.md``,
+"Retries"), so
 every knob is explicit here: a bounded number of tries, jittered exponential back-off,
 and a server's ``Retry-After`` (RFC 9110 §10.2.3: seconds or an HTTP-date) honoured but
 capped. Other 4xx are never retried.

@@ -5,7 +5,8 @@
 - 4xx (404, 410, 401, 403 …): "unavailable", everything allowed (§2.3.1.3);
 - 5xx, 429, a timeout or a network error: "unreachable", the host is treated as fully
   disallowed for this run (§2.3.1.4). Protego would happily parse a 503 error page as
-  robots.txt and allow everything (RELIABILITY.md), so only 2xx bodies reach it;
+  robots.txt and allow everything (``docs/hardening.md``, "robots.txt"), so only 2xx
+  bodies reach it;
 - Crawl-delay is honoured but capped (Protego returns 86400 unchanged);
 - the group that applies is the one for our product token (``Settings.robots_token``: the
   configured user agent's first word, RFC 9309 §2.2.1), else ``*``.
@@ -15,12 +16,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from protego import Protego
 
 from scraper.errors import FetchError, HTTPStatusError, RefusedError
 from scraper.fetch.fetcher import Fetcher
+from scraper.urls import host_key
+
+
+class RobotsState(StrEnum):
+    """What became of a host's robots.txt this run."""
+
+    PARSED = "parsed"  # a 2xx body, parsed: its rules apply
+    UNAVAILABLE = "unavailable"  # a 4xx: everything allowed (RFC 9309 §2.3.1.3)
+    UNREACHABLE = "unreachable"  # a 5xx, 429 or network failure: nothing allowed (§2.3.1.4)
 
 
 @dataclass(frozen=True)
@@ -28,7 +39,7 @@ class RobotsPolicy:
     """What one host's robots.txt says for us."""
 
     origin: str
-    state: str  # "parsed" | "unavailable" (allow all) | "unreachable" (disallow all)
+    state: RobotsState
     parser: Protego | None = None
     crawl_delay: float | None = None
     sitemaps: tuple[str, ...] = ()
@@ -36,7 +47,7 @@ class RobotsPolicy:
     extra: dict[str, str] = field(default_factory=dict)
 
     def allows(self, url: str, agent: str) -> bool:
-        if self.state == "unreachable":
+        if self.state == RobotsState.UNREACHABLE:
             return False
         if self.parser is None:
             return True
@@ -86,16 +97,16 @@ class RobotsCache:
             )
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500 and exc.status != 429:
-                return RobotsPolicy(origin, "unavailable", reason=f"http_{exc.status}")
-            return RobotsPolicy(origin, "unreachable", reason=f"http_{exc.status}")
+                return RobotsPolicy(origin, RobotsState.UNAVAILABLE, reason=exc.reason)
+            return RobotsPolicy(origin, RobotsState.UNREACHABLE, reason=exc.reason)
         except RefusedError as exc:
-            return RobotsPolicy(origin, "unreachable", reason=exc.reason)
+            return RobotsPolicy(origin, RobotsState.UNREACHABLE, reason=exc.reason)
         except FetchError as exc:
-            return RobotsPolicy(origin, "unreachable", reason=exc.reason)
+            return RobotsPolicy(origin, RobotsState.UNREACHABLE, reason=exc.reason)
         text = page.body[: self._max_bytes].decode("utf-8", errors="replace")
         parser = Protego.parse(text)
         delay = parser.crawl_delay(self._agent)
         if delay is not None:
             delay = max(0.0, min(float(delay), self._max_delay))
-            self._fetcher.scheduler.configure(urlsplit(origin).netloc, delay=delay)
-        return RobotsPolicy(origin, "parsed", parser, delay, tuple(parser.sitemaps))
+            self._fetcher.scheduler.configure(host_key(origin), delay=delay)
+        return RobotsPolicy(origin, RobotsState.PARSED, parser, delay, tuple(parser.sitemaps))

@@ -44,12 +44,12 @@ from archive import (
     Outcome,
     ParkedUrl,
     PublisherRun,
+    Reason,
     StoreResult,
     describe,
 )
 from scraper.models import utc_now
 
-STORE_FAILED = "store_failed"  # the failure reason of articles a writer failure lost
 OPS_PER_ARTICLE = 64  # a batch of URL outcomes alone closes after size * this many writes
 _T = TypeVar("_T")
 
@@ -115,7 +115,7 @@ class _Control:
 class StoreFailed(ArchiveError):
     """The archive writer failed: the run ends; the articles it lost fail as ``store_failed``."""
 
-    reason = STORE_FAILED
+    reason = Reason.STORE_FAILED
 
 
 _Item = Write | _Control | None  # None: close

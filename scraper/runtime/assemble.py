@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from archive import ArticleRecord, PagePart, RawPage
-from scraper.extract.extractor import EXTRACTOR_VERSION
+from scraper.extract import EXTRACTOR_VERSION
 from scraper.models import Extraction
 from scraper.seeds import Seed
 from scraper.urls import canonicalize, host_of, pick_canonical

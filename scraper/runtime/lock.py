@@ -1,7 +1,9 @@
 """Single-run lock: a second crawl on the same archive exits at once (code 75).
 
 ``flock`` on a file beside the database: the kernel drops the lock when its holder dies,
-even by SIGKILL, so a crashed run never leaves a stale lock behind.
+even by SIGKILL, so a crashed run never leaves a stale lock behind. The lock is named after
+the database's resolved path, so a symlink, ``./`` or a relative ``--db`` naming the same
+archive takes the same lock.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from scraper.errors import LockHeld
 
 
 class RunLock:
-    """Exclusive, non-blocking lock on ``<db>.lock``."""
+    """Exclusive, non-blocking lock on ``<resolved db>.lock``."""
 
     def __init__(self, db_path: Path) -> None:
-        self.path = db_path.with_name(db_path.name + ".lock")
+        real = db_path.resolve()  # symlinks followed, even a dangling one's target
+        self.path = real.with_name(real.name + ".lock")
         self._fd: int | None = None
 
     def acquire(self) -> None:

@@ -33,6 +33,7 @@ class RunStats:
     known: int = 0  # already archived: not fetched again
     revisited: int = 0  # archived live blogs fetched again for new entries
     gone: int = 0  # answered 404/410 in an earlier run: not fetched again
+    newly_gone: int = 0  # article pages that answered 404/410 in this run: not a failure
     fetched: int = 0
     not_modified: int = 0
     robots: int = 0
@@ -67,6 +68,7 @@ class RunStats:
             "discovered": self.discovered,
             "known": self.known,
             "gone": self.gone,
+            "newly_gone": self.newly_gone,
             "revisited": self.revisited,
             "fetched": self.fetched,
             "not_modified": self.not_modified,
@@ -100,7 +102,8 @@ class RunStats:
                 if self.deferred_by
                 else ""
             ),
-            f"articles: {stored}; no article in page {self.no_article}",
+            f"articles: {stored}; no article in page {self.no_article}; "
+            f"gone (404/410) {self.newly_gone}",
             f"failed {self.failures}"
             + (
                 ": " + ", ".join(f"{k} {v}" for k, v in self.failed.most_common())

@@ -12,7 +12,7 @@ import asyncio
 from dataclasses import dataclass
 
 from archive import Archive, ArchiveError, RawPage
-from scraper.extract.joining import joined_with_fingerprint
+from scraper.extract import joined_with_fingerprint
 from scraper.runtime.assemble import StoredPage, article_record, extract_options_of
 from scraper.runtime.workerpool import EXTRACT_TARGET, ExtractionFailed, WorkerPool
 from scraper.seeds import Seed
@@ -43,7 +43,7 @@ class Tally:
         )
 
 
-async def reextract(archive: Archive, seeds: dict[str, Seed], settings: Settings) -> Tally:
+async def reextract_archive(archive: Archive, seeds: dict[str, Seed], settings: Settings) -> Tally:
     """Re-extract every stored article of ``archive``; ``seeds`` by name give its options."""
     pool = WorkerPool(
         EXTRACT_TARGET,

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from archive import Reason
 from scraper.errors import ScraperError
 
 EXTRACT_TARGET = "scraper.extract.extractor:extract_for_archive"  # (Extraction, Fingerprint)
@@ -171,19 +172,19 @@ class WorkerPool:
         except TimeoutError:
             worker = self._replace(worker)
             raise ExtractionFailed(
-                f"extraction exceeded {self._timeout:g}s", "extract_timeout"
+                f"extraction exceeded {self._timeout:g}s", Reason.EXTRACT_TIMEOUT
             ) from None
         except (EOFError, OSError):
             worker = self._replace(worker)
             raise ExtractionFailed(
-                "extraction worker died (memory limit?)", "extract_memory"
+                "extraction worker died (memory limit?)", Reason.EXTRACT_MEMORY
             ) from None
         finally:
             self._idle.put_nowait(worker)  # a cancelled exchange leaves it dirty: replaced
         if status == "ok":
             return value
         raise ExtractionFailed(
-            str(value), "extract_memory" if status == "memory" else "extract_error"
+            str(value), Reason.EXTRACT_MEMORY if status == "memory" else Reason.EXTRACT_ERROR
         )
 
     def _replace(self, worker: _Worker) -> _Worker:

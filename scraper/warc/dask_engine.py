@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scraper.extract.extractor import extract_for_archive
+from scraper.extract import extract_for_archive
 from scraper.warc.ingest import (
     Extracted,
     IngestOptions,

@@ -24,8 +24,7 @@ from pathlib import Path
 
 from archive import Fingerprint
 from scraper.models import Extraction
-from scraper.runtime.assemble import site_of
-from scraper.runtime.workerpool import ExtractionFailed, WorkerPool
+from scraper.runtime import ExtractionFailed, WorkerPool, site_of
 from scraper.seeds import Seed
 from scraper.urls import canonicalize
 from scraper.warc.multipage import HeldPage, PageJoiner, hold, to_item

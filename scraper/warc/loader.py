@@ -20,13 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from archive import IngestMark, StoreResult
+from archive import IngestMark, RunStatus, StoreResult
 from scraper import logs
 from scraper.errors import ConfigError
 from scraper.models import utc_now
-from scraper.runtime.archive_writer import ArchiveWriter
-from scraper.runtime.progress import Reporter, RunStats
-from scraper.runtime.workerpool import EXTRACT_TARGET, WorkerPool
+from scraper.runtime import EXTRACT_TARGET, ArchiveWriter, Reporter, RunStats, WorkerPool
 from scraper.seeds import Seed, load_seeds
 from scraper.settings import Settings
 from scraper.warc.ingest import ingest
@@ -40,7 +38,6 @@ from scraper.warc.pages import (
 from scraper.warc.reader import warc_files
 
 EXIT_OK, EXIT_PARTIAL = 0, 3
-ENGINES = ("local", "dask")
 _T = TypeVar("_T")
 
 
@@ -84,7 +81,7 @@ class WriterStore:
 
 def run_ingest(settings: Settings, request: IngestRequest, *, quiet: bool = False) -> int:
     """Validate the request, take the lock, ingest, write the run record; exit code."""
-    from scraper.runtime.lock import RunLock
+    from scraper.runtime import RunLock
 
     seeds = _seeds(request)
     files = check_files(request.paths)  # WarcError (exit 2) before anything is written
@@ -151,12 +148,12 @@ async def _ingest(
             f"ingest run {run_id}: {len(files)} WARC file(s) into {settings.db_path}"
             f" ({request.engine})"
         )
-        status = "failed"
+        status = RunStatus.FAILED
         stats = IngestStats()
         try:
             with reporter:
                 stats = await _engine(files, settings, request, options, writer, reporter)
-            status = "partial" if stats.failed or stats.read.failed_files else "ok"
+            status = RunStatus.PARTIAL if stats.failed or stats.read.failed_files else RunStatus.OK
         finally:
             _mirror(stats, run)
             counts = run.counts()
@@ -167,7 +164,7 @@ async def _ingest(
     for line in summary_lines(stats, run):
         summary.info(line)
     summary.info(f"run {run_id}: {status}")
-    return EXIT_OK if status == "ok" else EXIT_PARTIAL
+    return EXIT_OK if status == RunStatus.OK else EXIT_PARTIAL
 
 
 async def _engine(

@@ -36,10 +36,9 @@ from functools import cache
 from pathlib import Path
 
 from archive import Fingerprint
-from scraper.extract.joining import PageWalk, page_key
-from scraper.extract.pagination import page_of
+from scraper.extract import PageWalk, page_key, page_of
 from scraper.models import Extraction
-from scraper.runtime.assemble import article_record
+from scraper.runtime import article_record
 from scraper.warc.pages import IngestOptions, IngestStats, Item, Progress, Target, WarcPage
 
 CLOSED_PER_OPEN = 64  # how many stored articles' keys are remembered, per open one

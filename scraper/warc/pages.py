@@ -11,10 +11,12 @@ from typing import Protocol
 
 from archive import ArticleRecord, Fingerprint, StoreResult
 from scraper.errors import ScraperError
-from scraper.runtime.assemble import extract_options_of
+from scraper.runtime import extract_options_of
 from scraper.seeds import Seed
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # as Settings.max_body_bytes: the crawl's own cap
+WARC_SUFFIXES = (".warc", ".warc.gz")  # the files an ingest reads, an export names WARC
+ENGINES = ("local", "dask")  # scraper ingest --engine: worker processes, or a Dask cluster
 
 
 class WarcError(ScraperError):

@@ -22,11 +22,16 @@ from typing import Any
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from scraper.errors import FetchError
-from scraper.fetch.decoding import CappedDecoder
-from scraper.warc.pages import DEFAULT_MAX_BYTES, ReadStats, WarcError, WarcPage
+from scraper.fetch import CappedDecoder
+from scraper.models import HTML_TYPES
+from scraper.warc.pages import (
+    DEFAULT_MAX_BYTES,
+    WARC_SUFFIXES,
+    ReadStats,
+    WarcError,
+    WarcPage,
+)
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-WARC_SUFFIXES = (".warc", ".warc.gz")
 _SNIFF = (b"<!doctype html", b"<html")
 
 
@@ -45,6 +50,8 @@ def warc_files(paths: Iterable[Path]) -> list[Path]:
             )
         elif path.is_file():
             out.append(path)
+        elif path.exists():  # /dev/zero, a FIFO: endless or one-shot, never a WARC file
+            raise WarcError(f"{path}: not a WARC file (not a regular file or folder)")
         else:
             raise WarcError(f"{path}: no such WARC file or folder")
     return list(dict.fromkeys(out))

@@ -36,7 +36,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter as _RecordBuilder
 
 from scraper import __version__
-from scraper.fetch.exchange import Exchange, Headers
+from scraper.fetch import Exchange, Headers
 from scraper.warc.pages import WarcError
 
 DEFAULT_MAX_BYTES = 1_000_000_000  # 1 GB, the customary WARC file size (Heritrix, CC)

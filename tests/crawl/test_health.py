@@ -104,7 +104,7 @@ def test_table_and_summary_name_the_publishers_not_ok() -> None:
         health.judge("Daily", nights(NORMAL)),
         health.judge("Weekly", nights(replace(NORMAL, median_chars=100))),
     ]
-    lines = health.table(verdicts)
+    lines = health.health_table(verdicts)
     assert lines[0].split()[:2] == ["publisher", "status"]
     assert lines[2].startswith("Weekly") and "degraded" in lines[2]
     assert lines[3].startswith("    - median text length fell")
@@ -148,3 +148,32 @@ def test_cli_json_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert pub["name"] == "Daily" and pub["status"] == "degraded"
     assert pub["median_chars"] == 200 and pub["earlier_runs"] == 3
     assert main(["health", "--db", str(db), "--runs", "2"]) == 2
+
+
+def test_a_document_that_worked_the_night_before_failing_needs_no_more_history() -> None:
+    moved = replace(NORMAL, documents_failed=1, failed_documents=("https://d.example/feed",))
+    verdict = health.judge("Daily", nights(moved, earlier=1))
+    assert verdict.status == "degraded" and "https://d.example/feed" in verdict.reasons[0]
+    # ... but on the first night there is nothing it used to do.
+    assert health.judge("Daily", nights(moved, earlier=0)).status == "ok"
+
+
+def test_attention_names_what_is_not_ok_failing_first_and_lost_writes() -> None:
+    verdicts = [
+        health.judge("Aardvark", nights(replace(NORMAL, median_chars=100))),
+        health.judge("Daily", nights(NORMAL)),
+        health.judge("Zeitung", nights(replace(NORMAL, new=0, documents_failed=4))),
+    ]
+    assert health.attention(verdicts[1:2]) == []  # a normal night: nothing to look at
+    items = health.attention(verdicts, store_failures=2)
+    assert [i.split()[0:2] for i in items[:2]] == [["Zeitung", "failing"], ["Aardvark", "degraded"]]
+    assert items[2] == "2 article(s) could not be written to the archive"
+
+
+def test_health_judges_the_same_window_as_the_crawl_whatever_runs_it_reads() -> None:
+    # A long-gone bad stretch beyond the judged window does not change the verdict.
+    runs = [replace(NORMAL, run_id=i, median_chars=100) for i in range(20)]
+    runs += [replace(NORMAL, run_id=20 + i) for i in range(health.DEFAULT_RUNS - 1)]
+    runs.append(replace(NORMAL, run_id=99, median_chars=500))
+    assert health.judge_all({"Daily": runs})[0].status == "degraded"
+    assert health.judge("Daily", runs).status == "ok"  # all 30 would hide the collapse

@@ -48,7 +48,7 @@ def test_a_running_live_blog_is_revisited_and_other_articles_are_not(tmp_path: P
 
         sim.set_live_entries(2)
         first = crawl(seeds, db, env=NOW)
-        assert first.returncode == 3, first.stderr  # the site's one dead link
+        assert first.returncode == 0, first.stderr  # the site's one dead link: gone
         row = _live(db, url)
         assert (row["version"], len(json.loads(row["live_updates"]))) == (1, 2)
 
@@ -90,7 +90,7 @@ def test_a_running_live_blog_is_revisited_and_other_articles_are_not(tmp_path: P
 def test_a_live_blog_whose_last_entry_is_days_old_is_left_alone(tmp_path: Path) -> None:
     with _site(tmp_path, 2) as (sim, seeds, db, live):
         sim.set_live_entries(1)  # its one entry: the time it was published, already past
-        assert crawl(seeds, db, env=NOW).returncode == 3  # the site's one dead link
+        assert crawl(seeds, db, env=NOW).returncode == 0  # the site's one dead link: gone
         sim.clear_log()
         # the same blog judged over: an active window of 0 days has its newest entry outside
         again = crawl(seeds, db, env={**NOW, "SCRAPER_LIVEBLOG_ACTIVE_DAYS": "0"})

@@ -137,3 +137,30 @@ def test_parse_date_keeps_offset() -> None:
     parsed = parse_feed_date("2024-05-02T09:30:00+05:30")
     assert parsed is not None and parsed.utcoffset() == timedelta(hours=5, minutes=30)
     assert parsed.tzinfo == timezone(timedelta(hours=5, minutes=30))
+
+
+def test_json_feed_items_with_dates_and_relative_urls() -> None:
+    data = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": ['
+        b'{"id": "1", "url": "/2026/01/storm-hits-coast", "title": "Storm <b>hits</b>",'
+        b' "date_published": "2026-01-15T09:00:00+01:00"},'
+        b'{"id": "2", "external_url": "https://example.com/b"}, {"id": "3"}, 7]}'
+    )
+    entries = parse_feed(data, "https://example.com/feed.json", max_bytes=1 << 20)
+    assert entries == [
+        FeedEntry(
+            "https://example.com/2026/01/storm-hits-coast",
+            datetime(2026, 1, 15, 8, tzinfo=UTC),
+            "Storm hits",
+        ),
+        FeedEntry("https://example.com/b"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b'{"items": []}', b'{"version": "https://jsonfeed.org/version/1", "items": {}}', b"{not json"],
+)
+def test_not_a_json_feed_is_an_error(data: bytes) -> None:
+    with pytest.raises(XMLError):
+        parse_feed(data, "https://example.com/feed.json", max_bytes=1 << 20)

@@ -18,7 +18,7 @@ from scraper.errors import (
     RefusedError,
     TooLargeError,
 )
-from scraper.fetch.fetcher import HTML_TYPES
+from scraper.models import HTML_TYPES
 from tests.mockfetch import make_fetcher
 
 

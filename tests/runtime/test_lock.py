@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +51,21 @@ def test_lock_released_when_holder_is_killed(tmp_path):
         except LockHeld:
             assert time.monotonic() < deadline
             time.sleep(0.05)
+
+
+def test_one_lock_per_archive_whatever_path_names_it(tmp_path, monkeypatch):
+    real = tmp_path / "data" / "archive.db"
+    real.parent.mkdir()
+    real.touch()
+    (tmp_path / "link.db").symlink_to(real)
+    (tmp_path / "linkdir").symlink_to(real.parent)
+    monkeypatch.chdir(tmp_path)
+    with RunLock(real):
+        for other in (
+            tmp_path / "link.db",
+            tmp_path / "linkdir" / "archive.db",
+            Path("./data/archive.db"),
+            Path("data/../data/archive.db"),
+        ):
+            with pytest.raises(LockHeld):
+                RunLock(other).acquire()

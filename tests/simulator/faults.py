@@ -1,4 +1,4 @@
-"""Fault endpoints under ``/fault/`` on every host (RELIABILITY.md scenarios 1-16).
+"""Fault endpoints under ``/fault/`` on every host (``docs/hardening.md`` scenarios 1-16).
 
 Each one is bounded in bytes and time so a test that ignores it still ends by itself.
 Content faults (types, charsets, hostile feeds, monster pages) live in ``content.py``.
