@@ -23,8 +23,11 @@ crawl: install
 	@mkdir -p $(dir $(DB))
 	$(BIN)/scraper crawl --seeds $(SEEDS) --db $(DB) $(if $(WARC_DIR),--warc-dir $(WARC_DIR))
 
+# Two workers, a test file each at a time (module fixtures are built once); the throughput
+# measurements (marked serial) run alone afterwards, with no other test beside them.
 test: install
-	$(BIN)/python -m pytest -m "not long" -q
+	$(BIN)/python -m pytest -m "not long and not serial" -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -m "serial and not long" -q
 
 test-long: install
 	$(BIN)/python -m pytest -q --hypothesis-profile=long

@@ -1,7 +1,9 @@
 """The politeness bound: the fastest any crawler may fetch a site under given rules.
 
 Rules, per host: at most ``c`` requests in flight, and request *starts* at least ``d``
-seconds apart (how ``scraper.fetch.politeness`` and Scrapy's DOWNLOAD_DELAY read a delay);
+seconds apart (how Scrapy's DOWNLOAD_DELAY reads a delay; ``scraper.fetch.politeness``
+also waits ``d`` after the end of each response, which is politer: at ``c=1`` it reaches
+at most ``d / (d + L)`` of this bound);
 overall at most ``G`` requests in flight. Every response takes ``L`` seconds (the
 simulated server latency). In steady state the rate is therefore
 

@@ -16,6 +16,10 @@ from bench.site import BenchSite, bench_config
 from tests.simulator import Simulator
 from tests.simulator.log import LogEntry
 
+# Rates and gaps measured against the clock: `make test` runs these alone, not beside a
+# parallel worker's crawls.
+pytestmark = pytest.mark.serial
+
 
 def test_makespan_with_delay_is_delay_spaced_starts_plus_one_latency() -> None:
     # 5 requests, starts 0.25 s apart, the last one ends 0.05 s after it starts.

@@ -35,7 +35,7 @@ from tests.faultkit import (
     start_crawl,
 )
 from tests.logtext import messages
-from tests.simulator import HostConfig, Simulator, SiteConfig
+from tests.simulator import Gate, HostConfig, Simulator, SiteConfig
 
 KILL_POINTS = 5
 LONG_KILL_POINTS = 50
@@ -195,11 +195,24 @@ def test_s26_kill_after_a_feed_answered_loses_no_article(tmp_path: Path) -> None
 # -- 27, 28: SIGTERM and a second run ---------------------------------------------------
 
 
+@dataclass
+class HeldSite:
+    """Two publishers; the second one's articles are answered only when ``gate`` opens."""
+
+    sim: Simulator
+    gate: Gate
+
+
 @pytest.fixture
-def slow_sim() -> Iterator[Simulator]:
+def held_sim() -> Iterator[HeldSite]:
     hosts = tuple(HostConfig(articles=6, crawl_delay=None) for _ in range(2))
-    with Simulator(SiteConfig(hosts=hosts), latency=0.25) as sim:
-        yield sim
+    with Simulator(SiteConfig(hosts=hosts)) as sim:
+        yield HeldSite(sim, sim.gate("/news/", host=sim.hosts[1]))
+
+
+def held_env() -> dict[str, str]:
+    # a held answer must outlast the test's wait, not time out and be asked again
+    return crawl_env(read_timeout=60, request_deadline=60)
 
 
 def _wait_for_articles(db: Path, proc: subprocess.Popen[str], timeout: float = 20) -> None:
@@ -214,21 +227,23 @@ def _wait_for_articles(db: Path, proc: subprocess.Popen[str], timeout: float = 2
 
 
 def test_s27_sigterm_stops_promptly_and_marks_the_run_interrupted(
-    slow_sim: Simulator, tmp_path: Path
+    held_sim: HeldSite, tmp_path: Path
 ) -> None:
-    slow_sim.write_seeds(tmp_path / "seeds")
+    sim = held_sim.sim
+    sim.write_seeds(tmp_path / "seeds")
     db = tmp_path / "t.db"
-    proc = start_crawl(tmp_path / "seeds", db, env=crawl_env())
+    proc = start_crawl(tmp_path / "seeds", db, env=held_env())
     try:
-        _wait_for_articles(db, proc)
+        _wait_for_articles(db, proc)  # the first publisher's
+        assert held_sim.gate.wait_held(), "no article request was held"
         sent = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGTERM)  # the second one's requests are still in flight
         out, err = proc.communicate(timeout=30)
         took = time.monotonic() - sent
     finally:
         kill_group(proc)
-    late = [e for e in slow_sim.log if e.start > sent + 1.0]
-    slow_sim.latency = 0.0  # the follow-up need not be slow
+    late = [e for e in sim.log if e.start > sent + 1.0]
+    held_sim.gate.release()  # the follow-up gets its answers at once
     assert proc.returncode == 3, err
     print(f"\nS27 SIGTERM to exit: {took:.2f}s")
     assert took < 8, f"took {took:.1f}s to stop"
@@ -237,19 +252,20 @@ def test_s27_sigterm_stops_promptly_and_marks_the_run_interrupted(
     assert not late  # scheduling stopped at once
     assert consistency_problems(db) == []
     follow = crawl(tmp_path / "seeds", db, env=crawl_env())
-    assert follow.returncode in (0, 3) and archive_problems(slow_sim, db) == []
+    assert follow.returncode in (0, 3) and archive_problems(sim, db) == []
 
 
-def test_s28_second_run_exits_75_and_writes_nothing(slow_sim: Simulator, tmp_path: Path) -> None:
-    slow_sim.write_seeds(tmp_path / "seeds")
+def test_s28_second_run_exits_75_and_writes_nothing(held_sim: HeldSite, tmp_path: Path) -> None:
+    held_sim.sim.write_seeds(tmp_path / "seeds")
     db = tmp_path / "l.db"
-    first = start_crawl(tmp_path / "seeds", db, env=crawl_env())
+    first = start_crawl(tmp_path / "seeds", db, env=held_env())
     try:
         _wait_for_articles(db, first)
+        assert held_sim.gate.wait_held(), "no article request was held"
         began = time.monotonic()
         second = crawl(tmp_path / "seeds", db, env=crawl_env())
         took = time.monotonic() - began
-        slow_sim.latency = 0.0  # let the first run finish quickly
+        held_sim.gate.release()  # the first run finishes now, and not before
         first.communicate(timeout=60)
     finally:
         kill_group(first)

@@ -21,7 +21,7 @@ import pytest
 from sqlite_utils import Database
 
 from tests.simulator import Article, HostConfig, Simulator, SiteConfig, specials
-from tests.test_e2e import assert_spaced, crawl_twice, run_cli
+from tests.test_e2e import assert_polite, crawl_twice, run_cli
 
 DELAY = 0.1
 EN_SPECIALS = ("paged-2", "figures", "paywalled", "modified", "undeclared", "live", "paged")
@@ -160,7 +160,7 @@ def test_each_page_is_fetched_once_politely_and_not_again(crawled: Crawled) -> N
         assert sorted(targets) == sorted(pages), kind  # page 2 found alone: fetched once
         assert not [e for e in crawled.second_log if e.path == article.path]  # known now
     host = _special(crawled, "paged").host
-    assert_spaced([e.start for e in crawled.first_log if e.host == host], DELAY)
+    assert_polite([e for e in crawled.first_log if e.host == host], DELAY)
 
 
 def test_a_live_blog_is_one_article_with_its_entries_in_time_order(crawled: Crawled) -> None:

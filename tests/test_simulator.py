@@ -140,9 +140,29 @@ def test_etag_and_last_modified_give_304_and_are_logged(simulator: Simulator) ->
     assert len({e.conn for e in log}) == 1  # one kept-alive connection served all four
 
 
+def test_a_gate_holds_the_answer_until_it_is_released(make_simulator: MakeSim) -> None:
+    sim = make_simulator(SiteConfig.uniform(publishers=1, articles=1))
+    gate = sim.gate("/news/", host=sim.hosts[0])
+    answers: list[int] = []
+
+    def fetch(url: str) -> None:
+        with httpx.Client() as client:
+            answers.append(client.get(url).status_code)
+
+    held = threading.Thread(target=fetch, args=(sim.article_url(sim.site.articles[0]),))
+    held.start()
+    assert gate.wait_held()
+    fetch(sim.url("/robots.txt"))  # other paths pass
+    assert answers == [200] and [e.end for e in sim.requests_for(path_prefix="/news/")] == [None]
+    gate.release()
+    held.join(timeout=30)
+    assert answers == [200, 200]
+
+
 def test_log_measures_concurrency_and_gaps(make_simulator: MakeSim) -> None:
     sim = make_simulator(SiteConfig.uniform(publishers=1, articles=3), latency=0.3)
     url = sim.url("/robots.txt")
+    gate = sim.gate("/robots.txt")  # all three are in flight at once, however slow to start
 
     def fetch() -> None:
         with httpx.Client() as client:
@@ -151,6 +171,8 @@ def test_log_measures_concurrency_and_gaps(make_simulator: MakeSim) -> None:
     threads = [threading.Thread(target=fetch) for _ in range(3)]
     for t in threads:
         t.start()
+    assert gate.wait_held(3)
+    gate.release()
     for t in threads:
         t.join()
     assert sim.max_concurrency(sim.hosts[0]) == 3

@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
+import httpx
+
 from archive import Archive, Reason, RunStatus
 from scraper import logs
 from scraper.crawl import health
@@ -183,7 +185,10 @@ def _one_malloc_arena() -> None:
 
 
 def fetch_parts(
-    settings: Settings, client: object, guard: AddressGuard, warc: WarcRecorder | None = None
+    settings: Settings,
+    client: httpx.AsyncClient,
+    guard: AddressGuard,
+    warc: WarcRecorder | None = None,
 ) -> tuple[Fetcher, RobotsCache]:
     """The run's fetcher (politeness, guard, budget, WARC copy) and its robots.txt cache."""
     scheduler = HostScheduler(
@@ -193,7 +198,7 @@ def fetch_parts(
         failure_limit=settings.host_failure_limit,
     )
     fetcher = Fetcher(
-        client,  # type: ignore[arg-type]
+        client,
         settings,
         guard=guard,
         scheduler=scheduler,
@@ -226,7 +231,7 @@ def _build(
     archive: Archive,
     writer: ArchiveWriter,
     landing: Landing,
-    client: object,
+    client: httpx.AsyncClient,
     pool: WorkerPool,
     guard: AddressGuard,
     warc: WarcRecorder | None = None,

@@ -3,11 +3,12 @@
 ``fetcher`` (size caps, own redirects, deadline, retries) reads each response through
 ``responses`` (type and length gates, capped body) and ``decoding`` (capped
 Content-Encoding), and reports every exchange (``exchange``: what crossed the wire, for
-the WARC copy). Under it the run's one httpx client (``client``: httpx's standard
-transport, one httpcore pool per origin in ``transport``, connections made by the guarded
-backend in ``backend`` over ``streams``, names resolved through ``dns``). Around it:
-``guard`` (which addresses may be reached), ``politeness`` (per-host delay and
-concurrency), ``robots`` (RFC 9309) and ``retry`` (the policy as data).
+the WARC copy). Under it the run's one httpx client (``client``: our own transport on
+httpx's and httpcore's public API, one httpcore pool per origin in ``transport``,
+connections made by the guarded backend in ``backend`` over ``streams``, names resolved
+through ``dns``). Around it: ``guard`` (which addresses may be reached), ``politeness``
+(per-host delay, counted from the end of the previous response, and concurrency),
+``robots`` (RFC 9309) and ``retry`` (the policy as data).
 """
 
 from __future__ import annotations

@@ -1,9 +1,16 @@
-"""Per-host politeness: concurrency, minimum delay between request starts, back-off.
+"""Per-host politeness: concurrency, a delay after each response, back-off.
 
 A request to a host waits for (1) one of the host's concurrency slots, (2) the host's
-next allowed start time (the previous start plus the host delay, pushed further by a
-429's Retry-After), then (3) one of the global slots. The global slot is taken last so
-that a host waiting out its delay never holds a slot another host could use.
+next allowed start time, then (3) one of the global slots. The global slot is taken last
+so that a host waiting out its delay never holds a slot another host could use.
+
+The next allowed start is the host delay after the END of the last response on that host
+(as Heritrix's politeness delay counts from a fetch's completion), and never sooner than
+the delay after the previous request's start, so two slots cannot start in a burst; a
+429's Retry-After pushes it further. Counting from the end is politer than spacing starts
+(a slow response is not followed at once by the next request), and what the host sees
+between one answer and the next request no longer depends on how late a request reached
+it: the client's clock starts when it has the whole response.
 
 A host that stops answering (``failure_limit`` timeouts or connection failures in a row,
 no response in between) is suspended for the rest of the run: its slot refuses every
@@ -164,6 +171,9 @@ class HostScheduler:
     async def slot(self, host: str, *, urgent: bool = False) -> AsyncIterator[None]:
         """Hold one request slot for ``host`` for the duration of the block.
 
+        The block is the whole exchange, to the end of the response's body: the host's
+        next request starts no sooner than its delay after the block ends.
+
         ``urgent`` requests are granted a global slot ahead of the others waiting for one.
         A suspended host's requests raise :class:`DeferredError` (``host_unresponsive``),
         also those that were already waiting for the slot when it was suspended.
@@ -174,12 +184,16 @@ class HostScheduler:
                 while (wait := state.next_start - self._clock()) > 0:
                     await self._sleep(wait)
                 self.check_suspended(host)
-                # The host's next start counts from when this request really starts, after
-                # any wait for a global slot; a host waiting for its delay holds no global slot.
+                # Starts are spaced by the delay too, counted from when this request really
+                # starts, after any wait for a global slot (a host waiting for its delay
+                # holds no global slot); its end then sets the next start (below).
                 await self._global.acquire(urgent)
-                state.next_start = self._clock() + state.delay
+                state.next_start = max(state.next_start, self._clock() + state.delay)
             try:
                 state.requests += 1
                 yield
             finally:
+                # The block ends when the response is read and closed (or has failed): the
+                # host's next request waits the delay from here.
+                state.next_start = max(state.next_start, self._clock() + state.delay)
                 self._global.release()

@@ -39,6 +39,60 @@ async def test_delay_between_starts_on_one_host():
     assert all(g >= 2.0 for g in gaps), gaps
 
 
+async def test_delay_counts_from_the_end_of_the_previous_response():
+    # Responses take 3 s each on a 2 s delay: each request starts 2 s after the previous
+    # one ENDED (t=0, 5, 10), not 2 s after it started, as a host would see it.
+    clock = FakeClock()
+    sched = HostScheduler(
+        global_concurrency=8,
+        per_host_concurrency=1,
+        per_host_delay=2.0,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    spans: list[tuple[float, float]] = []
+
+    async def request() -> None:
+        async with sched.slot("a.example"):
+            began = clock.now
+            clock.now += 3.0  # a slow download
+            spans.append((began, clock.now))
+
+    for _ in range(3):
+        await request()
+    assert [start for start, _ in spans] == [0.0, 5.0, 10.0]
+
+
+async def test_a_second_slot_starts_a_delay_after_the_first_yet_waits_for_an_end():
+    # Two slots, a 2 s delay: the second request may start while the first downloads
+    # (t=2), but the third waits 2 s after the first one's end (t=10), not after a start.
+    clock = FakeClock()
+    sched = HostScheduler(
+        global_concurrency=8,
+        per_host_concurrency=2,
+        per_host_delay=2.0,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    starts: list[float] = []
+    first_done = asyncio.Event()
+
+    async def slow() -> None:
+        async with sched.slot("a.example"):
+            starts.append(clock.now)
+            await first_done.wait()
+            clock.now = 8.0  # the first response ends at t=8
+
+    async def quick() -> None:
+        async with sched.slot("a.example"):
+            starts.append(clock.now)
+            if len(starts) == 2:
+                first_done.set()
+
+    await asyncio.gather(slow(), quick(), quick())
+    assert starts == [0.0, 2.0, 10.0]
+
+
 async def test_hosts_do_not_wait_for_each_other():
     clock = FakeClock()
     sched = HostScheduler(

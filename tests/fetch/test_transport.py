@@ -1,4 +1,4 @@
-"""The run's transport: httpx's own pools, one per origin, on a guarded network backend.
+"""The run's transport: httpcore pools, one per origin, on a guarded network backend.
 
 Each ScriptServer test's server answers by the request path with bytes written by hand, so
 what the client sees for a reset, a cut body, a stalled server or an HTTP/1.0 answer is
@@ -8,19 +8,24 @@ per host address: pools are kept per origin, idle ones closed over the cap, busy
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import importlib
+import inspect
+import re
 import ssl
 import zlib
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import httpx
 import pytest
 
 from scraper.fetch.backend import GuardedBackend
 from scraper.fetch.guard import AddressGuard
-from scraper.fetch.transport import PerOriginTransport
-from tests.paths import FIXTURES
+from scraper.fetch.transport import PerOriginTransport, environment_proxies
+from tests.paths import FIXTURES, ROOT
 
 TLS = FIXTURES / "tls"  # a self-signed certificate for 127.0.0.1
 Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter, bytes], Awaitable[bool]]
@@ -367,3 +372,99 @@ async def test_a_pool_with_a_response_still_open_is_never_closed(hosts: Counting
         await slow.aclose()
         assert body == BODY
         assert pools.pools <= 2  # the busy pool stayed; idle ones made way
+
+
+# -- public API only ---------------------------------------------------------------------
+
+SOURCES = sorted((ROOT / "scraper").rglob("*.py")) + sorted((ROOT / "archive").rglob("*.py"))
+THIRD_PARTY = ("httpx", "httpcore")
+
+
+def _private_uses(path: Path) -> list[str]:
+    """Private names of httpx/httpcore that ``path`` reaches: ``httpx._utils``, ``x._pool``.
+
+    Three ways in: importing a private module (``from httpx._utils import …``), reading a
+    private attribute of the module (``httpcore._async``), and, in a class built on an
+    httpx or httpcore class, using a ``self._name`` that the base class itself uses.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            parts = node.module.split(".")
+            names = [a.name for a in node.names]
+            if parts[0] in THIRD_PARTY and any(p.startswith("_") for p in parts[1:] + names):
+                found.append(f"{path.name}:{node.lineno} from {node.module} import {names}")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] in THIRD_PARTY and any(p.startswith("_") for p in parts[1:]):
+                    found.append(f"{path.name}:{node.lineno} import {alias.name}")
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id in THIRD_PARTY and node.attr.startswith("_"):
+                found.append(f"{path.name}:{node.lineno} {node.value.id}.{node.attr}")
+        elif isinstance(node, ast.ClassDef):
+            found += _inherited_private(path, node)
+    return found
+
+
+def _inherited_private(path: Path, node: ast.ClassDef) -> list[str]:
+    bases = [b for b in node.bases if isinstance(b, ast.Attribute)]
+    theirs: set[str] = set()
+    for base in bases:
+        if isinstance(base.value, ast.Name) and base.value.id in THIRD_PARTY:
+            cls = getattr(importlib.import_module(base.value.id), base.attr)
+            for klass in inspect.getmro(cls):
+                # httpx sets its public classes' __module__ to "httpx": find their files
+                # through their methods' code instead
+                for code in (getattr(f, "__code__", None) for f in vars(klass).values()):
+                    if code is not None:
+                        source = Path(code.co_filename).read_text(encoding="utf-8")
+                        theirs |= set(re.findall(r"self\.(_[a-z]\w*)", source))
+    ours = {
+        n.attr
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self"
+    }
+    return [
+        f"{path.name}:{node.lineno} {node.name} uses its base's self.{a}" for a in ours & theirs
+    ]
+
+
+def test_no_private_httpx_or_httpcore_name_is_used() -> None:
+    """httpx may change its private parts in any release; the pin follows its releases."""
+    found = [use for path in SOURCES for use in _private_uses(path)]
+    assert found == []
+    assert len(SOURCES) > 50  # the package was read, not an empty folder
+
+
+def test_the_check_finds_what_the_old_transport_did(tmp_path: Path) -> None:
+    old = tmp_path / "old.py"
+    old.write_text(
+        "import httpcore, httpx\n"
+        "from httpx._utils import get_environment_proxies\n"
+        "class T(httpx.AsyncHTTPTransport):\n"
+        "    def __init__(self):\n"
+        "        self._pool = httpcore.AsyncConnectionPool()\n"
+        "x = httpcore._async\n",
+        encoding="utf-8",
+    )
+    assert len(_private_uses(old)) == 3
+
+
+def test_environment_proxies_follow_no_proxy_as_curl_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        for variant in (name, name.lower()):
+            monkeypatch.delenv(variant, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "example.com, .local.test,10.0.0.0/8,::1,localhost")
+    assert environment_proxies() == {
+        "https://": "http://proxy.internal:3128",
+        "all://*example.com": None,
+        "all://*.local.test": None,
+        "all://10.0.0.0/8": None,
+        "all://[::1]": None,
+        "all://localhost": None,
+    }
+    monkeypatch.setenv("NO_PROXY", "a.test,*")
+    assert environment_proxies() == {}  # "*": no proxy at all

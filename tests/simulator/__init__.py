@@ -8,6 +8,9 @@ Quick use::
         sim.requests_for("127.0.0.2", "/news/")   # request log; max_concurrency, min_gap
         sim.site.articles                         # Article: host, path, title, text, published
 
+Hold a run open with a gate, never a latency: ``gate = sim.gate("/news/", host)`` holds
+the answers to those requests until ``gate.release()``; ``gate.wait_held()`` says one came.
+
 Hosts are 127.0.0.2, .3, … on one shared port (``sim.port``); ``sim.closed_port`` refuses.
 Per host (``HostConfig``): ``/robots.txt`` (robots= ok|404|500|429|timeout|oversized|
 allow-news|slow-crawl), ``/feed.rss`` (feed= ok|xxe|billion-laughs|quadratic|truncated|
@@ -47,11 +50,12 @@ Fault endpoints on every host (each bounded in bytes and time):
 """
 
 from tests.simulator.log import LogEntry, RequestLog
-from tests.simulator.server import Simulator
+from tests.simulator.server import Gate, Simulator
 from tests.simulator.site import Article, HostConfig, Site, SiteConfig, with_host
 
 __all__ = [
     "Article",
+    "Gate",
     "HostConfig",
     "LogEntry",
     "RequestLog",

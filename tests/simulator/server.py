@@ -27,6 +27,42 @@ from tests.simulator.state import State
 _BIND_ATTEMPTS = 20
 
 
+class Gate:
+    """Holds the answers to matching requests until the test releases it.
+
+    A held request is logged on arrival (``start``), and its answer waits for
+    :meth:`release`; :meth:`wait_held` tells the test that a request is being held, so a
+    test can keep a crawl running for as long as it needs, without a latency to race.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, host: str | None, prefix: str) -> None:
+        self.host = host
+        self.prefix = prefix
+        self._loop = loop
+        self._open = asyncio.Event()  # waited on, and set, on the simulator's loop only
+        self._held = 0
+        self._arrived = threading.Condition()
+
+    def matches(self, req: Request) -> bool:
+        return (self.host is None or req.host == self.host) and req.target.startswith(self.prefix)
+
+    async def pass_through(self) -> None:
+        with self._arrived:
+            self._held += 1
+            self._arrived.notify_all()
+        await self._open.wait()
+
+    def wait_held(self, count: int = 1, timeout: float = 30) -> bool:
+        """True once ``count`` requests came to the gate (False if not within ``timeout``)."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: self._held >= count, timeout)
+
+    def release(self) -> None:
+        """Let every held answer, and every later one, go; safe to call twice."""
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._open.set)
+
+
 class Simulator:
     """A running publisher web: ``with Simulator(site) as sim: ...`` or ``start``/``stop``."""
 
@@ -54,6 +90,7 @@ class Simulator:
         self._conn_numbers = itertools.count(1)
         self._closed_sock: socket.socket | None = None
         self._xxe_file: Path | None = None
+        self._gates: list[Gate] = []
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -76,6 +113,8 @@ class Simulator:
     def stop(self) -> None:
         """Close every connection and server, stop the thread; safe to call twice."""
         loop, thread = self._loop, self._thread
+        for gate in self._gates:
+            gate.release()
         if loop is not None and thread is not None:
             with contextlib.suppress(Exception):
                 asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(timeout=30)
@@ -203,6 +242,9 @@ class Simulator:
             # The latency is the time from the request's arrival to the response leaving:
             # the answer is built meanwhile, so the simulator's own work (rendering, gzip)
             # does not add to it, and the bench's bound (which assumes exactly L) holds.
+            for gate in self._gates:
+                if gate.matches(req):
+                    await gate.pass_through()
             delay = self._latency(req.host)
             conn.not_before = req.arrived + delay if delay else 0.0
             try:
@@ -270,6 +312,15 @@ class Simulator:
         """``host``'s article pages keep their header, teasers and footer but lose the
         article from now on (a template change the extractor finds nothing in)."""
         self.state.chrome_pages.add(host)
+
+    def gate(self, prefix: str = "/", host: str | None = None) -> Gate:
+        """Hold the answers to requests for ``prefix`` (on ``host``, or any) until
+        ``release()``: ``gate = sim.gate("/news/", host)`` ... ``gate.release()``."""
+        if self._loop is None:
+            raise RuntimeError("start the simulator before gating it")
+        gate = Gate(self._loop, host, prefix)
+        self._gates.append(gate)
+        return gate
 
     def publish(self, host: str, count: int = 1) -> None:
         """Publish ``count`` more articles that :meth:`Site.hold` withheld on ``host``."""
