@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("scraper.crawl",),
     ("scraper.cli",),
 )
-SHARED = {"errors", "models", "settings", "urls", "logs", "seeds", "__init__"}
+SHARED = {"errors", "models", "settings", "urls", "logs", "seeds", "lazy", "__init__"}
 NEAR_TWIN_SUFFIXES = ("ing", "er", "or", "ion", "y", "e", "s")
 
 

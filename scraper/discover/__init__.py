@@ -8,8 +8,9 @@ document each; ``xmlsafe`` is the hardened XML parser they share (no entities, n
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from scraper.lazy import front_door
 
 if TYPE_CHECKING:
     from scraper.discover.discovery import Fetch, discover
@@ -48,10 +49,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = front_door(__name__, _HOMES)

@@ -13,8 +13,9 @@ through ``dns``). Around it: ``guard`` (which addresses may be reached), ``polit
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from scraper.lazy import front_door
 
 if TYPE_CHECKING:
     from scraper.fetch.client import build_client
@@ -61,10 +62,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = front_door(__name__, _HOMES)

@@ -12,8 +12,9 @@ warc_export.py  ``scraper export --format warc``: stored raw pages → response 
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from scraper.lazy import front_door
 
 if TYPE_CHECKING:
     from scraper.warc.loader import IngestRequest, run_ingest
@@ -52,10 +53,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = front_door(__name__, _HOMES)
