@@ -1,8 +1,11 @@
 """News scraper: discover → fetch → extract → clean → dedup → store.
 
-Each stage is a package: ``discover/``, ``fetch/``, ``extract/``, ``crawl/`` (one run tying
-them together), ``warc/`` (web archives in and out) and ``cli/``; the archive is the
-``archive`` package. ARCHITECTURE.md draws the data flow.
+Each stage is a package: ``discover/``, ``fetch/``, ``extract/``, ``runtime/`` (what every
+run shares: lock, archive writer, worker pool, record builder), ``warc/`` (web archives in
+and out), ``crawl/`` (one run tying them together) and ``cli/``; the archive is the
+``archive`` package. Beside them, the shared modules: ``seeds``, ``settings``, ``models``,
+``errors``, ``urls``, ``logs`` and ``lazy`` (the packages' front doors). ARCHITECTURE.md
+draws the data flow and the layers.
 """
 
 from importlib.metadata import PackageNotFoundError, version
