@@ -16,7 +16,6 @@ import re
 import statistics
 import time
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +30,7 @@ from scraper.extract.evaluate import (
     body_score,
     f1,
     meta_matches,
+    meta_rates,
     normalise_space,
     snippet_score,
 )
@@ -220,18 +220,8 @@ def side_summary(sides: list[Side]) -> dict[str, Any]:
     out["cpu_ms_median"] = statistics.median(times) if times else 0.0
     out["cpu_ms_mean"] = statistics.fmean(times) if times else 0.0
     out["empty_outputs"] = sum(1 for s in sides if not s.text.strip())
-    out["metadata"] = _meta_rates(sides)
+    out["metadata"] = meta_rates(sides)
     return out
-
-
-def _meta_rates(sides: Iterable[Side]) -> dict[str, float]:
-    seen: Counter[str] = Counter()
-    hits: Counter[str] = Counter()
-    for side in sides:
-        for name, ok in side.meta:
-            seen[name] += 1
-            hits[name] += ok
-    return {name: hits[name] / seen[name] for name in sorted(seen)}
 
 
 def group_summary(results: list[PairResult]) -> dict[str, Any]:

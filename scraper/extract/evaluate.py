@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from scraper.models import Extraction
 
@@ -333,7 +333,7 @@ def summarise(results: list[PageResult]) -> dict[str, Any]:
     summary["ms_per_page_mean"] = statistics.fmean(times) if times else 0.0
     summary["empty_outputs"] = sum(1 for r in results if not r.text.strip())
     summary["replacement_chars"] = sum(r.text.count("\ufffd") for r in results)
-    summary["metadata_exact"] = _meta_rates(results)
+    summary["metadata_exact"] = meta_rates(results)
     return summary
 
 
@@ -343,7 +343,13 @@ def _snippet_low_share(scores: list[SnippetScore]) -> float:
     return low / len(scores) if scores else 0.0
 
 
-def _meta_rates(results: list[PageResult]) -> dict[str, float]:
+class _HasMeta(Protocol):
+    @property
+    def meta(self) -> tuple[tuple[str, bool], ...]: ...
+
+
+def meta_rates(results: Iterable[_HasMeta]) -> dict[str, float]:
+    """Per metadata field, the share of pages (with that field in the truth) matched exactly."""
     seen: Counter[str] = Counter()
     hits: Counter[str] = Counter()
     for r in results:

@@ -155,35 +155,14 @@ def test_ingest_of_the_crawl_warcs_gives_the_crawls_articles(
     crawled: Crawled, tmp_path: Path, engine: str
 ):
     db = tmp_path / "ingested.db"
-    result = run_cli(
-        "ingest",
-        str(crawled.warcs),
-        "--db",
-        str(db),
-        "--seeds",
-        str(crawled.seeds),
-        "--engine",
-        engine,
-        "--quiet",
-        timeout=180,
-    )
+    ingest = ("ingest", str(crawled.warcs), "--db", str(db), "--seeds", str(crawled.seeds))
+    result = run_cli(*ingest, "--engine", engine, "--quiet", timeout=180)
     assert result.returncode == 0, result.stderr
     assert root_articles(db) == root_articles(crawled.db) != {}
     # "paged" and "paged-2": one article each, as crawled (their pages that the crawl
     # fetched twice are captured twice: "already stored")
     assert "multi-page articles joined 2; pages left out: no first page 0" in result.stdout
-    again = run_cli(
-        "ingest",
-        str(crawled.warcs),
-        "--db",
-        str(db),
-        "--seeds",
-        str(crawled.seeds),
-        "--engine",
-        engine,
-        "--quiet",
-        timeout=180,
-    )
+    again = run_cli(*ingest, "--engine", engine, "--quiet", timeout=180)
     assert again.returncode == 0, again.stderr
     assert "files: 0 ingested, 2 already done" in again.stdout
     assert "articles: none" in again.stdout
