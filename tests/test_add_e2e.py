@@ -102,7 +102,9 @@ def test_add_never_overwrites_an_existing_seed_without_force(tmp_path: Path) -> 
     assert "# mine" not in mine.read_text()
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/", "example.com", "http://", "http:// x/"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/", "example.com", "http://", "http:// x/", "http://[bad/"]
+)
 def test_add_bad_url_is_exit_2(tmp_path: Path, url: str) -> None:
     result = add(url, tmp_path / "seeds")
     assert result.returncode == 2

@@ -124,12 +124,12 @@ def add_cmd(settings: Settings, url: str, name: str | None, seeds_dir: Path, for
 
 def home_of(url: str) -> tuple[str, str]:
     """The home page URL and the seed's domain; a bad URL is a usage error."""
-    parts = urlsplit(url.strip())
     try:
+        parts = urlsplit(url.strip())  # raises on a broken [IPv6] bracket
         host = (parts.hostname or "").lower().rstrip(".")
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
-        host = ""
+        raise ConfigError(f"not an http(s) URL of a publisher: {url!r}") from None
     if parts.scheme.lower() not in ("http", "https") or not host or " " in url.strip():
         raise ConfigError(f"not an http(s) URL of a publisher: {url!r}")
     home = urlunsplit(
