@@ -138,11 +138,49 @@ def test_link_runs_of_headline_source_items_are_dropped() -> None:
     lines = [
         PARA,
         "- Quantum leap for chips - Example Wire",
-        "- New qubit record - Tech Daily",
+        "- New qubit record set in Delft - Tech Daily",
         "- Lab cools atoms further - Science Now",
         PARA + "!",
     ]
     assert drop_link_runs(lines) == [PARA, PARA + "!"]
+
+
+def test_product_picks_and_spec_lists_are_article_text() -> None:
+    picks = [
+        "- Saatva Classic – Best for Couples",
+        "- Leesa Sapira – Best for Cooling",
+        "- Bear Elite Hybrid – Best Value",
+    ]
+    specs = [
+        "- Weight: 32.2 kg | 71 lbs",
+        "- Range: 40 km | 25 mi",
+        "- Top speed: 45 km/h | 28 mph",
+    ]
+    assert drop_link_runs([PARA, *picks, PARA + "!", *specs]) == [PARA, *picks, PARA + "!", *specs]
+
+
+def test_list_items_shared_by_several_products_stay() -> None:
+    lines = [
+        "Model One",
+        "- Organic cotton",
+        "- Recycled polyester",
+        "Model Two",
+        "- Organic cotton",
+        "- Hemp",
+        "Model Three",
+        "- Organic cotton",
+        "- Recycled polyester",
+        "| Weight | 3 kg |",
+        "Model Four",
+        "| Weight | 3 kg |",
+    ]
+    assert drop_repeats(lines) == lines
+
+
+def test_a_whole_list_given_twice_keeps_its_first_copy() -> None:
+    items = ["- The first item of a list worth reading", "- The second item of that same list"]
+    other = "A second paragraph of the article, which says something else entirely."
+    assert drop_repeats([PARA, *items, other, *items]) == [PARA, *items, other]
 
 
 def test_widget_repeated_three_times_is_dropped_entirely() -> None:
