@@ -237,6 +237,29 @@ def test_teaser_cards_wrapped_in_links_do_not_count_as_prose() -> None:
     assert html.count(f"{PARA} Own") == 7 and "LABEL" not in html
 
 
+def _linked_list(hrefs: list[str]) -> str:
+    titles = ["Fix volatile loads and stores", "Add support for packed structs", "Sync the tree"]
+    return (
+        "<ul>"
+        + "".join(
+            f'<li><a href="{h}">{t} in the code generator</a></li>'
+            for h, t in zip(hrefs, titles, strict=True)
+        )
+        + "</ul>"
+    )
+
+
+def test_a_list_citing_other_sites_is_article_text_a_list_of_own_pages_is_not() -> None:
+    head = '<link rel="canonical" href="https://www.firstpublisher.example/report-39">'
+    cited = _linked_list([f"https://forge.example/pulls/{i}" for i in range(3)])
+    own = _linked_list([f"https://devblog.example/report-{i}" for i in range(3)])
+    prose = "".join(f"<p>{PARA} {i}.</p>" for i in range(6))
+    body = f"<article>{prose}<p>Merged this month:</p>{cited}<p>{PARA}!</p></article>"
+    tree = LexborHTMLParser(f"<html><head>{head}</head><body>{body}<div>{own}</div></body></html>")
+    html = preclean(tree, url="https://devblog.example/progress-report-39").html
+    assert "forge.example/pulls/2" in html and "devblog.example/report-0" not in html
+
+
 def test_repeats_differing_only_in_spacing_and_punctuation_are_dropped() -> None:
     first = "According to the blog Example, two batches of bills were misprinted in 2014."
     again = "According to the blog Example , two batches of bills were misprinted in 2014"
