@@ -164,13 +164,21 @@ def drop_repeats(lines: list[str]) -> list[str]:
         key = _words(line) or _norm(line)  # "=)" has no words but is still a line
         if not key:
             continue
-        if counts[key] >= 3 and len(key) <= _MAX_FURNITURE:
+        if _is_label(line):
+            pass  # "How to adapt:" introduces what follows: it heads each repeated section
+        elif counts[key] >= 3 and len(key) <= _MAX_FURNITURE:
             continue  # a placeholder repeated per embed ("External content unavailable")
-        if key in seen and len(key) >= 20:
+        elif key in seen and len(key) >= 20:
             continue  # trafilatura's fallback sometimes returns the body twice
         seen.add(key)
         out.append(line)
     return out
+
+
+def _is_label(line: str) -> bool:
+    """A short line ending in a colon: it introduces the lines after it."""
+    text = line.strip()
+    return text.endswith(":") and len(text) <= _HEADLINE_MAX
 
 
 def _is_item(line: str) -> bool:

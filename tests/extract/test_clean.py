@@ -183,6 +183,13 @@ def test_a_whole_list_given_twice_keeps_its_first_copy() -> None:
     assert drop_repeats([PARA, *items, other, *items]) == [PARA, *items, other]
 
 
+def test_a_label_heading_each_section_stays() -> None:
+    label = "How to adapt to this trend:"
+    lines = [[f"Trend {i}", PARA.replace("article", f"article {i}"), label] for i in range(3)]
+    flat = [line for trio in lines for line in trio]
+    assert drop_repeats(flat) == flat
+
+
 def test_widget_repeated_three_times_is_dropped_entirely() -> None:
     lines = [
         "External content unavailable",
