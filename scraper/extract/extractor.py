@@ -42,7 +42,7 @@ from scraper.extract.sniff import not_html
 from scraper.models import Extraction
 
 # Bump whenever the text or metadata produced for the same bytes may change.
-EXTRACTOR_VERSION = "1.6.0"
+EXTRACTOR_VERSION = "1.7.0"
 
 _MAX_HTML_CHARS = 8_000_000  # lexbor copes, but trafilatura's lxml pass gets slow beyond
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs per-page noise
@@ -150,7 +150,7 @@ def _extract(
         tree, url, tuple(re.compile(p) for p in page_patterns)
     )
     lead = find_lead(tree, meta.description)
-    pre = preclean(tree, drop_selectors, body_selectors, meta.title)
+    pre = preclean(tree, drop_selectors, body_selectors, meta.title, url)
     doc = _trafilatura(pre.html, url)
     raw = stitch(getattr(doc, "text", None) or "", pre.container_blocks, pre.containers)
     text = postclean(with_lead(raw, lead), meta.title, meta.headlines)
