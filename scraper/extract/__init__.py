@@ -6,7 +6,8 @@ The chain (``extractor``, after ``sniff``: is a local file HTML at all?): ``char
 body split around ad slots), trafilatura, ``postclean``
 (what trafilatura kept that is not the article), with ``patterns`` (the phrases both
 cleaners share). Metadata: ``metadata`` (title, authors, description from the head),
-``dates`` (published and modified, each with its source), ``language``, ``access``
+``dates`` (published and modified, each with its source; ``datelocales`` holds the
+search for dates in words to the page's language), ``language``, ``access``
 (free or paywalled), ``images`` (the article's figures) and ``liveblog`` (a live blog's
 timed entries). Multi-page articles: ``pagination`` (next and first page links) and
 ``joining`` (a walk over the extracted pages, joined). ``pagekind`` tells an article from

@@ -21,6 +21,7 @@ from typing import Any
 from htmldate import find_date
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper.extract.datelocales import held_to, page_languages
 from scraper.models import plausible_date
 
 LOG = logging.getLogger("scraper.extract")
@@ -362,22 +363,31 @@ def guess_date(html_text: str) -> datetime | None:
     return parse_date(found) if found else None
 
 
-def htmldate_day(html_text: str, url: str | None = None) -> str | None:
+def htmldate_day(html_text: str, url: str | None = None, language: str | None = None) -> str | None:
     """The day htmldate finds, as trafilatura's own metadata would (its extensive search).
 
     The quick search :func:`guess_date` ran is never repeated: its day is reused, and the
-    extensive search (tens of ms on a large page) runs only where it found none.
+    extensive search (tens of ms on a large page) runs only where it found none. Dates in
+    words are read in the page's declared ``language`` and English only
+    (:mod:`scraper.extract.datelocales`).
     """
     return _htmldate(html_text, None, extensive=False) or _htmldate(
-        html_text, url or None, extensive=True
+        html_text, url or None, extensive=True, languages=page_languages(language)
     )
 
 
 @functools.lru_cache(maxsize=4)
-def _htmldate(html_text: str, url: str | None, *, extensive: bool) -> str | None:
+def _htmldate(
+    html_text: str,
+    url: str | None,
+    *,
+    extensive: bool,
+    languages: tuple[str, ...] | None = None,
+) -> str | None:
     """One htmldate search of the page (cached on the text: each runs once per page)."""
     try:
-        return find_date(html_text, url=url, original_date=True, extensive_search=extensive)
+        with held_to(languages):
+            return find_date(html_text, url=url, original_date=True, extensive_search=extensive)
     except Exception:  # htmldate on hostile markup must not stop the page
         return None
 

@@ -162,7 +162,8 @@ def _extract(
             text = max(text, _extract_fragment(embedded, url, meta.title), key=len)
     if extras.live_updates:
         text = live_text(extras.live_updates, text) or text
-    meta = fill_from_trafilatura(meta, html, url)
+    language = choose_language(meta.language, text)  # its dates are read in this language
+    meta = fill_from_trafilatura(meta, html, url, language[0])
     warnings = list(extras.warnings)
     if not text:
         warnings.append("no_text")
@@ -171,7 +172,7 @@ def _extract(
     if detection_off():
         warnings.append("language_detection_off: its model did not load (disk full?)")
     return replace(
-        _build(text, meta, doc, tuple(warnings)),
+        _build(text, meta, doc, tuple(warnings), language),
         access=extras.access,
         images=extras.images,
         live_updates=extras.live_updates,
@@ -366,10 +367,16 @@ def _within(node: LexborNode, tags: frozenset[str]) -> bool:
     return False
 
 
-def _build(text: str, meta: PageMeta, doc: object, warnings: tuple[str, ...]) -> Extraction:
+def _build(
+    text: str,
+    meta: PageMeta,
+    doc: object,
+    warnings: tuple[str, ...],
+    chosen: tuple[str | None, str | None] | None = None,
+) -> Extraction:
     """Page metadata first; trafilatura's own findings fill the gaps."""
     doc_author = getattr(doc, "author", None)
-    language, language_source = choose_language(meta.language, text)
+    language, language_source = chosen or choose_language(meta.language, text)
     return Extraction(
         text=text,
         title=meta.title or getattr(doc, "title", None),

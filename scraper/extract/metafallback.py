@@ -58,8 +58,14 @@ def _is_person(name: str) -> bool:
     )
 
 
-def fill_from_trafilatura(meta: PageMeta, html: str, url: str) -> PageMeta:
-    """``meta`` with its empty title, authors or published date taken from trafilatura."""
+def fill_from_trafilatura(
+    meta: PageMeta, html: str, url: str, language: str | None = None
+) -> PageMeta:
+    """``meta`` with its empty title, authors or published date taken from trafilatura.
+
+    ``language`` is the article's (declared or detected): dates written in words are read
+    in it and in English (:mod:`scraper.extract.datelocales`); the declared one by default.
+    """
     authors = people(meta.authors)
     if meta.title and authors and meta.dates.published is not None:
         return replace(meta, authors=authors) if authors != meta.authors else meta
@@ -70,6 +76,7 @@ def fill_from_trafilatura(meta: PageMeta, html: str, url: str) -> PageMeta:
             want_date=meta.dates.published is None,
             want_title=not meta.title,
             want_author=not authors,
+            language=language or meta.language,
         )
     except Exception:  # its helpers on hostile markup: our own fields stand
         found = {}
@@ -94,7 +101,13 @@ def _with_date(dates: Dates, day: object) -> Dates:
 
 
 def _trafilatura_fields(
-    html: str, url: str, *, want_date: bool, want_title: bool = True, want_author: bool = True
+    html: str,
+    url: str,
+    *,
+    want_date: bool,
+    want_title: bool = True,
+    want_author: bool = True,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """The fields asked for, as trafilatura's ``extract_metadata`` finds them.
 
@@ -110,7 +123,7 @@ def _trafilatura_fields(
     )
     from trafilatura.utils import load_html
 
-    found: dict[str, Any] = {"date": htmldate_day(html, url)} if want_date else {}
+    found: dict[str, Any] = {"date": htmldate_day(html, url, language)} if want_date else {}
     tree = load_html(html) if want_title or want_author else None
     if tree is None:
         return found
