@@ -167,10 +167,10 @@ def read_signs(
 def _body_signs(body: LexborNode | None) -> dict[str, Any]:
     if body is None:
         return dict.fromkeys(_BODY_FIELDS, 0)
-    hidden = sum(len(_flat(n)) + 1 for n in body.css(_HIDDEN))
-    text = _flat(body)
+    hidden = sum(_length(n) + 1 for n in body.css(_HIDDEN))
+    text = body.text(deep=True, separator=" ", strip=True)
     chars = max(len(text) - hidden, 0)
-    linked = sum(len(_flat(a)) for a in body.css("a[href]"))
+    linked = sum(_length(a) for a in body.css("a[href]"))
     run, prose = _prose(body)
     card_share, main_links = _main_block(body)
     return dict(
@@ -196,8 +196,9 @@ _BODY_FIELDS = (
 ).split()
 
 
-def _flat(node: LexborNode) -> str:
-    return " ".join(node.text(deep=True, separator=" ").split())
+def _length(node: LexborNode) -> int:
+    """The length of a node's text, each piece stripped (in C: no Python string work)."""
+    return len(node.text(deep=True, separator=" ", strip=True))
 
 
 def _prose(body: LexborNode) -> tuple[int, int]:
@@ -260,13 +261,12 @@ def _main_block(body: LexborNode) -> tuple[float, float]:
     cards = sum(
         n for n, c in parts if c.tag not in ("p", "a") and c.css_first(_TEASER_LINK) is not None
     )
-    links = sum(len(a.text(deep=True, strip=True)) for a in node.css("a[href]"))
+    links = sum(_length(a) for a in node.css("a[href]"))
     return cards / total, min(links / total, 1.0)
 
 
 def _parts(node: LexborNode) -> list[tuple[int, LexborNode]]:
-    # lengths of the text with each text node stripped, done in C: the walk reads it often
-    return [(len(c.text(deep=True, strip=True)), c) for c in node.iter() if c.tag not in _NOT_PARTS]
+    return [(_length(c), c) for c in node.iter() if c.tag not in _NOT_PARTS]
 
 
 def _dated(tree: LexborHTMLParser, objects: list[dict[str, Any]], metas: dict[str, str]) -> bool:
