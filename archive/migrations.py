@@ -33,6 +33,7 @@ from archive.connection import transaction
 from archive.dedup import fingerprint
 from archive.errors import ArchiveError
 from archive.identity import url_key
+from archive.publisher_runs import add_gone as _v10_publisher_gone
 from archive.publisher_runs import create_table as _v6_publisher_runs
 
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"  # as v2: accents fold, so "cafe" finds "café"
@@ -182,6 +183,8 @@ MIGRATIONS = (
               "images, live updates, pages", "", _v8_article_fields),
     Migration(9, "raw HTML of a multi-page article's later pages (raw_page_parts)", "",
               _v9_raw_page_parts),
+    Migration(10, "per-publisher count of removed (404/410) article pages", "",
+              _v10_publisher_gone),
 )  # fmt: skip
 CURRENT_VERSION = MIGRATIONS[-1].version
 

@@ -18,13 +18,14 @@ from archive.connection import transaction, translated
 from archive.ledger import _Part
 
 TABLE = "publisher_runs"
-COLUMNS: dict[str, type] = {
+V6_COLUMNS: dict[str, type] = {
     "run_id": int, "publisher": str, "started_at": str, "discovered": int, "fetched": int,
     "new": int, "updated": int, "unchanged": int, "duplicate": int, "no_article": int,
     "failed": int, "failures": str, "median_chars": int, "missing_date": float,
     "missing_author": float, "documents": int, "documents_failed": int,
     "failed_documents": str, "not_modified": int, "bytes": int, "duration": float,
 }  # fmt: skip
+COLUMNS: dict[str, type] = {**V6_COLUMNS, "gone": int}  # v10 added ``gone``
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class PublisherRun:
     not_modified: int = 0  # documents that answered 304
     bytes: int = 0  # body bytes received
     duration: float = 0.0  # seconds from the run's start to this publisher's last fetch
+    gone: int = 0  # article pages that answered 404/410 (removed by the site: not failed)
 
     @property
     def pages(self) -> int:
@@ -75,15 +77,21 @@ class PublisherRun:
 
 
 def create_table(db: Database) -> None:
-    """The ``publisher_runs`` table (migration v6), through sqlite-utils."""
+    """The ``publisher_runs`` table as migration v6 made it, through sqlite-utils."""
     table = db.table(TABLE)
     table.create(
-        COLUMNS,
+        V6_COLUMNS,
         pk=("run_id", "publisher"),
         not_null={"run_id", "publisher", "started_at"},
         foreign_keys=[("run_id", "runs", "id")],
     )
     table.create_index(["publisher", "run_id"], index_name="publisher_runs_publisher")
+
+
+def add_gone(db: Database) -> None:
+    """Migration v10: the ``gone`` count (0 in the rows of earlier runs, which kept none)."""
+    if "gone" not in db.table(TABLE).columns_dict:
+        db.table(TABLE).add_column("gone", int, not_null_default=0)
 
 
 class PublisherRuns(_Part):

@@ -236,6 +236,18 @@ def test_404_recorded_and_not_retried(crawled: Crawled):
         rows = list(reader.table("urls").rows_where("url LIKE ?", [f"%{MISSING_PATH}"]))
     assert rows and all((r["outcome"], r["status"]) == ("failed", 404) for r in rows)
     assert "gone (404/410) 3" in crawled.first.stdout  # counted, not failed
+    # and per publisher, in the figures `scraper health` reads: one gone page each on the
+    # first night, none on the second (not asked again)
+    with Database(crawled.db) as reader:
+        gone = [
+            (r["run_id"], r["publisher"], r["gone"], r["failed"])
+            for r in reader.table("publisher_runs").rows_where(order_by="run_id, publisher")
+        ]
+    first, second = sorted({g[0] for g in gone})
+    names = sorted(p.name for p in crawled.sim.site.publishers)
+    assert gone == [(first, n, 1, 0) for n in names] + [(second, n, 0, 0) for n in names]
+    health = json.loads(run_cli("health", "--db", str(crawled.db), "--json").stdout)
+    assert {p["gone"] for p in health["publishers"]} == {0}  # the latest night's figure
 
 
 def test_run_records(crawled: Crawled):

@@ -177,7 +177,7 @@ class FetchStage:
         except FetchError as exc:
             status = getattr(exc, "status", None)
             if not document and status in GONE:
-                self._gone(url, exc, status)
+                self._gone(url, exc, status, publisher)
                 return None
             self.stats.fail(host, exc.reason, publisher)
             if publisher is not None and document:
@@ -198,10 +198,12 @@ class FetchStage:
             self.stats.publishers[publisher].not_modified += 1
         return page
 
-    def _gone(self, url: str, exc: FetchError, status: int) -> None:
+    def _gone(self, url: str, exc: FetchError, status: int, publisher: str | None) -> None:
         # A removed article (404/410) is the site's decision, not a fault: counted as gone,
         # not failed, and never asked again (Admission reads the status it is recorded with).
         self.stats.newly_gone += 1
+        if publisher is not None:
+            self.stats.publishers[publisher].gone += 1
         self.writer.record(url, Outcome.FAILED, reason=exc.reason, status=status)
         self.reporter.log(f"gone (HTTP {status}) article: {url[:200]}")
 

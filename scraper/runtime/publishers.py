@@ -26,6 +26,7 @@ class Tally:
     fetched: int = 0
     stored: Counter[str] = field(default_factory=Counter)
     no_article: int = 0
+    gone: int = 0  # article pages that answered 404/410
     failures: Counter[str] = field(default_factory=Counter)
     new_chars: list[int] = field(default_factory=list)
     new_undated: int = 0
@@ -61,6 +62,7 @@ class Tally:
             not_modified=self.not_modified,
             bytes=self.bytes,
             duration=round(self.last - t0, 3) if self.last is not None else 0.0,
+            gone=self.gone,
         )
 
 

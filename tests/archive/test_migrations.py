@@ -11,6 +11,7 @@ import pytest
 
 from archive.errors import ArchiveError
 from archive.migrations import CURRENT_VERSION, MIGRATIONS, applied_migrations
+from archive.publisher_runs import PublisherRun
 from archive.records import ArticleRecord, StoreOutcome
 from archive.store import Archive
 from tests import paths
@@ -149,7 +150,7 @@ def test_v2_archive_is_rebanded_and_still_finds_near_copies_of_old_articles(
             conn.execute("DROP TABLE ingest_progress")  # v7's
             conn.execute("DELETE FROM migrations WHERE version >= 3")
     with Archive.open(path) as archive:
-        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 9
+        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 10
         bands = {r["band_key"] for r in archive.db.table("minhash_bands").rows}
         assert bands and not bands & set(V2_WATER_BANDS)
         result = archive.articles.store(
@@ -173,7 +174,7 @@ def test_v6_adds_publisher_runs_to_a_v5_archive(tmp_path: Path) -> None:
             conn.execute("DROP TABLE ingest_progress")
             conn.execute("DELETE FROM migrations WHERE version >= 6")
     with Archive.open(path) as archive:
-        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 9
+        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 10
         table = archive.db.table("publisher_runs")
         assert table.pks == ["run_id", "publisher"]
         assert {"new", "failures", "median_chars", "documents_failed"} <= set(table.columns_dict)
@@ -199,7 +200,7 @@ def test_v9_adds_raw_page_parts_to_a_v8_archive_whose_paged_articles_keep_page_o
             conn.execute("DROP TABLE raw_page_parts")
             conn.execute("DELETE FROM migrations WHERE version >= 9")
     with Archive.open(path) as archive:
-        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 9
+        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 10
         table = archive.db.table("raw_page_parts")
         assert table.pks == ["article_id", "page"] and table.count == 0
         assert [(fk.column, fk.other_table) for fk in table.foreign_keys] == [
@@ -208,3 +209,20 @@ def test_v9_adds_raw_page_parts_to_a_v8_archive_whose_paged_articles_keep_page_o
         (page,) = archive.articles.raw_pages()
     # only its first page was kept before v9: reextract tells it by its missing parts
     assert (page.html, page.pages, page.parts) == (b"<html>page 1</html>", 2, ())
+
+
+def test_v10_counts_gone_pages_of_a_v9_archive_from_zero(tmp_path: Path) -> None:
+    path = tmp_path / "v9.db"
+    with Archive.open(path) as archive:
+        archive.publisher_runs.record(
+            [PublisherRun("Wire", run_id=archive.runs.start(datetime.now(UTC)))]
+        )
+        with archive.transaction() as conn:
+            conn.execute("ALTER TABLE publisher_runs DROP COLUMN gone")
+            conn.execute("DELETE FROM migrations WHERE version >= 10")
+    with Archive.open(path) as archive:
+        assert applied_migrations(archive.db)[-1][0] == 10
+        (run,) = archive.publisher_runs.history(5)["Wire"]
+        assert run.gone == 0  # earlier runs kept no count: none, not unknown
+        archive.publisher_runs.record([PublisherRun("Wire", run_id=run.run_id, gone=2)])
+        assert archive.publisher_runs.history(5)["Wire"][0].gone == 2
