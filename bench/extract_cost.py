@@ -6,9 +6,13 @@ Two figures (issue 23, item 7), over the pages of ``../shared/eval`` sets:
   bare ``trafilatura.extract(body, url=…, include_comments=False)`` one after the other
   (the order alternating per page), each timed with ``time.process_time``. Median and mean
   ms per page of both and their ratios; the target is at most 1.25× on both.
-- **Start-up included** (``--startup N``): the wall clock of ``scraper eval`` over the first
-  N pages of a set (its own worker processes, imports, models) against one fresh process of
-  bare trafilatura over the same pages, imports included. The target is at least 1.5×.
+- **Start-up included** (``--startup N``): the wall clock of ``scraper eval``'s run over the
+  first N pages of a set (its own worker processes, imports, models) against one fresh
+  process of bare trafilatura over the same pages, imports included. The target is at least
+  1.5×. Our side runs as ``python -m scraper.extract.evalrun DIR --ours-only``: the same
+  pool, preload and scoring as ``scraper eval``, without the bare trafilatura run that
+  ``scraper eval`` puts beside every page for its comparison (timed, that would count
+  trafilatura's work on our side too).
 
 ``--dump FILE`` writes every page's full extraction (the JSON ``scraper extract`` prints)
 and ``--compare OLD NEW`` lists the pages whose extraction differs: how a change to how the
@@ -112,7 +116,14 @@ def startup(folder: Path, limit: int, repeats: int) -> dict[str, float]:
         for pid in keep:
             (subset / "html" / f"{pid}.html.gz").symlink_to(folder / "html" / f"{pid}.html.gz")
         (subset / "ground-truth.json").write_text(json.dumps({p: truth[p] for p in keep}))
-        ours_cmd = [sys.executable, "-m", "scraper", "eval", str(subset), "--json"]
+        ours_cmd = [
+            sys.executable,
+            "-m",
+            "scraper.extract.evalrun",
+            str(subset),
+            "--json",
+            "--ours-only",
+        ]
         bare_cmd = [sys.executable, "-c", _BARE_SCRIPT, str(subset)]
         ours, bare = [], []
         for _ in range(repeats):

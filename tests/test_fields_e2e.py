@@ -264,6 +264,6 @@ def test_reextract_skips_and_counts_multi_page_articles_archived_before_v9(
         "multi-page article(s) archived before v9 skipped"
     ) in done.stdout
     with Database(db) as reader:
-        assert max(r["version"] for r in reader.table("migrations").rows) == 9  # migrated
+        assert max(r["version"] for r in reader.table("migrations").rows) == 10  # migrated
         texts = {r["text"] for r in reader.table("articles").rows_where("pages > 1")}
     assert texts == {"An older extraction."}  # left as it was, not page 1's text alone

@@ -10,10 +10,12 @@ next source is tried (:func:`scraper.models.plausible_date`).
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from htmldate import find_date
@@ -63,6 +65,7 @@ _UPDATE_WORDS = re.compile(
     r"uppdaterad|opdateret|zaktualizowano",
     re.I,
 )
+_MIN_OFFSET, _MAX_OFFSET = -12, 14  # the UTC offsets in use, in hours
 _MAX_UPDATE_PROBES = 400  # bylines sit near the top; bounds the cost on huge pages
 _UPDATE_CLASS = re.compile(r"updat|modif|edited|revis", re.I)
 _URL_DATE = re.compile(
@@ -157,7 +160,7 @@ def read_dates(tree: LexborHTMLParser, ld: dict[str, Any], metas: dict[str, str]
 def with_guess(dates: Dates, html_text: str, url: str) -> Dates:
     """Fill a missing publication date from the URL, else from htmldate's reading of the text."""
     if dates.published is not None:
-        return dates
+        return _on_url_day(dates, url_date(url))
     from_url = url_date(url)
     if from_url is not None and _kept(from_url, URL):
         return _published(dates, from_url, URL)
@@ -171,6 +174,36 @@ def with_guess(dates: Dates, html_text: str, url: str) -> Dates:
     # htmldate may have read the modified date itself: only its day is kept (a same-day
     # guess is right far more often than not: trafilatura set 0.823 with, 0.817 without)
     return _published(dates, guessed, TEXT)
+
+
+def _on_url_day(dates: Dates, day: datetime | None) -> Dates:
+    """A UTC publication time put in an offset where it falls on the URL's day.
+
+    A stamp written in UTC says nothing of the publisher's own day, which is the one the
+    page shows and the permalink (/2023/11/08/) was built from: an evening post in the
+    Americas is the next day in UTC. The instant stays; only its offset changes, to the
+    whole hour nearest zero (within UTC-12..+14) that puts it on the URL's day.
+    """
+    when = dates.published
+    if when is None or day is None or when.utcoffset() != timedelta(0):
+        return dates
+    gap = (day.date() - when.date()).days
+    if gap not in (-1, 1):
+        return dates
+    if gap == 1:  # east of UTC: the hours from the stamp to the URL day's midnight
+        hours = math.ceil((_midnight(day) - when).total_seconds() / 3600)
+    else:  # west: back past the midnight that began the stamp's own day
+        hours = -math.floor((when - _midnight(when)).total_seconds() / 3600) - 1
+    if not _MIN_OFFSET <= hours <= _MAX_OFFSET:
+        return dates
+    local = when.astimezone(timezone(timedelta(hours=hours)))
+    if local.date() != day.date():
+        return dates
+    return Dates(local, dates.published_source, dates.modified, dates.modified_source)
+
+
+def _midnight(when: datetime) -> datetime:
+    return datetime.combine(when.date(), time(), tzinfo=UTC)
 
 
 def _kept(when: datetime, source: str) -> bool:
@@ -325,11 +358,28 @@ def url_date(url: str) -> datetime | None:
 
 def guess_date(html_text: str) -> datetime | None:
     """Last resort when no source declares a date: htmldate's reading of the page (a day)."""
+    found = _htmldate(html_text, None, extensive=False)
+    return parse_date(found) if found else None
+
+
+def htmldate_day(html_text: str, url: str | None = None) -> str | None:
+    """The day htmldate finds, as trafilatura's own metadata would (its extensive search).
+
+    The quick search :func:`guess_date` ran is never repeated: its day is reused, and the
+    extensive search (tens of ms on a large page) runs only where it found none.
+    """
+    return _htmldate(html_text, None, extensive=False) or _htmldate(
+        html_text, url or None, extensive=True
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _htmldate(html_text: str, url: str | None, *, extensive: bool) -> str | None:
+    """One htmldate search of the page (cached on the text: each runs once per page)."""
     try:
-        found = find_date(html_text, original_date=True, extensive_search=False)
+        return find_date(html_text, url=url, original_date=True, extensive_search=extensive)
     except Exception:  # htmldate on hostile markup must not stop the page
         return None
-    return parse_date(found) if found else None
 
 
 def parse_date(value: str | None) -> datetime | None:

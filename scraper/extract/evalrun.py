@@ -11,23 +11,46 @@ import sys
 from pathlib import Path
 
 from scraper.extract.compare import compare, format_compare, score_pair
-from scraper.extract.evaluate import PageResult, format_summary, run_dataset, summarise
+from scraper.extract.evaluate import (
+    PageResult,
+    format_summary,
+    run_dataset,
+    score_page,
+    summarise,
+)
 
 
 def run_eval_cli(
-    dataset_dir: Path, output: Path | None, as_json: bool, *, workers: int | None = None
+    dataset_dir: Path,
+    output: Path | None,
+    as_json: bool,
+    *,
+    workers: int | None = None,
+    beside_bare: bool = True,
 ) -> int:
-    """``scraper eval``: score the crawl's extraction path on a dataset; exit code."""
+    """``scraper eval``: score the crawl's extraction path on a dataset; exit code.
+
+    ``beside_bare=False`` runs our path alone, as the crawl does (no bare trafilatura run
+    beside each page): what ``bench.extract_cost --startup`` times.
+    """
     try:
-        pairs = run_dataset(dataset_dir, workers=workers, score=score_pair)
+        if beside_bare:
+            pairs = run_dataset(dataset_dir, workers=workers, score=score_pair)
+        else:
+            results = run_dataset(dataset_dir, workers=workers, score=score_page)
     except ValueError as exc:
         print(f"scraper eval: {exc}", file=sys.stderr)
         return 2
-    results = [
-        PageResult(p.page_id, p.ours.text, p.ours.cpu_ms, p.ours.body, p.ours.snippets, p.ours.meta)
-        for p in pairs
-    ]
-    summary = {**summarise(results), "compare": compare(pairs)}
+    if beside_bare:
+        results = [
+            PageResult(
+                p.page_id, p.ours.text, p.ours.cpu_ms, p.ours.body, p.ours.snippets, p.ours.meta
+            )
+            for p in pairs
+        ]
+        summary = {**summarise(results), "compare": compare(pairs)}
+    else:
+        summary = summarise(results)
     if output is not None:
         payload = {r.page_id: {"articleBody": r.text} for r in results}
         try:
@@ -39,9 +62,17 @@ def run_eval_cli(
         print(json.dumps({"dataset": dataset_dir.name, **summary}, sort_keys=True))
     else:
         print(format_summary(dataset_dir.name, summary))
-        print(format_compare(dataset_dir.name, summary["compare"]))
+        if beside_bare:
+            print(format_compare(dataset_dir.name, summary["compare"]))
     return 0
 
 
-if __name__ == "__main__":  # python -m scraper.extract.evalrun DIR (as `scraper eval DIR`)
-    sys.exit(run_eval_cli(Path(sys.argv[1]), None, "--json" in sys.argv))
+if __name__ == "__main__":  # python -m scraper.extract.evalrun DIR [--json] [--ours-only]
+    sys.exit(
+        run_eval_cli(
+            Path(sys.argv[1]),
+            None,
+            "--json" in sys.argv,
+            beside_bare="--ours-only" not in sys.argv,
+        )
+    )

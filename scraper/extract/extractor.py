@@ -150,7 +150,7 @@ def _extract(
         tree, url, tuple(re.compile(p) for p in page_patterns)
     )
     lead = find_lead(tree, meta.description)
-    pre = preclean(tree, drop_selectors, body_selectors, meta.title)
+    pre = preclean(tree, drop_selectors, body_selectors, meta.title, url)
     doc = _trafilatura(pre.html, url)
     raw = stitch(getattr(doc, "text", None) or "", pre.container_blocks, pre.containers)
     text = postclean(with_lead(raw, lead), meta.title, meta.headlines)

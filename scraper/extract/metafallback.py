@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from scraper.extract.dates import Dates
+from scraper.extract.dates import Dates, htmldate_day
 from scraper.extract.metadata import PageMeta, split_authors
 
 TRAFILATURA = "trafilatura"  # published_source of a date trafilatura found
@@ -64,7 +64,13 @@ def fill_from_trafilatura(meta: PageMeta, html: str, url: str) -> PageMeta:
     if meta.title and authors and meta.dates.published is not None:
         return replace(meta, authors=authors) if authors != meta.authors else meta
     try:
-        found = _trafilatura_fields(html, url, want_date=meta.dates.published is None)
+        found = _trafilatura_fields(
+            html,
+            url,
+            want_date=meta.dates.published is None,
+            want_title=not meta.title,
+            want_author=not authors,
+        )
     except Exception:  # its helpers on hostile markup: our own fields stand
         found = {}
     title = meta.title or found.get("title")
@@ -87,31 +93,33 @@ def _with_date(dates: Dates, day: object) -> Dates:
     return replace(dates, published=when, published_source=TRAFILATURA)
 
 
-def _trafilatura_fields(html: str, url: str, *, want_date: bool) -> dict[str, Any]:
-    """Title, author and (when asked) date as trafilatura's ``extract_metadata`` finds them."""
-    from htmldate import find_date
+def _trafilatura_fields(
+    html: str, url: str, *, want_date: bool, want_title: bool = True, want_author: bool = True
+) -> dict[str, Any]:
+    """The fields asked for, as trafilatura's ``extract_metadata`` finds them.
+
+    Only those asked for are looked up: the page is parsed for a title or an author alone.
+    The date is :func:`scraper.extract.dates.htmldate_day`: the quick search ``with_guess``
+    ran is reused, never run again.
+    """
     from trafilatura.metadata import (
         examine_meta,
         extract_author,
         extract_meta_json,
         extract_title,
     )
-    from trafilatura.settings import set_date_params
     from trafilatura.utils import load_html
 
-    tree = load_html(html)
+    found: dict[str, Any] = {"date": htmldate_day(html, url)} if want_date else {}
+    tree = load_html(html) if want_title or want_author else None
     if tree is None:
-        return {}
+        return found
     doc = examine_meta(tree)
     if doc.author and " " not in doc.author:
         doc.author = None
     doc = extract_meta_json(tree, doc)
-    found: dict[str, Any] = {
-        "title": doc.title or extract_title(tree),
-        "author": doc.author or extract_author(tree),
-    }
-    if want_date:
-        params = set_date_params(True)
-        params["url"] = url or None
-        found["date"] = find_date(tree, **params)
+    if want_title:
+        found["title"] = doc.title or extract_title(tree)
+    if want_author:
+        found["author"] = doc.author or extract_author(tree)
     return found

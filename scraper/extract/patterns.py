@@ -645,7 +645,10 @@ MEDIA_TEASER_END = re.compile(
     re.I,
 )
 # An unfilled template slot left in the text ("$$ARTICLEAD$$", "{{ ad_slot }}", "[[AD]]").
-PLACEHOLDER_LINE = re.compile(r"^(?:\$\$|\{\{|\[\[|%%)\s*[\w.-]+\s*(?:\$\$|\}\}|\]\]|%%)$")
+# a template's unfilled slot ("{{ title }}") or a script value printed as text ("false")
+PLACEHOLDER_LINE = re.compile(
+    r"^(?:\$\$|\{\{|\[\[|%%)\s*[\w.-]+\s*(?:\$\$|\}\}|\]\]|%%)$|^(?:true|false|null|undefined|NaN)$"
+)
 
 BYLINE_LINE = re.compile(
     rf"^\s*(?i:{'|'.join(re.escape(w) for w in sorted(BYLINE_WORDS, key=len, reverse=True))})"

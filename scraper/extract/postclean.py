@@ -33,7 +33,10 @@ _END_LINES = 8  # an end section's heading sits among the last lines
 _END_TAIL = 6
 _END_LINE_MAX = 500  # sign-offs are the last lines, never more than a few
 _SIGN_OFF_MAX = 250
-_RUN_SOURCE = re.compile(r"^- .{10,}\s[-–|]\s[\w .&'’()]{2,40}$")
+# "- A headline of some words - Source Name": a source is a name, so no digits
+_NAME_WORD = r"[^\W\d_][^\W\d_.&'’()]*"
+_RUN_SOURCE = re.compile(rf"^- (?P<head>.{{10,}})\s[-–|]\s{_NAME_WORD}(?: {_NAME_WORD}){{0,3}}$")
+_RUN_HEAD_WORDS = 4  # "- Saatva Classic – Best for Couples" is a product and its verdict
 _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _MARKS = re.compile(rf"\s*{LINE_BREAK}\s*")
@@ -79,7 +82,8 @@ def is_furniture(line: str) -> bool:
         or P.PICTURED_LINE.match(text)
     ):
         return True
-    if len(text) <= 80 and (P.BYLINE_LINE.match(text) or is_stamp(text)):
+    # a table row of dates and figures ("| 1/1/2013 | +13.1% |") is data, not a stamp
+    if len(text) <= 80 and (P.BYLINE_LINE.match(text) or (is_stamp(text) and text[0] != "|")):
         return True
     return len(text) <= 200 and bool(P.CAPTION_LABEL_LINE.match(text))
 
@@ -123,7 +127,7 @@ def drop_link_runs(lines: list[str], min_run: int = 3) -> list[str]:
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and _RUN_SOURCE.match(lines[j].strip()):
+        while j < len(lines) and _headline_source(lines[j]):
             j += 1
         if j - i >= min_run:
             for k in range(i, j):
@@ -132,22 +136,68 @@ def drop_link_runs(lines: list[str], min_run: int = 3) -> list[str]:
     return [line for line, k in zip(lines, keep, strict=True) if k]
 
 
+def _headline_source(line: str) -> bool:
+    found = _RUN_SOURCE.match(line.strip())
+    return found is not None and len(found.group("head").split()) >= _RUN_HEAD_WORDS
+
+
 def drop_repeats(lines: list[str]) -> list[str]:
-    """Keep the first of verbatim-repeated paragraphs; drop widgets that recur ≥ 3 times."""
+    """Keep the first of verbatim-repeated paragraphs; drop widgets that recur ≥ 3 times.
+
+    Lists and tables are the article's own structure: a comparison repeats "- Free plan"
+    or "| Weight | 3 kg |" under every product. Their items go only with their whole list,
+    when the same list comes again (trafilatura's fallback returning the body twice).
+    """
     counts = Counter(_words(line) or _norm(line) for line in lines if line.strip())
     seen: set[str] = set()
+    lists_seen: set[tuple[str, ...]] = set()
     out = []
-    for line in lines:
+    for start, end in _runs(lines):
+        if end - start > 1 or _is_item(lines[start]):  # a list or table: whole or not at all
+            keys = tuple(_words(line) or _norm(line) for line in lines[start:end])
+            if keys not in lists_seen or sum(map(len, keys)) < 20:
+                out.extend(lines[start:end])
+            lists_seen.add(keys)
+            seen.update(keys)
+            continue
+        line = lines[start]
         key = _words(line) or _norm(line)  # "=)" has no words but is still a line
         if not key:
             continue
-        if counts[key] >= 3 and len(key) <= _MAX_FURNITURE:
+        if _is_label(line):
+            pass  # "How to adapt:" introduces what follows: it heads each repeated section
+        elif counts[key] >= 3 and len(key) <= _MAX_FURNITURE:
             continue  # a placeholder repeated per embed ("External content unavailable")
-        if key in seen and len(key) >= 20:
+        elif key in seen and len(key) >= 20:
             continue  # trafilatura's fallback sometimes returns the body twice
         seen.add(key)
         out.append(line)
     return out
+
+
+def _is_label(line: str) -> bool:
+    """A short line ending in a colon: it introduces the lines after it."""
+    text = line.strip()
+    return text.endswith(":") and len(text) <= _HEADLINE_MAX
+
+
+def _is_item(line: str) -> bool:
+    """A list item or a table row, as trafilatura writes them."""
+    return line.lstrip().startswith(("- ", "|"))
+
+
+def _runs(lines: list[str]) -> list[tuple[int, int]]:
+    """Spans of the lines: a run of list items or table rows together, any other line alone."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        j = i + 1
+        if _is_item(lines[i]):
+            while j < len(lines) and _is_item(lines[j]):
+                j += 1
+        spans.append((i, j))
+        i = j
+    return spans
 
 
 def drop_pull_quotes(lines: list[str]) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -60,6 +61,8 @@ _REFERENCE = re.compile(r"https?://|www\.|[\w.+-]+@[\w-]+\.", re.I)
 _GUARD_SHARE = 0.25  # never drop a node holding more than this share of the page's prose
 _PROSE = 80
 _LINK_DENSE = 0.7
+_CITED_SHARE = 0.8  # of a list's links going to other sites, for it to be a list of citations
+_CITED_WORDS = 3  # words per link text, on average: titles, not "Facebook"
 # Control-picture symbols: trafilatura keeps them (private-use characters it strips), and
 # they do not occur in prose.
 LINE_BREAK = "\u241e"
@@ -94,8 +97,12 @@ def preclean(
     drop_selectors: tuple[str, ...] = (),
     body_selectors: tuple[str, ...] = (),
     title: str | None = None,
+    url: str = "",
 ) -> PreCleaned:
-    """Remove boilerplate nodes from ``tree`` in place and return the cleaned HTML."""
+    """Remove boilerplate nodes from ``tree`` in place and return the cleaned HTML.
+
+    ``url`` is where the page was fetched: its site's links are the ones that can be teasers.
+    """
     body = tree.body
     if body is None:
         return PreCleaned(tree.html or "")
@@ -114,7 +121,8 @@ def preclean(
     doomed += [
         n for n in tree.css("[class],[id]") if _furniture(n) and (guard.small(n) or inserted(n))
     ]
-    doomed += [n for n in tree.css("ul,ol,p,div,section") if _link_dense(n, guard)]
+    home = own_hosts(tree, url)
+    doomed += [n for n in tree.css("ul,ol,p,div,section") if _link_dense(n, guard, home)]
     doomed += pitch_boxes(tree, guard)
     doomed += social_embeds(tree)
     doomed += picture_boxes(tree)
@@ -282,7 +290,45 @@ def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
     return False
 
 
-def _link_dense(node: LexborNode, guard: _Guard) -> bool:
+def own_hosts(tree: LexborHTMLParser, url: str = "") -> frozenset[str]:
+    """The page's own sites: where it was fetched and what its canonical URL names (a
+    syndicated article names its first publisher there)."""
+    found = {_host(url)}
+    for selector, attr in (
+        ('link[rel="canonical"]', "href"),
+        ('meta[property="og:url"]', "content"),
+    ):
+        node = tree.css_first(selector)
+        found.add(_host((node.attributes.get(attr) or "") if node is not None else ""))
+    return frozenset(h for h in found if h)
+
+
+def _host(href: str) -> str | None:
+    if not href.startswith(("http://", "https://")):
+        return None
+    try:
+        host = urlsplit(href.strip()).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
+
+
+def _cites_elsewhere(links: list[LexborNode], home: frozenset[str]) -> bool:
+    """Whether a list's links are citations of other sites' pages, not teasers of this one.
+
+    A related-stories list links the site's own pages; a changelog or a further-reading
+    list names other sites' documents by their titles (several words each), and is the
+    article's own text. Share buttons also link elsewhere, but by a word ("Facebook").
+    """
+    if not home:
+        return False
+    hosts = [_host(a.attributes.get("href") or "") for a in links]
+    away = [h for h in hosts if h and not any(h.endswith(o) or o.endswith(h) for o in home)]
+    words = sum(len(a.text(deep=True, strip=True).split()) for a in links)
+    return len(away) >= _CITED_SHARE * len(links) and words >= _CITED_WORDS * len(links)
+
+
+def _link_dense(node: LexborNode, guard: _Guard, home: frozenset[str] = frozenset()) -> bool:
     """A list or box that is mostly links: related headlines, tag clouds, link farms."""
     if not guard.small(node):
         return False
@@ -291,6 +337,8 @@ def _link_dense(node: LexborNode, guard: _Guard) -> bool:
         return False
     links = node.css("a")
     if not links:
+        return False
+    if _cites_elsewhere(links, home):
         return False
     linked = sum(len(a.text(deep=True, strip=True)) for a in links)
     if node.tag in ("ul", "ol"):

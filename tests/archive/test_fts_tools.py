@@ -87,7 +87,7 @@ def test_v5_rebuilds_a_v4_index_without_its_duplicates(tmp_path: Path) -> None:
         conn.execute("DELETE FROM migrations WHERE version >= 5")
     conn.close()
     with Archive.open(path) as archive:
-        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 9
+        assert applied_migrations(archive.db)[-1][0] == CURRENT_VERSION == 10
         indexed = {r["id"] for r in archive.db.table("articles_fts_docsize").rows}
         roots = {r["id"] for r in archive.db.table("articles").rows_where("duplicate_of IS NULL")}
         assert indexed == roots and len(roots) == 1

@@ -138,11 +138,56 @@ def test_link_runs_of_headline_source_items_are_dropped() -> None:
     lines = [
         PARA,
         "- Quantum leap for chips - Example Wire",
-        "- New qubit record - Tech Daily",
+        "- New qubit record set in Delft - Tech Daily",
         "- Lab cools atoms further - Science Now",
         PARA + "!",
     ]
     assert drop_link_runs(lines) == [PARA, PARA + "!"]
+
+
+def test_product_picks_and_spec_lists_are_article_text() -> None:
+    picks = [
+        "- Saatva Classic – Best for Couples",
+        "- Leesa Sapira – Best for Cooling",
+        "- Bear Elite Hybrid – Best Value",
+    ]
+    specs = [
+        "- Weight: 32.2 kg | 71 lbs",
+        "- Range: 40 km | 25 mi",
+        "- Top speed: 45 km/h | 28 mph",
+    ]
+    assert drop_link_runs([PARA, *picks, PARA + "!", *specs]) == [PARA, *picks, PARA + "!", *specs]
+
+
+def test_list_items_shared_by_several_products_stay() -> None:
+    lines = [
+        "Model One",
+        "- Organic cotton",
+        "- Recycled polyester",
+        "Model Two",
+        "- Organic cotton",
+        "- Hemp",
+        "Model Three",
+        "- Organic cotton",
+        "- Recycled polyester",
+        "| Weight | 3 kg |",
+        "Model Four",
+        "| Weight | 3 kg |",
+    ]
+    assert drop_repeats(lines) == lines
+
+
+def test_a_whole_list_given_twice_keeps_its_first_copy() -> None:
+    items = ["- The first item of a list worth reading", "- The second item of that same list"]
+    other = "A second paragraph of the article, which says something else entirely."
+    assert drop_repeats([PARA, *items, other, *items]) == [PARA, *items, other]
+
+
+def test_a_label_heading_each_section_stays() -> None:
+    label = "How to adapt to this trend:"
+    lines = [[f"Trend {i}", PARA.replace("article", f"article {i}"), label] for i in range(3)]
+    flat = [line for trio in lines for line in trio]
+    assert drop_repeats(flat) == flat
 
 
 def test_widget_repeated_three_times_is_dropped_entirely() -> None:
@@ -197,6 +242,29 @@ def test_teaser_cards_wrapped_in_links_do_not_count_as_prose() -> None:
     )
     html = preclean(tree).html
     assert html.count(f"{PARA} Own") == 7 and "LABEL" not in html
+
+
+def _linked_list(hrefs: list[str]) -> str:
+    titles = ["Fix volatile loads and stores", "Add support for packed structs", "Sync the tree"]
+    return (
+        "<ul>"
+        + "".join(
+            f'<li><a href="{h}">{t} in the code generator</a></li>'
+            for h, t in zip(hrefs, titles, strict=True)
+        )
+        + "</ul>"
+    )
+
+
+def test_a_list_citing_other_sites_is_article_text_a_list_of_own_pages_is_not() -> None:
+    head = '<link rel="canonical" href="https://www.firstpublisher.example/report-39">'
+    cited = _linked_list([f"https://forge.example/pulls/{i}" for i in range(3)])
+    own = _linked_list([f"https://devblog.example/report-{i}" for i in range(3)])
+    prose = "".join(f"<p>{PARA} {i}.</p>" for i in range(6))
+    body = f"<article>{prose}<p>Merged this month:</p>{cited}<p>{PARA}!</p></article>"
+    tree = LexborHTMLParser(f"<html><head>{head}</head><body>{body}<div>{own}</div></body></html>")
+    html = preclean(tree, url="https://devblog.example/progress-report-39").html
+    assert "forge.example/pulls/2" in html and "devblog.example/report-0" not in html
 
 
 def test_repeats_differing_only_in_spacing_and_punctuation_are_dropped() -> None:

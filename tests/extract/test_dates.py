@@ -113,3 +113,28 @@ def test_java_style_dates_keep_their_zone() -> None:
     got = parse_date("Fri Apr 28 19:20:36 CEST 2023")
     assert got == datetime(2023, 4, 28, 19, 20, 36, tzinfo=timezone(timedelta(hours=2)))
     assert parse_date("Fri Apr 28 19:20:36 XYZ 2023") is None
+
+
+@pytest.mark.parametrize(
+    ("stamp", "url", "day", "hours"),
+    [
+        # an evening post in the Americas: the next day in UTC, the permalink's day locally
+        ("2023-11-09T05:30:59Z", "https://port.example/2023/11/08/ferry/", "2023-11-08", -6),
+        # just after midnight in Europe: the day before in UTC
+        ("2018-12-31T23:11:59Z", "https://port.example/2019/01/01/ferry/", "2019-01-01", 1),
+        # a stamp with its own offset, or a UTC stamp on the URL's own day: kept as written
+        ("2023-11-09T05:30:59+02:00", "https://port.example/2023/11/08/ferry/", "2023-11-09", 2),
+        ("2023-11-09T05:30:59Z", "https://port.example/2023/11/09/ferry/", "2023-11-09", 0),
+        # no offset in use puts noon UTC on the day before: the stamp stands
+        ("2023-11-09T13:00:00Z", "https://port.example/2023/11/08/ferry/", "2023-11-09", 0),
+    ],
+)
+def test_utc_publication_time_falls_on_the_permalink_day(
+    stamp: str, url: str, day: str, hours: int
+) -> None:
+    head = f'<meta property="article:published_time" content="{stamp}">'
+    got = extract_page(_page(head, ""), url)
+    assert got.published is not None
+    assert got.published.date().isoformat() == day
+    assert got.published.utcoffset() == timedelta(hours=hours)
+    assert got.published == parse_date(stamp)  # the same instant

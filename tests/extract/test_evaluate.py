@@ -112,6 +112,18 @@ def test_harness_on_body_set_json(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert "Lebkuchen" in written["bakery"]["articleBody"]
 
 
+def test_ours_only_run_scores_the_same_without_trafilatura_beside_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # what bench.extract_cost --startup times: our path alone, the same figures
+    assert run_eval_cli(EVALSET / "body", None, True, workers=1) == 0
+    beside = json.loads(capsys.readouterr().out)
+    assert run_eval_cli(EVALSET / "body", None, True, workers=1, beside_bare=False) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert "compare" in beside and "compare" not in alone
+    assert (alone["pages"], alone["f1"]) == (beside["pages"], beside["f1"])
+
+
 def test_harness_on_snippet_set(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_eval_cli(EVALSET / "snippets", None, False, workers=1) == 0
     text = capsys.readouterr().out

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import htmldate
+import pytest
+
+import scraper.extract.dates
 from scraper.extract.dates import Dates
 from scraper.extract.extractor import extract_page
 from scraper.extract.metadata import PageMeta
@@ -58,3 +62,23 @@ def test_our_own_fields_are_kept_when_found() -> None:
     )
     html = (PAGES / "updated-only.html").read_text("utf-8")
     assert fill_from_trafilatura(meta, html, "https://gazette.example/x") == meta
+
+
+def test_the_date_is_searched_once_per_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    # no declared publication date and none in the URL: the date guess and the fallback
+    # to trafilatura's fields both want htmldate's answer; a day its search found is
+    # never searched for again
+    calls = []
+
+    def counting(*args: object, **kwargs: object) -> str | None:
+        calls.append(kwargs)
+        return "2026-03-02"
+
+    monkeypatch.setattr(htmldate, "find_date", counting)
+    monkeypatch.setattr(scraper.extract.dates, "find_date", counting)
+    scraper.extract.dates._htmldate.cache_clear()  # earlier tests read this page too
+    got = extract_page(
+        (PAGES / "updated-only.html").read_bytes(), "https://gazette.example/news/harbour-wall"
+    )
+    assert len(calls) == 1
+    assert got.published == datetime(2026, 3, 2, tzinfo=UTC)
