@@ -11,7 +11,8 @@ search for dates in words to the page's language), ``language``, ``access``
 (free or paywalled), ``images`` (the article's figures) and ``liveblog`` (a live blog's
 timed entries). Multi-page articles: ``pagination`` (next and first page links) and
 ``joining`` (a walk over the extracted pages, joined). ``pagekind`` tells an article from
-a listing, a section front or a collection (those give "no article"), and
+a listing, a section front or a collection (those give "no article") by the signs
+``kindsigns`` reads from the page's tree, and
 ``metafallback`` fills a title, author or date our rules miss from trafilatura's own
 metadata. ``evaluate`` scores the chain against ground truth, ``compare`` beside bare
 trafilatura in the same run, and ``evalrun`` is ``scraper eval`` (halves A and B).

@@ -368,6 +368,16 @@ def _rows(sample: dict[str, Any]) -> list[tuple[str, Pick]]:
             ("no article: listing+collection", lambda g: (g["no_article"]["not_articles"], None)),
             ("no article: articles", lambda g: (g["no_article"]["articles"], None)),
         ]
+        for kind in sorted(NOT_ARTICLE_TYPES & set(sample.get("by_type", {}))):
+            rows.append(
+                (
+                    f"no article: {kind}",
+                    lambda g, k=kind: (
+                        g["by_type"].get(k, {}).get("no_article_share"),
+                        None,
+                    ),
+                )
+            )
     rows += [
         ("pages worse by > 0.05", lambda g: (g["worse_by_0.05"], None)),
         ("pages better by > 0.05", lambda g: (g["better_by_0.05"], None)),

@@ -221,6 +221,7 @@ def test_eval_text_report_names_both_halves(capsys: pytest.CaptureFixture[str]) 
     text = capsys.readouterr().out
     assert "A tune" in text and "B check" in text
     assert "no article: listing+collection" in text
+    assert "no article: listing " in text  # each kind of page that is not an article
     assert "WCXB word F1 listing" in text
 
 
