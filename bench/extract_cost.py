@@ -108,6 +108,7 @@ def cpu_per_page(pages: list[tuple[str, bytes, str]]) -> dict[str, float]:
 
 def startup(folder: Path, limit: int, repeats: int) -> dict[str, float]:
     """Wall seconds of ``scraper eval`` and of one bare process over the first ``limit`` pages."""
+    folder = folder.resolve()  # the subset's links point at the pages from another folder
     with tempfile.TemporaryDirectory(prefix="extract-cost-") as tmp:
         subset = Path(tmp) / folder.name
         (subset / "html").mkdir(parents=True)
