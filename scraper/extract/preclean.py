@@ -313,23 +313,28 @@ def _host(href: str) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
-def _cites_elsewhere(links: list[LexborNode], home: frozenset[str]) -> bool:
+def _cites_elsewhere(links: list[LexborNode], texts: list[str], home: frozenset[str]) -> bool:
     """Whether a list's links are citations of other sites' pages, not teasers of this one.
 
     A related-stories list links the site's own pages; a changelog or a further-reading
     list names other sites' documents by their titles (several words each), and is the
     article's own text. Share buttons also link elsewhere, but by a word ("Facebook").
+    ``texts`` are the links' texts.
     """
     if not home:
         return False
     hosts = [_host(a.attributes.get("href") or "") for a in links]
     away = [h for h in hosts if h and not any(h.endswith(o) or o.endswith(h) for o in home)]
-    words = sum(len(a.text(deep=True, strip=True).split()) for a in links)
+    words = sum(len(t.split()) for t in texts)
     return len(away) >= _CITED_SHARE * len(links) and words >= _CITED_WORDS * len(links)
 
 
 def _link_dense(node: LexborNode, guard: _Guard, home: frozenset[str] = frozenset()) -> bool:
-    """A list or box that is mostly links: related headlines, tag clouds, link farms."""
+    """A list or box that is mostly links: related headlines, tag clouds, link farms.
+
+    Only a box dense with links is asked whether its links cite other sites (the dearer
+    test, run on the few boxes that would otherwise go).
+    """
     if not guard.small(node):
         return False
     text = node.text(deep=True, strip=True)
@@ -338,19 +343,20 @@ def _link_dense(node: LexborNode, guard: _Guard, home: frozenset[str] = frozense
     links = node.css("a")
     if not links:
         return False
-    if _cites_elsewhere(links, home):
-        return False
-    linked = sum(len(a.text(deep=True, strip=True)) for a in links)
+    texts = [a.text(deep=True, strip=True) for a in links]
+    linked = sum(map(len, texts))
     if node.tag in ("ul", "ol"):
-        return len(links) >= 2 and linked >= _LINK_DENSE * len(text)
-    if node.tag == "p":  # a paragraph that is only a headline link is an inline teaser
+        dense = len(links) >= 2 and linked >= _LINK_DENSE * len(text)
+    elif node.tag == "p":  # a paragraph that is only a headline link is an inline teaser
         # ... unless the link is a reference: a mailto or a bare URL as its own text
         refs = any(
             _MAILTO.match(a.attributes.get("href") or "") or _REFERENCE.match(a.text(strip=True))
             for a in links
         )
-        return len(text) < 200 and linked >= 0.9 * len(text) and not refs
-    return len(links) >= 3 and linked >= 0.8 * len(text)
+        dense = len(text) < 200 and linked >= 0.9 * len(text) and not refs
+    else:
+        dense = len(links) >= 3 and linked >= 0.8 * len(text)
+    return dense and not _cites_elsewhere(links, texts, home)
 
 
 def pitch_boxes(tree: LexborHTMLParser, guard: _Guard) -> list[LexborNode]:
