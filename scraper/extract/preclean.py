@@ -303,6 +303,7 @@ def own_hosts(tree: LexborHTMLParser, url: str = "") -> frozenset[str]:
     return frozenset(h for h in found if h)
 
 
+@functools.lru_cache(maxsize=4096)  # nested boxes ask again for the same links
 def _host(href: str) -> str | None:
     if not href.startswith(("http://", "https://")):
         return None
