@@ -11,13 +11,13 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract import patterns as P
 from scraper.extract.boxes import inserted, picture_boxes, social_embeds
 from scraper.extract.containers import blocks_of, container_blocks
+from scraper.urls import host_of
 
 # Tags that never hold article prose (captions belong in metadata, not in the body).
 DROP_TAGS = (
@@ -305,13 +305,10 @@ def own_hosts(tree: LexborHTMLParser, url: str = "") -> frozenset[str]:
 
 @functools.lru_cache(maxsize=4096)  # nested boxes ask again for the same links
 def _host(href: str) -> str | None:
+    """The site an absolute link goes to (``www.`` aside); None for a relative one."""
     if not href.startswith(("http://", "https://")):
         return None
-    try:
-        host = urlsplit(href.strip()).hostname
-    except ValueError:
-        return None
-    return host.removeprefix("www.") if host else None
+    return host_of(href).removeprefix("www.") or None
 
 
 def _cites_elsewhere(links: list[LexborNode], texts: list[str], home: frozenset[str]) -> bool:
