@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper.extract.metadata import ld_types
+
 ARTICLE_TYPES = frozenset(
     {
         "Article",
@@ -288,13 +290,7 @@ def _words(text: str) -> int:
 
 
 def _types(objects: Iterable[dict[str, Any]]) -> set[str]:
-    out: set[str] = set()
-    for obj in objects:
-        kind = obj.get("@type")
-        for name in kind if isinstance(kind, list) else [kind]:
-            if isinstance(name, str):
-                out.add(name.rsplit("/", 1)[-1])
-    return out
+    return {name.rsplit("/", 1)[-1] for obj in objects for name in ld_types(obj)}
 
 
 def _url_shape(url: str) -> tuple[int, bool]:

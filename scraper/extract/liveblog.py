@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from archive import ArticleUpdate
 from scraper.extract.dates import parse_date
+from scraper.extract.metadata import ld_types
 
 _MAX_UPDATES = 2000
 _MIN_TEXT = 200  # below this the entries carry headlines only: the page's text stays
@@ -68,9 +69,7 @@ def _flat(text: str) -> str:
 
 
 def _is_live_blog(obj: dict[str, Any]) -> bool:
-    types = obj.get("@type")
-    names = types if isinstance(types, list) else [types]
-    return "LiveBlogPosting" in names
+    return "LiveBlogPosting" in ld_types(obj)
 
 
 def _update(item: Any) -> ArticleUpdate | None:

@@ -120,13 +120,18 @@ def _walk_jsonld(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
                     stack.append(item["@graph"])
 
 
+def ld_types(obj: dict[str, Any]) -> list[str]:
+    """The names in a JSON-LD object's ``@type`` (one name or a list of them)."""
+    kind = obj.get("@type")
+    return [name for name in (kind if isinstance(kind, list) else [kind]) if isinstance(name, str)]
+
+
 def jsonld_article(objects: list[dict[str, Any]]) -> dict[str, Any]:
     """The first JSON-LD object typed as an article (or a WebPage as a last resort)."""
     fallback: dict[str, Any] = {}
     for obj in objects:
-        types = obj.get("@type")
-        names = types if isinstance(types, list) else [types]
-        if any(isinstance(t, str) and _ARTICLE_TYPES.search(t) for t in names):
+        names = ld_types(obj)
+        if any(_ARTICLE_TYPES.search(t) for t in names):
             return obj
         if not fallback and "WebPage" in names and obj.get("datePublished"):
             fallback = obj
