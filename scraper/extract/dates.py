@@ -368,7 +368,7 @@ def htmldate_day(html_text: str, url: str | None = None, language: str | None = 
 
     The quick search :func:`guess_date` ran is never repeated: its day is reused, and the
     extensive search (tens of ms on a large page) runs only where it found none. Dates in
-    words are read in the page's declared ``language`` and English only
+    words are read in the page's ``language`` (declared or detected) and English only
     (:mod:`scraper.extract.datelocales`).
     """
     return _htmldate(html_text, None, extensive=False) or _htmldate(

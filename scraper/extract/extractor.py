@@ -162,8 +162,8 @@ def _extract(
             text = max(text, _extract_fragment(embedded, url, meta.title), key=len)
     if extras.live_updates:
         text = live_text(extras.live_updates, text) or text
-    language = choose_language(meta.language, text)  # its dates are read in this language
-    meta = fill_from_trafilatura(meta, html, url, language[0])
+    language, language_source = choose_language(meta.language, text)
+    meta = fill_from_trafilatura(meta, html, url, language)  # its dates read in that language
     warnings = list(extras.warnings)
     if not text:
         warnings.append("no_text")
@@ -172,7 +172,7 @@ def _extract(
     if detection_off():
         warnings.append("language_detection_off: its model did not load (disk full?)")
     return replace(
-        _build(text, meta, doc, tuple(warnings), language),
+        _build(text, meta, doc, tuple(warnings), (language, language_source)),
         access=extras.access,
         images=extras.images,
         live_updates=extras.live_updates,

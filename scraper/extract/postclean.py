@@ -355,7 +355,7 @@ def drop_sign_off(lines: list[str]) -> list[str]:
 
 def _break(row: str) -> list[str]:
     """A block's lines; a ``<br>`` in a table row or list item is only a space."""
-    if row.lstrip().startswith(("|", "- ")):
+    if _is_item(row):
         return [_MARKS.sub(" ", row)]
     return row.split(LINE_BREAK)
 
