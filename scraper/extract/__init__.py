@@ -5,7 +5,8 @@ The chain (``extractor``, after ``sniff``: is a local file HTML at all?): ``char
 ``boxes``: inserts and embedded posts set among the paragraphs, and ``containers``: a
 body split around ad slots), trafilatura, ``postclean``
 (what trafilatura kept that is not the article), with ``patterns`` (the phrases both
-cleaners share). Metadata: ``metadata`` (title, authors, description from the head),
+cleaners share). Metadata: ``metadata`` (title, authors, description from the head;
+``byline``: the author a page shows but does not declare),
 ``dates`` (published and modified, each with its source; ``datelocales`` holds the
 search for dates in words to the page's language), ``language``, ``access``
 (free or paywalled), ``images`` (the article's figures) and ``liveblog`` (a live blog's

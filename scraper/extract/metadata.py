@@ -15,6 +15,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper.extract.byline import page_byline
 from scraper.extract.dates import Dates, read_dates
 
 _ARTICLE_TYPES = re.compile(r"(article|blogposting|report|posting)$", re.I)
@@ -45,6 +46,9 @@ class PageMeta:
     # Graph, <title>, the <h1> with its kicker spaced apart): the one printed above the body
     # is often not the one chosen as ``title``
     headlines: tuple[str, ...] = ()
+    # the name the page's byline shows, read only where JSON-LD and meta tags give no author
+    # (scraper.extract.byline): used where trafilatura's own author search finds none either
+    byline: tuple[str, ...] = ()
 
 
 def read_meta(tree: LexborHTMLParser, objects: list[dict[str, Any]] | None = None) -> PageMeta:
@@ -63,9 +67,11 @@ def read_meta(tree: LexborHTMLParser, objects: list[dict[str, Any]] | None = Non
     title = _choose_title(candidates, h1_text, site)
     shown = " ".join(h1.text(deep=True, separator=" ").split()) if h1 is not None else None
     headlines = [*candidates, _one_line(_text(ld.get("alternativeHeadline"))), shown]
+    authors = _people(_authors(ld.get("author")) or _meta_authors(metas))
     return PageMeta(
         title=title,
-        authors=_people(_authors(ld.get("author")) or _meta_authors(metas)),
+        authors=authors,
+        byline=() if authors else page_byline(tree),
         dates=read_dates(tree, ld, metas),
         language=_language(tree, ld, metas),
         site_name=site,

@@ -110,7 +110,9 @@ def fill_from_trafilatura(
     ``language`` is the article's (declared or detected): dates written in words are read
     in it and in English (:mod:`scraper.extract.datelocales`); the declared one by default.
     """
-    authors = people(meta.authors)
+    # the byline printed on the page comes before trafilatura's author search, whose finds
+    # often carry the byline's neighbours ("Jane Doe", "Home", "Digital Security Expert")
+    authors = people(meta.authors) or people(meta.byline)
     if meta.title and authors and meta.dates.published is not None:
         return replace(meta, authors=authors) if authors != meta.authors else meta
     try:

@@ -1,0 +1,126 @@
+"""The byline printed on the page, for pages that declare no author in JSON-LD or meta tags.
+
+Two shapes cover most templates that trafilatura's own author search misses:
+
+- a link to the author's page (``/author/jane-doe``, ``rel="author"``) whose text is the
+  name the link's last path segment spells;
+- a "Written by" label followed by the name, in one short element or the next one.
+
+Only the first byline in page order counts: cards of related articles further down carry
+other people's names. A link byline counts only when the page links to at most three
+authors (more is a listing of other articles, not a credit).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import unquote
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+_AUTHOR_PATH = re.compile(
+    r"/(?:author|authors|writer|writers|contributor|contributors|people|profile|profiles)/"
+    r"([^/?#]+)/?(?:[?#]|$)",
+    re.I,
+)
+_LABEL = re.compile(r"^(?:written by|words by|authored by|author|by)\s*:?\s*(.*)$", re.I)
+_NAME_WORD = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.\-]*|van|von|der|den|de|del|la|le|da|di|du|bin)$")
+# words of page furniture, never of a name ("Recent Posts", "View Profile")
+_NOT_NAME = frozenset(
+    """
+recent posts post latest more popular related read view all share follow subscribe comments
+comment news home about contact privacy policy terms profile author authors our team the
+""".split()
+)
+_MAX_AUTHOR_LINKS = 3
+_LABEL_TAGS = frozenset({"p", "span", "div", "strong", "b", "em", "small", "li", "dt", "h5", "h6"})
+_SKIP = frozenset({"nav", "footer", "aside", "script", "style", "noscript", "template"})
+
+
+def page_byline(tree: LexborHTMLParser) -> tuple[str, ...]:
+    """The name the page's byline shows, or () when it shows none this module recognises."""
+    body = tree.body
+    if body is None:
+        return ()
+    return _linked(body) or _labelled(body)
+
+
+def _linked(body: LexborNode) -> tuple[str, ...]:
+    names: list[str] = []
+    for link in body.css(
+        'a[href*="/author"], a[rel~="author"], a[href*="/writer"], '
+        'a[href*="/contributor"], a[href*="/people/"], a[href*="/profile"]'
+    ):
+        if _within(link, _SKIP):
+            continue
+        href = link.attributes.get("href") or ""
+        name = " ".join(link.text(deep=True, separator=" ").split())
+        found = _AUTHOR_PATH.search(href)
+        if not _is_name(name):
+            continue
+        if found is None and "author" not in (link.attributes.get("rel") or ""):
+            continue
+        if found is not None and not _spells(found.group(1), name):
+            continue
+        if name not in names:
+            names.append(name)
+    if not names or len(names) > _MAX_AUTHOR_LINKS:
+        return ()
+    return (names[0],)
+
+
+def _labelled(body: LexborNode) -> tuple[str, ...]:
+    for node in body.traverse():
+        if node.tag not in _LABEL_TAGS:
+            continue
+        own = " ".join((node.text(deep=True, separator=" ") or "").split())
+        if not own or len(own) > 60:
+            continue
+        label = _LABEL.match(own)
+        if label is None or _within(node, _SKIP):
+            continue
+        rest = label.group(1).strip()
+        if rest:
+            if _is_name(rest) and own.casefold().startswith(("written by", "words by")):
+                return (rest,)
+            continue
+        follower = node.next
+        while follower is not None and follower.tag == "-text" and not follower.text().strip():
+            follower = follower.next
+        if follower is None:
+            continue
+        name = " ".join(follower.text(deep=True, separator=" ").split())
+        if _is_name(name):
+            return (name,)
+    return ()
+
+
+def _is_name(text: str) -> bool:
+    words = text.split()
+    return (
+        2 <= len(words) <= 4
+        and all(_NAME_WORD.match(w) for w in words)
+        and not any(w.casefold() in _NOT_NAME for w in words)
+    )
+
+
+def _spells(slug: str, name: str) -> bool:
+    """Whether the link's path segment is the name: "jane-doe" for "Jane Doe"."""
+    first = _plain(name.split()[0])
+    return bool(first) and first in _plain(slug)
+
+
+def _plain(text: str) -> str:
+    """Letters and digits only, accents dropped: "Tomás" → "tomas"."""
+    bare = unicodedata.normalize("NFKD", unquote(text).casefold())
+    return re.sub(r"[\W_]", "", "".join(c for c in bare if not unicodedata.combining(c)))
+
+
+def _within(node: LexborNode, tags: frozenset[str]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in tags:
+            return True
+        parent = parent.parent
+    return False

@@ -1,0 +1,59 @@
+"""The byline printed on the page: the author of pages that declare none in their markup."""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract.byline import page_byline
+from scraper.extract.extractor import extract_page
+
+_PROSE = " ".join(
+    f"<p>The harbour board met on Tuesday to settle the winter ferry timetable, item {i}, "
+    "after a season of cancelled crossings and long queues at the slipway.</p>"
+    for i in range(8)
+)
+
+
+def _page(header: str, after: str = "") -> bytes:
+    return (
+        "<html><head><title>Winter ferry timetable settled</title></head><body>"
+        f"<article><h1>Winter ferry timetable settled</h1>{header}{_PROSE}</article>"
+        f"{after}</body></html>"
+    ).encode()
+
+
+def test_an_author_page_link_is_the_byline() -> None:
+    page = _page('<div class="meta"><a href="/authors/ana-lima/">Ana Lima</a></div>')
+    got = extract_page(page, "https://harbour.example/news/winter-ferry-timetable-settled")
+    assert got.authors == ("Ana Lima",)
+
+
+def test_a_written_by_label_names_the_next_element() -> None:
+    page = _page('<div><p class="label">Written by</p><p class="name">Tomás Ruiz</p></div>')
+    got = extract_page(page, "https://harbour.example/news/winter-ferry-timetable-settled")
+    assert got.authors == ("Tomás Ruiz",)
+    inline = _page("<p>Written by Tomás Ruiz</p>")
+    assert page_byline(LexborHTMLParser(inline.decode())) == ("Tomás Ruiz",)
+
+
+def test_cards_of_other_articles_are_not_a_byline() -> None:
+    cards = "".join(
+        f'<div class="card"><a href="/author/{slug}">{name}</a></div>'
+        for slug, name in [
+            ("ana-lima", "Ana Lima"),
+            ("tomas-ruiz", "Tomás Ruiz"),
+            ("jo-park", "Jo Park"),
+            ("lee-chan", "Lee Chan"),
+        ]
+    )
+    tree = LexborHTMLParser(_page("", f"<section>{cards}</section>").decode())
+    assert page_byline(tree) == ()
+
+
+def test_a_link_that_does_not_spell_the_author_page_or_names_furniture_is_not_one() -> None:
+    elsewhere = _page('<a href="/authors/ana-lima/">Harbour Board</a>')
+    assert page_byline(LexborHTMLParser(elsewhere.decode())) == ()
+    furniture = _page("<div><span>By</span><span>Recent Posts</span></div>")
+    assert page_byline(LexborHTMLParser(furniture.decode())) == ()
+    in_footer = _page("", '<footer><a href="/author/ana-lima">Ana Lima</a></footer>')
+    assert page_byline(LexborHTMLParser(in_footer.decode())) == ()
