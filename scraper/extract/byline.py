@@ -71,19 +71,24 @@ def _linked(body: LexborNode) -> tuple[str, ...]:
 
 
 def _labelled(body: LexborNode) -> tuple[str, ...]:
-    for node in body.traverse():
-        if node.tag not in _LABEL_TAGS:
+    for text in body.traverse(include_text=True):
+        if text.tag != "-text":
             continue
-        own = " ".join((node.text(deep=True, separator=" ") or "").split())
-        if not own or len(own) > 60:
+        raw = text.text_content
+        if not raw or len(raw) > 80 or raw.isspace():
             continue
-        label = _LABEL.match(own)
-        if label is None or _within(node, _SKIP):
+        label = _LABEL.match(" ".join(raw.split()))
+        node = text.parent
+        if label is None or node is None or node.tag not in _LABEL_TAGS:
             continue
-        rest = label.group(1).strip()
-        if rest:
-            if _is_name(rest) and own.casefold().startswith(("written by", "words by")):
-                return (rest,)
+        own = " ".join(node.text(deep=True, separator=" ").split())
+        if len(own) > 60 or _within(node, _SKIP):
+            continue
+        rest = _LABEL.match(own)
+        name = rest.group(1).strip() if rest is not None else ""
+        if name:
+            if _is_name(name) and own.casefold().startswith(("written by", "words by")):
+                return (name,)
             continue
         follower = node.next
         while follower is not None and follower.tag == "-text" and not follower.text().strip():
