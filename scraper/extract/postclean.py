@@ -25,6 +25,8 @@ _SITE_SUFFIX = re.compile(r"\s[|–—-]\s*[^|–—-]{2,40}$")
 _SOFT_HYPHEN = "\u00ad"
 _SIGN_OFF_LINES = 3
 _GAP_PROSE = 120
+_LABEL_WORDS = 3
+_CODE = re.compile(r"[<>{}()\[\];=]")
 _NOVEL_SHARE = 0.5  # of a missing block's three-word runs found elsewhere: kept already
 # C0 and C1 controls: trafilatura drops them, a double-encoded page is full of them
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -169,13 +171,25 @@ def drop_repeats(lines: list[str]) -> list[str]:
             continue
         if _is_label(line):
             pass  # "How to adapt:" introduces what follows: it heads each repeated section
-        elif counts[key] >= 3 and len(key) <= _MAX_FURNITURE:
+        elif counts[key] >= 3 and len(key) <= _MAX_FURNITURE and not _field_label(line):
             continue  # a placeholder repeated per embed ("External content unavailable")
         elif key in seen and len(key) >= 20:
             continue  # trafilatura's fallback sometimes returns the body twice
         seen.add(key)
         out.append(line)
     return out
+
+
+def _field_label(line: str) -> bool:
+    """A short label a review repeats for every product ("Overall Score", "Pros"), not
+    a placeholder sentence repeated per embed: a few words, no code, no button."""
+    text = line.strip()
+    return (
+        text.count(" ") < _LABEL_WORDS
+        and _LETTERS.search(text) is not None
+        and _CODE.search(text) is None
+        and not P.CALL_TO_ACTION.fullmatch(text)
+    )
 
 
 def _is_label(line: str) -> bool:
