@@ -25,7 +25,7 @@ _SITE_SUFFIX = re.compile(r"\s[|–—-]\s*[^|–—-]{2,40}$")
 _SOFT_HYPHEN = "\u00ad"
 _SIGN_OFF_LINES = 3
 _GAP_PROSE = 120
-_LABEL_WORDS = 3
+_LABEL_WORDS = 2  # "Overall Score"; "External content unavailable" is a placeholder
 _CODE = re.compile(r"[<>{}()\[\];=]")
 _NOVEL_SHARE = 0.5  # of a missing block's three-word runs found elsewhere: kept already
 # C0 and C1 controls: trafilatura drops them, a double-encoded page is full of them
