@@ -137,10 +137,13 @@ def test_stitch_does_not_put_back_a_list_item_trafilatura_kept_as_several_lines(
 
 
 def test_stitch_does_not_put_back_a_paragraph_kept_without_its_control_characters() -> None:
-    # a double-encoded page: lexbor's text has C1 controls that trafilatura drops
-    garbled = "\u00e2\u0080\u009cThe harbour is full,\u00e2\u0080\u009d " + _prose("harbour")
+    # a double-encoded page: a curly quote became "\u00e2" plus two C1 controls, which
+    # lexbor's text keeps and trafilatura's drops
+    words = _prose("harbour").split()
+    garbled = " ".join(f"\u00e2\u0080\u009c{w}" if i % 2 else w for i, w in enumerate(words))
+    kept_form = " ".join(f"\u00e2{w}" if i % 2 else w for i, w in enumerate(words))
     blocks = (_prose("school"), garbled, _prose("library"))
-    kept = [blocks[0], "\u00e2The harbour is full,\u00e2 " + _prose("harbour"), blocks[2]]
+    kept = [blocks[0], kept_form, blocks[2]]
     assert stitch("\n".join(kept), blocks, containers=2).split("\n") == kept
 
 
