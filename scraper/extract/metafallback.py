@@ -6,9 +6,10 @@ functions are asked for that field alone, on the page as fetched. They run only 
 pages need none of them), and its date search only when the date is missing: the full
 ``with_metadata`` pass would double trafilatura's cost on every page.
 
-Authors are people's names: a role ("Staff Writer", "Ph.D."), a handle ("jrobison") or a
-"By" never counts as one. A date our rules read as the page's *modified* date is never
-taken as the publication date.
+Authors are the names a page credits: a role alone ("Staff Writer", "Ph.D."), a handle
+("jrobison") or a "By" never counts as one. A team's byline ("Resy Staff", "The Diggs Team")
+is the credit the publisher gives, and counts. A date our rules read as the page's
+*modified* date is never taken as the publication date.
 """
 
 from __future__ import annotations
@@ -32,19 +33,63 @@ dietitian nutritionist md phd ph.d. rd rn mba cfp cpa esq jr. sr. dr. msc bsc ma
 """.split()
 )
 _HANDLE = re.compile(r"^@|^[a-z0-9_.]+$|\d|_")
+# the words that open a job title after a name ("Keith Barry Senior Autos Reporter"); the
+# last word of a team's name ("Guardian staff reporter", "Luxury Travel Expert") is not one
+_TITLE_START = frozenset(
+    "senior junior chief head lead former founder co-founder ceo cto cfo president".split()
+)
+_LEAD_IN = re.compile(
+    r"^(?:view all posts by|all posts by|posts by|written by|article by|reviewed by|"
+    r"posted by|authored by|author)\s*:?\s+",
+    re.I,
+)
+_MONTH = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|jun(?:e)?|jul(?:y)?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+# what follows a name in a byline: a date, "Updated …", a separator
+_TAIL = re.compile(
+    rf"\s*(?:[•|·]|\b(?:last\s+)?updated\b|\bpublished\b|\b(?:{_MONTH})\b\.?(?=\s*\d|\s*$)"
+    rf"|\bmay\b(?=\s*\d)).*$",
+    re.I,
+)
+_NOT_NAME = frozenset(
+    """
+written by updated last posted published view all posts article january february march april
+may june july august september october november december jan feb mar apr jun jul aug sep
+sept oct nov dec
+""".split()
+)
 _CREDENTIAL = re.compile(
     r"^(?:[A-Z][A-Za-z]?\.?){1,4}[®™]?$|^[A-Z]{2,6}(?:-[A-Z]+)?(?: \d+)?[®™]?$"
 )
 
 
 def people(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """Only the names of people: roles, credentials, handles and "By" dropped."""
+    """Only the credited names: roles alone, credentials, handles and "By" dropped."""
     out = []
     for raw in names:
-        for name in split_authors(raw):
+        for part in split_authors(raw):
+            name = _credit(part)
             if _is_person(name) and name not in out:
                 out.append(name)
     return tuple(out)
+
+
+def _credit(part: str) -> str:
+    """The name in a byline piece: "Author Jane Doe • March 3" → "Jane Doe".
+
+    A lead-in ("Written by", "View all posts by"), a trailing date or "Updated …", and a job
+    title after a name of two words or more ("Keith Barry Senior Autos Reporter") are cut.
+    """
+    name = _LEAD_IN.sub("", part)
+    words = _TAIL.sub("", name).split()
+    if len(words) < 2 and len(name.split()) >= 2:
+        words = name.split()  # "March 2024" or "Updated": left for _is_person to refuse
+    for at in range(2, len(words)):
+        if words[at].casefold().strip(",.()") in _TITLE_START:
+            return " ".join(words[:at])
+    return " ".join(words)
 
 
 def _is_person(name: str) -> bool:
@@ -53,9 +98,8 @@ def _is_person(name: str) -> bool:
         return False
     if len(words) == 1 and _HANDLE.search(name):
         return False
-    return not all(w.casefold().strip(",.()") in _ROLE_WORDS for w in words) and not any(
-        w.casefold().strip(",.()") in _ROLE_WORDS for w in words[-1:]
-    )
+    # a job title alone ("Staff Writer") is not a credit; a team's ("Resy Staff") is
+    return not all(w.casefold().strip(",.()") in _ROLE_WORDS | _NOT_NAME for w in words)
 
 
 def fill_from_trafilatura(

@@ -25,6 +25,29 @@ def test_authors_are_people_without_roles_handles_or_by() -> None:
     assert people(["Jane Doe and John Roe"]) == ("Jane Doe", "John Roe")
 
 
+def test_a_team_byline_is_a_credit_but_a_job_title_alone_is_not() -> None:
+    assert people(["Resy Staff"]) == ("Resy Staff",)
+    assert people(["The Diggs Team"]) == ("The Diggs Team",)
+    assert people(["By Community Editor"]) == ("Community Editor",)
+    assert people(["Senior Editor"]) == ()
+    assert people(["Staff Writer"]) == ()
+
+
+def test_a_byline_loses_its_lead_in_date_and_job_title() -> None:
+    assert people(["View all posts by Ana Lima"]) == ("Ana Lima",)
+    assert people(["Author Ana Lima"]) == ("Ana Lima",)
+    assert people(["Ana Lima Last Updated August 1"]) == ("Ana Lima",)
+    assert people(["Ana Lima • March 3, 2025"]) == ("Ana Lima",)
+    assert people(["Ana Lima December"]) == ("Ana Lima",)
+    assert people(["Ana Lima Senior Autos Reporter"]) == ("Ana Lima",)
+    assert people(["Ana Lima Founder"]) == ("Ana Lima",)
+    # a date or a label alone is no credit; a name that is also a month stays whole
+    assert people(["Updated January"]) == ()
+    assert people(["Written By"]) == ()
+    assert people(["Theresa May"]) == ("Theresa May",)
+    assert people(["Guardian staff reporter"]) == ("Guardian staff reporter",)
+
+
 def test_a_byline_our_rules_miss_comes_from_trafilatura() -> None:
     # no JSON-LD, no author meta tag: only the byline in the article
     got = extract_page(
