@@ -25,6 +25,11 @@ _SITE_SUFFIX = re.compile(r"\s[|–—-]\s*[^|–—-]{2,40}$")
 _SOFT_HYPHEN = "\u00ad"
 _SIGN_OFF_LINES = 3
 _GAP_PROSE = 120
+_LABEL_WORDS = 2  # "Overall Score"; "External content unavailable" is a placeholder
+_CODE = re.compile(r"[<>{}()\[\];=]")
+_NOVEL_SHARE = 0.5  # of a missing block's three-word runs found elsewhere: kept already
+# C0 and C1 controls: trafilatura drops them, a double-encoded page is full of them
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _PULL_MIN = 30  # characters of a pull quote's words
 _PULL_MAX = 400
 _PULL_WORDS = 8
@@ -166,13 +171,25 @@ def drop_repeats(lines: list[str]) -> list[str]:
             continue
         if _is_label(line):
             pass  # "How to adapt:" introduces what follows: it heads each repeated section
-        elif counts[key] >= 3 and len(key) <= _MAX_FURNITURE:
+        elif counts[key] >= 3 and len(key) <= _MAX_FURNITURE and not _field_label(line):
             continue  # a placeholder repeated per embed ("External content unavailable")
         elif key in seen and len(key) >= 20:
             continue  # trafilatura's fallback sometimes returns the body twice
         seen.add(key)
         out.append(line)
     return out
+
+
+def _field_label(line: str) -> bool:
+    """A short label a review repeats for every product ("Overall Score", "Pros"), not
+    a placeholder sentence repeated per embed: a few words, no code, no button."""
+    text = line.strip()
+    return (
+        text.count(" ") < _LABEL_WORDS
+        and _LETTERS.search(text) is not None
+        and _CODE.search(text) is None
+        and not P.CALL_TO_ACTION.fullmatch(text)
+    )
 
 
 def _is_label(line: str) -> bool:
@@ -425,9 +442,12 @@ def fill_gaps(lines: list[str], blocks: list[str]) -> str:
     found = [where.get(_headline_words(b)) for b in blocks]
     kept = [i for i, pos in enumerate(found) if pos is not None]
     inserts: dict[int, list[str]] = {}
+    have = _trigrams(" ".join(lines))
     for k in range(kept[0] + 1, kept[-1]) if kept else ():
-        # only paragraphs of prose: a short line between them is a pointer or a label
-        if found[k] is None and len(blocks[k]) >= _GAP_PROSE:
+        # only paragraphs of prose: a short line between them is a pointer or a label; and
+        # only text not kept in another form (a list item holding a sub-list comes back as
+        # several lines, never as the one line its text is)
+        if found[k] is None and len(blocks[k]) >= _GAP_PROSE and _novel(blocks[k], have):
             prev = max(found[j] or 0 for j in range(kept[0], k) if found[j] is not None)
             inserts.setdefault(prev, []).append(blocks[k])
     out: list[str] = []
@@ -435,3 +455,15 @@ def fill_gaps(lines: list[str], blocks: list[str]) -> str:
         out.append(line)
         out.extend(inserts.get(i, ()))
     return "\n".join(out)
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    """Runs of three words (controls and punctuation aside), to tell text already kept."""
+    words = _WORD.findall(_CONTROL.sub("", text).casefold())
+    return set(zip(words, words[1:], words[2:], strict=False))
+
+
+def _novel(block: str, have: set[tuple[str, ...]]) -> bool:
+    """Whether most of ``block``'s three-word runs are missing from ``have``."""
+    runs = _trigrams(block)
+    return bool(runs) and len(runs & have) < _NOVEL_SHARE * len(runs)

@@ -18,6 +18,21 @@ from scraper.extract.preclean import preclean
 PARA = "This paragraph is part of the article and it is long enough to count as real prose."
 
 
+_TOPICS = {
+    "harbour": "Dredging of the harbour begins in May, when the fishing fleet is out at sea",
+    "rail": "Night trains return to the coast line after signal work that took two winters",
+    "school": "A new school opens beside the park with places for four hundred pupils",
+    "clinic": "Opening hours at the clinic grow longer because nurses asked for evening shifts",
+    "bridge": "Engineers found rust under the old bridge and closed its footpath for repairs",
+    "library": "Our library lends tools as well as books since volunteers catalogued them",
+}
+
+
+def _prose(topic: str) -> str:
+    """A paragraph of its own about ``topic``: no run of three words shared with another."""
+    return f"{_TOPICS[topic]}; {topic} news like this fills a page of its own, {topic} readers say."
+
+
 def _page(body: str) -> LexborHTMLParser:
     return LexborHTMLParser(f"<html><head><title>t</title></head><body>{body}</body></html>")
 
@@ -93,18 +108,43 @@ def test_stitch_takes_full_container_when_trafilatura_kept_the_first_part() -> N
 
 
 def test_stitch_puts_back_a_paragraph_skipped_inside_a_split_body() -> None:
-    long = f"{PARA} {PARA}"
     blocks = (
-        *(f"{long} {i}" for i in range(4)),
+        *(_prose(topic) for topic in ("harbour", "rail", "school", "clinic")),
         "More from our markets desk here.",
-        f"{long} 4",
-        f"{long} 5",
+        _prose("bridge"),
+        _prose("library"),
     )
     kept = [blocks[0], blocks[1], blocks[3], blocks[5]]  # 2 and 4 skipped, 6 after the end
     got = stitch("\n".join(kept), blocks, containers=2).split("\n")
     assert got == [blocks[0], blocks[1], blocks[2], blocks[3], blocks[5]]
     # one container is not a split body: trafilatura's choice stands
     assert stitch("\n".join(kept), blocks, containers=1) == "\n".join(kept)
+
+
+def test_stitch_does_not_put_back_a_list_item_trafilatura_kept_as_several_lines() -> None:
+    # a list item holding a sub-list: its text is one block, trafilatura gives its lines
+    item = f"{_TOPICS['rail']}. {_TOPICS['clinic']}. {_TOPICS['bridge']}."
+    blocks = (_prose("harbour"), _prose("school"), item, _prose("library"))
+    kept = [
+        blocks[0],
+        blocks[1],
+        f"- {_TOPICS['rail']}.",
+        f"- {_TOPICS['clinic']}.",
+        f"- {_TOPICS['bridge']}.",
+        blocks[3],
+    ]
+    assert stitch("\n".join(kept), blocks, containers=2).split("\n") == kept
+
+
+def test_stitch_does_not_put_back_a_paragraph_kept_without_its_control_characters() -> None:
+    # a double-encoded page: a curly quote became "\u00e2" plus two C1 controls, which
+    # lexbor's text keeps and trafilatura's drops
+    words = _prose("harbour").split()
+    garbled = " ".join(f"\u00e2\u0080\u009c{w}" if i % 2 else w for i, w in enumerate(words))
+    kept_form = " ".join(f"\u00e2{w}" if i % 2 else w for i, w in enumerate(words))
+    blocks = (_prose("school"), garbled, _prose("library"))
+    kept = [blocks[0], kept_form, blocks[2]]
+    assert stitch("\n".join(kept), blocks, containers=2).split("\n") == kept
 
 
 def test_postclean_removes_teasers_copyright_title_and_repeats() -> None:
@@ -188,6 +228,19 @@ def test_a_label_heading_each_section_stays() -> None:
     lines = [[f"Trend {i}", PARA.replace("article", f"article {i}"), label] for i in range(3)]
     flat = [line for trio in lines for line in trio]
     assert drop_repeats(flat) == flat
+
+
+def test_a_field_label_repeated_for_every_product_stays() -> None:
+    products = [
+        [f"Product {name}", "Overall Score", f"{score}/5", "Pros", f"- {_TOPICS[topic]}"]
+        for name, score, topic in (
+            ("One", 4.7, "rail"),
+            ("Two", 4.1, "school"),
+            ("Three", 3.9, "bridge"),
+        )
+    ]
+    lines = [PARA, *(line for product in products for line in product)]
+    assert drop_repeats(lines) == lines
 
 
 def test_widget_repeated_three_times_is_dropped_entirely() -> None:
