@@ -183,6 +183,7 @@ _LISTING = PageSigns(
     buttons=5,
     main_card_share=1.0,
     main_link_share=0.6,
+    bylines=0,
 )
 _ARTICLE = replace(
     _LISTING,
