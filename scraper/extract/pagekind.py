@@ -11,7 +11,9 @@ much of that one container holds, prices and product cards, and what the page's 
 divides into: paragraphs, or cards that each link elsewhere. Each sign adds to a score; the
 weights were fitted on half A of the three shared sets and checked on half B (``scraper
 eval``), with the threshold set so that articles are almost never refused: a page stored
-by mistake costs less than an article lost.
+by mistake costs less than an article lost. For the same reason a page with a mark of an
+article that listings almost never show (a declared article type, a headline's slug in its
+URL, the one or two bylines of a story) is never refused, whatever its score.
 """
 
 from __future__ import annotations
