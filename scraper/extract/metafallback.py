@@ -6,9 +6,10 @@ functions are asked for that field alone, on the page as fetched. They run only 
 pages need none of them), and its date search only when the date is missing: the full
 ``with_metadata`` pass would double trafilatura's cost on every page.
 
-Authors are people's names: a role ("Staff Writer", "Ph.D."), a handle ("jrobison") or a
-"By" never counts as one. A date our rules read as the page's *modified* date is never
-taken as the publication date.
+Authors are the names a page credits: a role alone ("Staff Writer", "Ph.D."), a handle
+("jrobison") or a "By" never counts as one. A team's byline ("Resy Staff", "The Diggs Team")
+is the credit the publisher gives, and counts. A date our rules read as the page's
+*modified* date is never taken as the publication date.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ _CREDENTIAL = re.compile(
 
 
 def people(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """Only the names of people: roles, credentials, handles and "By" dropped."""
+    """Only the credited names: roles alone, credentials, handles and "By" dropped."""
     out = []
     for raw in names:
         for name in split_authors(raw):
@@ -53,9 +54,8 @@ def _is_person(name: str) -> bool:
         return False
     if len(words) == 1 and _HANDLE.search(name):
         return False
-    return not all(w.casefold().strip(",.()") in _ROLE_WORDS for w in words) and not any(
-        w.casefold().strip(",.()") in _ROLE_WORDS for w in words[-1:]
-    )
+    # a job title alone ("Staff Writer") is not a credit; a team's ("Resy Staff") is
+    return not all(w.casefold().strip(",.()") in _ROLE_WORDS for w in words)
 
 
 def fill_from_trafilatura(

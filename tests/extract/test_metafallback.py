@@ -25,6 +25,14 @@ def test_authors_are_people_without_roles_handles_or_by() -> None:
     assert people(["Jane Doe and John Roe"]) == ("Jane Doe", "John Roe")
 
 
+def test_a_team_byline_is_a_credit_but_a_job_title_alone_is_not() -> None:
+    assert people(["Resy Staff"]) == ("Resy Staff",)
+    assert people(["The Diggs Team"]) == ("The Diggs Team",)
+    assert people(["By Community Editor"]) == ("Community Editor",)
+    assert people(["Senior Editor"]) == ()
+    assert people(["Staff Writer"]) == ()
+
+
 def test_a_byline_our_rules_miss_comes_from_trafilatura() -> None:
     # no JSON-LD, no author meta tag: only the byline in the article
     got = extract_page(
