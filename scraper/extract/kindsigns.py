@@ -101,6 +101,7 @@ _BLOCKS = "div, td, section, article, blockquote, font, span, li"
 _HIDDEN = "script, style, noscript"
 _HEADING_LINKS = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 _PAGINATION = "a[rel~=next], link[rel~=next], [class*=paginat]"
+_BYLINE = "[rel=author], [itemprop=author], [class*=byline]"
 # a card that links elsewhere: a thumbnail or a linked headline
 _TEASER_LINK = "a[href] img, " + _HEADING_LINKS
 _MAIN_DEPTH = 30  # levels the walk to the main block goes down at most
@@ -139,6 +140,7 @@ class PageSigns:
     buttons: int  # filters, sorting, "add to cart", "load more"
     main_card_share: float  # of the main block's text, the share in parts that link out
     main_link_share: float  # of the main block's text, the share inside links
+    bylines: int  # author marks (rel, itemprop, class): one or two on an article, one per card
 
 
 def read_signs(
@@ -189,12 +191,13 @@ def _body_signs(body: LexborNode | None) -> dict[str, Any]:
         buttons=len(body.css("button")),
         main_card_share=card_share,
         main_link_share=main_links,
+        bylines=len(body.css(_BYLINE)),
     )
 
 
 _BODY_FIELDS = (
     "chars link_share heading_links headings prose_chars prose_run prices linked_images times"
-    " product_marks buttons main_card_share main_link_share"
+    " product_marks buttons main_card_share main_link_share bylines"
 ).split()
 
 

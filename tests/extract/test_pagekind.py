@@ -60,6 +60,12 @@ def test_listings_and_collections_give_no_article(name: str, url: str) -> None:
             "https://gazette.example/sport/harbour-regatta-live",
             "for the first time in eleven years",
         ),
+        (  # three paragraphs above a dozen teasers, og:type website, a two-word slug: its
+            # one byline is what says it is a story
+            "short-story-with-byline.html",
+            "https://quay.example/journal/harbour-wall",
+            "the wall will rise by a metre",
+        ),
     ],
 )
 def test_articles_that_look_a_bit_like_listings_keep_their_text(
@@ -183,6 +189,7 @@ _LISTING = PageSigns(
     buttons=5,
     main_card_share=1.0,
     main_link_share=0.6,
+    bylines=0,
 )
 _ARTICLE = replace(
     _LISTING,
@@ -256,3 +263,16 @@ def test_a_declared_article_type_always_keeps_the_page() -> None:
 def test_a_page_with_almost_no_visible_text_is_not_judged() -> None:
     # script-rendered pages ship the article as data: their empty DOM says nothing
     assert not is_not_article(replace(_LISTING, chars=50))
+
+
+def test_a_headline_slug_or_one_byline_keeps_the_page() -> None:
+    assert not is_not_article(replace(_LISTING, url_slug_words=5))
+    assert not is_not_article(replace(_LISTING, bylines=1))
+    assert not is_not_article(replace(_LISTING, bylines=2))
+
+
+def test_a_byline_on_every_card_is_still_a_listing() -> None:
+    cards = _CARDS.replace("<p>", '<p class="byline">By A. Writer</p><p>')
+    signs = _signs(f"<main><h1>News</h1><div>{cards}</div></main>", "https://site.example/news")
+    assert signs.bylines == 10
+    assert is_not_article(replace(_LISTING, bylines=signs.bylines))
