@@ -196,16 +196,19 @@ def _furniture(node: LexborNode) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=4096)
 def _furniture_words(attrs: str) -> tuple[str, ...]:
-    """Furniture words of a class/id string (cached: templates repeat the same classes)."""
-    if not _FURNITURE.search(attrs):
-        return ()
+    """Furniture words of a class/id string, token by token: a word never spans a space, and
+    templates repeat the same tokens (utility classes, BEM names) far more than whole strings."""
+    return tuple(hit for token in attrs.split() if (hit := _furniture_token(token)))
+
+
+@functools.lru_cache(maxsize=16384)
+def _furniture_token(token: str) -> str | None:
     # a BEM modifier says what a block contains ("TestReport__Section--Ads"), not what it is
-    tokens = [t.split("--")[0] if _BEM.match(t) else t for t in attrs.split()]
+    token = token.split("--")[0] if _BEM.match(token) else token
+    found = _FURNITURE.search(token)
     # "sidebar-grid__content", "comments-enabled", "share-container": layout, not furniture
-    found = ((t, _FURNITURE.search(t)) for t in tokens)
-    return tuple(m.group(1) for t, m in found if m and not _LAYOUT.search(t))
+    return found.group(1) if found and not _LAYOUT.search(token) else None
 
 
 def _table(node: LexborNode) -> bool:
@@ -317,43 +320,52 @@ def _cites_elsewhere(links: list[LexborNode], texts: list[str], home: frozenset[
     A related-stories list links the site's own pages; a changelog or a further-reading
     list names other sites' documents by their titles (several words each), and is the
     article's own text. Share buttons also link elsewhere, but by a word ("Facebook").
-    ``texts`` are the links' texts.
+    ``texts`` are the links' texts. The word count is taken first: it needs no URL parsed.
     """
-    if not home:
+    if not home or sum(len(t.split()) for t in texts) < _CITED_WORDS * len(links):
         return False
-    hosts = [_host(a.attributes.get("href") or "") for a in links]
-    away = [h for h in hosts if h and not any(h.endswith(o) or o.endswith(h) for o in home)]
-    words = sum(len(t.split()) for t in texts)
-    return len(away) >= _CITED_SHARE * len(links) and words >= _CITED_WORDS * len(links)
+    need, left = _CITED_SHARE * len(links), len(links)  # links away needed; that may be
+    for a in links:
+        h = _host(a.attributes.get("href") or "")
+        if not h or any(h.endswith(o) or o.endswith(h) for o in home):
+            left -= 1
+            if left < need:  # too many stay on the site: no need to parse the rest
+                return False
+    return True
 
 
 def _link_dense(node: LexborNode, guard: _Guard, home: frozenset[str] = frozenset()) -> bool:
     """A list or box that is mostly links: related headlines, tag clouds, link farms.
 
     Only a box dense with links is asked whether its links cite other sites (the dearer
-    test, run on the few boxes that would otherwise go).
+    test, run on the few boxes that would otherwise go). The cheap tests go first: most
+    boxes hold no link at all, or too few for their kind.
     """
-    if not guard.small(node):
+    if not guard.small(node) or node.css_first("a") is None:
         return False
     text = node.text(deep=True, strip=True)
     if not text or len(text) > 5000:
         return False
     links = node.css("a")
-    if not links:
-        return False
-    texts = [a.text(deep=True, strip=True) for a in links]
-    linked = sum(map(len, texts))
     if node.tag in ("ul", "ol"):
-        dense = len(links) >= 2 and linked >= _LINK_DENSE * len(text)
+        if len(links) < 2:
+            return False
+        texts = [a.text(deep=True, strip=True) for a in links]
+        dense = sum(map(len, texts)) >= _LINK_DENSE * len(text)
     elif node.tag == "p":  # a paragraph that is only a headline link is an inline teaser
+        if len(text) >= 200:
+            return False
+        texts = [a.text(deep=True, strip=True) for a in links]
         # ... unless the link is a reference: a mailto or a bare URL as its own text
-        refs = any(
+        dense = sum(map(len, texts)) >= 0.9 * len(text) and not any(
             _MAILTO.match(a.attributes.get("href") or "") or _REFERENCE.match(a.text(strip=True))
             for a in links
         )
-        dense = len(text) < 200 and linked >= 0.9 * len(text) and not refs
     else:
-        dense = len(links) >= 3 and linked >= 0.8 * len(text)
+        if len(links) < 3:
+            return False
+        texts = [a.text(deep=True, strip=True) for a in links]
+        dense = sum(map(len, texts)) >= 0.8 * len(text)
     return dense and not _cites_elsewhere(links, texts, home)
 
 
