@@ -98,6 +98,18 @@ def test_container_blocks_collect_split_body_in_order() -> None:
     assert [b[-1] for b in blocks] == ["A", "B", "b", "C"]
 
 
+def test_a_page_builders_wrappers_in_the_footer_are_not_part_of_the_body() -> None:
+    # the same wrapper class holds the article and, in the footer, offices and a disclaimer
+    tree = _page(
+        f'<main><div class="wpb_wrapper"><p>{PARA} A</p><p>{PARA} B</p></div></main>'
+        '<footer><div class="wpb_wrapper"><p>Harbour office, 12 Quay Street, Portmore, '
+        "open weekdays from nine to five.</p></div></footer>"
+    )
+    blocks, containers = container_blocks(tree)
+    assert containers == 1
+    assert not any("Quay Street" in b for b in blocks)
+
+
 def test_stitch_takes_full_container_when_trafilatura_kept_the_first_part() -> None:
     blocks = tuple(f"{PARA} {i}" for i in range(6))
     partial = f"Standfirst line.\n{blocks[0]}\n{blocks[1]}"
