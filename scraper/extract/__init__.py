@@ -17,8 +17,8 @@ a listing, a section front or a collection (those give "no article") by the sign
 ``metafallback`` fills a title, author or date our rules miss from trafilatura's own
 metadata. ``evaluate`` scores the chain against ground truth, ``compare`` beside bare
 trafilatura in the same run, and ``evalrun`` is ``scraper eval`` (halves A and B).
-``preload`` is what worker processes fork from: the extractor imported and the language
-model loaded once.
+``nodes`` is the ancestor walk the modules share. ``preload`` is what worker processes
+fork from: the extractor imported and the language model loaded once.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ from urllib.parse import unquote
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper.extract.nodes import within
+
 _AUTHOR_PATH = re.compile(
     r"/(?:author|authors|writer|writers|contributor|contributors|people|profile|profiles)/"
     r"([^/?#]+)/?(?:[?#]|$)",
@@ -52,7 +54,7 @@ def _linked(body: LexborNode) -> tuple[str, ...]:
         'a[href*="/author"], a[rel~="author"], a[href*="/writer"], '
         'a[href*="/contributor"], a[href*="/people/"], a[href*="/profile"]'
     ):
-        if _within(link, _SKIP):
+        if within(link, _SKIP):
             continue
         href = link.attributes.get("href") or ""
         name = " ".join(link.text(deep=True, separator=" ").split())
@@ -82,7 +84,7 @@ def _labelled(body: LexborNode) -> tuple[str, ...]:
         if label is None or node is None or node.tag not in _LABEL_TAGS:
             continue
         own = " ".join(node.text(deep=True, separator=" ").split())
-        if len(own) > 60 or _within(node, _SKIP):
+        if len(own) > 60 or within(node, _SKIP):
             continue
         rest = _LABEL.match(own)
         name = rest.group(1).strip() if rest is not None else ""
@@ -120,12 +122,3 @@ def _plain(text: str) -> str:
     """Letters and digits only, accents dropped: "Tomás" → "tomas"."""
     bare = unicodedata.normalize("NFKD", unquote(text).casefold())
     return re.sub(r"[\W_]", "", "".join(c for c in bare if not unicodedata.combining(c)))
-
-
-def _within(node: LexborNode, tags: frozenset[str]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in tags:
-            return True
-        parent = parent.parent
-    return False

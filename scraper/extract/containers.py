@@ -11,7 +11,10 @@ import functools
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper.extract.nodes import within
+
 _MIN_BLOCK = 40  # characters: shorter paragraphs (datelines, captions) do not count
+_FOOTER = frozenset({"footer"})
 
 
 def container_blocks(tree: LexborHTMLParser) -> tuple[tuple[str, ...], int]:
@@ -28,7 +31,8 @@ def container_blocks(tree: LexborHTMLParser) -> tuple[tuple[str, ...], int]:
     for p in tree.css("p"):
         n = len(p.text(deep=True, strip=True))
         parent = p.parent
-        if n < _MIN_BLOCK or parent is None or _in_footer(parent):
+        # a page builder's wrapper class repeats in the footer: a body is never split there
+        if n < _MIN_BLOCK or parent is None or within(p, _FOOTER):
             continue
         key = (parent.tag or "", _class_key(parent.attributes.get("class") or ""))
         chars[key] = chars.get(key, 0) + n
@@ -48,17 +52,6 @@ def container_blocks(tree: LexborHTMLParser) -> tuple[tuple[str, ...], int]:
         return (), 0
     nodes = list(members[best].values())
     return tuple(b for node in nodes for b in blocks_of(node)), len(nodes)
-
-
-def _in_footer(node: LexborNode) -> bool:
-    """Whether ``node`` sits in a ``<footer>``: a page builder's wrappers repeat there, and
-    an article's body is never split into its footer."""
-    parent: LexborNode | None = node
-    while parent is not None:
-        if parent.tag == "footer":
-            return True
-        parent = parent.parent
-    return False
 
 
 @functools.lru_cache(maxsize=1024)

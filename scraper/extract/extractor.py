@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import trafilatura
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
 from archive import Access, ArticleImage, ArticleUpdate, Fingerprint, as_record, fingerprint
 from scraper.extract.access import read_access
@@ -34,6 +34,7 @@ from scraper.extract.metadata import (
     split_authors,
 )
 from scraper.extract.metafallback import fill_from_trafilatura
+from scraper.extract.nodes import within
 from scraper.extract.pagekind import NOT_AN_ARTICLE, not_an_article
 from scraper.extract.pagination import page_links
 from scraper.extract.postclean import postclean, stitch
@@ -350,21 +351,12 @@ def find_lead(tree: LexborHTMLParser, description: str | None) -> str | None:
         elem = node.parent
         while elem is not None and elem.tag in _INLINE:
             elem = elem.parent
-        if elem is None or elem.tag in _NOT_LEAD or _within(elem, _NOT_LEAD):
+        if elem is None or elem.tag in _NOT_LEAD or within(elem, _NOT_LEAD):
             continue
         text = " ".join(elem.text(deep=True).split())
         if probe in text.casefold() and len(text) <= 2 * len(desc) + 200:
             return text
     return None
-
-
-def _within(node: LexborNode, tags: frozenset[str]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in tags:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _build(

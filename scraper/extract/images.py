@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from archive import ArticleImage
+from scraper.extract.nodes import within
 from scraper.extract.patterns import AGENCIES, CAPTION_LABELS
 
 _MAX_FIGURES = 60
@@ -57,7 +58,7 @@ def read_images(tree: LexborHTMLParser, url: str, og_image: str | None) -> tuple
 
 def _article_scope(tree: LexborHTMLParser) -> LexborNode | None:
     """The article element holding the headline (else the longest one), main, or body."""
-    articles = [a for a in tree.css("article") if not _inside(a, {"aside", "nav", "footer"})]
+    articles = [a for a in tree.css("article") if not within(a, {"aside", "nav", "footer"})]
     with_h1 = [a for a in articles if a.css_first("h1") is not None]
     if with_h1:
         return with_h1[0]
@@ -67,7 +68,7 @@ def _article_scope(tree: LexborHTMLParser) -> LexborNode | None:
 
 
 def _figure_image(figure: LexborNode, scope: LexborNode, base: str) -> ArticleImage | None:
-    if _inside(figure, _NOT_ARTICLE, stop=scope) or _in_chrome(figure, scope):
+    if within(figure, _NOT_ARTICLE, stop=scope) or _in_chrome(figure, scope):
         return None
     img = figure.css_first("img")
     if img is None or _tiny(img) or _links_away(img, figure):
@@ -171,17 +172,6 @@ def _in_chrome(node: LexborNode, scope: LexborNode) -> bool:
     while elem is not None and elem.mem_id != scope.mem_id and elem.tag != "body":
         attrs = f"{elem.attributes.get('class') or ''} {elem.attributes.get('id') or ''}"
         if _CHROME.search(attrs):
-            return True
-        elem = elem.parent
-    return False
-
-
-def _inside(
-    node: LexborNode, tags: set[str] | frozenset[str], stop: LexborNode | None = None
-) -> bool:
-    elem = node.parent
-    while elem is not None and (stop is None or elem.mem_id != stop.mem_id):
-        if elem.tag in tags:
             return True
         elem = elem.parent
     return False
