@@ -19,8 +19,12 @@ from scraper.extract.byline import page_byline
 from scraper.extract.dates import Dates, read_dates
 
 _ARTICLE_TYPES = re.compile(r"(article|blogposting|report|posting)$", re.I)
+# what opens a byline before the name: "By", its translations, and the longer English forms
 _BY_PREFIX = re.compile(
-    r"^\s*(by|von|por|par|av|af|di|door|de|przez|fra|tekst|text)\s*[:]?\s+", re.I
+    r"^\s*(view all posts by|all posts by|posts by|written by|article by|reviewed by|"
+    r"posted by|authored by|author|by|von|por|par|av|af|di|door|de|przez|fra|tekst|text)"
+    r"\s*[:]?\s+",
+    re.I,
 )
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\||\band\b|\bund\b|\by\b|\bet\b|\bog\b|\boch\b)\s*", re.I)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
@@ -47,7 +51,7 @@ class PageMeta:
     # is often not the one chosen as ``title``
     headlines: tuple[str, ...] = ()
     # the name the page's byline shows, read only where JSON-LD and meta tags give no author
-    # (scraper.extract.byline): used where trafilatura's own author search finds none either
+    # (scraper.extract.byline): asked before trafilatura's own author search
     byline: tuple[str, ...] = ()
 
 

@@ -38,11 +38,6 @@ _HANDLE = re.compile(r"^@|^[a-z0-9_.]+$|\d|_")
 _TITLE_START = frozenset(
     "senior junior chief head lead former founder co-founder ceo cto cfo president".split()
 )
-_LEAD_IN = re.compile(
-    r"^(?:view all posts by|all posts by|posts by|written by|article by|reviewed by|"
-    r"posted by|authored by|author)\s*:?\s+",
-    re.I,
-)
 _MONTH = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|jun(?:e)?|jul(?:y)?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
@@ -60,6 +55,7 @@ may june july august september october november december jan feb mar apr jun jul
 sept oct nov dec
 """.split()
 )
+_NO_CREDIT = _ROLE_WORDS | _NOT_NAME  # words that alone make no credit
 _CREDENTIAL = re.compile(
     r"^(?:[A-Z][A-Za-z]?\.?){1,4}[®™]?$|^[A-Z]{2,6}(?:-[A-Z]+)?(?: \d+)?[®™]?$"
 )
@@ -76,13 +72,13 @@ def people(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _credit(part: str) -> str:
-    """The name in a byline piece: "Author Jane Doe • March 3" → "Jane Doe".
+def _credit(name: str) -> str:
+    """The name in a byline piece: "Jane Doe • March 3" → "Jane Doe".
 
-    A lead-in ("Written by", "View all posts by"), a trailing date or "Updated …", and a job
-    title after a name of two words or more ("Keith Barry Senior Autos Reporter") are cut.
+    A trailing date or "Updated …", and a job title after a name of two words or more
+    ("Keith Barry Senior Autos Reporter") are cut; :func:`split_authors` has already cut a
+    lead-in ("Written by", "View all posts by").
     """
-    name = _LEAD_IN.sub("", part)
     words = _TAIL.sub("", name).split()
     if len(words) < 2 and len(name.split()) >= 2:
         words = name.split()  # "March 2024" or "Updated": left for _is_person to refuse
@@ -99,7 +95,7 @@ def _is_person(name: str) -> bool:
     if len(words) == 1 and _HANDLE.search(name):
         return False
     # a job title alone ("Staff Writer") is not a credit; a team's ("Resy Staff") is
-    return not all(w.casefold().strip(",.()") in _ROLE_WORDS | _NOT_NAME for w in words)
+    return not all(w.casefold().strip(",.()") in _NO_CREDIT for w in words)
 
 
 def fill_from_trafilatura(
