@@ -168,6 +168,21 @@ def read_signs(
     )
 
 
+def article_marks(
+    tree: LexborHTMLParser, objects: Iterable[dict[str, Any]], url: str
+) -> tuple[bool, int, int]:
+    """The three signs that alone keep a page an article, read without the costlier rest:
+    a declared article type, the words of the URL's slug, and the byline marks in the body
+    (the same values :func:`read_signs` gives ``article_schema``, ``url_slug_words`` and
+    ``bylines``)."""
+    body = tree.body
+    return (
+        bool(_types(objects) & ARTICLE_TYPES),
+        _url_shape(url)[0],
+        len(body.css(_BYLINE)) if body is not None else 0,
+    )
+
+
 def _body_signs(body: LexborNode | None) -> dict[str, Any]:
     if body is None:
         return dict.fromkeys(_BODY_FIELDS, 0)

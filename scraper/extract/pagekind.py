@@ -24,7 +24,13 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract.kindsigns import ARTICLE_TYPES, LISTING_TYPES, PageSigns, read_signs
+from scraper.extract.kindsigns import (
+    ARTICLE_TYPES,
+    LISTING_TYPES,
+    PageSigns,
+    article_marks,
+    read_signs,
+)
 from scraper.extract.metadata import meta_tags
 
 __all__ = [
@@ -129,10 +135,12 @@ def is_not_article(signs: PageSigns) -> bool:
 
 def _marked_article(signs: PageSigns) -> bool:
     """A declared article type, a headline's slug, or the one byline of an article."""
+    return _marked(signs.article_schema, signs.url_slug_words, signs.bylines)
+
+
+def _marked(article_schema: bool, slug_words: int, bylines: int) -> bool:
     low, high = _BYLINES_KEPT
-    return (
-        signs.article_schema or signs.url_slug_words >= _SLUG_KEPT or low <= signs.bylines <= high
-    )
+    return article_schema or slug_words >= _SLUG_KEPT or low <= bylines <= high
 
 
 def not_an_article(
@@ -143,6 +151,9 @@ def not_an_article(
     The signs are read from ``tree`` (left as it is); ``html`` is the same page's text, not
     parsed again here.
     """
+    objects = list(objects)
+    if _marked(*article_marks(tree, objects, url)):  # most articles: the body is not read
+        return False
     metas = meta_tags(tree)
     title_tag = tree.css_first("title")
     title = metas.get("og:title") or (title_tag.text() if title_tag is not None else None)

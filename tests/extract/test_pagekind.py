@@ -7,8 +7,9 @@ from dataclasses import replace
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+import scraper.extract.pagekind as pagekind
 from scraper.extract.extractor import extract_page
-from scraper.extract.kindsigns import read_signs
+from scraper.extract.kindsigns import article_marks, read_signs
 from scraper.extract.metadata import jsonld_objects, meta_tags
 from scraper.extract.pagekind import NOT_AN_ARTICLE, PageSigns, is_not_article, listing_score
 from tests.paths import FIXTURES
@@ -276,3 +277,29 @@ def test_a_byline_on_every_card_is_still_a_listing() -> None:
     signs = _signs(f"<main><h1>News</h1><div>{cards}</div></main>", "https://site.example/news")
     assert signs.bylines == 10
     assert is_not_article(replace(_LISTING, bylines=signs.bylines))
+
+
+@pytest.mark.parametrize(
+    ("head", "url", "byline"),
+    [
+        ('<script type="application/ld+json">{"@type": "NewsArticle"}</script>', "/news", ""),
+        ("", "/news/council-agrees-the-harbour-plan-at-last", ""),
+        ("", "/news", '<p class="byline">By Jane Doe</p>'),
+    ],
+)
+def test_a_page_marked_as_an_article_is_kept_without_reading_its_body(
+    monkeypatch: pytest.MonkeyPatch, head: str, url: str, byline: str
+) -> None:
+    # the teaser cards would make it a listing; the mark alone keeps it, and the costlier
+    # body signs (prose runs, the main block) are never read
+    html = f"<html><head>{head}</head><body>{byline}{_LISTING_BODY}</body></html>"
+    unmarked = f"<html><head></head><body>{_LISTING_BODY}</body></html>"
+    assert NOT_AN_ARTICLE in extract_page(unmarked.encode(), "https://site.example/news").warnings
+    url = f"https://site.example{url}"
+    tree = LexborHTMLParser(html)
+    assert article_marks(tree, jsonld_objects(tree), url) == (
+        (lambda s: (s.article_schema, s.url_slug_words, s.bylines))(_signs(html, url))
+    )
+    monkeypatch.setattr(pagekind, "read_signs", lambda *a: pytest.fail("body signs read"))
+    got = extract_page(html.encode(), url)
+    assert NOT_AN_ARTICLE not in got.warnings
