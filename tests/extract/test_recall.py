@@ -73,3 +73,28 @@ def test_a_short_article_on_a_plain_page_is_read_once(monkeypatch: pytest.Monkey
     runs.clear()
     extract_page(SHORT_NEWS.encode(), "https://city.example/bridge")  # a long sidebar: two
     assert len(runs) == 2
+
+
+def test_a_short_article_that_is_much_of_its_page_is_read_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # trafilatura kept over a fifth of the page's text: it found the article, and reading
+    # the raw page again (the sidebar would pass the old size test) gains nothing
+    runs: list[str] = []
+    real = extractor._trafilatura
+
+    def counting(html: str, url: str) -> object:
+        runs.append(url)
+        return real(html, url)
+
+    monkeypatch.setattr(extractor, "_trafilatura", counting)
+    body = "".join(f"<p>{BRIEF} {step}</p>" for step in STEPS[:4])
+    rail = "".join(
+        f"<div><p>Harbour festival day {i}: music and food stalls on the quay.</p></div>"
+        for i in range(30)
+    )
+    page = f"<html><body><article>{body}</article><aside>{rail}</aside></body></html>"
+    got = extract_page(page.encode(), "https://city.example/bridge").text
+    assert all(step in got for step in STEPS[:4])
+    assert "Harbour festival" not in got
+    assert len(runs) == 1
