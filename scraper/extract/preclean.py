@@ -56,6 +56,9 @@ _LAYOUT = re.compile(
     r"page|column|wrapper",
     re.I,
 )
+# the boxes that hold a link: lexbor's :has() finds them in one pass over the tree, where a
+# query per box cost ~0.7 ms a page (trafilatura set)
+_LINKED_BOXES = ",".join(f"{tag}:has(a)" for tag in ("ul", "ol", "p", "div", "section"))
 _MAILTO = re.compile(r"mailto:|tel:", re.I)
 _REFERENCE = re.compile(r"https?://|www\.|[\w.+-]+@[\w-]+\.", re.I)
 _GUARD_SHARE = 0.25  # never drop a node holding more than this share of the page's prose
@@ -122,7 +125,7 @@ def preclean(
         n for n in tree.css("[class],[id]") if _furniture(n) and (guard.small(n) or inserted(n))
     ]
     home = own_hosts(tree, url)
-    doomed += [n for n in tree.css("ul,ol,p,div,section") if _link_dense(n, guard, home)]
+    doomed += [n for n in tree.css(_LINKED_BOXES) if _link_dense(n, guard, home)]
     doomed += pitch_boxes(tree, guard)
     doomed += social_embeds(tree)
     doomed += picture_boxes(tree)
@@ -196,6 +199,7 @@ def _furniture(node: LexborNode) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=16384)  # a template repeats its class strings across the page
 def _furniture_words(attrs: str) -> tuple[str, ...]:
     """Furniture words of a class/id string, token by token: a word never spans a space, and
     templates repeat the same tokens (utility classes, BEM names) far more than whole strings."""
@@ -341,7 +345,7 @@ def _link_dense(node: LexborNode, guard: _Guard, home: frozenset[str] = frozense
     test, run on the few boxes that would otherwise go). The cheap tests go first: most
     boxes hold no link at all, or too few for their kind.
     """
-    if not guard.small(node) or node.css_first("a") is None:
+    if not guard.small(node):  # the caller passes only boxes holding a link
         return False
     text = node.text(deep=True, strip=True)
     if not text or len(text) > 5000:
