@@ -75,6 +75,7 @@ _UPDATE_WORDS = re.compile(
     re.I,
 )
 _MIN_OFFSET, _MAX_OFFSET = -12, 14  # the UTC offsets in use, in hours
+_NEAR_ZONE = 10  # hours from UTC of most publishers' zones
 _MAX_UPDATE_PROBES = 400  # bylines sit near the top; bounds the cost on huge pages
 _UPDATE_CLASS = re.compile(r"updat|modif|edited|revis", re.I)
 _URL_DATE = re.compile(
@@ -186,9 +187,22 @@ def _as_shown(
             return None
         noon = datetime.combine(plain[0], time(12), tzinfo=UTC)
         return (noon, SHOWN) if _kept(noon, SHOWN) else None
-    if modified and plain and plain[0] == modified[0].date() and published[0].date() not in plain:
+    if (
+        modified
+        and plain
+        and plain[0] == modified[0].date()
+        and not any(_may_fall_on(published[0], day) for day in plain)
+    ):
         return modified[0], SHOWN  # the revision's day, printed as the article's date
     return published
+
+
+def _may_fall_on(when: datetime, day: date) -> bool:
+    """Whether ``when`` is on ``day`` where it was published: a UTC stamp says nothing of
+    the publisher's zone, so any day it falls on within ten hours of UTC may be its own."""
+    if when.utcoffset() != timedelta(0):
+        return when.date() == day
+    return any((when + timedelta(hours=h)).date() == day for h in (-_NEAR_ZONE, 0, _NEAR_ZONE))
 
 
 def with_guess(dates: Dates, html_text: str, url: str) -> Dates:

@@ -169,3 +169,15 @@ def test_printed_day_dates_a_page_that_declares_none() -> None:
     got = extract_page(_page("", "<p>3. März 2024</p>"), "https://port.example/news/ferry")
     assert got.published is not None and got.published.date().isoformat() == "2024-03-03"
     assert got.published_source == "shown"
+
+
+def test_a_utc_publication_stamp_may_fall_on_the_printed_day() -> None:
+    # 23:00 UTC is already the next day in Europe: the printed day is the declared one's
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2025-12-02T23:00:55Z", "dateModified": "2025-12-03T21:31:05Z"}'
+        "</script>"
+    )
+    got = extract_page(_page(head, "<p>Published: 03 Dec 2025</p>"), "https://port.example/n")
+    assert got.published == datetime(2025, 12, 2, 23, 0, 55, tzinfo=UTC)
+    assert got.published_source == "json-ld"
