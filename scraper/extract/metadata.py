@@ -22,7 +22,9 @@ _ARTICLE_TYPES = re.compile(r"(article|blogposting|report|posting)$", re.I)
 # what opens a byline before the name: "By", its translations, and the longer English forms
 _BY_PREFIX = re.compile(
     r"^\s*(view all posts by|all posts by|posts by|written by|article by|reviewed by|"
-    r"posted by|authored by|author|by|von|por|par|av|af|di|door|de|przez|fra|tekst|text)"
+    r"zeige alle beiträge von|alle beiträge von|beiträge von|beitrag von|artikel von|"
+    r"posted by|authored by|autorin|autor|author|by|von|por|par|av|af|di|door|de|przez|fra|"
+    r"tekst|text)"
     r"\s*[:]?\s+",
     re.I,
 )

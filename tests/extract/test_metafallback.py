@@ -35,6 +35,8 @@ def test_a_team_byline_is_a_credit_but_a_job_title_alone_is_not() -> None:
 
 def test_a_byline_loses_its_lead_in_date_and_job_title() -> None:
     assert people(["View all posts by Ana Lima"]) == ("Ana Lima",)
+    assert people(["Zeige alle Beiträge von Petra Lang"]) == ("Petra Lang",)
+    assert people(["Autor Monika Berger, Lena Roth"]) == ("Monika Berger", "Lena Roth")
     assert people(["Author Ana Lima"]) == ("Ana Lima",)
     assert people(["Ana Lima Last Updated August 1"]) == ("Ana Lima",)
     assert people(["Ana Lima • March 3, 2025"]) == ("Ana Lima",)
