@@ -181,3 +181,10 @@ def test_a_utc_publication_stamp_may_fall_on_the_printed_day() -> None:
     got = extract_page(_page(head, "<p>Published: 03 Dec 2025</p>"), "https://port.example/n")
     assert got.published == datetime(2025, 12, 2, 23, 0, 55, tzinfo=UTC)
     assert got.published_source == "json-ld"
+
+
+def test_og_published_time_is_a_declared_publication() -> None:
+    head = '<meta content="2024-10-08T00:00:00-04:00" property="og:published_time">'
+    got = extract_page(_page(head, ""), "https://port.example/news/ferry")
+    assert got.published == datetime(2024, 10, 8, tzinfo=timezone(timedelta(hours=-4)))
+    assert got.published_source == "meta"
