@@ -8,7 +8,8 @@ body split around ad slots), trafilatura, ``postclean``
 cleaners share). Metadata: ``metadata`` (title, authors, description from the head;
 ``byline``: the author a page shows but does not declare),
 ``dates`` (published and modified, each with its source; ``datelocales`` holds the
-search for dates in words to the page's language), ``language``, ``access``
+search for dates in words to the page's language; ``showndates``: the day printed by the
+headline), ``language``, ``access``
 (free or paywalled), ``images`` (the article's figures) and ``liveblog`` (a live blog's
 timed entries). Multi-page articles: ``pagination`` (next and first page links) and
 ``joining`` (a walk over the extracted pages, joined). ``pagekind`` tells an article from
