@@ -27,6 +27,14 @@ _SIGN_OFF_LINES = 3
 _GAP_PROSE = 120
 _LABEL_WORDS = 2  # "Overall Score"; "External content unavailable" is a placeholder
 _CODE = re.compile(r"[<>{}()\[\];=]")
+_HEADING_WORDS = 6  # "Why we chose this school"; a longer repeated line is a sentence
+_FIELD = re.compile(
+    r"[^\W\d_][\w'’/&-]*(?: [\w'’/&-]+){0,2}\?? ?: \S"
+)  # "Price range: $$", "SCA certified?: No"
+_FIELD_MAX = 80
+_REPEAT_LONG = 20  # characters of a line's words: a paragraph or a heading, not a digit
+_REPEAT_LINES = 10
+_REPEAT_SHARE = 0.5
 _NOVEL_SHARE = 0.5  # of a missing block's three-word runs found elsewhere: kept already
 # C0 and C1 controls: trafilatura drops them, a double-encoded page is full of them
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -153,7 +161,11 @@ def drop_repeats(lines: list[str]) -> list[str]:
     or "| Weight | 3 kg |" under every product. Their items go only with their whole list,
     when the same list comes again (trafilatura's fallback returning the body twice).
     """
-    counts = Counter(_words(line) or _norm(line) for line in lines if line.strip())
+    line_keys = [_words(line) or _norm(line) for line in lines]
+    counts = Counter(key for key, line in zip(line_keys, lines, strict=True) if line.strip())
+    widgets = not _body_repeated(counts)
+    # a label straight above its own copy heads nothing: a card's kicker, not a section's
+    stacked = {a for a, b in zip(line_keys, line_keys[1:], strict=False) if a == b}
     seen: set[str] = set()
     lists_seen: set[tuple[str, ...]] = set()
     out = []
@@ -171,7 +183,12 @@ def drop_repeats(lines: list[str]) -> list[str]:
             continue
         if _is_label(line):
             pass  # "How to adapt:" introduces what follows: it heads each repeated section
-        elif counts[key] >= 3 and len(key) <= _MAX_FURNITURE and not _field_label(line):
+        elif (
+            widgets
+            and counts[key] >= 3
+            and len(key) <= _MAX_FURNITURE
+            and (key in stacked or not _field_label(line))
+        ):
             continue  # a placeholder repeated per embed ("External content unavailable")
         elif key in seen and len(key) >= 20:
             continue  # trafilatura's fallback sometimes returns the body twice
@@ -180,16 +197,31 @@ def drop_repeats(lines: list[str]) -> list[str]:
     return out
 
 
+def _body_repeated(counts: Counter[str]) -> bool:
+    """Whether most of the text comes three or more times: a body repeated whole (tabs of
+    one article, trafilatura's fallback), not widgets repeated among the paragraphs."""
+    long = [n for key, n in counts.items() if len(key) >= _REPEAT_LONG]
+    return len(long) >= _REPEAT_LINES and sum(n >= 3 for n in long) >= _REPEAT_SHARE * len(long)
+
+
 def _field_label(line: str) -> bool:
-    """A short label a review repeats for every product ("Overall Score", "Pros"), not
-    a placeholder sentence repeated per embed: a few words, no code, no button."""
+    """A label a guide repeats for every product or section, not a placeholder repeated
+    per embed: a heading of a few words ("Overall Score", "What we don't like") or a
+    field and its value ("Price range: $$", "Warranty: 2 years"); no code, no button."""
     text = line.strip()
-    return (
-        text.count(" ") < _LABEL_WORDS
-        and _LETTERS.search(text) is not None
-        and _CODE.search(text) is None
-        and not P.CALL_TO_ACTION.fullmatch(text)
-    )
+    if (
+        _LETTERS.search(text) is None
+        or _CODE.search(text) is not None
+        or P.CALL_TO_ACTION.fullmatch(text)
+        or P.WIDGET_LABEL.search(text)
+    ):
+        return False
+    if text.count(" ") < _LABEL_WORDS:
+        return True
+    field = _FIELD.match(text)
+    if field is not None:
+        return len(text) <= _FIELD_MAX
+    return text.count(" ") < _HEADING_WORDS and not _FULL_SENTENCE.search(text.rstrip("?"))
 
 
 def _is_label(line: str) -> bool:

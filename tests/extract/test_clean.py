@@ -255,6 +255,47 @@ def test_a_field_label_repeated_for_every_product_stays() -> None:
     assert drop_repeats(lines) == lines
 
 
+def test_section_headings_and_fields_a_guide_repeats_per_product_stay() -> None:
+    # each product of a buying guide: its name, a field line, a heading over its list
+    topics = ("rail", "school", "bridge", "clinic")
+    lines = [PARA]
+    for i, topic in enumerate(topics):
+        lines += [
+            f"{i + 1}. The {topic} pick",
+            f"Price range: {'$' * (1 + i % 2)}",
+            "What we don't like",
+            f"- {_TOPICS[topic]}",
+            "Why we chose it",
+            _prose(topic),
+            "Check Price on Amazon",
+        ]
+    got = drop_repeats(lines)
+    assert got.count("What we don't like") == 4
+    assert got.count("Why we chose it") == 4
+    assert got.count("Price range: $") == 2
+    assert "Check Price on Amazon" not in got  # the shop's button, not a heading
+
+
+def test_placeholders_and_stacked_card_labels_repeated_three_times_go() -> None:
+    notice = "External content unavailable"
+    kicker = "Drinks with style"
+    lines = [PARA, notice, _prose("rail"), notice, _prose("school"), notice]
+    lines += [kicker, "A teaser headline", kicker, kicker, "Another teaser headline"]
+    assert drop_repeats(lines) == [
+        PARA,
+        _prose("rail"),
+        _prose("school"),
+        "A teaser headline",
+        "Another teaser headline",
+    ]
+
+
+def test_a_body_given_three_times_keeps_one_copy() -> None:
+    body = [f"Heading about the {t}" if i % 2 else _prose(t) for i, t in enumerate(_TOPICS)]
+    body += [f"{PARA} {n}" for n in range(6)]
+    assert drop_repeats(body * 3) == body
+
+
 def test_widget_repeated_three_times_is_dropped_entirely() -> None:
     lines = [
         "External content unavailable",
