@@ -163,7 +163,8 @@ def drop_repeats(lines: list[str]) -> list[str]:
     """
     line_keys = [_words(line) or _norm(line) for line in lines]
     counts = Counter(key for key, line in zip(line_keys, lines, strict=True) if line.strip())
-    widgets = not _body_repeated(counts)
+    widgets = not _body_repeated(counts, 3)
+    doubled = _body_repeated(counts, 2)
     # a label straight above its own copy heads nothing: a card's kicker, not a section's
     stacked = {a for a, b in zip(line_keys, line_keys[1:], strict=False) if a == b}
     seen: set[str] = set()
@@ -190,18 +191,26 @@ def drop_repeats(lines: list[str]) -> list[str]:
             and (key in stacked or not _field_label(line))
         ):
             continue  # a placeholder repeated per embed ("External content unavailable")
-        elif key in seen and len(key) >= 20:
+        elif key in seen and len(key) >= 20 and (doubled or not _field(line)):
             continue  # trafilatura's fallback sometimes returns the body twice
         seen.add(key)
         out.append(line)
     return out
 
 
-def _body_repeated(counts: Counter[str]) -> bool:
-    """Whether most of the text comes three or more times: a body repeated whole (tabs of
-    one article, trafilatura's fallback), not widgets repeated among the paragraphs."""
+def _field(line: str) -> bool:
+    """A field of a product card or a mail header and its value ("Weight: 3 kg", "From: …"):
+    two products may share one, so a second copy is no repeat of the body."""
+    text = line.strip()
+    return len(text) <= _FIELD_MAX and _FIELD.match(text) is not None and not _CODE.search(text)
+
+
+def _body_repeated(counts: Counter[str], times: int) -> bool:
+    """Whether most of the text comes ``times`` times or more: a body repeated whole (tabs
+    of one article, trafilatura's fallback), not widgets repeated among the paragraphs."""
     long = [n for key, n in counts.items() if len(key) >= _REPEAT_LONG]
-    return len(long) >= _REPEAT_LINES and sum(n >= 3 for n in long) >= _REPEAT_SHARE * len(long)
+    many = sum(n >= times for n in long)
+    return len(long) >= _REPEAT_LINES and many >= _REPEAT_SHARE * len(long)
 
 
 def _field_label(line: str) -> bool:
@@ -216,11 +225,8 @@ def _field_label(line: str) -> bool:
         or P.WIDGET_LABEL.search(text)
     ):
         return False
-    if text.count(" ") < _LABEL_WORDS:
+    if text.count(" ") < _LABEL_WORDS or _field(text):
         return True
-    field = _FIELD.match(text)
-    if field is not None:
-        return len(text) <= _FIELD_MAX
     return text.count(" ") < _HEADING_WORDS and not _FULL_SENTENCE.search(text.rstrip("?"))
 
 
