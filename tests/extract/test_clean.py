@@ -68,6 +68,19 @@ def test_fact_boxes_beside_the_story_are_dropped() -> None:
             assert gone not in html
 
 
+def test_a_section_whose_anchor_id_spells_its_heading_is_not_furniture() -> None:
+    paras = "".join(f"<p>{PARA} {i}</p>" for i in range(6))
+    section = (
+        '<div id="2-heading-how-popular-are-night-buses"><h2 id="how-popular-are-night-buses">'
+        "How popular are night buses?</h2><p>Twice as many riders took them this winter.</p></div>"
+    )
+    box = '<div id="most-popular-stories-list"><p>Ten things to do on a rainy day</p></div>'
+    html = preclean(_page(f"<article>{paras}{section}{box}</article>")).html
+    assert "How popular are night buses?" in html
+    assert "Twice as many riders" in html
+    assert "rainy day" not in html  # a box named for what it is still goes
+
+
 def test_preclean_guard_keeps_a_body_wrapped_in_a_furniture_class() -> None:
     body = "".join(f"<p>{PARA} {i}</p>" for i in range(6))
     tree = _page(f'<div class="article-ads-wrapper"><div class="ads">{body}</div></div>')
@@ -294,6 +307,19 @@ def test_a_body_given_three_times_keeps_one_copy() -> None:
     body = [f"Heading about the {t}" if i % 2 else _prose(t) for i, t in enumerate(_TOPICS)]
     body += [f"{PARA} {n}" for n in range(6)]
     assert drop_repeats(body * 3) == body
+
+
+def test_a_field_two_products_share_stays_twice() -> None:
+    lines = [
+        "The rail pick",
+        "Carafe material: stainless steel",
+        _prose("rail"),
+        "The school pick",
+        "Carafe material: stainless steel",
+        _prose("school"),
+        _prose("rail"),  # a paragraph given again still goes
+    ]
+    assert drop_repeats(lines) == lines[:-1]
 
 
 def test_widget_repeated_three_times_is_dropped_entirely() -> None:
