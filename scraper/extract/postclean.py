@@ -35,6 +35,7 @@ _FIELD_MAX = 80
 _REPEAT_LONG = 20  # characters of a line's words: a paragraph or a heading, not a digit
 _REPEAT_LINES = 10
 _REPEAT_SHARE = 0.5
+_OUTLINE_ITEMS = 3  # list items in the container, none in trafilatura's text: it read prose only
 _NOVEL_SHARE = 0.5  # of a missing block's three-word runs found elsewhere: kept already
 # C0 and C1 controls: trafilatura drops them, a double-encoded page is full of them
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -458,8 +459,12 @@ def stitch(text: str, blocks: tuple[str, ...], containers: int) -> str:
     if covered == 0:
         return text
     if covered >= 0.6 * total:
-        return fill_gaps(lines, long_blocks) if containers >= 2 and covered < total else text
-    block_keys = {_norm(b) for b in blocks}
+        if containers >= 2 and covered < total:
+            return fill_gaps(lines, long_blocks)
+        if _paragraphs_only(lines, blocks):
+            return fill_gaps(lines, list(blocks), outline=True)
+        return text
+    block_keys = {_norm(b.removeprefix("- ")) for b in blocks}
     hits = [i for i, line in enumerate(lines) if _norm(line.lstrip("- ")) in block_keys]
     if not hits:
         return text
@@ -467,25 +472,42 @@ def stitch(text: str, blocks: tuple[str, ...], containers: int) -> str:
     return "\n".join(head + list(blocks) + tail)
 
 
-def fill_gaps(lines: list[str], blocks: list[str]) -> str:
+def _paragraphs_only(lines: list[str], blocks: tuple[str, ...]) -> bool:
+    """Whether trafilatura read the container's paragraphs alone, leaving out its lists.
+
+    When it finds no article container by its own rules, trafilatura recovers the page's
+    paragraphs only (its "wild text"): the sub-headings and lists between them are lost.
+    """
+    items = sum(b.startswith("- ") for b in blocks)
+    return items >= _OUTLINE_ITEMS and not any(line.startswith("- ") for line in lines)
+
+
+def fill_gaps(lines: list[str], blocks: list[str], *, outline: bool = False) -> str:
     """Put back the paragraphs of a split body that trafilatura skipped between kept ones.
 
     With the body in several containers around ad slots, trafilatura sometimes keeps most
     of it but drops a paragraph or two next to a slot. A missing block goes right after the
     kept block that precedes it in the container order; blocks before the first kept one
     or after the last are left out (their edges are where teasers and notes sit), and so
-    are short ones ("Here are more of our …" pointers).
+    are short ones ("Here are more of our …" pointers). With ``outline`` (trafilatura read
+    the paragraphs alone, :func:`_paragraphs_only`), the sub-headings and list items it
+    left out between them come back too.
     """
     where = {_headline_words(line): i for i, line in enumerate(lines)}
     found = [where.get(_headline_words(b)) for b in blocks]
     kept = [i for i, pos in enumerate(found) if pos is not None]
     inserts: dict[int, list[str]] = {}
     have = _trigrams(" ".join(lines))
+    said = "\n".join(f" {_words(line)} " for line in lines) if outline else ""
     for k in range(kept[0] + 1, kept[-1]) if kept else ():
         # only paragraphs of prose: a short line between them is a pointer or a label; and
         # only text not kept in another form (a list item holding a sub-list comes back as
         # several lines, never as the one line its text is)
-        if found[k] is None and len(blocks[k]) >= _GAP_PROSE and _novel(blocks[k], have):
+        if found[k] is None and (
+            _unsaid(blocks[k], said)
+            if outline
+            else len(blocks[k]) >= _GAP_PROSE and _novel(blocks[k], have)
+        ):
             prev = max(found[j] or 0 for j in range(kept[0], k) if found[j] is not None)
             inserts.setdefault(prev, []).append(blocks[k])
     out: list[str] = []
@@ -493,6 +515,13 @@ def fill_gaps(lines: list[str], blocks: list[str]) -> str:
         out.append(line)
         out.extend(inserts.get(i, ()))
     return "\n".join(out)
+
+
+def _unsaid(block: str, said: str) -> bool:
+    """Whether a heading or list item is missing from every kept line (``said``: their words,
+    one line each, space-padded)."""
+    key = _words(block)
+    return bool(key) and f" {key} " not in said
 
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:

@@ -6,6 +6,7 @@ import trafilatura
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.containers import container_blocks
+from scraper.extract.extractor import extract_page
 from scraper.extract.postclean import (
     drop_leading_title,
     drop_link_runs,
@@ -144,6 +145,47 @@ def test_stitch_puts_back_a_paragraph_skipped_inside_a_split_body() -> None:
     assert got == [blocks[0], blocks[1], blocks[2], blocks[3], blocks[5]]
     # one container is not a split body: trafilatura's choice stands
     assert stitch("\n".join(kept), blocks, containers=1) == "\n".join(kept)
+
+
+_TOWN = [
+    "Night trains return to the coast line after signal work that took two winters to finish.",
+    "Engineers found rust under the old bridge and closed its footpath for repairs this spring.",
+    "Our library lends tools as well as books since volunteers catalogued them last autumn.",
+    "Opening hours at the clinic grow longer because nurses asked for evening shifts in town.",
+]
+# No container trafilatura knows by name: it falls back to the page's paragraphs alone.
+_UNNAMED_BODY = f"""<html><head><title>What changes in town this year</title></head><body>
+<div class="wrap"><div class="hero"><h1>What changes in town this year</h1></div>
+<div class="rich-text-block w-richtext">
+<p>{_TOWN[0]}</p><h3>Where the money goes</h3><p>{_TOWN[1]}</p>
+<ul><li>Four new platforms at the station</li><li>A lift beside the bridge stairs</li>
+<li>Solar roofs on two schools</li></ul>
+<p>{_TOWN[2]}</p><p>{_TOWN[3]}</p></div></div></body></html>"""
+
+
+def test_headings_and_lists_trafilatura_left_out_of_a_paragraph_only_reading_come_back() -> None:
+    assert "Solar roofs" not in (trafilatura.extract(_UNNAMED_BODY) or "")  # the library alone
+    got = extract_page(_UNNAMED_BODY.encode(), "https://town.example/changes").text
+    assert (
+        f"{_TOWN[0]}\n\nWhere the money goes\n\n{_TOWN[1]}\n\n"
+        "- Four new platforms at the station\n- A lift beside the bridge stairs\n"
+        f"- Solar roofs on two schools\n\n{_TOWN[2]}"
+    ) in got
+
+
+def test_a_containers_list_of_links_is_not_part_of_its_blocks() -> None:
+    links = "".join(
+        f'<li><a href="/news/{i}">Headline number {i} of the day</a></li>' for i in range(3)
+    )
+    tree = _page(
+        f"<article><p>{PARA} 1</p><p>{PARA} 2</p><ul><li>A plain item of the list</li>"
+        f"<li>A list item <a href='/x'>with a link</a> in its sentence</li>{links}</ul>"
+        f"<p>{PARA} 3</p></article>"
+    )
+    blocks, _ = container_blocks(tree)
+    assert "- A plain item of the list" in blocks
+    assert "- A list item with a link in its sentence" in blocks
+    assert not any("Headline number" in b for b in blocks)
 
 
 def test_stitch_does_not_put_back_a_list_item_trafilatura_kept_as_several_lines() -> None:
