@@ -459,10 +459,10 @@ def stitch(text: str, blocks: tuple[str, ...], containers: int) -> str:
     if covered == 0:
         return text
     if covered >= 0.6 * total:
-        if containers >= 2 and covered < total:
-            return fill_gaps(lines, long_blocks)
         if _paragraphs_only(lines, blocks):
             return fill_gaps(lines, list(blocks), outline=True)
+        if containers >= 2 and covered < total:
+            return fill_gaps(lines, long_blocks)
         return text
     block_keys = {_norm(b.removeprefix("- ")) for b in blocks}
     hits = [i for i, line in enumerate(lines) if _norm(line.lstrip("- ")) in block_keys]

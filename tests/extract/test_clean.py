@@ -173,6 +173,14 @@ def test_headings_and_lists_trafilatura_left_out_of_a_paragraph_only_reading_com
     ) in got
 
 
+def test_a_split_body_read_as_paragraphs_only_gets_its_list_back() -> None:
+    items = ("- Four new platforms", "- A lift by the stairs", "- Solar roofs on schools")
+    skipped = f"{_TOWN[3]} {_TOWN[0]}"  # a paragraph next to the ad slot, left out too
+    blocks = (_TOWN[0], _TOWN[1], *items, _TOWN[2], skipped, _TOWN[3])  # two parts, an ad between
+    text = "\n".join(_TOWN)  # trafilatura kept the other paragraphs and no list item
+    assert stitch(text, blocks, 2).split("\n") == list(blocks)
+
+
 def test_a_containers_list_of_links_is_not_part_of_its_blocks() -> None:
     links = "".join(
         f'<li><a href="/news/{i}">Headline number {i} of the day</a></li>' for i in range(3)
