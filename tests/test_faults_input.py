@@ -52,7 +52,7 @@ _AS_NOBODY = (
     "import os, sys\n"
     "import scraper.cli.commands\n"
     "from scraper.cli.main import main\n"
-    "import archive, scraper.crawl.health, sqlite3, json, encodings.idna\n"
+    "import archive, scraper.crawl.health, sqlite3, json, html, encodings.idna\n"
     "if os.geteuid() == 0:\n"
     "    os.setgid(65534)\n"
     "    os.setuid(65534)\n"

@@ -105,6 +105,7 @@ async def _run(
                 timeout=settings.extract_timeout,
                 memory_mb=settings.extract_memory_mb,
                 nice=settings.extract_nice,
+                background=True,  # robots.txt and feeds are fetched while it starts
             )
             try:
                 crawl = _build(seeds, settings, archive, writer, landing, client, pool, guard, warc)

@@ -8,7 +8,8 @@ body split around ad slots), trafilatura, ``postclean``
 cleaners share). Metadata: ``metadata`` (title, authors, description from the head;
 ``byline``: the author a page shows but does not declare),
 ``dates`` (published and modified, each with its source; ``datelocales`` holds the
-search for dates in words to the page's language), ``language``, ``access``
+search for dates in words to the page's language; ``showndates``: the day printed by the
+headline), ``language``, ``access``
 (free or paywalled), ``images`` (the article's figures) and ``liveblog`` (a live blog's
 timed entries). Multi-page articles: ``pagination`` (next and first page links) and
 ``joining`` (a walk over the extracted pages, joined). ``pagekind`` tells an article from
@@ -17,7 +18,8 @@ a listing, a section front or a collection (those give "no article") by the sign
 ``metafallback`` fills a title, author or date our rules miss from trafilatura's own
 metadata. ``evaluate`` scores the chain against ground truth, ``compare`` beside bare
 trafilatura in the same run, and ``evalrun`` is ``scraper eval`` (halves A and B).
-``nodes`` is the ancestor walk the modules share. ``preload`` is what worker processes
+``nodes`` is the ancestor walk the modules share, ``version`` the number stored with
+each article. ``preload`` is what worker processes
 fork from: the extractor imported and the language model loaded once.
 """
 
@@ -29,21 +31,17 @@ from scraper.lazy import front_door
 
 if TYPE_CHECKING:
     from scraper.extract.evalrun import run_eval_cli
-    from scraper.extract.extractor import (
-        EXTRACTOR_VERSION,
-        extract_file_cli,
-        extract_for_archive,
-        extract_page,
-    )
+    from scraper.extract.extractor import extract_file_cli, extract_for_archive, extract_page
     from scraper.extract.joining import PageWalk, joined_with_fingerprint, page_key
     from scraper.extract.pagination import marked_page, page_of
+    from scraper.extract.version import EXTRACTOR_VERSION
 
 
 # What other packages use, by the module that defines it. Loaded on first use, so importing
 # one module of the package (a worker process, `scraper --help`) does not import them all.
 _HOMES = {
     "run_eval_cli": "evalrun",
-    "EXTRACTOR_VERSION": "extractor",
+    "EXTRACTOR_VERSION": "version",
     "extract_file_cli": "extractor",
     "extract_for_archive": "extractor",
     "extract_page": "extractor",

@@ -4,7 +4,9 @@ Two shapes cover most templates that trafilatura's own author search misses:
 
 - a link to the author's page (``/author/jane-doe``, ``rel="author"``) whose text is the
   name the link's last path segment spells;
-- a "Written by" label followed by the name, in one short element or the next one.
+- a label ("By", "Written by", "Author", "Contributors", also as a small heading) followed
+  by the name, in one short element or the next one; what follows the name after a
+  separator ("Jane Doe, Dec 17, 2025", "Jane Doe · Review Editor") is not part of it.
 
 Only the first byline in page order counts: cards of related articles further down carry
 other people's names. A link byline counts only when the page links to at most three
@@ -26,7 +28,13 @@ _AUTHOR_PATH = re.compile(
     r"([^/?#]+)/?(?:[?#]|$)",
     re.I,
 )
-_LABEL = re.compile(r"^(?:written by|words by|authored by|author|by)\s*:?\s*(.*)$", re.I)
+_LABEL = re.compile(
+    r"^(?:written by|words by|authored by|article by|posted by|contributors?|author|by)"
+    r"\s*:?\s*(.*)$",
+    re.I,
+)
+# what follows a name in its byline: "Jane Doe, Dec 17, 2025", "Jane Doe · Review Editor"
+_AFTER_NAME = re.compile(r"\s*[,|•·–—]\s.*$|\s*[,|•·.]\s*$")
 _NAME_WORD = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.\-]*|van|von|der|den|de|del|la|le|da|di|du|bin)$")
 # words of page furniture, never of a name ("Recent Posts", "View Profile")
 _NOT_NAME = frozenset(
@@ -36,7 +44,9 @@ comment news home about contact privacy policy terms profile author authors our 
 """.split()
 )
 _MAX_AUTHOR_LINKS = 3
-_LABEL_TAGS = frozenset({"p", "span", "div", "strong", "b", "em", "small", "li", "dt", "h5", "h6"})
+_LABEL_TAGS = frozenset(
+    {"p", "span", "div", "strong", "b", "em", "small", "li", "dt", "h2", "h3", "h4", "h5", "h6"}
+)
 _SKIP = frozenset({"nav", "footer", "aside", "script", "style", "noscript", "template"})
 
 
@@ -87,9 +97,9 @@ def _labelled(body: LexborNode) -> tuple[str, ...]:
         if len(own) > 60 or within(node, _SKIP):
             continue
         rest = _LABEL.match(own)
-        name = rest.group(1).strip() if rest is not None else ""
+        name = _AFTER_NAME.sub("", rest.group(1)).strip() if rest is not None else ""
         if name:
-            if _is_name(name) and own.casefold().startswith(("written by", "words by")):
+            if _is_name(name):
                 return (name,)
             continue
         follower = node.next

@@ -3,7 +3,12 @@
 The most reported date bug of news extractors is the modified date (or a date in the
 URL) standing in for the publication date. Here the two are read from separate sources
 and never cross: JSON-LD ``dateModified``, ``article:modified_time`` and "Updated …"
-elements only ever give ``modified``. Offsets are kept as the page wrote them. A date more
+elements only ever give ``modified``. One exception is what the reader sees: where the
+page declares a revision on another day and prints that day by its headline with no
+"Updated" label (and never the declared day), the revision's date is the one the
+publisher presents as the article's (:mod:`scraper.extract.showndates`); where no source
+declares a publication date, the day printed by the headline is read before any guess.
+Offsets are kept as the page wrote them. A date more
 than a day in the future or before 1990 is dropped, its source logged (debug), and the
 next source is tried (:func:`scraper.models.plausible_date`).
 """
@@ -22,6 +27,7 @@ from htmldate import find_date
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.datelocales import held_to, page_languages
+from scraper.extract.showndates import shown_dates
 from scraper.models import plausible_date
 
 LOG = logging.getLogger("scraper.extract")
@@ -31,10 +37,12 @@ META = "meta"
 TIME_ELEMENT = "time element"
 URL = "url"
 TEXT = "text"
+SHOWN = "shown"  # the day printed by the headline
 
 PUBLISHED_META = (
     "article:published_time",
     "og:article:published_time",
+    "og:published_time",
     "datepublished",
     "pubdate",
     "publishdate",
@@ -67,6 +75,7 @@ _UPDATE_WORDS = re.compile(
     re.I,
 )
 _MIN_OFFSET, _MAX_OFFSET = -12, 14  # the UTC offsets in use, in hours
+_NEAR_ZONE = 10  # hours from UTC of most publishers' zones
 _MAX_UPDATE_PROBES = 400  # bylines sit near the top; bounds the cost on huge pages
 _UPDATE_CLASS = re.compile(r"updat|modif|edited|revis", re.I)
 _URL_DATE = re.compile(
@@ -150,12 +159,50 @@ def read_dates(tree: LexborHTMLParser, ld: dict[str, Any], metas: dict[str, str]
         + [(metas.get(k), META) for k in MODIFIED_META]
         + [(modified_time, TIME_ELEMENT)]
     ) or pick_date([(_updated_line(tree), TEXT)])  # the costlier probe only when needed
+    published = _as_shown(tree, published, modified)
     return Dates(
         published=published[0] if published else None,
         published_source=published[1] if published else None,
         modified=modified[0] if modified else None,
         modified_source=modified[1] if modified else None,
     )
+
+
+def _as_shown(
+    tree: LexborHTMLParser,
+    published: tuple[datetime, str] | None,
+    modified: tuple[datetime, str] | None,
+) -> tuple[datetime, str] | None:
+    """The publication date as the page prints it by the headline (:mod:`.showndates`).
+
+    Read only where the declared dates leave a doubt: none declared, or a revision on
+    another day than the publication. A day printed after "Updated" is never taken; the
+    declared publication stands whenever the page prints its day.
+    """
+    if published is not None and (modified is None or modified[0].date() == published[0].date()):
+        return published
+    plain = [s.day for s in shown_dates(tree) if not s.updated]
+    if published is None:
+        if not plain:
+            return None
+        noon = datetime.combine(plain[0], time(12), tzinfo=UTC)
+        return (noon, SHOWN) if _kept(noon, SHOWN) else None
+    if (
+        modified
+        and plain
+        and plain[0] == modified[0].date()
+        and not any(_may_fall_on(published[0], day) for day in plain)
+    ):
+        return modified[0], SHOWN  # the revision's day, printed as the article's date
+    return published
+
+
+def _may_fall_on(when: datetime, day: date) -> bool:
+    """Whether ``when`` is on ``day`` where it was published: a UTC stamp says nothing of
+    the publisher's zone, so any day it falls on within ten hours of UTC may be its own."""
+    if when.utcoffset() != timedelta(0):
+        return when.date() == day
+    return any((when + timedelta(hours=h)).date() == day for h in (-_NEAR_ZONE, 0, _NEAR_ZONE))
 
 
 def with_guess(dates: Dates, html_text: str, url: str) -> Dates:

@@ -42,9 +42,6 @@ from scraper.extract.preclean import PreCleaned, preclean
 from scraper.extract.sniff import not_html
 from scraper.models import Extraction
 
-# Bump whenever the text or metadata produced for the same bytes may change.
-EXTRACTOR_VERSION = "1.10.0"
-
 _MAX_HTML_CHARS = 8_000_000  # lexbor copes, but trafilatura's lxml pass gets slow beyond
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs per-page noise
 _SHORT_TEXT = 200  # below this, look for the body in the page's data (script-rendered pages)

@@ -22,7 +22,9 @@ _ARTICLE_TYPES = re.compile(r"(article|blogposting|report|posting)$", re.I)
 # what opens a byline before the name: "By", its translations, and the longer English forms
 _BY_PREFIX = re.compile(
     r"^\s*(view all posts by|all posts by|posts by|written by|article by|reviewed by|"
-    r"posted by|authored by|author|by|von|por|par|av|af|di|door|de|przez|fra|tekst|text)"
+    r"zeige alle beiträge von|alle beiträge von|beiträge von|beitrag von|artikel von|"
+    r"posted by|authored by|autorin|autor|author|by|von|por|par|av|af|di|door|de|przez|fra|"
+    r"tekst|text)"
     r"\s*[:]?\s+",
     re.I,
 )
@@ -53,6 +55,9 @@ class PageMeta:
     # the name the page's byline shows, read only where JSON-LD and meta tags give no author
     # (scraper.extract.byline): asked before trafilatura's own author search
     byline: tuple[str, ...] = ()
+    # the authors are an organisation's name (JSON-LD ``"@type": "Organization"``): a credit
+    # to fall back on, asked after the byline and trafilatura's search for a person's
+    by_organisation: bool = False
 
 
 def read_meta(tree: LexborHTMLParser, objects: list[dict[str, Any]] | None = None) -> PageMeta:
@@ -72,10 +77,12 @@ def read_meta(tree: LexborHTMLParser, objects: list[dict[str, Any]] | None = Non
     shown = " ".join(h1.text(deep=True, separator=" ").split()) if h1 is not None else None
     headlines = [*candidates, _one_line(_text(ld.get("alternativeHeadline"))), shown]
     authors = _people(_authors(ld.get("author")) or _meta_authors(metas))
+    by_organisation = bool(authors) and _organisation(ld.get("author"))
     return PageMeta(
         title=title,
         authors=authors,
-        byline=() if authors else page_byline(tree),
+        byline=page_byline(tree) if by_organisation or not authors else (),
+        by_organisation=by_organisation,
         dates=read_dates(tree, ld, metas),
         language=_language(tree, ld, metas),
         site_name=site,
@@ -195,6 +202,13 @@ def _authors(value: Any) -> tuple[str, ...]:
         if isinstance(name, str):
             names.extend(split_authors(name))
     return _dedupe(names)
+
+
+def _organisation(value: Any) -> bool:
+    """Whether every JSON-LD author given is typed as an organisation, not a person."""
+    items = value if isinstance(value, list) else [value]
+    kinds = [ld_types(item) for item in items if isinstance(item, dict)]
+    return len(kinds) == len(items) > 0 and all("Organization" in k for k in kinds)
 
 
 def _people(names: tuple[str, ...]) -> tuple[str, ...]:

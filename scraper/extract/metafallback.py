@@ -8,7 +8,8 @@ pages need none of them), and its date search only when the date is missing: the
 
 Authors are the names a page credits: a role alone ("Staff Writer", "Ph.D."), a handle
 ("jrobison") or a "By" never counts as one. A team's byline ("Resy Staff", "The Diggs Team")
-is the credit the publisher gives, and counts. A date our rules read as the page's
+is the credit the publisher gives, and counts; so does an organisation credited in JSON-LD,
+but a person's name the page's byline prints comes first. A date our rules read as the page's
 *modified* date is never taken as the publication date.
 """
 
@@ -108,7 +109,10 @@ def fill_from_trafilatura(
     """
     # the byline printed on the page comes before trafilatura's author search, whose finds
     # often carry the byline's neighbours ("Jane Doe", "Home", "Digital Security Expert")
-    authors = people(meta.authors) or people(meta.byline)
+    if meta.by_organisation:  # a person's name, where the page prints one, before it
+        authors = people(meta.byline) or people(meta.authors)
+    else:
+        authors = people(meta.authors) or people(meta.byline)
     if meta.title and authors and meta.dates.published is not None:
         return replace(meta, authors=authors) if authors != meta.authors else meta
     try:
@@ -124,6 +128,8 @@ def fill_from_trafilatura(
         found = {}
     title = meta.title or found.get("title")
     authors = authors or people(str(found.get("author") or "").split(";"))
+    if not authors and meta.by_organisation:
+        authors = people(meta.authors)
     return replace(
         meta, title=title, authors=authors, dates=_with_date(meta.dates, found.get("date"))
     )

@@ -15,6 +15,7 @@ or GIL contention on the loop that also drives every fetch.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib
 import multiprocessing
 import os
@@ -140,6 +141,11 @@ class WorkerPool:
     ``shielded`` workers ignore SIGINT and SIGTERM, so a signal to the whole process group
     leaves them to finish what the parent still sends (the archive writer, draining); they
     end when the parent closes their pipe.
+
+    ``background`` workers are spawned on a thread of their own, and the first
+    :meth:`run` waits for them: starting the forkserver imports the target's module (for
+    extraction: trafilatura and the language model, 1-2 s of CPU), and a crawl fetches
+    robots.txt and feeds meanwhile instead of waiting with its event loop stopped.
     """
 
     def __init__(
@@ -151,6 +157,7 @@ class WorkerPool:
         memory_mb: int,
         nice: int = 0,
         shielded: bool = False,
+        background: bool = False,
     ) -> None:
         self._target = target
         self._nice = nice
@@ -161,8 +168,26 @@ class WorkerPool:
         self._ctx.set_forkserver_preload([target.partition(":")[0]])
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: list[_Worker] = []
-        for _ in range(max(1, workers)):
-            self._idle.put_nowait(self._spawn())
+        self._spawner: concurrent.futures.ThreadPoolExecutor | None = None
+        self._spawning: concurrent.futures.Future[list[_Worker]] | None = None
+        count = max(1, workers)
+        if background:
+            self._spawner = concurrent.futures.ThreadPoolExecutor(1, "workerpool-spawn")
+            self._spawning = self._spawner.submit(lambda: [self._spawn() for _ in range(count)])
+        else:
+            for _ in range(count):
+                self._idle.put_nowait(self._spawn())
+
+    async def _started(self) -> None:
+        """Wait for the background spawn; the first caller to see it done hands the workers out."""
+        spawning = self._spawning
+        if spawning is None:
+            return
+        workers = await asyncio.wrap_future(spawning)  # raises what the spawn raised
+        if self._spawning is spawning:
+            self._spawning = None
+            for worker in workers:
+                self._idle.put_nowait(worker)
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()  # a socketpair: the parent end goes non-blocking
@@ -182,6 +207,7 @@ class WorkerPool:
 
     async def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the target in a free worker; ExtractionFailed on timeout, crash or error."""
+        await self._started()
         worker = await self._idle.get()
         if worker.dirty:
             worker = self._replace(worker)
@@ -222,7 +248,9 @@ class WorkerPool:
         worker.sock.close()
 
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop every worker (those still being spawned too, once they are)."""
+        if self._spawner is not None:
+            self._spawner.shutdown(wait=True)
         for worker in self._all:
             try:
                 worker.sock.close()

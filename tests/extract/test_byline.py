@@ -57,3 +57,26 @@ def test_a_link_that_does_not_spell_the_author_page_or_names_furniture_is_not_on
     assert page_byline(LexborHTMLParser(furniture.decode())) == ()
     in_footer = _page("", '<footer><a href="/author/ana-lima">Ana Lima</a></footer>')
     assert page_byline(LexborHTMLParser(in_footer.decode())) == ()
+
+
+def _byline(header: str) -> tuple[str, ...]:
+    return page_byline(LexborHTMLParser(_page(header).decode()))
+
+
+def test_a_by_line_with_a_date_or_a_role_after_the_name() -> None:
+    assert _byline("<p>by: Ines Kovač, Dec 17, 2025</p>") == ("Ines Kovač",)
+    assert _byline('<div>By <a href="/staff/ana-lima">Ana Lima</a> · Review Editor</div>') == (
+        "Ana Lima",
+    )
+    assert _byline('<h2>By <a href="/p/7">Ana Lima</a>.</h2>') == ("Ana Lima",)
+
+
+def test_a_heading_or_contributors_label_names_what_follows() -> None:
+    assert _byline("<h3>Author</h3><p>Lisa D. Ellis</p>") == ("Lisa D. Ellis",)
+    assert _byline("<h2>Article by</h2><div>Matias Heikkilä</div>") == ("Matias Heikkilä",)
+    assert _byline("<div><strong>Contributors:</strong> Janet Lowry</div>") == ("Janet Lowry",)
+
+
+def test_a_by_phrase_that_is_no_name_is_not_a_byline() -> None:
+    assert _byline("<p>By continuing you agree to our terms</p>") == ()
+    assert _byline("<h3>About the author</h3><p>Lisa Ellis writes about boats.</p>") == ()

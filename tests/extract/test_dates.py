@@ -138,3 +138,53 @@ def test_utc_publication_time_falls_on_the_permalink_day(
     assert got.published.date().isoformat() == day
     assert got.published.utcoffset() == timedelta(hours=hours)
     assert got.published == parse_date(stamp)  # the same instant
+
+
+def _revised(printed: str) -> bytes:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2023-01-10T09:00:00+01:00", '
+        '"dateModified": "2024-02-20T16:30:00+01:00"}</script>'
+    )
+    return _page(head, f"<p class='byline'>By Jane Doe</p><p>{printed}</p>")
+
+
+def test_the_revision_day_printed_as_the_articles_date_is_published() -> None:
+    got = extract_page(_revised("February 20, 2024"), "https://port.example/news/ferry")
+    assert got.published == datetime(2024, 2, 20, 16, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert got.published_source == "shown"
+    assert got.modified == got.published
+
+
+@pytest.mark.parametrize(
+    "printed", ["Updated February 20, 2024", "January 10, 2023 · Updated February 20, 2024"]
+)
+def test_a_day_printed_as_updated_never_becomes_published(printed: str) -> None:
+    got = extract_page(_revised(printed), "https://port.example/news/ferry")
+    assert got.published == datetime(2023, 1, 10, 9, tzinfo=timezone(timedelta(hours=1)))
+    assert got.published_source == "json-ld"
+
+
+def test_printed_day_dates_a_page_that_declares_none() -> None:
+    got = extract_page(_page("", "<p>3. März 2024</p>"), "https://port.example/news/ferry")
+    assert got.published is not None and got.published.date().isoformat() == "2024-03-03"
+    assert got.published_source == "shown"
+
+
+def test_a_utc_publication_stamp_may_fall_on_the_printed_day() -> None:
+    # 23:00 UTC is already the next day in Europe: the printed day is the declared one's
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2025-12-02T23:00:55Z", "dateModified": "2025-12-03T21:31:05Z"}'
+        "</script>"
+    )
+    got = extract_page(_page(head, "<p>Published: 03 Dec 2025</p>"), "https://port.example/n")
+    assert got.published == datetime(2025, 12, 2, 23, 0, 55, tzinfo=UTC)
+    assert got.published_source == "json-ld"
+
+
+def test_og_published_time_is_a_declared_publication() -> None:
+    head = '<meta content="2024-10-08T00:00:00-04:00" property="og:published_time">'
+    got = extract_page(_page(head, ""), "https://port.example/news/ferry")
+    assert got.published == datetime(2024, 10, 8, tzinfo=timezone(timedelta(hours=-4)))
+    assert got.published_source == "meta"

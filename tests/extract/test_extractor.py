@@ -12,12 +12,8 @@ import pytest
 
 from archive import fingerprint
 from scraper.cli import main
-from scraper.extract.extractor import (
-    EXTRACTOR_VERSION,
-    extract_file_cli,
-    extract_for_archive,
-    extract_page,
-)
+from scraper.extract.extractor import extract_file_cli, extract_for_archive, extract_page
+from scraper.extract.version import EXTRACTOR_VERSION
 
 PARA = (
     "The council voted on Thursday to extend the night bus network to the northern "

@@ -35,6 +35,8 @@ def test_a_team_byline_is_a_credit_but_a_job_title_alone_is_not() -> None:
 
 def test_a_byline_loses_its_lead_in_date_and_job_title() -> None:
     assert people(["View all posts by Ana Lima"]) == ("Ana Lima",)
+    assert people(["Zeige alle Beiträge von Petra Lang"]) == ("Petra Lang",)
+    assert people(["Autor Monika Berger, Lena Roth"]) == ("Monika Berger", "Lena Roth")
     assert people(["Author Ana Lima"]) == ("Ana Lima",)
     assert people(["Ana Lima Last Updated August 1"]) == ("Ana Lima",)
     assert people(["Ana Lima • March 3, 2025"]) == ("Ana Lima",)
@@ -105,3 +107,29 @@ def test_the_date_is_searched_once_per_page(monkeypatch: pytest.MonkeyPatch) -> 
     )
     assert len(calls) == 1
     assert got.published == datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def _org_page(byline: str) -> bytes:
+    prose = "".join(
+        f"<p>The island's goats were removed over two winters, step {i}, and the seabirds "
+        "came back to nest on the cliffs within a year.</p>"
+        for i in range(6)
+    )
+    return (
+        "<html><head><title>Goats leave the island</title>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        '"Goats leave the island", "datePublished": "2024-03-01T10:00:00Z", "author": '
+        '{"@type": "Organization", "name": "Island Weekly"}}</script></head><body><article>'
+        f"<h1>Goats leave the island</h1>{byline}{prose}</article></body></html>"
+    ).encode()
+
+
+def test_a_printed_byline_beats_an_organisation_credited_in_json_ld() -> None:
+    page = _org_page('<p class="byline">By <a href="/authors/mara-holt">Mara Holt</a></p>')
+    got = extract_page(page, "https://islandweekly.example/news/goats-leave")
+    assert got.authors == ("Mara Holt",)
+
+
+def test_an_organisation_credit_stays_where_no_person_is_printed() -> None:
+    got = extract_page(_org_page(""), "https://islandweekly.example/news/goats-leave")
+    assert got.authors == ("Island Weekly",)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import selectors
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from scraper.runtime.workerpool import ExtractionFailed, WorkerPool
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -78,3 +86,50 @@ async def test_workers_run_below_the_event_loops_priority():
     finally:
         lower.close()
     assert niceness == min(19, os.nice(0) + 3)
+
+
+# A fresh process, so that its forkserver starts (and imports the gated target) here.
+_GATED_POOL = """
+import asyncio
+from scraper.runtime.workerpool import WorkerPool
+
+async def main():
+    pool = WorkerPool("tests.gatedjob:job", workers=1, timeout=60, memory_mb=512, background=True)
+    print("constructed", flush=True)
+    try:
+        print(await pool.run(7), flush=True)
+    finally:
+        pool.close()
+
+asyncio.run(main())
+"""
+
+
+def test_a_background_pool_hands_back_the_loop_before_its_workers_have_started(
+    tmp_path: Path,
+) -> None:
+    # The crawl's case: its workers' start (imports, the language model) must not stop
+    # the event loop that fetches robots.txt and feeds meanwhile.
+    gate = tmp_path / "gate"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _GATED_POOL],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "SCRAPER_TEST_GATE": str(gate)},
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        with selectors.DefaultSelector() as ready:
+            ready.register(proc.stdout, selectors.EVENT_READ)
+            assert ready.select(timeout=30), "the pool's constructor waited for its workers"
+        assert proc.stdout.readline().strip() == "constructed"
+        assert not gate.exists()  # so no worker can have started yet
+        gate.touch()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert out.strip() == "7", err
