@@ -15,6 +15,7 @@ from scraper.extract.nodes import within
 
 _MIN_BLOCK = 40  # characters: shorter paragraphs (datelines, captions) do not count
 _FOOTER = frozenset({"footer"})
+_LINKED_SHARE = 0.7
 
 
 def container_blocks(tree: LexborHTMLParser) -> tuple[tuple[str, ...], int]:
@@ -67,12 +68,21 @@ def _class_key(classes: str) -> str:
 
 
 def blocks_of(node: LexborNode) -> list[str]:
-    """The text of ``node``'s paragraphs, sub-headings, list items and quotes, in order."""
+    """The text of ``node``'s paragraphs, sub-headings, list items and quotes, in order; a
+    list item is written as trafilatura writes one ("- …")."""
     out = []
     for child in node.css("p,h2,h3,h4,li,blockquote"):
         if child.tag in ("li", "blockquote") and child.css_first("p") is not None:
             continue
         text = " ".join(child.text(deep=True).split())
+        if child.tag == "li" and _a_link(child, text):
+            continue  # a list of links to other pages is not the body's own list
         if text:
-            out.append(text)
+            out.append(f"- {text}" if child.tag == "li" else text)
     return out
+
+
+def _a_link(item: LexborNode, text: str) -> bool:
+    """Whether a list item is mostly the text of its links (a headline, a menu entry)."""
+    linked = sum(len("".join(a.text(deep=True).split())) for a in item.css("a[href]"))
+    return linked > 0 and linked >= _LINKED_SHARE * len(text.replace(" ", ""))

@@ -413,6 +413,16 @@ CALL_TO_ACTION_TEXTS: tuple[str, ...] = (
 CALL_TO_ACTION = re.compile(
     rf"[^\w]*(?:{'|'.join(re.escape(t) for t in CALL_TO_ACTION_TEXTS)})[^\w]*", re.I
 )
+# Widgets a page repeats among its paragraphs, by their wording: a shop's button under every
+# product ("Check Price on Amazon"), an ad slot's label, an embed's placeholder. A repeated
+# label in these words is not a section heading (postclean.drop_repeats).
+WIDGET_LABEL = re.compile(
+    r"^\W*(?:(?:check|see|view|compare|get) (?:the )?(?:latest |current |best )?"
+    r"(?:prices?|deals?|offers?)\b|(?:buy|shop|order) (?:now|it|on|at|from)\b|where to buy\W*$"
+    r"|see (?:more|all) reviews\b|advertisement\b|anzeige\b)"
+    r"|\b(?:unavailable|not available|nicht verfügbar|external content|externer inhalt)\b",
+    re.I,
+)
 
 # Photo and agency credits: the last words of a caption line.
 AGENCIES: tuple[str, ...] = (

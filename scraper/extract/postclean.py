@@ -27,6 +27,15 @@ _SIGN_OFF_LINES = 3
 _GAP_PROSE = 120
 _LABEL_WORDS = 2  # "Overall Score"; "External content unavailable" is a placeholder
 _CODE = re.compile(r"[<>{}()\[\];=]")
+_HEADING_WORDS = 6  # "Why we chose this school"; a longer repeated line is a sentence
+_FIELD = re.compile(
+    r"[^\W\d_][\w'’/&-]*(?: [\w'’/&-]+){0,2}\?? ?: \S"
+)  # "Price range: $$", "SCA certified?: No"
+_FIELD_MAX = 80
+_REPEAT_LONG = 20  # characters of a line's words: a paragraph or a heading, not a digit
+_REPEAT_LINES = 10
+_REPEAT_SHARE = 0.5
+_OUTLINE_ITEMS = 3  # list items in the container, none in trafilatura's text: it read prose only
 _NOVEL_SHARE = 0.5  # of a missing block's three-word runs found elsewhere: kept already
 # C0 and C1 controls: trafilatura drops them, a double-encoded page is full of them
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -153,7 +162,12 @@ def drop_repeats(lines: list[str]) -> list[str]:
     or "| Weight | 3 kg |" under every product. Their items go only with their whole list,
     when the same list comes again (trafilatura's fallback returning the body twice).
     """
-    counts = Counter(_words(line) or _norm(line) for line in lines if line.strip())
+    line_keys = [_words(line) or _norm(line) for line in lines]
+    counts = Counter(key for key, line in zip(line_keys, lines, strict=True) if line.strip())
+    widgets = not _body_repeated(counts, 3)
+    doubled = _body_repeated(counts, 2)
+    # a label straight above its own copy heads nothing: a card's kicker, not a section's
+    stacked = {a for a, b in zip(line_keys, line_keys[1:], strict=False) if a == b}
     seen: set[str] = set()
     lists_seen: set[tuple[str, ...]] = set()
     out = []
@@ -171,25 +185,50 @@ def drop_repeats(lines: list[str]) -> list[str]:
             continue
         if _is_label(line):
             pass  # "How to adapt:" introduces what follows: it heads each repeated section
-        elif counts[key] >= 3 and len(key) <= _MAX_FURNITURE and not _field_label(line):
+        elif (
+            widgets
+            and counts[key] >= 3
+            and len(key) <= _MAX_FURNITURE
+            and (key in stacked or not _field_label(line))
+        ):
             continue  # a placeholder repeated per embed ("External content unavailable")
-        elif key in seen and len(key) >= 20:
+        elif key in seen and len(key) >= 20 and (doubled or not _field(line)):
             continue  # trafilatura's fallback sometimes returns the body twice
         seen.add(key)
         out.append(line)
     return out
 
 
-def _field_label(line: str) -> bool:
-    """A short label a review repeats for every product ("Overall Score", "Pros"), not
-    a placeholder sentence repeated per embed: a few words, no code, no button."""
+def _field(line: str) -> bool:
+    """A field of a product card or a mail header and its value ("Weight: 3 kg", "From: …"):
+    two products may share one, so a second copy is no repeat of the body."""
     text = line.strip()
-    return (
-        text.count(" ") < _LABEL_WORDS
-        and _LETTERS.search(text) is not None
-        and _CODE.search(text) is None
-        and not P.CALL_TO_ACTION.fullmatch(text)
-    )
+    return len(text) <= _FIELD_MAX and _FIELD.match(text) is not None and not _CODE.search(text)
+
+
+def _body_repeated(counts: Counter[str], times: int) -> bool:
+    """Whether most of the text comes ``times`` times or more: a body repeated whole (tabs
+    of one article, trafilatura's fallback), not widgets repeated among the paragraphs."""
+    long = [n for key, n in counts.items() if len(key) >= _REPEAT_LONG]
+    many = sum(n >= times for n in long)
+    return len(long) >= _REPEAT_LINES and many >= _REPEAT_SHARE * len(long)
+
+
+def _field_label(line: str) -> bool:
+    """A label a guide repeats for every product or section, not a placeholder repeated
+    per embed: a heading of a few words ("Overall Score", "What we don't like") or a
+    field and its value ("Price range: $$", "Warranty: 2 years"); no code, no button."""
+    text = line.strip()
+    if (
+        _LETTERS.search(text) is None
+        or _CODE.search(text) is not None
+        or P.CALL_TO_ACTION.fullmatch(text)
+        or P.WIDGET_LABEL.search(text)
+    ):
+        return False
+    if text.count(" ") < _LABEL_WORDS or _field(text):
+        return True
+    return text.count(" ") < _HEADING_WORDS and not _FULL_SENTENCE.search(text.rstrip("?"))
 
 
 def _is_label(line: str) -> bool:
@@ -420,8 +459,12 @@ def stitch(text: str, blocks: tuple[str, ...], containers: int) -> str:
     if covered == 0:
         return text
     if covered >= 0.6 * total:
-        return fill_gaps(lines, long_blocks) if containers >= 2 and covered < total else text
-    block_keys = {_norm(b) for b in blocks}
+        if _paragraphs_only(lines, blocks):
+            return fill_gaps(lines, list(blocks), outline=True)
+        if containers >= 2 and covered < total:
+            return fill_gaps(lines, long_blocks)
+        return text
+    block_keys = {_norm(b.removeprefix("- ")) for b in blocks}
     hits = [i for i, line in enumerate(lines) if _norm(line.lstrip("- ")) in block_keys]
     if not hits:
         return text
@@ -429,25 +472,42 @@ def stitch(text: str, blocks: tuple[str, ...], containers: int) -> str:
     return "\n".join(head + list(blocks) + tail)
 
 
-def fill_gaps(lines: list[str], blocks: list[str]) -> str:
+def _paragraphs_only(lines: list[str], blocks: tuple[str, ...]) -> bool:
+    """Whether trafilatura read the container's paragraphs alone, leaving out its lists.
+
+    When it finds no article container by its own rules, trafilatura recovers the page's
+    paragraphs only (its "wild text"): the sub-headings and lists between them are lost.
+    """
+    items = sum(b.startswith("- ") for b in blocks)
+    return items >= _OUTLINE_ITEMS and not any(line.startswith("- ") for line in lines)
+
+
+def fill_gaps(lines: list[str], blocks: list[str], *, outline: bool = False) -> str:
     """Put back the paragraphs of a split body that trafilatura skipped between kept ones.
 
     With the body in several containers around ad slots, trafilatura sometimes keeps most
     of it but drops a paragraph or two next to a slot. A missing block goes right after the
     kept block that precedes it in the container order; blocks before the first kept one
     or after the last are left out (their edges are where teasers and notes sit), and so
-    are short ones ("Here are more of our …" pointers).
+    are short ones ("Here are more of our …" pointers). With ``outline`` (trafilatura read
+    the paragraphs alone, :func:`_paragraphs_only`), the sub-headings and list items it
+    left out between them come back too.
     """
     where = {_headline_words(line): i for i, line in enumerate(lines)}
     found = [where.get(_headline_words(b)) for b in blocks]
     kept = [i for i, pos in enumerate(found) if pos is not None]
     inserts: dict[int, list[str]] = {}
     have = _trigrams(" ".join(lines))
+    said = "\n".join(f" {_words(line)} " for line in lines) if outline else ""
     for k in range(kept[0] + 1, kept[-1]) if kept else ():
         # only paragraphs of prose: a short line between them is a pointer or a label; and
         # only text not kept in another form (a list item holding a sub-list comes back as
         # several lines, never as the one line its text is)
-        if found[k] is None and len(blocks[k]) >= _GAP_PROSE and _novel(blocks[k], have):
+        if found[k] is None and (
+            _unsaid(blocks[k], said)
+            if outline
+            else len(blocks[k]) >= _GAP_PROSE and _novel(blocks[k], have)
+        ):
             prev = max(found[j] or 0 for j in range(kept[0], k) if found[j] is not None)
             inserts.setdefault(prev, []).append(blocks[k])
     out: list[str] = []
@@ -455,6 +515,13 @@ def fill_gaps(lines: list[str], blocks: list[str]) -> str:
         out.append(line)
         out.extend(inserts.get(i, ()))
     return "\n".join(out)
+
+
+def _unsaid(block: str, said: str) -> bool:
+    """Whether a heading or list item is missing from every kept line (``said``: their words,
+    one line each, space-padded)."""
+    key = _words(block)
+    return bool(key) and f" {key} " not in said
 
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:

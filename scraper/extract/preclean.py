@@ -70,6 +70,10 @@ _CITED_WORDS = 3  # words per link text, on average: titles, not "Facebook"
 # they do not occur in prose.
 LINE_BREAK = "\u241e"
 PARA_BREAK = "\u241f"
+_SLUG_SPLIT = re.compile(r"[\W_]+")
+_SLUG_WORDS = 4  # "more-stories-list-wrapper" is a name; a heading's slug runs longer
+_SLUG_SHARE = 0.6
+_SLUG_TEXT = 300  # characters of the node's text where its heading stands
 _PITCH_MAX = 300  # a pitch sentence or button; longer text is prose that mentions one
 _PITCH_BOX_MAX = 1500
 
@@ -190,13 +194,30 @@ def _furniture(node: LexborNode) -> bool:
     if node.tag in ("html", "body", "main", "article"):
         return False
     attrs = node.attributes
-    hits = _furniture_words(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
-    if not hits:
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    hits = _furniture_words(names)
+    if not hits or _named_after_text(node, names):
         return False
     if all(_EXPANDER.fullmatch(h) for h in hits):
         # "read more" on a box of prose is a collapsed-text toggle, not a teaser link
         return len(node.text(deep=True, strip=True)) < 200
     return True
+
+
+def _named_after_text(node: LexborNode, names: str) -> bool:
+    """Whether the furniture words come only from a slug of the node's own text.
+
+    Templates give a section or heading an anchor id made of its heading's words
+    ("how-popular-are-meditation-and-mindfulness", for a table of contents): a word of the
+    heading is not a word about the box. A slug is a token of several words, most of them
+    words of the node's text.
+    """
+    tokens = [t for t in names.split() if _furniture_token(t)]
+    parts = [[w for w in _SLUG_SPLIT.split(t.casefold()) if w] for t in tokens]
+    if any(len(p) < _SLUG_WORDS for p in parts):
+        return False
+    words = set(_SLUG_SPLIT.split(node.text(deep=True)[:_SLUG_TEXT].casefold()))
+    return all(sum(w in words for w in p) >= max(_SLUG_WORDS, _SLUG_SHARE * len(p)) for p in parts)
 
 
 @functools.lru_cache(maxsize=16384)  # a template repeats its class strings across the page

@@ -6,6 +6,7 @@ import trafilatura
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.containers import container_blocks
+from scraper.extract.extractor import extract_page
 from scraper.extract.postclean import (
     drop_leading_title,
     drop_link_runs,
@@ -66,6 +67,19 @@ def test_fact_boxes_beside_the_story_are_dropped() -> None:
         assert html.count(PARA) == 6
         for gone in ("Facts about", "Twelve lines", "in 1998", "N1 to N12"):
             assert gone not in html
+
+
+def test_a_section_whose_anchor_id_spells_its_heading_is_not_furniture() -> None:
+    paras = "".join(f"<p>{PARA} {i}</p>" for i in range(6))
+    section = (
+        '<div id="2-heading-how-popular-are-night-buses"><h2 id="how-popular-are-night-buses">'
+        "How popular are night buses?</h2><p>Twice as many riders took them this winter.</p></div>"
+    )
+    box = '<div id="most-popular-stories-list"><p>Ten things to do on a rainy day</p></div>'
+    html = preclean(_page(f"<article>{paras}{section}{box}</article>")).html
+    assert "How popular are night buses?" in html
+    assert "Twice as many riders" in html
+    assert "rainy day" not in html  # a box named for what it is still goes
 
 
 def test_preclean_guard_keeps_a_body_wrapped_in_a_furniture_class() -> None:
@@ -131,6 +145,55 @@ def test_stitch_puts_back_a_paragraph_skipped_inside_a_split_body() -> None:
     assert got == [blocks[0], blocks[1], blocks[2], blocks[3], blocks[5]]
     # one container is not a split body: trafilatura's choice stands
     assert stitch("\n".join(kept), blocks, containers=1) == "\n".join(kept)
+
+
+_TOWN = [
+    "Night trains return to the coast line after signal work that took two winters to finish.",
+    "Engineers found rust under the old bridge and closed its footpath for repairs this spring.",
+    "Our library lends tools as well as books since volunteers catalogued them last autumn.",
+    "Opening hours at the clinic grow longer because nurses asked for evening shifts in town.",
+]
+# No container trafilatura knows by name: it falls back to the page's paragraphs alone.
+_UNNAMED_BODY = f"""<html><head><title>What changes in town this year</title></head><body>
+<div class="wrap"><div class="hero"><h1>What changes in town this year</h1></div>
+<div class="rich-text-block w-richtext">
+<p>{_TOWN[0]}</p><h3>Where the money goes</h3><p>{_TOWN[1]}</p>
+<ul><li>Four new platforms at the station</li><li>A lift beside the bridge stairs</li>
+<li>Solar roofs on two schools</li></ul>
+<p>{_TOWN[2]}</p><p>{_TOWN[3]}</p></div></div></body></html>"""
+
+
+def test_headings_and_lists_trafilatura_left_out_of_a_paragraph_only_reading_come_back() -> None:
+    assert "Solar roofs" not in (trafilatura.extract(_UNNAMED_BODY) or "")  # the library alone
+    got = extract_page(_UNNAMED_BODY.encode(), "https://town.example/changes").text
+    assert (
+        f"{_TOWN[0]}\n\nWhere the money goes\n\n{_TOWN[1]}\n\n"
+        "- Four new platforms at the station\n- A lift beside the bridge stairs\n"
+        f"- Solar roofs on two schools\n\n{_TOWN[2]}"
+    ) in got
+
+
+def test_a_split_body_read_as_paragraphs_only_gets_its_list_back() -> None:
+    items = ("- Four new platforms", "- A lift by the stairs", "- Solar roofs on schools")
+    skipped = f"{_TOWN[3]} {_TOWN[0]}"  # a paragraph next to the ad slot, left out too
+    blocks = (_TOWN[0], _TOWN[1], *items, _TOWN[2], skipped, _TOWN[3])  # two parts, an ad between
+    text = "\n".join(_TOWN)  # trafilatura kept the other paragraphs and no list item
+    assert stitch(text, blocks, 2).split("\n") == list(blocks)
+
+
+def test_a_containers_list_of_links_is_not_part_of_its_blocks() -> None:
+    links = "".join(
+        f'<li><a href="/news/{i}">Headline number {i} of the day</a></li>' for i in range(3)
+    )
+    tree = _page(
+        f"<article><p>{PARA} 1</p><p>{PARA} 2</p><ul><li>A plain item of the list</li>"
+        f"<li>A list item <a href='/x'>with a link</a> in its sentence</li>{links}</ul>"
+        f"<p>{PARA} 3</p></article>"
+    )
+    blocks, _ = container_blocks(tree)
+    assert "- A plain item of the list" in blocks
+    assert "- A list item with a link in its sentence" in blocks
+    assert not any("Headline number" in b for b in blocks)
 
 
 def test_stitch_does_not_put_back_a_list_item_trafilatura_kept_as_several_lines() -> None:
@@ -253,6 +316,60 @@ def test_a_field_label_repeated_for_every_product_stays() -> None:
     ]
     lines = [PARA, *(line for product in products for line in product)]
     assert drop_repeats(lines) == lines
+
+
+def test_section_headings_and_fields_a_guide_repeats_per_product_stay() -> None:
+    # each product of a buying guide: its name, a field line, a heading over its list
+    topics = ("rail", "school", "bridge", "clinic")
+    lines = [PARA]
+    for i, topic in enumerate(topics):
+        lines += [
+            f"{i + 1}. The {topic} pick",
+            f"Price range: {'$' * (1 + i % 2)}",
+            "What we don't like",
+            f"- {_TOPICS[topic]}",
+            "Why we chose it",
+            _prose(topic),
+            "Check Price on Amazon",
+        ]
+    got = drop_repeats(lines)
+    assert got.count("What we don't like") == 4
+    assert got.count("Why we chose it") == 4
+    assert got.count("Price range: $") == 2
+    assert "Check Price on Amazon" not in got  # the shop's button, not a heading
+
+
+def test_placeholders_and_stacked_card_labels_repeated_three_times_go() -> None:
+    notice = "External content unavailable"
+    kicker = "Drinks with style"
+    lines = [PARA, notice, _prose("rail"), notice, _prose("school"), notice]
+    lines += [kicker, "A teaser headline", kicker, kicker, "Another teaser headline"]
+    assert drop_repeats(lines) == [
+        PARA,
+        _prose("rail"),
+        _prose("school"),
+        "A teaser headline",
+        "Another teaser headline",
+    ]
+
+
+def test_a_body_given_three_times_keeps_one_copy() -> None:
+    body = [f"Heading about the {t}" if i % 2 else _prose(t) for i, t in enumerate(_TOPICS)]
+    body += [f"{PARA} {n}" for n in range(6)]
+    assert drop_repeats(body * 3) == body
+
+
+def test_a_field_two_products_share_stays_twice() -> None:
+    lines = [
+        "The rail pick",
+        "Carafe material: stainless steel",
+        _prose("rail"),
+        "The school pick",
+        "Carafe material: stainless steel",
+        _prose("school"),
+        _prose("rail"),  # a paragraph given again still goes
+    ]
+    assert drop_repeats(lines) == lines[:-1]
 
 
 def test_widget_repeated_three_times_is_dropped_entirely() -> None:
