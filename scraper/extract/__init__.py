@@ -16,9 +16,8 @@ timed entries). Multi-page articles: ``pagination`` (next and first page links) 
 a listing, a section front or a collection (those give "no article") by the signs
 ``kindsigns`` reads from the page's tree, and
 ``metafallback`` fills a title, author or date our rules miss from trafilatura's own
-metadata (``pageauthor``: its author search, in one walk of the tree). ``evaluate``
-scores the chain against ground truth, ``compare`` beside bare trafilatura in the same
-run, and ``evalrun`` is ``scraper eval`` (halves A and B).
+metadata. ``evaluate`` scores the chain against ground truth, ``compare`` beside bare
+trafilatura in the same run, and ``evalrun`` is ``scraper eval`` (halves A and B).
 ``nodes`` is the ancestor walk the modules share, ``version`` the number stored with
 each article. ``preload`` is what worker processes
 fork from: the extractor imported and the language model loaded once.

@@ -163,10 +163,13 @@ def _trafilatura_fields(
     The date is :func:`scraper.extract.dates.htmldate_day`: the quick search ``with_guess``
     ran is reused, never run again.
     """
-    from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
+    from trafilatura.metadata import (
+        examine_meta,
+        extract_author,
+        extract_meta_json,
+        extract_title,
+    )
     from trafilatura.utils import load_html
-
-    from scraper.extract.pageauthor import page_author
 
     found: dict[str, Any] = {"date": htmldate_day(html, url, language)} if want_date else {}
     tree = load_html(html) if want_title or want_author else None
@@ -179,5 +182,5 @@ def _trafilatura_fields(
     if want_title:
         found["title"] = doc.title or extract_title(tree)
     if want_author:
-        found["author"] = doc.author or page_author(tree)  # last: it prunes the tree
+        found["author"] = doc.author or extract_author(tree)
     return found
