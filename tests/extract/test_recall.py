@@ -38,6 +38,20 @@ SHORT_NEWS = f"""<html><head><title>Ring road bridge reopens</title></head><body
 </aside></body></html>"""
 
 
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URL of each trafilatura run the extractor makes, in order."""
+    seen: list[str] = []
+    real = extractor._trafilatura
+
+    def counting(html: str, url: str) -> object:
+        seen.append(url)
+        return real(html, url)
+
+    monkeypatch.setattr(extractor, "_trafilatura", counting)
+    return seen
+
+
 def test_a_cleaned_page_that_misleads_trafilatura_gets_the_whole_page_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -55,17 +69,9 @@ def test_a_short_article_keeps_its_text_and_gains_no_sidebar() -> None:
     assert "Harbour festival" not in got
 
 
-def test_a_short_article_on_a_plain_page_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_short_article_on_a_plain_page_is_read_once(runs: list[str]) -> None:
     # The page holds too little text for a second pass to gain twice as much: the common
     # short news item costs one trafilatura run, not two.
-    runs: list[str] = []
-    real = extractor._trafilatura
-
-    def counting(html: str, url: str) -> object:
-        runs.append(url)
-        return real(html, url)
-
-    monkeypatch.setattr(extractor, "_trafilatura", counting)
     page = SHORT_NEWS.replace(SHORT_NEWS[SHORT_NEWS.index("<aside") :], "</body></html>")
     got = extract_page(page.encode(), "https://city.example/bridge").text
     assert BRIEF in got
@@ -75,19 +81,9 @@ def test_a_short_article_on_a_plain_page_is_read_once(monkeypatch: pytest.Monkey
     assert len(runs) == 2
 
 
-def test_a_short_article_that_is_much_of_its_page_is_read_once(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_short_article_that_is_much_of_its_page_is_read_once(runs: list[str]) -> None:
     # trafilatura kept over a fifth of the page's text: it found the article, and reading
     # the raw page again (the sidebar would pass the old size test) gains nothing
-    runs: list[str] = []
-    real = extractor._trafilatura
-
-    def counting(html: str, url: str) -> object:
-        runs.append(url)
-        return real(html, url)
-
-    monkeypatch.setattr(extractor, "_trafilatura", counting)
     body = "".join(f"<p>{BRIEF} {step}</p>" for step in STEPS[:4])
     rail = "".join(
         f"<div><p>Harbour festival day {i}: music and food stalls on the quay.</p></div>"
