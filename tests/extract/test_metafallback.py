@@ -133,3 +133,37 @@ def test_a_printed_byline_beats_an_organisation_credited_in_json_ld() -> None:
 def test_an_organisation_credit_stays_where_no_person_is_printed() -> None:
     got = extract_page(_org_page(""), "https://islandweekly.example/news/goats-leave")
     assert got.authors == ("Island Weekly",)
+
+
+def _plain_page(byline: str) -> bytes:
+    prose = "".join(
+        f"<p>The night ferry to the outer islands stops running in May, week {i}, while the "
+        "harbour's pontoons are replaced before the summer timetable begins.</p>"
+        for i in range(6)
+    )
+    return (
+        "<html><head><title>Night ferry pauses</title></head><body><main>"
+        f"<h1>Night ferry pauses</h1>{byline}{prose}</main></body></html>"
+    ).encode()
+
+
+def test_trafilatura_searches_for_an_author_only_where_its_search_can_find_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import trafilatura.metadata
+
+    calls: list[object] = []
+    real = trafilatura.metadata.extract_author
+
+    def counting(tree: object) -> str | None:
+        calls.append(tree)
+        return real(tree)
+
+    monkeypatch.setattr(trafilatura.metadata, "extract_author", counting)
+    url = "https://gazette.example/news/night-ferry"
+    # a byline our rules do not read, in a box classed for its writer: trafilatura's finds it
+    signed = extract_page(_plain_page('<div class="writer">Mara Lind</div>'), url)
+    assert signed.authors == ("Mara Lind",) and len(calls) == 1
+    # no markup that names an author anywhere: its whole-tree search is not run
+    unsigned = extract_page(_plain_page("<p>Harbour office</p>"), url)
+    assert unsigned.authors == () and len(calls) == 1
