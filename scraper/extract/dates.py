@@ -27,7 +27,7 @@ from htmldate import find_date
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.datelocales import held_to, page_languages
-from scraper.extract.showndates import shown_dates
+from scraper.extract.showndates import UPDATE_WORDS, shown_dates
 from scraper.models import plausible_date
 
 LOG = logging.getLogger("scraper.extract")
@@ -68,12 +68,7 @@ MODIFIED_META = (
     "lastmod",
 )
 _OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
-# "Updated", "Last updated", "Aktualisiert", "Mis à jour", "Actualizado", "Aggiornato"…
-_UPDATE_WORDS = re.compile(
-    r"updat|modif|aktualisiert|geändert|mis à jour|actualiz|aggiornat|bijgewerkt|oppdatert|"
-    r"uppdaterad|opdateret|zaktualizowano",
-    re.I,
-)
+_UPDATE_WORDS = re.compile(UPDATE_WORDS, re.I)
 _MIN_OFFSET, _MAX_OFFSET = -12, 14  # the UTC offsets in use, in hours
 _NEAR_ZONE = 10  # hours from UTC of most publishers' zones
 _MAX_UPDATE_PROBES = 400  # bylines sit near the top; bounds the cost on huge pages

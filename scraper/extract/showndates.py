@@ -44,11 +44,13 @@ _PATTERNS = (
     re.compile(rf"\b{_YEAR}-(?P<m>[01]\d)-{_DAY}\b"),
     re.compile(rf"\b{_DAY}\.(?P<m>[01]?\d)\.{_YEAR}\b"),
 )
-UPDATE_LABEL = re.compile(
-    r"updat|modif|revis|aktualisiert|geändert|mis à jour|actualiz|aggiornat|bijgewerkt|"
-    r"oppdatert|uppdaterad|opdateret|zaktualizowano",
-    re.I,
+# "Updated", "Last updated", "Aktualisiert", "Mis à jour", "Actualizado", "Aggiornato"…:
+# the words of a revision's label, here and in scraper.extract.dates' "Updated …" lines
+UPDATE_WORDS = (
+    r"updat|modif|aktualisiert|geändert|mis à jour|actualiz|aggiornat|bijgewerkt|oppdatert|"
+    r"uppdaterad|opdateret|zaktualizowano"
 )
+_UPDATE_LABEL = re.compile(rf"{UPDATE_WORDS}|revis", re.I)  # "Revised March 3" too
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head"})
 _MAX_TEXT = 90  # a date line or a byline; a sentence of the body is longer
 _BEFORE_H1, _AFTER_H1 = 10, 30  # text pieces read around the headline
@@ -73,7 +75,7 @@ def shown_dates(tree: LexborHTMLParser) -> list[ShownDate]:
         if len(text) <= _MAX_TEXT:
             for day, start in _days(text):
                 label = text[:start] or previous
-                updated = bool(UPDATE_LABEL.search(label[-40:]))
+                updated = bool(_UPDATE_LABEL.search(label[-40:]))
                 out.append(ShownDate(day, updated))
         previous = text
     return out
