@@ -88,14 +88,8 @@ _BYLINES_KEPT = (1, 2)
 
 def listing_score(signs: PageSigns) -> float:
     """Above 0: the page is a listing or a collection, not an article."""
-    values = sign_values(signs)
-    return _BIAS + sum(_WEIGHTS[name] * value for name, value in values.items())
-
-
-def sign_values(signs: PageSigns) -> dict[str, float]:
-    """The signs as the numbers the weights multiply (the fitting tool reads them too)."""
     og = signs.og_type
-    return {
+    values = {
         "listing_schema": float(signs.listing_schema),
         "og_article": float(og == "article"),
         "og_website": float(og in ("website", "")),
@@ -120,6 +114,7 @@ def sign_values(signs: PageSigns) -> dict[str, float]:
         "main_card_share": signs.main_card_share,
         "main_link_share": signs.main_link_share,
     }
+    return _BIAS + sum(_WEIGHTS[name] * value for name, value in values.items())
 
 
 def is_not_article(signs: PageSigns) -> bool:
