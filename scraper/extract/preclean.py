@@ -372,26 +372,26 @@ def _link_dense(node: LexborNode, guard: _Guard, home: frozenset[str] = frozense
     if not text or len(text) > 5000:
         return False
     links = node.css("a")
+    # a list of two links or more, a short paragraph (only a headline link: an inline
+    # teaser), or any other box of three links or more; then the share of its text in links
     if node.tag in ("ul", "ol"):
-        if len(links) < 2:
-            return False
-        texts = [a.text(deep=True, strip=True) for a in links]
-        dense = sum(map(len, texts)) >= _LINK_DENSE * len(text)
-    elif node.tag == "p":  # a paragraph that is only a headline link is an inline teaser
-        if len(text) >= 200:
-            return False
-        texts = [a.text(deep=True, strip=True) for a in links]
-        # ... unless the link is a reference: a mailto or a bare URL as its own text
-        dense = sum(map(len, texts)) >= 0.9 * len(text) and not any(
-            _MAILTO.match(a.attributes.get("href") or "") or _REFERENCE.match(a.text(strip=True))
-            for a in links
-        )
+        few, share = len(links) < 2, _LINK_DENSE
+    elif node.tag == "p":
+        few, share = len(text) >= 200, 0.9
     else:
-        if len(links) < 3:
-            return False
-        texts = [a.text(deep=True, strip=True) for a in links]
-        dense = sum(map(len, texts)) >= 0.8 * len(text)
-    return dense and not _cites_elsewhere(links, texts, home)
+        few, share = len(links) < 3, 0.8
+    if few:
+        return False
+    texts = [a.text(deep=True, strip=True) for a in links]
+    if sum(map(len, texts)) < share * len(text):
+        return False
+    # a paragraph's link may be a reference: a mailto or a bare URL as its own text
+    if node.tag == "p" and any(
+        _MAILTO.match(a.attributes.get("href") or "") or _REFERENCE.match(a.text(strip=True))
+        for a in links
+    ):
+        return False
+    return not _cites_elsewhere(links, texts, home)
 
 
 def pitch_boxes(tree: LexborHTMLParser, guard: _Guard) -> list[LexborNode]:
