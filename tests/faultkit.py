@@ -195,6 +195,22 @@ def start_crawl(
     )
 
 
+def start_script(
+    code: str, *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """Run Python ``code`` (``args`` as its argv) in its own process group, the project
+    importable; stop what is left of it with :func:`kill_group`."""
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
 def kill_group(proc: subprocess.Popen[str]) -> None:
     """SIGKILL what is left of the process group this test started (leader, workers)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):

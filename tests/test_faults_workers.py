@@ -8,11 +8,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any, cast
@@ -22,7 +17,7 @@ from scraper.crawl.jobs import FetchedPage, Job
 from scraper.models import Candidate, Page, SourceKind
 from scraper.seeds import Seed
 from scraper.settings import Settings
-from tests.faultkit import ROOT
+from tests.faultkit import kill_group, start_script
 from tests.test_e2e import run_cli
 
 
@@ -123,15 +118,7 @@ asyncio.run(pool.run("sleep", int(sys.argv[1])))
 
 
 def test_workers_of_a_sigkilled_crawl_exit_quietly() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _CRAWL_WITH_A_WORKER, "3"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    proc = start_script(_CRAWL_WITH_A_WORKER, "3")
     try:
         assert proc.stdout is not None
         worker = int(proc.stdout.readline())
@@ -140,8 +127,7 @@ def test_workers_of_a_sigkilled_crawl_exit_quietly() -> None:
         # stderr ends when every process holding it has: crawl, forkserver and worker
         _, err = proc.communicate(timeout=20)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
+        kill_group(proc)
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
     assert (
         not Path(f"/proc/{worker}").exists()

@@ -109,19 +109,28 @@ def test_the_date_is_searched_once_per_page(monkeypatch: pytest.MonkeyPatch) -> 
     assert got.published == datetime(2026, 3, 2, tzinfo=UTC)
 
 
-def _org_page(byline: str) -> bytes:
+_ORGANISATION_CREDIT = (
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+    '"Goats leave the island", "datePublished": "2024-03-01T10:00:00Z", "author": '
+    '{"@type": "Organization", "name": "Island Weekly"}}</script>'
+)
+
+
+def _story(byline: str, head: str = "") -> bytes:
+    """A short story with ``byline`` above its paragraphs; ``head`` goes in its <head>."""
     prose = "".join(
         f"<p>The island's goats were removed over two winters, step {i}, and the seabirds "
         "came back to nest on the cliffs within a year.</p>"
         for i in range(6)
     )
     return (
-        "<html><head><title>Goats leave the island</title>"
-        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
-        '"Goats leave the island", "datePublished": "2024-03-01T10:00:00Z", "author": '
-        '{"@type": "Organization", "name": "Island Weekly"}}</script></head><body><article>'
+        f"<html><head><title>Goats leave the island</title>{head}</head><body><article>"
         f"<h1>Goats leave the island</h1>{byline}{prose}</article></body></html>"
     ).encode()
+
+
+def _org_page(byline: str) -> bytes:
+    return _story(byline, head=_ORGANISATION_CREDIT)
 
 
 def test_a_printed_byline_beats_an_organisation_credited_in_json_ld() -> None:
@@ -133,18 +142,6 @@ def test_a_printed_byline_beats_an_organisation_credited_in_json_ld() -> None:
 def test_an_organisation_credit_stays_where_no_person_is_printed() -> None:
     got = extract_page(_org_page(""), "https://islandweekly.example/news/goats-leave")
     assert got.authors == ("Island Weekly",)
-
-
-def _plain_page(byline: str) -> bytes:
-    prose = "".join(
-        f"<p>The night ferry to the outer islands stops running in May, week {i}, while the "
-        "harbour's pontoons are replaced before the summer timetable begins.</p>"
-        for i in range(6)
-    )
-    return (
-        "<html><head><title>Night ferry pauses</title></head><body><main>"
-        f"<h1>Night ferry pauses</h1>{byline}{prose}</main></body></html>"
-    ).encode()
 
 
 def test_trafilatura_searches_for_an_author_only_where_its_search_can_find_one(
@@ -160,10 +157,10 @@ def test_trafilatura_searches_for_an_author_only_where_its_search_can_find_one(
         return real(tree)
 
     monkeypatch.setattr(trafilatura.metadata, "extract_author", counting)
-    url = "https://gazette.example/news/night-ferry"
+    url = "https://islandweekly.example/news/goats-leave"
     # a byline our rules do not read, in a box classed for its writer: trafilatura's finds it
-    signed = extract_page(_plain_page('<div class="writer">Mara Lind</div>'), url)
+    signed = extract_page(_story('<div class="writer">Mara Lind</div>'), url)
     assert signed.authors == ("Mara Lind",) and len(calls) == 1
     # no markup that names an author anywhere: its whole-tree search is not run
-    unsigned = extract_page(_plain_page("<p>Harbour office</p>"), url)
+    unsigned = extract_page(_story("<p>Harbour office</p>"), url)
     assert unsigned.authors == () and len(calls) == 1

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import selectors
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from scraper.runtime.workerpool import ExtractionFailed, WorkerPool
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.faultkit import kill_group, start_script
 
 
 @pytest.fixture
@@ -111,15 +106,7 @@ def test_a_background_pool_hands_back_the_loop_before_its_workers_have_started(
     # The crawl's case: its workers' start (imports, the language model) must not stop
     # the event loop that fetches robots.txt and feeds meanwhile.
     gate = tmp_path / "gate"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _GATED_POOL],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "SCRAPER_TEST_GATE": str(gate)},
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    proc = start_script(_GATED_POOL, env={"SCRAPER_TEST_GATE": str(gate)})
     try:
         assert proc.stdout is not None
         with selectors.DefaultSelector() as ready:
@@ -130,6 +117,5 @@ def test_a_background_pool_hands_back_the_loop_before_its_workers_have_started(
         gate.touch()
         out, err = proc.communicate(timeout=60)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
+        kill_group(proc)
     assert out.strip() == "7", err
