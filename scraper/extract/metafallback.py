@@ -20,6 +20,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from lxml.etree import XPath
+
 from scraper.extract.dates import Dates, htmldate_day
 from scraper.extract.metadata import PageMeta, split_authors
 
@@ -27,7 +29,10 @@ TRAFILATURA = "trafilatura"  # published_source of a date trafilatura found
 # trafilatura's author search (``extract_author``) selects only an ``<author>`` element,
 # a ``<rel>`` one, or elements whose class, id, itemprop, rel or data attributes hold one
 # of these words (its AUTHOR_XPATHS, case aside). Markup holding none of them cannot give it
-# an author, and its whole-tree walks (about 12 ms a page) are not run.
+# an author, and its whole-tree walks (about 9 ms a page) are not run. The page's string is
+# tested first; then, on the tree, only the attributes those walks read (a word in the text,
+# a script or a <meta> alone cannot give it an author): 1.2 ms, where it skips the search on
+# a quarter of the pages that ask for it (trafilatura set).
 _AUTHOR_SEARCH_WORDS = (
     "author",
     "byl",
@@ -43,6 +48,10 @@ _AUTHOR_SEARCH_WORDS = (
     "posted-by",
     "journalist-name",
     "<rel",
+)
+_SEARCHED_MARKUP = XPath(
+    "//@class|//@id|//@itemprop|//@rel|//@data-testid|//@data-component|//author|//rel",
+    smart_strings=False,
 )
 
 _ROLE_WORDS = frozenset(
@@ -203,11 +212,17 @@ def _trafilatura_fields(
     if want_title:
         found["title"] = doc.title or extract_title(tree)
     if want_author:
-        found["author"] = doc.author or (extract_author(tree) if _may_name(html) else None)
+        found["author"] = doc.author or (extract_author(tree) if _may_name(html, tree) else None)
     return found
 
 
-def _may_name(html: str) -> bool:
-    """Whether trafilatura's author search can find anything in ``html`` at all."""
+def _may_name(html: str, tree: Any) -> bool:
+    """Whether trafilatura's author search can find anything in ``html`` (parsed: ``tree``)."""
     lowered = html.lower()
-    return any(word in lowered for word in _AUTHOR_SEARCH_WORDS)
+    if not any(word in lowered for word in _AUTHOR_SEARCH_WORDS):
+        return False
+    found = _SEARCHED_MARKUP(tree)
+    if any(not isinstance(value, str) for value in found):
+        return True  # an <author> or <rel> element
+    names = " ".join(found).lower()
+    return any(word in names for word in _AUTHOR_SEARCH_WORDS)

@@ -164,3 +164,10 @@ def test_trafilatura_searches_for_an_author_only_where_its_search_can_find_one(
     # no markup that names an author anywhere: its whole-tree search is not run
     unsigned = extract_page(_story("<p>Harbour office</p>"), url)
     assert unsigned.authors == () and len(calls) == 1
+    # the words in the page's text and a script only, in no attribute its search reads: the
+    # same (it looks at class, id, itemprop, rel and data attributes alone)
+    worded = _story(
+        '<p>Our writer asks: who is the author of the byline?</p><p data-x="1">x</p>',
+        head='<script>var authorName = "";</script><meta name="author" content="">',
+    )
+    assert extract_page(worded, url).authors == () and len(calls) == 1
