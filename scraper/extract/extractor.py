@@ -145,9 +145,9 @@ def _extract(
     tree = LexborHTMLParser(html)
     objects = jsonld_objects(tree)
     meta = read_meta(tree, objects)
-    if not_an_article(html, tree, objects, url):  # a listing or collection: nothing to store
-        return _build("", meta, None, (NOT_AN_ARTICLE,))  # its declared dates, never a guess
     meta = replace(meta, dates=with_guess(meta.dates, html, url))
+    if not_an_article(html, tree, objects, url):  # a listing or collection: nothing to store
+        return _build("", meta, None, (NOT_AN_ARTICLE,))
     extras = _page_extras(tree, objects, url)  # before the pre-cleaner drops figures
     next_page, first_page = page_links(  # before it drops the pagination too
         tree, url, tuple(re.compile(p) for p in page_patterns)

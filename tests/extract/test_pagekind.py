@@ -38,22 +38,6 @@ def test_listings_and_collections_give_no_article(name: str, url: str) -> None:
     assert NOT_AN_ARTICLE in got.warnings
 
 
-def test_a_listing_is_never_dated_by_a_guess(monkeypatch: pytest.MonkeyPatch) -> None:
-    """htmldate's reading of a page's text dates an article; a listing's teasers carry the
-    days of other pages, and nothing of it is stored: the search is not run at all."""
-    import scraper.extract.dates
-
-    searched: list[str] = []
-    scraper.extract.dates._htmldate.cache_clear()  # an earlier test's search of the page
-    monkeypatch.setattr(
-        scraper.extract.dates, "find_date", lambda html, **_: searched.append(html) or "2026-03-01"
-    )
-    url = "https://shop.example/collections/walking-boots"
-    got = extract_page(_page("product-collection.html"), url)  # it declares no date
-    assert NOT_AN_ARTICLE in got.warnings
-    assert got.published is None and searched == []
-
-
 @pytest.mark.parametrize(
     ("name", "url", "phrase"),
     [
