@@ -29,10 +29,11 @@ TRAFILATURA = "trafilatura"  # published_source of a date trafilatura found
 # trafilatura's author search (``extract_author``) selects only an ``<author>`` element,
 # a ``<rel>`` one, or elements whose class, id, itemprop, rel or data attributes hold one
 # of these words (its AUTHOR_XPATHS, case aside). Markup holding none of them cannot give it
-# an author, and its whole-tree walks (about 9 ms a page) are not run. The page's string is
-# tested first; then, on the tree, only the attributes those walks read (a word in the text,
-# a script or a <meta> alone cannot give it an author): 1.2 ms, where it skips the search on
-# a quarter of the pages that ask for it (trafilatura set).
+# an author, and its whole-tree walks (about 9 ms a page) are not run. Only the attributes
+# those walks read are tested, on the tree already parsed (a word in the text, a script or a
+# <meta> alone cannot give it an author): about 1 ms, where it skips the search on 46 % of
+# the pages that ask for it (trafilatura set). Lower-casing the page's string to search it
+# cost 2.6 ms and skipped fewer (30 %).
 _AUTHOR_SEARCH_WORDS = (
     "author",
     "byl",
@@ -47,7 +48,6 @@ _AUTHOR_SEARCH_WORDS = (
     "submitted-by",
     "posted-by",
     "journalist-name",
-    "<rel",
 )
 _SEARCHED_MARKUP = XPath(
     "//@class|//@id|//@itemprop|//@rel|//@data-testid|//@data-component|//author|//rel",
@@ -212,15 +212,12 @@ def _trafilatura_fields(
     if want_title:
         found["title"] = doc.title or extract_title(tree)
     if want_author:
-        found["author"] = doc.author or (extract_author(tree) if _may_name(html, tree) else None)
+        found["author"] = doc.author or (extract_author(tree) if _may_name(tree) else None)
     return found
 
 
-def _may_name(html: str, tree: Any) -> bool:
-    """Whether trafilatura's author search can find anything in ``html`` (parsed: ``tree``)."""
-    lowered = html.lower()
-    if not any(word in lowered for word in _AUTHOR_SEARCH_WORDS):
-        return False
+def _may_name(tree: Any) -> bool:
+    """Whether trafilatura's author search can find anything in the page parsed as ``tree``."""
     found = _SEARCHED_MARKUP(tree)
     if any(not isinstance(value, str) for value in found):
         return True  # an <author> or <rel> element

@@ -91,17 +91,18 @@ def _pieces_near_headline(tree: LexborHTMLParser) -> list[str]:
     for node in body.traverse(include_text=True):
         if node.tag == "h1" and headline_at is None:
             headline_at = len(pieces)
-        elif node.tag == "-text" and not _hidden(node):
-            text = " ".join((node.text_content or "").split())
-            if text:
-                pieces.append(text)
+        elif node.tag == "-text":
+            raw = node.text_content
+            if raw and not raw.isspace() and not _hidden(node):
+                pieces.append(raw)  # its spaces are tidied only if it is read (most are not)
         if len(pieces) >= _MAX_PIECES or (
             headline_at is not None and len(pieces) > headline_at + _AFTER_H1
         ):
             break
     if headline_at is None:
-        return pieces[:_NO_H1]
-    return pieces[max(0, headline_at - _BEFORE_H1) : headline_at + _AFTER_H1]
+        return [" ".join(raw.split()) for raw in pieces[:_NO_H1]]
+    window = pieces[max(0, headline_at - _BEFORE_H1) : headline_at + _AFTER_H1]
+    return [" ".join(raw.split()) for raw in window]
 
 
 def _hidden(node: LexborNode) -> bool:
