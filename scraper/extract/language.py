@@ -8,7 +8,7 @@ it loaded, see ``preload.py``); the first 1,000 characters of a text are classif
 The package ships the model LZMA-compressed: unpacking it costs ~0.55 s of CPU, a tenth of a
 200-page ``scraper eval``. The first process to unpack it keeps the arrays uncompressed in the
 user's cache folder (``$SCRAPER_CACHE_DIR``, else ``$XDG_CACHE_HOME/scraper``, else
-``~/.cache/scraper``; 68 MB), named after the package's version and the model file's size and
+``~/.cache/scraper``; 97 MB), named after the package's version and the model file's size and
 time, and later processes read those (~0.05 s). A cache that cannot be written or read is
 skipped: the model is then unpacked as before.
 """
@@ -96,6 +96,10 @@ def _identifier() -> Any:
         identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     except (OSError, ValueError):
         return None
+    # The weights ship as float16; numpy widens the rows a text uses to float32 on every
+    # call. Widened once here (57 MB instead of 28), a 300-character sample is classified in
+    # 0.055 ms instead of 0.089, with the same scores.
+    identifier.nb_ptc = identifier.nb_ptc.astype("float32")
     if folder is not None:
         _write_cache(folder, identifier)
     return identifier
@@ -118,7 +122,7 @@ def _cache_folder(packaged: Path) -> Path | None:
         root = Path(chosen)
     else:
         root = Path(os.environ.get("XDG_CACHE_HOME") or Path("~/.cache").expanduser()) / "scraper"
-    return root / f"langid-{release}-{stat.st_size}-{stat.st_mtime_ns}"
+    return root / f"langid-f32-{release}-{stat.st_size}-{stat.st_mtime_ns}"
 
 
 def _read_cache(folder: Path) -> tuple[Any, ...] | None:
@@ -150,9 +154,9 @@ def _write_cache(folder: Path, identifier: Any) -> None:
     """Keep the unpacked arrays for later processes; any failure only means no cache."""
     import numpy as np
 
-    ptc, pc, classes = identifier._full_model
+    _, pc, classes = identifier._full_model
     arrays = {
-        "ptc": ptc,
+        "ptc": identifier.nb_ptc,
         "pc": pc,
         "classes": np.array(classes),
         "nextmove": np.frombuffer(

@@ -168,3 +168,14 @@ def test_a_cache_folder_that_cannot_be_made_costs_nothing(monkeypatch, tmp_path:
         assert blocker.read_text() == "a file where the cache folder would go"
     finally:
         language._identifier.cache_clear()
+
+
+def test_the_widened_model_scores_as_the_packaged_one(fresh_model) -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    assert _ranks() == [packaged.rank(text) for text in SAMPLES]  # unpacked here
+    from scraper.extract import language
+
+    language._identifier.cache_clear()
+    assert _ranks() == [packaged.rank(text) for text in SAMPLES]  # read from the cache
