@@ -146,13 +146,23 @@ def test_the_unpacked_model_is_kept_and_read_back_the_same(fresh_model, monkeypa
     assert [detect(text) for text in SAMPLES] == ["en", "de", "es"]
 
 
-def test_a_damaged_cache_is_passed_over(fresh_model) -> None:
+def test_a_damaged_cache_is_passed_over_and_mended(fresh_model, monkeypatch) -> None:
+    from py3langid.langid import LanguageIdentifier
+
     from scraper.extract import language
 
     _ranks()
     (kept,) = [p for p in fresh_model.iterdir() if p.name.startswith("langid-")]
     (kept / "nextmove.npy").write_bytes(b"\x93NUMPY truncated")
     language._identifier.cache_clear()
+    assert [detect(text) for text in SAMPLES] == ["en", "de", "es"]
+    # and it was written anew: the next process reads it rather than unpacking again
+    language._identifier.cache_clear()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("unpacked the packaged model although a cached copy exists")
+
+    monkeypatch.setattr(LanguageIdentifier, "from_model_file", refuse)
     assert [detect(text) for text in SAMPLES] == ["en", "de", "es"]
 
 
