@@ -24,12 +24,17 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from scraper.extract.nodes import within
 
 _AUTHOR_PATH = re.compile(
-    r"/(?:author|authors|writer|writers|contributor|contributors|people|profile|profiles)/"
-    r"([^/?#]+)/?(?:[?#]|$)",
+    r"/(?:author|authors|writer|writers|contributor|contributors|people|profiles?|"
+    r"autor|autoren|autorin|profil)/"
+    r"(?:[^?#]*/)?([^/?#]+)/?(?:[?#]|$)",  # the last segment: "/profil/207/jana-doe"
     re.I,
 )
 _LABEL = re.compile(
-    r"^(?:written by|words by|authored by|article by|posted by|contributors?|author|by)"
+    r"^(?:written by|words by|authored by|article by|posted by|contributors?|author|by|"
+    # the same labels in the languages of most pages here ("Von", "Ein Artikel von",
+    # "Par", "Por", "Di", "Door", "Av", "Af", "Przez"), and "Text:" with its colon
+    r"ein artikel von|ein beitrag von|geschrieben von|text von|autorin|autor|von|"
+    r"écrit par|par|escrito por|por|scritto da|di|door|av|af|przez|text(?=\s*:))"
     r"\s*:?\s*(.*)$",
     re.I,
 )
@@ -62,7 +67,8 @@ def _linked(body: LexborNode) -> tuple[str, ...]:
     names: list[str] = []
     for link in body.css(
         'a[href*="/author"], a[rel~="author"], a[href*="/writer"], '
-        'a[href*="/contributor"], a[href*="/people/"], a[href*="/profile"]'
+        'a[href*="/contributor"], a[href*="/people/"], a[href*="/profile"], '
+        'a[href*="/autor"], a[href*="/profil/"]'
     ):
         if within(link, _SKIP):
             continue
@@ -71,9 +77,11 @@ def _linked(body: LexborNode) -> tuple[str, ...]:
         found = _AUTHOR_PATH.search(href)
         if not _is_name(name):
             continue
-        if found is None and "author" not in (link.attributes.get("rel") or ""):
+        rel_author = "author" in (link.attributes.get("rel") or "").split()
+        if found is None and not rel_author:
             continue
-        if found is not None and not _spells(found.group(1), name):
+        # rel="author" is the page's own word; a path alone must spell the name
+        if found is not None and not rel_author and not _spells(found.group(1), name):
             continue
         if name not in names:
             names.append(name)
@@ -103,7 +111,9 @@ def _labelled(body: LexborNode) -> tuple[str, ...]:
                 return (name,)
             continue
         follower = node.next
-        while follower is not None and follower.tag == "-text" and not follower.text().strip():
+        while follower is not None and (  # blanks and line breaks: "<b>Von:</b><br> Name"
+            follower.tag == "br" or (follower.tag == "-text" and not follower.text().strip())
+        ):
             follower = follower.next
         if follower is None:
             continue

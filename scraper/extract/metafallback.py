@@ -102,7 +102,7 @@ def _credit(name: str) -> str:
     lead-in ("Written by", "View all posts by").
     """
     words = _TAIL.sub("", name).split()
-    if len(words) < 2 and len(name.split()) >= 2:
+    if not words:
         words = name.split()  # "March 2024" or "Updated": left for _is_person to refuse
     for at in range(2, len(words)):
         if words[at].casefold().strip(",.()") in _TITLE_START:
@@ -131,7 +131,7 @@ def fill_from_trafilatura(
     # the byline printed on the page comes before trafilatura's author search, whose finds
     # often carry the byline's neighbours ("Jane Doe", "Home", "Digital Security Expert")
     if meta.by_organisation:  # a person's name, where the page prints one, before it
-        authors = people(meta.byline) or people(meta.authors)
+        authors = people(meta.byline)
     else:
         authors = people(meta.authors) or people(meta.byline)
     if meta.title and authors and meta.dates.published is not None:
@@ -149,11 +149,22 @@ def fill_from_trafilatura(
         found = {}
     title = meta.title or found.get("title")
     authors = authors or people(str(found.get("author") or "").split(";"))
-    if not authors and meta.by_organisation:
-        authors = people(meta.authors)
+    if meta.by_organisation and (not authors or _names_one(authors, meta.authors)):
+        authors = people(meta.authors)  # no person found, or the organisation itself again
     return replace(
         meta, title=title, authors=authors, dates=_with_date(meta.dates, found.get("date"))
     )
+
+
+def _names_one(found: tuple[str, ...], credited: tuple[str, ...]) -> bool:
+    """Whether any name trafilatura found is one already credited, spelt otherwise
+    ("ORF at" for "ORF.at", "Annette Thurmon" for "annette thurmon")."""
+    squashed = {_squash(name) for name in credited}
+    return any(_squash(name) in squashed for name in found)
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name.casefold())
 
 
 def _with_date(dates: Dates, day: object) -> Dates:
