@@ -50,7 +50,23 @@ comment news home about contact privacy policy terms profile author authors our 
 )
 _MAX_AUTHOR_LINKS = 3
 _LABEL_TAGS = frozenset(
-    {"p", "span", "div", "strong", "b", "em", "small", "li", "dt", "h2", "h3", "h4", "h5", "h6"}
+    {
+        "p",
+        "span",
+        "div",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "small",
+        "li",
+        "dt",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+    }
 )
 _SKIP = frozenset({"nav", "footer", "aside", "script", "style", "noscript", "template"})
 

@@ -74,9 +74,10 @@ _NOT_NAME = frozenset(
     """
 written by updated last posted published view all posts article january february march april
 may june july august september october november december jan feb mar apr jun jul aug sep
-sept oct nov dec
+sept oct nov dec name follow user
 """.split()
 )
+_COMMENTER = frozenset({"says", "said", "sagt", "schreibt", "writes", "wrote"})
 _NO_CREDIT = _ROLE_WORDS | _NOT_NAME  # words that alone make no credit
 _CREDENTIAL = re.compile(
     r"^(?:[A-Z][A-Za-z]?\.?){1,4}[®™]?$|^[A-Z]{2,6}(?:-[A-Z]+)?(?: \d+)?[®™]?$"
@@ -116,6 +117,8 @@ def _is_person(name: str) -> bool:
         return False
     if len(words) == 1 and _HANDLE.search(name):
         return False
+    if len(words) > 1 and words[-1].casefold() in _COMMENTER:
+        return False  # "Art Edwards says": a commenter's name over a comment, not the author
     # a job title alone ("Staff Writer") is not a credit; a team's ("Resy Staff") is
     return not all(w.casefold().strip(",.()") in _NO_CREDIT for w in words)
 

@@ -85,6 +85,7 @@ def test_a_by_phrase_that_is_no_name_is_not_a_byline() -> None:
 def test_a_byline_labelled_in_the_article_language_is_read() -> None:
     for header in (
         "<p><em>Von Jana Beispiel</em></p>",
+        "<p><i>von Jana Beispiel</i></p>",
         '<div class="meta">Ein Artikel von <strong>Jana Beispiel</strong> | 27.01.2022</div>',
         "<p><strong>Text:</strong> Jana Beispiel</p>",
         "<p><b>Von:</b><br> <br> Jana Beispiel</p>",

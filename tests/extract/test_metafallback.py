@@ -21,6 +21,7 @@ def test_authors_are_people_without_roles_handles_or_by() -> None:
     assert people(["By Jane Doe, Staff Writer"]) == ("Jane Doe",)
     assert people(["Genevieve Carlton, Ph.D."]) == ("Genevieve Carlton",)
     assert people(["jrobison"]) == ()
+    assert people(["Art Edwards says"]) == () and people(["Follow"]) == ()
     assert people(["Marketing, Event Coordinator"]) == ()
     assert people(["Jane Doe and John Roe"]) == ("Jane Doe", "John Roe")
 
