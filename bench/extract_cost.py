@@ -9,9 +9,9 @@ Two figures (issue 23, item 7), over the pages of ``../shared/eval`` sets:
 - **Start-up included** (``--startup N``): the wall clock of ``scraper eval``'s run over the
   first N pages of a set (its own worker processes, imports, models) against one fresh
   process of bare trafilatura over the same pages, imports included. The target is at least
-  1.5×. Our side runs as ``python -m scraper.extract.evalrun DIR --ours-only``: the same
-  pool, preload and scoring as ``scraper eval``, without the bare trafilatura run that
-  ``scraper eval`` puts beside every page for its comparison (timed, that would count
+  1.5×. Our side runs as ``python -m scraper eval DIR --ours-only``: the CLI, pool, preload
+  and scoring of ``scraper eval``, without the bare trafilatura run that ``scraper eval``
+  otherwise puts beside every page for its comparison (timed, that would count
   trafilatura's work on our side too).
 
 ``--dump FILE`` writes every page's full extraction (the JSON ``scraper extract`` prints)
@@ -117,14 +117,7 @@ def startup(folder: Path, limit: int, repeats: int) -> dict[str, float]:
         for pid in keep:
             (subset / "html" / f"{pid}.html.gz").symlink_to(folder / "html" / f"{pid}.html.gz")
         (subset / "ground-truth.json").write_text(json.dumps({p: truth[p] for p in keep}))
-        ours_cmd = [
-            sys.executable,
-            "-m",
-            "scraper.extract.evalrun",
-            str(subset),
-            "--json",
-            "--ours-only",
-        ]
+        ours_cmd = [sys.executable, "-m", "scraper", "eval", str(subset), "--json", "--ours-only"]
         bare_cmd = [sys.executable, "-c", _BARE_SCRIPT, str(subset)]
         ours, bare = [], []
         for _ in range(repeats):

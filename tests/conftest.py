@@ -8,6 +8,7 @@ No deadline: a parse's CPU time varies with the machine's load, not with the cod
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -47,3 +48,10 @@ def pytest_collection_modifyitems(items: list) -> None:
     for item in items:
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             item.add_marker(pytest.mark.timeout(1800))
+
+
+# Unpacked language model (scraper.extract.language): kept inside the checkout, shared by the
+# test processes and runs, never in the user's own cache folder.
+os.environ.setdefault(
+    "SCRAPER_CACHE_DIR", str(Path(__file__).resolve().parent.parent / ".pytest_cache" / "scraper")
+)

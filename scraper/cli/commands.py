@@ -13,7 +13,7 @@ from archive import (
     Archive,
     ArchiveError,
     as_record,
-    export,
+    export_articles,
     format_for,
     parse_since,
     plain_query,
@@ -67,7 +67,7 @@ def export_cmd(
     target = target_of(output) if output is not None else None
     with _open_existing(db) as archive:
         if target is None:
-            count = export(
+            count = export_articles(
                 archive,
                 sys.stdout,
                 fmt=fmt,
@@ -77,7 +77,7 @@ def export_cmd(
         else:
             count = write_to(
                 target,
-                lambda out: export(
+                lambda out: export_articles(
                     archive,
                     out,
                     fmt=fmt,

@@ -155,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write {id: {articleBody: text}} JSON here",
     )
     ev.add_argument("--json", action="store_true", help="print one JSON object of figures")
+    ev.add_argument(
+        "--ours-only",
+        action="store_true",
+        help="run the crawl's extraction alone, without bare trafilatura beside each page "
+        "(same figures, no comparison; what a timing of our extraction should run)",
+    )
 
     export = add(
         "export", "write archived articles as jsonl, csv or parquet, or their raw pages as WARC"
@@ -474,7 +480,7 @@ def _extract(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from scraper.extract import run_eval_cli
 
-    return run_eval_cli(args.dataset, args.output, args.json)
+    return run_eval_cli(args.dataset, args.output, args.json, beside_bare=not args.ours_only)
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -30,8 +30,8 @@ def run_eval_cli(
 ) -> int:
     """``scraper eval``: score the crawl's extraction path on a dataset; exit code.
 
-    ``beside_bare=False`` runs our path alone, as the crawl does (no bare trafilatura run
-    beside each page): what ``bench.extract_cost --startup`` times.
+    ``beside_bare=False`` (``--ours-only``) runs our path alone, as the crawl does (no bare
+    trafilatura run beside each page): what ``bench.extract_cost --startup`` times.
     """
     try:
         if beside_bare:
@@ -65,14 +65,3 @@ def run_eval_cli(
         if beside_bare:
             print(format_compare(dataset_dir.name, summary["compare"]))
     return 0
-
-
-if __name__ == "__main__":  # python -m scraper.extract.evalrun DIR [--json] [--ours-only]
-    sys.exit(
-        run_eval_cli(
-            Path(sys.argv[1]),
-            None,
-            "--json" in sys.argv,
-            beside_bare="--ours-only" not in sys.argv,
-        )
-    )

@@ -81,16 +81,19 @@ def shingles(toks: list[str], size: int = SHINGLE) -> Counter[tuple[str, ...]]:
         return Counter()
     if len(toks) < size:
         return Counter([tuple(toks)])
-    return Counter(tuple(toks[i : i + size]) for i in range(len(toks) - size + 1))
+    # zip over shifted copies: the same runs as slicing at every offset, a third of the CPU
+    return Counter(zip(*(toks[i:] for i in range(size)), strict=False))
 
 
 def body_score(predicted: str, truth: str) -> BodyScore:
     """Shingle precision/recall of one page (scaling tp+fp+fn to 1 leaves both unchanged)."""
     pred_toks, true_toks = tokens(predicted), tokens(truth)
     pred, true = shingles(pred_toks), shingles(true_toks)
-    tp = sum((pred & true).values())
-    fp = sum((pred - true).values())
-    fn = sum((true - pred).values())
+    common = list(pred.keys() & true.keys())
+    # the multiset intersection, iterated in C (a generator here was most of the scoring CPU)
+    tp = sum(map(min, map(pred.__getitem__, common), map(true.__getitem__, common)))
+    fp = pred.total() - tp
+    fn = true.total() - tp
     precision = tp / (tp + fp) if pred else None
     recall = tp / (tp + fn) if true else 1.0
     return BodyScore(precision, recall, pred_toks == true_toks)

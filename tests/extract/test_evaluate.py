@@ -124,6 +124,15 @@ def test_ours_only_run_scores_the_same_without_trafilatura_beside_it(
     assert (alone["pages"], alone["f1"]) == (beside["pages"], beside["f1"])
 
 
+def test_scraper_eval_ours_only_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from scraper.cli.main import main
+
+    assert main(["eval", str(EVALSET / "body"), "--json", "--ours-only"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["pages"] == 2 and report["f1"] > 0.95
+    assert "compare" not in report  # no bare trafilatura run beside ours
+
+
 def test_harness_on_snippet_set(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_eval_cli(EVALSET / "snippets", None, False, workers=1) == 0
     text = capsys.readouterr().out

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from scraper.extract.extractor import extract_page
 from scraper.extract.language import choose_language, detect
 from tests.paths import FIXTURES
@@ -55,7 +59,7 @@ def test_detection_of_undeclared_english() -> None:
     assert choose_language(None, ENGLISH) == ("en", "detected")
 
 
-def test_a_model_that_cannot_load_leaves_the_page_extracted(monkeypatch) -> None:
+def test_a_model_that_cannot_load_leaves_the_page_extracted(monkeypatch, tmp_path) -> None:
     # py3langid unpacks its model through a temporary file: a full disk must cost the
     # detection, not the article (found by the disk-full crash test).
     from py3langid.langid import LanguageIdentifier
@@ -65,6 +69,7 @@ def test_a_model_that_cannot_load_leaves_the_page_extracted(monkeypatch) -> None
     def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(27, "File too large")
 
+    monkeypatch.setenv("SCRAPER_CACHE_DIR", str(tmp_path))  # no unpacked copy to fall back on
     language._identifier.cache_clear()
     monkeypatch.setattr(LanguageIdentifier, "from_model_file", full_disk)
     try:
@@ -78,7 +83,7 @@ def test_a_model_that_cannot_load_leaves_the_page_extracted(monkeypatch) -> None
         language._identifier.cache_clear()
 
 
-def test_a_model_that_cannot_load_leaves_the_declared_language(monkeypatch) -> None:
+def test_a_model_that_cannot_load_leaves_the_declared_language(monkeypatch, tmp_path) -> None:
     from py3langid.langid import LanguageIdentifier
 
     from scraper.extract import language
@@ -86,6 +91,7 @@ def test_a_model_that_cannot_load_leaves_the_declared_language(monkeypatch) -> N
     def refuse(*args: object, **kwargs: object) -> None:
         raise OSError(27, "File too large")
 
+    monkeypatch.setenv("SCRAPER_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(LanguageIdentifier, "from_model_file", refuse)
     language._identifier.cache_clear()
     try:
@@ -93,3 +99,93 @@ def test_a_model_that_cannot_load_leaves_the_declared_language(monkeypatch) -> N
         assert choose_language("de", ENGLISH) == ("de", "declared")
     finally:
         language._identifier.cache_clear()
+
+
+SAMPLES = [
+    ENGLISH,
+    "Der Stadtrat hat am Donnerstag beschlossen, das Netz der Nachtbusse bis in die nördlichen "
+    "Vororte zu verlängern, eine Änderung, die sich die Anwohner seit Jahren gewünscht hatten. "
+    * 2,
+    "El ayuntamiento aprobó el jueves ampliar la red de autobuses nocturnos. " * 4,
+]
+
+
+@pytest.fixture
+def fresh_model(monkeypatch, tmp_path):
+    """The module's model forgotten, its cache folder empty; yields that folder."""
+    from scraper.extract import language
+
+    monkeypatch.setenv("SCRAPER_CACHE_DIR", str(tmp_path))
+    language._identifier.cache_clear()
+    yield tmp_path
+    language._identifier.cache_clear()
+
+
+def _ranks() -> list[object]:
+    from scraper.extract.language import _identifier
+
+    model = _identifier()
+    assert model is not None
+    return [model.rank(text) for text in SAMPLES]
+
+
+def test_the_unpacked_model_is_kept_and_read_back_the_same(fresh_model, monkeypatch) -> None:
+    from py3langid.langid import LanguageIdentifier
+
+    from scraper.extract import language
+
+    unpacked = _ranks()  # from the package's compressed file; leaves the cache behind
+    assert [p.name for p in fresh_model.iterdir() if p.name.startswith("langid-")]
+    language._identifier.cache_clear()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("unpacked the packaged model although a cached copy exists")
+
+    monkeypatch.setattr(LanguageIdentifier, "from_model_file", refuse)
+    assert _ranks() == unpacked
+    assert [detect(text) for text in SAMPLES] == ["en", "de", "es"]
+
+
+def test_a_damaged_cache_is_passed_over_and_mended(fresh_model, monkeypatch) -> None:
+    from py3langid.langid import LanguageIdentifier
+
+    from scraper.extract import language
+
+    _ranks()
+    (kept,) = [p for p in fresh_model.iterdir() if p.name.startswith("langid-")]
+    (kept / "nextmove.npy").write_bytes(b"\x93NUMPY truncated")
+    language._identifier.cache_clear()
+    assert [detect(text) for text in SAMPLES] == ["en", "de", "es"]
+    # and it was written anew: the next process reads it rather than unpacking again
+    language._identifier.cache_clear()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("unpacked the packaged model although a cached copy exists")
+
+    monkeypatch.setattr(LanguageIdentifier, "from_model_file", refuse)
+    assert [detect(text) for text in SAMPLES] == ["en", "de", "es"]
+
+
+def test_a_cache_folder_that_cannot_be_made_costs_nothing(monkeypatch, tmp_path: Path) -> None:
+    from scraper.extract import language
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("SCRAPER_CACHE_DIR", str(blocker / "scraper"))
+    language._identifier.cache_clear()
+    try:
+        assert [detect(text) for text in SAMPLES] == ["en", "de", "es"]
+        assert blocker.read_text() == "a file where the cache folder would go"
+    finally:
+        language._identifier.cache_clear()
+
+
+def test_the_widened_model_scores_as_the_packaged_one(fresh_model) -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    assert _ranks() == [packaged.rank(text) for text in SAMPLES]  # unpacked here
+    from scraper.extract import language
+
+    language._identifier.cache_clear()
+    assert _ranks() == [packaged.rank(text) for text in SAMPLES]  # read from the cache
