@@ -2,10 +2,12 @@
 
 Two shapes cover most templates that trafilatura's own author search misses:
 
-- a link to the author's page (``/author/jane-doe``, ``rel="author"``) whose text is the
-  name the link's last path segment spells;
-- a label ("By", "Written by", "Author", "Contributors", also as a small heading) followed
-  by the name, in one short element or the next one; what follows the name after a
+- a link to the author's page (``/author/jane-doe``, ``/profil/207/jane-doe``) whose text is
+  the name the path's last segment spells, or any ``rel="author"`` link to a name;
+- a label ("By", "Written by", "Author", "Contributors", also as a small heading, and their
+  German, French, Spanish, Italian, Dutch, Scandinavian and Polish forms: "Von", "Ein Artikel
+  von", "Text:", "Par", "Por", "Di", "Door", "Av", "Przez") followed by the name, in one short
+  element or the next one (past a line break); what follows the name after a
   separator ("Jane Doe, Dec 17, 2025", "Jane Doe · Review Editor") is not part of it.
 
 Only the first byline in page order counts: cards of related articles further down carry

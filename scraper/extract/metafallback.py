@@ -8,8 +8,10 @@ pages need none of them), and its date search only when the date is missing: the
 
 Authors are the names a page credits: a role alone ("Staff Writer", "Ph.D."), a handle
 ("jrobison") or a "By" never counts as one. A team's byline ("Resy Staff", "The Diggs Team")
-is the credit the publisher gives, and counts; so does an organisation credited in JSON-LD,
-but a person's name the page's byline prints comes first. A date our rules read as the page's
+is the credit the publisher gives, and counts; so does an organisation credited as the author
+(typed so in JSON-LD, or named as the site), but a person's name the page's byline prints, and
+then trafilatura's search, come first (unless that finds the organisation itself again). A
+commenter's "Jane Doe says" is no credit. A date our rules read as the page's
 *modified* date is never taken as the publication date.
 """
 
