@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import importlib.util
 import time
 from importlib.metadata import version
 
@@ -113,12 +114,37 @@ def retries() -> str:
     )
 
 
+def async_library_check() -> str:
+    """CPU of httpcore's per-request check of the running event loop library."""
+    from httpcore._synchronization import current_async_library
+
+    async def timed() -> float:
+        began = time.process_time()
+        for _ in range(2000):
+            current_async_library()
+        return (time.process_time() - began) / 2000 * 1e6
+
+    found = importlib.util.find_spec("sniffio") is not None
+    return (
+        f"httpcore current_async_library(): {asyncio.run(timed()):.1f} us a call, "
+        f"sniffio {'installed' if found else 'absent (a failed import on every call)'}"
+    )
+
+
 def main() -> None:
     stack = ", ".join(
         f"{p} {version(p)}" for p in ("httpx", "httpcore", "Protego", "tenacity", "brotli")
     )
     print(f"stack: {stack}")
-    for line in [*decompression(), read_timeout(), redirects(), charset(), *robots(), retries()]:
+    for line in [
+        *decompression(),
+        read_timeout(),
+        redirects(),
+        charset(),
+        *robots(),
+        retries(),
+        async_library_check(),
+    ]:
         print(f"- {line}")
 
 

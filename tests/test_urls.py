@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from scraper.urls import canonicalize, host_of, is_tracking_param, pick_canonical, same_site
 
@@ -125,3 +127,30 @@ def test_pick_canonical(canonical: str | None, expected: str) -> None:
 def test_pick_canonical_root_allowed_for_root_page() -> None:
     fetched = "https://example.com/?ref_src=x"
     assert pick_canonical(fetched, "https://example.com/", "example.com") == "https://example.com/"
+
+
+_PIECES = [
+    "http://", "HTTPS://", "https:", "//", "/", "a.example", "News.Example.COM:8080", "[::1]",
+    "straße.de", "u:p@", "?", "#", "&", "=", "?a=1&utm_source=x", "%41%2f", "%zz", "%", ";p=1",
+    "/./", "/../", "..", " ", "\t", "\n", "\\", "ü", "\x00", ":99999",
+]  # fmt: skip
+_BASES = [
+    "http://a.example/x/y", "https://b.example/", "http://c.example:8080/p?q#f",
+    "javascript:void(0)", "https://News.Example.COM/dir/page.html",
+]  # fmt: skip
+
+
+@given(
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=7).map("".join),
+    st.sampled_from(_BASES),
+)
+@example("http://\t", _BASES[0])  # no host once the tab is dropped: the page's own
+@example("https:// ", _BASES[1])
+@example("http:///x", _BASES[0])
+@example("HTTPS://b.example/a?b#c", _BASES[1])
+def test_a_link_is_canonicalised_as_if_resolved_against_its_page(link: str, base: str) -> None:
+    # an absolute link skips the resolution against its page (a shortcut): same answer
+    from urllib.parse import urljoin
+
+    resolved = urljoin(base.strip(), link.strip())
+    assert canonicalize(link, base) == canonicalize(resolved)

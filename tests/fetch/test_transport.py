@@ -468,3 +468,29 @@ def test_environment_proxies_follow_no_proxy_as_curl_does(monkeypatch: pytest.Mo
     }
     monkeypatch.setenv("NO_PROXY", "a.test,*")
     assert environment_proxies() == {}  # "*": no proxy at all
+
+
+def test_the_pools_event_loop_check_imports_nothing_per_request() -> None:
+    # httpcore imports sniffio inside the check it runs for every lock a request takes; a
+    # missing sniffio is a failed import, and a search of the whole path, every time
+    import sys
+
+    from httpcore._synchronization import current_async_library
+
+    searched: list[str] = []
+
+    class Recorder:
+        @staticmethod
+        def find_spec(name: str, path: object = None, target: object = None) -> None:
+            searched.append(name)
+
+    async def check_twice() -> str:
+        current_async_library()
+        sys.meta_path.insert(0, Recorder)  # type: ignore[arg-type]
+        try:
+            return current_async_library()
+        finally:
+            sys.meta_path.remove(Recorder)  # type: ignore[arg-type]
+
+    assert asyncio.run(check_twice()) == "asyncio"
+    assert searched == []
