@@ -37,7 +37,7 @@ _LABEL = re.compile(
     # "Par", "Por", "Di", "Door", "Av", "Af", "Przez"), and "Text:" with its colon
     r"ein artikel von|ein beitrag von|geschrieben von|text von|autorin|autor|von|"
     r"écrit par|par|escrito por|por|scritto da|di|door|av|af|przez|text(?=\s*:))"
-    r"\s*:?\s*(.*)$",
+    r"\b\s*:?\s*(.*)$",  # a whole word: "DIRIGIDO A", "Bygone" open no byline
     re.I,
 )
 # what follows a name in its byline: "Jane Doe, Dec 17, 2025", "Jane Doe · Review Editor"

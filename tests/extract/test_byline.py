@@ -93,9 +93,10 @@ def test_a_byline_labelled_in_the_article_language_is_read() -> None:
     ):
         tree = LexborHTMLParser(_page(header).decode())
         assert page_byline(tree) == ("Jana Beispiel",), header
-    # "Text" without its colon opens a sentence, not a byline
-    prose = _page("<p>Text Messages Sent</p>")
-    assert page_byline(LexborHTMLParser(prose.decode())) == ()
+    # "Text" without its colon opens a sentence, not a byline; nor does a label's letters
+    # opening a longer word ("DIRIGIDO A", "PORADY KULINARNE", "Bygone Days")
+    for text in ("Text Messages Sent", "DIRIGIDO A NADIE", "PORADY KULINARNE", "Bygone Days"):
+        assert page_byline(LexborHTMLParser(_page(f"<p>{text}</p>").decode())) == (), text
 
 
 def test_a_rel_author_link_counts_though_its_path_is_a_nickname() -> None:
