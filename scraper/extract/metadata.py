@@ -218,13 +218,14 @@ def _names_publisher(authors: tuple[str, ...], site: str | None, metas: dict[str
     pages), typed as a person or not: an organisation's credit, not a person's."""
     if len(authors) != 1:
         return False
-    name = _squashed(authors[0])
+    name = squashed(authors[0])
     return bool(name) and any(
-        name == _squashed(other) for other in (site, metas.get("og:site_name")) if other
+        name == squashed(other) for other in (site, metas.get("og:site_name")) if other
     )
 
 
-def _squashed(text: str) -> str:
+def squashed(text: str) -> str:
+    """A name compared letter for letter: no case, spaces or punctuation ("ORF.at" = "ORF at")."""
     return re.sub(r"[\W_]+", "", text.casefold())
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scraper.extract.dates import Dates, htmldate_day
-from scraper.extract.metadata import PageMeta, split_authors
+from scraper.extract.metadata import PageMeta, split_authors, squashed
 
 TRAFILATURA = "trafilatura"  # published_source of a date trafilatura found
 # trafilatura's author search (``extract_author``) selects only an ``<author>`` element,
@@ -164,12 +164,8 @@ def fill_from_trafilatura(
 def _names_one(found: tuple[str, ...], credited: tuple[str, ...]) -> bool:
     """Whether any name trafilatura found is one already credited, spelt otherwise
     ("ORF at" for "ORF.at", "Annette Thurmon" for "annette thurmon")."""
-    squashed = {_squash(name) for name in credited}
-    return any(_squash(name) in squashed for name in found)
-
-
-def _squash(name: str) -> str:
-    return re.sub(r"[\W_]+", "", name.casefold())
+    credited_as = {squashed(name) for name in credited}
+    return any(squashed(name) in credited_as for name in found)
 
 
 def _with_date(dates: Dates, day: object) -> Dates:
