@@ -38,10 +38,9 @@ _REPEAT_SHARE = 0.5
 _OUTLINE_ITEMS = 3  # list items in the container, none in trafilatura's text: it read prose only
 _NOVEL_SHARE = 0.5  # of a missing block's three-word runs found elsewhere: kept already
 # trafilatura kept none of the container: the container is the rest of the article only when
-# it holds this many times trafilatura's text (an intro above cards it skipped; at 4x the rule
-# also appended a comment thread to an article and a slider of other stories), and that text
+# it holds this many times trafilatura's text (an intro above cards it skipped), and that text
 # is at least this long (less: the page may hold no article at all)
-_DISJOINT_GAIN = 8.0
+_DISJOINT_GAIN = 4.0
 _DISJOINT_MIN = 200
 # C0 and C1 controls: trafilatura drops them, a double-encoded page is full of them
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

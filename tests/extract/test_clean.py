@@ -153,8 +153,7 @@ def test_stitch_adds_the_cards_trafilatura_skipped_below_a_short_intro() -> None
     )
     cards = tuple(
         f"{_TOPICS[topic]}, and the kitchen near the {topic} keeps its {topic} menu short "
-        f"so that every {topic} dish is cooked to order by the owners themselves. "
-        f"{_TOPICS[topic].upper()}, we were told twice by the {topic} regulars."
+        f"so that every {topic} dish is cooked to order by the owners themselves."
         for topic in _TOPICS
     )
     got = stitch(intro, cards, containers=len(cards)).split("\n")
