@@ -37,11 +37,6 @@ _REPEAT_LINES = 10
 _REPEAT_SHARE = 0.5
 _OUTLINE_ITEMS = 3  # list items in the container, none in trafilatura's text: it read prose only
 _NOVEL_SHARE = 0.5  # of a missing block's three-word runs found elsewhere: kept already
-# trafilatura kept none of the container: the container is the rest of the article only when
-# it holds this many times trafilatura's text (an intro above cards it skipped), and that text
-# is at least this long (less: the page may hold no article at all)
-_DISJOINT_GAIN = 4.0
-_DISJOINT_MIN = 200
 # C0 and C1 controls: trafilatura drops them, a double-encoded page is full of them
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _PULL_MIN = 30  # characters of a pull quote's words
@@ -462,7 +457,7 @@ def stitch(text: str, blocks: tuple[str, ...], containers: int) -> str:
     covered = sum(len(b) for b in long_blocks if _norm(b) in norm_text)
     total = sum(len(b) for b in long_blocks)
     if covered == 0:
-        return _beside(text, blocks, total)
+        return text
     if covered >= 0.6 * total:
         if _paragraphs_only(lines, blocks):
             return fill_gaps(lines, list(blocks), outline=True)
@@ -475,23 +470,6 @@ def stitch(text: str, blocks: tuple[str, ...], containers: int) -> str:
         return text
     head, tail = lines[: hits[0]], lines[hits[-1] + 1 :]
     return "\n".join(head + list(blocks) + tail)
-
-
-def _beside(text: str, blocks: tuple[str, ...], total: int) -> str:
-    """trafilatura kept none of the container: its text first, then the container's.
-
-    Where it kept only the opening (the intro above a guide's cards, each a heading and a
-    paragraph, that its scoring skipped), the container is the rest of the article: it holds
-    several times the text trafilatura found, and says something else. Otherwise
-    trafilatura's choice stands (a box beside a long article, the same text in other words).
-    """
-    if (
-        len(text) < _DISJOINT_MIN
-        or total < _DISJOINT_GAIN * len(text)
-        or not _novel(" ".join(blocks), _trigrams(text))
-    ):
-        return text
-    return "\n".join([text, *blocks])
 
 
 def _paragraphs_only(lines: list[str], blocks: tuple[str, ...]) -> bool:

@@ -145,26 +145,6 @@ def test_stitch_takes_full_container_when_trafilatura_kept_the_first_part() -> N
     assert stitch(complete, blocks, containers=3) == complete
 
 
-def test_stitch_adds_the_cards_trafilatura_skipped_below_a_short_intro() -> None:
-    intro = (
-        "We spent the whole year eating our way around town, from market stalls to the grand "
-        "dining rooms, and kept notes on every meal. Below are the places we liked best, with "
-        "what to order at each of them this winter."
-    )
-    cards = tuple(
-        f"{_TOPICS[topic]}, and the kitchen near the {topic} keeps its {topic} menu short "
-        f"so that every {topic} dish is cooked to order by the owners themselves."
-        for topic in _TOPICS
-    )
-    got = stitch(intro, cards, containers=len(cards)).split("\n")
-    assert got == [intro, *cards]
-    # a long article beside a smaller box: trafilatura's choice stands
-    article = "\n".join(f"{_prose(t)} {intro}" for t in ("rail", "school", "clinic"))
-    assert stitch(article, cards[:2], containers=2) == article
-    # a few words only: no article to add to (a collection's blurb)
-    assert stitch("Our places", cards, containers=5) == "Our places"
-
-
 def test_stitch_puts_back_a_paragraph_skipped_inside_a_split_body() -> None:
     blocks = (
         *(_prose(topic) for topic in ("harbour", "rail", "school", "clinic")),
