@@ -2,10 +2,12 @@
 
 Two shapes cover most templates that trafilatura's own author search misses:
 
-- a link to the author's page (``/author/jane-doe``, ``rel="author"``) whose text is the
-  name the link's last path segment spells;
-- a label ("By", "Written by", "Author", "Contributors", also as a small heading) followed
-  by the name, in one short element or the next one; what follows the name after a
+- a link to the author's page (``/author/jane-doe``, ``/profil/207/jane-doe``) whose text is
+  the name the path's last segment spells, or any ``rel="author"`` link to a name;
+- a label ("By", "Written by", "Author", "Contributors", also as a small heading, and their
+  German, French, Spanish, Italian, Dutch, Scandinavian and Polish forms: "Von", "Ein Artikel
+  von", "Text:", "Par", "Por", "Di", "Door", "Av", "Przez") followed by the name, in one short
+  element or the next one (past a line break); what follows the name after a
   separator ("Jane Doe, Dec 17, 2025", "Jane Doe · Review Editor") is not part of it.
 
 Only the first byline in page order counts: cards of related articles further down carry
@@ -24,13 +26,18 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from scraper.extract.nodes import within
 
 _AUTHOR_PATH = re.compile(
-    r"/(?:author|authors|writer|writers|contributor|contributors|people|profile|profiles)/"
-    r"([^/?#]+)/?(?:[?#]|$)",
+    r"/(?:author|authors|writer|writers|contributor|contributors|people|profiles?|"
+    r"autor|autoren|autorin|profil)/"
+    r"(?:[^?#]*/)?([^/?#]+)/?(?:[?#]|$)",  # the last segment: "/profil/207/jana-doe"
     re.I,
 )
 _LABEL = re.compile(
-    r"^(?:written by|words by|authored by|article by|posted by|contributors?|author|by)"
-    r"\s*:?\s*(.*)$",
+    r"^(?:written by|words by|authored by|article by|posted by|contributors?|author|by|"
+    # the same labels in the languages of most pages here ("Von", "Ein Artikel von",
+    # "Par", "Por", "Di", "Door", "Av", "Af", "Przez"), and "Text:" with its colon
+    r"ein artikel von|ein beitrag von|geschrieben von|text von|autorin|autor|von|"
+    r"écrit par|par|escrito por|por|scritto da|di|door|av|af|przez|text(?=\s*:))"
+    r"\b\s*:?\s*(.*)$",  # a whole word: "DIRIGIDO A", "Bygone" open no byline
     re.I,
 )
 # what follows a name in its byline: "Jane Doe, Dec 17, 2025", "Jane Doe · Review Editor"
@@ -45,7 +52,23 @@ comment news home about contact privacy policy terms profile author authors our 
 )
 _MAX_AUTHOR_LINKS = 3
 _LABEL_TAGS = frozenset(
-    {"p", "span", "div", "strong", "b", "em", "small", "li", "dt", "h2", "h3", "h4", "h5", "h6"}
+    {
+        "p",
+        "span",
+        "div",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "small",
+        "li",
+        "dt",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+    }
 )
 _SKIP = frozenset({"nav", "footer", "aside", "script", "style", "noscript", "template"})
 
@@ -62,7 +85,8 @@ def _linked(body: LexborNode) -> tuple[str, ...]:
     names: list[str] = []
     for link in body.css(
         'a[href*="/author"], a[rel~="author"], a[href*="/writer"], '
-        'a[href*="/contributor"], a[href*="/people/"], a[href*="/profile"]'
+        'a[href*="/contributor"], a[href*="/people/"], a[href*="/profile"], '
+        'a[href*="/autor"], a[href*="/profil/"]'
     ):
         if within(link, _SKIP):
             continue
@@ -71,9 +95,11 @@ def _linked(body: LexborNode) -> tuple[str, ...]:
         found = _AUTHOR_PATH.search(href)
         if not _is_name(name):
             continue
-        if found is None and "author" not in (link.attributes.get("rel") or ""):
+        rel_author = "author" in (link.attributes.get("rel") or "").split()
+        if found is None and not rel_author:
             continue
-        if found is not None and not _spells(found.group(1), name):
+        # rel="author" is the page's own word; a path alone must spell the name
+        if found is not None and not rel_author and not _spells(found.group(1), name):
             continue
         if name not in names:
             names.append(name)
@@ -103,7 +129,9 @@ def _labelled(body: LexborNode) -> tuple[str, ...]:
                 return (name,)
             continue
         follower = node.next
-        while follower is not None and follower.tag == "-text" and not follower.text().strip():
+        while follower is not None and (  # blanks and line breaks: "<b>Von:</b><br> Name"
+            follower.tag == "br" or (follower.tag == "-text" and not follower.text().strip())
+        ):
             follower = follower.next
         if follower is None:
             continue

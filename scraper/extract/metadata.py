@@ -31,7 +31,7 @@ _BY_PREFIX = re.compile(
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\||\band\b|\bund\b|\by\b|\bet\b|\bog\b|\boch\b)\s*", re.I)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 # "Jane Doe (jd)": newsroom initials after the name
-_INITIALS = re.compile(r"\s*\([a-zäöüß]{2,5}\)$")
+_INITIALS = re.compile(r"\s*\([a-zäöüß]{2,5}\.?\)$")  # "(jd)", "(cog.)"
 _TITLE_SEP = re.compile(r"\s+[|–—·•:-]\s+")
 _SENTENCE_STOP = re.compile(r"\.(?:\s|$)")
 _AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
@@ -77,7 +77,9 @@ def read_meta(tree: LexborHTMLParser, objects: list[dict[str, Any]] | None = Non
     shown = " ".join(h1.text(deep=True, separator=" ").split()) if h1 is not None else None
     headlines = [*candidates, _one_line(_text(ld.get("alternativeHeadline"))), shown]
     authors = _people(_authors(ld.get("author")) or _meta_authors(metas))
-    by_organisation = bool(authors) and _organisation(ld.get("author"))
+    by_organisation = bool(authors) and (
+        _organisation(ld.get("author")) or _names_publisher(authors, site, metas)
+    )
     return PageMeta(
         title=title,
         authors=authors,
@@ -209,6 +211,22 @@ def _organisation(value: Any) -> bool:
     items = value if isinstance(value, list) else [value]
     kinds = [ld_types(item) for item in items if isinstance(item, dict)]
     return len(kinds) == len(items) > 0 and all("Organization" in k for k in kinds)
+
+
+def _names_publisher(authors: tuple[str, ...], site: str | None, metas: dict[str, str]) -> bool:
+    """Whether the one author credited is the publisher itself ("Five Books" on Five Books'
+    pages), typed as a person or not: an organisation's credit, not a person's."""
+    if len(authors) != 1:
+        return False
+    name = squashed(authors[0])
+    return bool(name) and any(
+        name == squashed(other) for other in (site, metas.get("og:site_name")) if other
+    )
+
+
+def squashed(text: str) -> str:
+    """A name compared letter for letter: no case, spaces or punctuation ("ORF.at" = "ORF at")."""
+    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def _people(names: tuple[str, ...]) -> tuple[str, ...]:

@@ -8,8 +8,10 @@ pages need none of them), and its date search only when the date is missing: the
 
 Authors are the names a page credits: a role alone ("Staff Writer", "Ph.D."), a handle
 ("jrobison") or a "By" never counts as one. A team's byline ("Resy Staff", "The Diggs Team")
-is the credit the publisher gives, and counts; so does an organisation credited in JSON-LD,
-but a person's name the page's byline prints comes first. A date our rules read as the page's
+is the credit the publisher gives, and counts; so does an organisation credited as the author
+(typed so in JSON-LD, or named as the site), but a person's name the page's byline prints, and
+then trafilatura's search, come first (unless that finds the organisation itself again). A
+commenter's "Jane Doe says" is no credit. A date our rules read as the page's
 *modified* date is never taken as the publication date.
 """
 
@@ -23,7 +25,7 @@ from typing import Any
 from lxml.etree import XPath
 
 from scraper.extract.dates import Dates, htmldate_day
-from scraper.extract.metadata import PageMeta, split_authors
+from scraper.extract.metadata import PageMeta, split_authors, squashed
 
 TRAFILATURA = "trafilatura"  # published_source of a date trafilatura found
 # trafilatura's author search (``extract_author``) selects only an ``<author>`` element,
@@ -83,9 +85,10 @@ _NOT_NAME = frozenset(
     """
 written by updated last posted published view all posts article january february march april
 may june july august september october november december jan feb mar apr jun jul aug sep
-sept oct nov dec
+sept oct nov dec name follow user
 """.split()
 )
+_COMMENTER = frozenset({"says", "said", "sagt", "schreibt", "writes", "wrote"})
 _NO_CREDIT = _ROLE_WORDS | _NOT_NAME  # words that alone make no credit
 _CREDENTIAL = re.compile(
     r"^(?:[A-Z][A-Za-z]?\.?){1,4}[®™]?$|^[A-Z]{2,6}(?:-[A-Z]+)?(?: \d+)?[®™]?$"
@@ -111,7 +114,7 @@ def _credit(name: str) -> str:
     lead-in ("Written by", "View all posts by").
     """
     words = _TAIL.sub("", name).split()
-    if len(words) < 2 and len(name.split()) >= 2:
+    if not words:
         words = name.split()  # "March 2024" or "Updated": left for _is_person to refuse
     for at in range(2, len(words)):
         if words[at].casefold().strip(",.()") in _TITLE_START:
@@ -125,6 +128,8 @@ def _is_person(name: str) -> bool:
         return False
     if len(words) == 1 and _HANDLE.search(name):
         return False
+    if len(words) > 1 and words[-1].casefold() in _COMMENTER:
+        return False  # "Art Edwards says": a commenter's name over a comment, not the author
     # a job title alone ("Staff Writer") is not a credit; a team's ("Resy Staff") is
     return not all(w.casefold().strip(",.()") in _NO_CREDIT for w in words)
 
@@ -140,7 +145,7 @@ def fill_from_trafilatura(
     # the byline printed on the page comes before trafilatura's author search, whose finds
     # often carry the byline's neighbours ("Jane Doe", "Home", "Digital Security Expert")
     if meta.by_organisation:  # a person's name, where the page prints one, before it
-        authors = people(meta.byline) or people(meta.authors)
+        authors = people(meta.byline)
     else:
         authors = people(meta.authors) or people(meta.byline)
     if meta.title and authors and meta.dates.published is not None:
@@ -158,11 +163,18 @@ def fill_from_trafilatura(
         found = {}
     title = meta.title or found.get("title")
     authors = authors or people(str(found.get("author") or "").split(";"))
-    if not authors and meta.by_organisation:
-        authors = people(meta.authors)
+    if meta.by_organisation and (not authors or _names_one(authors, meta.authors)):
+        authors = people(meta.authors)  # no person found, or the organisation itself again
     return replace(
         meta, title=title, authors=authors, dates=_with_date(meta.dates, found.get("date"))
     )
+
+
+def _names_one(found: tuple[str, ...], credited: tuple[str, ...]) -> bool:
+    """Whether any name trafilatura found is one already credited, spelt otherwise
+    ("ORF at" for "ORF.at", "Annette Thurmon" for "annette thurmon")."""
+    credited_as = {squashed(name) for name in credited}
+    return any(squashed(name) in credited_as for name in found)
 
 
 def _with_date(dates: Dates, day: object) -> Dates:

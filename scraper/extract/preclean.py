@@ -71,6 +71,7 @@ _CITED_WORDS = 3  # words per link text, on average: titles, not "Facebook"
 LINE_BREAK = "\u241e"
 PARA_BREAK = "\u241f"
 _SLUG_SPLIT = re.compile(r"[\W_]+")
+_LETTER = re.compile(r"[^\W\d_]")
 _SLUG_WORDS = 4  # "more-stories-list-wrapper" is a name; a heading's slug runs longer
 _SLUG_SHARE = 0.6
 _SLUG_TEXT = 300  # characters of the node's text where its heading stands
@@ -196,12 +197,29 @@ def _furniture(node: LexborNode) -> bool:
     attrs = node.attributes
     names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     hits = _furniture_words(names)
-    if not hits or _named_after_text(node, names):
+    if not hits or _named_after_text(node, names) or _mid_sentence(node):
         return False
     if all(_EXPANDER.fullmatch(h) for h in hits):
         # "read more" on a box of prose is a collapsed-text toggle, not a teaser link
         return len(node.text(deep=True, strip=True)) < 200
     return True
+
+
+def _mid_sentence(node: LexborNode) -> bool:
+    """A link with words of its sentence on both sides: "After <a class="recommendation-
+    inline-link">announcing your engagement</a>, you may …". Its class names where it
+    leads, not a box of the page: dropping it would cut words out of the sentence."""
+    if node.tag != "a":
+        return False
+    before, after = node.prev, node.next
+    return (
+        before is not None
+        and after is not None
+        and before.tag == "-text"
+        and after.tag == "-text"
+        and _LETTER.search(before.text_content or "") is not None
+        and _LETTER.search(after.text_content or "") is not None
+    )
 
 
 def _named_after_text(node: LexborNode, names: str) -> bool:

@@ -5,4 +5,4 @@ extracts one, can read it without importing trafilatura.
 """
 
 # Bump whenever the text or metadata produced for the same bytes may change.
-EXTRACTOR_VERSION = "1.11.0"
+EXTRACTOR_VERSION = "1.13.0"

@@ -80,3 +80,27 @@ def test_a_heading_or_contributors_label_names_what_follows() -> None:
 def test_a_by_phrase_that_is_no_name_is_not_a_byline() -> None:
     assert _byline("<p>By continuing you agree to our terms</p>") == ()
     assert _byline("<h3>About the author</h3><p>Lisa Ellis writes about boats.</p>") == ()
+
+
+def test_a_byline_labelled_in_the_article_language_is_read() -> None:
+    for header in (
+        "<p><em>Von Jana Beispiel</em></p>",
+        "<p><i>von Jana Beispiel</i></p>",
+        '<div class="meta">Ein Artikel von <strong>Jana Beispiel</strong> | 27.01.2022</div>',
+        "<p><strong>Text:</strong> Jana Beispiel</p>",
+        "<p><b>Von:</b><br> <br> Jana Beispiel</p>",
+        "<p>Par <a href='/node/jana'>Jana Beispiel</a></p>",
+    ):
+        tree = LexborHTMLParser(_page(header).decode())
+        assert page_byline(tree) == ("Jana Beispiel",), header
+    # "Text" without its colon opens a sentence, not a byline; nor does a label's letters
+    # opening a longer word ("DIRIGIDO A", "PORADY KULINARNE", "Bygone Days")
+    for text in ("Text Messages Sent", "DIRIGIDO A NADIE", "PORADY KULINARNE", "Bygone Days"):
+        assert page_byline(LexborHTMLParser(_page(f"<p>{text}</p>").decode())) == (), text
+
+
+def test_a_rel_author_link_counts_though_its_path_is_a_nickname() -> None:
+    link = '<span class="by">von <a href="/author/jb77/" rel="author">Jana Beispiel</a></span>'
+    assert page_byline(LexborHTMLParser(_page(link).decode())) == ("Jana Beispiel",)
+    german_path = '<p><a href="/profil/207/Jana_Beispiel">Jana Beispiel</a></p>'
+    assert page_byline(LexborHTMLParser(_page(german_path).decode())) == ("Jana Beispiel",)

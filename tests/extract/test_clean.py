@@ -82,6 +82,18 @@ def test_a_section_whose_anchor_id_spells_its_heading_is_not_furniture() -> None
     assert "rainy day" not in html  # a box named for what it is still goes
 
 
+def test_a_link_inside_a_sentence_keeps_its_words_whatever_its_class() -> None:
+    paras = "".join(f"<p>{PARA} {i}</p>" for i in range(4))
+    sentence = (
+        '<p>After <a class="recommendation-inline-link" href="/rings">choosing the rings</a>, '
+        "most couples book the venue next, a year or more ahead of the day.</p>"
+    )
+    teaser = '<p><a class="recommendation-inline-link" href="/cakes">Our cake guide</a></p>'
+    html = preclean(_page(f"<article>{paras}{sentence}{teaser}</article>")).html
+    assert "After <a" in html and "choosing the rings</a>, most couples" in html
+    assert "Our cake guide" not in html  # a link standing alone is still a teaser
+
+
 def test_preclean_guard_keeps_a_body_wrapped_in_a_furniture_class() -> None:
     body = "".join(f"<p>{PARA} {i}</p>" for i in range(6))
     tree = _page(f'<div class="article-ads-wrapper"><div class="ads">{body}</div></div>')
