@@ -132,7 +132,11 @@ def _read_cache(folder: Path) -> tuple[Any, ...] | None:
     import numpy as np
 
     try:
-        loaded = {name: np.load(folder / f"{name}.npy") for name in _CACHE_FIELDS}
+        # the weights are mapped, not read: a text reads a few hundred of their 100,000 rows
+        loaded = {
+            name: np.load(folder / f"{name}.npy", mmap_mode="r" if name == "ptc" else None)
+            for name in _CACHE_FIELDS
+        }
     except (OSError, ValueError, EOFError):
         return None
     return (
