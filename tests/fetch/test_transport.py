@@ -306,10 +306,23 @@ class CountingServer:
         self.port = 0
 
     async def start(self, hosts: list[str]) -> None:
-        for host in hosts:
-            server = await asyncio.start_server(self._serve, host, self.port)
-            self.port = server.sockets[0].getsockname()[1]
-            self.servers.append(server)
+        """One port on every address: the first address's free port, taken on the others too.
+
+        Another test process may hold that port on another loopback address (the simulator
+        binds 127.0.0.x too): then everything is closed and a new port is tried.
+        """
+        for _ in range(20):
+            self.port = 0
+            try:
+                for host in hosts:
+                    server = await asyncio.start_server(self._serve, host, self.port)
+                    self.servers.append(server)
+                    self.port = server.sockets[0].getsockname()[1]
+                return
+            except OSError:
+                await self.stop()
+                self.servers = []
+        raise RuntimeError(f"no port free on all of {hosts}")
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections[writer.get_extra_info("sockname")[0]] += 1
