@@ -26,6 +26,7 @@ from scraper.fetch.backend import GuardedBackend
 from scraper.fetch.guard import AddressGuard
 from scraper.fetch.transport import PerOriginTransport, environment_proxies
 from tests.paths import FIXTURES, ROOT
+from tests.simulator.server import serve_on_one_port
 
 TLS = FIXTURES / "tls"  # a self-signed certificate for 127.0.0.1
 Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter, bytes], Awaitable[bool]]
@@ -306,23 +307,7 @@ class CountingServer:
         self.port = 0
 
     async def start(self, hosts: list[str]) -> None:
-        """One port on every address: the first address's free port, taken on the others too.
-
-        Another test process may hold that port on another loopback address (the simulator
-        binds 127.0.0.x too): then everything is closed and a new port is tried.
-        """
-        for _ in range(20):
-            self.port = 0
-            try:
-                for host in hosts:
-                    server = await asyncio.start_server(self._serve, host, self.port)
-                    self.servers.append(server)
-                    self.port = server.sockets[0].getsockname()[1]
-                return
-            except OSError:
-                await self.stop()
-                self.servers = []
-        raise RuntimeError(f"no port free on all of {hosts}")
+        self.servers, self.port = await serve_on_one_port(self._serve, hosts)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections[writer.get_extra_info("sockname")[0]] += 1

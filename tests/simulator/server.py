@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -25,6 +25,32 @@ from tests.simulator.site import ROBOTS_MODES, Article, Site, SiteConfig
 from tests.simulator.state import State
 
 _BIND_ATTEMPTS = 20
+
+
+async def serve_on_one_port(
+    accept: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+    hosts: Sequence[str],
+) -> tuple[list[asyncio.Server], int]:
+    """Servers on every address in ``hosts``, all on one port: the first one's free port.
+
+    Another process may hold that port on a later address (test processes bind 127.0.0.x
+    side by side): then everything opened is closed and another port is tried.
+    """
+    for _ in range(_BIND_ATTEMPTS):
+        servers: list[asyncio.Server] = []
+        port = 0
+        try:
+            for ip in hosts:
+                server = await asyncio.start_server(accept, ip, port)
+                servers.append(server)
+                port = server.sockets[0].getsockname()[1]
+        except OSError:  # the first port is taken on a later address: pick another
+            for server in servers:
+                server.close()
+                await server.wait_closed()
+            continue
+        return servers, port
+    raise RuntimeError(f"could not bind one port on every one of {list(hosts)}")
 
 
 class Gate:
@@ -155,21 +181,7 @@ class Simulator:
         self.state.closed_port = sock.getsockname()[1]
 
     async def _bind(self) -> None:
-        for _ in range(_BIND_ATTEMPTS):
-            servers: list[asyncio.Server] = []
-            port = 0
-            try:
-                for ip in self.hosts:
-                    server = await asyncio.start_server(self._accept, ip, port)
-                    servers.append(server)
-                    port = server.sockets[0].getsockname()[1]
-            except OSError:  # the first port is taken on a later address: pick another
-                for server in servers:
-                    server.close()
-                continue
-            self._servers, self.state.port = servers, port
-            return
-        raise RuntimeError("could not bind one port on every simulator host")
+        self._servers, self.state.port = await serve_on_one_port(self._accept, self.hosts)
 
     async def _shutdown(self) -> None:
         for server in self._servers:
