@@ -160,11 +160,10 @@ def _write_cache(folder: Path, identifier: Any) -> None:
     """Keep the unpacked arrays for later processes; any failure only means no cache."""
     import numpy as np
 
-    _, pc, classes = identifier._full_model
     arrays = {
         "ptc": identifier.nb_ptc,
-        "pc": pc,
-        "classes": np.array(classes),
+        "pc": identifier.nb_pc,
+        "classes": np.array(identifier.nb_classes),
         "nextmove": np.frombuffer(
             identifier.tk_nextmove, dtype=f"u{identifier.tk_nextmove.itemsize}"
         ),

@@ -121,6 +121,10 @@ def fresh_model(monkeypatch, tmp_path):
     language._identifier.cache_clear()
 
 
+def _must_not_unpack(*args: object, **kwargs: object) -> None:
+    raise AssertionError("unpacked the packaged model although a cached copy exists")
+
+
 def _ranks() -> list[object]:
     from scraper.extract.language import _identifier
 
@@ -138,10 +142,7 @@ def test_the_unpacked_model_is_kept_and_read_back_the_same(fresh_model, monkeypa
     assert [p.name for p in fresh_model.iterdir() if p.name.startswith("langid-")]
     language._identifier.cache_clear()
 
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("unpacked the packaged model although a cached copy exists")
-
-    monkeypatch.setattr(LanguageIdentifier, "from_model_file", refuse)
+    monkeypatch.setattr(LanguageIdentifier, "from_model_file", _must_not_unpack)
     assert _ranks() == unpacked
     assert [detect(text) for text in SAMPLES] == ["en", "de", "es"]
 
@@ -159,10 +160,7 @@ def test_a_damaged_cache_is_passed_over_and_mended(fresh_model, monkeypatch) -> 
     # and it was written anew: the next process reads it rather than unpacking again
     language._identifier.cache_clear()
 
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("unpacked the packaged model although a cached copy exists")
-
-    monkeypatch.setattr(LanguageIdentifier, "from_model_file", refuse)
+    monkeypatch.setattr(LanguageIdentifier, "from_model_file", _must_not_unpack)
     assert [detect(text) for text in SAMPLES] == ["en", "de", "es"]
 
 
