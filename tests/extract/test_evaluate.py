@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scraper.extract.evalrun import run_eval_cli
 from scraper.extract.evaluate import (
@@ -59,6 +61,27 @@ def test_repeated_body_is_penalised_as_multiset() -> None:
     got = body_score("w x y z w x y z", truth)
     # shingles of the doubled text: wxyz, xyzw, yzwx, zwxy, wxyz → 1 tp of 5
     assert got.precision == pytest.approx(1 / 5)
+
+
+def _counted_by_tuples(predicted: str, truth: str) -> tuple[float | None, float]:
+    """The metric as defined: multisets of 4-word tuples, intersected."""
+    pred, true = shingles(tokens(predicted)), shingles(tokens(truth))
+    tp = sum((pred & true).values())
+    return (tp / pred.total() if pred else None), (tp / true.total() if true else 1.0)
+
+
+_WORDS = st.lists(st.sampled_from(["a", "b", "c", "Größe", "d1", "x"]), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WORDS, _WORDS)
+def test_packed_shingles_count_as_the_tuples_do(pred: list[str], truth: list[str]) -> None:
+    # small vocabularies repeat shingles, so multiset counts above 1 are exercised
+    predicted, reference = " ".join(pred), " ".join(truth)
+    got = body_score(predicted, reference)
+    precision, recall = _counted_by_tuples(predicted, reference)
+    assert got.precision == (None if precision is None else pytest.approx(precision))
+    assert got.recall == pytest.approx(recall)
 
 
 def test_empty_output_counts_for_recall_not_precision() -> None:
