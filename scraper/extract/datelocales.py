@@ -58,9 +58,17 @@ def _parser(languages: tuple[str, ...]) -> Any | None:
 
 @functools.lru_cache(maxsize=256)
 def _known(code: str) -> bool:
-    from dateparser.languages.loader import default_loader
+    """dateparser has a locale for ``code``: looked up in its list of languages.
 
-    return code in default_loader.get_locale_map()
+    Asking its loader instead loads every locale (~0.07 s of CPU in each worker).
+    """
+    try:
+        from dateparser.data.languages_info import language_order
+    except ImportError:  # a dateparser without that table: ask its loader
+        from dateparser.languages.loader import default_loader
+
+        return code in default_loader.get_locale_map()
+    return code in language_order
 
 
 @contextmanager
